@@ -1,0 +1,34 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from '@ostracon/audit';
+import { AuthModule } from '@ostracon/auth';
+import { type Clock, ClockModule } from '@ostracon/common';
+import { type AppConfig, ConfigModule } from '@ostracon/config';
+import { DatabaseModule, RedisModule } from '@ostracon/database';
+import { OrdersModule } from '@ostracon/orders';
+import { PlatformsModule } from '@ostracon/platforms';
+import { HealthController } from './health/health.controller';
+import { Metrics } from './metrics/metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { OffencesController } from './orders/offences.controller';
+import { OrdersController } from './orders/orders.controller';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
+        DatabaseModule.forRoot('ostracon-api'),
+        RedisModule.forRoot('ostracon-api'),
+        AuditModule,
+        PlatformsModule,
+        AuthModule,
+        OrdersModule,
+      ],
+      controllers: [OrdersController, OffencesController, HealthController, MetricsController],
+      providers: [Metrics],
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Clock, CommonErrors, DomainError, PinoNestLogger, ProblemFilter, createLogger } from '@ostracon/common';
+import type { AppConfig } from '@ostracon/config';
+import type { DestinationStream } from 'pino';
+import secureJson from 'secure-json-parse';
+import { ApiModule } from './api.module';
+import { Metrics } from './metrics/metrics';
+import { buildOpenApiDocument } from './openapi/openapi';
+
+export interface ApiAppOptions {
+  config: AppConfig;
+  clock?: Clock;
+  /** Where log lines go (stdout by default); tests capture them here. */
+  logDestination?: DestinationStream;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the API, ready to listen: used by main.ts and, identically, by the end-to-end tests. */
+export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyApplication> {
+  const { config } = options;
+  const logger = createLogger({ level: config.log.level, name: 'ostracon-api', destination: options.logDestination });
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.http.bodyLimitBytes,
+    // A caller's request id is kept when it is sane, so that its logs and ours line up.
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, options.clock), adapter, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+    // The JSON parser is ours (below); no other body type is accepted.
+    bodyParser: false,
+  });
+  app.useGlobalFilters(new ProblemFilter(logger));
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // Our own JSON parser, so that a malformed or empty body is a problem with its own code.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body.length === 0) return done(new DomainError(CommonErrors.emptyBody, 'Send a JSON body'), undefined);
+    try {
+      done(null, secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(new DomainError(CommonErrors.malformedJson, 'The body is not valid JSON (or carries __proto__ / constructor keys)'), undefined);
+    }
+  });
+  const metrics = app.get(Metrics);
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-request-id', request.id);
+    return payload;
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+  });
+
+  await fastify.register(fastifySwagger, { mode: 'static', specification: { document: buildOpenApiDocument() as never } });
+  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.init();
+  return app;
+}

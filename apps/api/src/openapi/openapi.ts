@@ -1,0 +1,169 @@
+import { CommonErrors } from '@ostracon/common';
+import { createOrderSchema, listOrdersQuerySchema, orderPageSchema, orderViewSchema, revokeOrderSchema } from '@ostracon/orders';
+import { z } from 'zod';
+
+type Schema = z.ZodType;
+
+interface Route {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  tag: string;
+  roles?: string[];
+  body?: Schema;
+  query?: z.ZodObject;
+  headers?: { name: string; required: boolean; description: string }[];
+  responses: Record<number, { description: string; schema?: Schema }>;
+}
+
+const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string().meta({ description: 'Stable error code, e.g. ORDER.NOT_FOUND (docs/errors.md)' }),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  traceId: z.string(),
+});
+
+const offenceListSchema = z.object({
+  items: z.array(z.object({ code: z.string(), label: z.string(), articles: z.array(z.string()) })),
+});
+
+/**
+ * The API surface. Request schemas are the very zod schemas the controllers validate with,
+ * so the document cannot drift from what the service accepts.
+ */
+const ROUTES: Route[] = [
+  {
+    method: 'post',
+    path: '/v1/orders',
+    summary: 'Submit a ban order',
+    tag: 'orders',
+    roles: ['authority'],
+    body: createOrderSchema,
+    headers: [{ name: 'Idempotency-Key', required: true, description: 'Same key and body replays the first answer' }],
+    responses: {
+      201: { description: 'The order, without its raw signals or account ids', schema: orderViewSchema },
+      409: { description: 'IDEMPOTENCY.IN_FLIGHT' },
+      422: { description: 'A legal rule or signal check failed, or IDEMPOTENCY.MISMATCH' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/orders',
+    summary: 'List orders (an authority its own, an auditor all), newest first',
+    tag: 'orders',
+    roles: ['authority', 'auditor'],
+    query: listOrdersQuerySchema,
+    responses: { 200: { description: 'One page', schema: orderPageSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/orders/{id}',
+    summary: 'Read one order',
+    tag: 'orders',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'The order', schema: orderViewSchema }, 404: { description: 'ORDER.NOT_FOUND' } },
+  },
+  {
+    method: 'post',
+    path: '/v1/orders/{id}/revoke',
+    summary: 'Revoke an order: its signals stop matching and the platforms are told to lift',
+    tag: 'orders',
+    roles: ['authority'],
+    body: revokeOrderSchema,
+    responses: {
+      200: { description: 'The revoked order', schema: orderViewSchema },
+      404: { description: 'ORDER.NOT_FOUND' },
+      409: { description: 'ORDER.NOT_REVOCABLE' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/offences',
+    summary: 'The offence codes an order may cite',
+    tag: 'orders',
+    roles: ['authority', 'auditor', 'admin'],
+    responses: { 200: { description: 'The list', schema: offenceListSchema } },
+  },
+  {
+    method: 'get',
+    path: '/health/live',
+    summary: 'Liveness',
+    tag: 'operations',
+    responses: { 200: { description: 'Up' } },
+  },
+  {
+    method: 'get',
+    path: '/health/ready',
+    summary: 'Readiness: PostgreSQL and Redis answer',
+    tag: 'operations',
+    responses: { 200: { description: 'Ready' }, 503: { description: 'SERVICE.UNAVAILABLE, with Retry-After' } },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    tag: 'operations',
+    responses: { 200: { description: 'Text exposition format' } },
+  },
+];
+
+const jsonSchema = (schema: Schema) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+const outputSchema = (schema: Schema) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const parameters: unknown[] = [];
+    if (route.path.includes('{id}')) parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+    for (const h of route.headers ?? []) parameters.push({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } });
+    if (route.query) {
+      const shape = route.query.shape as Record<string, Schema>;
+      for (const [name, schema] of Object.entries(shape)) {
+        parameters.push({ name, in: 'query', required: false, schema: jsonSchema(schema) });
+      }
+    }
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(route.responses)) {
+      responses[status] = r.schema
+        ? { description: r.description, content: { 'application/json': { schema: outputSchema(r.schema) } } }
+        : Number(status) >= 400
+          ? { description: r.description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }
+          : { description: r.description };
+    }
+    if (route.roles) {
+      responses['400'] ??= problemResponse(`${CommonErrors.validation.code}, ${CommonErrors.malformedJson.code}`);
+      responses['401'] = problemResponse(CommonErrors.unauthenticated.code);
+      responses['403'] = problemResponse(`${CommonErrors.forbidden.code}: the route is for ${route.roles.join(', ')}`);
+    }
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = {
+      summary: route.summary,
+      tags: [route.tag],
+      ...(route.roles ? { security: [{ apiKey: [] }], description: `Roles: ${route.roles.join(', ')}` } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Ostracon',
+      version: '1',
+      description:
+        'Enforcement of court-ordered social-network bans (art. 131-35-1 Code pénal). Errors are RFC 9457 problem+json with a stable `code`; every response carries `x-request-id`.',
+    },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- clients:create`' } },
+      schemas: { Problem: outputSchema(problemSchema) },
+    },
+    paths,
+  };
+}
+
+function problemResponse(description: string) {
+  return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
+import { type Page, ZodPipe } from '@ostracon/common';
+import {
+  type CreateOrderInput,
+  type ListOrdersQuery,
+  type OrderView,
+  OrdersService,
+  type RevokeOrderInput,
+  createOrderSchema,
+  listOrdersQuerySchema,
+  revokeOrderSchema,
+} from '@ostracon/orders';
+import type { FastifyReply } from 'fastify';
+
+@Controller('v1/orders')
+@UseGuards(ApiKeyGuard)
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Post()
+  @Roles('authority')
+  async create(
+    @CurrentClient() client: AuthenticatedClient,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Body(new ZodPipe(createOrderSchema)) body: CreateOrderInput,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderView> {
+    const result = await this.orders.create(client, idempotencyKey, body);
+    void reply.status(result.status).header('location', `/v1/orders/${result.body.id}`);
+    if (result.replayed) void reply.header('idempotent-replayed', 'true');
+    return result.body;
+  }
+
+  @Get()
+  @Roles('authority', 'auditor')
+  list(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query(new ZodPipe(listOrdersQuerySchema)) query: ListOrdersQuery,
+  ): Promise<Page<OrderView>> {
+    return this.orders.list(client, query);
+  }
+
+  @Get(':id')
+  @Roles('authority', 'auditor')
+  get(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<OrderView> {
+    return this.orders.get(client, id);
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @Roles('authority')
+  revoke(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body(new ZodPipe(revokeOrderSchema)) body: RevokeOrderInput,
+  ): Promise<OrderView> {
+    return this.orders.revoke(client, id, body);
+  }
+}

@@ -1,0 +1,175 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientsService, ROLES, type CreatedClient } from '@ostracon/auth';
+import { DomainError } from '@ostracon/common';
+import { type AppConfig, ConfigError, loadConfig } from '@ostracon/config';
+import { revertLastMigration, runMigrations } from '@ostracon/database';
+import { MIGRATIONS } from '@ostracon/migrations';
+import { OrdersService, type OrderView } from '@ostracon/orders';
+import { PlatformsService, type PlatformView } from '@ostracon/platforms';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { CliModule } from './cli.module';
+import { demoOrders, DEMO_PLATFORMS } from './demo-data';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+const integer = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+};
+
+/**
+ * The admin CLI (`npm run cli -- <command>`). Returns the exit code: 0 done, 1 failed,
+ * 2 refused input. Callable in-process, which is how the tests drive it.
+ */
+export async function runCli(argv: string[], io: CliIo = processIo, config?: AppConfig): Promise<number> {
+  let exitCode = 0;
+  const loadedConfig = () => (config ??= loadConfig());
+  const print = (json: boolean, value: unknown, human: string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
+
+  const withContext = async <T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> => {
+    const app = await NestFactory.createApplicationContext(CliModule.forRoot(loadedConfig()), { logger: ['error'] });
+    try {
+      return await work(app);
+    } finally {
+      await app.close();
+    }
+  };
+
+  const program = new Command('ostracon')
+    .description('Ostracon administration')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  program
+    .command('migrate')
+    .description('apply every pending database migration')
+    .action(async () => {
+      const applied = await runMigrations(loadedConfig(), MIGRATIONS);
+      io.stderr(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'database schema up to date\n');
+    });
+
+  program
+    .command('migrate:revert')
+    .description('revert the last applied migration')
+    .action(async () => {
+      await revertLastMigration(loadedConfig(), MIGRATIONS);
+      io.stderr('reverted the last migration\n');
+    });
+
+  program
+    .command('clients:create')
+    .description('create an API client and print its key (shown only this once)')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .requiredOption('--name <name>', 'who this client is')
+    .option('--platform <id>', 'the platform a platform client acts for')
+    .option('--json', 'print JSON')
+    .action(async (opts: { role: string; name: string; platform?: string; json?: boolean }) => {
+      const created = await withContext((app) =>
+        app.get(ClientsService).create({ role: opts.role as CreatedClient['role'], name: opts.name, platform: opts.platform }, 'cli'),
+      );
+      print(opts.json ?? false, { id: created.id, apiKey: created.apiKey }, `client ${created.id} (${created.role})\napi key: ${created.apiKey}\nstore it now: it is not shown again`);
+    });
+
+  program
+    .command('clients:revoke')
+    .description('revoke an API client: its key stops working at once')
+    .argument('<id>', 'client id')
+    .action(async (id: string) => {
+      await withContext((app) => app.get(ClientsService).revoke(id, 'cli'));
+      io.stderr(`client ${id} revoked\n`);
+    });
+
+  program
+    .command('platforms:create')
+    .description('register a platform (push when a webhook is given, pull otherwise)')
+    .requiredOption('--id <slug>', 'platform id, e.g. tiktok')
+    .requiredOption('--name <name>', 'display name')
+    .option('--webhook-url <url>', 'where directives are pushed')
+    .option('--webhook-secret <secret>', 'shared secret for webhook signatures')
+    .option('--sla-hours <hours>', 'enforcement deadline after delivery', integer, 48)
+    .option('--json', 'print JSON')
+    .action(async (opts: { id: string; name: string; webhookUrl?: string; webhookSecret?: string; slaHours: number; json?: boolean }) => {
+      const platform = await withContext((app) =>
+        app.get(PlatformsService).create(
+          { id: opts.id, name: opts.name, webhookUrl: opts.webhookUrl, webhookSecret: opts.webhookSecret, slaHours: opts.slaHours },
+          'cli',
+        ),
+      );
+      print(opts.json ?? false, platform, `platform ${platform.id} (${platform.deliveryMode}, SLA ${platform.slaHours} h)`);
+    });
+
+  program
+    .command('demo:seed')
+    .description('demo platforms, one client of each role (keys printed) and a few orders')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const seeded = await withContext((app) => seedDemo(app));
+      const human = [
+        ...seeded.platforms.map((p) => `platform ${p}`),
+        ...seeded.clients.map((c) => `${c.role.padEnd(9)} ${c.platform ?? ''} key: ${c.apiKey}`),
+        ...seeded.orders.map((o) => `order ${o.id} ${o.status} until ${o.endsAt}`),
+      ].join('\n');
+      print(opts.json ?? false, seeded, human);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    exitCode = reportError(error, io);
+  }
+  return exitCode;
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof DomainError) {
+    io.stderr(`error ${error.code}: ${error.detail}\n`);
+    for (const e of error.errors ?? []) io.stderr(`  ${e.path}: ${e.message}\n`);
+    return 2;
+  }
+  if (error instanceof ConfigError) {
+    io.stderr(`${error.message}\n`);
+    return 1;
+  }
+  io.stderr(`failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+}
+
+export interface DemoSeed {
+  platforms: string[];
+  clients: { id: string; role: string; platform: string | null; apiKey: string }[];
+  orders: OrderView[];
+}
+
+async function seedDemo(app: INestApplicationContext): Promise<DemoSeed> {
+  const platforms = app.get(PlatformsService);
+  const clients = app.get(ClientsService);
+  const created: PlatformView[] = [];
+  for (const p of DEMO_PLATFORMS) {
+    if (!(await platforms.exists(p.id))) created.push(await platforms.create(p, 'cli'));
+  }
+  const authority = await clients.create({ role: 'authority', name: 'Demo parquet de Paris' }, 'cli');
+  const platformClient = await clients.create({ role: 'platform', name: 'Demo TikTok trust & safety', platform: DEMO_PLATFORMS[0]!.id }, 'cli');
+  const auditor = await clients.create({ role: 'auditor', name: 'Demo CNIL inspector' }, 'cli');
+  const admin = await clients.create({ role: 'admin', name: 'Demo operator' }, 'cli');
+  const orders = app.get(OrdersService);
+  const authorityClient = { id: authority.id, name: authority.name, role: authority.role, platformId: null };
+  const seededOrders: OrderView[] = [];
+  for (const [i, order] of demoOrders(new Date()).entries()) {
+    seededOrders.push((await orders.create(authorityClient, `demo-seed-${authority.id}-${i}`, order)).body);
+  }
+  return {
+    platforms: [...DEMO_PLATFORMS.map((p) => p.id)],
+    clients: [authority, platformClient, auditor, admin].map((c) => ({ id: c.id, role: c.role, platform: c.platform, apiKey: c.apiKey })),
+    orders: seededOrders,
+  };
+}

@@ -1,0 +1,26 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { REDIS } from '@ostracon/database';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+
+/** Checks both stores at start, so a worker that cannot work says so at once instead of idling. */
+@Injectable()
+export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+    await this.redis.ping();
+    this.logger.log('worker ready: PostgreSQL and Redis reachable');
+  }
+
+  onApplicationShutdown(signal?: string): void {
+    this.logger.log(`worker stopping${signal ? ` on ${signal}` : ''}`);
+  }
+}

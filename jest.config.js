@@ -1,0 +1,24 @@
+/** Unit (*.spec.ts), integration (*.integration-spec.ts) and end-to-end (test/*.e2e-spec.ts) tests. */
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testRegex: '.*\\.(spec|integration-spec|e2e-spec)\\.ts$',
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  moduleNameMapper: {
+    '^@ostracon/migrations$': '<rootDir>/migrations',
+    '^@ostracon/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,28 @@
+/** Every event type the log may hold; docs/auditing.md says what each one means. */
+export const AUDIT_EVENT_TYPES = [
+  'client.created',
+  'client.revoked',
+  'platform.created',
+  'order.created',
+  'order.read',
+  'order.listed',
+  'order.revoked',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+/** Who acted: an API client (`client:<id>`), the CLI (`cli`) or a service process (`system:<name>`). */
+export type Actor = `client:${string}` | 'cli' | `system:${string}`;
+
+export interface AuditEventInput {
+  type: AuditEventType;
+  actor: Actor;
+  orderId?: string;
+  platformId?: string;
+  /** Non-identifying facts only: ids, counts, codes. Never a raw identity value or a key. */
+  data?: Record<string, unknown>;
+}
+
+export interface RecordedAuditEvent {
+  seq: string;
+  at: Date;
+}

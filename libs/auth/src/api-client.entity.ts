@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { Role } from './roles';
+
+@Entity({ name: 'api_clients' })
+export class ApiClient {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text')
+  role!: Role;
+
+  @Column('text', { name: 'platform_id', nullable: true })
+  platformId!: string | null;
+
+  /** SHA-256 of the key: keys are 256 random bits, so a fast hash is enough to make a leak useless. */
+  @Column('bytea', { name: 'key_hash' })
+  keyHash!: Buffer;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'revoked_at', nullable: true })
+  revokedAt!: Date | null;
+}

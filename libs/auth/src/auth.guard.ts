@@ -1,0 +1,47 @@
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CommonErrors, DomainError } from '@ostracon/common';
+import type { FastifyRequest } from 'fastify';
+import { ClientsService } from './clients.service';
+import type { AuthenticatedClient, Role } from './roles';
+
+const ROLES_KEY = 'ostracon:roles';
+
+/** The roles that may call a route. A route without it is refused to everyone (deny by default). */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+type AuthedRequest = FastifyRequest & { client?: AuthenticatedClient };
+
+/** Bearer API keys: 401 without a valid key, 403 for a role the route does not admit. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly clients: ClientsService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthedRequest>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
+    const client = match ? await this.clients.authenticate(match[1]!) : null;
+    if (!client) {
+      throw new DomainError(CommonErrors.unauthenticated, 'Send a valid API key as "Authorization: Bearer <key>"', undefined, {
+        'www-authenticate': 'Bearer',
+      });
+    }
+    request.client = client;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    if (!roles?.includes(client.role)) {
+      throw new DomainError(CommonErrors.forbidden, `A ${client.role} client may not call this route`);
+    }
+    return true;
+  }
+}
+
+/** The authenticated caller, set by ApiKeyGuard. */
+export const CurrentClient = createParamDecorator((_: unknown, context: ExecutionContext): AuthenticatedClient => {
+  const client = context.switchToHttp().getRequest<AuthedRequest>().client;
+  if (!client) throw new Error('CurrentClient used on a route without ApiKeyGuard');
+  return client;
+});

@@ -1,0 +1,11 @@
+export { DomainError, CommonErrors, defineErrors, type ErrorDefinition, type FieldError } from './domain-error';
+export { type Problem, PROBLEM_CONTENT_TYPE, problemType } from './problem';
+export { type Clock, CLOCK, systemClock, ManualClock } from './clock';
+export { parseOrThrow, zodFieldErrors, formatPath } from './zod';
+export { encodeCursor, decodeCursor, pageQuerySchema, type Page } from './cursor';
+export { createLogger, REDACT_PATHS, PinoNestLogger } from './logger';
+export { ProblemFilter, toProblem } from './problem.filter';
+export { ZodPipe } from './zod.pipe';
+export { KeyRingCipher, type KeyRingKey, type Sealed } from './key-ring-cipher';
+export { parisDate } from './dates';
+export { ClockModule } from './clock.module';

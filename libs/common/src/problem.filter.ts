@@ -1,0 +1,96 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { CommonErrors, DomainError, type ErrorDefinition } from './domain-error';
+import { type Problem, PROBLEM_CONTENT_TYPE, problemType } from './problem';
+
+/** Fastify's own request errors, raised before any controller runs. */
+const FASTIFY_ERRORS: Record<string, ErrorDefinition> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: CommonErrors.malformedJson,
+  FST_ERR_CTP_EMPTY_JSON_BODY: CommonErrors.emptyBody,
+  FST_ERR_CTP_BODY_TOO_LARGE: CommonErrors.tooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: CommonErrors.unsupportedMediaType,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: CommonErrors.validation,
+};
+
+const HTTP_STATUS_ERRORS: Record<number, ErrorDefinition> = {
+  400: CommonErrors.validation,
+  401: CommonErrors.unauthenticated,
+  403: CommonErrors.forbidden,
+  404: CommonErrors.routeNotFound,
+  405: CommonErrors.methodNotAllowed,
+  413: CommonErrors.tooLarge,
+  415: CommonErrors.unsupportedMediaType,
+  429: CommonErrors.rateLimited,
+};
+
+export interface MappedError {
+  problem: Problem;
+  headers: Record<string, string>;
+  /** Unexpected: log it with its stack. */
+  unexpected: boolean;
+}
+
+export function toProblem(error: unknown, traceId: string): MappedError {
+  if (error instanceof DomainError) {
+    return {
+      problem: {
+        type: problemType(error.code),
+        title: error.title,
+        status: error.status,
+        detail: error.detail,
+        code: error.code,
+        ...(error.errors ? { errors: error.errors } : {}),
+        traceId,
+      },
+      headers: error.headers ?? {},
+      unexpected: false,
+    };
+  }
+  const fastifyCode = (error as { code?: unknown })?.code;
+  const known =
+    (typeof fastifyCode === 'string' ? FASTIFY_ERRORS[fastifyCode] : undefined) ??
+    (error instanceof HttpException ? HTTP_STATUS_ERRORS[error.getStatus()] : undefined) ??
+    statusError(error);
+  if (known) return toProblem(new DomainError(known), traceId);
+
+  const internal = CommonErrors.internal;
+  return {
+    problem: {
+      type: problemType(internal.code),
+      title: internal.title,
+      status: internal.status,
+      detail: `Something went wrong on our side; quote traceId ${traceId}`,
+      code: internal.code,
+      traceId,
+    },
+    headers: {},
+    unexpected: true,
+  };
+}
+
+/** Any other client error Fastify raises with a 4xx status keeps its status, under a generic code. */
+function statusError(error: unknown): ErrorDefinition | undefined {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  return HTTP_STATUS_ERRORS[status] ?? { ...CommonErrors.validation, status };
+}
+
+/** The one place where errors become problem+json. A 500 tells the client only its traceId. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers, unexpected } = toProblem(error, String(request.id));
+    if (unexpected) {
+      this.logger.error({ err: error, traceId: problem.traceId, route: request.routeOptions?.url }, 'unhandled error');
+    } else if (problem.status >= 500) {
+      this.logger.warn({ code: problem.code, traceId: problem.traceId }, problem.detail);
+    }
+    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** `keyId:base64key[,keyId:base64key…]`; the first entry is the one new data is written with. */
+const keyRing = (bytes: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .transform((raw, ctx) => {
+      const keys: { keyId: string; key: Buffer }[] = [];
+      for (const part of raw.split(',')) {
+        const [keyId, material, extra] = part.trim().split(':');
+        const key = Buffer.from(material ?? '', 'base64');
+        if (extra !== undefined || !keyId || !/^[A-Za-z0-9_-]{1,32}$/.test(keyId) || key.length !== bytes) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected "keyId:base64" entries with ${bytes}-byte keys and key ids of [A-Za-z0-9_-]{1,32}`,
+          });
+          return z.NEVER;
+        }
+        if (keys.some((k) => k.keyId === keyId)) {
+          ctx.addIssue({ code: 'custom', message: `key id ${keyId} appears twice` });
+          return z.NEVER;
+        }
+        keys.push({ keyId, key });
+      }
+      return keys;
+    });
+
+export const SECRET_NAMES = ['SIGNAL_PEPPERS', 'ACCOUNT_ENCRYPTION_KEYS'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+/** How to generate each secret for development; production must be given every one. */
+export const SECRET_SPECS: Record<SecretName, { bytes: number; keyIdPrefix: string }> = {
+  SIGNAL_PEPPERS: { bytes: 32, keyIdPrefix: 'pepper' },
+  ACCOUNT_ENCRYPTION_KEYS: { bytes: 32, keyIdPrefix: 'acct' },
+};
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  DEFAULT_PHONE_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
+    .default('FR'),
+  IDEMPOTENCY_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  SIGNAL_PEPPERS: keyRing(SECRET_SPECS.SIGNAL_PEPPERS.bytes),
+  ACCOUNT_ENCRYPTION_KEYS: keyRing(SECRET_SPECS.ACCOUNT_ENCRYPTION_KEYS.bytes),
+});
+
+export type Env = z.infer<typeof envSchema>;

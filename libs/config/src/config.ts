@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { envSchema, SECRET_NAMES, SECRET_SPECS, type Env, type SecretName } from './config.schema';
+
+export interface KeyRingEntry {
+  keyId: string;
+  key: Buffer;
+}
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  http: { host: string; port: number; bodyLimitBytes: number };
+  database: { url: string; poolSize: number };
+  redis: { url: string };
+  log: { level: Env['LOG_LEVEL'] };
+  signals: { defaultPhoneCountry: string; peppers: KeyRingEntry[] };
+  accounts: { encryptionKeys: KeyRingEntry[] };
+  idempotency: { lockSeconds: number };
+  /** Secrets generated for development during this load (names only), so the caller can say so. */
+  generatedSecrets: SecretName[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Where `npm start` runs its own PostgreSQL and Redis (scripts/services.sh uses the same ports). */
+export const LOCAL_DATABASE_URL = 'postgresql://ostracon@127.0.0.1:54329/ostracon';
+export const LOCAL_REDIS_URL = 'redis://127.0.0.1:63799';
+export const DEV_SECRETS_FILE = '.local/dev-secrets.json';
+
+type RawEnv = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the environment. The only reader of `process.env` in the code base.
+ * Outside production, missing secrets are generated once into a git-ignored file that every
+ * local process (API, worker, CLI, tests) then shares.
+ */
+export function loadConfig(source: RawEnv = process.env): AppConfig {
+  const env: RawEnv = { ...source };
+  const production = env.NODE_ENV === 'production';
+  const generatedSecrets: SecretName[] = [];
+
+  if (!production) {
+    env.DATABASE_URL ||= LOCAL_DATABASE_URL;
+    env.REDIS_URL ||= LOCAL_REDIS_URL;
+    const missing = SECRET_NAMES.filter((name) => !env[name]);
+    if (missing.length > 0) {
+      const file = resolve(env.OSTRACON_DEV_SECRETS_FILE || DEV_SECRETS_FILE);
+      const { values, generated } = developmentSecrets(file, missing);
+      for (const name of missing) env[name] = values[name];
+      generatedSecrets.push(...generated);
+    }
+  } else {
+    const missing = SECRET_NAMES.filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((name) => `${name} is required in production (a secret has no default)`));
+    }
+  }
+
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    // Never print the offending value: several of these are secrets.
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    redis: { url: e.REDIS_URL },
+    log: { level: e.LOG_LEVEL },
+    signals: { defaultPhoneCountry: e.DEFAULT_PHONE_COUNTRY, peppers: e.SIGNAL_PEPPERS },
+    accounts: { encryptionKeys: e.ACCOUNT_ENCRYPTION_KEYS },
+    idempotency: { lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS },
+    generatedSecrets,
+  };
+}
+
+const secretsFileSchema = z.record(z.string(), z.string());
+
+function developmentSecrets(file: string, wanted: SecretName[]): { values: Record<string, string>; generated: SecretName[] } {
+  const existing = readSecretsFile(file);
+  const generated = wanted.filter((name) => !existing[name]);
+  if (generated.length === 0) return { values: existing, generated };
+
+  const values = { ...existing };
+  for (const name of generated) {
+    const spec = SECRET_SPECS[name];
+    values[name] = `${spec.keyIdPrefix}-dev1:${randomBytes(spec.bytes).toString('base64')}`;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  try {
+    // 'wx' fails if another process wrote the file first; then everyone uses that one.
+    writeFileSync(file, JSON.stringify(values, null, 2) + '\n', { mode: 0o600, flag: existing === EMPTY ? 'wx' : 'w' });
+    return { values, generated };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return { values: readSecretsFile(file), generated: [] };
+  }
+}
+
+const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function readSecretsFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY;
+    throw err;
+  }
+  const parsed = secretsFileSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new ConfigError([`${file} is not a JSON object of strings`]);
+  return parsed.data;
+}

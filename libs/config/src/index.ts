@@ -1,0 +1,10 @@
+export {
+  loadConfig,
+  ConfigError,
+  LOCAL_DATABASE_URL,
+  LOCAL_REDIS_URL,
+  DEV_SECRETS_FILE,
+  type AppConfig,
+  type KeyRingEntry,
+} from './config';
+export { ConfigModule, APP_CONFIG } from './config.module';

@@ -1,0 +1,45 @@
+import type { AppConfig } from '@ostracon/config';
+import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
+
+type MigrationClass = new () => MigrationInterface;
+
+/** The one description of the connection, shared by the apps and the migration command. */
+export function dataSourceOptions(
+  config: AppConfig,
+  extra: { applicationName: string; migrations?: MigrationClass[] },
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.database.url,
+    poolSize: config.database.poolSize,
+    applicationName: extra.applicationName,
+    migrations: extra.migrations ?? [],
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { connectionTimeoutMillis: 5000 },
+  };
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function runMigrations(config: AppConfig, migrations: MigrationClass[]): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(config, { applicationName: 'ostracon-migrate', migrations }));
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export async function revertLastMigration(config: AppConfig, migrations: MigrationClass[]): Promise<void> {
+  const dataSource = new DataSource(dataSourceOptions(config, { applicationName: 'ostracon-migrate', migrations }));
+  await dataSource.initialize();
+  try {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,58 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+export type IdempotencyClaim =
+  | { outcome: 'claimed' }
+  | { outcome: 'replay'; status: number; body: unknown }
+  | { outcome: 'mismatch' }
+  | { outcome: 'in_flight' };
+
+/**
+ * Idempotency keys kept in PostgreSQL. A key is claimed atomically in its own short
+ * transaction (so a concurrent retry sees it and gets 409), completed in the transaction of
+ * the work it guards (so the stored answer exists exactly when the work does), and released
+ * if that work fails (so the client may retry). A claim left by a crashed process lapses
+ * after `lockSeconds`.
+ */
+export class IdempotencyStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async claim(clientId: string, key: string, requestHash: Buffer, lockSeconds: number): Promise<IdempotencyClaim> {
+    const claimed: unknown[] = await this.dataSource.query(
+      `INSERT INTO idempotency_keys (client_id, key, request_hash, state, locked_until)
+       VALUES ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4))
+       ON CONFLICT (client_id, key) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, locked_until = EXCLUDED.locked_until
+         WHERE idempotency_keys.state = 'in_flight' AND idempotency_keys.locked_until < now()
+       RETURNING 1`,
+      [clientId, key, requestHash, lockSeconds],
+    );
+    if (claimed.length > 0) return { outcome: 'claimed' };
+
+    const rows: { request_hash: Buffer; state: string; response_status: number | null; response_body: unknown }[] =
+      await this.dataSource.query(
+        `SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE client_id = $1 AND key = $2`,
+        [clientId, key],
+      );
+    const row = rows[0];
+    // Released between our insert and this read: the caller may simply try again.
+    if (!row) return { outcome: 'in_flight' };
+    if (!row.request_hash.equals(requestHash)) return { outcome: 'mismatch' };
+    if (row.state === 'completed') return { outcome: 'replay', status: row.response_status!, body: row.response_body };
+    return { outcome: 'in_flight' };
+  }
+
+  async complete(manager: EntityManager, clientId: string, key: string, status: number, body: unknown): Promise<void> {
+    await manager.query(
+      `UPDATE idempotency_keys SET state = 'completed', response_status = $3, response_body = $4
+       WHERE client_id = $1 AND key = $2`,
+      [clientId, key, status, JSON.stringify(body)],
+    );
+  }
+
+  async release(clientId: string, key: string, requestHash: Buffer): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 AND state = 'in_flight' AND request_hash = $3`,
+      [clientId, key, requestHash],
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export { dataSourceOptions, runMigrations, revertLastMigration } from './data-source';
+export { DatabaseModule } from './database.module';
+export { isUniqueViolation } from './pg-errors';
+export { IdempotencyStore, type IdempotencyClaim } from './idempotency';
+export { RedisModule, REDIS } from './redis.module';

@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import vectorsFile from './vectors/signals-v1.json';
+import { nameTokens, normalizeEmail, normalizeNameDob, normalizePhone } from './normalize';
+import { prehash, signalDigest } from './hash';
+import { prepareSignal } from './signals';
+import type { SignalInput } from './signal-types';
+
+const context = vectorsFile.context;
+
+describe('SIGNALS.md v1 public test vectors', () => {
+  it('ships at least 40 vectors, invalid ones among them', () => {
+    expect(vectorsFile.vectors.length).toBeGreaterThanOrEqual(40);
+    expect(vectorsFile.vectors.filter((v) => 'invalid' in v).length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(vectorsFile.vectors.map((v) => [v.name, v] as const))('%s', (_name, vector) => {
+    const result = prepareSignal(vector.input as SignalInput, context);
+    if ('invalid' in vector) {
+      expect(result).toEqual({ ok: false, reason: vector.invalid });
+    } else {
+      expect(result).toMatchObject({ ok: true, signal: { type: vector.input.type, prehash: vector.prehash } });
+    }
+  });
+
+  it('gives the normalized form the vectors document', () => {
+    for (const vector of vectorsFile.vectors) {
+      if (!('normalized' in vector) || vector.normalized === undefined) continue;
+      expect(prehash(vector.input.type as SignalInput['type'], vector.normalized)).toBe(vector.prehash);
+    }
+  });
+});
+
+describe('stored digest', () => {
+  it('is HMAC-SHA256 over the 32 raw prehash bytes, different per pepper', () => {
+    const p = prehash('email', 'johndoe@gmail.com');
+    const a = signalDigest(p, Buffer.alloc(32, 1));
+    const b = signalDigest(p, Buffer.alloc(32, 2));
+    expect(a).toHaveLength(32);
+    expect(a.equals(b)).toBe(false);
+    expect(signalDigest(p, Buffer.alloc(32, 1)).equals(a)).toBe(true);
+  });
+});
+
+const letters = fc.stringMatching(/^[a-z]{1,12}$/);
+const accented: Record<string, string[]> = { e: ['e', 'é', 'è', 'ê', 'É', 'E'], a: ['a', 'à', 'â', 'A', 'À'], c: ['c', 'ç', 'C', 'Ç'] };
+
+/** The same letters in another case, with accents, as another human would type them. */
+function variant(word: string, picks: number[]): string {
+  return [...word]
+    .map((ch, i) => {
+      const options = accented[ch] ?? [ch, ch.toUpperCase()];
+      return options[(picks[i % picks.length] ?? 0) % options.length];
+    })
+    .join('');
+}
+
+describe('normalization properties', () => {
+  it('normalizing an email twice changes nothing', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.constantFrom('gmail.com', 'googlemail.com', 'example.fr', 'Orange.FR'), (local, domain) => {
+        const once = normalizeEmail(`${local}@${domain}`);
+        if (!once.ok) return;
+        expect(normalizeEmail(once.normalized)).toEqual(once);
+      }),
+    );
+  });
+
+  it('normalizing a phone number twice changes nothing', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^0[67][0-9]{8}$/), fc.constantFrom('FR', 'BE', 'DE', 'GB'), (digits, country) => {
+        const once = normalizePhone(digits, country, 'FR');
+        if (!once.ok) return;
+        expect(normalizePhone(once.normalized, undefined, 'FR')).toEqual(once);
+      }),
+    );
+  });
+
+  it('normalizing name tokens twice changes nothing', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (name) => {
+        const once = nameTokens(name);
+        expect(nameTokens(once.join(' '))).toEqual(once);
+      }),
+    );
+  });
+
+  it('case, spacing and accent variants of an email give one hash', () => {
+    fc.assert(
+      fc.property(letters, letters, fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), (user, host, picks) => {
+        const a = prepareSignal({ type: 'email', value: `${user}@${host}.fr` }, context);
+        const b = prepareSignal({ type: 'email', value: `  ${user.toUpperCase()}@${host.toUpperCase()}.FR\t` }, context);
+        expect(a.ok && b.ok && a.signal.prehash === b.signal.prehash).toBe(true);
+        void picks;
+      }),
+    );
+  });
+
+  it('case, spacing, accent and order variants of a name give one hash', () => {
+    fc.assert(
+      fc.property(letters, letters, letters, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (g, f1, f2, picks) => {
+        const plain = normalizeNameDob({ givenName: g, familyName: `${f1} ${f2}`, birthDate: '1990-01-31' }, context.today);
+        const typed = normalizeNameDob(
+          { givenName: `  ${variant(f2, picks)}-${variant(f1, picks)} `, familyName: variant(g, picks.slice(1).concat(picks)), birthDate: '1990-01-31' },
+          context.today,
+        );
+        expect(plain.ok).toBe(true);
+        expect(typed).toEqual(plain);
+      }),
+    );
+  });
+
+  it('phone formats with and without the country code give one hash', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[67][0-9]{8}$/), (rest) => {
+        const national = prepareSignal({ type: 'phone', value: `0${rest}` }, context);
+        const spaced = prepareSignal({ type: 'phone', value: `0${rest.slice(0, 1)} ${rest.slice(1, 3)} ${rest.slice(3, 5)} ${rest.slice(5, 7)} ${rest.slice(7)}`, country: 'FR' }, context);
+        const international = prepareSignal({ type: 'phone', value: `+33 ${rest}` }, context);
+        if (!national.ok) return; // not every 0[67] range is allocated
+        expect(spaced).toEqual(national);
+        expect(international).toEqual(national);
+      }),
+    );
+  });
+
+  it('never puts the raw value in a refusal', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 3, maxLength: 30 }), (raw) => {
+        for (const type of ['email', 'phone', 'device'] as const) {
+          const result = prepareSignal({ type, value: raw }, context);
+          if (!result.ok) expect(JSON.stringify(result)).not.toContain(JSON.stringify(raw).slice(1, -1));
+        }
+      }),
+    );
+  });
+});

@@ -1,0 +1,25 @@
+export { BanOrder } from './ban-order.entity';
+export { OrderPlatform, type PlatformEnforcementStatus } from './order-platform.entity';
+export { OrderSignal } from './order-signal.entity';
+export { OrdersService, type CreateOrderResult } from './orders.service';
+export { OrdersModule } from './orders.module';
+export { OrderErrors } from './orders.errors';
+export { OFFENCES, isKnownOffence, type Offence } from './offences';
+export { checkOrderRules, orderStatus, addMonths, maxDurationMonths, LAW_IN_FORCE } from './order-rules';
+export {
+  createOrderSchema,
+  revokeOrderSchema,
+  listOrdersQuerySchema,
+  orderViewSchema,
+  orderPageSchema,
+  signalInputSchema,
+  LEGAL_BASES,
+  ORDER_STATUSES,
+  LIMITS,
+  type CreateOrderInput,
+  type RevokeOrderInput,
+  type ListOrdersQuery,
+  type OrderView,
+  type LegalBasis,
+  type OrderStatus,
+} from './orders.schemas';

@@ -1,0 +1,14 @@
+import offenceList from './data/offences.json';
+
+export interface Offence {
+  code: string;
+  label: string;
+  articles: string[];
+}
+
+export const OFFENCES: readonly Offence[] = offenceList.offences;
+const CODES = new Set(OFFENCES.map((o) => o.code));
+
+export function isKnownOffence(code: string): boolean {
+  return CODES.has(code);
+}

@@ -1,0 +1,108 @@
+import { DomainError } from '@ostracon/common';
+import { addMonths, checkOrderRules, orderStatus, type OrderTiming } from './order-rules';
+
+const NOW = new Date('2026-11-28T10:00:00Z');
+const START = '2026-12-01T00:00:00Z';
+
+function timing(overrides: Partial<OrderTiming>): OrderTiming {
+  return {
+    decisionDate: '2026-11-20',
+    legalBasis: 'conviction',
+    offence: 'cyberharassment',
+    repeatOffender: false,
+    startsAt: START,
+    durationDays: 30,
+    ...overrides,
+  };
+}
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+    return 'OK';
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+}
+
+describe('addMonths (de quantième à quantième)', () => {
+  it.each([
+    ['2026-12-01T00:00:00Z', 6, '2027-06-01T00:00:00.000Z'],
+    ['2026-08-31T12:00:00Z', 6, '2027-02-28T12:00:00.000Z'],
+    ['2027-08-31T12:00:00Z', 6, '2028-02-29T12:00:00.000Z'],
+    ['2026-11-28T10:00:00Z', 12, '2027-11-28T10:00:00.000Z'],
+    ['2026-03-31T00:00:00Z', 6, '2026-09-30T00:00:00.000Z'],
+  ])('%s + %i months = %s', (from, months, expected) => {
+    expect(addMonths(new Date(from), months).toISOString()).toBe(expected);
+  });
+});
+
+describe('Code pénal 131-35-1 duration limits', () => {
+  // From 2026-12-01: 6 months = 2027-06-01 (182 days), 12 months = 2027-12-01 (365 days).
+  it.each([
+    ['conviction, first offence: 6 months exactly', { endsAt: '2027-06-01T00:00:00Z', durationDays: undefined }, 'OK'],
+    ['conviction, first offence: a second under 6 months', { endsAt: '2027-05-31T23:59:59Z', durationDays: undefined }, 'OK'],
+    ['conviction, first offence: a second over 6 months', { endsAt: '2027-06-01T00:00:01Z', durationDays: undefined }, 'ORDER.DURATION_EXCEEDED'],
+    ['conviction, first offence: 182 days (= 6 months here)', { durationDays: 182 }, 'OK'],
+    ['conviction, first offence: 181 days', { durationDays: 181 }, 'OK'],
+    ['conviction, first offence: 183 days', { durationDays: 183 }, 'ORDER.DURATION_EXCEEDED'],
+    ['conviction, repeat offender: 12 months exactly', { repeatOffender: true, endsAt: '2027-12-01T00:00:00Z', durationDays: undefined }, 'OK'],
+    ['conviction, repeat offender: 364 days', { repeatOffender: true, durationDays: 364 }, 'OK'],
+    ['conviction, repeat offender: 365 days (= 12 months here)', { repeatOffender: true, durationDays: 365 }, 'OK'],
+    ['conviction, repeat offender: 366 days', { repeatOffender: true, durationDays: 366 }, 'ORDER.DURATION_EXCEEDED'],
+    ['conviction, repeat offender: a second over 12 months', { repeatOffender: true, endsAt: '2027-12-01T00:00:01Z', durationDays: undefined }, 'ORDER.DURATION_EXCEEDED'],
+    ['pre-trial supervision: 6 months exactly', { legalBasis: 'pretrial_supervision', durationDays: 182 }, 'OK'],
+    ['pre-trial supervision: just over 6 months', { legalBasis: 'pretrial_supervision', durationDays: 183 }, 'ORDER.DURATION_EXCEEDED'],
+    ['pre-trial supervision: repeat offender is still 6 months', { legalBasis: 'pretrial_supervision', repeatOffender: true, durationDays: 183 }, 'ORDER.DURATION_EXCEEDED'],
+    ['probation: 6 months exactly', { legalBasis: 'probation', durationDays: 182 }, 'OK'],
+    ['probation: repeat offender is still 6 months', { legalBasis: 'probation', repeatOffender: true, durationDays: 200 }, 'ORDER.DURATION_EXCEEDED'],
+    ['one day', { durationDays: 1 }, 'OK'],
+    ['ends when it starts', { endsAt: START, durationDays: undefined }, 'ORDER.DURATION_EXCEEDED'],
+    ['ends before it starts', { endsAt: '2026-11-30T00:00:00Z', durationDays: undefined }, 'ORDER.DURATION_EXCEEDED'],
+  ] as [string, Partial<OrderTiming>, string][])('%s', (_name, overrides, expected) => {
+    expect(codeOf(() => checkOrderRules(timing(overrides), NOW))).toBe(expected);
+  });
+});
+
+describe('dates', () => {
+  it.each([
+    ['decision today (Paris)', { decisionDate: '2026-11-28', startsAt: undefined }, 'OK'],
+    ['decision tomorrow', { decisionDate: '2026-11-29' }, 'ORDER.DECISION_IN_FUTURE'],
+    ['decision the day the law came into force', { decisionDate: '2024-05-23' }, 'OK'],
+    ['decision the day before the law', { decisionDate: '2024-05-22' }, 'ORDER.DECISION_BEFORE_LAW'],
+    ['start on the decision day (Paris midnight)', { decisionDate: '2026-11-20', startsAt: '2026-11-19T23:00:00Z' }, 'OK'],
+    ['start the day before the decision (Paris)', { decisionDate: '2026-11-20', startsAt: '2026-11-19T22:59:59Z' }, 'ORDER.START_BEFORE_DECISION'],
+    ['start now by default', { startsAt: undefined }, 'OK'],
+    ['start 366 days ahead', { startsAt: new Date(NOW.getTime() + 366 * 86_400_000).toISOString() }, 'OK'],
+    ['start 367 days ahead', { startsAt: new Date(NOW.getTime() + 367 * 86_400_000).toISOString() }, 'ORDER.START_TOO_FAR'],
+    ['started in the past, still running', { startsAt: '2026-11-21T00:00:00Z', durationDays: 30 }, 'OK'],
+    ['started in the past, already over', { startsAt: '2026-11-21T00:00:00Z', durationDays: 7 }, 'ORDER.ALREADY_ENDED'],
+    ['unknown offence', { offence: 'jaywalking' }, 'ORDER.UNKNOWN_OFFENCE'],
+    ['every listed offence code is accepted', { offence: 'hate_speech' }, 'OK'],
+  ] as [string, Partial<OrderTiming>, string][])('%s', (_name, overrides, expected) => {
+    expect(codeOf(() => checkOrderRules(timing(overrides), NOW))).toBe(expected);
+  });
+
+  it('defaults the start to now and computes the end from durationDays', () => {
+    expect(checkOrderRules(timing({ startsAt: undefined, durationDays: 10 }), NOW)).toEqual({
+      startsAt: NOW,
+      endsAt: new Date('2026-12-08T10:00:00Z'),
+    });
+  });
+});
+
+describe('orderStatus follows the window', () => {
+  const window = { startsAt: new Date('2026-12-01T00:00:00Z'), endsAt: new Date('2027-01-01T00:00:00Z'), revokedAt: null };
+  it.each([
+    ['2026-11-30T23:59:59.999Z', 'scheduled'],
+    ['2026-12-01T00:00:00.000Z', 'active'],
+    ['2026-12-31T23:59:59.999Z', 'active'],
+    ['2027-01-01T00:00:00.000Z', 'expired'],
+  ])('at %s: %s', (at, status) => {
+    expect(orderStatus(window, new Date(at))).toBe(status);
+  });
+  it('revoked wins', () => {
+    expect(orderStatus({ ...window, revokedAt: new Date('2026-12-02T00:00:00Z') }, new Date('2026-12-03T00:00:00Z'))).toBe('revoked');
+  });
+});

@@ -1,0 +1,124 @@
+import { SIGNAL_TYPES } from '@ostracon/identity';
+import { platformIdSchema } from '@ostracon/platforms';
+import { z } from 'zod';
+
+export const LEGAL_BASES = ['conviction', 'pretrial_supervision', 'probation'] as const;
+export type LegalBasis = (typeof LEGAL_BASES)[number];
+export const ORDER_STATUSES = ['scheduled', 'active', 'expired', 'revoked'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const PLATFORM_STATUSES = ['pending', 'delivered', 'enforced', 'failed', 'lifting', 'lifted'] as const;
+
+// Bounds on every list and string, so that no order is unbounded work or storage.
+export const LIMITS = { signals: 50, platforms: 20, accountsPerPlatform: 100 } as const;
+
+const isoDate = z.iso.date({ message: 'expected a calendar date YYYY-MM-DD' });
+const isoInstant = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with a time zone' });
+
+/** A signal's shape; its content is checked by libs/identity, which reports the index and a reason. */
+export const signalInputSchema = z.strictObject({
+  type: z.enum(SIGNAL_TYPES),
+  value: z
+    .union([
+      z.string().max(320),
+      z.strictObject({
+        givenName: z.string().max(200),
+        familyName: z.string().max(200),
+        birthDate: z.string().max(10),
+      }),
+    ])
+    .optional(),
+  hash: z.string().max(64).optional(),
+  country: z.string().max(2).optional(),
+  platform: platformIdSchema.optional(),
+});
+
+const accountSchema = z.strictObject({
+  accountId: z.string().trim().min(1).max(200),
+  handle: z.string().trim().min(1).max(100).optional(),
+});
+
+const platformEntrySchema = z.strictObject({
+  platform: platformIdSchema,
+  accounts: z
+    .array(accountSchema)
+    .min(1, 'at least one account per platform: the ban suspends the accounts used for the offence')
+    .max(LIMITS.accountsPerPlatform)
+    .refine((accounts) => new Set(accounts.map((a) => a.accountId)).size === accounts.length, 'accountIds must be unique'),
+});
+
+export const createOrderSchema = z
+  .strictObject({
+    courtReference: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]*$/, 'letters, digits, spaces and . _ / - only'),
+    court: z.string().trim().min(1).max(200),
+    decisionDate: isoDate,
+    legalBasis: z.enum(LEGAL_BASES),
+    offence: z.string().min(1).max(64),
+    repeatOffender: z.boolean(),
+    startsAt: isoInstant.optional(),
+    durationDays: z.number().int().min(1).max(366).optional(),
+    endsAt: isoInstant.optional(),
+    subject: z.strictObject({
+      signals: z.array(signalInputSchema).min(1).max(LIMITS.signals),
+    }),
+    platforms: z
+      .array(platformEntrySchema)
+      .min(1)
+      .max(LIMITS.platforms)
+      .refine((entries) => new Set(entries.map((e) => e.platform)).size === entries.length, 'each platform once'),
+  })
+  .refine((o) => (o.durationDays === undefined) !== (o.endsAt === undefined), {
+    message: 'give exactly one of durationDays and endsAt',
+    path: ['durationDays'],
+  });
+export type CreateOrderInput = z.output<typeof createOrderSchema>;
+
+export const revokeOrderSchema = z.strictObject({
+  reason: z.string().trim().min(1).max(1000),
+  decisionReference: z.string().trim().min(1).max(100),
+});
+export type RevokeOrderInput = z.output<typeof revokeOrderSchema>;
+
+export const listOrdersQuerySchema = z.strictObject({
+  status: z.enum(ORDER_STATUSES).optional(),
+  platform: platformIdSchema.optional(),
+  courtReference: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  after: z.string().min(1).max(200).optional(),
+});
+export type ListOrdersQuery = z.output<typeof listOrdersQuerySchema>;
+
+/** The order as the API shows it: no raw signal, no account id, only counts. */
+export const orderViewSchema = z.object({
+  id: z.uuid(),
+  status: z.enum(ORDER_STATUSES),
+  courtReference: z.string(),
+  court: z.string(),
+  decisionDate: isoDate,
+  legalBasis: z.enum(LEGAL_BASES),
+  offence: z.string(),
+  repeatOffender: z.boolean(),
+  startsAt: isoInstant,
+  endsAt: isoInstant,
+  signalCount: z.number().int(),
+  platforms: z.array(
+    z.object({
+      platform: z.string(),
+      status: z.enum(PLATFORM_STATUSES),
+      accountCount: z.number().int(),
+      deliveredAt: isoInstant.nullable(),
+      enforcedAt: isoInstant.nullable(),
+      slaDeadline: isoInstant.nullable(),
+      liftedAt: isoInstant.nullable(),
+    }),
+  ),
+  createdAt: isoInstant,
+  revokedAt: isoInstant.nullable(),
+  revocation: z.object({ reason: z.string(), decisionReference: z.string() }).nullable(),
+});
+export type OrderView = z.infer<typeof orderViewSchema>;
+
+export const orderPageSchema = z.object({ items: z.array(orderViewSchema), nextCursor: z.string().nullable() });

@@ -1,0 +1,6 @@
+import { defineErrors } from '@ostracon/common';
+
+export const PlatformErrors = defineErrors({
+  alreadyExists: { code: 'PLATFORM.ALREADY_EXISTS', status: 409, title: 'A platform with this id exists' },
+  notFound: { code: 'PLATFORM.NOT_FOUND', status: 404, title: 'No such platform' },
+});

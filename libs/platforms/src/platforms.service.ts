@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Actor, AuditService } from '@ostracon/audit';
+import { DomainError, KeyRingCipher, parseOrThrow } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { isUniqueViolation } from '@ostracon/database';
+import { DataSource, In } from 'typeorm';
+import { Platform } from './platform.entity';
+import { PlatformErrors } from './platforms.errors';
+import { createPlatformSchema, type CreatePlatformInput } from './platforms.schemas';
+
+export interface PlatformView {
+  id: string;
+  name: string;
+  deliveryMode: 'push' | 'pull';
+  webhookUrl: string | null;
+  slaHours: number;
+  createdAt: string;
+}
+
+@Injectable()
+export class PlatformsService {
+  private readonly cipher: KeyRingCipher;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cipher = new KeyRingCipher(config.accounts.encryptionKeys);
+  }
+
+  async create(input: CreatePlatformInput, actor: Actor): Promise<PlatformView> {
+    const p = parseOrThrow(createPlatformSchema, input);
+    const sealed = p.webhookSecret ? this.cipher.seal(Buffer.from(p.webhookSecret, 'utf8'), `platform:${p.id}`) : null;
+    try {
+      return await this.dataSource.transaction(async (em) => {
+        const platform = await em.save(
+          em.create(Platform, {
+            id: p.id,
+            name: p.name,
+            webhookUrl: p.webhookUrl ?? null,
+            webhookSecretEnc: sealed?.data ?? null,
+            webhookSecretKeyId: sealed?.keyId ?? null,
+            slaHours: p.slaHours,
+          }),
+        );
+        await this.audit.record(em, {
+          type: 'platform.created',
+          actor,
+          platformId: platform.id,
+          data: { deliveryMode: platform.webhookUrl ? 'push' : 'pull', slaHours: platform.slaHours },
+        });
+        return toView(platform);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError(PlatformErrors.alreadyExists, `Platform ${p.id} exists already`);
+      throw error;
+    }
+  }
+
+  /** The ids among `ids` that name no platform. */
+  async unknownIds(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const found = await this.dataSource.getRepository(Platform).find({ select: { id: true }, where: { id: In(ids) } });
+    const known = new Set(found.map((p) => p.id));
+    return ids.filter((id) => !known.has(id));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.unknownIds([id])).length === 0;
+  }
+
+  /** The webhook secret in clear, for signing deliveries. */
+  webhookSecret(platform: Platform): string | null {
+    if (!platform.webhookSecretEnc || !platform.webhookSecretKeyId) return null;
+    return this.cipher
+      .open({ keyId: platform.webhookSecretKeyId, data: platform.webhookSecretEnc }, `platform:${platform.id}`)
+      .toString('utf8');
+  }
+}
+
+function toView(p: Platform): PlatformView {
+  return {
+    id: p.id,
+    name: p.name,
+    deliveryMode: p.webhookUrl ? 'push' : 'pull',
+    webhookUrl: p.webhookUrl,
+    slaHours: p.slaHours,
+    createdAt: p.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,4 @@
+import { CreateCoreSchema1764360000000 } from './1764360000000-create-core-schema';
+
+/** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
+export const MIGRATIONS = [CreateCoreSchema1764360000000];

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Local PostgreSQL and Redis for development and tests, when DATABASE_URL / REDIS_URL are not
+# given. Sourced by start.sh and test.sh. Installs the Debian packages when they are missing
+# and we are root; otherwise says what to install. Everything lives under .local/ (git-ignored).
+set -euo pipefail
+
+OSTRACON_ROOT="${OSTRACON_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+LOCAL_DIR="${OSTRACON_LOCAL_DIR:-$OSTRACON_ROOT/.local}"
+# Must match LOCAL_DATABASE_URL and LOCAL_REDIS_URL in libs/config.
+PG_PORT=54329
+REDIS_PORT=63799
+STARTED_PG=""
+STARTED_REDIS=""
+APT_UPDATED=""
+
+say() { printf '[ostracon] %s\n' "$*" >&2; }
+
+install_packages() {
+  if [ "$(id -u)" != 0 ]; then
+    say "missing: $*. Install them (Debian/Ubuntu: sudo apt-get install -y $*) or set DATABASE_URL and REDIS_URL."
+    exit 1
+  fi
+  if [ -z "$APT_UPDATED" ]; then
+    say "installing $* from Debian packages"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_bindir() {
+  local dir
+  if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
+    dirname "$(readlink -f "$(command -v pg_ctl)")"
+    return
+  fi
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [ -n "$dir" ] && echo "$dir"
+}
+
+# PostgreSQL refuses to run as root: as root, the server runs as the 'postgres' user, in a data
+# folder it can reach (a clone under a private temp folder is out of its reach).
+pg_run() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_data_dir() {
+  local dir="$LOCAL_DIR/pg"
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+    mkdir -p "$dir"
+    chown postgres: "$dir"
+    if ! runuser -u postgres -- test -w "$dir"; then
+      dir="/var/tmp/ostracon-$(printf '%s' "$OSTRACON_ROOT" | sha256sum | cut -c1-12)/pg"
+      mkdir -p "$dir"
+      chown -R postgres: "$(dirname "$dir")"
+      chmod 700 "$dir"
+      say "the postgres user cannot reach $LOCAL_DIR; PostgreSQL data goes to $dir"
+    fi
+  else
+    mkdir -p "$dir"
+  fi
+  echo "$dir"
+}
+
+ensure_postgres() {
+  local bin data
+  bin=$(pg_bindir || true)
+  if [ -z "$bin" ]; then
+    install_packages postgresql
+    bin=$(pg_bindir)
+  fi
+  if "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; then
+    return 0
+  fi
+  data=$(pg_data_dir)
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "creating a local PostgreSQL cluster in $data"
+    # Trust on loopback only: a development database that listens on 127.0.0.1 alone.
+    pg_run "$bin/initdb" -D "$data" -U ostracon --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  say "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  pg_run "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+    -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $data -c fsync=off -c max_connections=200" start >/dev/null
+  STARTED_PG="$bin/pg_ctl -D $data"
+}
+
+stop_postgres() {
+  if [ -n "$STARTED_PG" ]; then
+    say "stopping PostgreSQL"
+    pg_run $STARTED_PG -m fast -w stop >/dev/null 2>&1 || true
+    STARTED_PG=""
+  fi
+}
+
+psql_local() {
+  psql -v ON_ERROR_STOP=1 -q -h 127.0.0.1 -p "$PG_PORT" -U ostracon "$@"
+}
+
+create_local_database() {
+  local name="$1" fresh="${2:-}"
+  if [ -n "$fresh" ]; then
+    psql_local -d postgres -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null
+  fi
+  if ! psql_local -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+    psql_local -d postgres -c "CREATE DATABASE \"$name\"" >/dev/null
+  fi
+}
+
+ensure_redis() {
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
+    install_packages redis-server
+  fi
+  if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    return 0
+  fi
+  mkdir -p "$LOCAL_DIR/redis"
+  say "starting Redis on 127.0.0.1:$REDIS_PORT"
+  # No persistence: Redis only carries work that PostgreSQL can re-create.
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$LOCAL_DIR/redis" --daemonize yes \
+    --pidfile "$LOCAL_DIR/redis/redis.pid" --logfile "$LOCAL_DIR/redis/redis.log" \
+    --save '' --appendonly no --maxmemory-policy noeviction >/dev/null
+  for _ in $(seq 1 50); do
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  STARTED_REDIS=1
+}
+
+stop_redis() {
+  if [ -n "$STARTED_REDIS" ]; then
+    say "stopping Redis"
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    STARTED_REDIS=""
+  fi
+}
+
+stop_services() {
+  stop_postgres
+  stop_redis
+}
+
+ensure_node_modules() {
+  if [ ! -d "$OSTRACON_ROOT/node_modules" ] || [ "$OSTRACON_ROOT/package-lock.json" -nt "$OSTRACON_ROOT/node_modules/.package-lock.json" ]; then
+    say "installing dependencies (npm ci)"
+    (cd "$OSTRACON_ROOT" && npm ci --no-audit --no-fund >&2)
+  fi
+}
+
+build() {
+  (cd "$OSTRACON_ROOT" && npm run -s build >&2)
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# npm start: dependencies, local PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set,
+# migrations, then the API and the worker. Ctrl-C stops everything it started.
+set -euo pipefail
+source "$(dirname "$0")/services.sh"
+cd "$OSTRACON_ROOT"
+
+ensure_node_modules
+build
+
+cleanup() {
+  trap - INT TERM EXIT
+  [ -n "${API_PID:-}" ] && kill -TERM "$API_PID" 2>/dev/null || true
+  [ -n "${WORKER_PID:-}" ] && kill -TERM "$WORKER_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  stop_services
+}
+trap cleanup INT TERM EXIT
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  ensure_postgres
+  create_local_database ostracon
+fi
+[ -z "${REDIS_URL:-}" ] && ensure_redis
+
+node dist/apps/cli/src/main.js migrate
+node dist/apps/api/src/main.js &
+API_PID=$!
+node dist/apps/worker/src/main.js &
+WORKER_PID=$!
+say "API on http://${HOST:-127.0.0.1}:${PORT:-3000} (docs at /docs); Ctrl-C stops everything"
+# Either process ending ends the whole service, so a crash is never silent.
+wait -n "$API_PID" "$WORKER_PID"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# npm test: the same local services as npm start (or TEST_DATABASE_URL / TEST_REDIS_URL), a fresh
+# test database with every migration applied, then every test. Extra arguments go to jest.
+set -euo pipefail
+source "$(dirname "$0")/services.sh"
+cd "$OSTRACON_ROOT"
+
+ensure_node_modules
+build
+
+trap stop_services EXIT
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  export DATABASE_URL="$TEST_DATABASE_URL"
+else
+  ensure_postgres
+  create_local_database ostracon_test fresh
+  export DATABASE_URL="postgresql://ostracon@127.0.0.1:$PG_PORT/ostracon_test"
+fi
+if [ -n "${TEST_REDIS_URL:-}" ]; then
+  export REDIS_URL="$TEST_REDIS_URL"
+else
+  ensure_redis
+  export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
+fi
+export NODE_ENV=test TZ=UTC LOG_LEVEL="${LOG_LEVEL:-warn}"
+export OSTRACON_DEV_SECRETS_FILE="$LOCAL_DIR/test-secrets.json"
+
+node dist/apps/cli/src/main.js migrate
+npx jest "$@"

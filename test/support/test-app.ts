@@ -1,0 +1,91 @@
+import { Writable } from 'node:stream';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ClientsService, type CreatedClient, type Role } from '@ostracon/auth';
+import type { Clock } from '@ostracon/common';
+import { loadConfig } from '@ostracon/config';
+import { PlatformsService } from '@ostracon/platforms';
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { createApiApp } from '../../apps/api/src/create-api-app';
+
+/** Everything the API wrote to its log, for the tests that check what never reaches it. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.lines.push(chunk.toString('utf8'));
+    callback();
+  }
+  text(): string {
+    return this.lines.join('');
+  }
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  dataSource: DataSource;
+  logs: LogCapture;
+  request(options: RequestOptions): Promise<TestResponse>;
+  client(role: Role, platform?: string): Promise<CreatedClient>;
+  platform(prefix?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  url: string;
+  key?: string;
+  body?: unknown;
+  /** Sent as is, for malformed bodies. */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: any;
+  text: string;
+}
+
+/** The real API (config from the environment npm test sets: real PostgreSQL and Redis). */
+export async function startTestApp(options: { clock?: Clock; logLevel?: string } = {}): Promise<TestApp> {
+  const base = loadConfig();
+  const config = { ...base, log: { level: (options.logLevel ?? 'info') as typeof base.log.level } };
+  const logs = new LogCapture();
+  const app = await createApiApp({ config, clock: options.clock, logDestination: logs });
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+
+  const request = async (o: RequestOptions): Promise<TestResponse> => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.key) headers.authorization = `Bearer ${o.key}`;
+    let payload: string | undefined;
+    if (o.rawBody !== undefined) payload = o.rawBody;
+    else if (o.body !== undefined) payload = JSON.stringify(o.body);
+    if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['content-type'] = 'application/json';
+    }
+    const res = await app.inject({ method: o.method, url: o.url, headers, payload });
+    let body: unknown;
+    try {
+      body = res.body ? JSON.parse(res.body) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { status: res.statusCode, headers: res.headers, body, text: res.body };
+  };
+
+  return {
+    app,
+    dataSource,
+    logs,
+    request,
+    client: (role, platform) => app.get(ClientsService).create({ role, name: `test ${role}`, platform }, 'cli'),
+    platform: async (prefix = 'p') => {
+      const id = `${prefix}-${randomBytes(5).toString('hex')}`;
+      await app.get(PlatformsService).create({ id, name: `Test platform ${id}` }, 'cli');
+      return id;
+    },
+    close: () => app.close(),
+  };
+}
