@@ -38,7 +38,9 @@ describe('orders (authority side)', () => {
       legalBasis: 'conviction',
       offence: 'cyberharassment',
       signalCount: 3,
-      platforms: [{ platform: tiktok, status: 'pending', accountCount: 1, deliveredAt: null, enforcedAt: null, slaDeadline: null, liftedAt: null }],
+      platforms: [
+        { platform: tiktok, status: 'pending', accountCount: 1, deliveredAt: null, enforcedAt: null, slaDeadline: null, liftedAt: null },
+      ],
       revokedAt: null,
     });
     expect(new Date(res.body.endsAt).getTime() - new Date(res.body.startsAt).getTime()).toBe(180 * 86_400_000);
@@ -91,14 +93,14 @@ describe('orders (authority side)', () => {
       lister = await t.client('authority');
       reference = uniqueReference('LIST');
       for (let i = 0; i < 5; i++) {
-        const res = await submit(orderBody(i % 2 === 0 ? tiktok : instagram, new Date(), i === 4 ? { courtReference: reference } : {}), lister.apiKey);
+        const res = await submit(
+          orderBody(i % 2 === 0 ? tiktok : instagram, new Date(), i === 4 ? { courtReference: reference } : {}),
+          lister.apiKey,
+        );
         expect(res.status).toBe(201);
         ids.push(res.body.id);
       }
-      const scheduled = await submit(
-        orderBody(tiktok, new Date(), { startsAt: daysFrom(new Date(), 5).toISOString() }),
-        lister.apiKey,
-      );
+      const scheduled = await submit(orderBody(tiktok, new Date(), { startsAt: daysFrom(new Date(), 5).toISOString() }), lister.apiKey);
       ids.push(scheduled.body.id);
       const revoked = await t.request({
         method: 'POST',
@@ -234,7 +236,8 @@ describe('orders (authority side)', () => {
     };
 
     const routes = {
-      create: (key?: string) => t.request({ method: 'POST', url: '/v1/orders', key, body: orderBody(tiktok), headers: { 'idempotency-key': idempotencyKey() } }),
+      create: (key?: string) =>
+        t.request({ method: 'POST', url: '/v1/orders', key, body: orderBody(tiktok), headers: { 'idempotency-key': idempotencyKey() } }),
       read: (key?: string) => t.request({ method: 'GET', url: `/v1/orders/${orderId}`, key }),
       list: (key?: string) => t.request({ method: 'GET', url: '/v1/orders', key }),
       revoke: (key?: string) =>
@@ -276,15 +279,18 @@ describe('orders (authority side)', () => {
     ];
 
     // Rows padded to four cells: jest takes a test function with more parameters than cells for a done-callback test.
-    it.each(matrix.map(([who, route, status, code]) => [who, route, status, code ?? ''] as const))('%s → %s: %i', async (who, route, status, code) => {
-      const res = await routes[route](await keyOf(who));
-      expect(res.status).toBe(status);
-      if (code) {
-        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-        expect(res.body.code).toBe(code);
-      }
-      if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
-    });
+    it.each(matrix.map(([who, route, status, code]) => [who, route, status, code ?? ''] as const))(
+      '%s → %s: %i',
+      async (who, route, status, code) => {
+        const res = await routes[route](await keyOf(who));
+        expect(res.status).toBe(status);
+        if (code) {
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(res.body.code).toBe(code);
+        }
+        if (status === 401) expect(res.headers['www-authenticate']).toBe('Bearer');
+      },
+    );
   });
 
   it('lists the offence codes from the data file', async () => {

@@ -46,7 +46,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
 
   const fastify = app.getHttpAdapter().getInstance();
   // Our own JSON parser, so that a malformed or empty body is a problem with its own code.
-  fastify.removeContentTypeParser('application/json');
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     if (body.length === 0) return done(new DomainError(CommonErrors.emptyBody, 'Send a JSON body'), undefined);
     try {

@@ -6,10 +6,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp({ config });
   if (config.generatedSecrets.length > 0) {
-    app.getHttpAdapter().getInstance().log.warn(
-      { secrets: config.generatedSecrets },
-      'development secrets were generated into .local/dev-secrets.json; set them in the environment for production',
-    );
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .log.warn(
+        { secrets: config.generatedSecrets },
+        'development secrets were generated into .local/dev-secrets.json; set them in the environment for production',
+      );
   }
   app.enableShutdownHooks();
   await app.listen({ host: config.http.host, port: config.http.port });

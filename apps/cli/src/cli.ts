@@ -76,7 +76,11 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
       const created = await withContext((app) =>
         app.get(ClientsService).create({ role: opts.role as CreatedClient['role'], name: opts.name, platform: opts.platform }, 'cli'),
       );
-      print(opts.json ?? false, { id: created.id, apiKey: created.apiKey }, `client ${created.id} (${created.role})\napi key: ${created.apiKey}\nstore it now: it is not shown again`);
+      print(
+        opts.json ?? false,
+        { id: created.id, apiKey: created.apiKey },
+        `client ${created.id} (${created.role})\napi key: ${created.apiKey}\nstore it now: it is not shown again`,
+      );
     });
 
   program
@@ -99,10 +103,12 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     .option('--json', 'print JSON')
     .action(async (opts: { id: string; name: string; webhookUrl?: string; webhookSecret?: string; slaHours: number; json?: boolean }) => {
       const platform = await withContext((app) =>
-        app.get(PlatformsService).create(
-          { id: opts.id, name: opts.name, webhookUrl: opts.webhookUrl, webhookSecret: opts.webhookSecret, slaHours: opts.slaHours },
-          'cli',
-        ),
+        app
+          .get(PlatformsService)
+          .create(
+            { id: opts.id, name: opts.name, webhookUrl: opts.webhookUrl, webhookSecret: opts.webhookSecret, slaHours: opts.slaHours },
+            'cli',
+          ),
       );
       print(opts.json ?? false, platform, `platform ${platform.id} (${platform.deliveryMode}, SLA ${platform.slaHours} h)`);
     });
@@ -158,7 +164,10 @@ async function seedDemo(app: INestApplicationContext): Promise<DemoSeed> {
     if (!(await platforms.exists(p.id))) created.push(await platforms.create(p, 'cli'));
   }
   const authority = await clients.create({ role: 'authority', name: 'Demo parquet de Paris' }, 'cli');
-  const platformClient = await clients.create({ role: 'platform', name: 'Demo TikTok trust & safety', platform: DEMO_PLATFORMS[0]!.id }, 'cli');
+  const platformClient = await clients.create(
+    { role: 'platform', name: 'Demo TikTok trust & safety', platform: DEMO_PLATFORMS[0]!.id },
+    'cli',
+  );
   const auditor = await clients.create({ role: 'auditor', name: 'Demo CNIL inspector' }, 'cli');
   const admin = await clients.create({ role: 'admin', name: 'Demo operator' }, 'cli');
   const orders = app.get(OrdersService);

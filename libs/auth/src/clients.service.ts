@@ -43,16 +43,16 @@ export class ClientsService {
     }
     const apiKey = generateApiKey();
     return this.dataSource.transaction(async (em) => {
-      const client = await em.save(
-        em.create(ApiClient, {
-          id: uuidv7(),
-          name: c.name,
-          role: c.role,
-          platformId: c.platform ?? null,
-          keyHash: hashApiKey(apiKey),
-          revokedAt: null,
-        }),
-      );
+      const client = em.create(ApiClient, {
+        id: uuidv7(),
+        name: c.name,
+        role: c.role,
+        platformId: c.platform ?? null,
+        keyHash: hashApiKey(apiKey),
+        revokedAt: null,
+      });
+      // insert, not save: save would turn a clash on the key into a silent update.
+      await em.insert(ApiClient, client);
       await this.audit.record(em, {
         type: 'client.created',
         actor,
@@ -75,9 +75,7 @@ export class ClientsService {
   /** The client a bearer key belongs to, or null for an unknown, malformed or revoked key. */
   async authenticate(apiKey: string): Promise<AuthenticatedClient | null> {
     if (!isWellFormedApiKey(apiKey)) return null;
-    const client = await this.dataSource
-      .getRepository(ApiClient)
-      .findOne({ where: { keyHash: hashApiKey(apiKey), revokedAt: IsNull() } });
+    const client = await this.dataSource.getRepository(ApiClient).findOne({ where: { keyHash: hashApiKey(apiKey), revokedAt: IsNull() } });
     if (!client) return null;
     return { id: client.id, name: client.name, role: client.role, platformId: client.platformId };
   }

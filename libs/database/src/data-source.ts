@@ -4,10 +4,7 @@ import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typ
 type MigrationClass = new () => MigrationInterface;
 
 /** The one description of the connection, shared by the apps and the migration command. */
-export function dataSourceOptions(
-  config: AppConfig,
-  extra: { applicationName: string; migrations?: MigrationClass[] },
-): DataSourceOptions {
+export function dataSourceOptions(config: AppConfig, extra: { applicationName: string; migrations?: MigrationClass[] }): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.database.url,

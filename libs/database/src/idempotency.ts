@@ -1,10 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 export type IdempotencyClaim =
-  | { outcome: 'claimed' }
-  | { outcome: 'replay'; status: number; body: unknown }
-  | { outcome: 'mismatch' }
-  | { outcome: 'in_flight' };
+  { outcome: 'claimed' } | { outcome: 'replay'; status: number; body: unknown } | { outcome: 'mismatch' } | { outcome: 'in_flight' };
 
 /**
  * Idempotency keys kept in PostgreSQL. A key is claimed atomically in its own short

@@ -114,11 +114,7 @@ function isNameDob(value: unknown): value is NameDobValue {
 }
 
 /** Normalizes the raw value of one signal of the given type. */
-export function normalizeValue(
-  type: SignalType,
-  value: unknown,
-  context: NormalizeContext & { country?: string },
-): Normalized {
+export function normalizeValue(type: SignalType, value: unknown, context: NormalizeContext & { country?: string }): Normalized {
   let result: Result;
   switch (type) {
     case 'email':

@@ -57,11 +57,15 @@ function variant(word: string, picks: number[]): string {
 describe('normalization properties', () => {
   it('normalizing an email twice changes nothing', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 40 }), fc.constantFrom('gmail.com', 'googlemail.com', 'example.fr', 'Orange.FR'), (local, domain) => {
-        const once = normalizeEmail(`${local}@${domain}`);
-        if (!once.ok) return;
-        expect(normalizeEmail(once.normalized)).toEqual(once);
-      }),
+      fc.property(
+        fc.string({ maxLength: 40 }),
+        fc.constantFrom('gmail.com', 'googlemail.com', 'example.fr', 'Orange.FR'),
+        (local, domain) => {
+          const once = normalizeEmail(`${local}@${domain}`);
+          if (!once.ok) return;
+          expect(normalizeEmail(once.normalized)).toEqual(once);
+        },
+      ),
     );
   });
 
@@ -100,7 +104,11 @@ describe('normalization properties', () => {
       fc.property(letters, letters, letters, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (g, f1, f2, picks) => {
         const plain = normalizeNameDob({ givenName: g, familyName: `${f1} ${f2}`, birthDate: '1990-01-31' }, context.today);
         const typed = normalizeNameDob(
-          { givenName: `  ${variant(f2, picks)}-${variant(f1, picks)} `, familyName: variant(g, picks.slice(1).concat(picks)), birthDate: '1990-01-31' },
+          {
+            givenName: `  ${variant(f2, picks)}-${variant(f1, picks)} `,
+            familyName: variant(g, picks.slice(1).concat(picks)),
+            birthDate: '1990-01-31',
+          },
           context.today,
         );
         expect(plain.ok).toBe(true);
@@ -113,7 +121,14 @@ describe('normalization properties', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[67][0-9]{8}$/), (rest) => {
         const national = prepareSignal({ type: 'phone', value: `0${rest}` }, context);
-        const spaced = prepareSignal({ type: 'phone', value: `0${rest.slice(0, 1)} ${rest.slice(1, 3)} ${rest.slice(3, 5)} ${rest.slice(5, 7)} ${rest.slice(7)}`, country: 'FR' }, context);
+        const spaced = prepareSignal(
+          {
+            type: 'phone',
+            value: `0${rest.slice(0, 1)} ${rest.slice(1, 3)} ${rest.slice(3, 5)} ${rest.slice(5, 7)} ${rest.slice(7)}`,
+            country: 'FR',
+          },
+          context,
+        );
         const international = prepareSignal({ type: 'phone', value: `+33 ${rest}` }, context);
         if (!national.ok) return; // not every 0[67] range is allocated
         expect(spaced).toEqual(national);

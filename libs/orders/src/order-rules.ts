@@ -43,11 +43,9 @@ export function addMonths(at: Date, months: number): Date {
 /** Checks every rule of LEGAL.md that bears on an order's dates; returns its window. */
 export function checkOrderRules(order: OrderTiming, now: Date): { startsAt: Date; endsAt: Date } {
   if (!isKnownOffence(order.offence)) {
-    throw new DomainError(
-      OrderErrors.unknownOffence,
-      'Code pénal 131-35-1 applies to the offences listed in GET /v1/offences',
-      [{ path: 'offence', message: 'not in the offence list' }],
-    );
+    throw new DomainError(OrderErrors.unknownOffence, 'Code pénal 131-35-1 applies to the offences listed in GET /v1/offences', [
+      { path: 'offence', message: 'not in the offence list' },
+    ]);
   }
   const today = parisDate(now);
   if (order.decisionDate > today) {

@@ -3,7 +3,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Actor, AuditService } from '@ostracon/audit';
 import type { AuthenticatedClient } from '@ostracon/auth';
-import { CLOCK, type Clock, DomainError, type FieldError, KeyRingCipher, type Page, decodeCursor, encodeCursor, parisDate } from '@ostracon/common';
+import {
+  CLOCK,
+  type Clock,
+  DomainError,
+  type FieldError,
+  KeyRingCipher,
+  type Page,
+  decodeCursor,
+  encodeCursor,
+  parisDate,
+} from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { IdempotencyStore } from '@ostracon/database';
 import { type PreparedSignal, prepareSignal, signalDigest } from '@ostracon/identity';
@@ -57,7 +67,9 @@ export class OrdersService {
     if (!idempotencyKey || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
       throw new DomainError(OrderErrors.idempotencyKeyRequired, 'Send an Idempotency-Key header of 1 to 255 visible ASCII characters');
     }
-    const requestHash = createHmac('sha256', this.requestHashKey).update(canonicalize(input) ?? '').digest();
+    const requestHash = createHmac('sha256', this.requestHashKey)
+      .update(canonicalize(input) ?? '')
+      .digest();
     const claim = await this.idempotency.claim(client.id, idempotencyKey, requestHash, this.config.idempotency.lockSeconds);
     switch (claim.outcome) {
       case 'replay':
@@ -107,24 +119,24 @@ export class OrdersService {
     }
 
     return this.dataSource.transaction(async (em) => {
-      const order = await em.save(
-        em.create(BanOrder, {
-          id: orderId,
-          authorityClientId: client.id,
-          courtReference: input.courtReference,
-          court: input.court,
-          decisionDate: input.decisionDate,
-          legalBasis: input.legalBasis,
-          offence: input.offence,
-          repeatOffender: input.repeatOffender,
-          startsAt,
-          endsAt,
-          signalCount: digests.size,
-          revokedAt: null,
-          revocationReason: null,
-          revocationDecisionReference: null,
-        }),
-      );
+      const order = em.create(BanOrder, {
+        id: orderId,
+        authorityClientId: client.id,
+        courtReference: input.courtReference,
+        court: input.court,
+        decisionDate: input.decisionDate,
+        legalBasis: input.legalBasis,
+        offence: input.offence,
+        repeatOffender: input.repeatOffender,
+        startsAt,
+        endsAt,
+        signalCount: digests.size,
+        revokedAt: null,
+        revocationReason: null,
+        revocationDecisionReference: null,
+      });
+      // insert, not save: save would turn a clash on the key into a silent update.
+      await em.insert(BanOrder, order);
       await em.insert(OrderSignal, [...digests.values()]);
       const platformRows = input.platforms.map((entry) => {
         const sealed = this.accountCipher.seal(Buffer.from(JSON.stringify(entry.accounts), 'utf8'), `${orderId}|${entry.platform}`);
@@ -201,7 +213,10 @@ export class OrdersService {
   async list(client: AuthenticatedClient, query: ListOrdersQuery): Promise<Page<OrderView>> {
     const now = this.clock.now();
     return this.dataSource.transaction(async (em) => {
-      const qb = em.createQueryBuilder(BanOrder, 'o').orderBy('o.id', 'DESC').take(query.limit + 1);
+      const qb = em
+        .createQueryBuilder(BanOrder, 'o')
+        .orderBy('o.id', 'DESC')
+        .take(query.limit + 1);
       if (client.role === 'authority') qb.andWhere('o.authority_client_id = :client', { client: client.id });
       if (query.courtReference) qb.andWhere('o.court_reference = :ref', { ref: query.courtReference });
       if (query.platform) {
@@ -238,7 +253,13 @@ export class OrdersService {
         data: { filter: { status: query.status, platform: query.platform, courtReference: query.courtReference }, count: items.length },
       });
       return {
-        items: items.map((o) => toView(o, platforms.filter((p) => p.orderId === o.id), now)),
+        items: items.map((o) =>
+          toView(
+            o,
+            platforms.filter((p) => p.orderId === o.id),
+            now,
+          ),
+        ),
         nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null,
       };
     });
@@ -256,7 +277,11 @@ export class OrdersService {
       order.revokedAt = now;
       order.revocationReason = input.reason;
       order.revocationDecisionReference = input.decisionReference;
-      await em.update(BanOrder, { id }, { revokedAt: now, revocationReason: input.reason, revocationDecisionReference: input.decisionReference });
+      await em.update(
+        BanOrder,
+        { id },
+        { revokedAt: now, revocationReason: input.reason, revocationDecisionReference: input.decisionReference },
+      );
       const platforms = await em.find(OrderPlatform, { where: { orderId: id }, order: { platformId: 'ASC' } });
       await this.audit.record(em, {
         type: 'order.revoked',

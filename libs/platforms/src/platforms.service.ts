@@ -35,16 +35,16 @@ export class PlatformsService {
     const sealed = p.webhookSecret ? this.cipher.seal(Buffer.from(p.webhookSecret, 'utf8'), `platform:${p.id}`) : null;
     try {
       return await this.dataSource.transaction(async (em) => {
-        const platform = await em.save(
-          em.create(Platform, {
-            id: p.id,
-            name: p.name,
-            webhookUrl: p.webhookUrl ?? null,
-            webhookSecretEnc: sealed?.data ?? null,
-            webhookSecretKeyId: sealed?.keyId ?? null,
-            slaHours: p.slaHours,
-          }),
-        );
+        const platform = em.create(Platform, {
+          id: p.id,
+          name: p.name,
+          webhookUrl: p.webhookUrl ?? null,
+          webhookSecretEnc: sealed?.data ?? null,
+          webhookSecretKeyId: sealed?.keyId ?? null,
+          slaHours: p.slaHours,
+        });
+        // insert, not save: save would turn a clash on the key into a silent update.
+        await em.insert(Platform, platform);
         await this.audit.record(em, {
           type: 'platform.created',
           actor,

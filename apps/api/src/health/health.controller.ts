@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CommonErrors, DomainError } from '@ostracon/common';
@@ -25,15 +26,14 @@ export class HealthController {
   async ready() {
     const [postgres, redis] = await Promise.all([
       check(() => this.dataSource.query('SELECT 1')),
-      check(() => this.redis.ping()),
+      check(async () => {
+        // Just started or reconnecting: wait (within the timeout) rather than report a blip.
+        if (this.redis.status !== 'ready') await once(this.redis, 'ready');
+        return this.redis.ping();
+      }),
     ]);
     if (postgres !== 'ok' || redis !== 'ok') {
-      throw new DomainError(
-        CommonErrors.unavailable,
-        `postgres: ${postgres}, redis: ${redis}`,
-        undefined,
-        { 'retry-after': '5' },
-      );
+      throw new DomainError(CommonErrors.unavailable, `postgres: ${postgres}, redis: ${redis}`, undefined, { 'retry-after': '5' });
     }
     return { status: 'ok', checks: { postgres, redis } };
   }

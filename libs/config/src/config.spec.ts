@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+const base = { DATABASE_URL: 'postgresql://u@h:5432/db', REDIS_URL: 'redis://h:6379' };
+
+describe('loadConfig', () => {
+  it('stops a production boot that lacks a secret, naming it', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', ACCOUNT_ENCRYPTION_KEYS: `a:${key(1)}` })).toThrow(
+      /SIGNAL_PEPPERS is required in production/,
+    );
+  });
+
+  it('has no database default in production', () => {
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', SIGNAL_PEPPERS: `p:${key(1)}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(2)}`, REDIS_URL: 'redis://h' }),
+    ).toThrow(ConfigError);
+  });
+
+  it('reads key rings, first key first, and never echoes a bad one', () => {
+    const config = loadConfig({
+      ...base,
+      NODE_ENV: 'production',
+      SIGNAL_PEPPERS: `p2:${key(2)},p1:${key(1)}`,
+      ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
+    });
+    expect(config.signals.peppers.map((p) => p.keyId)).toEqual(['p2', 'p1']);
+    const secret = 'not-base64-and-short';
+    try {
+      loadConfig({ ...base, NODE_ENV: 'production', SIGNAL_PEPPERS: `p:${secret}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}` });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/SIGNAL_PEPPERS/);
+      expect((error as Error).message).not.toContain(secret);
+    }
+  });
+
+  it('refuses a duplicate key id and a bad port', () => {
+    expect(() =>
+      loadConfig({ ...base, NODE_ENV: 'production', SIGNAL_PEPPERS: `p:${key(1)},p:${key(2)}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}` }),
+    ).toThrow(/twice/);
+    expect(() => loadConfig({ ...base, PORT: 'eighty', SIGNAL_PEPPERS: `p:${key(1)}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}` })).toThrow(
+      /PORT/,
+    );
+  });
+
+  it('generates missing development secrets once, into a file every process then shares', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ostracon-config-')), 'secrets.json');
+    const first = loadConfig({ NODE_ENV: 'development', OSTRACON_DEV_SECRETS_FILE: file });
+    expect(first.generatedSecrets.sort()).toEqual(['ACCOUNT_ENCRYPTION_KEYS', 'SIGNAL_PEPPERS']);
+    expect(first.database.url).toMatch(/127\.0\.0\.1:54329/);
+    const second = loadConfig({ NODE_ENV: 'development', OSTRACON_DEV_SECRETS_FILE: file });
+    expect(second.generatedSecrets).toEqual([]);
+    expect(second.signals.peppers[0]!.key.equals(first.signals.peppers[0]!.key)).toBe(true);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('SIGNAL_PEPPERS');
+  });
+});

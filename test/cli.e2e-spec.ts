@@ -1,0 +1,98 @@
+import { loadConfig } from '@ostracon/config';
+import { runCli } from '../apps/cli/src/cli';
+import { startTestApp, type TestApp } from './support/test-app';
+import { randomBytes } from 'node:crypto';
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }, loadConfig());
+  return { code, stdout, stderr };
+}
+
+describe('CLI', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('creates a platform and clients whose keys work at once, shown once and stored hashed', async () => {
+    const id = `cli-${randomBytes(4).toString('hex')}`;
+    const platform = await cli(
+      'platforms:create',
+      '--id',
+      id,
+      '--name',
+      'CLI Platform',
+      '--webhook-url',
+      'https://hooks.example/ostracon',
+      '--webhook-secret',
+      's'.repeat(32),
+      '--sla-hours',
+      '24',
+      '--json',
+    );
+    expect(platform.code).toBe(0);
+    expect(JSON.parse(platform.stdout)).toMatchObject({ id, deliveryMode: 'push', slaHours: 24 });
+    const [stored] = await t.dataSource.query(`SELECT webhook_secret_enc::text AS enc FROM platforms WHERE id = $1`, [id]);
+    expect(stored.enc).not.toContain(Buffer.from('s'.repeat(32)).toString('hex'));
+
+    const created = await cli('clients:create', '--role', 'authority', '--name', 'Parquet de Lyon', '--json');
+    expect(created.code).toBe(0);
+    const out = JSON.parse(created.stdout);
+    expect(Object.keys(out).sort()).toEqual(['apiKey', 'id']);
+    expect(out.apiKey).toMatch(/^ost_[A-Za-z0-9_-]{43}$/);
+    const [row] = await t.dataSource.query(`SELECT key_hash FROM api_clients WHERE id = $1`, [out.id]);
+    expect(row.key_hash.toString('hex')).not.toContain(Buffer.from(out.apiKey).toString('hex'));
+    expect((await t.request({ method: 'GET', url: '/v1/orders', key: out.apiKey })).status).toBe(200);
+
+    const platformClient = await cli('clients:create', '--role', 'platform', '--platform', id, '--name', 'CLI Platform bot', '--json');
+    expect(platformClient.code).toBe(0);
+
+    const revoked = await cli('clients:revoke', out.id);
+    expect(revoked.code).toBe(0);
+    expect((await t.request({ method: 'GET', url: '/v1/orders', key: out.apiKey })).status).toBe(401);
+  });
+
+  it.each([
+    [['clients:create', '--role', 'wizard', '--name', 'x', '--json'], /VALIDATION\.FAILED/],
+    [['clients:create', '--role', 'platform', '--name', 'x'], /CLIENT\.PLATFORM_REQUIRED/],
+    [['clients:create', '--role', 'authority', '--platform', 'tiktok', '--name', 'x'], /CLIENT\.PLATFORM_REQUIRED/],
+    [['clients:create', '--role', 'platform', '--platform', 'no-such-platform', '--name', 'x'], /PLATFORM\.NOT_FOUND/],
+    [['clients:create', '--role', 'authority'], /required option/],
+    [['clients:revoke', 'not-a-uuid'], /CLIENT\.NOT_FOUND/],
+    [['platforms:create', '--id', 'Bad Id', '--name', 'x'], /VALIDATION\.FAILED/],
+    [
+      ['platforms:create', '--id', 'half-webhook', '--name', 'x', '--webhook-url', 'https://h.example/x'],
+      /webhookUrl and webhookSecret go together/,
+    ],
+    [['platforms:create', '--id', 'bad-sla', '--name', 'x', '--sla-hours', 'soon'], /whole number/],
+    [['no-such-command'], /unknown command/],
+  ])('refuses %j with a clear message and exit code 2', async (argv, message) => {
+    const res = await cli(...(argv as string[]));
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+  });
+
+  it('refuses a platform id that exists', async () => {
+    const id = `dup-${randomBytes(4).toString('hex')}`;
+    expect((await cli('platforms:create', '--id', id, '--name', 'A')).code).toBe(0);
+    const again = await cli('platforms:create', '--id', id, '--name', 'B');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/PLATFORM\.ALREADY_EXISTS/);
+  });
+
+  it('seeds a demo whose keys can try every route', async () => {
+    const res = await cli('demo:seed', '--json');
+    expect(res.code).toBe(0);
+    const seed = JSON.parse(res.stdout);
+    expect(seed.clients.map((c: { role: string }) => c.role)).toEqual(['authority', 'platform', 'auditor', 'admin']);
+    expect(seed.orders.map((o: { status: string }) => o.status)).toEqual(['active', 'scheduled', 'active']);
+    const authorityKey = seed.clients[0].apiKey;
+    const list = await t.request({ method: 'GET', url: '/v1/orders', key: authorityKey });
+    expect(list.body.items).toHaveLength(3);
+    // Seeding twice works: platforms are kept, new clients and orders are added.
+    expect((await cli('demo:seed', '--json')).code).toBe(0);
+  });
+});

@@ -1,0 +1,76 @@
+import { loadConfig } from '@ostracon/config';
+import { createApiApp } from '../apps/api/src/create-api-app';
+import { startTestApp, type TestApp } from './support/test-app';
+
+describe('operations: health, metrics, docs, request ids', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('is live and ready when PostgreSQL and Redis answer', async () => {
+    expect((await t.request({ method: 'GET', url: '/health/live' })).body).toEqual({ status: 'ok' });
+    const ready = await t.request({ method: 'GET', url: '/health/ready' });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+
+  it('is not ready, with 503 and Retry-After, when Redis is unreachable', async () => {
+    const config = { ...loadConfig(), redis: { url: 'redis://127.0.0.1:1' } };
+    const app = await createApiApp({ config, logDestination: { write: () => {} } as never });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/health/ready' });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json()).toMatchObject({ code: 'SERVICE.UNAVAILABLE', detail: 'postgres: ok, redis: down' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('serves Prometheus metrics, with request durations by route', async () => {
+    await t.request({ method: 'GET', url: '/health/live' });
+    const res = await t.request({ method: 'GET', url: '/metrics' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(/ostracon_http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/);
+    expect(res.text).toContain('ostracon_api_process_cpu_seconds_total');
+  });
+
+  it('serves the OpenAPI document, built from the validating schemas, and its UI', async () => {
+    const doc = await t.request({ method: 'GET', url: '/docs/json' });
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    const create = doc.body.paths['/v1/orders'].post;
+    const schema = create.requestBody.content['application/json'].schema;
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(expect.arrayContaining(['courtReference', 'decisionDate', 'legalBasis', 'subject', 'platforms']));
+    expect(schema.properties.legalBasis.enum).toEqual(['conviction', 'pretrial_supervision', 'probation']);
+    expect(create.responses['401']).toBeDefined();
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/orders/{id}', '/v1/orders/{id}/revoke', '/health/ready']));
+    const ui = await t.request({ method: 'GET', url: '/docs' });
+    expect([200, 302]).toContain(ui.status);
+  });
+
+  it('echoes a sane x-request-id and replaces one that is not', async () => {
+    const kept = await t.request({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'trace-abc.123' } });
+    expect(kept.headers['x-request-id']).toBe('trace-abc.123');
+    const replaced = await t.request({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'bad id with spaces\u0000' } });
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const generated = await t.request({ method: 'GET', url: '/nope' });
+    expect(generated.body.traceId).toBe(generated.headers['x-request-id']);
+  });
+
+  it('redacts the Authorization header from request logs', async () => {
+    const local = await startTestApp({ logLevel: 'trace' });
+    try {
+      const key = 'ost_' + 'Z'.repeat(43);
+      await local.request({ method: 'GET', url: '/v1/orders', key });
+      expect(local.logs.text()).toContain('request completed');
+      expect(local.logs.text()).not.toContain(key);
+    } finally {
+      await local.close();
+    }
+  });
+});
