@@ -32,7 +32,15 @@ const integer = (value: string) => {
  */
 export async function runCli(argv: string[], io: CliIo = processIo, config?: AppConfig): Promise<number> {
   let exitCode = 0;
-  const loadedConfig = () => (config ??= loadConfig());
+  const loadedConfig = () => {
+    if (!config) {
+      config = loadConfig();
+      if (config.generatedSecrets.length > 0) {
+        io.stderr(`generated development secrets (${config.generatedSecrets.join(', ')}) into .local/; production must set them\n`);
+      }
+    }
+    return config;
+  };
   const print = (json: boolean, value: unknown, human: string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
 
   const withContext = async <T>(work: (app: INestApplicationContext) => Promise<T>): Promise<T> => {
