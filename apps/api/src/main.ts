@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { closeOnSignals } from '@ostracon/common';
 import { loadConfig } from '@ostracon/config';
+import type { Logger } from 'pino';
 import { createApiApp } from './create-api-app';
 
 async function main(): Promise<void> {
@@ -14,7 +16,7 @@ async function main(): Promise<void> {
         'development secrets were generated into .local/dev-secrets.json; set them in the environment for production',
       );
   }
-  app.enableShutdownHooks();
+  closeOnSignals(app, app.getHttpAdapter().getInstance().log as unknown as Logger);
   await app.listen({ host: config.http.host, port: config.http.port });
 }
 

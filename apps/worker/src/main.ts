@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { PinoNestLogger, createLogger } from '@ostracon/common';
+import { PinoNestLogger, closeOnSignals, createLogger } from '@ostracon/common';
 import { loadConfig } from '@ostracon/config';
 import { WorkerModule } from './worker.module';
 
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
   });
-  app.enableShutdownHooks();
+  closeOnSignals(app, logger);
   await app.init();
 }
 

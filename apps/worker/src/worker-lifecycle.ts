@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { REDIS } from '@ostracon/database';
+import { REDIS, redisReady } from '@ostracon/database';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 
@@ -16,11 +16,12 @@ export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.dataSource.query('SELECT 1');
+    await redisReady(this.redis);
     await this.redis.ping();
     this.logger.log('worker ready: PostgreSQL and Redis reachable');
   }
 
-  onApplicationShutdown(signal?: string): void {
-    this.logger.log(`worker stopping${signal ? ` on ${signal}` : ''}`);
+  onApplicationShutdown(): void {
+    this.logger.log('worker stopped');
   }
 }

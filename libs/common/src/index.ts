@@ -9,3 +9,4 @@ export { ZodPipe } from './zod.pipe';
 export { KeyRingCipher, type KeyRingKey, type Sealed } from './key-ring-cipher';
 export { parisDate } from './dates';
 export { ClockModule } from './clock.module';
+export { closeOnSignals } from './shutdown';

@@ -2,4 +2,4 @@ export { dataSourceOptions, runMigrations, revertLastMigration } from './data-so
 export { DatabaseModule } from './database.module';
 export { isUniqueViolation } from './pg-errors';
 export { IdempotencyStore, type IdempotencyClaim } from './idempotency';
-export { RedisModule, REDIS } from './redis.module';
+export { RedisModule, REDIS, redisReady } from './redis.module';

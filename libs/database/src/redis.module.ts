@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { Redis } from 'ioredis';
@@ -34,4 +35,9 @@ export class RedisModule implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
   }
+}
+
+/** Resolves once the connection is ready (at once if it is); rejects on a connection error. */
+export async function redisReady(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') await once(redis, 'ready');
 }

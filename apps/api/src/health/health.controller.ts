@@ -1,8 +1,7 @@
-import { once } from 'node:events';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CommonErrors, DomainError } from '@ostracon/common';
-import { REDIS } from '@ostracon/database';
+import { REDIS, redisReady } from '@ostracon/database';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 
@@ -28,7 +27,7 @@ export class HealthController {
       check(() => this.dataSource.query('SELECT 1')),
       check(async () => {
         // Just started or reconnecting: wait (within the timeout) rather than report a blip.
-        if (this.redis.status !== 'ready') await once(this.redis, 'ready');
+        await redisReady(this.redis);
         return this.redis.ping();
       }),
     ]);

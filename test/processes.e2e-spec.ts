@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** The built apps as `npm start` runs them: real processes, real signals. `npm test` builds first. */
+const dist = (app: string) => join(__dirname, '..', 'dist', 'apps', app, 'src', 'main.js');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function run(app: string, env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, [dist(app)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return { child, output: () => output };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = await once(child, 'exit');
+  return code as number | null;
+}
+
+describe('the built processes', () => {
+  beforeAll(() => {
+    expect(existsSync(dist('api'))).toBe(true);
+  });
+
+  it('API: serves on PORT, is ready, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const api = run('api', { PORT: String(port), LOG_LEVEL: 'info' });
+    try {
+      await waitFor(async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+        } catch {
+          return false;
+        }
+      }, 'the API to be ready');
+      const res = await fetch(`http://127.0.0.1:${port}/v1/orders`);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/problem\+json/);
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+    } finally {
+      api.child.kill('SIGTERM');
+    }
+    expect(await exitOf(api.child)).toBe(0);
+  });
+
+  it('worker: connects to PostgreSQL and Redis, and stops cleanly on SIGTERM', async () => {
+    const worker = run('worker', { LOG_LEVEL: 'info' });
+    await waitFor(() => worker.output().includes('worker ready'), 'the worker to be ready');
+    worker.child.kill('SIGTERM');
+    expect(await exitOf(worker.child)).toBe(0);
+    expect(worker.output()).toContain('worker stopped');
+  });
+
+  it('refuses to boot in production without its secrets, saying which', async () => {
+    const api = run('api', {
+      NODE_ENV: 'production',
+      SIGNAL_PEPPERS: '',
+      ACCOUNT_ENCRYPTION_KEYS: '',
+      OSTRACON_DEV_SECRETS_FILE: '/nonexistent',
+    });
+    expect(await exitOf(api.child)).toBe(1);
+    expect(api.output()).toMatch(/SIGNAL_PEPPERS is required in production/);
+    expect(api.output()).toMatch(/ACCOUNT_ENCRYPTION_KEYS is required in production/);
+  });
+});
