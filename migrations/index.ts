@@ -1,4 +1,5 @@
 import { CreateCoreSchema1764360000000 } from './1764360000000-create-core-schema';
+import { CreateDirectivesAndOutbox1764370000000 } from './1764370000000-create-directives-and-outbox';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
-export const MIGRATIONS = [CreateCoreSchema1764360000000];
+export const MIGRATIONS = [CreateCoreSchema1764360000000, CreateDirectivesAndOutbox1764370000000];

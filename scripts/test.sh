@@ -20,6 +20,8 @@ if [ -n "${TEST_REDIS_URL:-}" ]; then
   export REDIS_URL="$TEST_REDIS_URL"
 else
   ensure_redis
+  # A clean queue too: jobs left by an earlier run point at rows the fresh database lacks.
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -n 1 flushdb >/dev/null
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
 fi
 export NODE_ENV=test TZ=UTC LOG_LEVEL="${LOG_LEVEL:-warn}"

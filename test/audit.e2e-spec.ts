@@ -36,14 +36,16 @@ describe('audit log (minimal): written with the change, append-only', () => {
       body: { reason: 'appeal', decisionReference: 'CA-9' },
     });
     const events = await eventsOf(id);
-    expect(events.map((e: { type: string }) => e.type)).toEqual(['order.created', 'order.read', 'order.revoked']);
+    // Revoked before any platform was told (no worker runs here): the suspend is cancelled.
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['order.created', 'order.read', 'directive.cancelled', 'order.revoked']);
     expect(events.map((e: { actor: string }) => e.actor)).toEqual([
       `client:${authority.id}`,
       `client:${auditor.id}`,
       `client:${authority.id}`,
+      `client:${authority.id}`,
     ]);
     expect(events[0].data).toMatchObject({ platforms: [platform], signalCount: 3, accountCount: 1, legalBasis: 'conviction' });
-    expect(events[2].data).toMatchObject({ decisionReference: 'CA-9', previousStatus: 'active' });
+    expect(events[3].data).toMatchObject({ decisionReference: 'CA-9', previousStatus: 'active' });
   });
 
   it('records client.created for each new client', async () => {

@@ -3,6 +3,8 @@ import { runCli } from '../apps/cli/src/cli';
 import { startTestApp, type TestApp } from './support/test-app';
 import { randomBytes } from 'node:crypto';
 
+const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+
 async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
@@ -28,7 +30,7 @@ describe('CLI', () => {
       '--webhook-url',
       'https://hooks.example/ostracon',
       '--webhook-secret',
-      's'.repeat(32),
+      SECRET,
       '--sla-hours',
       '24',
       '--json',
@@ -36,7 +38,7 @@ describe('CLI', () => {
     expect(platform.code).toBe(0);
     expect(JSON.parse(platform.stdout)).toMatchObject({ id, deliveryMode: 'push', slaHours: 24 });
     const [stored] = await t.dataSource.query(`SELECT webhook_secret_enc::text AS enc FROM platforms WHERE id = $1`, [id]);
-    expect(stored.enc).not.toContain(Buffer.from('s'.repeat(32)).toString('hex'));
+    expect(stored.enc).not.toContain(Buffer.from(SECRET).toString('hex'));
 
     const created = await cli('clients:create', '--role', 'authority', '--name', 'Parquet de Lyon', '--json');
     expect(created.code).toBe(0);
@@ -64,8 +66,12 @@ describe('CLI', () => {
     [['clients:revoke', 'not-a-uuid'], /CLIENT\.NOT_FOUND/],
     [['platforms:create', '--id', 'Bad Id', '--name', 'x'], /VALIDATION\.FAILED/],
     [
-      ['platforms:create', '--id', 'half-webhook', '--name', 'x', '--webhook-url', 'https://h.example/x'],
-      /webhookUrl and webhookSecret go together/,
+      ['platforms:create', '--id', 'half-webhook', '--name', 'x', '--webhook-secret', 'whsec_' + 'A'.repeat(44)],
+      /a webhookSecret needs a webhookUrl/,
+    ],
+    [
+      ['platforms:create', '--id', 'weak-secret', '--name', 'x', '--webhook-url', 'https://h.example/x', '--webhook-secret', 'hunter2'],
+      /whsec_/,
     ],
     [['platforms:create', '--id', 'bad-sla', '--name', 'x', '--sla-hours', 'soon'], /whole number/],
     [['no-such-command'], /unknown command/],
@@ -73,6 +79,13 @@ describe('CLI', () => {
     const res = await cli(...(argv as string[]));
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(message);
+  });
+
+  it('generates a webhook secret for a push platform that gives none, and shows it once', async () => {
+    const id = `gen-${randomBytes(4).toString('hex')}`;
+    const res = await cli('platforms:create', '--id', id, '--name', 'Gen', '--webhook-url', 'https://hooks.example/x', '--json');
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
   });
 
   it('refuses a platform id that exists', async () => {

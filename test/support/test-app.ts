@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ClientsService, type CreatedClient, type Role } from '@ostracon/auth';
 import type { Clock } from '@ostracon/common';
-import { loadConfig } from '@ostracon/config';
+import { type AppConfig, loadConfig } from '@ostracon/config';
 import { PlatformsService } from '@ostracon/platforms';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -27,7 +27,7 @@ export interface TestApp {
   logs: LogCapture;
   request(options: RequestOptions): Promise<TestResponse>;
   client(role: Role, platform?: string): Promise<CreatedClient>;
-  platform(prefix?: string): Promise<string>;
+  platform(prefix?: string, settings?: { webhookUrl?: string; webhookSecret?: string; slaHours?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -49,8 +49,8 @@ export interface TestResponse {
 }
 
 /** The real API (config from the environment npm test sets: real PostgreSQL and Redis). */
-export async function startTestApp(options: { clock?: Clock; logLevel?: string } = {}): Promise<TestApp> {
-  const base = loadConfig();
+export async function startTestApp(options: { clock?: Clock; logLevel?: string; config?: AppConfig } = {}): Promise<TestApp> {
+  const base = options.config ?? loadConfig();
   const config = { ...base, log: { level: (options.logLevel ?? 'info') as typeof base.log.level } };
   const logs = new LogCapture();
   const app = await createApiApp({ config, clock: options.clock, logDestination: logs });
@@ -81,9 +81,9 @@ export async function startTestApp(options: { clock?: Clock; logLevel?: string }
     logs,
     request,
     client: (role, platform) => app.get(ClientsService).create({ role, name: `test ${role}`, platform }, 'cli'),
-    platform: async (prefix = 'p') => {
+    platform: async (prefix = 'p', settings = {}) => {
       const id = `${prefix}-${randomBytes(5).toString('hex')}`;
-      await app.get(PlatformsService).create({ id, name: `Test platform ${id}` }, 'cli');
+      await app.get(PlatformsService).create({ id, name: `Test platform ${id}`, ...settings }, 'cli');
       return id;
     },
     close: () => app.close(),

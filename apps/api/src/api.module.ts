@@ -4,8 +4,10 @@ import { AuthModule } from '@ostracon/auth';
 import { type Clock, ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
+import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
 import { PlatformsModule } from '@ostracon/platforms';
+import { DirectivesController } from './directives/directives.controller';
 import { HealthController } from './health/health.controller';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
@@ -26,8 +28,9 @@ export class ApiModule {
         PlatformsModule,
         AuthModule,
         OrdersModule,
+        EnforcementModule,
       ],
-      controllers: [OrdersController, OffencesController, HealthController, MetricsController],
+      controllers: [OrdersController, OffencesController, DirectivesController, HealthController, MetricsController],
       providers: [Metrics],
     };
   }

@@ -118,7 +118,8 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
             'cli',
           ),
       );
-      print(opts.json ?? false, platform, `platform ${platform.id} (${platform.deliveryMode}, SLA ${platform.slaHours} h)`);
+      const secretLine = platform.webhookSecret ? `\nwebhook secret: ${platform.webhookSecret}\nstore it now: it is not shown again` : '';
+      print(opts.json ?? false, platform, `platform ${platform.id} (${platform.deliveryMode}, SLA ${platform.slaHours} h)${secretLine}`);
     });
 
   program

@@ -3,22 +3,34 @@ import { AuditModule } from '@ostracon/audit';
 import { ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
+import { EnforcementModule } from '@ostracon/enforcement';
+import { DirectiveProcessor } from './directive.processor';
+import { LifecycleProcessor } from './lifecycle.processor';
+import { OutboxRelayProcessor } from './outbox-relay.processor';
 import { WorkerLifecycle } from './worker-lifecycle';
+import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
-/** The worker process: no HTTP server. Later issues add the relay, delivery and scheduler here. */
+/** The worker process: no HTTP server; outbox relay, directive delivery, order lifecycle. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: WorkerOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        ClockModule.forRoot(),
+        ClockModule.forRoot(options.clock),
         DatabaseModule.forRoot('ostracon-worker'),
         RedisModule.forRoot('ostracon-worker'),
         AuditModule,
+        EnforcementModule,
       ],
-      providers: [WorkerLifecycle],
+      providers: [
+        { provide: WORKER_OPTIONS, useValue: options },
+        WorkerLifecycle,
+        OutboxRelayProcessor,
+        DirectiveProcessor,
+        LifecycleProcessor,
+      ],
     };
   }
 }

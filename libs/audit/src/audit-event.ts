@@ -7,6 +7,15 @@ export const AUDIT_EVENT_TYPES = [
   'order.read',
   'order.listed',
   'order.revoked',
+  'order.activated',
+  'order.expired',
+  'order.purged',
+  'directive.queued',
+  'directive.delivered',
+  'directive.delivery_failed',
+  'directive.cancelled',
+  'directive.acknowledged',
+  'directive.sla_breached',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

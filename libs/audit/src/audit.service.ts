@@ -22,4 +22,32 @@ export class AuditService {
     );
     return rows[0]!;
   }
+
+  /** Appends several events in one statement (same rules as `record`). */
+  async recordMany(manager: EntityManager, events: AuditEventInput[]): Promise<void> {
+    if (events.length === 0) return;
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error('audit events are written inside the transaction of the change they record');
+    }
+    await manager.query(
+      `WITH head AS (UPDATE audit_log_head SET size = size + $1 RETURNING size - $1 AS base)
+       INSERT INTO audit_events (seq, at, type, actor, order_id, platform_id, data)
+       SELECT head.base + e.n, now(), e.type, e.actor, e.order_id, e.platform_id, e.data
+       FROM head, ROWS FROM (jsonb_to_recordset($2::jsonb) AS (type text, actor text, order_id uuid, platform_id text, data jsonb))
+         WITH ORDINALITY AS e(type, actor, order_id, platform_id, data, n)
+       ORDER BY e.n`,
+      [
+        events.length,
+        JSON.stringify(
+          events.map((e) => ({
+            type: e.type,
+            actor: e.actor,
+            order_id: e.orderId ?? null,
+            platform_id: e.platformId ?? null,
+            data: e.data ?? {},
+          })),
+        ),
+      ],
+    );
+  }
 }

@@ -57,6 +57,29 @@ export const envSchema = z.object({
     .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
     .default('FR'),
   IDEMPOTENCY_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  DELIVERY_GIVE_UP_HOURS: z.coerce
+    .number()
+    .min(0.001)
+    .max(24 * 30)
+    .default(24),
+  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10_000).default(100),
+  DELIVERY_BACKOFF_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  DELIVERY_BACKOFF_MAX_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600_000)
+    .default(3600_000),
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).max(3600_000).default(30_000),
+  QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  RELAY_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+  RELAY_REQUEUE_AFTER_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  LIFECYCLE_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+  WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(365),
   SIGNAL_PEPPERS: keyRing(SECRET_SPECS.SIGNAL_PEPPERS.bytes),
   ACCOUNT_ENCRYPTION_KEYS: keyRing(SECRET_SPECS.ACCOUNT_ENCRYPTION_KEYS.bytes),
 });

@@ -18,6 +18,19 @@ export interface AppConfig {
   signals: { defaultPhoneCountry: string; peppers: KeyRingEntry[] };
   accounts: { encryptionKeys: KeyRingEntry[] };
   idempotency: { lockSeconds: number };
+  delivery: {
+    timeoutMs: number;
+    giveUpMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    concurrency: number;
+    breakerFailures: number;
+    breakerHalfOpenMs: number;
+    queueLockMs: number;
+  };
+  worker: { relaySweepMs: number; relayRequeueAfterMs: number; lifecycleIntervalMs: number; watchdogIntervalMs: number };
+  retention: { days: number };
   /** Secrets generated for development during this load (names only), so the caller can say so. */
   generatedSecrets: SecretName[];
 }
@@ -78,6 +91,24 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
     signals: { defaultPhoneCountry: e.DEFAULT_PHONE_COUNTRY, peppers: e.SIGNAL_PEPPERS },
     accounts: { encryptionKeys: e.ACCOUNT_ENCRYPTION_KEYS },
     idempotency: { lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS },
+    delivery: {
+      timeoutMs: e.DELIVERY_TIMEOUT_MS,
+      giveUpMs: e.DELIVERY_GIVE_UP_HOURS * 3600_000,
+      maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+      backoffBaseMs: e.DELIVERY_BACKOFF_BASE_MS,
+      backoffMaxMs: e.DELIVERY_BACKOFF_MAX_MS,
+      concurrency: e.DELIVERY_CONCURRENCY,
+      breakerFailures: e.BREAKER_FAILURES,
+      breakerHalfOpenMs: e.BREAKER_HALF_OPEN_MS,
+      queueLockMs: e.QUEUE_LOCK_MS,
+    },
+    worker: {
+      relaySweepMs: e.RELAY_SWEEP_MS,
+      relayRequeueAfterMs: e.RELAY_REQUEUE_AFTER_MS,
+      lifecycleIntervalMs: e.LIFECYCLE_INTERVAL_MS,
+      watchdogIntervalMs: e.WATCHDOG_INTERVAL_MS,
+    },
+    retention: { days: e.RETENTION_DAYS },
     generatedSecrets,
   };
 }

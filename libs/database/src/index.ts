@@ -3,3 +3,4 @@ export { DatabaseModule } from './database.module';
 export { isUniqueViolation } from './pg-errors';
 export { IdempotencyStore, type IdempotencyClaim } from './idempotency';
 export { RedisModule, REDIS, redisReady } from './redis.module';
+export { queryRows } from './query-rows';

@@ -39,4 +39,11 @@ export class OrderPlatform {
 
   @Column('timestamptz', { name: 'lifted_at', nullable: true })
   liftedAt!: Date | null;
+
+  /** enforced, account_not_found, rejected (the platform's ack), delivery_failed or cancelled_before_delivery. */
+  @Column('text', { nullable: true })
+  outcome!: string | null;
+
+  @Column('timestamptz', { name: 'acknowledged_at', nullable: true })
+  acknowledgedAt!: Date | null;
 }

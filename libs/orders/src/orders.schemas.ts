@@ -113,6 +113,11 @@ export const orderViewSchema = z.object({
       enforcedAt: isoInstant.nullable(),
       slaDeadline: isoInstant.nullable(),
       liftedAt: isoInstant.nullable(),
+      outcome: z.string().nullable(),
+      slaMet: z
+        .boolean()
+        .nullable()
+        .meta({ description: 'null while the platform still has time; false once the deadline passed without its answer' }),
     }),
   ),
   createdAt: isoInstant,

@@ -16,6 +16,7 @@ import {
 } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { IdempotencyStore } from '@ostracon/database';
+import { DirectivePlanner } from '@ostracon/enforcement';
 import { type PreparedSignal, prepareSignal, signalDigest } from '@ostracon/identity';
 import { PlatformsService } from '@ostracon/platforms';
 import canonicalize from 'canonicalize';
@@ -49,6 +50,7 @@ export class OrdersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly platforms: PlatformsService,
+    private readonly planner: DirectivePlanner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -151,9 +153,12 @@ export class OrdersService {
           enforcedAt: null,
           slaDeadline: null,
           liftedAt: null,
+          outcome: null,
+          acknowledgedAt: null,
         });
       });
       await em.insert(OrderPlatform, platformRows);
+      await this.planner.planSuspends(em, order, platformIds);
       const view = toView(order, platformRows, now);
       await inTransaction(em, view);
       await this.audit.record(em, {
@@ -282,6 +287,8 @@ export class OrdersService {
         { id },
         { revokedAt: now, revocationReason: input.reason, revocationDecisionReference: input.decisionReference },
       );
+      // The signals stop matching with this commit; the platforms are told to lift.
+      await this.planner.planLifts(em, id, now, actorOf(client));
       const platforms = await em.find(OrderPlatform, { where: { orderId: id }, order: { platformId: 'ASC' } });
       await this.audit.record(em, {
         type: 'order.revoked',
@@ -309,6 +316,13 @@ export function actorOf(client: AuthenticatedClient): Actor {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** Answered by the deadline: true; deadline passed without an answer, or answered late: false. */
+function slaMet(p: OrderPlatform, now: Date): boolean | null {
+  if (!p.slaDeadline) return null;
+  if (p.acknowledgedAt) return p.acknowledgedAt.getTime() <= p.slaDeadline.getTime();
+  return now.getTime() > p.slaDeadline.getTime() ? false : null;
+}
+
 function toView(order: BanOrder, platforms: OrderPlatform[], now: Date): OrderView {
   return {
     id: order.id,
@@ -330,6 +344,8 @@ function toView(order: BanOrder, platforms: OrderPlatform[], now: Date): OrderVi
       enforcedAt: iso(p.enforcedAt),
       slaDeadline: iso(p.slaDeadline),
       liftedAt: iso(p.liftedAt),
+      outcome: p.outcome,
+      slaMet: slaMet(p, now),
     })),
     createdAt: order.createdAt.toISOString(),
     revokedAt: iso(order.revokedAt),

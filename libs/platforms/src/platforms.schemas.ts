@@ -12,11 +12,15 @@ export const createPlatformSchema = z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .optional(),
-    webhookSecret: z.string().min(24, 'a webhook secret needs at least 24 characters').max(256).optional(),
+    // Standard Webhooks secrets: "whsec_" + base64 of 24 to 64 random bytes.
+    webhookSecret: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'a webhook secret is "whsec_" followed by base64 of 24 to 64 bytes')
+      .optional(),
     slaHours: z.number().int().min(1).max(8760).default(48),
   })
-  .refine((p) => (p.webhookUrl === undefined) === (p.webhookSecret === undefined), {
-    message: 'webhookUrl and webhookSecret go together',
+  .refine((p) => p.webhookSecret === undefined || p.webhookUrl !== undefined, {
+    message: 'a webhookSecret needs a webhookUrl',
     path: ['webhookSecret'],
   });
 export type CreatePlatformInput = z.input<typeof createPlatformSchema>;

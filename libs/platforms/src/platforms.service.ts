@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Actor, AuditService } from '@ostracon/audit';
@@ -10,6 +11,8 @@ import { PlatformErrors } from './platforms.errors';
 import { createPlatformSchema, type CreatePlatformInput } from './platforms.schemas';
 
 export interface PlatformView {
+  /** Only when the service generated it, in the answer to create. */
+  webhookSecret?: string;
   id: string;
   name: string;
   deliveryMode: 'push' | 'pull';
@@ -32,7 +35,9 @@ export class PlatformsService {
 
   async create(input: CreatePlatformInput, actor: Actor): Promise<PlatformView> {
     const p = parseOrThrow(createPlatformSchema, input);
-    const sealed = p.webhookSecret ? this.cipher.seal(Buffer.from(p.webhookSecret, 'utf8'), `platform:${p.id}`) : null;
+    // A push platform without a secret of its own gets one, shown once in the answer.
+    const webhookSecret = p.webhookUrl ? (p.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`) : undefined;
+    const sealed = webhookSecret ? this.cipher.seal(Buffer.from(webhookSecret, 'utf8'), `platform:${p.id}`) : null;
     try {
       return await this.dataSource.transaction(async (em) => {
         const platform = em.create(Platform, {
@@ -51,7 +56,7 @@ export class PlatformsService {
           platformId: platform.id,
           data: { deliveryMode: platform.webhookUrl ? 'push' : 'pull', slaHours: platform.slaHours },
         });
-        return toView(platform);
+        return { ...toView(platform), ...(webhookSecret && !p.webhookSecret ? { webhookSecret } : {}) };
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError(PlatformErrors.alreadyExists, `Platform ${p.id} exists already`);

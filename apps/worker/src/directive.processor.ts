@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { DIRECTIVES_QUEUE, type DeliverJob, DeliveryService, deliverJobSchema, workerConnection } from '@ostracon/enforcement';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
+
+/**
+ * Delivers directives from the queue. A platform's failures are retried from PostgreSQL's
+ * count (the job is delayed, no BullMQ attempt spent); a final failure is UnrecoverableError.
+ * A watchdog replaces the BullMQ worker if it stops running or stops taking jobs.
+ */
+@Injectable()
+export class DirectiveProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('DirectiveProcessor');
+  private worker?: Worker<DeliverJob>;
+  private watchdog?: NodeJS.Timeout;
+  private lastProgress = Date.now();
+  private stopping = false;
+  /** How many times the watchdog replaced a wedged worker (tests and metrics read it). */
+  restarts = 0;
+
+  constructor(
+    private readonly delivery: DeliveryService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.delivery === false) return;
+    this.worker = this.createWorker();
+    this.watchdog = setInterval(() => void this.checkWorker(), this.config.worker.watchdogIntervalMs);
+  }
+
+  /** The current BullMQ worker (replaced by the watchdog when wedged). */
+  get current(): Worker<DeliverJob> | undefined {
+    return this.worker;
+  }
+
+  private createWorker(): Worker<DeliverJob> {
+    const worker = new Worker<DeliverJob>(DIRECTIVES_QUEUE, (job, token) => this.process(job, token), {
+      connection: workerConnection(this.config, 'ostracon-delivery'),
+      concurrency: this.config.delivery.concurrency,
+      lockDuration: this.config.delivery.queueLockMs,
+      stalledInterval: this.config.delivery.queueLockMs,
+      maxStalledCount: 10,
+    });
+    worker.on('error', (error) => this.logger.warn(`queue connection: ${error.message}`));
+    for (const event of ['active', 'completed', 'failed', 'drained'] as const) worker.on(event, () => (this.lastProgress = Date.now()));
+    return worker;
+  }
+
+  async process(job: Job<DeliverJob>, token?: string): Promise<string> {
+    const parsed = deliverJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError('job payload does not match its schema');
+    const outcome = await this.delivery.deliver(parsed.data);
+    switch (outcome.kind) {
+      case 'done':
+        return outcome.note;
+      case 'failed':
+        throw new UnrecoverableError('the platform did not take the directive; it is failed for good');
+      case 'retry':
+        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+        throw new DelayedError();
+    }
+  }
+
+  /** A worker that stopped running, or that takes nothing while jobs wait, is replaced. */
+  private async checkWorker(): Promise<void> {
+    if (this.stopping || !this.worker) return;
+    const idleMs = Date.now() - this.lastProgress;
+    let wedged = !this.worker.isRunning();
+    if (!wedged && idleMs > 4 * this.config.delivery.queueLockMs) {
+      const waiting = await this.worker.client.then((c) => c.llen(`bull:${DIRECTIVES_QUEUE}:wait`)).catch(() => 0);
+      wedged = waiting > 0 && !this.worker.isPaused();
+    }
+    if (!wedged) return;
+    this.logger.error(`delivery worker wedged (running: ${this.worker.isRunning()}, idle ${idleMs} ms); replacing it`);
+    const old = this.worker;
+    this.worker = this.createWorker();
+    this.lastProgress = Date.now();
+    this.restarts++;
+    await old.close(true).catch(() => undefined);
+  }
+
+  /** Finishes in-flight deliveries (BullMQ waits for them), then stops. */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.watchdog);
+    await this.worker?.close();
+  }
+}

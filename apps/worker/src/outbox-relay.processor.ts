@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { type DeliverJob, OUTBOX_CHANNEL, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
+
+const BATCH = 500;
+
+/**
+ * Runs the outbox relay: woken by LISTEN/NOTIFY the moment an order commits, and by a periodic
+ * sweep as a safety net (a lost notification, a directive that just became due, Redis back).
+ */
+@Injectable()
+export class OutboxRelayProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private redis?: Redis;
+  private queue?: Queue<DeliverJob>;
+  private listener?: Client;
+  private sweep?: NodeJS.Timeout;
+  private requeue?: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly relay: OutboxRelay,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.relay === false) return;
+    this.redis = producerConnection(this.config, 'ostracon-relay');
+    this.redis.on('error', () => undefined); // reported where it matters: a failed relay pass
+    this.queue = directivesQueue(this.redis);
+    this.queue.on('error', () => undefined);
+    await this.listen();
+    this.sweep = setInterval(() => this.wake(), this.config.worker.relaySweepMs);
+    this.requeue = setInterval(() => void this.requeueLost(), Math.max(this.config.worker.relaySweepMs, 1000) * 2);
+    this.wake();
+  }
+
+  /** Runs passes until nothing is due; a wake-up during a pass asks for one more. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          while (!this.stopped && (await this.relay.relayBatch(this.queue!, BATCH)) === BATCH);
+        } catch (error) {
+          this.logger.warn(`relay pass failed, will retry: ${(error as Error).message}`);
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async requeueLost(): Promise<void> {
+    if (this.stopped || !this.queue) return;
+    try {
+      const n = await this.relay.requeueLost(this.queue, this.config.worker.relayRequeueAfterMs);
+      if (n > 0) this.logger.warn(`re-created ${n} job(s) missing from Redis`);
+    } catch (error) {
+      this.logger.warn(`requeue check failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.config.database.url, application_name: 'ostracon-relay-listen' });
+    client.on('notification', () => this.wake());
+    client.on('error', (error) => {
+      this.logger.warn(`LISTEN connection lost (${error.message}); the sweep covers until it is back`);
+      setTimeout(() => void this.reconnect(), 1000);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.listener = client;
+    } catch (error) {
+      this.logger.warn(`LISTEN failed (${(error as Error).message}); retrying`);
+      setTimeout(() => void this.reconnect(), 1000);
+    }
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.stopped) return;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+    await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.sweep);
+    clearInterval(this.requeue);
+    await this.running;
+    await this.listener?.end().catch(() => undefined);
+    await this.queue?.close().catch(() => undefined);
+    this.redis?.disconnect();
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * How a directive reaches a platform. One folder per adapter under `adapters/`; see
+ * `adapters/README.md` for how to add a platform-specific API adapter.
+ */
+export interface DirectivePayload {
+  id: string;
+  type: 'suspend' | 'lift';
+  orderId: string;
+  accounts: { accountId: string; handle?: string }[];
+  effectiveFrom: string;
+  effectiveUntil: string;
+  slaDeadline: string;
+}
+
+export interface PlatformTarget {
+  id: string;
+  webhookUrl: string;
+  /** Standard Webhooks secret, `whsec_…`, in clear for signing only. */
+  webhookSecret: string;
+}
+
+/** Why an attempt failed, as a class: the audit log and metrics keep this, never the body. */
+export type FailureClass = 'timeout' | 'network' | 'http_408' | 'http_429' | 'http_5xx' | 'http_4xx' | 'breaker_open' | 'invalid_response';
+
+export type DeliveryResult =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'retry'; reason: FailureClass; status?: number; retryAfterMs?: number }
+  | { kind: 'failed'; reason: FailureClass; status?: number };
+
+export interface PlatformAdapter {
+  /** A stable name, e.g. `webhook`. */
+  readonly name: string;
+  /** Sends one directive. Never throws for a platform's answer: the result says what happened. */
+  deliver(target: PlatformTarget, payload: DirectivePayload, attempt: { webhookId: string; at: Date }): Promise<DeliveryResult>;
+}

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService } from '@ostracon/audit';
+import { CLOCK, type Clock, KeyRingCipher } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { isBrokenCircuitError } from 'cockatiel';
+import { queryRows } from '@ostracon/database';
+import type { DataSource } from 'typeorm';
+import type { DeliveryResult, DirectivePayload, FailureClass, PlatformAdapter } from './adapters/platform-adapter';
+import { WebhookAdapter } from './adapters/webhook/webhook.adapter';
+import { backoffDelay } from './backoff';
+import { CircuitBreakers } from './circuit-breakers';
+import { OUTBOX_CHANNEL } from './directive-planner';
+import type { DeliverJob } from './queue';
+
+/** What the queue should do with a job after one turn. */
+export type DeliveryOutcome =
+  | { kind: 'done'; note: string }
+  /** Try again after `delayMs`; `attempted` says whether the platform was contacted. */
+  | { kind: 'retry'; delayMs: number; attempted: boolean }
+  | { kind: 'failed' };
+
+interface DirectiveRow {
+  id: string;
+  order_id: string;
+  platform_id: string;
+  type: 'suspend' | 'lift';
+  status: string;
+  attempts: number;
+  queued_at: Date | null;
+  effective_from: Date;
+  effective_until: Date;
+  webhook_url: string | null;
+  webhook_secret_enc: Buffer | null;
+  webhook_secret_key_id: string | null;
+  sla_hours: number;
+  accounts_enc: Buffer | null;
+  accounts_key_id: string | null;
+}
+
+class BreakerTrip extends Error {}
+
+@Injectable()
+export class DeliveryService {
+  private readonly cipher: KeyRingCipher;
+  private readonly breakers: CircuitBreakers;
+  private readonly webhook: PlatformAdapter;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.cipher = new KeyRingCipher(config.accounts.encryptionKeys);
+    this.breakers = new CircuitBreakers(config.delivery.breakerFailures, config.delivery.breakerHalfOpenMs);
+    this.webhook = new WebhookAdapter(config.delivery.timeoutMs);
+  }
+
+  isBreakerOpen(platformId: string): boolean {
+    return this.breakers.isOpen(platformId);
+  }
+
+  /** One turn of one job: re-read the directive, do nothing if its work is done. */
+  async deliver(job: DeliverJob): Promise<DeliveryOutcome> {
+    const rows: DirectiveRow[] = await this.dataSource.query(
+      `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.attempts, d.queued_at, d.effective_from, d.effective_until,
+              p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id, p.sla_hours, op.accounts_enc, op.accounts_key_id
+       FROM directives d
+       JOIN platforms p ON p.id = d.platform_id
+       JOIN order_platforms op ON op.order_id = d.order_id AND op.platform_id = d.platform_id
+       WHERE d.id = $1`,
+      [job.directiveId],
+    );
+    const d = rows[0];
+    if (!d) return { kind: 'done', note: 'no such directive' };
+    // The relay's transaction has not committed yet (or rolled back and will relay again).
+    if (d.status === 'pending') return { kind: 'retry', delayMs: 250, attempted: false };
+    if (d.status !== 'queued') return { kind: 'done', note: `already ${d.status}` };
+    if (!d.webhook_url || !d.webhook_secret_enc || !d.webhook_secret_key_id) return { kind: 'done', note: 'pull platform' };
+    if (this.breakers.isOpen(d.platform_id)) {
+      return { kind: 'retry', delayMs: this.breakers.retryAfterMs + Math.round(Math.random() * 1000), attempted: false };
+    }
+
+    const at = this.clock.now();
+    const payload = this.payload(d, at);
+    const target = {
+      id: d.platform_id,
+      webhookUrl: d.webhook_url,
+      webhookSecret: this.cipher
+        .open({ keyId: d.webhook_secret_key_id, data: d.webhook_secret_enc }, `platform:${d.platform_id}`)
+        .toString('utf8'),
+    };
+    let result: DeliveryResult;
+    try {
+      result = await this.breakers.execute(d.platform_id, async () => {
+        // The signature's timestamp is checked against the receiver's wall clock, so it is
+        // the real time, whatever the service's (injectable) clock says.
+        const r = await this.webhook.deliver(target, payload, { webhookId: `msg_${d.id}`, at: new Date() });
+        if (r.kind === 'retry') throw new BreakerTrip(JSON.stringify(r));
+        return r;
+      });
+    } catch (error) {
+      if (!(error instanceof BreakerTrip)) {
+        // Opened (or half-open with its one trial under way) by a concurrent delivery: wait, no attempt spent.
+        if (isBrokenCircuitError(error)) return { kind: 'retry', delayMs: this.breakers.retryAfterMs, attempted: false };
+        throw error;
+      }
+      result = JSON.parse(error.message) as DeliveryResult;
+    }
+
+    if (result.kind === 'delivered') {
+      await this.recordDelivered(d.id, at, 'push');
+      return { kind: 'done', note: 'delivered' };
+    }
+    return this.recordFailure(d, at, result);
+  }
+
+  /** The directive as the platform receives it, with its accounts opened for this delivery only. */
+  payload(
+    d: Pick<
+      DirectiveRow,
+      'id' | 'type' | 'order_id' | 'platform_id' | 'effective_from' | 'effective_until' | 'sla_hours' | 'accounts_enc' | 'accounts_key_id'
+    >,
+    at: Date,
+  ): DirectivePayload {
+    const accounts =
+      d.accounts_enc && d.accounts_key_id
+        ? (JSON.parse(
+            this.cipher.open({ keyId: d.accounts_key_id, data: d.accounts_enc }, `${d.order_id}|${d.platform_id}`).toString('utf8'),
+          ) as DirectivePayload['accounts'])
+        : [];
+    return {
+      id: d.id,
+      type: d.type,
+      orderId: d.order_id,
+      accounts,
+      effectiveFrom: d.effective_from.toISOString(),
+      effectiveUntil: d.effective_until.toISOString(),
+      slaDeadline: new Date(at.getTime() + d.sla_hours * 3600_000).toISOString(),
+    };
+  }
+
+  /** Delivered once: the first caller wins, a replay changes nothing. */
+  async recordDelivered(directiveId: string, at: Date, via: 'push' | 'pull'): Promise<boolean> {
+    return this.dataSource.transaction(async (em) => {
+      const updated: { order_id: string; platform_id: string; type: string; sla_deadline: Date }[] = await queryRows(
+        em,
+        `UPDATE directives d SET status = 'delivered', delivered_at = $2::timestamptz, sla_deadline = $2::timestamptz + make_interval(hours => p.sla_hours)
+         FROM platforms p
+         WHERE d.id = $1 AND d.status = 'queued' AND p.id = d.platform_id
+         RETURNING d.order_id, d.platform_id, d.type, d.sla_deadline`,
+        [directiveId, at],
+      );
+      const row = updated[0];
+      if (!row) return false;
+      if (row.type === 'suspend') {
+        await em.query(
+          `UPDATE order_platforms SET status = 'delivered', delivered_at = $3, sla_deadline = $4
+           WHERE order_id = $1 AND platform_id = $2 AND status = 'pending'`,
+          [row.order_id, row.platform_id, at, row.sla_deadline],
+        );
+      }
+      // A lift may have been waiting for this suspend to settle.
+      await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+      await this.audit.record(em, {
+        type: 'directive.delivered',
+        actor: 'system:worker',
+        orderId: row.order_id,
+        platformId: row.platform_id,
+        data: { directiveId, directiveType: row.type, via, slaDeadline: row.sla_deadline.toISOString() },
+      });
+      return true;
+    });
+  }
+
+  private async recordFailure(
+    d: DirectiveRow,
+    at: Date,
+    result: Extract<DeliveryResult, { kind: 'retry' | 'failed' }>,
+  ): Promise<DeliveryOutcome> {
+    const attempt = d.attempts + 1;
+    const { maxAttempts, giveUpMs, backoffBaseMs, backoffMaxMs } = this.config.delivery;
+    const expired = d.queued_at !== null && at.getTime() - d.queued_at.getTime() >= giveUpMs;
+    const final = result.kind === 'failed' || attempt >= maxAttempts || expired;
+    const delayMs = final
+      ? 0
+      : backoffDelay(attempt, backoffBaseMs, backoffMaxMs, 'retryAfterMs' in result ? result.retryAfterMs : undefined);
+    const reason: FailureClass = result.reason;
+    await this.dataSource.transaction(async (em) => {
+      const updated: unknown[] = await queryRows(
+        em,
+        `UPDATE directives SET attempts = $2, last_error = $3, next_attempt_at = $4,
+           status = CASE WHEN $5 THEN 'failed' ELSE status END, failed_at = CASE WHEN $5 THEN $6::timestamptz ELSE failed_at END
+         WHERE id = $1 AND status = 'queued' RETURNING id`,
+        [d.id, attempt, reason, final ? null : new Date(at.getTime() + delayMs), final, at],
+      );
+      if (updated.length === 0) return;
+      if (final && d.type === 'suspend') {
+        await em.query(
+          `UPDATE order_platforms SET status = 'failed', outcome = 'delivery_failed' WHERE order_id = $1 AND platform_id = $2`,
+          [d.order_id, d.platform_id],
+        );
+      }
+      if (final) await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+      await this.audit.record(em, {
+        type: 'directive.delivery_failed',
+        actor: 'system:worker',
+        orderId: d.order_id,
+        platformId: d.platform_id,
+        data: {
+          directiveId: d.id,
+          attempt,
+          reasonClass: reason,
+          ...(result.status ? { httpStatus: result.status } : {}),
+          final,
+          ...(final ? {} : { retryInMs: delayMs }),
+        },
+      });
+    });
+    return final ? { kind: 'failed' } : { kind: 'retry', delayMs, attempted: true };
+  }
+}

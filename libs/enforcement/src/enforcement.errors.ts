@@ -1,0 +1,10 @@
+import { defineErrors } from '@ostracon/common';
+
+export const EnforcementErrors = defineErrors({
+  directiveNotFound: { code: 'DIRECTIVE.NOT_FOUND', status: 404, title: 'No such directive' },
+  notAcknowledgeable: {
+    code: 'DIRECTIVE.NOT_ACKNOWLEDGEABLE',
+    status: 409,
+    title: 'The directive cannot be acknowledged in its current state',
+  },
+});

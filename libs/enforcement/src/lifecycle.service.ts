@@ -1,0 +1,145 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService } from '@ostracon/audit';
+import { CLOCK, type Clock } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { queryRows } from '@ostracon/database';
+import type { DataSource } from 'typeorm';
+import { DirectivePlanner, OUTBOX_CHANNEL } from './directive-planner';
+
+export interface LifecycleTick {
+  activated: number;
+  expired: number;
+  slaBreached: number;
+  purged: number;
+}
+
+const BATCH = 500;
+
+/**
+ * Time-based transitions, driven from PostgreSQL state with the injected clock. Each is an
+ * UPDATE … WHERE <not yet done> RETURNING, so any number of workers may run it, as often as
+ * they like, after any restart: every transition happens once.
+ */
+@Injectable()
+export class LifecycleService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly planner: DirectivePlanner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async tick(): Promise<LifecycleTick> {
+    const now = this.clock.now();
+    return {
+      activated: await this.activate(now),
+      expired: await this.expire(now),
+      slaBreached: await this.breachSlas(now),
+      purged: await this.purge(now),
+    };
+  }
+
+  /** scheduled → active at startsAt; its suspend directives become due at the same instant. */
+  private async activate(now: Date): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const rows: { id: string }[] = await queryRows(
+        em,
+        `UPDATE ban_orders SET activated_at = $1
+         WHERE id IN (SELECT id FROM ban_orders WHERE activated_at IS NULL AND revoked_at IS NULL AND starts_at <= $1
+                      ORDER BY starts_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
+        [now, BATCH],
+      );
+      if (rows.length === 0) return 0;
+      await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+      await this.audit.recordMany(
+        em,
+        rows.map((r) => ({ type: 'order.activated' as const, actor: 'system:lifecycle' as const, orderId: r.id })),
+      );
+      return rows.length;
+    });
+  }
+
+  /** active → expired at endsAt: the platforms are told to lift. */
+  private async expire(now: Date): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const rows: { id: string }[] = await queryRows(
+        em,
+        `UPDATE ban_orders SET expired_at = $1
+         WHERE id IN (SELECT id FROM ban_orders WHERE expired_at IS NULL AND revoked_at IS NULL AND ends_at <= $1
+                      ORDER BY ends_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
+        [now, BATCH],
+      );
+      for (const r of rows) await this.planner.planLifts(em, r.id, now, 'system:lifecycle');
+      if (rows.length === 0) return 0;
+      await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+      await this.audit.recordMany(
+        em,
+        rows.map((r) => ({ type: 'order.expired' as const, actor: 'system:lifecycle' as const, orderId: r.id })),
+      );
+      return rows.length;
+    });
+  }
+
+  /** A delivered directive not acknowledged by its deadline: raised once. */
+  private async breachSlas(now: Date): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const rows: { id: string; order_id: string; platform_id: string; type: string; sla_deadline: Date }[] = await queryRows(
+        em,
+        `UPDATE directives SET sla_breached_at = $1
+         WHERE id IN (SELECT id FROM directives WHERE status = 'delivered' AND sla_breached_at IS NULL AND sla_deadline <= $1
+                      LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING id, order_id, platform_id, type, sla_deadline`,
+        [now, BATCH],
+      );
+      await this.audit.recordMany(
+        em,
+        rows.map((r) => ({
+          type: 'directive.sla_breached' as const,
+          actor: 'system:lifecycle' as const,
+          orderId: r.order_id,
+          platformId: r.platform_id,
+          data: { directiveId: r.id, directiveType: r.type, slaDeadline: r.sla_deadline.toISOString() },
+        })),
+      );
+      return rows.length;
+    });
+  }
+
+  /** RGPD: after the order ends plus the retention period, its identifying data goes. */
+  private async purge(now: Date): Promise<number> {
+    const horizon = new Date(now.getTime() - this.config.retention.days * 86_400_000);
+    return this.dataSource.transaction(async (em) => {
+      const rows: { id: string }[] = await queryRows(
+        em,
+        `UPDATE ban_orders SET purged_at = $1
+         WHERE id IN (SELECT id FROM ban_orders WHERE purged_at IS NULL AND LEAST(ends_at, revoked_at) <= $2
+                      LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
+        [now, horizon, BATCH],
+      );
+      if (rows.length === 0) return 0;
+      const ids = rows.map((r) => r.id);
+      const signals: { order_id: string; n: string }[] = await em.query(
+        `WITH gone AS (DELETE FROM order_signals WHERE order_id = ANY($1::uuid[]) RETURNING order_id)
+         SELECT order_id, count(*) AS n FROM gone GROUP BY order_id`,
+        [ids],
+      );
+      await em.query(`UPDATE order_platforms SET accounts_enc = NULL, accounts_key_id = NULL WHERE order_id = ANY($1::uuid[])`, [ids]);
+      const removed = new Map(signals.map((s) => [s.order_id, Number(s.n)]));
+      await this.audit.recordMany(
+        em,
+        ids.map((id) => ({
+          type: 'order.purged' as const,
+          actor: 'system:lifecycle' as const,
+          orderId: id,
+          data: { signalDigestsDeleted: removed.get(id) ?? 0, retentionDays: this.config.retention.days },
+        })),
+      );
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import type { AppConfig } from '@ostracon/config';
+import { type ConnectionOptions, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+
+export const DIRECTIVES_QUEUE = 'directives';
+export const DELIVER_JOB = 'deliver';
+
+/** A job carries ids only; the processor re-reads the directive (STYLE.md § Jobs). */
+export const deliverJobSchema = z.strictObject({ v: z.literal(1), directiveId: z.uuid(), outboxId: z.string().regex(/^\d+$/) });
+export type DeliverJob = z.infer<typeof deliverJobSchema>;
+
+/**
+ * BullMQ's documented settings: a Worker's connection must retry forever
+ * (`maxRetriesPerRequest: null`) so it outlives a Redis restart; a producer's connection fails
+ * fast instead (`enableOfflineQueue: false`), so an API or relay call never hangs on a Redis
+ * outage: PostgreSQL keeps the outbox and the relay tries again.
+ */
+export function workerConnection(config: AppConfig, name: string): ConnectionOptions {
+  // Options, not a client: BullMQ then owns the connections it makes, and closes them with the worker.
+  const url = new URL(config.redis.url);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    db: Number(url.pathname.slice(1) || 0),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    connectionName: name,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+  };
+}
+
+export function producerConnection(config: AppConfig, name: string): Redis {
+  return new Redis(config.redis.url, { connectionName: name, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+}
+
+export function directivesQueue(connection: Redis): Queue<DeliverJob> {
+  return new Queue<DeliverJob>(DIRECTIVES_QUEUE, {
+    connection,
+    defaultJobOptions: {
+      // Retries of a platform's answers are counted in PostgreSQL (DelayedError, no attempt spent);
+      // these attempts only cover the unexpected: PostgreSQL briefly unreachable, a bug.
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    },
+  });
+}

@@ -1,0 +1,309 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { CreatedClient } from '@ostracon/auth';
+import { type AppConfig } from '@ostracon/config';
+import { DeliveryService, LifecycleService, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
+import { WorkerModule } from '../apps/worker/src/worker.module';
+import { RAW, daysFrom, idempotencyKey, orderBody } from './support/builders';
+import { OffsetClock, RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
+import { SimulatedPlatform } from './support/simulated-platform';
+import { startTestApp, type TestApp } from './support/test-app';
+
+describe('enforcement: directives reach platforms, confirmed, on time', () => {
+  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  const redis = new RedisServer();
+  let config: AppConfig;
+  const clock = new OffsetClock();
+  let api: TestApp;
+  let worker: INestApplicationContext;
+  let authority: CreatedClient;
+  const sims: SimulatedPlatform[] = [];
+
+  beforeAll(async () => {
+    db = await isolatedDatabase('enforcement');
+    await redis.start();
+    config = testConfig({ databaseUrl: db.url, redisUrl: redis.url });
+    api = await startTestApp({ config, clock });
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { clock }), { logger: ['error', 'warn'] });
+    await worker.init();
+    authority = await api.client('authority');
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    for (const sim of sims) await sim.stop();
+    await redis.stop();
+    await db?.drop();
+  });
+
+  afterEach(() => {
+    clock.offsetMs = 0;
+  });
+
+  async function pushPlatform(sim = new SimulatedPlatform(), slaHours = 48) {
+    sims.push(sim);
+    await sim.start();
+    const id = await api.platform('push', { webhookUrl: sim.url, webhookSecret: sim.secret, slaHours });
+    return { id, sim };
+  }
+
+  async function submit(platforms: string[], overrides: Record<string, unknown> = {}) {
+    const body: any = orderBody(platforms[0]!, clock.now(), overrides);
+    body.platforms = platforms.map((platform) => ({
+      platform,
+      accounts: [{ accountId: `${RAW.accountId}-${platform}`, handle: RAW.handle }],
+    }));
+    const res = await api.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key: authority.apiKey,
+      body,
+      headers: { 'idempotency-key': idempotencyKey() },
+    });
+    expect(res.status).toBe(201);
+    return res.body as { id: string };
+  }
+
+  const order = async (id: string) => (await api.request({ method: 'GET', url: `/v1/orders/${id}`, key: authority.apiKey })).body;
+  const directives = (orderId: string) =>
+    api.dataSource.query(
+      `SELECT id, platform_id, type, status, attempts, last_error FROM directives WHERE order_id = $1 ORDER BY created_at, type`,
+      [orderId],
+    );
+  const events = async (orderId: string, type?: string) =>
+    (await api.dataSource.query(`SELECT type, data FROM audit_events WHERE order_id = $1 ORDER BY seq`, [orderId])).filter(
+      (e: { type: string }) => !type || e.type === type,
+    );
+
+  it('delivers a signed suspend directive, with the accounts, and the order shows it', async () => {
+    const { id: platform, sim } = await pushPlatform();
+    const { id } = await submit([platform]);
+    const got = await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'the suspend to arrive');
+    expect(got.body).toMatchObject({
+      type: 'suspend',
+      orderId: id,
+      accounts: [{ accountId: `${RAW.accountId}-${platform}`, handle: RAW.handle }],
+    });
+    expect(got.webhookId).toBe(`msg_${got.body.id}`);
+    expect(got.signature).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    const view = await waitFor(async () => {
+      const o = await order(id);
+      return o.platforms[0].status === 'delivered' ? o : null;
+    }, 'the order to show the delivery');
+    expect(view.platforms[0].slaDeadline).toBe(new Date(new Date(view.platforms[0].deliveredAt).getTime() + 48 * 3600_000).toISOString());
+    const types = (await events(id)).map((e: { type: string }) => e.type);
+    expect(types.filter((t: string) => t.startsWith('directive.'))).toEqual(['directive.queued', 'directive.delivered']);
+  });
+
+  it('is verified by the platform; a tampered body, a wrong secret or a stale timestamp is not', async () => {
+    const { id: platform, sim } = await pushPlatform();
+    const { id } = await submit([platform]);
+    const got = await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'a delivery');
+    const headers = { 'webhook-id': got.webhookId, 'webhook-timestamp': got.timestamp, 'webhook-signature': got.signature };
+    const post = (body: string, h: Record<string, string>) =>
+      fetch(sim.url, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body });
+    expect((await post(got.rawBody, headers)).status).toBe(200);
+    expect((await post(got.rawBody.replace(RAW.accountId, 'acct-0000000000'), headers)).status).toBe(401);
+    const other = new SimulatedPlatform();
+    const { Webhook } = await import('standardwebhooks');
+    const wrong = new Webhook(other.secret).sign(got.webhookId, new Date(Number(got.timestamp) * 1000), got.rawBody);
+    expect((await post(got.rawBody, { ...headers, 'webhook-signature': wrong })).status).toBe(401);
+    const staleAt = new Date(Date.now() - 10 * 60_000);
+    const stale = new Webhook(sim.secret).sign(got.webhookId, staleAt, got.rawBody);
+    expect(
+      (
+        await post(got.rawBody, {
+          ...headers,
+          'webhook-timestamp': String(Math.floor(staleAt.getTime() / 1000)),
+          'webhook-signature': stale,
+        })
+      ).status,
+    ).toBe(401);
+  });
+
+  it('retries 500s and delivers once, with the same webhook-id every time', async () => {
+    const sim = new SimulatedPlatform().respond({ status: 500 }, { status: 503, retryAfter: '0' });
+    const { id: platform } = await pushPlatform(sim);
+    const { id } = await submit([platform]);
+    await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'the delivery after two failures');
+    await waitFor(async () => (await events(id, 'directive.delivered')).length === 1, 'the delivered event');
+    expect(sim.requests).toBe(3);
+    expect(sim.received).toHaveLength(1);
+    const failures = await events(id, 'directive.delivery_failed');
+    expect(failures.map((e: any) => [e.data.attempt, e.data.reasonClass, e.data.final])).toEqual([
+      [1, 'http_5xx', false],
+      [2, 'http_5xx', false],
+    ]);
+    const [d] = await directives(id);
+    expect(d).toMatchObject({ status: 'delivered', attempts: 2 });
+  });
+
+  it('fails a directive for good on a permanent 4xx', async () => {
+    const sim = new SimulatedPlatform().always({ status: 410 });
+    const { id: platform } = await pushPlatform(sim);
+    const { id } = await submit([platform]);
+    const view = await waitFor(async () => {
+      const o = await order(id);
+      return o.platforms[0].status === 'failed' ? o : null;
+    }, 'the directive to fail');
+    expect(view.platforms[0].outcome).toBe('delivery_failed');
+    expect(sim.requests).toBe(1);
+    const [failure] = await events(id, 'directive.delivery_failed');
+    expect(failure.data).toMatchObject({ attempt: 1, reasonClass: 'http_4xx', httpStatus: 410, final: true });
+  });
+
+  it('opens one platform’s breaker while another platform’s directives still arrive', async () => {
+    const down = new SimulatedPlatform().always({ status: 503 });
+    const { id: downId } = await pushPlatform(down);
+    const { id: upId, sim: up } = await pushPlatform();
+    const delivery = worker.get(DeliveryService);
+    const downOrders: { id: string }[] = [];
+    for (let i = 0; i < 8; i++) downOrders.push(await submit([downId]));
+    await waitFor(() => delivery.isBreakerOpen(downId), 'the breaker to open');
+    const requestsWhenOpen = down.requests;
+    const upOrders: { id: string }[] = [];
+    for (let i = 0; i < 5; i++) upOrders.push(await submit([upId]));
+    await waitFor(() => upOrders.every((o) => up.received.some((r) => r.body.orderId === o.id)), 'the healthy platform’s directives');
+    // While open, the failing platform gets no more requests (a half-open trial comes after 1.5 s).
+    expect(down.requests).toBe(requestsWhenOpen);
+    expect(requestsWhenOpen).toBeLessThanOrEqual(8);
+  });
+
+  it('pull mode: the platform reads its directives, acks them, and the SLA is met', async () => {
+    const platform = await api.platform('pull', { slaHours: 24 });
+    const other = await api.platform('pull');
+    const client = await api.client('platform', platform);
+    const otherClient = await api.client('platform', other);
+    const { id } = await submit([platform]);
+    const page = await waitFor(async () => {
+      const res = await api.request({ method: 'GET', url: '/v1/directives', key: client.apiKey });
+      return res.body.items.find((d: { orderId: string }) => d.orderId === id) ? res.body : null;
+    }, 'the directive to be pullable');
+    const directive = page.items.find((d: { orderId: string }) => d.orderId === id);
+    expect(directive).toMatchObject({ type: 'suspend', accounts: [{ accountId: `${RAW.accountId}-${platform}` }] });
+    expect((await api.request({ method: 'GET', url: '/v1/directives', key: otherClient.apiKey })).body.items).toEqual([]);
+    expect((await api.request({ method: 'GET', url: '/v1/directives', key: authority.apiKey })).status).toBe(403);
+
+    expect((await order(id)).platforms[0].status).toBe('delivered');
+    const ack = (key: string, outcome: string) =>
+      api.request({ method: 'POST', url: `/v1/directives/${directive.id}/ack`, key, body: { outcome, note: 'done by T&S' } });
+    expect((await ack(otherClient.apiKey, 'enforced')).status).toBe(404);
+    const res = await ack(client.apiKey, 'enforced');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: directive.id, status: 'acknowledged', outcome: 'enforced', slaMet: true });
+    expect((await ack(client.apiKey, 'enforced')).body).toEqual(res.body);
+    expect((await ack(client.apiKey, 'rejected')).status).toBe(409);
+    const view = await order(id);
+    expect(view.platforms[0]).toMatchObject({ status: 'enforced', slaMet: true, outcome: 'enforced' });
+    expect(
+      (await api.request({ method: 'GET', url: '/v1/directives', key: client.apiKey })).body.items.map((d: any) => d.id),
+    ).not.toContain(directive.id);
+    const [acked] = await events(id, 'directive.acknowledged');
+    expect(acked.data).toMatchObject({ outcome: 'enforced', slaMet: true });
+  });
+
+  it('raises an SLA breach once, and a late ack does not meet the SLA', async () => {
+    const platform = await api.platform('pull', { slaHours: 1 });
+    const client = await api.client('platform', platform);
+    const { id } = await submit([platform]);
+    const directive = await waitFor(async () => {
+      const res = await api.request({ method: 'GET', url: '/v1/directives', key: client.apiKey });
+      return res.body.items.find((d: { orderId: string }) => d.orderId === id);
+    }, 'the directive');
+    clock.offsetMs = 2 * 3600_000;
+    const lifecycle = worker.get(LifecycleService);
+    await lifecycle.tick();
+    await lifecycle.tick();
+    expect(await events(id, 'directive.sla_breached')).toHaveLength(1);
+    expect((await order(id)).platforms[0].slaMet).toBe(false);
+    const res = await api.request({
+      method: 'POST',
+      url: `/v1/directives/${directive.id}/ack`,
+      key: client.apiKey,
+      body: { outcome: 'enforced' },
+    });
+    expect(res.body.slaMet).toBe(false);
+    expect((await order(id)).platforms[0]).toMatchObject({ status: 'enforced', slaMet: false });
+  });
+
+  it('waits for startsAt before a suspend goes out, then activates the order once', async () => {
+    const { id: platform, sim } = await pushPlatform();
+    const startsAt = new Date(Date.now() + 1500);
+    const { id } = await submit([platform], { startsAt: startsAt.toISOString(), durationDays: 10 });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(sim.received.filter((r) => r.body.orderId === id)).toHaveLength(0);
+    expect((await order(id)).status).toBe('scheduled');
+    const got = await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'the suspend at startsAt');
+    expect(got.at).toBeGreaterThanOrEqual(startsAt.getTime());
+    await waitFor(async () => (await events(id, 'order.activated')).length === 1, 'order.activated');
+    await worker.get(LifecycleService).tick();
+    expect(await events(id, 'order.activated')).toHaveLength(1);
+  });
+
+  it('tells the platform to lift when the clock passes endsAt, after the suspend', async () => {
+    const { id: platform, sim } = await pushPlatform();
+    const { id } = await submit([platform], { durationDays: 3 });
+    await waitFor(() => sim.received.find((r) => r.body.orderId === id && r.body.type === 'suspend'), 'the suspend');
+    clock.offsetMs = 3 * 86_400_000 + 1000;
+    const lift = await waitFor(() => sim.received.find((r) => r.body.orderId === id && r.body.type === 'lift'), 'the lift');
+    const suspend = sim.received.find((r) => r.body.orderId === id && r.body.type === 'suspend')!;
+    expect(lift.at).toBeGreaterThanOrEqual(suspend.at);
+    expect(lift.body.accounts).toEqual(suspend.body.accounts);
+    const view = await order(id);
+    expect(view.status).toBe('expired');
+    expect(view.platforms[0].status).toBe('lifting');
+    expect(await events(id, 'order.expired')).toHaveLength(1);
+  });
+
+  it('revoke → lift at once; a platform that had not been told is told nothing', async () => {
+    const { id: pushed, sim } = await pushPlatform();
+    const { id } = await submit([pushed]);
+    await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'the suspend');
+    const revoke = (orderId: string) =>
+      api.request({
+        method: 'POST',
+        url: `/v1/orders/${orderId}/revoke`,
+        key: authority.apiKey,
+        body: { reason: 'appeal', decisionReference: 'CA-1' },
+      });
+    expect((await revoke(id)).body.platforms[0].status).toBe('lifting');
+    await waitFor(() => sim.received.find((r) => r.body.orderId === id && r.body.type === 'lift'), 'the lift');
+
+    const { id: scheduled } = await submit([pushed], { startsAt: daysFrom(new Date(), 2).toISOString() });
+    const revoked = await revoke(scheduled);
+    expect(revoked.body.platforms[0]).toMatchObject({ status: 'lifted', outcome: 'cancelled_before_delivery' });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sim.received.filter((r) => r.body.orderId === scheduled)).toHaveLength(0);
+    expect((await directives(scheduled)).map((d: { type: string; status: string }) => [d.type, d.status])).toEqual([
+      ['suspend', 'cancelled'],
+    ]);
+  });
+
+  it('queues each directive once with four relays at once', async () => {
+    const platform = await api.platform('pull');
+    const ids: string[] = [];
+    // Due in the past as the relays see it, all at once: the relays race for the same rows.
+    clock.offsetMs = -60_000;
+    for (let i = 0; i < 40; i++) ids.push((await submit([platform], { startsAt: new Date(Date.now() + 5000).toISOString() })).id);
+    clock.offsetMs = 10_000;
+    const relay = worker.get(OutboxRelay);
+    const connection = producerConnection(config, 'test-relays');
+    const queue = directivesQueue(connection);
+    try {
+      const passes = () => Promise.all([1, 2, 3, 4].map(() => relay.relayBatch(queue, 7)));
+      while ((await passes()).some((n) => n > 0));
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const rows = await api.dataSource.query(
+      `SELECT d.id, count(e.seq) AS queued FROM directives d
+       LEFT JOIN audit_events e ON e.type = 'directive.queued' AND e.data->>'directiveId' = d.id::text
+       WHERE d.order_id = ANY($1::uuid[]) GROUP BY d.id`,
+      [ids],
+    );
+    expect(rows).toHaveLength(40);
+    expect(rows.every((r: { queued: string }) => Number(r.queued) === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { type AppConfig, loadConfig } from '@ostracon/config';
+import { runMigrations } from '@ostracon/database';
+import { MIGRATIONS } from '@ostracon/migrations';
+import { Client } from 'pg';
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * A database of its own (same server, name with "test"), migrated: for suites that run a worker,
+ * whose relay and lifecycle act on every row they can see.
+ */
+export async function isolatedDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = loadConfig();
+  const name = `ostracon_test_${label}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: base.database.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(base.database.url);
+  url.pathname = `/${name}`;
+  await runMigrations({ ...base, database: { ...base.database, url: url.toString() } }, MIGRATIONS);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: base.database.url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** A Redis server of its own, which the test may stop, start and flush. */
+export class RedisServer {
+  private process?: ChildProcess;
+  port = 0;
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
+      this.process!.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.process || this.process.exitCode !== null) return;
+    this.process.kill('SIGKILL');
+    await once(this.process, 'exit');
+  }
+}
+
+/** The test configuration with the given database and Redis, and fast timings for tests. */
+export function testConfig(overrides: { databaseUrl: string; redisUrl: string }): AppConfig {
+  const base = loadConfig();
+  return {
+    ...base,
+    log: { level: 'warn' },
+    database: { ...base.database, url: overrides.databaseUrl },
+    redis: { url: overrides.redisUrl },
+    delivery: {
+      ...base.delivery,
+      timeoutMs: 1000,
+      backoffBaseMs: 50,
+      backoffMaxMs: 400,
+      breakerFailures: 3,
+      breakerHalfOpenMs: 1500,
+      queueLockMs: 5000,
+      concurrency: 20,
+    },
+    worker: { relaySweepMs: 200, relayRequeueAfterMs: 1000, lifecycleIntervalMs: 200, watchdogIntervalMs: 500 },
+  };
+}
+
+export async function waitFor<T>(probe: () => Promise<T> | T, what: string, ms = 20_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/** A clock that follows real time, shifted by what a test adds. */
+export class OffsetClock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
