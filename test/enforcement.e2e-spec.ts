@@ -24,7 +24,7 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     await redis.start();
     config = testConfig({ databaseUrl: db.url, redisUrl: redis.url });
     api = await startTestApp({ config, clock });
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { clock }), { logger: ['error', 'warn'] });
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { clock }), { logger: ['error'] });
     await worker.init();
     authority = await api.client('authority');
   });
