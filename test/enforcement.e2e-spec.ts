@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { CreatedClient } from '@ostracon/auth';
 import { type AppConfig } from '@ostracon/config';
 import { DeliveryService, LifecycleService, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
+import { DirectiveProcessor } from '../apps/worker/src/directive.processor';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { RAW, daysFrom, idempotencyKey, orderBody } from './support/builders';
 import { OffsetClock, RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
@@ -278,6 +279,43 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     expect((await directives(scheduled)).map((d: { type: string; status: string }) => [d.type, d.status])).toEqual([
       ['suspend', 'cancelled'],
     ]);
+  });
+
+  it('purges signal digests and account ids after the retention period, keeping the order', async () => {
+    const platform = await api.platform('pull');
+    const { id } = await submit([platform], { durationDays: 1 });
+    const counts = async () =>
+      (
+        await api.dataSource.query(
+          `SELECT (SELECT count(*) FROM order_signals WHERE order_id = $1) AS signals,
+                  (SELECT count(*) FROM order_platforms WHERE order_id = $1 AND accounts_enc IS NOT NULL) AS sealed`,
+          [id],
+        )
+      )[0];
+    expect(await counts()).toEqual({ signals: '3', sealed: '1' });
+    const lifecycle = worker.get(LifecycleService);
+    clock.offsetMs = (1 + 364) * 86_400_000; // ended 364 days ago: kept
+    await lifecycle.tick();
+    expect(await counts()).toEqual({ signals: '3', sealed: '1' });
+    clock.offsetMs = (1 + 365) * 86_400_000 + 1000;
+    await lifecycle.tick();
+    await lifecycle.tick();
+    expect(await counts()).toEqual({ signals: '0', sealed: '0' });
+    const purged = await events(id, 'order.purged');
+    expect(purged).toHaveLength(1);
+    expect(purged[0].data).toMatchObject({ signalDigestsDeleted: 3, retentionDays: 365 });
+    const view = await order(id);
+    expect(view).toMatchObject({ id, status: 'expired', signalCount: 3, courtReference: expect.any(String) });
+  });
+
+  it('replaces a delivery worker that stopped, and delivery goes on', async () => {
+    const processor = worker.get(DirectiveProcessor);
+    const before = processor.restarts;
+    await processor.current!.close();
+    await waitFor(() => processor.restarts > before, 'the watchdog to replace the worker');
+    const { id: platform, sim } = await pushPlatform();
+    const { id } = await submit([platform]);
+    await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'a delivery by the new worker');
   });
 
   it('queues each directive once with four relays at once', async () => {

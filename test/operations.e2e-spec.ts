@@ -53,6 +53,31 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect([200, 302]).toContain(ui.status);
   });
 
+  it('reports queue and directive gauges', async () => {
+    const res = await t.request({ method: 'GET', url: '/metrics' });
+    expect(res.text).toMatch(/ostracon_queue_jobs\{state="waiting"\} \d+/);
+    expect(res.text).toContain('# TYPE ostracon_directives gauge');
+    expect(res.text).toContain('# TYPE ostracon_directives_sla_breached gauge');
+  });
+
+  it('serves the queue dashboard to admin clients only', async () => {
+    const admin = await t.client('admin');
+    const authority = await t.client('authority');
+    const none = await t.request({ method: 'GET', url: '/admin/queues' });
+    expect(none.status).toBe(401);
+    expect(none.body.code).toBe('AUTH.UNAUTHENTICATED');
+    expect(none.headers['www-authenticate']).toMatch(/^Basic/);
+    const basic = (key: string) => `Basic ${Buffer.from(`admin:${key}`).toString('base64')}`;
+    const forbidden = await t.request({ method: 'GET', url: '/admin/queues', headers: { authorization: basic(authority.apiKey) } });
+    expect(forbidden.status).toBe(403);
+    const ok = await t.request({ method: 'GET', url: '/admin/queues', headers: { authorization: basic(admin.apiKey) } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers['content-type']).toMatch(/text\/html/);
+    const api = await t.request({ method: 'GET', url: '/admin/queues/api/queues', key: admin.apiKey });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(api.body)).toContain('directives');
+  });
+
   it('echoes a sane x-request-id and replaces one that is not', async () => {
     const kept = await t.request({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'trace-abc.123' } });
     expect(kept.headers['x-request-id']).toBe('trace-abc.123');

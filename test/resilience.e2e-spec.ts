@@ -102,9 +102,17 @@ describe('nothing lost: Redis down or flushed', () => {
     await admin.flushall();
     admin.disconnect();
     s.sim.always({ status: 200 });
-    await waitFor(allDelivered(s.api, ids), 'every directive delivered after FLUSHALL', 30_000);
+    const started = Date.now();
+    await waitFor(allDelivered(s.api, ids), 'every directive delivered after FLUSHALL', 50_000).catch(async (error) => {
+      const rows = await s.api.dataSource.query(
+        `SELECT status, attempts, last_error, next_attempt_at FROM directives WHERE order_id = ANY($1::uuid[])`,
+        [ids],
+      );
+      throw new Error(`${(error as Error).message}: ${JSON.stringify(rows)}`);
+    });
+    expect(Date.now() - started).toBeGreaterThan(0);
     await deliveredOnce(s.api, ids);
-  });
+  }, 60_000);
 });
 
 describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {

@@ -4,7 +4,8 @@
  */
 export default function globalSetup(): void {
   const url = process.env.DATABASE_URL;
-  if (!url) return; // pure unit tests need no database; integration tests fail on their own
+  // Unset, the configuration would fall back to the development database: refuse that too.
+  if (!url) throw new Error('DATABASE_URL is not set: run the tests with npm test, which sets up a test database.');
   const name = new URL(url).pathname.replace(/^\//, '');
   if (!/test/.test(name)) {
     throw new Error(`Refusing to run tests against database "${name}": its name must contain "test" (use npm test).`);

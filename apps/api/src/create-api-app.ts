@@ -8,7 +8,12 @@ import { type Clock, CommonErrors, DomainError, PinoNestLogger, ProblemFilter, c
 import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
 import secureJson from 'secure-json-parse';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { directivesQueue, producerConnection } from '@ostracon/enforcement';
+import type { DataSource } from 'typeorm';
+import { registerQueueDashboard } from './admin/queue-dashboard';
 import { ApiModule } from './api.module';
+import { registerEnforcementMetrics } from './metrics/enforcement-metrics';
 import { Metrics } from './metrics/metrics';
 import { buildOpenApiDocument } from './openapi/openapi';
 
@@ -63,6 +68,19 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+  });
+
+  // The directive queue, seen from the API: metrics and the admin dashboard. Its connection
+  // fails fast, so an outage shows in readiness and gauges, never as a hung request.
+  const redis = producerConnection(config, 'ostracon-api-queue');
+  redis.on('error', () => undefined);
+  const queue = directivesQueue(redis);
+  queue.on('error', () => undefined);
+  registerEnforcementMetrics(metrics.registry, queue, app.get<DataSource>(getDataSourceToken()));
+  await registerQueueDashboard(app, queue);
+  fastify.addHook('onClose', async () => {
+    await queue.close().catch(() => undefined);
+    redis.disconnect();
   });
 
   await fastify.register(fastifySwagger, { mode: 'static', specification: { document: buildOpenApiDocument() as never } });

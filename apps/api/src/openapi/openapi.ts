@@ -1,4 +1,5 @@
 import { CommonErrors } from '@ostracon/common';
+import { ackDirectiveSchema, ackResultSchema, directivePageSchema, listDirectivesQuerySchema } from '@ostracon/enforcement';
 import { createOrderSchema, listOrdersQuerySchema, orderPageSchema, orderViewSchema, revokeOrderSchema } from '@ostracon/orders';
 import { z } from 'zod';
 
@@ -86,6 +87,28 @@ const ROUTES: Route[] = [
     tag: 'orders',
     roles: ['authority', 'auditor', 'admin'],
     responses: { 200: { description: 'The list', schema: offenceListSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/directives',
+    summary: 'Pull mode: this platform’s directives not yet acknowledged (reading one starts its SLA clock)',
+    tag: 'directives',
+    roles: ['platform'],
+    query: listDirectivesQuerySchema,
+    responses: { 200: { description: 'One page, oldest first', schema: directivePageSchema } },
+  },
+  {
+    method: 'post',
+    path: '/v1/directives/{id}/ack',
+    summary: 'Acknowledge a directive: enforced, account_not_found or rejected',
+    tag: 'directives',
+    roles: ['platform'],
+    body: ackDirectiveSchema,
+    responses: {
+      200: { description: 'Recorded (the same ack again answers the same)', schema: ackResultSchema },
+      404: { description: 'DIRECTIVE.NOT_FOUND (or another platform’s)' },
+      409: { description: 'DIRECTIVE.NOT_ACKNOWLEDGEABLE' },
+    },
   },
   {
     method: 'get',

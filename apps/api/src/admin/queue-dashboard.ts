@@ -1,0 +1,49 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ClientsService } from '@ostracon/auth';
+import { CommonErrors, DomainError, PROBLEM_CONTENT_TYPE, toProblem } from '@ostracon/common';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export const DASHBOARD_PATH = '/admin/queues';
+
+/** The API key from `Authorization: Bearer <key>`, or the password of Basic auth (so a browser can prompt). */
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const bearer = /^Bearer (\S+)$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic (\S+)$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1);
+}
+
+/** The BullMQ dashboard, for admin clients only (a read and retry console over the directive queue). */
+export async function registerQueueDashboard(app: NestFastifyApplication, queue: Queue): Promise<void> {
+  const clients = app.get(ClientsService);
+  const serverAdapter = new BullBoardFastifyAdapter();
+  serverAdapter.setBasePath(DASHBOARD_PATH);
+  createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter });
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  await fastify.register(async (scope) => {
+    scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const key = presentedKey(request);
+      const client = key ? await clients.authenticate(key) : null;
+      const error = !client
+        ? new DomainError(CommonErrors.unauthenticated, 'An admin API key is required (Basic auth password or Bearer)', undefined, {
+            'www-authenticate': 'Basic realm="ostracon-admin"',
+          })
+        : client.role !== 'admin'
+          ? new DomainError(CommonErrors.forbidden, 'The queue dashboard is for admin clients')
+          : null;
+      if (error) {
+        const { problem, headers } = toProblem(error, String(request.id));
+        return reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+      }
+    });
+    await scope.register(serverAdapter.registerPlugin() as never, { prefix: DASHBOARD_PATH });
+  });
+}

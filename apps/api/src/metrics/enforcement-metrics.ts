@@ -1,0 +1,52 @@
+import type { Queue } from 'bullmq';
+import { Gauge, type Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+
+/**
+ * Queue and enforcement gauges, read at scrape time from BullMQ and PostgreSQL (the record),
+ * so every API process reports the same numbers whichever worker did the work.
+ */
+export function registerEnforcementMetrics(registry: Registry, queue: Queue, dataSource: DataSource): void {
+  new Gauge({
+    name: 'ostracon_queue_jobs',
+    help: 'Directive delivery jobs in BullMQ by state',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      } catch {
+        // Redis down: the gauge keeps its last values; readiness says why.
+      }
+    },
+  });
+  new Gauge({
+    name: 'ostracon_directives',
+    help: 'Directives by type and status',
+    labelNames: ['type', 'status'] as const,
+    registers: [registry],
+    async collect() {
+      const rows: { type: string; status: string; n: string }[] | null = await dataSource
+        .query(`SELECT type, status, count(*) AS n FROM directives GROUP BY type, status`)
+        .catch(() => null);
+      if (!rows) return; // PostgreSQL unreachable: readiness says so; the scrape still answers
+      this.reset();
+      for (const r of rows) this.set({ type: r.type, status: r.status }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'ostracon_directives_sla_breached',
+    help: 'Directives whose platform did not answer by the SLA deadline, by platform',
+    labelNames: ['platform'] as const,
+    registers: [registry],
+    async collect() {
+      const rows: { platform_id: string; n: string }[] | null = await dataSource
+        .query(`SELECT platform_id, count(*) AS n FROM directives WHERE sla_breached_at IS NOT NULL GROUP BY platform_id`)
+        .catch(() => null);
+      if (!rows) return;
+      this.reset();
+      for (const r of rows) this.set({ platform: r.platform_id }, Number(r.n));
+    },
+  });
+}
