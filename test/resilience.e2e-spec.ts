@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CreatedClient } from '@ostracon/auth';
-import { Redis } from 'ioredis';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { idempotencyKey, orderBody } from './support/builders';
 import { RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
@@ -61,7 +60,7 @@ const allDelivered = (api: TestApp, orderIds: string[]) => async () => {
   return Number(row.n) === orderIds.length;
 };
 
-describe('nothing lost: Redis down or flushed', () => {
+describe('nothing lost: Redis down', () => {
   let s: Awaited<ReturnType<typeof stack>>;
   let worker: INestApplicationContext;
 
@@ -87,32 +86,6 @@ describe('nothing lost: Redis down or flushed', () => {
     await waitFor(allDelivered(s.api, ids), 'every directive delivered after Redis came back', 30_000);
     await deliveredOnce(s.api, ids);
   });
-
-  it('re-creates the jobs after FLUSHALL', async () => {
-    s.sim.always({ status: 503 });
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await submit(s.api, s.authority, s.platform));
-    await waitFor(async () => {
-      const [row] = await s.api.dataSource.query(`SELECT count(*) AS n FROM directives WHERE order_id = ANY($1::uuid[]) AND attempts > 0`, [
-        ids,
-      ]);
-      return Number(row.n) > 0;
-    }, 'failing attempts');
-    const admin = new Redis(s.redis.url);
-    await admin.flushall();
-    admin.disconnect();
-    s.sim.always({ status: 200 });
-    const started = Date.now();
-    await waitFor(allDelivered(s.api, ids), 'every directive delivered after FLUSHALL', 50_000).catch(async (error) => {
-      const rows = await s.api.dataSource.query(
-        `SELECT status, attempts, last_error, next_attempt_at FROM directives WHERE order_id = ANY($1::uuid[])`,
-        [ids],
-      );
-      throw new Error(`${(error as Error).message}: ${JSON.stringify(rows)}`);
-    });
-    expect(Date.now() - started).toBeGreaterThan(0);
-    await deliveredOnce(s.api, ids);
-  }, 60_000);
 });
 
 describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {

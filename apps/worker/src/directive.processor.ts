@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { DIRECTIVES_QUEUE, type DeliverJob, DeliveryService, deliverJobSchema, workerConnection } from '@ostracon/enforcement';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { DataSource } from 'typeorm';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
 /**
@@ -21,6 +23,7 @@ export class DirectiveProcessor implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly delivery: DeliveryService,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
@@ -69,9 +72,17 @@ export class DirectiveProcessor implements OnApplicationBootstrap, OnApplication
     if (this.stopping || !this.worker) return;
     const idleMs = Date.now() - this.lastProgress;
     let wedged = !this.worker.isRunning();
-    if (!wedged && idleMs > 4 * this.config.delivery.queueLockMs) {
-      const waiting = await this.worker.client.then((c) => c.llen(`bull:${DIRECTIVES_QUEUE}:wait`)).catch(() => 0);
-      wedged = waiting > 0 && !this.worker.isPaused();
+    if (!wedged && idleMs > 4 * this.config.delivery.queueLockMs && !this.worker.isPaused()) {
+      // PostgreSQL says whether work is overdue: Redis may be the part that went wrong.
+      const rows: { overdue: boolean }[] = await this.dataSource
+        .query(
+          `SELECT EXISTS (
+             SELECT 1 FROM directives d JOIN platforms p ON p.id = d.platform_id AND p.webhook_url IS NOT NULL
+             WHERE d.status = 'queued' AND COALESCE(d.next_attempt_at, d.queued_at) < now() - make_interval(secs => $1)) AS overdue`,
+          [idleMs / 1000],
+        )
+        .catch(() => [{ overdue: false }]);
+      wedged = rows[0]?.overdue === true;
     }
     if (!wedged) return;
     this.logger.error(`delivery worker wedged (running: ${this.worker.isRunning()}, idle ${idleMs} ms); replacing it`);

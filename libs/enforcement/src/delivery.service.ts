@@ -63,6 +63,20 @@ export class DeliveryService {
 
   /** One turn of one job: re-read the directive, do nothing if its work is done. */
   async deliver(job: DeliverJob): Promise<DeliveryOutcome> {
+    let d = await this.load(job.directiveId);
+    // The relay adds jobs just before its transaction commits: a job can be faster than the
+    // commit. Look again a few times before putting it back in the queue.
+    for (let i = 0; i < 5 && d?.status === 'pending'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10 * (i + 1)));
+      d = await this.load(job.directiveId);
+    }
+    if (!d) return { kind: 'done', note: 'no such directive' };
+    // Still not committed (or rolled back: the relay will add it again).
+    if (d.status === 'pending') return { kind: 'retry', delayMs: 250, attempted: false };
+    return this.attempt(d);
+  }
+
+  private async load(directiveId: string): Promise<DirectiveRow | undefined> {
     const rows: DirectiveRow[] = await this.dataSource.query(
       `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.attempts, d.queued_at, d.effective_from, d.effective_until,
               p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id, p.sla_hours, op.accounts_enc, op.accounts_key_id
@@ -70,12 +84,12 @@ export class DeliveryService {
        JOIN platforms p ON p.id = d.platform_id
        JOIN order_platforms op ON op.order_id = d.order_id AND op.platform_id = d.platform_id
        WHERE d.id = $1`,
-      [job.directiveId],
+      [directiveId],
     );
-    const d = rows[0];
-    if (!d) return { kind: 'done', note: 'no such directive' };
-    // The relay's transaction has not committed yet (or rolled back and will relay again).
-    if (d.status === 'pending') return { kind: 'retry', delayMs: 250, attempted: false };
+    return rows[0];
+  }
+
+  private async attempt(d: DirectiveRow): Promise<DeliveryOutcome> {
     if (d.status !== 'queued') return { kind: 'done', note: `already ${d.status}` };
     if (!d.webhook_url || !d.webhook_secret_enc || !d.webhook_secret_key_id) return { kind: 'done', note: 'pull platform' };
     if (this.breakers.isOpen(d.platform_id)) {
@@ -161,8 +175,15 @@ export class DeliveryService {
           [row.order_id, row.platform_id, at, row.sla_deadline],
         );
       }
-      // A lift may have been waiting for this suspend to settle.
-      await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+      // A lift may have been waiting for this suspend to settle: wake the relay for it (only then,
+      // so a busy worker does not send every relay a pass per delivery).
+      if (row.type === 'suspend') {
+        await em.query(
+          `SELECT pg_notify($3, '') WHERE EXISTS (
+             SELECT 1 FROM directives WHERE order_id = $1 AND platform_id = $2 AND type = 'lift' AND status = 'pending')`,
+          [row.order_id, row.platform_id, OUTBOX_CHANNEL],
+        );
+      }
       await this.audit.record(em, {
         type: 'directive.delivered',
         actor: 'system:worker',

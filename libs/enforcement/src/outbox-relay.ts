@@ -12,6 +12,8 @@ export function jobIdOf(outboxId: string | number): string {
   return `outbox-${outboxId}`;
 }
 
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
 interface Claimed {
   outbox_id: string;
   directive_id: string;
@@ -105,10 +107,11 @@ export class OutboxRelay {
         continue;
       }
       // A job that ended while its directive is still queued (its worker died in a way BullMQ
-      // recorded as final) would block a re-add under the same id: replace it.
+      // recorded as final), or a husk left by a flush mid-delivery (state unknown), would block
+      // a re-add under the same id: replace it.
       const state = await job.getState();
-      if (state === 'completed' || state === 'failed') {
-        await job.remove();
+      if (!LIVE_STATES.has(state)) {
+        await job.remove().catch(() => undefined);
         lost.push(c);
       }
     }

@@ -1,0 +1,214 @@
+/**
+ * Enforcement benchmark (issue: directives reach platforms). Run with `npm run bench`.
+ *
+ * 1. Throughput: N orders wait in the outbox; a worker process starts; directives delivered per
+ *    second until the last one lands. Baseline in the same run: the same simulated platform fed
+ *    by a bare loop of signed POSTs at the same concurrency (what the platform and the machine
+ *    can take), so the figure is also a ratio.
+ * 2. Latency: orders submitted at a fixed rate through the API while the worker runs; time from
+ *    the API's 201 to the platform receiving the directive, p50 and p99.
+ */
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { ClientsService } from '@ostracon/auth';
+import { loadConfig } from '@ostracon/config';
+import { PlatformsService } from '@ostracon/platforms';
+import { createApiApp } from '../apps/api/src/create-api-app';
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 3000);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+const CONCURRENCY = 50;
+
+class Sim {
+  secret = `whsec_${randomBytes(32).toString('base64')}`;
+  received = new Map<string, number>();
+  private wh = new Webhook(this.secret);
+  private server = createServer((req, res) => void this.handle(req, res));
+  port = 0;
+  async start() {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.port = (this.server.address() as { port: number }).port;
+  }
+  get url() {
+    return `http://127.0.0.1:${this.port}/hook`;
+  }
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    try {
+      const body = this.wh.verify(raw, {
+        'webhook-id': String(req.headers['webhook-id']),
+        'webhook-timestamp': String(req.headers['webhook-timestamp']),
+        'webhook-signature': String(req.headers['webhook-signature']),
+      }) as { orderId?: string };
+      if (body.orderId && !this.received.has(body.orderId)) this.received.set(body.orderId, performance.now() + performance.timeOrigin);
+      res.writeHead(200).end();
+    } catch {
+      res.writeHead(401).end();
+    }
+  }
+  async stop() {
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+async function main() {
+  const config = { ...loadConfig(), log: { level: 'error' as const } };
+  const api = await createApiApp({ config, logDestination: { write: () => true } as never });
+  const sim = new Sim();
+  await sim.start();
+  const platform = `bench-${randomBytes(3).toString('hex')}`;
+  await api.get(PlatformsService).create({ id: platform, name: 'Bench', webhookUrl: sim.url, webhookSecret: sim.secret }, 'cli');
+  const authority = await api.get(ClientsService).create({ role: 'authority', name: 'bench' }, 'cli');
+  const decisionDate = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const submit = async (i: number) => {
+    const res = await api.inject({
+      method: 'POST',
+      url: '/v1/orders',
+      headers: {
+        authorization: `Bearer ${authority.apiKey}`,
+        'idempotency-key': `bench-${platform}-${i}`,
+        'content-type': 'application/json',
+      },
+      payload: JSON.stringify({
+        courtReference: `BENCH-${i}`,
+        court: 'Tribunal judiciaire de Paris',
+        decisionDate,
+        legalBasis: 'conviction',
+        offence: 'cyberharassment',
+        repeatOffender: false,
+        durationDays: 30,
+        subject: { signals: [{ type: 'email', value: `bench${i}@example.fr` }] },
+        platforms: [{ platform, accounts: [{ accountId: `acct-${i}` }] }],
+      }),
+    });
+    if (res.statusCode !== 201) throw new Error(`order ${i}: ${res.statusCode} ${res.body}`);
+    return { id: res.json().id as string, acceptedAt: performance.now() + performance.timeOrigin };
+  };
+
+  // Baseline: bare signed POSTs to the same platform, same concurrency, no queue, no database.
+  const wh = new Webhook(sim.secret);
+  const baselineN = ORDERS;
+  const b0 = performance.now();
+  await pool(
+    Array.from({ length: baselineN }, (_, i) => i),
+    CONCURRENCY,
+    async (i) => {
+      const body = JSON.stringify({ id: `b${i}`, orderId: `baseline-${i}`, type: 'suspend', accounts: [{ accountId: `a${i}` }] });
+      const at = new Date();
+      const r = await fetch(sim.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': `msg_b${i}`,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': wh.sign(`msg_b${i}`, at, body),
+        },
+        body,
+      });
+      await r.arrayBuffer();
+    },
+  );
+  const baselinePerSecond = baselineN / ((performance.now() - b0) / 1000);
+
+  // 1. Throughput: the backlog first, then one worker process drains it.
+  process.stdout.write(`submitting ${ORDERS} orders…\n`);
+  const backlog: string[] = [];
+  await pool(
+    Array.from({ length: ORDERS }, (_, i) => i),
+    8,
+    async (i) => {
+      backlog.push((await submit(i)).id);
+    },
+  );
+  const env = { ...process.env, LOG_LEVEL: 'error', DELIVERY_CONCURRENCY: String(CONCURRENCY), RELAY_SWEEP_MS: '1000' };
+  const t0 = performance.now();
+  const worker: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], {
+    env,
+    stdio: 'inherit',
+  });
+  while (backlog.some((id) => !sim.received.has(id))) await new Promise((r) => setTimeout(r, 20));
+  const startupSeconds = (Math.min(...backlog.map((id) => sim.received.get(id)!)) - performance.timeOrigin - t0) / 1000;
+  // From the first directive received to the last: the worker's start-up is reported apart.
+  const times = backlog.map((id) => sim.received.get(id)!);
+  const throughputSeconds = (Math.max(...times) - Math.min(...times)) / 1000;
+  const perSecond = ORDERS / throughputSeconds;
+
+  // 2. Latency at a fixed order rate.
+  const total = RATE * RATE_SECONDS;
+  const accepted: { id: string; acceptedAt: number }[] = [];
+  const start = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(submit(ORDERS + i).then((a) => void accepted.push(a)));
+  }
+  await Promise.all(inflight);
+  const deadline = Date.now() + 60_000;
+  while (accepted.some((a) => !sim.received.has(a.id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const latencies = accepted.map((a) => (sim.received.get(a.id) ?? Infinity) - a.acceptedAt).sort((a, b) => a - b);
+
+  worker.kill('SIGTERM');
+  await once(worker, 'exit');
+  await api.close();
+  await sim.stop();
+
+  const result = {
+    benchmark: 'enforcement',
+    at: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    throughput: {
+      directives: ORDERS,
+      seconds: Number(throughputSeconds.toFixed(2)),
+      workerStartupSeconds: Number(startupSeconds.toFixed(2)),
+      directivesPerSecond: Math.round(perSecond),
+      baselineBarePostsPerSecond: Math.round(baselinePerSecond),
+      ratioToBaseline: Number((perSecond / baselinePerSecond).toFixed(2)),
+      target: '>= 1000 directives/s',
+    },
+    latency: {
+      ordersPerSecond: RATE,
+      orders: total,
+      p50Ms: Math.round(percentile(latencies, 50)),
+      p99Ms: Math.round(percentile(latencies, 99)),
+      maxMs: Math.round(latencies[latencies.length - 1]!),
+      target: 'p99 < 1000 ms at 100 orders/s',
+    },
+  };
+  mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
+  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'enforcement.json'), JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
