@@ -4,6 +4,7 @@ import type { CreatedClient } from '@ostracon/auth';
 import { type AppConfig } from '@ostracon/config';
 import { DeliveryService, LifecycleService, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { DirectiveProcessor } from '../apps/worker/src/directive.processor';
+import { redisReady } from '@ostracon/database';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { RAW, daysFrom, idempotencyKey, orderBody } from './support/builders';
 import { OffsetClock, RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
@@ -327,6 +328,7 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     clock.offsetMs = 10_000;
     const relay = worker.get(OutboxRelay);
     const connection = producerConnection(config, 'test-relays');
+    await redisReady(connection);
     const queue = directivesQueue(connection);
     try {
       const passes = () => Promise.all([1, 2, 3, 4].map(() => relay.relayBatch(queue, 7)));

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { redisReady } from '@ostracon/database';
 import { type DeliverJob, OUTBOX_CHANNEL, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -36,6 +37,8 @@ export class OutboxRelayProcessor implements OnApplicationBootstrap, OnApplicati
     this.redis.on('error', () => undefined); // reported where it matters: a failed relay pass
     this.queue = directivesQueue(this.redis);
     this.queue.on('error', () => undefined);
+    // A first pass before the connection is up would only fail; Redis down at start is fine (the sweep retries).
+    await redisReady(this.redis).catch(() => undefined);
     await this.listen();
     this.sweep = setInterval(() => this.wake(), this.config.worker.relaySweepMs);
     this.requeue = setInterval(() => void this.requeueLost(), Math.max(this.config.worker.relaySweepMs, 1000) * 2);

@@ -101,7 +101,16 @@ export class OutboxRelay {
     );
     const lost: Claimed[] = [];
     for (const c of stale) {
-      const job = await queue.getJob(jobIdOf(c.outbox_id));
+      const jobId = jobIdOf(c.outbox_id);
+      let job: Awaited<ReturnType<typeof queue.getJob>>;
+      try {
+        job = await queue.getJob(jobId);
+      } catch {
+        // A husk: a flush while the job was active leaves a hash BullMQ cannot read back.
+        await queue.remove(jobId).catch(() => undefined);
+        lost.push(c);
+        continue;
+      }
       if (!job) {
         lost.push(c);
         continue;
