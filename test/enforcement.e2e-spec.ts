@@ -2,9 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CreatedClient } from '@ostracon/auth';
 import { type AppConfig } from '@ostracon/config';
-import { DeliveryService, LifecycleService, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
+import { DeliveryService, LifecycleService } from '@ostracon/enforcement';
 import { DirectiveProcessor } from '../apps/worker/src/directive.processor';
-import { redisReady } from '@ostracon/database';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { RAW, daysFrom, idempotencyKey, orderBody } from './support/builders';
 import { OffsetClock, RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
@@ -317,33 +316,5 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     const { id: platform, sim } = await pushPlatform();
     const { id } = await submit([platform]);
     await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'a delivery by the new worker');
-  });
-
-  it('queues each directive once with four relays at once', async () => {
-    const platform = await api.platform('pull');
-    const ids: string[] = [];
-    // Due in the past as the relays see it, all at once: the relays race for the same rows.
-    clock.offsetMs = -60_000;
-    for (let i = 0; i < 40; i++) ids.push((await submit([platform], { startsAt: new Date(Date.now() + 5000).toISOString() })).id);
-    clock.offsetMs = 10_000;
-    const relay = worker.get(OutboxRelay);
-    const connection = producerConnection(config, 'test-relays');
-    await redisReady(connection);
-    const queue = directivesQueue(connection);
-    try {
-      const passes = () => Promise.all([1, 2, 3, 4].map(() => relay.relayBatch(queue, 7)));
-      while ((await passes()).some((n) => n > 0));
-    } finally {
-      await queue.close();
-      connection.disconnect();
-    }
-    const rows = await api.dataSource.query(
-      `SELECT d.id, count(e.seq) AS queued FROM directives d
-       LEFT JOIN audit_events e ON e.type = 'directive.queued' AND e.data->>'directiveId' = d.id::text
-       WHERE d.order_id = ANY($1::uuid[]) GROUP BY d.id`,
-      [ids],
-    );
-    expect(rows).toHaveLength(40);
-    expect(rows.every((r: { queued: string }) => Number(r.queued) === 1)).toBe(true);
   });
 });
