@@ -155,43 +155,95 @@ export class DeliveryService {
     };
   }
 
-  /** Delivered once: the first caller wins, a replay changes nothing. */
-  async recordDelivered(directiveId: string, at: Date, via: 'push' | 'pull'): Promise<boolean> {
-    return this.dataSource.transaction(async (em) => {
-      const updated: { order_id: string; platform_id: string; type: string; sla_deadline: Date }[] = await queryRows(
-        em,
-        `UPDATE directives d SET status = 'delivered', delivered_at = $2::timestamptz, sla_deadline = $2::timestamptz + make_interval(hours => p.sla_hours)
-         FROM platforms p
-         WHERE d.id = $1 AND d.status = 'queued' AND p.id = d.platform_id
-         RETURNING d.order_id, d.platform_id, d.type, d.sla_deadline`,
-        [directiveId, at],
-      );
-      const row = updated[0];
-      if (!row) return false;
-      if (row.type === 'suspend') {
-        await em.query(
-          `UPDATE order_platforms SET status = 'delivered', delivered_at = $3, sla_deadline = $4
-           WHERE order_id = $1 AND platform_id = $2 AND status = 'pending'`,
-          [row.order_id, row.platform_id, at, row.sla_deadline],
-        );
+  /**
+   * Delivered once: the first caller wins, a replay changes nothing. Deliveries that land while
+   * a write is under way are written together in the next transaction (group commit), so the
+   * audit log's head lock is taken once per batch instead of once per directive.
+   */
+  recordDelivered(directiveId: string, at: Date, via: 'push' | 'pull'): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.pendingDeliveries.push({ directiveId, at, via, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flushDeliveries());
       }
-      // A lift may have been waiting for this suspend to settle: wake the relay for it (only then,
-      // so a busy worker does not send every relay a pass per delivery).
-      if (row.type === 'suspend') {
+    });
+  }
+
+  private readonly pendingDeliveries: {
+    directiveId: string;
+    at: Date;
+    via: 'push' | 'pull';
+    resolve: (done: boolean) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private flushing = false;
+
+  private async flushDeliveries(): Promise<void> {
+    while (this.pendingDeliveries.length > 0) {
+      const batch = this.pendingDeliveries.splice(0, 500);
+      try {
+        const written = await this.writeDelivered(batch);
+        const seen = new Set<string>();
+        for (const entry of batch) {
+          const first = written.has(entry.directiveId) && !seen.has(entry.directiveId);
+          seen.add(entry.directiveId);
+          entry.resolve(first);
+        }
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async writeDelivered(batch: { directiveId: string; at: Date; via: 'push' | 'pull' }[]): Promise<Set<string>> {
+    return this.dataSource.transaction(async (em) => {
+      const rows: { id: string; order_id: string; platform_id: string; type: string; delivered_at: Date; sla_deadline: Date }[] =
+        await queryRows(
+          em,
+          `UPDATE directives d SET status = 'delivered', delivered_at = t.at, sla_deadline = t.at + make_interval(hours => p.sla_hours)
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at), platforms p
+           WHERE d.id = t.id AND d.status = 'queued' AND p.id = d.platform_id
+           RETURNING d.id, d.order_id, d.platform_id, d.type, d.delivered_at, d.sla_deadline`,
+          [batch.map((b) => b.directiveId), batch.map((b) => b.at)],
+        );
+      if (rows.length === 0) return new Set<string>();
+      const suspends = rows.filter((r) => r.type === 'suspend');
+      if (suspends.length > 0) {
+        await em.query(
+          `UPDATE order_platforms op SET status = 'delivered', delivered_at = t.at, sla_deadline = t.sla
+           FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS t(order_id, platform_id, at, sla)
+           WHERE op.order_id = t.order_id AND op.platform_id = t.platform_id AND op.status = 'pending'`,
+          [
+            suspends.map((r) => r.order_id),
+            suspends.map((r) => r.platform_id),
+            suspends.map((r) => r.delivered_at),
+            suspends.map((r) => r.sla_deadline),
+          ],
+        );
+        // A lift may have been waiting for one of these suspends to settle: wake the relay for
+        // it (only then, so a busy worker does not send every relay a pass per delivery).
         await em.query(
           `SELECT pg_notify($3, '') WHERE EXISTS (
-             SELECT 1 FROM directives WHERE order_id = $1 AND platform_id = $2 AND type = 'lift' AND status = 'pending')`,
-          [row.order_id, row.platform_id, OUTBOX_CHANNEL],
+             SELECT 1 FROM directives l JOIN unnest($1::uuid[], $2::text[]) AS t(order_id, platform_id)
+               ON l.order_id = t.order_id AND l.platform_id = t.platform_id
+             WHERE l.type = 'lift' AND l.status = 'pending')`,
+          [suspends.map((r) => r.order_id), suspends.map((r) => r.platform_id), OUTBOX_CHANNEL],
         );
       }
-      await this.audit.record(em, {
-        type: 'directive.delivered',
-        actor: 'system:worker',
-        orderId: row.order_id,
-        platformId: row.platform_id,
-        data: { directiveId, directiveType: row.type, via, slaDeadline: row.sla_deadline.toISOString() },
-      });
-      return true;
+      const via = new Map(batch.map((b) => [b.directiveId, b.via]));
+      await this.audit.recordMany(
+        em,
+        rows.map((r) => ({
+          type: 'directive.delivered' as const,
+          actor: 'system:worker' as const,
+          orderId: r.order_id,
+          platformId: r.platform_id,
+          data: { directiveId: r.id, directiveType: r.type, via: via.get(r.id), slaDeadline: r.sla_deadline.toISOString() },
+        })),
+      );
+      return new Set(rows.map((r) => r.id));
     });
   }
 
