@@ -24,7 +24,7 @@ import { createApiApp } from '../apps/api/src/create-api-app';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 3000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
-const CONCURRENCY = 50;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 
 class Sim {
   secret = `whsec_${randomBytes(32).toString('base64')}`;
