@@ -1,12 +1,17 @@
 import 'reflect-metadata';
-import { closeOnSignals } from '@ostracon/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { closeOnSignals, createLogger } from '@ostracon/common';
 import { loadConfig } from '@ostracon/config';
-import type { Logger } from 'pino';
 import { createApiApp } from './create-api-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const logger = createLogger({ level: config.log.level, name: 'ostracon-api' });
+  // Signals are handled from the first instant; the app joins once it exists.
+  const started: { app?: NestFastifyApplication } = {};
+  closeOnSignals(() => started.app, logger);
   const app = await createApiApp({ config });
+  started.app = app;
   if (config.generatedSecrets.length > 0) {
     app
       .getHttpAdapter()
@@ -16,7 +21,6 @@ async function main(): Promise<void> {
         'development secrets were generated into .local/dev-secrets.json; set them in the environment for production',
       );
   }
-  closeOnSignals(app, app.getHttpAdapter().getInstance().log as unknown as Logger);
   await app.listen({ host: config.http.host, port: config.http.port });
 }
 

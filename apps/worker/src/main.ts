@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PinoNestLogger, closeOnSignals, createLogger } from '@ostracon/common';
 import { loadConfig } from '@ostracon/config';
@@ -7,11 +8,15 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, name: 'ostracon-worker' });
+  // Signals are handled from the first instant; the app joins once it exists.
+  const started: { app?: INestApplicationContext } = {};
+  closeOnSignals(() => started.app, logger);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new PinoNestLogger(logger),
   });
-  closeOnSignals(app, logger);
-  await app.init();
+  started.app = app;
+  // Only now: whoever waits for this line may stop the worker and see it close cleanly.
+  logger.info('worker ready');
 }
 
 main().catch((error: unknown) => {

@@ -18,7 +18,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     await this.dataSource.query('SELECT 1');
     await redisReady(this.redis);
     await this.redis.ping();
-    this.logger.log('worker ready: PostgreSQL and Redis reachable');
+    this.logger.log('PostgreSQL and Redis reachable');
   }
 
   onApplicationShutdown(): void {

@@ -76,17 +76,41 @@ export class DeliveryService {
     return this.attempt(d);
   }
 
-  private async load(directiveId: string): Promise<DirectiveRow | undefined> {
-    const rows: DirectiveRow[] = await this.dataSource.query(
-      `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.attempts, d.queued_at, d.effective_from, d.effective_until,
-              p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id, p.sla_hours, op.accounts_enc, op.accounts_key_id
-       FROM directives d
-       JOIN platforms p ON p.id = d.platform_id
-       JOIN order_platforms op ON op.order_id = d.order_id AND op.platform_id = d.platform_id
-       WHERE d.id = $1`,
-      [directiveId],
-    );
-    return rows[0];
+  /** Reads requested together (the queue hands several jobs at once) share one query. */
+  private load(directiveId: string): Promise<DirectiveRow | undefined> {
+    return new Promise((resolve, reject) => {
+      this.pendingLoads.push({ directiveId, resolve, reject });
+      if (!this.loading) {
+        this.loading = true;
+        setImmediate(() => void this.flushLoads());
+      }
+    });
+  }
+
+  private readonly pendingLoads: { directiveId: string; resolve: (row: DirectiveRow | undefined) => void; reject: (e: unknown) => void }[] =
+    [];
+  private loading = false;
+
+  private async flushLoads(): Promise<void> {
+    while (this.pendingLoads.length > 0) {
+      const batch = this.pendingLoads.splice(0, 500);
+      try {
+        const rows: DirectiveRow[] = await this.dataSource.query(
+          `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.attempts, d.queued_at, d.effective_from, d.effective_until,
+                  p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id, p.sla_hours, op.accounts_enc, op.accounts_key_id
+           FROM directives d
+           JOIN platforms p ON p.id = d.platform_id
+           JOIN order_platforms op ON op.order_id = d.order_id AND op.platform_id = d.platform_id
+           WHERE d.id = ANY($1::uuid[])`,
+          [batch.map((b) => b.directiveId)],
+        );
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        for (const b of batch) b.resolve(byId.get(b.directiveId));
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.loading = false;
   }
 
   private async attempt(d: DirectiveRow): Promise<DeliveryOutcome> {
