@@ -169,6 +169,14 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     // While open, the failing platform gets no more requests (a half-open trial comes after 1.5 s).
     expect(down.requests).toBe(requestsWhenOpen);
     expect(requestsWhenOpen).toBeLessThanOrEqual(8);
+    // Once the platform is back, the half-open trial succeeds, the breaker closes and every directive arrives.
+    down.always({ status: 200 });
+    await waitFor(
+      () => downOrders.every((o) => down.received.some((r) => r.body.orderId === o.id)),
+      'the recovered platform’s directives',
+      30_000,
+    );
+    expect(delivery.isBreakerOpen(downId)).toBe(false);
   });
 
   it('pull mode: the platform reads its directives, acks them, and the SLA is met', async () => {

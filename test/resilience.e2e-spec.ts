@@ -141,3 +141,34 @@ describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {
     for (const ids of byDirective.values()) expect(ids.size).toBe(1);
   });
 });
+
+describe('nothing lost: Redis FLUSHALL', () => {
+  let s: Awaited<ReturnType<typeof stack>>;
+  let worker: INestApplicationContext;
+
+  beforeAll(async () => {
+    s = await stack('flush');
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(s.config), { logger: ['error'] });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await s.api.close();
+    await s.sim.stop();
+    await s.redis.stop();
+    await s.db.drop();
+  });
+
+  it('re-creates the lost jobs from PostgreSQL and delivers every directive once', async () => {
+    // The platform is down: jobs wait in Redis between retries when the flush wipes them.
+    s.sim.always({ status: 503 });
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await submit(s.api, s.authority, s.platform));
+    await waitFor(() => s.sim.requests >= 3, 'first delivery attempts (then the breaker opens)', 20_000);
+    expect(await s.redis.command('KEYS', 'bull:directives:outbox-*')).not.toBe('');
+    await s.redis.command('FLUSHALL');
+    expect(await s.redis.command('KEYS', '*')).toBe('\n');
+    s.sim.always({ status: 200 });
+    await waitFor(allDelivered(s.api, ids), 'every directive delivered after the flush', 25_000);
+    await deliveredOnce(s.api, ids);
+  });
+});

@@ -69,6 +69,16 @@ export class RedisServer {
     });
   }
 
+  /** Runs one command with redis-cli (FLUSHALL, KEYS …) and returns its output. */
+  async command(...args: string[]): Promise<string> {
+    const cli = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    cli.stdout!.on('data', (d) => (out += d));
+    const [code] = await once(cli, 'exit');
+    if (code !== 0) throw new Error(`redis-cli ${args.join(' ')} exited with ${code}`);
+    return out;
+  }
+
   async stop(): Promise<void> {
     if (!this.process || this.process.exitCode !== null) return;
     this.process.kill('SIGKILL');

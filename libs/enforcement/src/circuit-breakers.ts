@@ -27,6 +27,7 @@ export class CircuitBreakers {
     return this.breaker(platformId).execute(work);
   }
 
+  /** Open as last seen: an open breaker turns half-open only when a call goes through `execute`. */
   isOpen(platformId: string): boolean {
     return this.breakers.get(platformId)?.state === CircuitState.Open;
   }

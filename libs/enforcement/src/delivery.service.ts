@@ -116,10 +116,6 @@ export class DeliveryService {
   private async attempt(d: DirectiveRow): Promise<DeliveryOutcome> {
     if (d.status !== 'queued') return { kind: 'done', note: `already ${d.status}` };
     if (!d.webhook_url || !d.webhook_secret_enc || !d.webhook_secret_key_id) return { kind: 'done', note: 'pull platform' };
-    if (this.breakers.isOpen(d.platform_id)) {
-      return { kind: 'retry', delayMs: this.breakers.retryAfterMs + Math.round(Math.random() * 1000), attempted: false };
-    }
-
     const at = this.clock.now();
     const payload = this.payload(d, at);
     const target = {
@@ -140,8 +136,11 @@ export class DeliveryService {
       });
     } catch (error) {
       if (!(error instanceof BreakerTrip)) {
-        // Opened (or half-open with its one trial under way) by a concurrent delivery: wait, no attempt spent.
-        if (isBrokenCircuitError(error)) return { kind: 'retry', delayMs: this.breakers.retryAfterMs, attempted: false };
+        // Open: wait, no attempt spent. (No check before `execute`: cockatiel moves an open
+        // breaker to half-open only inside `execute`, so a pre-check would keep it open for ever.)
+        if (isBrokenCircuitError(error)) {
+          return { kind: 'retry', delayMs: this.breakers.retryAfterMs + Math.round(Math.random() * 1000), attempted: false };
+        }
         throw error;
       }
       result = JSON.parse(error.message) as DeliveryResult;
