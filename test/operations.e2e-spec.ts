@@ -1,4 +1,5 @@
 import { loadConfig } from '@ostracon/config';
+import { ScreeningIndexService } from '@ostracon/screening';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -13,17 +14,18 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect((await t.request({ method: 'GET', url: '/health/live' })).body).toEqual({ status: 'ok' });
     const ready = await t.request({ method: 'GET', url: '/health/ready' });
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', index: 'ok' } });
   });
 
   it('is not ready, with 503 and Retry-After, when Redis is unreachable', async () => {
     const config = { ...loadConfig(), redis: { url: 'redis://127.0.0.1:1' } };
     const app = await createApiApp({ config, logDestination: { write: () => {} } as never });
+    await app.get(ScreeningIndexService).ready();
     try {
       const res = await app.inject({ method: 'GET', url: '/health/ready' });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
-      expect(res.json()).toMatchObject({ code: 'SERVICE.UNAVAILABLE', detail: 'postgres: ok, redis: down' });
+      expect(res.json()).toMatchObject({ code: 'SERVICE.UNAVAILABLE', detail: 'postgres: ok, redis: down, index: ok' });
     } finally {
       await app.close();
     }

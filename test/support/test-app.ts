@@ -4,6 +4,7 @@ import { ClientsService, type CreatedClient, type Role } from '@ostracon/auth';
 import type { Clock } from '@ostracon/common';
 import { type AppConfig, loadConfig } from '@ostracon/config';
 import { PlatformsService } from '@ostracon/platforms';
+import { ScreeningIndexService } from '@ostracon/screening';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -55,6 +56,8 @@ export async function startTestApp(options: { clock?: Clock; logLevel?: string; 
   const logs = new LogCapture();
   const app = await createApiApp({ config, clock: options.clock, logDestination: logs });
   const dataSource = app.get<DataSource>(getDataSourceToken());
+  // As a load balancer would: send traffic once readiness says the sign-up index is built.
+  await app.get(ScreeningIndexService).ready();
 
   const request = async (o: RequestOptions): Promise<TestResponse> => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };

@@ -1,18 +1,20 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@ostracon/audit';
-import { AuthModule } from '@ostracon/auth';
+import { AuthModule, RateLimitModule } from '@ostracon/auth';
 import { type Clock, ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
 import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
 import { PlatformsModule } from '@ostracon/platforms';
+import { ScreeningModule } from '@ostracon/screening';
 import { DirectivesController } from './directives/directives.controller';
 import { HealthController } from './health/health.controller';
 import { Metrics } from './metrics/metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
+import { SignupMatchesController } from './signup-checks/signup-matches.controller';
 
 @Module({})
 export class ApiModule {
@@ -29,8 +31,17 @@ export class ApiModule {
         AuthModule,
         OrdersModule,
         EnforcementModule,
+        RateLimitModule,
+        ScreeningModule,
       ],
-      controllers: [OrdersController, OffencesController, DirectivesController, HealthController, MetricsController],
+      controllers: [
+        OrdersController,
+        OffencesController,
+        DirectivesController,
+        SignupMatchesController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [Metrics],
     };
   }

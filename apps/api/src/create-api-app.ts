@@ -10,10 +10,14 @@ import type { DestinationStream } from 'pino';
 import secureJson from 'secure-json-parse';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { directivesQueue, producerConnection } from '@ostracon/enforcement';
+import { ClientsService, RateLimiter } from '@ostracon/auth';
+import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
 import { registerQueueDashboard } from './admin/queue-dashboard';
 import { ApiModule } from './api.module';
 import { registerEnforcementMetrics } from './metrics/enforcement-metrics';
+import { registerScreeningMetrics } from './metrics/screening-metrics';
+import { registerSignupCheckRoutes } from './signup-checks/signup-checks.routes';
 import { Metrics } from './metrics/metrics';
 import { buildOpenApiDocument } from './openapi/openapi';
 
@@ -77,6 +81,14 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   const queue = directivesQueue(redis);
   queue.on('error', () => undefined);
   registerEnforcementMetrics(metrics.registry, queue, app.get<DataSource>(getDataSourceToken()));
+  registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService));
+  registerSignupCheckRoutes(fastify, {
+    clients: app.get(ClientsService),
+    limiter: app.get(RateLimiter),
+    checks: app.get(SignupChecksService),
+    metrics,
+    logger,
+  });
   await registerQueueDashboard(app, queue);
   fastify.addHook('onClose', async () => {
     await queue.close().catch(() => undefined);

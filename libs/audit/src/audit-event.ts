@@ -16,6 +16,8 @@ export const AUDIT_EVENT_TYPES = [
   'directive.cancelled',
   'directive.acknowledged',
   'directive.sla_breached',
+  'signup.matched',
+  'signup_match.read',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -27,6 +27,9 @@ export interface CreatedClient {
   apiKey: string;
 }
 
+const CACHE_TTL_MS = 1000;
+const CACHE_MAX = 10_000;
+
 @Injectable()
 export class ClientsService {
   constructor(
@@ -73,6 +76,24 @@ export class ClientsService {
   }
 
   /** The client a bearer key belongs to, or null for an unknown, malformed or revoked key. */
+  /**
+   * `authenticate` behind a one-second cache, for the sign-up hot path: one query per key per
+   * second at most, so a revoked key stops working there within a second. Bounded in size, so a
+   * flood of made-up keys cannot grow it.
+   */
+  async authenticateCached(apiKey: string): Promise<AuthenticatedClient | null> {
+    if (!isWellFormedApiKey(apiKey)) return null;
+    const now = Date.now();
+    const hit = this.cache.get(apiKey);
+    if (hit && hit.until > now) return hit.client;
+    const client = await this.authenticate(apiKey);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(apiKey, { client, until: now + CACHE_TTL_MS });
+    return client;
+  }
+
+  private readonly cache = new Map<string, { client: AuthenticatedClient | null; until: number }>();
+
   async authenticate(apiKey: string): Promise<AuthenticatedClient | null> {
     if (!isWellFormedApiKey(apiKey)) return null;
     const client = await this.dataSource.getRepository(ApiClient).findOne({ where: { keyHash: hashApiKey(apiKey), revokedAt: IsNull() } });

@@ -5,3 +5,5 @@ export { ApiKeyGuard, Roles, CurrentClient } from './auth.guard';
 export { AuthModule } from './auth.module';
 export { AuthErrors } from './auth.errors';
 export { generateApiKey, hashApiKey } from './api-keys';
+export { RateLimiter, type RateDecision } from './rate-limiter';
+export { RateLimitModule } from './rate-limit.module';

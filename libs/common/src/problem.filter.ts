@@ -76,21 +76,24 @@ function statusError(error: unknown): ErrorDefinition | undefined {
   return HTTP_STATUS_ERRORS[status] ?? { ...CommonErrors.validation, status };
 }
 
-/** The one place where errors become problem+json. A 500 tells the client only its traceId. */
+/** Writes an error as problem+json; a 500 tells the client only its traceId, the log has the rest. */
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+  const { problem, headers, unexpected } = toProblem(error, String(request.id));
+  if (unexpected) {
+    logger.error({ err: error, traceId: problem.traceId, route: request.routeOptions?.url }, 'unhandled error');
+  } else if (problem.status >= 500) {
+    logger.warn({ code: problem.code, traceId: problem.traceId }, problem.detail);
+  }
+  void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/** The one place where errors of Nest routes become problem+json. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const { problem, headers, unexpected } = toProblem(error, String(request.id));
-    if (unexpected) {
-      this.logger.error({ err: error, traceId: problem.traceId, route: request.routeOptions?.url }, 'unhandled error');
-    } else if (problem.status >= 500) {
-      this.logger.warn({ code: problem.code, traceId: problem.traceId }, problem.detail);
-    }
-    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
   }
 }

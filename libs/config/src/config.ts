@@ -31,6 +31,8 @@ export interface AppConfig {
   };
   worker: { relaySweepMs: number; relayRequeueAfterMs: number; lifecycleIntervalMs: number; watchdogIntervalMs: number };
   retention: { days: number };
+  /** Sign-up checks: index reconciliation, and the per-key rate limit in checks (a batch costs one per check). */
+  screening: { reconcileMs: number; ratePerSecond: number; rateBurst: number };
   /** Secrets generated for development during this load (names only), so the caller can say so. */
   generatedSecrets: SecretName[];
 }
@@ -109,6 +111,7 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
       watchdogIntervalMs: e.WATCHDOG_INTERVAL_MS,
     },
     retention: { days: e.RETENTION_DAYS },
+    screening: { reconcileMs: e.SCREENING_RECONCILE_MS, ratePerSecond: e.SIGNUP_RATE_PER_SECOND, rateBurst: e.SIGNUP_RATE_BURST },
     generatedSecrets,
   };
 }

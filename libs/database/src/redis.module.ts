@@ -25,6 +25,8 @@ export class RedisModule implements OnApplicationShutdown {
               maxRetriesPerRequest: 1,
               enableOfflineQueue: false,
               lazyConnect: false,
+              // Concurrent requests' commands (rate limits on the sign-up path) share one write.
+              enableAutoPipelining: true,
             }),
         },
       ],

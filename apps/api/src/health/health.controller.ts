@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CommonErrors, DomainError } from '@ostracon/common';
 import { REDIS, redisReady } from '@ostracon/database';
 import type { Redis } from 'ioredis';
+import { ScreeningIndexService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -12,6 +13,7 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly screening: ScreeningIndexService,
   ) {}
 
   /** The process is up and serving. */
@@ -20,7 +22,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** PostgreSQL and Redis answer: 503 with Retry-After otherwise. */
+  /** PostgreSQL and Redis answer and the sign-up index is built: 503 with Retry-After otherwise. */
   @Get('ready')
   async ready() {
     const [postgres, redis] = await Promise.all([
@@ -31,10 +33,13 @@ export class HealthController {
         return this.redis.ping();
       }),
     ]);
-    if (postgres !== 'ok' || redis !== 'ok') {
-      throw new DomainError(CommonErrors.unavailable, `postgres: ${postgres}, redis: ${redis}`, undefined, { 'retry-after': '5' });
+    const index = this.screening.current ? 'ok' : 'loading';
+    if (postgres !== 'ok' || redis !== 'ok' || index !== 'ok') {
+      throw new DomainError(CommonErrors.unavailable, `postgres: ${postgres}, redis: ${redis}, index: ${index}`, undefined, {
+        'retry-after': '5',
+      });
     }
-    return { status: 'ok', checks: { postgres, redis } };
+    return { status: 'ok', checks: { postgres, redis, index } };
   }
 }
 

@@ -19,6 +19,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly signupChecks = new Counter({
+    name: 'ostracon_signup_checks_total',
+    help: 'Sign-up checks answered, by platform and decision (matches are also audited)',
+    labelNames: ['platform', 'decision'] as const,
+    registers: [this.registry],
+  });
+  private readonly signupChildren = new Map<string, { inc(): void }>();
+
+  /** Counts one answered check; the labelled child is looked up once per (platform, decision). */
+  countSignupCheck(platform: string, decision: string): void {
+    const key = `${platform}\u0000${decision}`;
+    let child = this.signupChildren.get(key);
+    if (!child) {
+      child = this.signupChecks.labels(platform, decision);
+      this.signupChildren.set(key, child);
+    }
+    child.inc();
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ostracon_api_' });
   }

@@ -1,0 +1,19 @@
+export { SignalIndex, type IndexedOrder, type IndexedSignal, type IndexMatch } from './signal-index';
+export { IndexLoader, type LoadedOrders } from './index-loader';
+export { Screener, type CheckResult, type Decision } from './screener';
+export { ScreeningIndexService, ORDERS_CHANNEL, type IndexStats } from './screening-index.service';
+export { SignupChecksService, type SignupOutcome } from './signup-checks.service';
+export { ScreeningModule } from './screening.module';
+export { ScreeningErrors } from './screening.errors';
+export {
+  SIGNUP_LIMITS,
+  signupSignalSchema,
+  signupCheckSchema,
+  signupBatchSchema,
+  signupResultSchema,
+  signupBatchResultSchema,
+  signupMatchViewSchema,
+  type SignupCheckInput,
+  type SignupBatchInput,
+  type SignupMatchView,
+} from './signup-checks.schemas';

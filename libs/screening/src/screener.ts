@@ -1,0 +1,59 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import type { KeyRingEntry } from '@ostracon/config';
+import { type InvalidReason, type NormalizeContext, type SignalInput, type SignalType, prepareSignal } from '@ostracon/identity';
+import type { IndexMatch, SignalIndex } from './signal-index';
+
+export type Decision = 'block' | 'review' | 'allow';
+
+export interface CheckResult {
+  decision: Decision;
+  /** The order that decided (strongest match, latest end), when there is a match. */
+  match?: { orderId: string; endsAt: number; signalTypes: SignalType[] };
+  ignored: { index: number; reason: InvalidReason }[];
+}
+
+/**
+ * One sign-up check against the index: each signal normalized (or taken prehashed), peppered
+ * under every key id the index holds, looked up. Pure computation: no I/O, nothing kept.
+ */
+export class Screener {
+  private readonly peppers: Map<string, KeyObject>;
+
+  constructor(peppers: readonly KeyRingEntry[]) {
+    this.peppers = new Map(peppers.map((p) => [p.keyId, createSecretKey(p.key)]));
+  }
+
+  /** Key ids the index holds that this process has no pepper for: their signals can never match. */
+  missingPeppers(index: SignalIndex): string[] {
+    return index.keyIds.filter((k) => !this.peppers.has(k));
+  }
+
+  check(index: SignalIndex, platform: string, at: number, signals: readonly SignalInput[], context: NormalizeContext): CheckResult {
+    const ignored: CheckResult['ignored'] = [];
+    const matches: IndexMatch[] = [];
+    const keyIds = index.keyIds;
+    for (let i = 0; i < signals.length; i++) {
+      const prepared = prepareSignal(signals[i]!, context);
+      if (!prepared.ok) {
+        ignored.push({ index: i, reason: prepared.reason });
+        continue;
+      }
+      const prehash = Buffer.from(prepared.signal.prehash, 'hex');
+      for (const keyId of keyIds) {
+        const pepper = this.peppers.get(keyId);
+        if (pepper) index.lookup(keyId, createHmac('sha256', pepper).update(prehash).digest(), platform, at, matches);
+      }
+    }
+    if (matches.length === 0) return { decision: 'allow', ignored };
+    const strong = matches.filter((m) => m.strength === 'strong');
+    const deciding = strong.length > 0 ? strong : matches;
+    let chosen = deciding[0]!;
+    for (const m of deciding) if (m.endsAt > chosen.endsAt) chosen = m;
+    const signalTypes = [...new Set(matches.filter((m) => m.orderId === chosen.orderId).map((m) => m.type))];
+    return {
+      decision: strong.length > 0 ? 'block' : 'review',
+      match: { orderId: chosen.orderId, endsAt: chosen.endsAt, signalTypes },
+      ignored,
+    };
+  }
+}

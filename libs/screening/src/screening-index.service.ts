@@ -1,0 +1,201 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CLOCK, type Clock } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { IndexLoader } from './index-loader';
+import type { SignalIndex } from './signal-index';
+
+export const ORDERS_CHANNEL = 'ostracon_orders';
+
+export interface IndexStats {
+  ready: boolean;
+  signals: number;
+  orders: number;
+  bytes: number;
+  loadMs: number;
+  loadedAt: Date | null;
+  keyUsage: Record<string, number>;
+}
+
+/**
+ * This process's index of banned signals. Built from PostgreSQL at start (readiness waits for
+ * it), then kept fresh: a NOTIFY on every order created, revoked or purged makes this process
+ * re-read those orders at once; a periodic full rebuild (and one after any LISTEN outage)
+ * catches whatever a lost notification missed, and drops dead entries.
+ */
+@Injectable()
+export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ScreeningIndex');
+  private readonly loader: IndexLoader;
+  private index: SignalIndex | null = null;
+  private listener?: Client;
+  private reconcileTimer?: NodeJS.Timeout;
+  private stopped = false;
+  private rebuilding: Promise<void> | null = null;
+  /** Orders notified while a rebuild runs: applied again to the new index once it is in place. */
+  private notedDuringRebuild: Set<string> | null = null;
+  private pending = new Set<string>();
+  private applying: Promise<void> | null = null;
+  private lastLoadMs = 0;
+  private loadedAt: Date | null = null;
+  private readonly readyWaiters: (() => void)[] = [];
+
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.loader = new IndexLoader(dataSource);
+  }
+
+  onApplicationBootstrap(): void {
+    // Not awaited: the API serves health and the other routes while the index loads.
+    void this.start();
+  }
+
+  /** The index, or null until the first build has finished. */
+  get current(): SignalIndex | null {
+    return this.index;
+  }
+
+  /** Resolves once the first build has finished. */
+  ready(): Promise<void> {
+    if (this.index) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  stats(): IndexStats {
+    const index = this.index;
+    return {
+      ready: index !== null,
+      signals: index?.size ?? 0,
+      orders: index?.orderCount ?? 0,
+      bytes: index?.byteLength ?? 0,
+      loadMs: this.lastLoadMs,
+      loadedAt: this.loadedAt,
+      keyUsage: index?.keyUsage() ?? {},
+    };
+  }
+
+  private async start(): Promise<void> {
+    // LISTEN first: a change committed while the snapshot loads is then seen twice, never missed.
+    await this.listen();
+    while (!this.stopped && !this.index) {
+      await this.rebuild();
+      if (!this.index) await new Promise((r) => setTimeout(r, 1000));
+    }
+    if (!this.stopped) this.reconcileTimer = setInterval(() => void this.rebuild(), this.config.screening.reconcileMs);
+  }
+
+  /** A full rebuild from one snapshot, swapped in when complete. */
+  rebuild(): Promise<void> {
+    if (this.rebuilding) return this.rebuilding;
+    this.rebuilding = (async () => {
+      this.notedDuringRebuild = new Set();
+      const started = performance.now();
+      try {
+        const index = await this.loader.loadAll(this.clock.now());
+        this.lastLoadMs = Math.round(performance.now() - started);
+        const first = this.index === null;
+        this.index = index;
+        this.loadedAt = this.clock.now();
+        const noted = this.notedDuringRebuild;
+        this.notedDuringRebuild = null;
+        for (const id of noted) this.pending.add(id);
+        if (this.pending.size > 0) await this.applyPending();
+        if (first) {
+          this.logger.log(`index ready: ${index.size} signals of ${index.orderCount} orders in ${this.lastLoadMs} ms`);
+          for (const wake of this.readyWaiters.splice(0)) wake();
+        }
+      } catch (error) {
+        this.notedDuringRebuild = null;
+        this.logger.error(`index rebuild failed (the current index stays): ${(error as Error).message}`);
+      }
+    })().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  /** Re-reads these orders now and applies their state (tests and NOTIFY). */
+  refresh(orderIds: readonly string[]): Promise<void> {
+    for (const id of orderIds) this.note(id);
+    return this.applyPending();
+  }
+
+  private note(orderId: string): void {
+    if (!/^[0-9a-f-]{36}$/i.test(orderId)) return;
+    this.pending.add(orderId);
+    this.notedDuringRebuild?.add(orderId);
+  }
+
+  private applyPending(): Promise<void> {
+    if (this.applying) return this.applying.then(() => (this.pending.size > 0 ? this.applyPending() : undefined));
+    this.applying = (async () => {
+      while (this.pending.size > 0 && this.index) {
+        const ids = [...this.pending].slice(0, 1000);
+        for (const id of ids) this.pending.delete(id);
+        try {
+          const { live, gone } = await this.loader.loadOrders(ids, this.clock.now());
+          const index = this.index;
+          for (const id of gone) index.remove(id);
+          for (const { order, signals } of live) if (!index.update(order)) index.upsert(order, signals);
+        } catch (error) {
+          for (const id of ids) this.pending.add(id);
+          this.logger.warn(`could not re-read ${ids.length} order(s), retrying: ${(error as Error).message}`);
+          await new Promise((r) => setTimeout(r, 500));
+          if (this.stopped) return;
+        }
+      }
+    })().finally(() => {
+      this.applying = null;
+    });
+    return this.applying;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new Client({ connectionString: this.config.database.url, application_name: 'ostracon-screening-listen' });
+    client.on('notification', (message) => {
+      if (message.payload) this.note(message.payload);
+      void this.applyPending();
+    });
+    client.on('error', (error) => {
+      this.logger.warn(`LISTEN connection lost (${error.message}); reconnecting, then a full rebuild`);
+      void this.reconnect();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${ORDERS_CHANNEL}`);
+      if (this.stopped) {
+        await client.end();
+        return;
+      }
+      this.listener = client;
+    } catch (error) {
+      this.logger.warn(`LISTEN failed (${(error as Error).message}); retrying`);
+      await client.end().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => void this.reconnect(), 1000).unref();
+    }
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.stopped) return;
+    const old = this.listener;
+    this.listener = undefined;
+    await old?.end().catch(() => undefined);
+    await this.listen();
+    // Notifications sent while nobody listened are lost: read everything again.
+    if (this.listener && this.index) await this.rebuild();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reconcileTimer);
+    await this.listener?.end().catch(() => undefined);
+    await this.rebuilding;
+    await this.applying;
+  }
+}

@@ -1,0 +1,123 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { type IndexMatch, type IndexedSignal, SignalIndex } from './signal-index';
+
+const digest = (label: string) => createHash('sha256').update(label).digest();
+const email = (label: string, keyId = 'k1'): IndexedSignal => ({ type: 'email', keyId, digest: digest(label) });
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 29);
+
+function find(index: SignalIndex, label: string, platform: string, at = NOW, keyId = 'k1'): IndexMatch[] {
+  const out: IndexMatch[] = [];
+  index.lookup(keyId, digest(label), platform, at, out);
+  return out;
+}
+
+describe('SignalIndex', () => {
+  it('matches a held digest for a named platform inside the window, and nothing else', () => {
+    const index = new SignalIndex();
+    const id = randomUUID();
+    index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [
+      email('a'),
+      { type: 'name_dob', keyId: 'k1', digest: digest('n') },
+    ]);
+    expect(find(index, 'a', 'tiktok')).toEqual([{ orderId: id, type: 'email', strength: 'strong', endsAt: NOW + DAY }]);
+    expect(find(index, 'n', 'tiktok')).toEqual([{ orderId: id, type: 'name_dob', strength: 'possible', endsAt: NOW + DAY }]);
+    expect(find(index, 'a', 'instagram')).toEqual([]);
+    expect(find(index, 'b', 'tiktok')).toEqual([]);
+    expect(find(index, 'a', 'tiktok', NOW - DAY - 1)).toEqual([]);
+    expect(find(index, 'a', 'tiktok', NOW - DAY)).toHaveLength(1);
+    expect(find(index, 'a', 'tiktok', NOW + DAY)).toEqual([]); // the end is excluded
+    expect(find(index, 'a', 'tiktok', NOW, 'k2')).toEqual([]); // another pepper's digest space
+  });
+
+  it('finds every order that holds the same signal', () => {
+    const index = new SignalIndex();
+    const [a, b] = [randomUUID(), randomUUID()];
+    index.upsert({ id: a, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email('same')]);
+    index.upsert({ id: b, startsAt: NOW - DAY, endsAt: NOW + 2 * DAY, platforms: ['tiktok', 'x'] }, [email('same')]);
+    expect(
+      find(index, 'same', 'tiktok')
+        .map((m) => m.orderId)
+        .sort(),
+    ).toEqual([a, b].sort());
+    expect(find(index, 'same', 'x').map((m) => m.orderId)).toEqual([b]);
+  });
+
+  it('stops matching a removed order, and a replaced order matches with its new window only', () => {
+    const index = new SignalIndex();
+    const id = randomUUID();
+    index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email('a')]);
+    index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + 5 * DAY, platforms: ['tiktok'] }, [email('a')]);
+    expect(find(index, 'a', 'tiktok')).toEqual([expect.objectContaining({ orderId: id, endsAt: NOW + 5 * DAY })]);
+    expect(index.orderCount).toBe(1);
+    index.remove(id);
+    expect(find(index, 'a', 'tiktok')).toEqual([]);
+    expect(index.has(id)).toBe(false);
+    expect(index.orderCount).toBe(0);
+  });
+
+  it('grows past its initial capacity and keeps every entry findable', () => {
+    const index = new SignalIndex(4, 4);
+    const ids: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const id = randomUUID();
+      ids.push(id);
+      index.upsert({ id, startsAt: 0, endsAt: NOW + DAY, platforms: [`p${i % 7}`] }, [email(`e${i}`), email(`f${i}`, 'k2')]);
+    }
+    expect(index.size).toBe(10_000);
+    expect(index.keyUsage()).toEqual({ k1: 5000, k2: 5000 });
+    for (let i = 0; i < 5000; i += 97) {
+      expect(find(index, `e${i}`, `p${i % 7}`).map((m) => m.orderId)).toEqual([ids[i]]);
+      expect(find(index, `f${i}`, `p${i % 7}`, NOW, 'k2').map((m) => m.orderId)).toEqual([ids[i]]);
+      expect(find(index, `e${i}`, `p${(i + 1) % 7}`)).toEqual([]);
+    }
+  });
+
+  it('answers like a plain map of (digest, platform, time) → orders (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            signals: fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 4 }),
+            platforms: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 }),
+            start: fc.integer({ min: 0, max: 10 }),
+            length: fc.integer({ min: 1, max: 10 }),
+            removed: fc.boolean(),
+          }),
+          { maxLength: 20 },
+        ),
+        fc.integer({ min: 0, max: 30 }),
+        fc.constantFrom('a', 'b', 'c'),
+        fc.integer({ min: 0, max: 20 }),
+        (orders, signal, platform, at) => {
+          const index = new SignalIndex(2, 2);
+          const expected: string[] = [];
+          for (const o of orders) {
+            const id = randomUUID();
+            index.upsert(
+              { id, startsAt: o.start, endsAt: o.start + o.length, platforms: o.platforms },
+              o.signals.map((s) => email(`s${s}`)),
+            );
+            if (o.removed) index.remove(id);
+            else if (o.signals.includes(signal) && o.platforms.includes(platform) && at >= o.start && at < o.start + o.length)
+              expected.push(id);
+          }
+          const found = find(index, `s${signal}`, platform, at).map((m) => m.orderId);
+          expect(found.sort()).toEqual(expected.sort());
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a digest that is not 32 bytes and an order id that is not a UUID', () => {
+    const index = new SignalIndex();
+    expect(() =>
+      index.upsert({ id: randomUUID(), startsAt: 0, endsAt: 1, platforms: ['a'] }, [
+        { type: 'email', keyId: 'k', digest: new Uint8Array(8) },
+      ]),
+    ).toThrow('32 bytes');
+    expect(() => index.upsert({ id: 'not-a-uuid', startsAt: 0, endsAt: 1, platforms: ['a'] }, [])).toThrow('UUID');
+  });
+});

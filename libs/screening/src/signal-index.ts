@@ -1,0 +1,349 @@
+import { SIGNAL_STRENGTH, SIGNAL_TYPES, type SignalType } from '@ostracon/identity';
+
+/** One live order as the index needs it: who it names and when it may match. */
+export interface IndexedOrder {
+  id: string;
+  /** Epoch ms: matches from here… */
+  startsAt: number;
+  /** …until here, excluded (the order's end, or its revocation). */
+  endsAt: number;
+  platforms: readonly string[];
+}
+
+/** One stored signal: its HMAC digest (32 bytes) under the pepper named by `keyId`. */
+export interface IndexedSignal {
+  type: SignalType;
+  keyId: string;
+  digest: Uint8Array;
+}
+
+export interface IndexMatch {
+  orderId: string;
+  type: SignalType;
+  strength: 'strong' | 'possible';
+  endsAt: number;
+}
+
+const DIGEST = 32;
+const UUID = 16;
+const DEAD = -Infinity;
+const MAX_LOAD = 0.7;
+const TYPE_CODE = new Map<SignalType, number>(SIGNAL_TYPES.map((t, i) => [t, i]));
+
+function pow2AtLeast(n: number): number {
+  let size = 1024;
+  while (size < n) size *= 2;
+  return size;
+}
+
+function uuidBytes(id: string, into: Uint8Array, at: number): void {
+  const hex = id.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new Error('order id is not a UUID');
+  for (let i = 0; i < UUID; i++) into[at + i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+}
+
+function uuidString(bytes: Uint8Array, at: number): string {
+  let hex = '';
+  for (let i = 0; i < UUID; i++) hex += bytes[at + i]!.toString(16).padStart(2, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The last four bytes of a UUID (random in v4 and v7), as a table hash. */
+function uuidHash(bytes: Uint8Array, at: number): number {
+  return ((bytes[at + 12]! << 24) | (bytes[at + 13]! << 16) | (bytes[at + 14]! << 8) | bytes[at + 15]!) >>> 0;
+}
+
+/** The first four bytes of an HMAC digest: uniformly distributed, so a perfect table hash. */
+function digestHash(digest: Uint8Array, at = 0): number {
+  return ((digest[at]! << 24) | (digest[at + 1]! << 16) | (digest[at + 2]! << 8) | digest[at + 3]!) >>> 0;
+}
+
+/**
+ * The banned signals of live orders, held in flat typed arrays (no object per signal), with two
+ * open-addressing tables: digest → signal entries, order id → order slot. About 60 bytes per
+ * signal (measured in the bench), full 32-byte digests so a match is exact.
+ *
+ * An order is replaced by adding a new slot (its old entries point at a dead slot); a revoked
+ * or purged order's slot is marked dead. Dead entries cost memory until the next full rebuild
+ * (the periodic reconciliation), never correctness.
+ */
+export class SignalIndex {
+  // Signal entries.
+  private digests: Uint8Array;
+  private entryOrder: Uint32Array;
+  /** type code (low 2 bits) | key index << 2. */
+  private entryMeta: Uint8Array;
+  private entries = 0;
+  private entryTable: Int32Array;
+
+  // Orders.
+  private orderIds: Uint8Array;
+  private orderStart: Float64Array;
+  private orderEnd: Float64Array;
+  private orderPlatforms: Uint32Array;
+  private orders = 0;
+  private orderTable: Int32Array;
+
+  // Interned platform ids and platform sets (orders share a handful of combinations).
+  private readonly platformNumbers = new Map<string, number>();
+  private readonly platformSets: Uint16Array[] = [];
+  private readonly platformSetIds = new Map<string, number>();
+  private readonly keyIndexes = new Map<string, number>();
+  private readonly keyIdList: string[] = [];
+  private readonly perKey: number[] = [];
+  private liveOrders = 0;
+
+  constructor(expectedSignals = 0, expectedOrders = 0) {
+    const signals = Math.max(expectedSignals, 16);
+    const orders = Math.max(expectedOrders, 16);
+    this.digests = new Uint8Array(signals * DIGEST);
+    this.entryOrder = new Uint32Array(signals);
+    this.entryMeta = new Uint8Array(signals);
+    this.entryTable = new Int32Array(pow2AtLeast(Math.ceil(signals / MAX_LOAD)));
+    this.orderIds = new Uint8Array(orders * UUID);
+    this.orderStart = new Float64Array(orders);
+    this.orderEnd = new Float64Array(orders);
+    this.orderPlatforms = new Uint32Array(orders);
+    this.orderTable = new Int32Array(pow2AtLeast(Math.ceil(orders / MAX_LOAD)));
+  }
+
+  /** Signals held (dead orders' entries included until the next rebuild). */
+  get size(): number {
+    return this.entries;
+  }
+
+  /** Orders that can still match at some time. */
+  get orderCount(): number {
+    return this.liveOrders;
+  }
+
+  /** The key ids some entry was stored under, with their entry counts: the peppers still needed. */
+  keyUsage(): Record<string, number> {
+    return Object.fromEntries(this.keyIdList.map((k, i) => [k, this.perKey[i]!]));
+  }
+
+  /** Bytes held by the index's arrays (what "bytes per signal" divides). */
+  get byteLength(): number {
+    return (
+      this.digests.byteLength +
+      this.entryOrder.byteLength +
+      this.entryMeta.byteLength +
+      this.entryTable.byteLength +
+      this.orderIds.byteLength +
+      this.orderStart.byteLength +
+      this.orderEnd.byteLength +
+      this.orderPlatforms.byteLength +
+      this.orderTable.byteLength
+    );
+  }
+
+  /** Adds an order with its signals, or replaces what the index holds for it; returns its slot. */
+  upsert(order: IndexedOrder, signals: readonly IndexedSignal[]): number {
+    const previous = this.findOrder(order.id);
+    if (previous >= 0 && this.orderEnd[previous] !== DEAD) this.liveOrders--;
+    if (previous >= 0) this.orderEnd[previous] = DEAD;
+    const slot = this.addOrder(order, previous);
+    for (const signal of signals) this.addEntry(signal, slot);
+    return slot;
+  }
+
+  /** Adds one more signal to the order in `slot` (bulk loading: orders first, then a stream of signals). */
+  addSignal(slot: number, signal: IndexedSignal): void {
+    if (!(slot >= 0 && slot < this.orders)) throw new Error('no such order slot');
+    this.addEntry(signal, slot);
+  }
+
+  /** Updates an order's window and platforms when its signals are already held; false if it is not. */
+  update(order: IndexedOrder): boolean {
+    const slot = this.findOrder(order.id);
+    if (slot < 0 || this.orderEnd[slot] === DEAD) return false;
+    this.orderStart[slot] = order.startsAt;
+    this.orderEnd[slot] = order.endsAt;
+    this.orderPlatforms[slot] = this.platformSet(order.platforms);
+    return true;
+  }
+
+  /** Stops an order from matching (revoked, purged, gone). */
+  remove(orderId: string): void {
+    const slot = this.findOrder(orderId);
+    if (slot >= 0 && this.orderEnd[slot] !== DEAD) {
+      this.orderEnd[slot] = DEAD;
+      this.liveOrders--;
+    }
+  }
+
+  has(orderId: string): boolean {
+    const slot = this.findOrder(orderId);
+    return slot >= 0 && this.orderEnd[slot] !== DEAD;
+  }
+
+  /** Key ids with entries: a check computes one HMAC per key id in this list that it has a pepper for. */
+  get keyIds(): readonly string[] {
+    return this.keyIdList;
+  }
+
+  /**
+   * Every order whose signal has this digest under this key id, that names the platform and
+   * whose window holds `at`.
+   */
+  lookup(keyId: string, digest: Uint8Array, platform: string, at: number, into: IndexMatch[]): void {
+    const key = this.keyIndexes.get(keyId);
+    const platformNumber = this.platformNumbers.get(platform);
+    if (key === undefined || platformNumber === undefined) return;
+    const mask = this.entryTable.length - 1;
+    for (let i = digestHash(digest) & mask; ; i = (i + 1) & mask) {
+      const e = this.entryTable[i]! - 1;
+      if (e < 0) return;
+      if (this.entryMeta[e]! >> 2 !== key || !this.sameDigest(e, digest)) continue;
+      const o = this.entryOrder[e]!;
+      const end = this.orderEnd[o]!;
+      if (end === DEAD || at < this.orderStart[o]! || at >= end) continue;
+      if (!this.platformSets[this.orderPlatforms[o]!]!.includes(platformNumber)) continue;
+      const type = SIGNAL_TYPES[this.entryMeta[e]! & 3]!;
+      into.push({ orderId: uuidString(this.orderIds, o * UUID), type, strength: SIGNAL_STRENGTH[type], endsAt: end });
+    }
+  }
+
+  private sameDigest(entry: number, digest: Uint8Array): boolean {
+    const base = entry * DIGEST;
+    for (let i = 0; i < DIGEST; i++) if (this.digests[base + i] !== digest[i]) return false;
+    return true;
+  }
+
+  private findOrder(orderId: string): number {
+    const probe = new Uint8Array(UUID);
+    uuidBytes(orderId, probe, 0);
+    const mask = this.orderTable.length - 1;
+    for (let i = uuidHash(probe, 0) & mask; ; i = (i + 1) & mask) {
+      const slot = this.orderTable[i]! - 1;
+      if (slot < 0) return -1;
+      let same = true;
+      for (let b = 0; b < UUID && same; b++) same = this.orderIds[slot * UUID + b] === probe[b];
+      if (same) return slot;
+    }
+  }
+
+  private addOrder(order: IndexedOrder, previous: number): number {
+    if (this.orders === this.orderStart.length) this.growOrders();
+    const slot = this.orders++;
+    uuidBytes(order.id, this.orderIds, slot * UUID);
+    this.orderStart[slot] = order.startsAt;
+    this.orderEnd[slot] = order.endsAt;
+    this.orderPlatforms[slot] = this.platformSet(order.platforms);
+    this.liveOrders++;
+    if (previous >= 0) {
+      // Point the id at its new slot; the old slot stays for its dead entries.
+      const mask = this.orderTable.length - 1;
+      for (let i = uuidHash(this.orderIds, slot * UUID) & mask; ; i = (i + 1) & mask) {
+        if (this.orderTable[i] === previous + 1) {
+          this.orderTable[i] = slot + 1;
+          return slot;
+        }
+      }
+    }
+    if ((this.orders + 1) / this.orderTable.length > MAX_LOAD) this.rehashOrders(this.orderTable.length * 2);
+    else this.placeOrder(slot);
+    return slot;
+  }
+
+  private placeOrder(slot: number): void {
+    const mask = this.orderTable.length - 1;
+    let i = uuidHash(this.orderIds, slot * UUID) & mask;
+    while (this.orderTable[i] !== 0) i = (i + 1) & mask;
+    this.orderTable[i] = slot + 1;
+  }
+
+  private rehashOrders(size: number): void {
+    // Only the newest slot of each id is in the table: rebuild from the old table's contents.
+    const slots: number[] = [];
+    for (const v of this.orderTable) if (v !== 0) slots.push(v - 1);
+    slots.push(this.orders - 1);
+    this.orderTable = new Int32Array(size);
+    for (const slot of slots) this.placeOrder(slot);
+  }
+
+  private addEntry(signal: IndexedSignal, slot: number): void {
+    if (signal.digest.length !== DIGEST) throw new Error('a signal digest is 32 bytes');
+    if (this.entries === this.entryOrder.length) this.growEntries();
+    if ((this.entries + 1) / this.entryTable.length > MAX_LOAD) this.rehashEntries(this.entryTable.length * 2);
+    const e = this.entries++;
+    this.digests.set(signal.digest, e * DIGEST);
+    this.entryOrder[e] = slot;
+    this.entryMeta[e] = TYPE_CODE.get(signal.type)! | (this.keyIndex(signal.keyId) << 2);
+    this.placeEntry(e);
+  }
+
+  private placeEntry(e: number): void {
+    const mask = this.entryTable.length - 1;
+    let i = digestHash(this.digests, e * DIGEST) & mask;
+    while (this.entryTable[i] !== 0) i = (i + 1) & mask;
+    this.entryTable[i] = e + 1;
+  }
+
+  private rehashEntries(size: number): void {
+    this.entryTable = new Int32Array(size);
+    for (let e = 0; e < this.entries; e++) this.placeEntry(e);
+  }
+
+  private keyIndex(keyId: string): number {
+    let k = this.keyIndexes.get(keyId);
+    if (k === undefined) {
+      k = this.keyIdList.length;
+      if (k >= 64) throw new Error('more than 64 pepper key ids');
+      this.keyIndexes.set(keyId, k);
+      this.keyIdList.push(keyId);
+      this.perKey.push(0);
+    }
+    this.perKey[k]!++;
+    return k;
+  }
+
+  private platformSet(platforms: readonly string[]): number {
+    const numbers = platforms.map((p) => {
+      let n = this.platformNumbers.get(p);
+      if (n === undefined) {
+        n = this.platformNumbers.size;
+        this.platformNumbers.set(p, n);
+      }
+      return n;
+    });
+    numbers.sort((a, b) => a - b);
+    const key = numbers.join(',');
+    let id = this.platformSetIds.get(key);
+    if (id === undefined) {
+      id = this.platformSets.length;
+      this.platformSets.push(Uint16Array.from(numbers));
+      this.platformSetIds.set(key, id);
+    }
+    return id;
+  }
+
+  private growEntries(): void {
+    const capacity = Math.ceil(this.entryOrder.length * 1.5);
+    const digests = new Uint8Array(capacity * DIGEST);
+    digests.set(this.digests);
+    this.digests = digests;
+    const order = new Uint32Array(capacity);
+    order.set(this.entryOrder);
+    this.entryOrder = order;
+    const meta = new Uint8Array(capacity);
+    meta.set(this.entryMeta);
+    this.entryMeta = meta;
+  }
+
+  private growOrders(): void {
+    const capacity = Math.ceil(this.orderStart.length * 1.5);
+    const ids = new Uint8Array(capacity * UUID);
+    ids.set(this.orderIds);
+    this.orderIds = ids;
+    const start = new Float64Array(capacity);
+    start.set(this.orderStart);
+    this.orderStart = start;
+    const end = new Float64Array(capacity);
+    end.set(this.orderEnd);
+    this.orderEnd = end;
+    const platforms = new Uint32Array(capacity);
+    platforms.set(this.orderPlatforms);
+    this.orderPlatforms = platforms;
+  }
+}

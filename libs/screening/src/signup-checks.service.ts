@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService } from '@ostracon/audit';
+import type { AuthenticatedClient } from '@ostracon/auth';
+import { CLOCK, type Clock, DomainError, parisDate } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import type { SignalInput } from '@ostracon/identity';
+import type { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { type CheckResult, type Decision, Screener } from './screener';
+import { ScreeningErrors } from './screening.errors';
+import { ScreeningIndexService } from './screening-index.service';
+import type { SignupMatchView } from './signup-checks.schemas';
+
+export interface SignupOutcome {
+  ref?: string;
+  decision: Decision;
+  matchId?: string;
+  banEndsAt?: string;
+  ignored?: CheckResult['ignored'];
+}
+
+interface MatchRow {
+  id: string;
+  order_id: string;
+  platform_id: string;
+  decision: 'block' | 'review';
+  signal_types: string[];
+  matched_at: Date;
+}
+
+/**
+ * Sign-up checks for one platform: the in-memory index decides; each match is recorded with
+ * an opaque id and audited (`signup.matched`, ids and types only) before the answer leaves.
+ */
+@Injectable()
+export class SignupChecksService {
+  private readonly screener: Screener;
+  private todayCache = { minute: -1, date: '' };
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly index: ScreeningIndexService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.screener = new Screener(config.signals.peppers);
+  }
+
+  /** Key ids the index holds without a pepper here: a configuration error worth reporting. */
+  missingPeppers(): string[] {
+    const index = this.index.current;
+    return index ? this.screener.missingPeppers(index) : [];
+  }
+
+  async check(client: AuthenticatedClient, checks: readonly { ref?: string; signals: readonly SignalInput[] }[]): Promise<SignupOutcome[]> {
+    const index = this.index.current;
+    if (!index) throw new DomainError(ScreeningErrors.indexLoading, 'Retry shortly', undefined, { 'retry-after': '2' });
+    const platform = client.platformId!;
+    const now = this.clock.now();
+    const context = { defaultCountry: this.config.signals.defaultPhoneCountry, today: this.today(now), platform };
+    const at = now.getTime();
+    const outcomes: SignupOutcome[] = [];
+    const matched: { outcome: SignupOutcome; result: CheckResult }[] = [];
+    for (const check of checks) {
+      const result = this.screener.check(index, platform, at, check.signals, context);
+      const outcome: SignupOutcome =
+        check.ref === undefined ? { decision: result.decision } : { ref: check.ref, decision: result.decision };
+      if (result.match) {
+        outcome.matchId = uuidv7();
+        outcome.banEndsAt = new Date(result.match.endsAt).toISOString();
+        matched.push({ outcome, result });
+      }
+      if (result.ignored.length > 0) outcome.ignored = result.ignored;
+      outcomes.push(outcome);
+    }
+    if (matched.length > 0) await this.record(client, now, matched);
+    return outcomes;
+  }
+
+  /** A match, for the authority of its order or an auditor; 404 for anyone else. */
+  async findMatch(client: AuthenticatedClient, matchId: string): Promise<SignupMatchView> {
+    const rows: MatchRow[] = /^[0-9a-f-]{36}$/i.test(matchId)
+      ? await this.dataSource.query(
+          `SELECT m.id, m.order_id, m.platform_id, m.decision, m.signal_types, m.matched_at
+           FROM signup_matches m JOIN ban_orders o ON o.id = m.order_id
+           WHERE m.id = $1 AND ($2::uuid IS NULL OR o.authority_client_id = $2)`,
+          [matchId, client.role === 'auditor' ? null : client.id],
+        )
+      : [];
+    const row = rows[0];
+    if (!row) throw new DomainError(ScreeningErrors.matchNotFound);
+    await this.dataSource.transaction((em) =>
+      this.audit.record(em, {
+        type: 'signup_match.read',
+        actor: `client:${client.id}`,
+        orderId: row.order_id,
+        platformId: row.platform_id,
+        data: { matchId: row.id },
+      }),
+    );
+    return {
+      matchId: row.id,
+      orderId: row.order_id,
+      platform: row.platform_id,
+      decision: row.decision,
+      signalTypes: row.signal_types,
+      matchedAt: row.matched_at.toISOString(),
+    };
+  }
+
+  private async record(client: AuthenticatedClient, now: Date, matched: { outcome: SignupOutcome; result: CheckResult }[]): Promise<void> {
+    const platform = client.platformId!;
+    await this.dataSource.transaction(async (em) => {
+      await em.query(
+        `INSERT INTO signup_matches (id, order_id, platform_id, client_id, decision, signal_types, matched_at)
+         SELECT m.id, m.order_id, $1, $2, m.decision, m.signal_types, $3
+         FROM jsonb_to_recordset($4::jsonb) AS m(id uuid, order_id uuid, decision text, signal_types text[])`,
+        [
+          platform,
+          client.id,
+          now,
+          JSON.stringify(
+            matched.map(({ outcome, result }) => ({
+              id: outcome.matchId,
+              order_id: result.match!.orderId,
+              decision: outcome.decision,
+              signal_types: result.match!.signalTypes,
+            })),
+          ),
+        ],
+      );
+      await this.audit.recordMany(
+        em,
+        matched.map(({ outcome, result }) => ({
+          type: 'signup.matched' as const,
+          actor: `client:${client.id}` as const,
+          orderId: result.match!.orderId,
+          platformId: platform,
+          data: { matchId: outcome.matchId, decision: outcome.decision, signalTypes: result.match!.signalTypes },
+        })),
+      );
+    });
+  }
+
+  /** The courts' calendar date, for birth-date checks; recomputed once a minute. */
+  private today(now: Date): string {
+    const minute = Math.floor(now.getTime() / 60_000);
+    if (minute !== this.todayCache.minute) this.todayCache = { minute, date: parisDate(now) };
+    return this.todayCache.date;
+  }
+}
