@@ -105,6 +105,14 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
         this.notedDuringRebuild = null;
         for (const id of noted) this.pending.add(id);
         if (this.pending.size > 0) await this.applyPending();
+        const known = new Set(this.config.signals.peppers.map((p) => p.keyId));
+        const orphans = Object.entries(index.keyUsage()).filter(([keyId]) => !known.has(keyId));
+        if (orphans.length > 0) {
+          // A pepper retired while live orders still use it: those signals can never match.
+          this.logger.error(
+            `index holds signals under key ids with no pepper configured: ${orphans.map(([k, n]) => `${k} (${n})`).join(', ')}`,
+          );
+        }
         if (first) {
           this.logger.log(`index ready: ${index.size} signals of ${index.orderCount} orders in ${this.lastLoadMs} ms`);
           for (const wake of this.readyWaiters.splice(0)) wake();
