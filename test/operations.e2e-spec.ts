@@ -50,7 +50,20 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['courtReference', 'decisionDate', 'legalBasis', 'subject', 'platforms']));
     expect(schema.properties.legalBasis.enum).toEqual(['conviction', 'pretrial_supervision', 'probation']);
     expect(create.responses['401']).toBeDefined();
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/orders/{id}', '/v1/orders/{id}/revoke', '/health/ready']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/orders/{id}',
+        '/v1/orders/{id}/revoke',
+        '/health/ready',
+        '/v1/signup-checks',
+        '/v1/signup-checks/batch',
+      ]),
+    );
+    const batch = doc.body.paths['/v1/signup-checks/batch'].post.requestBody.content['application/json'].schema;
+    expect(batch.properties.checks.maxItems).toBe(1000);
+    expect(doc.body.paths['/v1/signup-matches/{matchId}'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'matchId', in: 'path' }),
+    ]);
     const ui = await t.request({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(ui.status);
   });

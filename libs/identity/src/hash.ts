@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hash } from 'node:crypto';
 import type { SignalType } from './signal-types';
 
 export const PREHASH_PATTERN = /^[0-9a-f]{64}$/;
@@ -11,4 +11,37 @@ export function prehash(type: SignalType, normalized: string): string {
 /** The stored key: HMAC-SHA256 under the pepper, over the 32 raw bytes of the prehash. */
 export function signalDigest(prehashHex: string, pepper: Buffer): Buffer {
   return createHmac('sha256', pepper).update(Buffer.from(prehashHex, 'hex')).digest();
+}
+
+/**
+ * `signalDigest` for one pepper, for the sign-up hot path: HMAC-SHA256 (RFC 2104) written out
+ * over node:crypto's one-shot `hash`, with the padded key blocks prepared once and every buffer
+ * reused. (`hash` with hex output skips a Buffer allocation per call, which is most of the cost
+ * of `createHmac` on a 32-byte message.) Same bytes as `createHmac`, several times faster.
+ * One instance per pepper; synchronous, so safe to share within a process.
+ */
+export class PepperedDigest {
+  private readonly inner = Buffer.alloc(64 + 32);
+  private readonly outer = Buffer.alloc(64 + 32);
+  private readonly result = Buffer.alloc(32);
+
+  constructor(pepper: Buffer) {
+    const key = pepper.length > 64 ? createHash('sha256').update(pepper).digest() : pepper;
+    for (let i = 0; i < 64; i++) {
+      const k = i < key.length ? key[i]! : 0;
+      this.inner[i] = k ^ 0x36;
+      this.outer[i] = k ^ 0x5c;
+    }
+  }
+
+  /**
+   * HMAC-SHA256(pepper, the 32 bytes of this hex prehash). The returned buffer is reused by the
+   * next call: read or copy it before calling again.
+   */
+  ofHex(prehashHex: string): Buffer {
+    if (this.inner.write(prehashHex, 64, 'hex') !== 32) throw new Error('a prehash is 32 bytes of hex');
+    this.outer.write(hash('sha256', this.inner, 'hex'), 64, 'hex');
+    this.result.write(hash('sha256', this.outer, 'hex'), 0, 'hex');
+    return this.result;
+  }
 }

@@ -23,5 +23,5 @@ export {
   MAX_NAME_LENGTH,
   MAX_DEVICE_LENGTH,
 } from './normalize';
-export { prehash, signalDigest, PREHASH_PATTERN } from './hash';
+export { prehash, signalDigest, PepperedDigest, PREHASH_PATTERN } from './hash';
 export { prepareSignal, type PreparedSignal, type PrepareResult } from './signals';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import vectorsFile from './vectors/signals-v1.json';
 import { nameTokens, normalizeEmail, normalizeNameDob, normalizePhone } from './normalize';
-import { prehash, signalDigest } from './hash';
+import { PepperedDigest, prehash, signalDigest } from './hash';
 import { prepareSignal } from './signals';
 import type { SignalInput } from './signal-types';
 
@@ -146,5 +146,27 @@ describe('normalization properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('PepperedDigest', () => {
+  it('gives the same bytes as HMAC-SHA256 with createHmac, for any pepper and prehash', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 130 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (pepper, bytes) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        const digest = new PepperedDigest(Buffer.from(pepper));
+        const expected = signalDigest(hex, Buffer.from(pepper));
+        expect(digest.ofHex(hex).equals(expected)).toBe(true);
+        expect(digest.ofHex(hex.toUpperCase()).equals(expected)).toBe(true);
+        expect(digest.ofHex('00'.repeat(32)).equals(expected)).toBe(hex === '00'.repeat(32)); // reused buffer, new value
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a prehash that is not 32 bytes of hex', () => {
+    const digest = new PepperedDigest(Buffer.alloc(32, 1));
+    expect(() => digest.ofHex('ab')).toThrow('32 bytes');
+    expect(() => digest.ofHex('zz'.repeat(32))).toThrow('32 bytes');
   });
 });

@@ -1,17 +1,29 @@
 import { SIGNAL_TYPES, type SignalType } from '@ostracon/identity';
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryArrayConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import { type IndexedOrder, type IndexedSignal, SignalIndex } from './signal-index';
 
 /** Orders that can still match: not revoked, not purged, not yet ended. */
 const LIVE = `o.revoked_at IS NULL AND o.purged_at IS NULL AND o.ends_at > $1`;
 const ORDER_COLUMNS = `o.id::text, (extract(epoch FROM o.starts_at) * 1000)::float8, (extract(epoch FROM o.ends_at) * 1000)::float8,
-  (SELECT array_agg(op.platform_id) FROM order_platforms op WHERE op.order_id = o.id)`;
-const FETCH = 50_000;
+  (SELECT string_agg(op.platform_id, ',') FROM order_platforms op WHERE op.order_id = o.id)`;
 const TYPES = new Set<string>(SIGNAL_TYPES);
 
-type OrderRow = [string, number, number, string[]];
+type OrderRow = [string, number, number, string | null];
 type SignalRow = [string, string, string, Buffer];
+type FoldedRow = [string, number, number, string | null, string, Buffer];
+
+function addFolded(index: SignalIndex, row: FoldedRow): void {
+  const slot = index.upsert(toOrder([row[0], row[1], row[2], row[3]]), []);
+  const kinds = row[4].split(',');
+  const digests = row[5];
+  if (digests.length !== kinds.length * 32) throw new Error('order_signals: a digest is not 32 bytes');
+  for (let i = 0; i < kinds.length; i++) {
+    const [type, keyId] = kinds[i]!.split(':');
+    if (!TYPES.has(type!) || !keyId) throw new Error('unknown signal type in order_signals');
+    index.addSignal(slot, { type: type as SignalType, keyId, digest: digests.subarray(i * 32, i * 32 + 32) });
+  }
+}
 
 export interface LoadedOrders {
   live: { order: IndexedOrder; signals: IndexedSignal[] }[];
@@ -20,7 +32,7 @@ export interface LoadedOrders {
 }
 
 function toOrder(row: OrderRow): IndexedOrder {
-  return { id: row[0], startsAt: row[1], endsAt: row[2], platforms: row[3] ?? [] };
+  return { id: row[0], startsAt: row[1], endsAt: row[2], platforms: row[3] ? row[3].split(',') : [] };
 }
 
 function toSignal(row: SignalRow): IndexedSignal {
@@ -34,35 +46,36 @@ export class IndexLoader {
 
   /**
    * Builds a whole index from one consistent snapshot (REPEATABLE READ), streaming the signals
-   * through a cursor so that a million rows never sit in memory at once.
+   * in one query (see below).
    */
   async loadAll(now: Date): Promise<SignalIndex> {
     return this.withClient(async (client) => {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
-        const counts = await client.query<{ orders: string; signals: string }>(
-          `SELECT (SELECT count(*) FROM ban_orders o WHERE ${LIVE}) AS orders,
-                  (SELECT count(*) FROM order_signals s JOIN ban_orders o ON o.id = s.order_id WHERE ${LIVE}) AS signals`,
+        // Sizes first, so the arrays are allocated once at their final size.
+        const counts = await client.query<{ orders: string; signals: string | null }>(
+          `SELECT count(*) AS orders, sum(o.signal_count) AS signals FROM ban_orders o WHERE ${LIVE}`,
           [now],
         );
-        const index = new SignalIndex(Number(counts.rows[0]!.signals), Number(counts.rows[0]!.orders));
-        const slots = new Map<string, number>();
-        const orders = await client.query<OrderRow>({
-          text: `SELECT ${ORDER_COLUMNS} FROM ban_orders o WHERE ${LIVE}`,
+        const index = new SignalIndex(Number(counts.rows[0]!.signals ?? 0), Number(counts.rows[0]!.orders));
+        // One row per order, its signals folded into two columns (kinds, and the digests end to
+        // end): a third of the rows, one Buffer per order. A plain query rather than a cursor:
+        // PostgreSQL produces rows while this process parses them (2 cores; measured 8.2 s → see
+        // the README for the figure). JIT only adds compile time to this one big scan.
+        await client.query('SET LOCAL jit = off');
+        const folded: QueryArrayConfig = {
+          text: `SELECT ${ORDER_COLUMNS},
+                  string_agg(s.type || ':' || s.key_id, ','),
+                  string_agg(s.digest, ''::bytea)
+           FROM ban_orders o JOIN order_signals s ON s.order_id = o.id
+           WHERE ${LIVE}
+           GROUP BY o.id`,
           values: [now],
           rowMode: 'array',
-        });
-        for (const row of orders.rows) slots.set(row[0], index.upsert(toOrder(row), []));
-        await client.query(
-          `DECLARE signals NO SCROLL CURSOR FOR
-           SELECT s.order_id::text, s.type, s.key_id, s.digest FROM order_signals s JOIN ban_orders o ON o.id = s.order_id WHERE ${LIVE}`,
-          [now],
-        );
-        for (;;) {
-          const batch = await client.query<SignalRow>({ text: `FETCH ${FETCH} FROM signals`, rowMode: 'array' });
-          for (const row of batch.rows) index.addSignal(slots.get(row[0])!, toSignal(row));
-          if (batch.rows.length < FETCH) break;
-        }
+        };
+        const rows = await client.query<FoldedRow>(folded);
+        for (const row of rows.rows) addFolded(index, row);
+        rows.rows.length = 0; // the driver may keep its last result: let the rows go now
         await client.query('COMMIT');
         return index;
       } catch (error) {

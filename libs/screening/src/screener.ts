@@ -1,6 +1,12 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { KeyRingEntry } from '@ostracon/config';
-import { type InvalidReason, type NormalizeContext, type SignalInput, type SignalType, prepareSignal } from '@ostracon/identity';
+import {
+  type InvalidReason,
+  type NormalizeContext,
+  PepperedDigest,
+  type SignalInput,
+  type SignalType,
+  prepareSignal,
+} from '@ostracon/identity';
 import type { IndexMatch, SignalIndex } from './signal-index';
 
 export type Decision = 'block' | 'review' | 'allow';
@@ -17,10 +23,10 @@ export interface CheckResult {
  * under every key id the index holds, looked up. Pure computation: no I/O, nothing kept.
  */
 export class Screener {
-  private readonly peppers: Map<string, KeyObject>;
+  private readonly peppers: Map<string, PepperedDigest>;
 
   constructor(peppers: readonly KeyRingEntry[]) {
-    this.peppers = new Map(peppers.map((p) => [p.keyId, createSecretKey(p.key)]));
+    this.peppers = new Map(peppers.map((p) => [p.keyId, new PepperedDigest(p.key)]));
   }
 
   /** Key ids the index holds that this process has no pepper for: their signals can never match. */
@@ -38,10 +44,9 @@ export class Screener {
         ignored.push({ index: i, reason: prepared.reason });
         continue;
       }
-      const prehash = Buffer.from(prepared.signal.prehash, 'hex');
       for (const keyId of keyIds) {
         const pepper = this.peppers.get(keyId);
-        if (pepper) index.lookup(keyId, createHmac('sha256', pepper).update(prehash).digest(), platform, at, matches);
+        if (pepper) index.lookup(keyId, pepper.ofHex(prepared.signal.prehash), platform, at, matches);
       }
     }
     if (matches.length === 0) return { decision: 'allow', ignored };

@@ -36,10 +36,13 @@ function pow2AtLeast(n: number): number {
   return size;
 }
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidScratch = Buffer.alloc(UUID);
+
 function uuidBytes(id: string, into: Uint8Array, at: number): void {
-  const hex = id.replace(/-/g, '');
-  if (!/^[0-9a-f]{32}$/i.test(hex)) throw new Error('order id is not a UUID');
-  for (let i = 0; i < UUID; i++) into[at + i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  if (!UUID_PATTERN.test(id)) throw new Error('order id is not a UUID');
+  uuidScratch.write(id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24), 0, 'hex');
+  into.set(uuidScratch, at);
 }
 
 function uuidString(bytes: Uint8Array, at: number): string {
@@ -210,8 +213,10 @@ export class SignalIndex {
     return true;
   }
 
+  private readonly probe = new Uint8Array(UUID);
+
   private findOrder(orderId: string): number {
-    const probe = new Uint8Array(UUID);
+    const probe = this.probe;
     uuidBytes(orderId, probe, 0);
     const mask = this.orderTable.length - 1;
     for (let i = uuidHash(probe, 0) & mask; ; i = (i + 1) & mask) {

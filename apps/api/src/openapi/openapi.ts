@@ -1,6 +1,14 @@
 import { CommonErrors } from '@ostracon/common';
 import { ackDirectiveSchema, ackResultSchema, directivePageSchema, listDirectivesQuerySchema } from '@ostracon/enforcement';
 import { createOrderSchema, listOrdersQuerySchema, orderPageSchema, orderViewSchema, revokeOrderSchema } from '@ostracon/orders';
+import {
+  SIGNUP_LIMITS,
+  signupBatchResultSchema,
+  signupBatchSchema,
+  signupCheckSchema,
+  signupMatchViewSchema,
+  signupResultSchema,
+} from '@ostracon/screening';
 import { z } from 'zod';
 
 type Schema = z.ZodType;
@@ -111,6 +119,40 @@ const ROUTES: Route[] = [
     },
   },
   {
+    method: 'post',
+    path: '/v1/signup-checks',
+    summary: 'Check one sign-up against the bans that name the calling platform',
+    tag: 'sign-up checks',
+    roles: ['platform'],
+    body: signupCheckSchema,
+    responses: {
+      200: { description: 'block (a strong match), review (only possible matches) or allow', schema: signupResultSchema },
+      429: { description: 'RATE_LIMIT.EXCEEDED, with Retry-After (a check costs one token)' },
+      503: { description: 'SCREENING.INDEX_LOADING, with Retry-After' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/signup-checks/batch',
+    summary: `Check up to ${SIGNUP_LIMITS.checksPerBatch} sign-ups; results in the same order, with each ref`,
+    tag: 'sign-up checks',
+    roles: ['platform'],
+    body: signupBatchSchema,
+    responses: {
+      200: { description: 'One result per check', schema: signupBatchResultSchema },
+      429: { description: 'RATE_LIMIT.EXCEEDED, with Retry-After (a batch costs one token per check)' },
+      503: { description: 'SCREENING.INDEX_LOADING, with Retry-After' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/signup-matches/{matchId}',
+    summary: 'Resolve a matchId a platform quoted: the order it matched (its authority, auditors)',
+    tag: 'sign-up checks',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'The match', schema: signupMatchViewSchema }, 404: { description: 'SIGNUP_MATCH.NOT_FOUND' } },
+  },
+  {
     method: 'get',
     path: '/health/live',
     summary: 'Liveness',
@@ -140,8 +182,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     const parameters: unknown[] = [];
-    if (route.path.includes('{id}'))
-      parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+    for (const [, name] of route.path.matchAll(/\{(\w+)\}/g))
+      parameters.push({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
     for (const h of route.headers ?? [])
       parameters.push({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } });
     if (route.query) {

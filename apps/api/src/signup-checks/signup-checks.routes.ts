@@ -51,7 +51,10 @@ export function registerSignupCheckRoutes(fastify: FastifyInstance, deps: Signup
     }
   };
 
-  fastify.post('/v1/signup-checks', (request, reply) =>
+  // No access log line per check: this is the highest-volume route, its requests are counted in
+  // the metrics, and its failures (5xx) are still logged.
+  const options = { logLevel: 'warn' as const };
+  fastify.post('/v1/signup-checks', options, (request, reply) =>
     run(
       request,
       reply,
@@ -60,7 +63,7 @@ export function registerSignupCheckRoutes(fastify: FastifyInstance, deps: Signup
       (outcomes) => outcomes[0],
     ),
   );
-  fastify.post('/v1/signup-checks/batch', (request, reply) =>
+  fastify.post('/v1/signup-checks/batch', options, (request, reply) =>
     run(
       request,
       reply,

@@ -1,0 +1,345 @@
+/**
+ * Sign-up screening benchmark (issue: sign-up checks). Run with `npm run bench`.
+ *
+ * 1. Seeds 1,000,000 banned signals (333,334 orders × email, phone, name_dob) straight into
+ *    PostgreSQL, hashed exactly as the API stores them.
+ * 2. Index: load time from PostgreSQL and bytes per signal (the index's arrays, and the process's
+ *    measured memory growth after a GC).
+ * 3. Single checks: the real API process (API key, schema, Redis rate limit, metrics, request
+ *    ids, all on) and, beside it, a bare Fastify process doing the same lookup on the same body,
+ *    each driven by autocannon with the same connections; req/s, ratio, p50/p99.
+ * 4. Batch: 1,000 checks of 2 prehashed signals per request through the real API: signals/s.
+ * 5. Freshness: a new order → block, and its revocation → allow, seen by polling a second API
+ *    process: milliseconds from the commit's answer.
+ */
+import 'reflect-metadata';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { loadConfig } from '@ostracon/config';
+import { IndexLoader } from '@ostracon/screening';
+import { DataSource } from 'typeorm';
+
+const SIGNALS = Number(process.env.BENCH_SIGNALS ?? 1_000_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 8);
+const PLATFORM = 'bench-a';
+const DIST = join(__dirname, '..');
+
+const prehash = (type: string, normalized: string) => createHash('sha256').update(`ostracon:v1:${type}:${normalized}`).digest();
+const e164 = (i: number) => `+3361${String(1_000_000 + (i % 8_999_999)).padStart(7, '0')}`;
+
+function cli(...args: string[]): string {
+  return execFileSync(process.execPath, [join(DIST, 'apps', 'cli', 'src', 'main.js'), ...args], { encoding: 'utf8' });
+}
+
+async function seed(dataSource: DataSource, pepper: { keyId: string; key: Buffer }, authorityId: string): Promise<number> {
+  const orders = Math.ceil(SIGNALS / 3);
+  const now = Date.now();
+  const started = performance.now();
+  const CHUNK = 20_000;
+  for (let from = 0; from < orders; from += CHUNK) {
+    const ids: string[] = [];
+    const sigOrder: string[] = [];
+    const sigType: string[] = [];
+    const sigDigest: Buffer[] = [];
+    for (let i = from; i < Math.min(orders, from + CHUNK); i++) {
+      const id = uuidv7(); // as the API makes them: time-ordered
+      ids.push(id);
+      const values: [string, Buffer][] = [
+        ['email', prehash('email', `banned${i}@bench.example`)],
+        ['phone', prehash('phone', e164(i))],
+        ['name_dob', prehash('name_dob', `bench person${i}|19900101`)],
+      ];
+      for (const [type, ph] of values) {
+        if (sigType.length + from * 3 >= SIGNALS) break;
+        sigOrder.push(id);
+        sigType.push(type);
+        sigDigest.push(createHmac('sha256', pepper.key).update(ph).digest());
+      }
+    }
+    await dataSource.transaction(async (em) => {
+      await em.query(
+        `INSERT INTO ban_orders (id, authority_client_id, court_reference, court, decision_date, legal_basis, offence,
+                                 repeat_offender, starts_at, ends_at, signal_count)
+         SELECT id, $2, 'BENCH-' || id, 'Bench court', CURRENT_DATE - 3, 'conviction', 'cyberharassment', false, $3, $4, 3
+         FROM unnest($1::uuid[]) AS id`,
+        [ids, authorityId, new Date(now - 86_400_000), new Date(now + 180 * 86_400_000)],
+      );
+      await em.query(
+        `INSERT INTO order_platforms (order_id, platform_id, account_count)
+         SELECT id, p, 1 FROM unnest($1::uuid[]) AS id, unnest(ARRAY['bench-a', 'bench-b']) AS p`,
+        [ids],
+      );
+      await em.query(
+        `INSERT INTO order_signals (order_id, type, key_id, digest)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])`,
+        [sigOrder, sigType, sigType.map(() => pepper.keyId), sigDigest],
+      );
+    });
+  }
+  await dataSource.query('ANALYZE');
+  return Math.round(performance.now() - started);
+}
+
+function startProcess(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /ready (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}: ${out}`)));
+  });
+}
+
+async function startApi(env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, [join(DIST, 'apps', 'api', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'info',
+      SIGNUP_RATE_PER_SECOND: '10000000',
+      SIGNUP_RATE_BURST: '100000000',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ready = await fetch(`${base}/health/ready`).catch(() => null);
+    if (ready?.status === 200) return { child, base };
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the API did not become ready');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+async function cannon(url: string, body: string, headers: Record<string, string>, connections: number, seconds: number) {
+  const run = (duration: number) =>
+    autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections, duration });
+  await run(2); // warm-up: JIT, pools, caches
+  const r = await run(seconds);
+  const non2xx = r.non2xx + r.errors + r.timeouts;
+  if (non2xx > 0) throw new Error(`${url}: ${non2xx} failed requests of ${r.requests.total}`);
+  return { reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main() {
+  const config = loadConfig();
+  const pepper = config.signals.peppers[0]!;
+  const dataSource = await new DataSource({ type: 'postgres', url: config.database.url }).initialize();
+
+  const reuse = Number((await dataSource.query(`SELECT count(*) AS n FROM order_signals`))[0].n) >= SIGNALS;
+  if (!reuse) {
+    cli('platforms:create', '--id', 'bench-a', '--name', 'Bench A');
+    cli('platforms:create', '--id', 'bench-b', '--name', 'Bench B');
+  }
+  const authority = JSON.parse(cli('clients:create', '--role', 'authority', '--name', 'bench authority', '--json')) as {
+    id: string;
+    apiKey: string;
+  };
+  const platform = JSON.parse(
+    cli('clients:create', '--role', 'platform', '--platform', PLATFORM, '--name', 'bench platform', '--json'),
+  ) as {
+    apiKey: string;
+  };
+  let seedMs: number | null = null;
+  if (reuse) console.log('reusing the signals seeded by the last run (BENCH_REUSE_DB=1)');
+  else {
+    console.log(`seeding ${SIGNALS.toLocaleString('en')} signals…`);
+    seedMs = await seed(dataSource, pepper, authority.id);
+    console.log(`seeded in ${(seedMs / 1000).toFixed(1)} s`);
+  }
+
+  // Index load and size, measured here in a process of its own making (after a GC either side).
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const memBefore = process.memoryUsage();
+  const loadStarted = performance.now();
+  const index = await new IndexLoader(dataSource).loadAll(new Date());
+  const loadMs = Math.round(performance.now() - loadStarted);
+  gc?.();
+  const memAfter = process.memoryUsage();
+  const grown = memAfter.heapUsed + memAfter.arrayBuffers - (memBefore.heapUsed + memBefore.arrayBuffers);
+  const indexResult = {
+    signals: index.size,
+    orders: index.orderCount,
+    loadMs,
+    bytesPerSignalArrays: +(index.byteLength / index.size).toFixed(1),
+    bytesPerSignalMeasured: gc ? +(grown / index.size).toFixed(1) : null,
+  };
+  console.log('index', indexResult);
+
+  // Same body for both servers: one raw e-mail and one prehashed phone of someone not banned.
+  const body = JSON.stringify({
+    signals: [
+      { type: 'email', value: 'Someone.New+signup@Example.org' },
+      { type: 'phone', hash: prehash('phone', '+33699999999').toString('hex') },
+    ],
+  });
+  const api = await startApi();
+  const bare = await startProcess(join(DIST, 'bench', 'bare-signup-server.js'), { BENCH_PLATFORM: PLATFORM });
+  let single;
+  let batch;
+  try {
+    // Check both answer alike before measuring.
+    for (const url of [`${api.base}/v1/signup-checks`, `http://127.0.0.1:${bare.port}/v1/signup-checks`]) {
+      const res = await fetch(url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
+      });
+      const answer = (await res.json()) as { decision: string };
+      if (res.status !== 200 || answer.decision !== 'allow') throw new Error(`${url} answered ${res.status} ${JSON.stringify(answer)}`);
+    }
+    const banned = JSON.stringify({ signals: [{ type: 'email', value: 'banned7@bench.example' }] });
+    const check = await fetch(`${api.base}/v1/signup-checks`, {
+      method: 'POST',
+      body: banned,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
+    });
+    if (((await check.json()) as { decision: string }).decision !== 'block') throw new Error('a seeded signal does not block');
+
+    const apiRun = await cannon(`${api.base}/v1/signup-checks`, body, { authorization: `Bearer ${platform.apiKey}` }, CONNECTIONS, SECONDS);
+    const bareRun = await cannon(`http://127.0.0.1:${bare.port}/v1/signup-checks`, body, {}, CONNECTIONS, SECONDS);
+    single = {
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      api: apiRun,
+      bare: bareRun,
+      ratio: +(apiRun.reqPerSec / bareRun.reqPerSec).toFixed(2),
+    };
+    console.log('single checks', single);
+
+    const batchBody = JSON.stringify({
+      checks: Array.from({ length: 1000 }, (_, i) => ({
+        ref: `u${i}`,
+        signals: [
+          { type: 'email', hash: prehash('email', `new${i}@example.org`).toString('hex') },
+          { type: 'phone', hash: prehash('phone', e164(i + 5_000_000)).toString('hex') },
+        ],
+      })),
+    });
+    const batchRun = await cannon(
+      `${api.base}/v1/signup-checks/batch`,
+      batchBody,
+      { authorization: `Bearer ${platform.apiKey}` },
+      BATCH_CONNECTIONS,
+      SECONDS,
+    );
+    batch = { checksPerRequest: 1000, signalsPerCheck: 2, ...batchRun, signalsPerSec: batchRun.reqPerSec * 2000 };
+    console.log('batch', batch);
+  } finally {
+    await stop(api.child);
+    await stop(bare.child);
+  }
+
+  // Freshness: orders created and revoked through one API process, seen by another.
+  const [writer, reader] = [await startApi(), await startApi()];
+  const toBlock: number[] = [];
+  const toAllow: number[] = [];
+  try {
+    const decide = async (email: string) => {
+      const res = await fetch(`${reader.base}/v1/signup-checks`, {
+        method: 'POST',
+        body: JSON.stringify({ signals: [{ type: 'email', value: email }] }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
+      });
+      return ((await res.json()) as { decision: string }).decision;
+    };
+    const until = async (email: string, wanted: string, from: number) => {
+      while ((await decide(email)) !== wanted) {
+        if (performance.now() - from > 10_000) throw new Error(`no ${wanted} after 10 s`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      return performance.now() - from;
+    };
+    for (let i = 0; i < 20; i++) {
+      const email = `fresh${i}.${randomBytes(3).toString('hex')}@bench.example`;
+      const res = await fetch(`${writer.base}/v1/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.apiKey}`, 'idempotency-key': randomUUID() },
+        body: JSON.stringify({
+          courtReference: `BENCH-FRESH-${i}-${randomBytes(3).toString('hex')}`,
+          court: 'Bench court',
+          decisionDate: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
+          legalBasis: 'conviction',
+          offence: 'cyberharassment',
+          repeatOffender: false,
+          durationDays: 30,
+          subject: { signals: [{ type: 'email', value: email }] },
+          platforms: [{ platform: PLATFORM, accounts: [{ accountId: `a${i}` }] }],
+        }),
+      });
+      const created = performance.now();
+      if (res.status !== 201) throw new Error(`order: ${res.status} ${await res.text()}`);
+      const { id } = (await res.json()) as { id: string };
+      toBlock.push(await until(email, 'block', created));
+      const revoke = await fetch(`${writer.base}/v1/orders/${id}/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.apiKey}` },
+        body: JSON.stringify({ reason: 'bench', decisionReference: 'BENCH' }),
+      });
+      const revoked = performance.now();
+      if (revoke.status !== 200) throw new Error(`revoke: ${revoke.status}`);
+      toAllow.push(await until(email, 'allow', revoked));
+    }
+  } finally {
+    await stop(writer.child);
+    await stop(reader.child);
+  }
+  const summary = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { p50Ms: +percentile(s, 50).toFixed(1), maxMs: +s[s.length - 1]!.toFixed(1) };
+  };
+  const freshness = { samples: toBlock.length, newOrderToBlock: summary(toBlock), revokeToAllow: summary(toAllow) };
+  console.log('freshness', freshness);
+
+  const targets = {
+    ratioAtLeast07: single.ratio >= 0.7,
+    p99Under10msAt50: single.api.p99Ms < 10,
+    batchAtLeast200kSignalsPerSec: batch.signalsPerSec >= 200_000,
+    bytesPerSignalUnder100: indexResult.bytesPerSignalArrays < 100 && (indexResult.bytesPerSignalMeasured ?? 0) < 100,
+    loadUnder10s: indexResult.loadMs < 10_000,
+    freshnessUnder1s: freshness.revokeToAllow.maxMs < 1000 && freshness.newOrderToBlock.maxMs < 1000,
+  };
+  const results = {
+    benchmark: 'screening',
+    at: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    seedMs,
+    index: indexResult,
+    single,
+    batch,
+    freshness,
+    targets,
+  };
+  mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
+  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'screening.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+  await dataSource.destroy();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
