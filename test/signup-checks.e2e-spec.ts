@@ -309,6 +309,22 @@ describe('sign-up checks', () => {
   it('refuses malformed JSON, a missing key, and any role but platform', async () => {
     const malformed = await api.request({ method: 'POST', url: '/v1/signup-checks', key: tiktokKey, rawBody: '{"signals": [' });
     expect([malformed.status, malformed.body.code]).toEqual([400, 'REQUEST.MALFORMED_JSON']);
+    for (const rawBody of [
+      `{"signals":[${JSON.stringify(signal)}],"__proto__":{"polluted":true}}`,
+      `{"signals":[{"type":"email","hash":"${signal.hash}","constructor":{"prototype":{}}}]}`,
+    ]) {
+      const res = await api.request({ method: 'POST', url: '/v1/signup-checks', key: tiktokKey, rawBody });
+      expect([res.status, res.body.code]).toEqual([400, 'VALIDATION.FAILED']);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    }
+    const empty = await api.request({
+      method: 'POST',
+      url: '/v1/signup-checks',
+      key: tiktokKey,
+      rawBody: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([empty.status, empty.body.code]).toEqual([400, 'REQUEST.EMPTY_BODY']);
     const anonymous = await api.request({ method: 'POST', url: '/v1/signup-checks', body: { signals: [signal] } });
     expect([anonymous.status, anonymous.body.code, anonymous.headers['www-authenticate']]).toEqual([401, 'AUTH.UNAUTHENTICATED', 'Bearer']);
     const wrongKey = await api.request({

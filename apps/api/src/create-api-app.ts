@@ -4,16 +4,16 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Clock, CommonErrors, DomainError, PinoNestLogger, ProblemFilter, createLogger } from '@ostracon/common';
+import { type Clock, PinoNestLogger, ProblemFilter, createLogger } from '@ostracon/common';
 import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
-import secureJson from 'secure-json-parse';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { ClientsService, RateLimiter } from '@ostracon/auth';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
 import { registerQueueDashboard } from './admin/queue-dashboard';
+import { useJsonBodies } from './json-body';
 import { ApiModule } from './api.module';
 import { registerEnforcementMetrics } from './metrics/enforcement-metrics';
 import { registerScreeningMetrics } from './metrics/screening-metrics';
@@ -54,16 +54,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   app.useGlobalFilters(new ProblemFilter(logger));
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Our own JSON parser, so that a malformed or empty body is a problem with its own code.
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    if (body.length === 0) return done(new DomainError(CommonErrors.emptyBody, 'Send a JSON body'), undefined);
-    try {
-      done(null, secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch {
-      done(new DomainError(CommonErrors.malformedJson, 'The body is not valid JSON (or carries __proto__ / constructor keys)'), undefined);
-    }
-  });
+  useJsonBodies(fastify, 'secure');
   const metrics = app.get(Metrics);
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);
@@ -82,7 +73,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   queue.on('error', () => undefined);
   registerEnforcementMetrics(metrics.registry, queue, app.get<DataSource>(getDataSourceToken()));
   registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService));
-  registerSignupCheckRoutes(fastify, {
+  await registerSignupCheckRoutes(fastify, {
     clients: app.get(ClientsService),
     limiter: app.get(RateLimiter),
     checks: app.get(SignupChecksService),

@@ -11,6 +11,9 @@ import type { IndexMatch, SignalIndex } from './signal-index';
 
 export type Decision = 'block' | 'review' | 'allow';
 
+/** A prehash in either case (PepperedDigest reads both); anything else goes through prepareSignal. */
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+
 export interface CheckResult {
   decision: Decision;
   /** The order that decided (strongest match, latest end), when there is a match. */
@@ -39,14 +42,28 @@ export class Screener {
     const matches: IndexMatch[] = [];
     const keyIds = index.keyIds;
     for (let i = 0; i < signals.length; i++) {
-      const prepared = prepareSignal(signals[i]!, context);
-      if (!prepared.ok) {
-        ignored.push({ index: i, reason: prepared.reason });
-        continue;
+      const signal = signals[i]!;
+      let prehashHex: string;
+      if (
+        typeof signal.hash === 'string' &&
+        signal.value === undefined &&
+        signal.country === undefined &&
+        signal.platform === undefined &&
+        HEX64.test(signal.hash)
+      ) {
+        // A well-formed prehash, the bulk of batch traffic: nothing to normalize or allocate.
+        prehashHex = signal.hash;
+      } else {
+        const prepared = prepareSignal(signal, context);
+        if (!prepared.ok) {
+          ignored.push({ index: i, reason: prepared.reason });
+          continue;
+        }
+        prehashHex = prepared.signal.prehash;
       }
       for (const keyId of keyIds) {
         const pepper = this.peppers.get(keyId);
-        if (pepper) index.lookup(keyId, pepper.ofHex(prepared.signal.prehash), platform, at, matches);
+        if (pepper) index.lookup(keyId, pepper.ofHex(prehashHex), platform, at, matches);
       }
     }
     if (matches.length === 0) return { decision: 'allow', ignored };

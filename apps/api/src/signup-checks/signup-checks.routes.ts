@@ -4,6 +4,7 @@ import type { SignalInput } from '@ostracon/identity';
 import { SIGNUP_LIMITS, type SignupChecksService, type SignupOutcome, signupBatchSchema, signupCheckSchema } from '@ostracon/screening';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { useJsonBodies } from '../json-body';
 import type { Metrics } from '../metrics/metrics';
 
 export interface SignupRouteDeps {
@@ -22,7 +23,14 @@ const BEARER = /^Bearer (\S+)$/i;
  * directly: the API key (cached for a second), the zod schema (built once), a Redis rate limit,
  * the in-memory index. The global hooks still add x-request-id and the request metrics.
  */
-export function registerSignupCheckRoutes(fastify: FastifyInstance, deps: SignupRouteDeps): void {
+export async function registerSignupCheckRoutes(root: FastifyInstance, deps: SignupRouteDeps): Promise<void> {
+  await root.register(async (fastify) => {
+    useJsonBodies(fastify, 'plain');
+    routes(fastify, deps);
+  });
+}
+
+function routes(fastify: FastifyInstance, deps: SignupRouteDeps): void {
   const run = async (
     request: FastifyRequest,
     reply: FastifyReply,
