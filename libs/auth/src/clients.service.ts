@@ -86,13 +86,15 @@ export class ClientsService {
     const now = Date.now();
     const hit = this.cache.get(apiKey);
     if (hit && hit.until > now) return hit.client;
-    const client = await this.authenticate(apiKey);
+    // Concurrent requests with an expired entry share one query.
+    const client = this.authenticate(apiKey);
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(apiKey, { client, until: now + CACHE_TTL_MS });
+    client.catch(() => this.cache.delete(apiKey));
     return client;
   }
 
-  private readonly cache = new Map<string, { client: AuthenticatedClient | null; until: number }>();
+  private readonly cache = new Map<string, { client: Promise<AuthenticatedClient | null>; until: number }>();
 
   async authenticate(apiKey: string): Promise<AuthenticatedClient | null> {
     if (!isWellFormedApiKey(apiKey)) return null;
