@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import {
+  EMPTY_ROOT,
+  MemoryTree,
+  consistencyProof,
+  inclusionProof,
+  leafHash,
+  rootHash,
+  subtreesNeeded,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle';
+
+// The Certificate Transparency test vectors (RFC 6962 reference implementation's tests).
+const CT_INPUTS = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'];
+const CT_ROOTS = [
+  'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+  'fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125',
+  'aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77',
+  'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+  '4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4',
+  '76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef',
+  'ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c',
+  '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
+];
+// [leaf index (0-based), tree size, audit path]
+const CT_INCLUSION: [number, number, string[]][] = [
+  [
+    0,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    5,
+    8,
+    [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+  [2, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
+  [
+    1,
+    5,
+    [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
+];
+// [first size, second size, consistency proof]
+const CT_CONSISTENCY: [number, number, string[]][] = [
+  [1, 1, []],
+  [
+    1,
+    8,
+    [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  ],
+  [
+    6,
+    8,
+    [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  ],
+  [
+    2,
+    5,
+    [
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  ],
+];
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const unhex = (s: string) => Buffer.from(s, 'hex');
+const CT_LEAVES = CT_INPUTS.map((i) => leafHash(unhex(i)));
+
+/**
+ * An independent reference, straight from RFC 9162 § 2.1 over the list of leaf hashes (no
+ * subtree store, no shared code but SHA-256): MTH, PATH and PROOF as the RFC writes them.
+ */
+const ref = {
+  sha: (...parts: Uint8Array[]) => {
+    const h = createHash('sha256');
+    for (const p of parts) h.update(p);
+    return h.digest();
+  },
+  k: (n: number) => 2 ** Math.ceil(Math.log2(n) - 1),
+  mth(d: Buffer[]): Buffer {
+    if (d.length === 0) return ref.sha();
+    if (d.length === 1) return d[0]!;
+    const k = ref.k(d.length);
+    return ref.sha(Buffer.from([1]), ref.mth(d.slice(0, k)), ref.mth(d.slice(k)));
+  },
+  path(m: number, d: Buffer[]): Buffer[] {
+    if (d.length === 1) return [];
+    const k = ref.k(d.length);
+    return m < k ? [...ref.path(m, d.slice(0, k)), ref.mth(d.slice(k))] : [...ref.path(m - k, d.slice(k)), ref.mth(d.slice(0, k))];
+  },
+  subproof(m: number, d: Buffer[], b: boolean): Buffer[] {
+    const n = d.length;
+    if (m === n) return b ? [] : [ref.mth(d)];
+    const k = ref.k(n);
+    return m <= k
+      ? [...ref.subproof(m, d.slice(0, k), b), ref.mth(d.slice(k))]
+      : [...ref.subproof(m - k, d.slice(k), false), ref.mth(d.slice(0, k))];
+  },
+};
+
+describe('Merkle tree (RFC 9162)', () => {
+  const tree = new MemoryTree(CT_LEAVES);
+
+  it('gives the CT reference roots for every size from 0 to 8', () => {
+    expect(hex(EMPTY_ROOT)).toBe(CT_ROOTS[0]);
+    for (let n = 0; n <= 8; n++) expect([n, hex(rootHash(tree, n))]).toEqual([n, CT_ROOTS[n]]);
+  });
+
+  it.each(CT_INCLUSION)('gives and verifies the CT inclusion proof of leaf %i in a tree of %i', (index, size, expected) => {
+    const proof = inclusionProof(tree, index, size);
+    expect(proof.map(hex)).toEqual(expected);
+    expect(verifyInclusion(CT_LEAVES[index]!, index, size, proof, unhex(CT_ROOTS[size]!))).toBe(true);
+    expect(verifyInclusion(CT_LEAVES[index]!, index, size, proof, unhex(CT_ROOTS[size - 1]!))).toBe(false);
+  });
+
+  it.each(CT_CONSISTENCY)('gives and verifies the CT consistency proof from %i to %i', (from, to, expected) => {
+    const proof = consistencyProof(tree, from, to);
+    expect(proof.map(hex)).toEqual(expected);
+    expect(verifyConsistency(from, to, unhex(CT_ROOTS[from]!), unhex(CT_ROOTS[to]!), proof)).toBe(true);
+  });
+
+  it('agrees with the RFC reference for every leaf and size pair up to 40 leaves, and proofs verify', () => {
+    const leaves = Array.from({ length: 40 }, (_, i) => leafHash(Buffer.from([i, i * 3])));
+    const t = new MemoryTree(leaves);
+    for (let n = 1; n <= leaves.length; n++) {
+      const root = ref.mth(leaves.slice(0, n));
+      expect(rootHash(t, n).equals(root)).toBe(true);
+      for (let m = 0; m < n; m++) {
+        const proof = inclusionProof(t, m, n);
+        expect(proof.map(hex)).toEqual(ref.path(m, leaves.slice(0, n)).map(hex));
+        expect(verifyInclusion(leaves[m]!, m, n, proof, root)).toBe(true);
+      }
+      for (let m = 1; m <= n; m++) {
+        const proof = consistencyProof(t, m, n);
+        expect(proof.map(hex)).toEqual(ref.subproof(m, leaves.slice(0, n), true).map(hex));
+        expect(verifyConsistency(m, n, ref.mth(leaves.slice(0, m)), root, proof)).toBe(true);
+      }
+    }
+  });
+
+  it('rejects altered leaves, proofs, indexes and roots', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 70 }), fc.nat(), fc.nat(), fc.nat({ max: 31 }), (size, a, b, bit) => {
+        const leaves = Array.from({ length: size }, (_, i) => leafHash(Buffer.from(`event ${i}`)));
+        const t = new MemoryTree(leaves);
+        const index = a % size;
+        const root = t.root();
+        const proof = inclusionProof(t, index, size);
+        expect(verifyInclusion(leaves[index]!, index, size, proof, root)).toBe(true);
+        const flipped = Buffer.from(leaves[index]!);
+        flipped[bit]! ^= 1;
+        expect(verifyInclusion(flipped, index, size, proof, root)).toBe(false);
+        expect(verifyInclusion(leaves[index]!, (index + 1) % size, size, proof, root)).toBe(false);
+        if (proof.length > 0) expect(verifyInclusion(leaves[index]!, index, size, proof.slice(1), root)).toBe(false);
+        const from = 1 + (b % (size - 1));
+        const cproof = consistencyProof(t, from, size);
+        expect(verifyConsistency(from, size, t.root(from), root, cproof)).toBe(true);
+        const other = new MemoryTree(leaves.map((l, i) => (i === from - 1 ? flipped : l)));
+        expect(verifyConsistency(from, size, other.root(from), root, cproof)).toBe(false);
+        expect(verifyConsistency(from, size, t.root(from), other.root(size), cproof)).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('tells a store which subtrees a proof needs, few of them even at a million leaves', () => {
+    const size = 1_000_003;
+    const needed = subtreesNeeded((src) => inclusionProof(src, 123_456, size));
+    expect(needed.length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(size)));
+    const consistency = subtreesNeeded((src) => consistencyProof(src, 777_777, size));
+    expect(consistency.length).toBeLessThanOrEqual(4 * Math.ceil(Math.log2(size)));
+    // Each is a complete subtree: its leaves all lie inside the tree.
+    for (const { level, index } of [...needed, ...consistency]) expect((index + 1) * 2 ** level).toBeLessThanOrEqual(size);
+  });
+
+  it('refuses impossible requests', () => {
+    expect(() => inclusionProof(tree, 8, 8)).toThrow(RangeError);
+    expect(() => consistencyProof(tree, 0, 8)).toThrow(RangeError);
+    expect(() => consistencyProof(tree, 9, 8)).toThrow(RangeError);
+    expect(() => rootHash(tree, -1)).toThrow(RangeError);
+    expect(verifyConsistency(3, 3, unhex(CT_ROOTS[3]!), unhex(CT_ROOTS[3]!), [])).toBe(true);
+    expect(verifyConsistency(3, 3, unhex(CT_ROOTS[3]!), unhex(CT_ROOTS[4]!), [])).toBe(false);
+    expect(verifyInclusion(CT_LEAVES[0]!, 0, 0, [], EMPTY_ROOT)).toBe(false);
+  });
+});

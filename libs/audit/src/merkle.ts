@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Merkle tree of RFC 9162 (Certificate Transparency v2, same hashing as RFC 6962):
+ * leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right), split at the largest power
+ * of two below the size. Proofs are computed from the hashes of perfect subtrees (2^level leaves
+ * starting at a multiple of 2^level), which a store can keep: a proof at a million leaves then
+ * reads a few dozen of them, never the leaves. Sizes and indexes are plain numbers and all the
+ * arithmetic avoids 32-bit bit operations, so any size up to 2^53 works.
+ */
+
+export type Hash = Buffer;
+
+const LEAF = Buffer.from([0x00]);
+const NODE = Buffer.from([0x01]);
+
+export const EMPTY_ROOT: Hash = createHash('sha256').digest();
+
+export function leafHash(data: Uint8Array): Hash {
+  return createHash('sha256').update(LEAF).update(data).digest();
+}
+
+export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
+  return createHash('sha256').update(NODE).update(left).update(right).digest();
+}
+
+/** The largest power of two strictly below n (n ≥ 2). */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return n >= 1 && Number.isInteger(Math.log2(n)) && 2 ** Math.log2(n) === n;
+}
+
+/** Where the hashes of perfect subtrees come from: a database table, or a tree in memory. */
+export interface SubtreeSource {
+  /** The root of the 2^level leaves starting at leaf index × 2^level. */
+  subtree(level: number, index: number): Hash;
+}
+
+/** MTH(D[start:end]) for a range whose start is aligned on the subtrees it needs (as in every recursion below). */
+function rangeHash(src: SubtreeSource, start: number, end: number): Hash {
+  const n = end - start;
+  if (isPowerOfTwo(n) && start % n === 0) return src.subtree(Math.log2(n), start / n);
+  const k = splitPoint(n);
+  return nodeHash(rangeHash(src, start, start + k), rangeHash(src, start + k, end));
+}
+
+export function rootHash(src: SubtreeSource, size: number): Hash {
+  assertSize(size);
+  return size === 0 ? EMPTY_ROOT : rangeHash(src, 0, size);
+}
+
+/** PATH(m, D[0:n]), RFC 9162 § 2.1.3.1: the audit path of leaf `index` in the tree of `size` leaves. */
+export function inclusionProof(src: SubtreeSource, index: number, size: number): Hash[] {
+  assertSize(size);
+  if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError('leaf index outside the tree');
+  const path: Hash[] = [];
+  const walk = (m: number, start: number, end: number): void => {
+    const n = end - start;
+    if (n === 1) return;
+    const k = splitPoint(n);
+    if (m < k) {
+      walk(m, start, start + k);
+      path.push(rangeHash(src, start + k, end));
+    } else {
+      walk(m - k, start + k, end);
+      path.push(rangeHash(src, start, start + k));
+    }
+  };
+  walk(index, 0, size);
+  return path;
+}
+
+/** PROOF(m, D[0:n]), RFC 9162 § 2.1.4.1: that the tree of `from` leaves is a prefix of the tree of `to`. */
+export function consistencyProof(src: SubtreeSource, from: number, to: number): Hash[] {
+  assertSize(to);
+  if (!Number.isInteger(from) || from < 1 || from > to) throw new RangeError('consistency needs 1 ≤ from ≤ to');
+  const proof: Hash[] = [];
+  const sub = (m: number, start: number, end: number, whole: boolean): void => {
+    const n = end - start;
+    if (m === n) {
+      if (!whole) proof.push(rangeHash(src, start, end));
+      return;
+    }
+    const k = splitPoint(n);
+    if (m <= k) {
+      sub(m, start, start + k, whole);
+      proof.push(rangeHash(src, start + k, end));
+    } else {
+      sub(m - k, start + k, end, false);
+      proof.push(rangeHash(src, start, start + k));
+    }
+  };
+  sub(from, 0, to, true);
+  return proof;
+}
+
+/** RFC 9162 § 2.1.3.2. */
+export function verifyInclusion(leaf: Uint8Array, index: number, size: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
+  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r: Uint8Array = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && Buffer.from(r).equals(Buffer.from(root));
+}
+
+/** RFC 9162 § 2.1.4.2. */
+export function verifyConsistency(
+  from: number,
+  to: number,
+  fromRoot: Uint8Array,
+  toRoot: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || from > to) return false;
+  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+  if (from === to) return proof.length === 0 && same(fromRoot, toRoot);
+  const path = isPowerOfTwo(from) ? [fromRoot, ...proof] : [...proof];
+  if (path.length === 0) return false;
+  let fn = from - 1;
+  let sn = to - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr: Uint8Array = path[0]!;
+  let sr: Uint8Array = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && same(fr, fromRoot) && same(sr, toRoot);
+}
+
+/**
+ * A tree held in memory, level by level (level 0 = the leaf hashes): for tests, for `audit:verify`
+ * over an export, and to build the subtree rows a store keeps.
+ */
+export class MemoryTree implements SubtreeSource {
+  private readonly levels: Hash[][] = [[]];
+
+  constructor(leaves: readonly Hash[] = []) {
+    for (const leaf of leaves) this.append(leaf);
+  }
+
+  get size(): number {
+    return this.levels[0]!.length;
+  }
+
+  /** Appends a leaf hash; returns the perfect subtrees it completed, lowest first (level, index, hash). */
+  append(leaf: Hash): { level: number; index: number; hash: Hash }[] {
+    const completed: { level: number; index: number; hash: Hash }[] = [{ level: 0, index: this.size, hash: leaf }];
+    this.levels[0]!.push(leaf);
+    let level = 0;
+    let index = this.levels[0]!.length - 1;
+    while (index % 2 === 1) {
+      const hash = nodeHash(this.levels[level]![index - 1]!, this.levels[level]![index]!);
+      level++;
+      index = Math.floor(index / 2);
+      (this.levels[level] ??= []).push(hash);
+      completed.push({ level, index, hash });
+    }
+    return completed;
+  }
+
+  subtree(level: number, index: number): Hash {
+    const hash = this.levels[level]?.[index];
+    if (!hash) throw new RangeError(`no complete subtree at level ${level}, index ${index}`);
+    return hash;
+  }
+
+  root(size = this.size): Hash {
+    return rootHash(this, size);
+  }
+}
+
+/** The subtrees (level, index) a computation will read, so a store can fetch them in one query first. */
+export function subtreesNeeded(compute: (src: SubtreeSource) => unknown): { level: number; index: number }[] {
+  const wanted = new Map<string, { level: number; index: number }>();
+  compute({
+    subtree(level, index) {
+      wanted.set(`${level}:${index}`, { level, index });
+      return EMPTY_ROOT; // the shape of the computation never depends on the hash values
+    },
+  });
+  return [...wanted.values()];
+}
+
+function assertSize(size: number): void {
+  if (!Number.isInteger(size) || size < 0) throw new RangeError('tree size must be a whole number');
+}
