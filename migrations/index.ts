@@ -1,6 +1,12 @@
 import { CreateCoreSchema1764360000000 } from './1764360000000-create-core-schema';
 import { CreateDirectivesAndOutbox1764370000000 } from './1764370000000-create-directives-and-outbox';
 import { CreateScreening1764380000000 } from './1764380000000-create-screening';
+import { CreateAuditTree1764390000000 } from './1764390000000-create-audit-tree';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
-export const MIGRATIONS = [CreateCoreSchema1764360000000, CreateDirectivesAndOutbox1764370000000, CreateScreening1764380000000];
+export const MIGRATIONS = [
+  CreateCoreSchema1764360000000,
+  CreateDirectivesAndOutbox1764370000000,
+  CreateScreening1764380000000,
+  CreateAuditTree1764390000000,
+];

@@ -8,6 +8,7 @@ import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
 import { PlatformsModule } from '@ostracon/platforms';
 import { ScreeningModule } from '@ostracon/screening';
+import { AuditController } from './audit/audit.controller';
 import { DirectivesController } from './directives/directives.controller';
 import { HealthController } from './health/health.controller';
 import { Metrics } from './metrics/metrics';
@@ -35,6 +36,7 @@ export class ApiModule {
         ScreeningModule,
       ],
       controllers: [
+        AuditController,
         OrdersController,
         OffencesController,
         DirectivesController,

@@ -8,6 +8,11 @@ import { MIGRATIONS } from '@ostracon/migrations';
 import { OrdersService, type OrderView } from '@ostracon/orders';
 import { PlatformsService, type PlatformView } from '@ostracon/platforms';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { AuditTreeService, type Checkpoint, type VerifyReport, verifyDatabase, verifyExport } from '@ostracon/audit';
+import type { DataSource } from 'typeorm';
 import { CliModule } from './cli.module';
 import { demoOrders, DEMO_PLATFORMS } from './demo-data';
 
@@ -120,6 +125,40 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
       );
       const secretLine = platform.webhookSecret ? `\nwebhook secret: ${platform.webhookSecret}\nstore it now: it is not shown again` : '';
       print(opts.json ?? false, platform, `platform ${platform.id} (${platform.deliveryMode}, SLA ${platform.slaHours} h)${secretLine}`);
+    });
+
+  program
+    .command('audit:verify')
+    .description('verify the audit log: against the database, or offline against an export, a checkpoint and a public key')
+    .option('--export <file>', 'an NDJSON export (GET /v1/audit/events/export)')
+    .option('--checkpoint <file>', 'a checkpoint (GET /v1/audit/checkpoint), with --export')
+    .option('--public-key <file>', 'the Ed25519 public key as PEM (GET /v1/audit/public-key), with --export')
+    .option('--json', 'print JSON')
+    .action(async (opts: { export?: string; checkpoint?: string; publicKey?: string; json?: boolean }) => {
+      let report: VerifyReport;
+      if (opts.export || opts.checkpoint || opts.publicKey) {
+        if (!opts.export || !opts.checkpoint || !opts.publicKey) {
+          io.stderr('offline verification needs --export, --checkpoint and --public-key\n');
+          exitCode = 2;
+          return;
+        }
+        const checkpoint = JSON.parse(readFileSync(opts.checkpoint, 'utf8')) as Checkpoint;
+        const key = createPublicKey(readFileSync(opts.publicKey, 'utf8'));
+        report = verifyExport(readFileSync(opts.export, 'utf8').split('\n'), checkpoint, key);
+      } else {
+        report = await withContext(async (app) => {
+          const tree = app.get(AuditTreeService);
+          return verifyDatabase(app.get<DataSource>(getDataSourceToken()), await tree.checkpoints(), (keyId) => tree.publicKey(keyId));
+        });
+      }
+      const human = report.ok
+        ? `audit log verified: ${report.events} events, ${report.checkpoints} checkpoint(s)`
+        : [
+            `audit log does NOT verify${report.firstBadSeq ? `: first bad event ${report.firstBadSeq}` : ''}`,
+            ...report.problems.map((p) => `  ${p}`),
+          ].join('\n');
+      print(opts.json ?? false, report, human);
+      if (!report.ok) exitCode = 1;
     });
 
   program

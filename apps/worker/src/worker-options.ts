@@ -8,4 +8,5 @@ export interface WorkerOptions {
   relay?: boolean;
   delivery?: boolean;
   lifecycle?: boolean;
+  auditTree?: boolean;
 }

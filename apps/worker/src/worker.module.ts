@@ -4,13 +4,14 @@ import { ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
 import { EnforcementModule } from '@ostracon/enforcement';
+import { AuditTreeProcessor } from './audit-tree.processor';
 import { DirectiveProcessor } from './directive.processor';
 import { LifecycleProcessor } from './lifecycle.processor';
 import { OutboxRelayProcessor } from './outbox-relay.processor';
 import { WorkerLifecycle } from './worker-lifecycle';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
-/** The worker process: no HTTP server; outbox relay, directive delivery, order lifecycle. */
+/** The worker process: no HTTP server; outbox relay, directive delivery, order lifecycle, audit tree and checkpoints. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, options: WorkerOptions = {}): DynamicModule {
@@ -30,6 +31,7 @@ export class WorkerModule {
         OutboxRelayProcessor,
         DirectiveProcessor,
         LifecycleProcessor,
+        AuditTreeProcessor,
       ],
     };
   }

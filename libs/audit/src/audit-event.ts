@@ -18,6 +18,7 @@ export const AUDIT_EVENT_TYPES = [
   'directive.sla_breached',
   'signup.matched',
   'signup_match.read',
+  'audit.read',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -15,3 +15,23 @@ export {
   type Hash,
   type SubtreeSource,
 } from './merkle';
+export { AuditTreeService, checkpointMessage, ed25519Key, verifyCheckpoint, type Checkpoint } from './audit-tree.service';
+export { eventView, eventLeafHash, type AuditEventView, type AuditEventRow } from './audit-leaf';
+export { appendLeaves, frontierOf } from './merkle';
+export { AuditLogService, type AuditReader, type AuditEventOut } from './audit-log.service';
+export { AuditErrors } from './audit.errors';
+export {
+  auditEventsQuerySchema,
+  auditExportQuerySchema,
+  inclusionQuerySchema,
+  consistencyQuerySchema,
+  auditEventViewSchema,
+  auditEventPageSchema,
+  checkpointSchema,
+  inclusionProofSchema,
+  consistencyProofSchema,
+  publicKeysSchema,
+  type AuditEventsQuery,
+  type AuditExportQuery,
+} from './audit-log.schemas';
+export { verifyDatabase, verifyExport, type VerifyReport } from './audit-verifier';

@@ -222,3 +222,45 @@ export function subtreesNeeded(compute: (src: SubtreeSource) => unknown): { leve
 function assertSize(size: number): void {
   if (!Number.isInteger(size) || size < 0) throw new RangeError('tree size must be a whole number');
 }
+
+/**
+ * The right edge of a tree of `size` leaves: the perfect subtrees a new leaf can complete
+ * (one per set bit of `size`). Enough to append without reading anything else.
+ */
+export function frontierOf(size: number): { level: number; index: number }[] {
+  const out: { level: number; index: number }[] = [];
+  for (let level = 0; 2 ** level <= size; level++) {
+    const count = Math.floor(size / 2 ** level);
+    if (count % 2 === 1) out.push({ level, index: count - 1 });
+  }
+  return out;
+}
+
+/** Appends leaves to a tree of which only the frontier is known; returns every subtree completed. */
+export function appendLeaves(
+  size: number,
+  frontier: ReadonlyMap<string, Hash>,
+  leaves: readonly Hash[],
+): { level: number; index: number; hash: Hash }[] {
+  const known = new Map(frontier);
+  const completed: { level: number; index: number; hash: Hash }[] = [];
+  let n = size;
+  for (const leaf of leaves) {
+    let level = 0;
+    let index = n;
+    let hash = leaf;
+    completed.push({ level, index, hash });
+    known.set(`0:${index}`, hash);
+    while (index % 2 === 1) {
+      const left = known.get(`${level}:${index - 1}`);
+      if (!left) throw new Error(`frontier is missing subtree ${level}:${index - 1}`);
+      hash = nodeHash(left, hash);
+      level++;
+      index = Math.floor(index / 2);
+      completed.push({ level, index, hash });
+      known.set(`${level}:${index}`, hash);
+    }
+    n++;
+  }
+  return completed;
+}

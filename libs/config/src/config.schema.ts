@@ -27,13 +27,15 @@ const keyRing = (bytes: number) =>
       return keys;
     });
 
-export const SECRET_NAMES = ['SIGNAL_PEPPERS', 'ACCOUNT_ENCRYPTION_KEYS'] as const;
+export const SECRET_NAMES = ['SIGNAL_PEPPERS', 'ACCOUNT_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEYS'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** How to generate each secret for development; production must be given every one. */
 export const SECRET_SPECS: Record<SecretName, { bytes: number; keyIdPrefix: string }> = {
   SIGNAL_PEPPERS: { bytes: 32, keyIdPrefix: 'pepper' },
   ACCOUNT_ENCRYPTION_KEYS: { bytes: 32, keyIdPrefix: 'acct' },
+  // Ed25519 private keys (their 32-byte seeds): the first signs checkpoints, the others verify old ones.
+  AUDIT_SIGNING_KEYS: { bytes: 32, keyIdPrefix: 'audit' },
 };
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -83,7 +85,10 @@ export const envSchema = z.object({
   SCREENING_RECONCILE_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   SIGNUP_RATE_PER_SECOND: z.coerce.number().min(0.01).max(10_000_000).default(1000),
   SIGNUP_RATE_BURST: z.coerce.number().int().min(1000).max(100_000_000).default(5000),
+  AUDIT_TREE_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
   SIGNAL_PEPPERS: keyRing(SECRET_SPECS.SIGNAL_PEPPERS.bytes),
+  AUDIT_SIGNING_KEYS: keyRing(SECRET_SPECS.AUDIT_SIGNING_KEYS.bytes),
   ACCOUNT_ENCRYPTION_KEYS: keyRing(SECRET_SPECS.ACCOUNT_ENCRYPTION_KEYS.bytes),
 });
 

@@ -25,11 +25,19 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       SIGNAL_PEPPERS: `p2:${key(2)},p1:${key(1)}`,
       ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
+      AUDIT_SIGNING_KEYS: `s2:${key(5)},s1:${key(4)}`,
     });
+    expect(config.audit.signingKeys.map((k) => k.keyId)).toEqual(['s2', 's1']);
     expect(config.signals.peppers.map((p) => p.keyId)).toEqual(['p2', 'p1']);
     const secret = 'not-base64-and-short';
     try {
-      loadConfig({ ...base, NODE_ENV: 'production', SIGNAL_PEPPERS: `p:${secret}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}` });
+      loadConfig({
+        ...base,
+        NODE_ENV: 'production',
+        SIGNAL_PEPPERS: `p:${secret}`,
+        ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
+        AUDIT_SIGNING_KEYS: `s:${key(4)}`,
+      });
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -40,17 +48,29 @@ describe('loadConfig', () => {
 
   it('refuses a duplicate key id and a bad port', () => {
     expect(() =>
-      loadConfig({ ...base, NODE_ENV: 'production', SIGNAL_PEPPERS: `p:${key(1)},p:${key(2)}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}` }),
+      loadConfig({
+        ...base,
+        NODE_ENV: 'production',
+        SIGNAL_PEPPERS: `p:${key(1)},p:${key(2)}`,
+        ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
+        AUDIT_SIGNING_KEYS: `s:${key(4)}`,
+      }),
     ).toThrow(/twice/);
-    expect(() => loadConfig({ ...base, PORT: 'eighty', SIGNAL_PEPPERS: `p:${key(1)}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}` })).toThrow(
-      /PORT/,
-    );
+    expect(() =>
+      loadConfig({
+        ...base,
+        PORT: 'eighty',
+        SIGNAL_PEPPERS: `p:${key(1)}`,
+        ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
+        AUDIT_SIGNING_KEYS: `s:${key(4)}`,
+      }),
+    ).toThrow(/PORT/);
   });
 
   it('generates missing development secrets once, into a file every process then shares', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ostracon-config-')), 'secrets.json');
     const first = loadConfig({ NODE_ENV: 'development', OSTRACON_DEV_SECRETS_FILE: file });
-    expect(first.generatedSecrets.sort()).toEqual(['ACCOUNT_ENCRYPTION_KEYS', 'SIGNAL_PEPPERS']);
+    expect(first.generatedSecrets.sort()).toEqual(['ACCOUNT_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEYS', 'SIGNAL_PEPPERS']);
     expect(first.database.url).toMatch(/127\.0\.0\.1:54329/);
     const second = loadConfig({ NODE_ENV: 'development', OSTRACON_DEV_SECRETS_FILE: file });
     expect(second.generatedSecrets).toEqual([]);

@@ -33,6 +33,8 @@ export interface AppConfig {
   retention: { days: number };
   /** Sign-up checks: index reconciliation, and the per-key rate limit in checks (a batch costs one per check). */
   screening: { reconcileMs: number; ratePerSecond: number; rateBurst: number };
+  /** The verifiable log: tree extension, checkpoint cadence, Ed25519 seeds (first signs). */
+  audit: { treeIntervalMs: number; checkpointIntervalMs: number; signingKeys: KeyRingEntry[] };
   /** Secrets generated for development during this load (names only), so the caller can say so. */
   generatedSecrets: SecretName[];
 }
@@ -111,6 +113,11 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
       watchdogIntervalMs: e.WATCHDOG_INTERVAL_MS,
     },
     retention: { days: e.RETENTION_DAYS },
+    audit: {
+      treeIntervalMs: e.AUDIT_TREE_INTERVAL_MS,
+      checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
+      signingKeys: e.AUDIT_SIGNING_KEYS,
+    },
     screening: { reconcileMs: e.SCREENING_RECONCILE_MS, ratePerSecond: e.SIGNUP_RATE_PER_SECOND, rateBurst: e.SIGNUP_RATE_BURST },
     generatedSecrets,
   };

@@ -1,0 +1,83 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  type AuditEventOut,
+  type AuditEventsQuery,
+  type AuditExportQuery,
+  AuditLogService,
+  AuditTreeService,
+  type Checkpoint,
+  auditEventsQuerySchema,
+  auditExportQuerySchema,
+  consistencyQuerySchema,
+  inclusionQuerySchema,
+} from '@ostracon/audit';
+import { ApiKeyGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
+import { type Page, ZodPipe } from '@ostracon/common';
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
+
+@Controller('v1/audit')
+@UseGuards(ApiKeyGuard)
+export class AuditController {
+  constructor(
+    private readonly log: AuditLogService,
+    private readonly tree: AuditTreeService,
+  ) {}
+
+  @Get('events')
+  @Roles('auditor', 'authority')
+  events(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query(new ZodPipe(auditEventsQuerySchema)) query: AuditEventsQuery,
+  ): Promise<Page<AuditEventOut>> {
+    return this.log.list(client, query);
+  }
+
+  /** NDJSON, one event a line, streamed from PostgreSQL in batches. */
+  @Get('events/export')
+  @Roles('auditor')
+  export(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query(new ZodPipe(auditExportQuerySchema)) query: AuditExportQuery,
+    @Res() reply: FastifyReply,
+  ): void {
+    const events = this.log.export(client, query);
+    const lines = Readable.from(
+      (async function* () {
+        for await (const event of events) yield `${JSON.stringify(event)}\n`;
+      })(),
+    );
+    void reply.type('application/x-ndjson; charset=utf-8').send(lines);
+  }
+
+  @Get('checkpoint')
+  @Roles('auditor', 'authority')
+  checkpoint(@CurrentClient() client: AuthenticatedClient): Promise<Checkpoint> {
+    return this.log.latestCheckpoint(client);
+  }
+
+  @Get('public-key')
+  @Roles('auditor', 'authority', 'platform', 'admin')
+  publicKey() {
+    return { keys: this.tree.publicKeys() };
+  }
+
+  @Get('proofs/inclusion')
+  @Roles('auditor', 'authority')
+  inclusion(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query(new ZodPipe(inclusionQuerySchema)) q: z.output<typeof inclusionQuerySchema>,
+  ) {
+    return this.log.inclusion(client, q.seq, q.size);
+  }
+
+  @Get('proofs/consistency')
+  @Roles('auditor', 'authority')
+  consistency(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query(new ZodPipe(consistencyQuerySchema)) q: z.output<typeof consistencyQuerySchema>,
+  ) {
+    return this.log.consistency(client, q.from, q.to);
+  }
+}

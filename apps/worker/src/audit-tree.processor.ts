@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AuditTreeService } from '@ostracon/audit';
+import { CLOCK, type Clock } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
+
+/** Keeps the audit Merkle tree current behind the writers, and signs a checkpoint every few seconds when it grew. */
+@Injectable()
+export class AuditTreeProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AuditTree');
+  private treeTimer?: NodeJS.Timeout;
+  private checkpointTimer?: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly tree: AuditTreeService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.auditTree === false) return;
+    this.treeTimer = setInterval(() => void this.catchUp(), this.config.audit.treeIntervalMs);
+    this.checkpointTimer = setInterval(() => void this.sign(), this.config.audit.checkpointIntervalMs);
+    void this.catchUp();
+  }
+
+  /** Extends the tree until it holds every committed event. */
+  catchUp(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        while ((await this.tree.extend()) > 0);
+      } catch (error) {
+        this.logger.warn(`audit tree extension failed, will retry: ${(error as Error).message}`);
+      }
+    })().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  async sign(): Promise<void> {
+    try {
+      await this.catchUp();
+      const checkpoint = await this.tree.checkpoint(this.clock.now());
+      if (checkpoint) this.logger.debug?.(`checkpoint ${checkpoint.size} ${checkpoint.rootHash}`);
+    } catch (error) {
+      this.logger.warn(`audit checkpoint failed, will retry: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.treeTimer);
+    clearInterval(this.checkpointTimer);
+    await this.running;
+  }
+}

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DomainError, type Page, decodeCursor, encodeCursor } from '@ostracon/common';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } from './audit-leaf';
+import type { AuditEventsQuery, AuditExportQuery } from './audit-log.schemas';
+import { AuditErrors } from './audit.errors';
+import { AuditService } from './audit.service';
+import { type Checkpoint, AuditTreeService } from './audit-tree.service';
+
+/** The caller, as far as reading the log goes (auth depends on audit, not the reverse). */
+export interface AuditReader {
+  id: string;
+  role: string;
+}
+
+export type AuditEventOut = AuditEventView & { leafHash: string };
+
+const cursorSchema = z.tuple([z.number().int().min(0)]);
+const EXPORT_BATCH = 1000;
+
+/**
+ * Reading the enforcement log: events (an auditor all, an authority those of its own orders),
+ * the streamed export, checkpoints and proofs. Every read is itself an event (`audit.read`,
+ * with the filter, never the results).
+ */
+@Injectable()
+export class AuditLogService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly tree: AuditTreeService,
+  ) {}
+
+  async list(reader: AuditReader, query: AuditEventsQuery): Promise<Page<AuditEventOut>> {
+    const after = query.after ? decodeCursor(query.after, cursorSchema)[0] : 0;
+    const rows = await this.select(reader, query, after, query.limit + 1);
+    await this.recordRead(reader, 'list', query);
+    const items = rows.slice(0, query.limit).map(withLeaf);
+    const next = rows.length > query.limit ? encodeCursor([items.at(-1)!.seq]) : null;
+    return { items, nextCursor: next };
+  }
+
+  /** Every matching event in seq order, read in batches: memory stays flat whatever the size. */
+  async *export(reader: AuditReader, query: AuditExportQuery): AsyncGenerator<AuditEventOut> {
+    await this.recordRead(reader, 'export', query);
+    let after = 0;
+    for (;;) {
+      const rows = await this.select(reader, query, after, EXPORT_BATCH);
+      for (const row of rows) yield withLeaf(row);
+      if (rows.length < EXPORT_BATCH) return;
+      after = Number(rows.at(-1)!.seq);
+    }
+  }
+
+  async latestCheckpoint(reader: AuditReader): Promise<Checkpoint> {
+    const checkpoint = await this.tree.latestCheckpoint();
+    if (!checkpoint) throw new DomainError(AuditErrors.noCheckpoint, 'The worker signs one within seconds of the first event');
+    await this.recordRead(reader, 'checkpoint', {});
+    return checkpoint;
+  }
+
+  async inclusion(reader: AuditReader, seq: number, size?: number) {
+    const treeSize = await this.sizeFor(size);
+    if (seq > treeSize) throw new DomainError(AuditErrors.eventNotInTree, `Event ${seq} is not in the tree of ${treeSize}`);
+    const [leaf] = await this.dataSource.query(`SELECT hash FROM audit_tree_nodes WHERE level = 0 AND idx = $1`, [seq - 1]);
+    const [proof, root] = await Promise.all([this.tree.inclusion(seq - 1, treeSize), this.tree.root(treeSize)]);
+    await this.recordRead(reader, 'inclusion-proof', { seq, size: treeSize });
+    return {
+      seq,
+      leafIndex: seq - 1,
+      size: treeSize,
+      leafHash: (leaf.hash as Buffer).toString('hex'),
+      rootHash: root.toString('hex'),
+      proof: proof.map((p) => p.toString('hex')),
+    };
+  }
+
+  async consistency(reader: AuditReader, from: number, to?: number) {
+    const toSize = await this.sizeFor(to);
+    if (from > toSize) throw new DomainError(AuditErrors.sizeNotAvailable, `from (${from}) is larger than to (${toSize})`);
+    const [proof, fromRoot, toRoot] = await Promise.all([
+      this.tree.consistency(from, toSize),
+      this.tree.root(from),
+      this.tree.root(toSize),
+    ]);
+    await this.recordRead(reader, 'consistency-proof', { from, to: toSize });
+    return {
+      from,
+      to: toSize,
+      fromRoot: fromRoot.toString('hex'),
+      toRoot: toRoot.toString('hex'),
+      proof: proof.map((p) => p.toString('hex')),
+    };
+  }
+
+  /** The given size if the tree has reached it, else the latest checkpoint's size. */
+  private async sizeFor(size?: number): Promise<number> {
+    if (size === undefined) {
+      const checkpoint = await this.tree.latestCheckpoint();
+      if (!checkpoint) throw new DomainError(AuditErrors.noCheckpoint);
+      return checkpoint.size;
+    }
+    const current = await this.tree.size();
+    if (size > current) throw new DomainError(AuditErrors.sizeNotAvailable, `The tree holds ${current} events`);
+    return size;
+  }
+
+  private select(reader: AuditReader, q: AuditExportQuery, after: number, limit: number): Promise<AuditEventRow[]> {
+    return this.dataSource.query(
+      `SELECT e.seq, e.at, e.type, e.actor, e.order_id, e.platform_id, e.data FROM audit_events e
+       WHERE e.seq > $1
+         AND ($2::uuid IS NULL OR e.order_id = $2) AND ($3::text IS NULL OR e.type = $3)
+         AND ($4::timestamptz IS NULL OR e.at >= $4) AND ($5::timestamptz IS NULL OR e.at < $5)
+         AND ($6::uuid IS NULL OR e.order_id IN (SELECT id FROM ban_orders WHERE authority_client_id = $6))
+       ORDER BY e.seq LIMIT $7`,
+      [after, q.orderId ?? null, q.type ?? null, q.from ?? null, q.to ?? null, reader.role === 'auditor' ? null : reader.id, limit],
+    );
+  }
+
+  private recordRead(reader: AuditReader, what: string, filter: Record<string, unknown>): Promise<unknown> {
+    const { after: _after, limit: _limit, ...rest } = filter;
+    return this.dataSource.transaction((em) =>
+      this.audit.record(em, { type: 'audit.read', actor: `client:${reader.id}`, data: { what, filter: rest } }),
+    );
+  }
+}
+
+function withLeaf(row: AuditEventRow): AuditEventOut {
+  const view = eventView(row);
+  return { ...view, leafHash: eventLeafHash(view).toString('hex') };
+}

@@ -1,0 +1,190 @@
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig, type KeyRingEntry } from '@ostracon/config';
+import canonicalize from 'canonicalize';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type AuditEventRow, eventLeafHash, eventView } from './audit-leaf';
+import {
+  type Hash,
+  type SubtreeSource,
+  appendLeaves,
+  consistencyProof,
+  frontierOf,
+  inclusionProof,
+  rootHash,
+  subtreesNeeded,
+} from './merkle';
+
+/** A signed tree head, as the API serves it. */
+export interface Checkpoint {
+  size: number;
+  rootHash: string;
+  timestamp: string;
+  keyId: string;
+  signature: string;
+}
+
+/** What is signed: the RFC 8785 canonical JSON of `{ size, rootHash, timestamp }` (hex, ISO 8601). */
+export function checkpointMessage(c: Pick<Checkpoint, 'size' | 'rootHash' | 'timestamp'>): Buffer {
+  return Buffer.from(canonicalize({ size: c.size, rootHash: c.rootHash, timestamp: c.timestamp })!, 'utf8');
+}
+
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/** An Ed25519 key from its 32-byte seed (the form the config holds). */
+export function ed25519Key(seed: Buffer): { privateKey: KeyObject; publicKey: KeyObject } {
+  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return { privateKey, publicKey: createPublicKey(privateKey) };
+}
+
+export function verifyCheckpoint(c: Checkpoint, publicKey: KeyObject): boolean {
+  try {
+    return verify(null, checkpointMessage(c), publicKey, Buffer.from(c.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** Only one extender at a time across every worker process. */
+const TREE_LOCK = 0x0a7d17;
+
+/**
+ * The Merkle tree over the audit log, stored as perfect-subtree hashes (audit_tree_nodes):
+ * extended in seq order behind the writers, read for roots and proofs with one query each.
+ */
+@Injectable()
+export class AuditTreeService {
+  private readonly keys: (KeyRingEntry & { privateKey: KeyObject; publicKey: KeyObject })[];
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.keys = config.audit.signingKeys.map((k) => ({ ...k, ...ed25519Key(k.key) }));
+  }
+
+  async size(manager: EntityManager | DataSource = this.dataSource): Promise<number> {
+    const [row] = await manager.query(`SELECT COALESCE(max(idx) + 1, 0) AS size FROM audit_tree_nodes WHERE level = 0`);
+    return Number(row.size);
+  }
+
+  /**
+   * Adds the next committed events (in seq order, stopping at any gap) to the tree; returns how
+   * many. The seq counter is taken under a row lock until the writer commits, so the committed
+   * events are always a gapless prefix: the tree never forks and never skips.
+   */
+  async extend(batch = 2000): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const [lock] = await em.query(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [TREE_LOCK]);
+      if (!lock.ok) return 0;
+      const size = await this.size(em);
+      const rows: AuditEventRow[] = await em.query(
+        `SELECT seq, at, type, actor, order_id, platform_id, data FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+        [size, batch],
+      );
+      const leaves: Hash[] = [];
+      for (const row of rows) {
+        if (Number(row.seq) !== size + leaves.length + 1) break;
+        leaves.push(eventLeafHash(eventView(row)));
+      }
+      if (leaves.length === 0) return 0;
+      const frontier = await this.fetch(em, frontierOf(size));
+      const nodes = appendLeaves(size, frontier, leaves);
+      await em.query(
+        `INSERT INTO audit_tree_nodes (level, idx, hash)
+         SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
+        [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
+      );
+      return leaves.length;
+    });
+  }
+
+  /** Signs and stores a checkpoint of the current tree if it grew since the last one; returns it. */
+  async checkpoint(now: Date): Promise<Checkpoint | null> {
+    const key = this.keys[0]!;
+    const size = await this.size();
+    const [last] = await this.dataSource.query(`SELECT max(size) AS size FROM audit_checkpoints`);
+    if (last.size !== null && Number(last.size) >= size) return null;
+    const root = await this.root(size);
+    const unsigned = { size, rootHash: root.toString('hex'), timestamp: now.toISOString() };
+    const signature = sign(null, checkpointMessage(unsigned), key.privateKey);
+    await this.dataSource.query(
+      `INSERT INTO audit_checkpoints (size, root_hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (size) DO NOTHING`,
+      [size, root, now, key.keyId, signature],
+    );
+    return { ...unsigned, keyId: key.keyId, signature: signature.toString('base64') };
+  }
+
+  async latestCheckpoint(): Promise<Checkpoint | null> {
+    const rows: { size: string; root_hash: Buffer; signed_at: Date; key_id: string; signature: Buffer }[] = await this.dataSource.query(
+      `SELECT size, root_hash, signed_at, key_id, signature FROM audit_checkpoints ORDER BY size DESC LIMIT 1`,
+    );
+    return rows[0] ? toCheckpoint(rows[0]) : null;
+  }
+
+  async checkpoints(): Promise<Checkpoint[]> {
+    const rows: { size: string; root_hash: Buffer; signed_at: Date; key_id: string; signature: Buffer }[] = await this.dataSource.query(
+      `SELECT size, root_hash, signed_at, key_id, signature FROM audit_checkpoints ORDER BY size`,
+    );
+    return rows.map(toCheckpoint);
+  }
+
+  /** Public keys by key id, as PEM (SPKI): the first signs new checkpoints. */
+  publicKeys(): { keyId: string; algorithm: 'Ed25519'; publicKeyPem: string }[] {
+    return this.keys.map((k) => ({
+      keyId: k.keyId,
+      algorithm: 'Ed25519' as const,
+      publicKeyPem: k.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    }));
+  }
+
+  publicKey(keyId: string): KeyObject | undefined {
+    return this.keys.find((k) => k.keyId === keyId)?.publicKey;
+  }
+
+  async root(size: number): Promise<Hash> {
+    return this.compute((src) => rootHash(src, size));
+  }
+
+  async inclusion(index: number, size: number): Promise<Hash[]> {
+    return this.compute((src) => inclusionProof(src, index, size));
+  }
+
+  async consistency(from: number, to: number): Promise<Hash[]> {
+    return this.compute((src) => consistencyProof(src, from, to));
+  }
+
+  /** Runs a tree computation with the subtrees it needs, read in one query. */
+  private async compute<T>(work: (src: SubtreeSource) => T): Promise<T> {
+    const hashes = await this.fetch(this.dataSource, subtreesNeeded(work));
+    return work({
+      subtree(level, index) {
+        const hash = hashes.get(`${level}:${index}`);
+        if (!hash) throw new Error(`audit tree is missing subtree ${level}:${index}`);
+        return hash;
+      },
+    });
+  }
+
+  private async fetch(manager: EntityManager | DataSource, wanted: { level: number; index: number }[]): Promise<Map<string, Hash>> {
+    if (wanted.length === 0) return new Map();
+    const rows: { level: number; idx: string; hash: Buffer }[] = await manager.query(
+      `SELECT n.level, n.idx, n.hash FROM audit_tree_nodes n
+       JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
+      [wanted.map((w) => w.level), wanted.map((w) => w.index)],
+    );
+    return new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
+  }
+}
+
+function toCheckpoint(r: { size: string; root_hash: Buffer; signed_at: Date; key_id: string; signature: Buffer }): Checkpoint {
+  return {
+    size: Number(r.size),
+    rootHash: r.root_hash.toString('hex'),
+    timestamp: r.signed_at.toISOString(),
+    keyId: r.key_id,
+    signature: r.signature.toString('base64'),
+  };
+}
