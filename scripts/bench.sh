@@ -16,10 +16,13 @@ export DATABASE_URL="postgresql://ostracon@127.0.0.1:$PG_PORT/ostracon_bench"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2"
 export NODE_ENV=test LOG_LEVEL=error OSTRACON_DEV_SECRETS_FILE="$LOCAL_DIR/bench-secrets.json"
 node dist/apps/cli/src/main.js migrate
-# BENCH_ONLY=enforcement|screening runs one of them.
+# BENCH_ONLY=enforcement|screening|audit runs one of them.
 if [[ "${BENCH_ONLY:-enforcement}" == enforcement ]]; then
   node dist/bench/enforcement.bench.js
 fi
 if [[ "${BENCH_ONLY:-screening}" == screening ]]; then
   node --expose-gc dist/bench/screening.bench.js
+fi
+if [[ "${BENCH_ONLY:-audit}" == audit ]]; then
+  node dist/bench/audit.bench.js
 fi

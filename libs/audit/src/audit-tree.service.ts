@@ -46,6 +46,9 @@ export function verifyCheckpoint(c: Checkpoint, publicKey: KeyObject): boolean {
   }
 }
 
+const CACHED_LEVEL = 8;
+const CACHE_MAX = 100_000;
+
 /** Only one extender at a time across every worker process. */
 const TREE_LOCK = 0x0a7d17;
 
@@ -156,9 +159,27 @@ export class AuditTreeService {
     return this.compute((src) => consistencyProof(src, from, to));
   }
 
-  /** Runs a tree computation with the subtrees it needs, read in one query. */
+  /**
+   * Runs a tree computation with the subtrees it needs: those of the upper levels from memory
+   * (a stored subtree never changes, so they can be kept), the rest read in one query.
+   */
   private async compute<T>(work: (src: SubtreeSource) => T): Promise<T> {
-    const hashes = await this.fetch(this.dataSource, subtreesNeeded(work));
+    const wanted = subtreesNeeded(work);
+    const hashes = new Map<string, Hash>();
+    const missing: { level: number; index: number }[] = [];
+    for (const w of wanted) {
+      const key = `${w.level}:${w.index}`;
+      const cached = this.upper.get(key);
+      if (cached) hashes.set(key, cached);
+      else missing.push(w);
+    }
+    for (const [key, hash] of await this.fetch(this.dataSource, missing)) {
+      hashes.set(key, hash);
+      if (Number(key.slice(0, key.indexOf(':'))) >= CACHED_LEVEL) {
+        if (this.upper.size >= CACHE_MAX) this.upper.clear();
+        this.upper.set(key, hash);
+      }
+    }
     return work({
       subtree(level, index) {
         const hash = hashes.get(`${level}:${index}`);
@@ -167,6 +188,9 @@ export class AuditTreeService {
       },
     });
   }
+
+  /** Subtrees of 2^CACHED_LEVEL leaves or more: about n / 2^(CACHED_LEVEL-1) of them, 8,000 at a million events. */
+  private readonly upper = new Map<string, Hash>();
 
   private async fetch(manager: EntityManager | DataSource, wanted: { level: number; index: number }[]): Promise<Map<string, Hash>> {
     if (wanted.length === 0) return new Map();

@@ -1,0 +1,186 @@
+/**
+ * Audit log benchmark (issue: an enforcement log auditors can verify). Run with `npm run bench`.
+ *
+ * 1. Appends: 8 concurrent writers append one event per transaction for a fixed time, first
+ *    alone (the baseline), then with the real worker process keeping the tree current beside
+ *    them; events/s of each, and how long the tree takes to catch up when the writers stop.
+ * 2. Proofs at 1,000,000 events: the log is filled to a million events and the tree extended;
+ *    then inclusion and consistency proofs (as the API computes them: one query for the
+ *    subtrees, then hashing), p50 and p99 over 1,000 random requests each after 50 untimed.
+ */
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { AuditService, AuditTreeService, verifyInclusion, verifyConsistency } from '@ostracon/audit';
+import { loadConfig } from '@ostracon/config';
+import type { DataSource } from 'typeorm';
+import { WorkerModule } from '../apps/worker/src/worker.module';
+
+const WRITERS = Number(process.env.BENCH_AUDIT_WRITERS ?? 8);
+const SECONDS = Number(process.env.BENCH_AUDIT_SECONDS ?? 10);
+const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
+const PROOFS = 1000;
+const WARM_UP = 50;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function main() {
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot(
+      { ...config, database: { ...config.database, poolSize: WRITERS + 2 } },
+      {
+        relay: false,
+        delivery: false,
+        lifecycle: false,
+        auditTree: false,
+      },
+    ),
+    { logger: ['error'] },
+  );
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  const audit = app.get(AuditService);
+  const tree = app.get(AuditTreeService);
+
+  /** The real worker process, which keeps the tree current (and signs checkpoints) in production. */
+  const startWorker = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], {
+      env: { ...process.env, LOG_LEVEL: 'info', AUDIT_TREE_INTERVAL_MS: '50', AUDIT_CHECKPOINT_INTERVAL_MS: '1000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    while (!out.includes('worker ready')) {
+      if (child.exitCode !== null) throw new Error(`worker exited: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return child;
+  };
+
+  const append = async (seconds: number) => {
+    let appended = 0;
+    const deadline = Date.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: WRITERS }, (_, w) =>
+        (async () => {
+          while (Date.now() < deadline) {
+            await dataSource.transaction((em) =>
+              audit.record(em, { type: 'client.created', actor: 'cli', data: { writer: w, n: appended } }),
+            );
+            appended++;
+          }
+        })(),
+      ),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
+    return { eventsPerSec: Math.round(appended / elapsed), lagWhenWritersStopped: n - (await tree.size()) };
+  };
+
+  // Warm-up, the baseline (no tree), then with the worker keeping the tree current.
+  await append(2);
+  const baseline = await append(SECONDS);
+  while ((await tree.extend(20_000)) > 0);
+  const worker = await startWorker();
+  let withTree;
+  let catchUpMs;
+  try {
+    withTree = await append(SECONDS);
+    const t = performance.now();
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
+    while ((await tree.size()) < n) await new Promise((r) => setTimeout(r, 10));
+    catchUpMs = Math.round(performance.now() - t);
+  } finally {
+    worker.kill('SIGTERM');
+    await once(worker, 'exit');
+  }
+  const appends = {
+    writers: WRITERS,
+    seconds: SECONDS,
+    baseline,
+    withTree: { ...withTree, treeCaughtUpAfterMs: catchUpMs },
+    ratio: +(withTree.eventsPerSec / baseline.eventsPerSec).toFixed(2),
+  };
+  console.log('appends', appends);
+
+  // Fill to a million events (one statement per 100k, the same seq discipline), extend the tree.
+  const fillStarted = performance.now();
+  for (;;) {
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
+    if (n >= EVENTS) break;
+    const add = Math.min(100_000, EVENTS - n);
+    await dataSource.transaction((em) =>
+      em.query(
+        `WITH head AS (UPDATE audit_log_head SET size = size + $1 RETURNING size - $1 AS base)
+         INSERT INTO audit_events (seq, at, type, actor, data)
+         SELECT head.base + g, now(), 'client.created', 'cli', jsonb_build_object('n', g) FROM head, generate_series(1, $1) AS g`,
+        [add],
+      ),
+    );
+  }
+  const fillMs = Math.round(performance.now() - fillStarted);
+  const treeStarted = performance.now();
+  while ((await tree.extend(20_000)) > 0);
+  const treeMs = Math.round(performance.now() - treeStarted);
+  const size = await tree.size();
+  console.log(`filled to ${size} events in ${fillMs} ms, tree extended in ${treeMs} ms`);
+
+  const root = await tree.root(size);
+  // Timed: producing the proof (one query for its subtrees, then hashing). Each is then
+  // verified, untimed, so a fast wrong answer cannot pass.
+  const time = async (produce: () => Promise<() => Promise<boolean>>) => {
+    const samples: number[] = [];
+    for (let i = 0; i < WARM_UP; i++) await (await produce())();
+    for (let i = 0; i < PROOFS; i++) {
+      const t = performance.now();
+      const check = await produce();
+      samples.push(performance.now() - t);
+      if (!(await check())) throw new Error('a proof did not verify');
+    }
+    samples.sort((a, b) => a - b);
+    return { p50Ms: +percentile(samples, 50).toFixed(2), p99Ms: +percentile(samples, 99).toFixed(2) };
+  };
+  const leafOf = async (index: number) =>
+    (await dataSource.query(`SELECT hash FROM audit_tree_nodes WHERE level = 0 AND idx = $1`, [index]))[0].hash as Buffer;
+  const inclusion = await time(async () => {
+    const index = Math.floor(Math.random() * size);
+    const proof = await tree.inclusion(index, size);
+    return async () => verifyInclusion(await leafOf(index), index, size, proof, root);
+  });
+  const consistency = await time(async () => {
+    const from = 1 + Math.floor(Math.random() * (size - 1));
+    const proof = await tree.consistency(from, size);
+    return async () => verifyConsistency(from, size, await tree.root(from), root, proof);
+  });
+  const proofs = { size, fillMs, treeExtendMs: treeMs, inclusion, consistency };
+  console.log('proofs', proofs);
+
+  const results = {
+    benchmark: 'audit',
+    at: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    appends,
+    proofs,
+    targets: {
+      appendsAtLeast2000PerSec: withTree.eventsPerSec >= 2000,
+      inclusionUnder5ms: inclusion.p99Ms < 5,
+      consistencyUnder5ms: consistency.p99Ms < 5,
+    },
+  };
+  mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
+  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'audit.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+  await app.close();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
