@@ -64,6 +64,10 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect(doc.body.paths['/v1/signup-matches/{matchId}'].get.parameters).toEqual([
       expect.objectContaining({ name: 'matchId', in: 'path' }),
     ]);
+    expect(doc.body.paths['/v1/audit/proofs/inclusion'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['seq', 'size']);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/audit/events', '/v1/audit/events/export', '/v1/audit/checkpoint']),
+    );
     const ui = await t.request({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(ui.status);
   });

@@ -1,3 +1,14 @@
+import {
+  auditEventPageSchema,
+  auditEventsQuerySchema,
+  auditExportQuerySchema,
+  checkpointSchema,
+  consistencyProofSchema,
+  consistencyQuerySchema,
+  inclusionProofSchema,
+  inclusionQuerySchema,
+  publicKeysSchema,
+} from '@ostracon/audit';
 import { CommonErrors } from '@ostracon/common';
 import { ackDirectiveSchema, ackResultSchema, directivePageSchema, listDirectivesQuerySchema } from '@ostracon/enforcement';
 import { createOrderSchema, listOrdersQuerySchema, orderPageSchema, orderViewSchema, revokeOrderSchema } from '@ostracon/orders';
@@ -151,6 +162,64 @@ const ROUTES: Route[] = [
     tag: 'sign-up checks',
     roles: ['authority', 'auditor'],
     responses: { 200: { description: 'The match', schema: signupMatchViewSchema }, 404: { description: 'SIGNUP_MATCH.NOT_FOUND' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/events',
+    summary: 'The enforcement log, oldest first, each event with its Merkle leaf hash (an authority: its own orders)',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    query: auditEventsQuerySchema,
+    responses: { 200: { description: 'One page', schema: auditEventPageSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/events/export',
+    summary: 'The same events as NDJSON (application/x-ndjson), streamed',
+    tag: 'audit',
+    roles: ['auditor'],
+    query: auditExportQuerySchema,
+    responses: { 200: { description: 'One event per line, as in the events page' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/checkpoint',
+    summary: 'The latest signed tree head (Ed25519)',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    responses: { 200: { description: 'The checkpoint', schema: checkpointSchema }, 404: { description: 'AUDIT.NO_CHECKPOINT' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/public-key',
+    summary: 'The checkpoint signing keys, by key id (PEM, SPKI)',
+    tag: 'audit',
+    roles: ['auditor', 'authority', 'platform', 'admin'],
+    responses: { 200: { description: 'Keys', schema: publicKeysSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/proofs/inclusion',
+    summary: 'RFC 9162 inclusion proof of an event in the tree of a given size (default: the latest checkpoint)',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    query: inclusionQuerySchema,
+    responses: {
+      200: { description: 'The audit path', schema: inclusionProofSchema },
+      404: { description: 'AUDIT.SIZE_NOT_AVAILABLE, AUDIT.EVENT_NOT_IN_TREE, AUDIT.NO_CHECKPOINT' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/proofs/consistency',
+    summary: 'RFC 9162 consistency proof between two tree sizes',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    query: consistencyQuerySchema,
+    responses: {
+      200: { description: 'The proof with both roots', schema: consistencyProofSchema },
+      404: { description: 'AUDIT.SIZE_NOT_AVAILABLE, AUDIT.NO_CHECKPOINT' },
+    },
   },
   {
     method: 'get',
