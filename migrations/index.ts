@@ -2,6 +2,7 @@ import { CreateCoreSchema1764360000000 } from './1764360000000-create-core-schem
 import { CreateDirectivesAndOutbox1764370000000 } from './1764370000000-create-directives-and-outbox';
 import { CreateScreening1764380000000 } from './1764380000000-create-screening';
 import { CreateAuditTree1764390000000 } from './1764390000000-create-audit-tree';
+import { SequenceAuditEventsAtCommit1764400000000 } from './1764400000000-sequence-audit-events-at-commit';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateDirectivesAndOutbox1764370000000,
   CreateScreening1764380000000,
   CreateAuditTree1764390000000,
+  SequenceAuditEventsAtCommit1764400000000,
 ];

@@ -33,8 +33,3 @@ export interface AuditEventInput {
   /** Non-identifying facts only: ids, counts, codes. Never a raw identity value or a key. */
   data?: Record<string, unknown>;
 }
-
-export interface RecordedAuditEvent {
-  seq: string;
-  at: Date;
-}

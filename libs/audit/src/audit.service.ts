@@ -1,26 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AuditEventInput, RecordedAuditEvent } from './audit-event';
+import type { AuditEventInput } from './audit-event';
 
 @Injectable()
 export class AuditService {
   /**
    * Appends an event inside the caller's transaction, so the event exists exactly when the
-   * change it records does. Taking the next seq locks the log head until that transaction
-   * ends: call this last in a transaction, to hold the lock for as short a time as possible.
+   * change it records does. It takes its seq at COMMIT (migration 1764400000000): the log head
+   * is locked only while the transaction commits, wherever in it this is called.
    */
-  async record(manager: EntityManager, event: AuditEventInput): Promise<RecordedAuditEvent> {
-    if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error('audit events are written inside the transaction of the change they record');
-    }
-    const rows: { seq: string; at: Date }[] = await manager.query(
-      `WITH head AS (UPDATE audit_log_head SET size = size + 1 RETURNING size)
-       INSERT INTO audit_events (seq, at, type, actor, order_id, platform_id, data)
-       SELECT head.size, now(), $1, $2, $3, $4, $5 FROM head
-       RETURNING seq, at`,
-      [event.type, event.actor, event.orderId ?? null, event.platformId ?? null, JSON.stringify(event.data ?? {})],
-    );
-    return rows[0]!;
+  async record(manager: EntityManager, event: AuditEventInput): Promise<void> {
+    await this.recordMany(manager, [event]);
   }
 
   /** Appends several events in one statement (same rules as `record`). */
@@ -30,14 +20,12 @@ export class AuditService {
       throw new Error('audit events are written inside the transaction of the change they record');
     }
     await manager.query(
-      `WITH head AS (UPDATE audit_log_head SET size = size + $1 RETURNING size - $1 AS base)
-       INSERT INTO audit_events (seq, at, type, actor, order_id, platform_id, data)
-       SELECT head.base + e.n, now(), e.type, e.actor, e.order_id, e.platform_id, e.data
-       FROM head, ROWS FROM (jsonb_to_recordset($2::jsonb) AS (type text, actor text, order_id uuid, platform_id text, data jsonb))
+      `INSERT INTO audit_pending (type, actor, order_id, platform_id, data)
+       SELECT e.type, e.actor, e.order_id, e.platform_id, e.data
+       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (type text, actor text, order_id uuid, platform_id text, data jsonb))
          WITH ORDINALITY AS e(type, actor, order_id, platform_id, data, n)
        ORDER BY e.n`,
       [
-        events.length,
         JSON.stringify(
           events.map((e) => ({
             type: e.type,
