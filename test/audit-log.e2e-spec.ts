@@ -11,10 +11,10 @@ import canonicalize from 'canonicalize';
 import { Client } from 'pg';
 import { runCli } from '../apps/cli/src/cli';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { idempotencyKey, orderBody } from './support/builders';
+import { orderBody } from './support/builders';
 import { isolatedDatabase, testConfig, waitFor } from './support/isolated';
 import { checkConsistency, checkInclusion, eventLeaf, rootOf } from './support/merkle-verifier';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, submitOrder, type TestApp } from './support/test-app';
 
 const WRITERS = 8;
 const PER_WRITER = 1000;
@@ -145,13 +145,7 @@ describe('the verifiable audit log', () => {
 
   it('filters events, shows an authority only its own orders, and logs each read with its filter', async () => {
     const platform = await api.platform('aud');
-    const res = await api.request({
-      method: 'POST',
-      url: '/v1/orders',
-      key: authority.apiKey,
-      body: orderBody(platform),
-      headers: { 'idempotency-key': idempotencyKey() },
-    });
+    const res = await submitOrder(api, authority.apiKey, orderBody(platform));
     expect(res.status).toBe(201);
     const orderId = res.body.id;
     const mine = await get(`/v1/audit/events?orderId=${orderId}`, authority.apiKey);

@@ -5,10 +5,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CreatedClient } from '@ostracon/auth';
 import { WorkerModule } from '../apps/worker/src/worker.module';
-import { idempotencyKey, orderBody } from './support/builders';
+import { orderBody } from './support/builders';
 import { RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
 import { SimulatedPlatform } from './support/simulated-platform';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, submitOrder, type TestApp } from './support/test-app';
 
 /** A database, a Redis and an API of their own, and a simulated push platform. */
 async function stack(label: string) {
@@ -25,15 +25,31 @@ async function stack(label: string) {
 }
 
 async function submit(api: TestApp, authority: CreatedClient, platform: string): Promise<string> {
-  const res = await api.request({
-    method: 'POST',
-    url: '/v1/orders',
-    key: authority.apiKey,
-    body: orderBody(platform),
-    headers: { 'idempotency-key': idempotencyKey() },
-  });
+  const res = await submitOrder(api, authority.apiKey, orderBody(platform));
   expect(res.status).toBe(201);
   return res.body.id;
+}
+
+async function closeStack(s: Awaited<ReturnType<typeof stack>>): Promise<void> {
+  await s.api.close();
+  await s.sim.stop();
+  await s.redis.stop();
+  await s.db.drop();
+}
+
+/** The stack with a worker of its own (in this process), for one describe block. */
+function stackWithWorker(label: string): () => Awaited<ReturnType<typeof stack>> {
+  let s: Awaited<ReturnType<typeof stack>>;
+  let worker: INestApplicationContext | undefined;
+  beforeAll(async () => {
+    s = await stack(label);
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(s.config), { logger: ['error'] });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await closeStack(s);
+  });
+  return () => s;
 }
 
 async function deliveredOnce(api: TestApp, orderIds: string[]): Promise<void> {
@@ -61,19 +77,10 @@ const allDelivered = (api: TestApp, orderIds: string[]) => async () => {
 };
 
 describe('nothing lost: Redis down', () => {
+  const stackOf = stackWithWorker('redis');
   let s: Awaited<ReturnType<typeof stack>>;
-  let worker: INestApplicationContext;
-
-  beforeAll(async () => {
-    s = await stack('redis');
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(s.config), { logger: ['error'] });
-  });
-  afterAll(async () => {
-    await worker?.close();
-    await s.api.close();
-    await s.sim.stop();
-    await s.redis.stop();
-    await s.db.drop();
+  beforeAll(() => {
+    s = stackOf();
   });
 
   it('accepts orders while Redis is down, and delivers every directive once it is back', async () => {
@@ -97,10 +104,7 @@ describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {
   });
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-    await s.api.close();
-    await s.sim.stop();
-    await s.redis.stop();
-    await s.db.drop();
+    await closeStack(s);
   });
 
   const startWorker = () => {
@@ -143,19 +147,10 @@ describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {
 });
 
 describe('nothing lost: Redis FLUSHALL', () => {
+  const stackOf = stackWithWorker('flush');
   let s: Awaited<ReturnType<typeof stack>>;
-  let worker: INestApplicationContext;
-
-  beforeAll(async () => {
-    s = await stack('flush');
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(s.config), { logger: ['error'] });
-  });
-  afterAll(async () => {
-    await worker?.close();
-    await s.api.close();
-    await s.sim.stop();
-    await s.redis.stop();
-    await s.db.drop();
+  beforeAll(() => {
+    s = stackOf();
   });
 
   it('re-creates the lost jobs from PostgreSQL and delivers every directive once', async () => {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { CreatedClient } from '@ostracon/auth';
 import { ScreeningIndexService } from '@ostracon/screening';
-import { daysFrom, idempotencyKey, orderBody } from './support/builders';
+import { daysFrom, orderBody } from './support/builders';
 import { OffsetClock, waitFor } from './support/isolated';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, submitOrder, type TestApp } from './support/test-app';
 
 /** Raw values of one made-up person, unique to the test that asks (the shared database holds many orders). */
 function person() {
@@ -66,13 +66,7 @@ describe('sign-up checks', () => {
       subject: subject(p),
       platforms: platforms.map((platform) => ({ platform, accounts: [{ accountId: `acct-${randomBytes(3).toString('hex')}` }] })),
     };
-    const res = await api.request({
-      method: 'POST',
-      url: '/v1/orders',
-      key: authority.apiKey,
-      body,
-      headers: { 'idempotency-key': idempotencyKey() },
-    });
+    const res = await submitOrder(api, authority.apiKey, body);
     expect([res.status, res.body.errors ?? res.body.detail]).toEqual([201, undefined]);
     // NOTIFY reaches the index a moment after the commit (the freshness bound is tested below).
     await waitFor(() => api.app.get(ScreeningIndexService).current?.has(res.body.id), 'the order in the index', 10_000);

@@ -4,21 +4,15 @@ import { join } from 'node:path';
 import type { CreatedClient } from '@ostracon/auth';
 import { type AppConfig, loadConfig } from '@ostracon/config';
 import { ScreeningIndexService } from '@ostracon/screening';
-import { idempotencyKey, orderBody } from './support/builders';
+import { orderBody } from './support/builders';
 import { RedisServer, freePort, testConfig, waitFor } from './support/isolated';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, submitOrder, type TestApp } from './support/test-app';
 
 /** A unique e-mail per order: the shared test database holds many orders. */
 const uniqueEmail = () => `freshness.${randomBytes(5).toString('hex')}@example.fr`;
 
 async function submit(api: TestApp, authority: CreatedClient, platform: string, email: string): Promise<string> {
-  const res = await api.request({
-    method: 'POST',
-    url: '/v1/orders',
-    key: authority.apiKey,
-    body: { ...orderBody(platform), subject: { signals: [{ type: 'email', value: email }] } },
-    headers: { 'idempotency-key': idempotencyKey() },
-  });
+  const res = await submitOrder(api, authority.apiKey, { ...orderBody(platform), subject: { signals: [{ type: 'email', value: email }] } });
   expect(res.status).toBe(201);
   return res.body.id;
 }

@@ -92,3 +92,14 @@ export async function startTestApp(options: { clock?: Clock; logLevel?: string; 
     close: () => app.close(),
   };
 }
+
+/** POST /v1/orders with a fresh Idempotency-Key, as the given authority. */
+export function submitOrder(api: Pick<TestApp, 'request'>, authorityKey: string, body: unknown): Promise<TestResponse> {
+  return api.request({
+    method: 'POST',
+    url: '/v1/orders',
+    key: authorityKey,
+    body,
+    headers: { 'idempotency-key': `test-${randomBytes(8).toString('hex')}` },
+  });
+}
