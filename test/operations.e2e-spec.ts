@@ -40,6 +40,16 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect(res.text).toContain('ostracon_api_process_cpu_seconds_total');
   });
 
+  it('counts problem answers by their stable code', async () => {
+    await t.request({ method: 'GET', url: '/v1/orders' }); // no key
+    await t.request({ method: 'GET', url: '/no/such/route' });
+    await t.request({ method: 'POST', url: '/v1/signup-checks', rawBody: '{' }); // the lean route's own path
+    const res = await t.request({ method: 'GET', url: '/metrics' });
+    expect(res.text).toMatch(/ostracon_http_problems_total\{code="AUTH.UNAUTHENTICATED"\} [1-9]/);
+    expect(res.text).toMatch(/ostracon_http_problems_total\{code="ROUTE.NOT_FOUND"\} [1-9]/);
+    expect(res.text).toMatch(/ostracon_http_problems_total\{code="REQUEST.MALFORMED_JSON"\} [1-9]/);
+  });
+
   it('serves the OpenAPI document, built from the validating schemas, and its UI', async () => {
     const doc = await t.request({ method: 'GET', url: '/docs/json' });
     expect(doc.status).toBe(200);

@@ -303,6 +303,27 @@ describe('sign-up checks', () => {
   it('refuses malformed JSON, a missing key, and any role but platform', async () => {
     const malformed = await api.request({ method: 'POST', url: '/v1/signup-checks', key: tiktokKey, rawBody: '{"signals": [' });
     expect([malformed.status, malformed.body.code]).toEqual([400, 'REQUEST.MALFORMED_JSON']);
+    expect(malformed.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(malformed.body).toMatchObject({ type: '/docs/errors#REQUEST.MALFORMED_JSON', traceId: malformed.headers['x-request-id'] });
+    const huge = await api.request({
+      method: 'POST',
+      url: '/v1/signup-checks/batch',
+      key: tiktokKey,
+      rawBody: `{"checks":"${'x'.repeat(2 * 1024 * 1024)}"}`,
+    });
+    expect([huge.status, huge.body.code, huge.headers['content-type']]).toEqual([
+      413,
+      'REQUEST.TOO_LARGE',
+      expect.stringMatching(/problem\+json/),
+    ]);
+    const wrongType = await api.request({
+      method: 'POST',
+      url: '/v1/signup-checks',
+      key: tiktokKey,
+      rawBody: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect([wrongType.status, wrongType.body.code]).toEqual([415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE']);
     for (const rawBody of [
       `{"signals":[${JSON.stringify(signal)}],"__proto__":{"polluted":true}}`,
       `{"signals":[{"type":"email","hash":"${signal.hash}","constructor":{"prototype":{}}}]}`,

@@ -4,7 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Clock, PinoNestLogger, ProblemFilter, createLogger } from '@ostracon/common';
+import { type Clock, PinoNestLogger, ProblemFilter, createLogger, problemCodeOf } from '@ostracon/common';
 import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -63,6 +63,8 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    const code = problemCodeOf(request);
+    if (code) metrics.problems.labels(code).inc();
   });
 
   // The directive queue, seen from the API: metrics and the admin dashboard. Its connection

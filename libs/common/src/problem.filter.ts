@@ -84,7 +84,17 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   } else if (problem.status >= 500) {
     logger.warn({ code: problem.code, traceId: problem.traceId }, problem.detail);
   }
+  (request as ProblemRequest)[PROBLEM_CODE] = problem.code;
   void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+/** Where the stable code of a problem answer is left on its request, for metrics. */
+export const PROBLEM_CODE = Symbol('ostracon.problemCode');
+type ProblemRequest = FastifyRequest & { [PROBLEM_CODE]?: string };
+
+/** The stable code of the problem this request was answered with, if it was. */
+export function problemCodeOf(request: FastifyRequest): string | undefined {
+  return (request as ProblemRequest)[PROBLEM_CODE];
 }
 
 /** The one place where errors of Nest routes become problem+json. */

@@ -26,6 +26,9 @@ const BEARER = /^Bearer (\S+)$/i;
 export async function registerSignupCheckRoutes(root: FastifyInstance, deps: SignupRouteDeps): Promise<void> {
   await root.register(async (fastify) => {
     useJsonBodies(fastify, 'plain');
+    // Errors raised before the handler (body parsing, size) get the same problem+json as the
+    // handler's own: this context was registered before Nest set its error handler on the root.
+    fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, deps.logger));
     routes(fastify, deps);
   });
 }
