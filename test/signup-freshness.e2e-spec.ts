@@ -114,7 +114,7 @@ describe('index reconciliation', () => {
 describe('the sign-up rate limit', () => {
   const limited = (): AppConfig => {
     const base = loadConfig();
-    return { ...base, screening: { ...base.screening, ratePerSecond: 1, rateBurst: 1000 } };
+    return { ...base, screening: { ...base.screening, ratePerSecond: 0.01, rateBurst: 1000 } };
   };
   const batch = (n: number) => ({
     checks: Array.from({ length: n }, (_, i) => ({ ref: `r${i}`, signals: [{ type: 'email', value: `n${i}@x.fr` }] })),
