@@ -153,6 +153,9 @@ describe('the verifiable audit log', () => {
     const other = await api.client('authority');
     expect((await get(`/v1/audit/events?orderId=${orderId}`, other.apiKey)).body.items).toEqual([]);
     expect((await get(`/v1/audit/events?type=client.created&limit=2`)).body.items).toHaveLength(2);
+    const created = mine.body.items[0].at as string;
+    expect((await get(`/v1/audit/events?orderId=${orderId}&from=${encodeURIComponent(created)}`)).body.items).toHaveLength(1);
+    expect((await get(`/v1/audit/events?orderId=${orderId}&to=${encodeURIComponent(created)}`)).body.items).toEqual([]);
     const reads = await api.dataSource.query(
       `SELECT data FROM audit_events WHERE type = 'audit.read' AND actor = $1 ORDER BY seq DESC LIMIT 1`,
       [`client:${authority.id}`],

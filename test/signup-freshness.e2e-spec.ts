@@ -232,6 +232,7 @@ describe('pepper rotation', () => {
     const retired = await start([next]);
     await waitFor(() => retired.app.get(ScreeningIndexService).current?.has(newOrder), 'the new order in the index', 10_000);
     expect([await decide(retired, oldEmail), await decide(retired, newEmail)]).toEqual(['allow', 'block']);
-    expect(oldOrder).toBeTruthy();
+    const [old] = await retired.dataSource.query(`SELECT key_id FROM order_signals WHERE order_id = $1`, [oldOrder]);
+    expect(old.key_id).toBe(current.keyId);
   });
 });

@@ -121,17 +121,25 @@ export class AuditTreeService {
   }
 
   async latestCheckpoint(): Promise<Checkpoint | null> {
-    const rows: { size: string; root_hash: Buffer; signed_at: Date; key_id: string; signature: Buffer }[] = await this.dataSource.query(
-      `SELECT size, root_hash, signed_at, key_id, signature FROM audit_checkpoints ORDER BY size DESC LIMIT 1`,
-    );
-    return rows[0] ? toCheckpoint(rows[0]) : null;
+    return (await this.readCheckpoints('ORDER BY size DESC LIMIT 1'))[0] ?? null;
   }
 
-  async checkpoints(): Promise<Checkpoint[]> {
+  /** Every checkpoint, oldest first. */
+  checkpoints(): Promise<Checkpoint[]> {
+    return this.readCheckpoints('ORDER BY size');
+  }
+
+  private async readCheckpoints(order: 'ORDER BY size DESC LIMIT 1' | 'ORDER BY size'): Promise<Checkpoint[]> {
     const rows: { size: string; root_hash: Buffer; signed_at: Date; key_id: string; signature: Buffer }[] = await this.dataSource.query(
-      `SELECT size, root_hash, signed_at, key_id, signature FROM audit_checkpoints ORDER BY size`,
+      `SELECT size, root_hash, signed_at, key_id, signature FROM audit_checkpoints ${order}`,
     );
-    return rows.map(toCheckpoint);
+    return rows.map((r) => ({
+      size: Number(r.size),
+      rootHash: r.root_hash.toString('hex'),
+      timestamp: r.signed_at.toISOString(),
+      keyId: r.key_id,
+      signature: r.signature.toString('base64'),
+    }));
   }
 
   /** Public keys by key id, as PEM (SPKI): the first signs new checkpoints. */
@@ -201,14 +209,4 @@ export class AuditTreeService {
     );
     return new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
   }
-}
-
-function toCheckpoint(r: { size: string; root_hash: Buffer; signed_at: Date; key_id: string; signature: Buffer }): Checkpoint {
-  return {
-    size: Number(r.size),
-    rootHash: r.root_hash.toString('hex'),
-    timestamp: r.signed_at.toISOString(),
-    keyId: r.key_id,
-    signature: r.signature.toString('base64'),
-  };
 }

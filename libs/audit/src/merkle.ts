@@ -166,8 +166,8 @@ export function verifyConsistency(
 }
 
 /**
- * A tree held in memory, level by level (level 0 = the leaf hashes): for tests, for `audit:verify`
- * over an export, and to build the subtree rows a store keeps.
+ * A tree held in memory, level by level (level 0 = the leaf hashes): for tests and for
+ * `audit:verify`.
  */
 export class MemoryTree implements SubtreeSource {
   private readonly levels: Hash[][] = [[]];
@@ -180,9 +180,7 @@ export class MemoryTree implements SubtreeSource {
     return this.levels[0]!.length;
   }
 
-  /** Appends a leaf hash; returns the perfect subtrees it completed, lowest first (level, index, hash). */
-  append(leaf: Hash): { level: number; index: number; hash: Hash }[] {
-    const completed: { level: number; index: number; hash: Hash }[] = [{ level: 0, index: this.size, hash: leaf }];
+  append(leaf: Hash): void {
     this.levels[0]!.push(leaf);
     let level = 0;
     let index = this.levels[0]!.length - 1;
@@ -191,9 +189,7 @@ export class MemoryTree implements SubtreeSource {
       level++;
       index = Math.floor(index / 2);
       (this.levels[level] ??= []).push(hash);
-      completed.push({ level, index, hash });
     }
-    return completed;
   }
 
   subtree(level: number, index: number): Hash {

@@ -32,11 +32,6 @@ export class Screener {
     this.peppers = new Map(peppers.map((p) => [p.keyId, new PepperedDigest(p.key)]));
   }
 
-  /** Key ids the index holds that this process has no pepper for: their signals can never match. */
-  missingPeppers(index: SignalIndex): string[] {
-    return index.keyIds.filter((k) => !this.peppers.has(k));
-  }
-
   check(index: SignalIndex, platform: string, at: number, signals: readonly SignalInput[], context: NormalizeContext): CheckResult {
     const ignored: CheckResult['ignored'] = [];
     const matches: IndexMatch[] = [];

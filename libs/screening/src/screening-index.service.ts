@@ -127,12 +127,6 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
     return this.rebuilding;
   }
 
-  /** Re-reads these orders now and applies their state (tests and NOTIFY). */
-  refresh(orderIds: readonly string[]): Promise<void> {
-    for (const id of orderIds) this.note(id);
-    return this.applyPending();
-  }
-
   private note(orderId: string): void {
     if (!/^[0-9a-f-]{36}$/i.test(orderId)) return;
     this.pending.add(orderId);

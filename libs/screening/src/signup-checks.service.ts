@@ -48,12 +48,6 @@ export class SignupChecksService {
     this.screener = new Screener(config.signals.peppers);
   }
 
-  /** Key ids the index holds without a pepper here: a configuration error worth reporting. */
-  missingPeppers(): string[] {
-    const index = this.index.current;
-    return index ? this.screener.missingPeppers(index) : [];
-  }
-
   async check(client: AuthenticatedClient, checks: readonly { ref?: string; signals: readonly SignalInput[] }[]): Promise<SignupOutcome[]> {
     const index = this.index.current;
     if (!index) throw new DomainError(ScreeningErrors.indexLoading, 'Retry shortly', undefined, { 'retry-after': '2' });
