@@ -1,10 +1,11 @@
+import { type AddressInfo, type Socket, createServer } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { redisReady } from '@ostracon/database';
 import { OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { daysFrom, idempotencyKey, orderBody } from './support/builders';
-import { OffsetClock, RedisServer, isolatedDatabase, testConfig } from './support/isolated';
+import { OffsetClock, RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
 import { startTestApp, type TestApp } from './support/test-app';
 
 describe('outbox relay', () => {
@@ -71,5 +72,38 @@ describe('outbox relay', () => {
     );
     expect(rows).toHaveLength(40);
     expect(rows.filter((r: { queued: string; status: string }) => Number(r.queued) !== 1 || r.status !== 'queued')).toEqual([]);
+  });
+
+  it('closes a queue whose Redis is still connecting without an uncaught error', async () => {
+    // A "Redis" that resets the first connection (the client records an error) and then holds
+    // the next one without answering: the queue is still waiting for Redis when it is closed.
+    const sockets: Socket[] = [];
+    const flaky = createServer((socket) => {
+      sockets.push(socket);
+      if (sockets.length === 1) socket.resetAndDestroy();
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('unhandledRejection', record);
+    process.on('uncaughtException', record);
+    try {
+      const { port } = flaky.address() as AddressInfo;
+      const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: `redis://127.0.0.1:${port}/0` }), 'test-close');
+      connection.on('error', () => undefined);
+      const queue = directivesQueue(connection);
+      queue.on('error', () => undefined);
+      await waitFor(() => sockets.length === 2, 'the second connection');
+      expect(connection.status).not.toBe('ready');
+      await queue.close();
+      connection.disconnect();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+      process.off('uncaughtException', record);
+      for (const socket of sockets) socket.destroy();
+      flaky.close();
+    }
   });
 });

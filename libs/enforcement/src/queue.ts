@@ -1,5 +1,5 @@
 import type { AppConfig } from '@ostracon/config';
-import { type ConnectionOptions, Queue } from 'bullmq';
+import { type ConnectionOptions, Queue, RedisConnection } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 
@@ -36,16 +36,37 @@ export function producerConnection(config: AppConfig, name: string): Redis {
   return new Redis(config.redis.url, { connectionName: name, maxRetriesPerRequest: 1, enableOfflineQueue: false });
 }
 
+/**
+ * BullMQ's connection, with one uncaught error fewer. Closing a queue whose shared connection is
+ * still connecting (Redis down) removes the connection's listeners while that connect is pending;
+ * when the client is then disconnected, the connect fails and BullMQ emits the error with nobody
+ * listening: an uncaught exception that would take the process down on its way out. After close,
+ * such errors have nowhere to go, so they are dropped here.
+ */
+class QuietlyClosedConnection extends RedisConnection {
+  override async close(force?: boolean): Promise<void> {
+    try {
+      await super.close(force);
+    } finally {
+      this.on('error', () => undefined);
+    }
+  }
+}
+
 export function directivesQueue(connection: Redis): Queue<DeliverJob> {
-  return new Queue<DeliverJob>(DIRECTIVES_QUEUE, {
-    connection,
-    defaultJobOptions: {
-      // Retries of a platform's answers are counted in PostgreSQL (DelayedError, no attempt spent);
-      // these attempts only cover the unexpected: PostgreSQL briefly unreachable, a bug.
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 5000 },
+  return new Queue<DeliverJob>(
+    DIRECTIVES_QUEUE,
+    {
+      connection,
+      defaultJobOptions: {
+        // Retries of a platform's answers are counted in PostgreSQL (DelayedError, no attempt spent);
+        // these attempts only cover the unexpected: PostgreSQL briefly unreachable, a bug.
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 5000 },
+      },
     },
-  });
+    QuietlyClosedConnection,
+  );
 }
