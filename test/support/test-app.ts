@@ -50,14 +50,16 @@ export interface TestResponse {
 }
 
 /** The real API (config from the environment npm test sets: real PostgreSQL and Redis). */
-export async function startTestApp(options: { clock?: Clock; logLevel?: string; config?: AppConfig } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { clock?: Clock; logLevel?: string; config?: AppConfig; waitForIndex?: boolean } = {},
+): Promise<TestApp> {
   const base = options.config ?? loadConfig();
   const config = { ...base, log: { level: (options.logLevel ?? 'info') as typeof base.log.level } };
   const logs = new LogCapture();
   const app = await createApiApp({ config, clock: options.clock, logDestination: logs });
   const dataSource = app.get<DataSource>(getDataSourceToken());
   // As a load balancer would: send traffic once readiness says the sign-up index is built.
-  await app.get(ScreeningIndexService).ready();
+  if (options.waitForIndex !== false) await app.get(ScreeningIndexService).ready();
 
   const request = async (o: RequestOptions): Promise<TestResponse> => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
