@@ -146,7 +146,9 @@ async function main() {
   );
   const env = { ...process.env, LOG_LEVEL: 'error', DELIVERY_CONCURRENCY: String(CONCURRENCY), RELAY_SWEEP_MS: '1000' };
   const t0 = performance.now();
-  const worker: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], {
+  // BENCH_PROFILE_DIR=<dir> writes the worker's CPU profile there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const worker: ChildProcess = spawn(process.execPath, [...profile, join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], {
     env,
     stdio: 'inherit',
   });

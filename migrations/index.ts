@@ -3,6 +3,7 @@ import { CreateDirectivesAndOutbox1764370000000 } from './1764370000000-create-d
 import { CreateScreening1764380000000 } from './1764380000000-create-screening';
 import { CreateAuditTree1764390000000 } from './1764390000000-create-audit-tree';
 import { SequenceAuditEventsAtCommit1764400000000 } from './1764400000000-sequence-audit-events-at-commit';
+import { FindPendingAuditEventsByTransaction1764410000000 } from './1764410000000-find-pending-audit-events-by-transaction';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateScreening1764380000000,
   CreateAuditTree1764390000000,
   SequenceAuditEventsAtCommit1764400000000,
+  FindPendingAuditEventsByTransaction1764410000000,
 ];
