@@ -24,7 +24,7 @@ if tokens < cost then
   return {0, math.ceil((cost - tokens) / rate)}
 end
 local granted = math.max(cost, math.min(want, math.floor(tokens)))
-redis.call('HSET', KEYS[1], 'tokens', tokens - cost, 'at', now)
+redis.call('HSET', KEYS[1], 'tokens', tokens - granted, 'at', now)
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
 return {granted, 0}
 `;
@@ -54,7 +54,7 @@ export class RateLimiter {
   ) {
     this.ratePerMs = config.screening.ratePerSecond / 1000;
     this.burst = config.screening.rateBurst;
-    this.leaseSize = 0;
+    this.leaseSize = Math.max(0, Math.min(100, Math.floor(config.screening.ratePerSecond / 100)));
     redis.defineCommand('ostraconTake', { numberOfKeys: 1, lua: TAKE });
   }
 
