@@ -12,7 +12,7 @@ import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse, createServer, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -109,8 +109,10 @@ async function main() {
     return { id: res.json().id as string, acceptedAt: performance.now() + performance.timeOrigin };
   };
 
-  // Baseline: bare signed POSTs to the same platform, same concurrency, no queue, no database.
+  // Baseline: bare signed POSTs to the same platform, same concurrency, no queue, no database,
+  // with the client the worker uses (node:http, kept-alive connections).
   const wh = new Webhook(sim.secret);
+  const agent = new Agent({ keepAlive: true });
   const baselineN = ORDERS;
   const b0 = performance.now();
   await pool(
@@ -119,19 +121,24 @@ async function main() {
     async (i) => {
       const body = JSON.stringify({ id: `b${i}`, orderId: `baseline-${i}`, type: 'suspend', accounts: [{ accountId: `a${i}` }] });
       const at = new Date();
-      const r = await fetch(sim.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': `msg_b${i}`,
-          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-          'webhook-signature': wh.sign(`msg_b${i}`, at, body),
-        },
-        body,
+      const headers = {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        'webhook-id': `msg_b${i}`,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': wh.sign(`msg_b${i}`, at, body),
+      };
+      await new Promise<void>((resolve, reject) => {
+        const req = request(sim.url, { method: 'POST', headers, agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end(body);
       });
-      await r.arrayBuffer();
     },
   );
+  agent.destroy();
   const baselinePerSecond = baselineN / ((performance.now() - b0) / 1000);
 
   // 1. Throughput: the backlog first, then one worker process drains it.

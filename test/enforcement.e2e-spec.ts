@@ -151,6 +151,23 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     expect(d).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
+  it('retries a platform that hangs, drops the connection, cuts its answer off or redirects, then delivers once', async () => {
+    const sim = new SimulatedPlatform().respond({ hang: true }, { drop: true }, { cutOff: true }, { status: 302 });
+    const { id: platform } = await pushPlatform(sim);
+    const { id } = await submit([platform]);
+    await waitFor(async () => (await events(id, 'directive.delivered')).length === 1, 'the delivery after four failures', 30_000);
+    const failures = await events(id, 'directive.delivery_failed');
+    expect(failures.map((e: any) => [e.data.attempt, e.data.reasonClass, e.data.final])).toEqual([
+      [1, 'timeout', false],
+      [2, 'network', false],
+      [3, 'network', false],
+      [4, 'invalid_response', false],
+    ]);
+    expect(sim.requests).toBe(5);
+    expect(sim.received.filter((r) => r.body.orderId === id)).toHaveLength(1);
+    expect(await directives(id)).toMatchObject([{ status: 'delivered', attempts: 4 }]);
+  });
+
   it('fails a directive for good on a permanent 4xx', async () => {
     const sim = new SimulatedPlatform().always({ status: 410 });
     const { id: platform } = await pushPlatform(sim);

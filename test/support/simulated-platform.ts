@@ -12,8 +12,8 @@ export interface Received {
   at: number;
 }
 
-/** What the platform does with the next request: answer a status, hang, or drop the connection. */
-export type Behaviour = { status: number; retryAfter?: string } | { hang: true } | { drop: true };
+/** What the platform does with the next request: answer a status, hang, drop the connection, or start a 200 and cut it off. */
+export type Behaviour = { status: number; retryAfter?: string } | { hang: true } | { drop: true } | { cutOff: true };
 
 /**
  * A platform's webhook receiver, as a real HTTP server on 127.0.0.1. It verifies every request
@@ -89,6 +89,12 @@ export class SimulatedPlatform {
     }
     if ('drop' in behaviour) {
       req.socket.destroy();
+      return;
+    }
+    if ('cutOff' in behaviour) {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"ok":');
+      setTimeout(() => req.socket.destroy(), 20);
       return;
     }
     if (behaviour.status >= 200 && behaviour.status < 300) {

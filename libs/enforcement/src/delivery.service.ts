@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import { CLOCK, type Clock, KeyRingCipher } from '@ostracon/common';
@@ -41,7 +41,7 @@ interface DirectiveRow {
 class BreakerTrip extends Error {}
 
 @Injectable()
-export class DeliveryService {
+export class DeliveryService implements OnApplicationShutdown {
   private readonly cipher: KeyRingCipher;
   private readonly breakers: CircuitBreakers;
   private readonly webhook: PlatformAdapter;
@@ -55,6 +55,10 @@ export class DeliveryService {
     this.cipher = new KeyRingCipher(config.accounts.encryptionKeys);
     this.breakers = new CircuitBreakers(config.delivery.breakerFailures, config.delivery.breakerHalfOpenMs);
     this.webhook = new WebhookAdapter(config.delivery.timeoutMs);
+  }
+
+  onApplicationShutdown(): void {
+    this.webhook.close?.();
   }
 
   isBreakerOpen(platformId: string): boolean {

@@ -32,4 +32,6 @@ export interface PlatformAdapter {
   readonly name: string;
   /** Sends one directive. Never throws for a platform's answer: the result says what happened. */
   deliver(target: PlatformTarget, payload: DirectivePayload, attempt: { webhookId: string; at: Date }): Promise<DeliveryResult>;
+  /** Releases what the adapter holds (kept-alive connections) when the worker shuts down. */
+  close?(): void;
 }
