@@ -12,6 +12,9 @@ export function parseRetryAfter(header: string | null, now: Date): number | unde
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
+/** A reused kept-alive connection was already closed by the platform: nothing was answered. */
+class StaleConnectionError extends Error {}
+
 /** The answer that matters: status and Retry-After; the body is read and dropped. */
 interface WebhookAnswer {
   status: number;
@@ -65,12 +68,29 @@ export class WebhookAdapter implements PlatformAdapter {
     return { kind: 'retry', reason: 'invalid_response', status };
   }
 
-  /** One POST, answered within the timeout (headers and body), or rejected. */
-  private post(url: URL, body: string, signal: AbortSignal, headers: Record<string, string>): Promise<WebhookAnswer> {
+  /**
+   * One POST, answered within the timeout (headers and body), or rejected. A kept-alive
+   * connection the platform closed just as we reused it fails before any answer: that POST is
+   * sent again on a new connection, as Node's documentation advises, rather than spending an
+   * attempt (the webhook-id is the same, so a platform that did get it can drop the copy).
+   */
+  private async post(url: URL, body: string, signal: AbortSignal, headers: Record<string, string>): Promise<WebhookAnswer> {
+    for (let reuses = 0; ; reuses++) {
+      try {
+        return await this.postOnce(url, body, signal, headers);
+      } catch (error) {
+        if (!(error instanceof StaleConnectionError) || reuses >= 2 || signal.aborted) throw error;
+      }
+    }
+  }
+
+  private postOnce(url: URL, body: string, signal: AbortSignal, headers: Record<string, string>): Promise<WebhookAnswer> {
     const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
     const send = protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<WebhookAnswer>((resolve, reject) => {
+      let answered = false;
       const request = send(url, { method: 'POST', headers, agent: this.agents[protocol], signal }, (response) => {
+        answered = true;
         const retryAfter = response.headers['retry-after'] ?? null;
         // The answer's body is not ours to keep; read it to the end so the connection is reused.
         response.on('data', () => undefined);
@@ -81,7 +101,10 @@ export class WebhookAdapter implements PlatformAdapter {
           if (!response.complete) reject(new Error('the answer was cut off'));
         });
       });
-      request.on('error', reject);
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = request.reusedSocket && !answered && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+        reject(stale ? new StaleConnectionError(error.message) : error);
+      });
       request.end(body);
     });
   }
