@@ -396,6 +396,8 @@ describe('sign-up checks', () => {
     const hidden = await api.request({ method: 'GET', url: `/v1/signup-matches/${matchId}`, key: otherAuthority.apiKey });
     expect([hidden.status, hidden.body.code]).toEqual([404, 'SIGNUP_MATCH.NOT_FOUND']);
     expect((await api.request({ method: 'GET', url: `/v1/signup-matches/not-a-uuid`, key: authority.apiKey })).status).toBe(404);
+    // Shaped like a uuid (36 of [0-9a-f-]) but not one: still 404, never a database error.
+    expect((await api.request({ method: 'GET', url: `/v1/signup-matches/${'-'.repeat(36)}`, key: authority.apiKey })).status).toBe(404);
     expect((await api.request({ method: 'GET', url: `/v1/signup-matches/${matchId}`, key: tiktokKey })).status).toBe(403);
     const reads = await api.dataSource.query(
       `SELECT count(*)::int AS n FROM audit_events WHERE type = 'signup_match.read' AND data->>'matchId' = $1`,

@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { IndexLoader } from './index-loader';
 import type { SignalIndex } from './signal-index';
 
@@ -128,7 +129,7 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
   }
 
   private note(orderId: string): void {
-    if (!/^[0-9a-f-]{36}$/i.test(orderId)) return;
+    if (!z.uuid().safeParse(orderId).success) return;
     this.pending.add(orderId);
     this.notedDuringRebuild?.add(orderId);
   }

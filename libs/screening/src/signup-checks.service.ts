@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { SignalInput } from '@ostracon/identity';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
 import { type CheckResult, type Decision, Screener } from './screener';
 import { ScreeningErrors } from './screening.errors';
 import { ScreeningIndexService } from './screening-index.service';
@@ -75,7 +76,7 @@ export class SignupChecksService {
 
   /** A match, for the authority of its order or an auditor; 404 for anyone else. */
   async findMatch(client: AuthenticatedClient, matchId: string): Promise<SignupMatchView> {
-    const rows: MatchRow[] = /^[0-9a-f-]{36}$/i.test(matchId)
+    const rows: MatchRow[] = z.uuid().safeParse(matchId).success
       ? await this.dataSource.query(
           `SELECT m.id, m.order_id, m.platform_id, m.decision, m.signal_types, m.matched_at
            FROM signup_matches m JOIN ban_orders o ON o.id = m.order_id
