@@ -156,6 +156,12 @@ describe('the verifiable audit log', () => {
     const created = mine.body.items[0].at as string;
     expect((await get(`/v1/audit/events?orderId=${orderId}&from=${encodeURIComponent(created)}`)).body.items).toHaveLength(1);
     expect((await get(`/v1/audit/events?orderId=${orderId}&to=${encodeURIComponent(created)}`)).body.items).toEqual([]);
+    // Well-formed but outside what PostgreSQL can store: a 400, not a database error.
+    for (const filter of ['from=0000-01-01T00:00:00Z', 'to=10000-01-01T00:00:00Z', 'from=2026-02-29T00:00:00Z']) {
+      const res = await get(`/v1/audit/events?${filter}`);
+      expect([filter, res.status, res.body.code]).toEqual([filter, 400, 'VALIDATION.FAILED']);
+      expect((await get(`/v1/audit/events/export?${filter}`)).status).toBe(400);
+    }
     const reads = await api.dataSource.query(
       `SELECT data FROM audit_events WHERE type = 'audit.read' AND actor = $1 ORDER BY seq DESC LIMIT 1`,
       [`client:${authority.id}`],

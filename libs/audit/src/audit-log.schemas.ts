@@ -2,7 +2,10 @@ import { pageQuerySchema } from '@ostracon/common';
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from './audit-event';
 
-const instant = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with a time zone' });
+const instant = z.iso
+  .datetime({ offset: true, message: 'expected an ISO 8601 date-time with a time zone' })
+  // ISO 8601 has a year 0000; PostgreSQL's calendar goes from 1 BC to AD 1 and refuses it.
+  .refine((value) => !value.startsWith('0000-'), 'there is no year 0000');
 
 /** Filters of the event list and the export (the export ignores `after` and `limit`). */
 export const auditEventsQuerySchema = z.strictObject({
