@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { redisReady } from '@ostracon/database';
-import { type DeliverJob, OUTBOX_CHANNEL, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
+import { CHANNELS, PgListener, redisReady } from '@ostracon/database';
+import { type DeliverJob, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
 const BATCH = 500;
@@ -18,7 +17,6 @@ export class OutboxRelayProcessor implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger('OutboxRelay');
   private redis?: Redis;
   private queue?: Queue<DeliverJob>;
-  private listener?: Client;
   private sweep?: NodeJS.Timeout;
   private requeue?: NodeJS.Timeout;
   private running: Promise<void> | null = null;
@@ -29,6 +27,7 @@ export class OutboxRelayProcessor implements OnApplicationBootstrap, OnApplicati
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
+    private readonly listener: PgListener,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -39,7 +38,8 @@ export class OutboxRelayProcessor implements OnApplicationBootstrap, OnApplicati
     this.queue.on('error', () => undefined);
     // A first pass before the connection is up would only fail; Redis down at start is fine (the sweep retries).
     await redisReady(this.redis).catch(() => undefined);
-    await this.listen();
+    // A lost notification is covered by the sweep; a reconnection wakes the relay once.
+    await this.listener.subscribe(CHANNELS.outbox, { onNotify: () => this.wake(), onResume: () => this.wake() });
     this.sweep = setInterval(() => this.wake(), this.config.worker.relaySweepMs);
     this.requeue = setInterval(() => void this.requeueLost(), Math.max(this.config.worker.relaySweepMs, 1000) * 2);
     this.wake();
@@ -76,36 +76,11 @@ export class OutboxRelayProcessor implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.database.url, application_name: 'ostracon-relay-listen' });
-    client.on('notification', () => this.wake());
-    client.on('error', (error) => {
-      this.logger.warn(`LISTEN connection lost (${error.message}); the sweep covers until it is back`);
-      setTimeout(() => void this.reconnect(), 1000);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      this.listener = client;
-    } catch (error) {
-      this.logger.warn(`LISTEN failed (${(error as Error).message}); retrying`);
-      setTimeout(() => void this.reconnect(), 1000);
-    }
-  }
-
-  private async reconnect(): Promise<void> {
-    if (this.stopped) return;
-    await this.listener?.end().catch(() => undefined);
-    this.listener = undefined;
-    await this.listen();
-  }
-
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.sweep);
     clearInterval(this.requeue);
     await this.running;
-    await this.listener?.end().catch(() => undefined);
     await this.queue?.close().catch(() => undefined);
     this.redis?.disconnect();
   }

@@ -2,13 +2,19 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { dataSourceOptions } from './data-source';
+import { PgListener } from './pg-listener';
 
 @Module({})
 export class DatabaseModule {
-  /** The TypeORM connection; each domain module registers its own entities with forFeature. */
+  /**
+   * The TypeORM connection (each domain module registers its own entities with forFeature), and
+   * the process's one LISTEN connection.
+   */
   static forRoot(applicationName: string): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
+      providers: [PgListener],
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
@@ -20,7 +26,7 @@ export class DatabaseModule {
           }),
         }),
       ],
-      exports: [TypeOrmModule],
+      exports: [TypeOrmModule, PgListener],
     };
   }
 }

@@ -4,3 +4,5 @@ export { isUniqueViolation } from './pg-errors';
 export { IdempotencyStore, type IdempotencyClaim } from './idempotency';
 export { RedisModule, REDIS, redisReady } from './redis.module';
 export { queryRows } from './query-rows';
+export { CHANNELS, type Channel } from './channels';
+export { PgListener, type Subscriber } from './pg-listener';

@@ -4,13 +4,12 @@ import { AuditService } from '@ostracon/audit';
 import { CLOCK, type Clock, KeyRingCipher } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { isBrokenCircuitError } from 'cockatiel';
-import { queryRows } from '@ostracon/database';
+import { CHANNELS, queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import type { DeliveryResult, DirectivePayload, FailureClass, PlatformAdapter } from './adapters/platform-adapter';
 import { WebhookAdapter } from './adapters/webhook/webhook.adapter';
 import { backoffDelay } from './backoff';
 import { CircuitBreakers } from './circuit-breakers';
-import { OUTBOX_CHANNEL } from './directive-planner';
 import type { DeliverJob } from './queue';
 
 /** What the queue should do with a job after one turn. */
@@ -256,7 +255,7 @@ export class DeliveryService implements OnApplicationShutdown {
              SELECT 1 FROM directives l JOIN unnest($1::uuid[], $2::text[]) AS t(order_id, platform_id)
                ON l.order_id = t.order_id AND l.platform_id = t.platform_id
              WHERE l.type = 'lift' AND l.status = 'pending')`,
-          [suspends.map((r) => r.order_id), suspends.map((r) => r.platform_id), OUTBOX_CHANNEL],
+          [suspends.map((r) => r.order_id), suspends.map((r) => r.platform_id), CHANNELS.outbox],
         );
       }
       const via = new Map(batch.map((b) => [b.directiveId, b.via]));
@@ -302,7 +301,7 @@ export class DeliveryService implements OnApplicationShutdown {
           [d.order_id, d.platform_id],
         );
       }
-      if (final) await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+      if (final) await em.query(`SELECT pg_notify($1, '')`, [CHANNELS.outbox]);
       await this.audit.record(em, {
         type: 'directive.delivery_failed',
         actor: 'system:worker',

@@ -4,8 +4,6 @@ import { type Actor, type AuditEventInput, AuditService } from '@ostracon/audit'
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 
-export const OUTBOX_CHANNEL = 'ostracon_outbox';
-
 /**
  * Writes directives and their outbox rows inside the caller's transaction (the order's, a
  * revocation's, an expiry's), so a directive exists exactly when the change that calls for it

@@ -1,5 +1,5 @@
 export { Directive, type DirectiveType, type DirectiveStatus, type AckOutcome } from './directive.entity';
-export { DirectivePlanner, OUTBOX_CHANNEL } from './directive-planner';
+export { DirectivePlanner } from './directive-planner';
 export { DeliveryService, type DeliveryOutcome } from './delivery.service';
 export { DirectivesService } from './directives.service';
 export { LifecycleService, type LifecycleTick } from './lifecycle.service';

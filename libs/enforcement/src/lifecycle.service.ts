@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { queryRows } from '@ostracon/database';
+import { CHANNELS, queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
-import { DirectivePlanner, OUTBOX_CHANNEL } from './directive-planner';
+import { DirectivePlanner } from './directive-planner';
 
 export interface LifecycleTick {
   activated: number;
@@ -53,7 +53,7 @@ export class LifecycleService {
         [now, BATCH],
       );
       if (rows.length === 0) return 0;
-      await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+      await em.query(`SELECT pg_notify($1, '')`, [CHANNELS.outbox]);
       await this.audit.recordMany(
         em,
         rows.map((r) => ({ type: 'order.activated' as const, actor: 'system:lifecycle' as const, orderId: r.id })),
@@ -75,7 +75,7 @@ export class LifecycleService {
       );
       for (const r of rows) await this.planner.planLifts(em, r.id, now, 'system:lifecycle');
       if (rows.length === 0) return 0;
-      await em.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+      await em.query(`SELECT pg_notify($1, '')`, [CHANNELS.outbox]);
       await this.audit.recordMany(
         em,
         rows.map((r) => ({ type: 'order.expired' as const, actor: 'system:lifecycle' as const, orderId: r.id })),

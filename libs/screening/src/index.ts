@@ -1,7 +1,7 @@
 export { SignalIndex, type IndexedOrder, type IndexedSignal, type IndexMatch } from './signal-index';
 export { IndexLoader, type LoadedOrders } from './index-loader';
 export { Screener, type CheckResult, type Decision } from './screener';
-export { ScreeningIndexService, ORDERS_CHANNEL, type IndexStats } from './screening-index.service';
+export { ScreeningIndexService, type IndexStats } from './screening-index.service';
 export { SignupChecksService, type SignupOutcome } from './signup-checks.service';
 export { ScreeningModule } from './screening.module';
 export { ScreeningErrors } from './screening.errors';

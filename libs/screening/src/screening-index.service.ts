@@ -2,13 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { Client } from 'pg';
+import { CHANNELS, PgListener } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { IndexLoader } from './index-loader';
 import type { SignalIndex } from './signal-index';
-
-export const ORDERS_CHANNEL = 'ostracon_orders';
 
 export interface IndexStats {
   ready: boolean;
@@ -31,7 +29,6 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger('ScreeningIndex');
   private readonly loader: IndexLoader;
   private index: SignalIndex | null = null;
-  private listener?: Client;
   private reconcileTimer?: NodeJS.Timeout;
   private stopped = false;
   private rebuilding: Promise<void> | null = null;
@@ -47,6 +44,7 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
     @InjectDataSource() dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly listener: PgListener,
   ) {
     this.loader = new IndexLoader(dataSource);
   }
@@ -82,7 +80,16 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
 
   private async start(): Promise<void> {
     // LISTEN first: a change committed while the snapshot loads is then seen twice, never missed.
-    await this.listen();
+    await this.listener.subscribe(CHANNELS.orders, {
+      onNotify: (orderId) => {
+        this.note(orderId);
+        void this.applyPending();
+      },
+      // Notifications sent while nobody listened are lost: read everything again.
+      onResume: () => {
+        if (this.index) void this.rebuild();
+      },
+    });
     while (!this.stopped && !this.index) {
       await this.rebuild();
       if (!this.index) await new Promise((r) => setTimeout(r, 1000));
@@ -158,46 +165,9 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
     return this.applying;
   }
 
-  private async listen(): Promise<void> {
-    if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.database.url, application_name: 'ostracon-screening-listen' });
-    client.on('notification', (message) => {
-      if (message.payload) this.note(message.payload);
-      void this.applyPending();
-    });
-    client.on('error', (error) => {
-      this.logger.warn(`LISTEN connection lost (${error.message}); reconnecting, then a full rebuild`);
-      void this.reconnect();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${ORDERS_CHANNEL}`);
-      if (this.stopped) {
-        await client.end();
-        return;
-      }
-      this.listener = client;
-    } catch (error) {
-      this.logger.warn(`LISTEN failed (${(error as Error).message}); retrying`);
-      await client.end().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => void this.reconnect(), 1000).unref();
-    }
-  }
-
-  private async reconnect(): Promise<void> {
-    if (this.stopped) return;
-    const old = this.listener;
-    this.listener = undefined;
-    await old?.end().catch(() => undefined);
-    await this.listen();
-    // Notifications sent while nobody listened are lost: read everything again.
-    if (this.listener && this.index) await this.rebuild();
-  }
-
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.reconcileTimer);
-    await this.listener?.end().catch(() => undefined);
     await this.rebuilding;
     await this.applying;
   }
