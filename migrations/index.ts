@@ -4,6 +4,7 @@ import { CreateScreening1764380000000 } from './1764380000000-create-screening';
 import { CreateAuditTree1764390000000 } from './1764390000000-create-audit-tree';
 import { SequenceAuditEventsAtCommit1764400000000 } from './1764400000000-sequence-audit-events-at-commit';
 import { FindPendingAuditEventsByTransaction1764410000000 } from './1764410000000-find-pending-audit-events-by-transaction';
+import { NotifyApiClientChanges1764420000000 } from './1764420000000-notify-api-client-changes';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateAuditTree1764390000000,
   SequenceAuditEventsAtCommit1764400000000,
   FindPendingAuditEventsByTransaction1764410000000,
+  NotifyApiClientChanges1764420000000,
 ];

@@ -14,7 +14,7 @@ ensure_redis
 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -n 2 flushdb >/dev/null
 export DATABASE_URL="postgresql://ostracon@127.0.0.1:$PG_PORT/ostracon_bench"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2"
-export NODE_ENV=test LOG_LEVEL=error OSTRACON_DEV_SECRETS_FILE="$LOCAL_DIR/bench-secrets.json"
+export NODE_ENV=test LOG_LEVEL=error OSTRACON_DEV_SECRETS_FILE="$LOCAL_DIR/bench-secrets.json" METRICS_PORT=0
 node dist/apps/cli/src/main.js migrate
 # BENCH_ONLY=enforcement|screening|audit runs one of them.
 if [[ "${BENCH_ONLY:-enforcement}" == enforcement ]]; then

@@ -107,6 +107,17 @@ create_local_database() {
   fi
 }
 
+# The login role the API, the worker and the tests connect as: a member of the application role
+# ostracon_app, which the migrations create and grant (docs/security.md). Run after migrating.
+APP_ROLE=ostracon_service
+ensure_app_role() {
+  psql_local -d postgres -c "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$APP_ROLE') THEN
+        CREATE ROLE $APP_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE ostracon_app;
+      END IF;
+    END \$\$" >/dev/null
+}
+
 ensure_redis() {
   if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
     install_packages redis-server

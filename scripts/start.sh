@@ -24,6 +24,8 @@ fi
 [ -z "${REDIS_URL:-}" ] && ensure_redis
 
 node dist/apps/cli/src/main.js migrate
+# Migrations ran as the owner; the API and the worker run as the application's role (docs/security.md).
+[ -z "${DATABASE_URL:-}" ] && ensure_app_role
 node dist/apps/api/src/main.js &
 API_PID=$!
 node dist/apps/worker/src/main.js &

@@ -14,7 +14,9 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
 else
   ensure_postgres
   create_local_database ostracon_test fresh
-  export DATABASE_URL="postgresql://ostracon@127.0.0.1:$PG_PORT/ostracon_test"
+  # Migrations as the owner, everything else as the application's role, as in production.
+  export MIGRATION_DATABASE_URL="postgresql://ostracon@127.0.0.1:$PG_PORT/ostracon_test"
+  export DATABASE_URL="postgresql://$APP_ROLE@127.0.0.1:$PG_PORT/ostracon_test"
 fi
 if [ -n "${TEST_REDIS_URL:-}" ]; then
   export REDIS_URL="$TEST_REDIS_URL"
@@ -25,7 +27,13 @@ else
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
 fi
 export NODE_ENV=test TZ=UTC LOG_LEVEL="${LOG_LEVEL:-warn}"
+# Every API a test starts takes a free port for its metrics listener.
+export METRICS_PORT=0
+# Every test's requests come from 127.0.0.1: its failed-authentication allowance would be shared by
+# every suite. test/hardening.e2e-spec.ts sets small limits of its own, for addresses of its own.
+export AUTH_FAILURE_BURST=100000
 export OSTRACON_DEV_SECRETS_FILE="$LOCAL_DIR/test-secrets.json"
 
 node dist/apps/cli/src/main.js migrate
+[ -z "${TEST_DATABASE_URL:-}" ] && ensure_app_role
 npx jest "$@"

@@ -1,5 +1,6 @@
 import type { CreatedClient } from '@ostracon/auth';
 import { idempotencyKey, orderBody } from './support/builders';
+import { asOwner } from './support/isolated';
 import { startTestApp, type TestApp } from './support/test-app';
 
 describe('audit log (minimal): written with the change, append-only', () => {
@@ -93,8 +94,11 @@ describe('audit log (minimal): written with the change, append-only', () => {
     ['UPDATE', `UPDATE audit_events SET type = 'tampered' WHERE seq = 1`],
     ['DELETE', `DELETE FROM audit_events WHERE seq = 1`],
     ['TRUNCATE', `TRUNCATE audit_events`],
-  ])('refuses %s, even to the owner of the table', async (_op, sql) => {
-    await expect(t.dataSource.query(sql)).rejects.toThrow(/append-only/);
+  ])('refuses %s to the application, and even to the owner of the table', async (_op, sql) => {
+    // The application's own connection: no grant for it.
+    await expect(t.dataSource.query(sql)).rejects.toThrow(/^permission denied for table audit_events/);
+    // The owner has every grant: the trigger refuses it.
+    await expect(asOwner((owner) => owner.query(sql))).rejects.toThrow(/append-only/);
     const [row] = await t.dataSource.query(`SELECT count(*) AS n FROM audit_events WHERE type = 'tampered'`);
     expect(Number(row.n)).toBe(0);
   });

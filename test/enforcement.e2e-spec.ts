@@ -23,7 +23,7 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
   beforeAll(async () => {
     db = await isolatedDatabase('enforcement');
     await redis.start();
-    config = testConfig({ databaseUrl: db.url, redisUrl: redis.url });
+    config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: redis.url });
     api = await startTestApp({ config, clock });
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { clock }), { logger: ['error'] });
     await worker.init();

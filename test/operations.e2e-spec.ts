@@ -1,6 +1,7 @@
 import { loadConfig } from '@ostracon/config';
 import { ScreeningIndexService } from '@ostracon/screening';
 import { createApiApp } from '../apps/api/src/create-api-app';
+import { MetricsServer } from '../apps/api/src/metrics/metrics.server';
 import { startTestApp, type TestApp } from './support/test-app';
 
 describe('operations: health, metrics, docs, request ids', () => {
@@ -14,40 +15,48 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect((await t.request({ method: 'GET', url: '/health/live' })).body).toEqual({ status: 'ok' });
     const ready = await t.request({ method: 'GET', url: '/health/ready' });
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', index: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', index: 'ok', keys: 'ok' } });
   });
 
-  it('is not ready, with 503 and Retry-After, when Redis is unreachable', async () => {
+  it('stays ready but says degraded when Redis is unreachable: checks go on from memory', async () => {
     const config = { ...loadConfig(), redis: { url: 'redis://127.0.0.1:1' } };
     const app = await createApiApp({ config, logDestination: { write: () => {} } as never });
     await app.get(ScreeningIndexService).ready();
     try {
       const res = await app.inject({ method: 'GET', url: '/health/ready' });
-      expect(res.statusCode).toBe(503);
-      expect(res.headers['retry-after']).toBe('5');
-      expect(res.json()).toMatchObject({ code: 'SERVICE.UNAVAILABLE', detail: 'postgres: ok, redis: down, index: ok' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ status: 'degraded', checks: { postgres: 'ok', redis: 'down', index: 'ok', keys: 'ok' } });
     } finally {
       await app.close();
     }
   });
 
-  it('serves Prometheus metrics, with request durations by route', async () => {
+  it('serves Prometheus metrics on a listener of its own, with request durations by route', async () => {
     await t.request({ method: 'GET', url: '/health/live' });
-    const res = await t.request({ method: 'GET', url: '/metrics' });
+    const res = await fetch(t.app.get(MetricsServer).url);
     expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    expect(res.text).toMatch(/ostracon_http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/);
-    expect(res.text).toContain('ostracon_api_process_cpu_seconds_total');
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/ostracon_http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/);
+    expect(text).toContain('ostracon_api_process_cpu_seconds_total');
+    expect(new URL(t.app.get(MetricsServer).url).hostname).toBe('127.0.0.1');
+  });
+
+  it('does not serve metrics on the public port', async () => {
+    const res = await t.request({ method: 'GET', url: '/metrics' });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('ROUTE.NOT_FOUND');
+    expect(res.text).not.toContain('ostracon_');
   });
 
   it('counts problem answers by their stable code', async () => {
     await t.request({ method: 'GET', url: '/v1/orders' }); // no key
     await t.request({ method: 'GET', url: '/no/such/route' });
     await t.request({ method: 'POST', url: '/v1/signup-checks', rawBody: '{' }); // the lean route's own path
-    const res = await t.request({ method: 'GET', url: '/metrics' });
-    expect(res.text).toMatch(/ostracon_http_problems_total\{code="AUTH.UNAUTHENTICATED"\} [1-9]/);
-    expect(res.text).toMatch(/ostracon_http_problems_total\{code="ROUTE.NOT_FOUND"\} [1-9]/);
-    expect(res.text).toMatch(/ostracon_http_problems_total\{code="REQUEST.MALFORMED_JSON"\} [1-9]/);
+    const text = await t.metrics();
+    expect(text).toMatch(/ostracon_http_problems_total\{code="AUTH.UNAUTHENTICATED"\} [1-9]/);
+    expect(text).toMatch(/ostracon_http_problems_total\{code="ROUTE.NOT_FOUND"\} [1-9]/);
+    expect(text).toMatch(/ostracon_http_problems_total\{code="REQUEST.MALFORMED_JSON"\} [1-9]/);
   });
 
   it('serves the OpenAPI document, built from the validating schemas, and its UI', async () => {
@@ -83,10 +92,10 @@ describe('operations: health, metrics, docs, request ids', () => {
   });
 
   it('reports queue and directive gauges', async () => {
-    const res = await t.request({ method: 'GET', url: '/metrics' });
-    expect(res.text).toMatch(/ostracon_queue_jobs\{state="waiting"\} \d+/);
-    expect(res.text).toContain('# TYPE ostracon_directives gauge');
-    expect(res.text).toContain('# TYPE ostracon_directives_sla_breached gauge');
+    const text = await t.metrics();
+    expect(text).toMatch(/ostracon_queue_jobs\{state="waiting"\} \d+/);
+    expect(text).toContain('# TYPE ostracon_directives gauge');
+    expect(text).toContain('# TYPE ostracon_directives_sla_breached gauge');
   });
 
   it('serves the queue dashboard to admin clients only', async () => {

@@ -58,15 +58,32 @@ describe('orders (authority side)', () => {
     expect(res.body.endsAt).toBe(endsAt);
   });
 
-  it('stores the same signal given twice once', async () => {
+  it('refuses the same signal given twice, compared after normalization, naming both', async () => {
     const body = orderBody(tiktok);
     body.subject.signals = [
       { type: 'email', value: 'a.b+x@gmail.com' },
+      { type: 'phone', value: '06 12 34 56 78', country: 'FR' },
       { type: 'email', value: 'AB@googlemail.com' },
+      { type: 'phone', value: '+33612345678' },
     ];
     const res = await submit(body);
-    expect(res.status).toBe(201);
-    expect(res.body.signalCount).toBe(1);
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('SIGNAL.DUPLICATE');
+    expect(res.body.errors).toEqual([
+      { path: 'subject.signals[2]', message: 'the same signal as subject.signals[0]' },
+      { path: 'subject.signals[3]', message: 'the same signal as subject.signals[1]' },
+    ]);
+    expect(res.text).not.toMatch(/googlemail|gmail|612345678/i);
+  });
+
+  it('refuses fifty copies of one signal, and stores nothing', async () => {
+    const body = orderBody(tiktok);
+    body.subject.signals = Array.from({ length: 50 }, () => ({ type: 'email', value: 'copy@example.fr' }));
+    const res = await submit(body);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toHaveLength(49);
+    const [row] = await t.dataSource.query(`SELECT count(*) AS n FROM ban_orders WHERE court_reference = $1`, [body.courtReference]);
+    expect(Number(row.n)).toBe(0);
   });
 
   it('reads an order back: its authority and auditors; another authority gets 404', async () => {

@@ -21,7 +21,10 @@ describe('the sign-up rate limiter', () => {
     connections.push(connection);
     // Connected first: a call before that would be answered by the per-process fallback.
     await redisReady(connection);
-    return new RateLimiter(connection, { screening: { ratePerSecond, rateBurst } } as AppConfig);
+    return new RateLimiter(connection, {
+      screening: { ratePerSecond, rateBurst },
+      authFailures: { ratePerMinute: 60, burst: 120 },
+    } as AppConfig);
   }
 
   /** Scripts Redis has run (the bucket is one Lua script per call). */

@@ -18,7 +18,7 @@ describe('outbox relay', () => {
   beforeAll(async () => {
     db = await isolatedDatabase('relay');
     await redis.start();
-    const config = testConfig({ databaseUrl: db.url, redisUrl: redis.url });
+    const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: redis.url });
     api = await startTestApp({ config, clock });
     // Only the relays under test run here: no background relay, delivery or lifecycle.
     worker = await NestFactory.createApplicationContext(
@@ -52,7 +52,7 @@ describe('outbox relay', () => {
     // Nothing is due yet; then all 40 become due at once.
     clock.offsetMs = 2 * 86_400_000;
     const relay = worker.get(OutboxRelay);
-    const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-relays');
+    const connection = producerConnection(testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: redis.url }), 'test-relays');
     await redisReady(connection);
     const queue = directivesQueue(connection);
     try {
@@ -89,7 +89,10 @@ describe('outbox relay', () => {
     process.on('uncaughtException', record);
     try {
       const { port } = flaky.address() as AddressInfo;
-      const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: `redis://127.0.0.1:${port}/0` }), 'test-close');
+      const connection = producerConnection(
+        testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: `redis://127.0.0.1:${port}/0` }),
+        'test-close',
+      );
       connection.on('error', () => undefined);
       const queue = directivesQueue(connection);
       queue.on('error', () => undefined);

@@ -15,7 +15,7 @@ async function stack(label: string) {
   const db = await isolatedDatabase(label);
   const redis = new RedisServer();
   await redis.start();
-  const config = testConfig({ databaseUrl: db.url, redisUrl: redis.url });
+  const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: redis.url });
   const api = await startTestApp({ config });
   const sim = new SimulatedPlatform();
   await sim.start();

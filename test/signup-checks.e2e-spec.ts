@@ -411,11 +411,11 @@ describe('sign-up checks', () => {
     await order(p, [instagram]);
     await decision(instagramKey, [{ type: 'email', value: p.email }]);
     await decision(instagramKey, [{ type: 'email', value: person().email }]);
-    const metrics = await api.request({ method: 'GET', url: '/metrics' });
-    expect(metrics.text).toMatch(new RegExp(`ostracon_signup_checks_total\\{platform="${instagram}",decision="block"\\} [1-9]`));
-    expect(metrics.text).toMatch(new RegExp(`ostracon_signup_checks_total\\{platform="${instagram}",decision="allow"\\} [1-9]`));
-    expect(metrics.text).toMatch(/ostracon_screening_index_ready 1/);
-    expect(metrics.text).toMatch(/ostracon_screening_index_signals [1-9]/);
+    const metrics = await api.metrics();
+    expect(metrics).toMatch(new RegExp(`ostracon_signup_checks_total\\{platform="${instagram}",decision="block"\\} [1-9]`));
+    expect(metrics).toMatch(new RegExp(`ostracon_signup_checks_total\\{platform="${instagram}",decision="allow"\\} [1-9]`));
+    expect(metrics).toMatch(/ostracon_screening_index_ready 1/);
+    expect(metrics).toMatch(/ostracon_screening_index_signals [1-9]/);
   });
 
   it('never writes a raw signal to the log, even at trace level', async () => {

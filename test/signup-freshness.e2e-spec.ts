@@ -5,7 +5,7 @@ import type { CreatedClient } from '@ostracon/auth';
 import { type AppConfig, loadConfig } from '@ostracon/config';
 import { ScreeningIndexService } from '@ostracon/screening';
 import { orderBody } from './support/builders';
-import { RedisServer, freePort, testConfig, waitFor } from './support/isolated';
+import { RedisServer, asOwner, freePort, testConfig, waitFor } from './support/isolated';
 import { startTestApp, submitOrder, type TestApp } from './support/test-app';
 
 /** A unique e-mail per order: the shared test database holds many orders. */
@@ -96,10 +96,12 @@ describe('index reconciliation', () => {
       const email = uniqueEmail();
       const orderId = await submit(api, authority, platform, email);
       await waitFor(() => api.app.get(ScreeningIndexService).current?.has(orderId), 'the order in the index', 10_000);
-      // Revoked behind the service's back, with triggers off: no NOTIFY is sent.
-      await api.dataSource.transaction(async (em) => {
-        await em.query(`SET LOCAL session_replication_role = replica`);
-        await em.query(`UPDATE ban_orders SET revoked_at = now(), revocation_reason = 'test' WHERE id = $1`, [orderId]);
+      // Revoked behind the service's back, with triggers off (only the owner may): no NOTIFY is sent.
+      await asOwner(async (owner) => {
+        await owner.query(`BEGIN`);
+        await owner.query(`SET LOCAL session_replication_role = replica`);
+        await owner.query(`UPDATE ban_orders SET revoked_at = now(), revocation_reason = 'test' WHERE id = $1`, [orderId]);
+        await owner.query(`COMMIT`);
       });
       const decide = async () =>
         (await api.request({ method: 'POST', url: '/v1/signup-checks', key: apiKey, body: { signals: [{ type: 'email', value: email }] } }))
@@ -158,7 +160,10 @@ describe('the sign-up rate limit', () => {
     await redis.start();
     const base = limited();
     const api = await startTestApp({
-      config: { ...testConfig({ databaseUrl: base.database.url, redisUrl: redis.url }), screening: base.screening },
+      config: {
+        ...testConfig({ databaseUrl: base.database.url, ownerUrl: base.database.migrationUrl, redisUrl: redis.url }),
+        screening: base.screening,
+      },
     });
     try {
       const platform = await api.platform('down');
@@ -225,8 +230,8 @@ describe('pepper rotation', () => {
       expect([await decide(app, oldEmail), await decide(app, newEmail)]).toEqual(['block', 'block']);
     }
     expect(rotated.app.get(ScreeningIndexService).stats().keyUsage).toMatchObject({ [current.keyId]: expect.any(Number), [next.keyId]: 1 });
-    const metrics = await rotated.request({ method: 'GET', url: '/metrics' });
-    expect(metrics.text).toContain(`ostracon_screening_index_signals_by_key{key_id="${next.keyId}"} 1`);
+    const metrics = await rotated.metrics();
+    expect(metrics).toContain(`ostracon_screening_index_signals_by_key{key_id="${next.keyId}"} 1`);
 
     // Retiring the old pepper too early: its orders stop matching. Hence the rule in docs/screening.md.
     const retired = await start([next]);

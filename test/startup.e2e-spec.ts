@@ -13,7 +13,7 @@ describe('before the index is built and the first checkpoint is signed', () => {
   beforeAll(async () => {
     db = await isolatedDatabase('startup');
     // No worker: nothing signs a checkpoint.
-    api = await startTestApp({ config: testConfig({ databaseUrl: db.url, redisUrl: loadConfig().redis.url }) });
+    api = await startTestApp({ config: testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url }) });
   });
   afterAll(async () => {
     await api?.close();
@@ -54,7 +54,7 @@ describe('before the index is built and the first checkpoint is signed', () => {
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE order_signals IN ACCESS EXCLUSIVE MODE');
     const starting = await startTestApp({
-      config: testConfig({ databaseUrl: db.url, redisUrl: loadConfig().redis.url }),
+      config: testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url }),
       waitForIndex: false,
     });
     try {
@@ -71,7 +71,7 @@ describe('before the index is built and the first checkpoint is signed', () => {
       });
       expect([batch.status, batch.body.code]).toEqual([503, 'SCREENING.INDEX_LOADING']);
       const ready = await starting.request({ method: 'GET', url: '/health/ready' });
-      expect([ready.status, ready.body.detail]).toEqual([503, 'postgres: ok, redis: ok, index: loading']);
+      expect([ready.status, ready.body.detail]).toEqual([503, 'postgres: ok, redis: ok, index: loading, keys: ok']);
       expect((await starting.request({ method: 'GET', url: '/v1/offences', key: authority.apiKey })).status).toBe(200);
       expect(starting.app.get(ScreeningIndexService).current).toBeNull();
 

@@ -21,25 +21,33 @@ export async function freePort(): Promise<number> {
  * A database of its own (same server, name with "test"), migrated: for suites that run a worker,
  * whose relay and lifecycle act on every row they can see.
  */
-export async function isolatedDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function isolatedDatabase(label: string): Promise<{ url: string; ownerUrl: string; drop: () => Promise<void> }> {
   const base = loadConfig();
   const name = `ostracon_test_${label}_${randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: base.database.url });
+  // Created and migrated by the owner; the apps connect as the application's role, as everywhere.
+  const admin = new Client({ connectionString: base.database.migrationUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
-  const url = new URL(base.database.url);
-  url.pathname = `/${name}`;
-  await runMigrations({ ...base, database: { ...base.database, url: url.toString() } }, MIGRATIONS);
+  const url = withDatabase(base.database.url, name);
+  const ownerUrl = withDatabase(base.database.migrationUrl, name);
+  await runMigrations({ ...base, database: { ...base.database, url, migrationUrl: ownerUrl } }, MIGRATIONS);
   return {
-    url: url.toString(),
+    url,
+    ownerUrl,
     drop: async () => {
-      const c = new Client({ connectionString: base.database.url });
+      const c = new Client({ connectionString: base.database.migrationUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await c.end();
     },
   };
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
 }
 
 /** A Redis server of its own, which the test may stop, start and flush. */
@@ -87,12 +95,12 @@ export class RedisServer {
 }
 
 /** The test configuration with the given database and Redis, and fast timings for tests. */
-export function testConfig(overrides: { databaseUrl: string; redisUrl: string }): AppConfig {
+export function testConfig(overrides: { databaseUrl: string; redisUrl: string; ownerUrl?: string }): AppConfig {
   const base = loadConfig();
   return {
     ...base,
     log: { level: 'warn' },
-    database: { ...base.database, url: overrides.databaseUrl },
+    database: { ...base.database, url: overrides.databaseUrl, migrationUrl: overrides.ownerUrl ?? overrides.databaseUrl },
     redis: { url: overrides.redisUrl },
     delivery: {
       ...base.delivery,
@@ -124,5 +132,16 @@ export class OffsetClock {
   offsetMs = 0;
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+/** A query as the schema's owner (MIGRATION_DATABASE_URL): for what the application's role may not do, on purpose. */
+export async function asOwner<T>(work: (client: Client) => Promise<T>, url = loadConfig().database.migrationUrl): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
   }
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createApiApp } from '../../apps/api/src/create-api-app';
+import { MetricsServer } from '../../apps/api/src/metrics/metrics.server';
 
 /** Everything the API wrote to its log, for the tests that check what never reaches it. */
 export class LogCapture extends Writable {
@@ -24,6 +25,8 @@ export class LogCapture extends Writable {
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** GET of the metrics listener (not on the API's port). */
+  metrics(): Promise<string>;
   dataSource: DataSource;
   logs: LogCapture;
   request(options: RequestOptions): Promise<TestResponse>;
@@ -40,6 +43,8 @@ export interface RequestOptions {
   /** Sent as is, for malformed bodies. */
   rawBody?: string;
   headers?: Record<string, string>;
+  /** The source address the API sees (failed authentications are counted by it). */
+  remoteAddress?: string;
 }
 
 export interface TestResponse {
@@ -70,7 +75,13 @@ export async function startTestApp(
     if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
       headers['content-type'] = 'application/json';
     }
-    const res = await app.inject({ method: o.method, url: o.url, headers, payload });
+    const res = await app.inject({
+      method: o.method,
+      url: o.url,
+      headers,
+      payload,
+      ...(o.remoteAddress ? { remoteAddress: o.remoteAddress } : {}),
+    });
     let body: unknown;
     try {
       body = res.body ? JSON.parse(res.body) : undefined;
@@ -82,6 +93,7 @@ export async function startTestApp(
 
   return {
     app,
+    metrics: async () => (await fetch(app.get(MetricsServer).url)).text(),
     dataSource,
     logs,
     request,

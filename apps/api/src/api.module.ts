@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@ostracon/audit';
-import { AuthModule, RateLimitModule } from '@ostracon/auth';
+import { ApiAccessModule, AuthModule } from '@ostracon/auth';
 import { type Clock, ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
@@ -12,7 +12,7 @@ import { AuditController } from './audit/audit.controller';
 import { DirectivesController } from './directives/directives.controller';
 import { HealthController } from './health/health.controller';
 import { Metrics } from './metrics/metrics';
-import { MetricsController } from './metrics/metrics.controller';
+import { MetricsServer } from './metrics/metrics.server';
 import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
 import { SignupMatchesController } from './signup-checks/signup-matches.controller';
@@ -32,19 +32,11 @@ export class ApiModule {
         AuthModule,
         OrdersModule,
         EnforcementModule,
-        RateLimitModule,
+        ApiAccessModule,
         ScreeningModule,
       ],
-      controllers: [
-        AuditController,
-        OrdersController,
-        OffencesController,
-        DirectivesController,
-        SignupMatchesController,
-        HealthController,
-        MetricsController,
-      ],
-      providers: [Metrics],
+      controllers: [AuditController, OrdersController, OffencesController, DirectivesController, SignupMatchesController, HealthController],
+      providers: [Metrics, MetricsServer],
     };
   }
 }

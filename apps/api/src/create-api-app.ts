@@ -9,16 +9,18 @@ import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { directivesQueue, producerConnection } from '@ostracon/enforcement';
-import { ClientsService, RateLimiter } from '@ostracon/auth';
+import { ApiKeyIndex, Authenticator, RateLimiter } from '@ostracon/auth';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
 import { registerQueueDashboard } from './admin/queue-dashboard';
-import { useJsonBodies } from './json-body';
+import { httpServerOptions } from './http/http-server';
+import { useJsonBodies } from './http/json-body';
 import { ApiModule } from './api.module';
 import { registerEnforcementMetrics } from './metrics/enforcement-metrics';
 import { registerScreeningMetrics } from './metrics/screening-metrics';
 import { registerSignupCheckRoutes } from './signup-checks/signup-checks.routes';
 import { Metrics } from './metrics/metrics';
+import { MetricsServer } from './metrics/metrics.server';
 import { buildOpenApiDocument } from './openapi/openapi';
 
 export interface ApiAppOptions {
@@ -43,7 +45,10 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    trustProxy: false,
+    // request.ip, which failed authentications are counted by: the socket's address, or the
+    // client's as the proxies named in TRUST_PROXY report it.
+    trustProxy: config.http.trustProxy,
+    ...httpServerOptions(config, logger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, options.clock), adapter, {
     logger: new PinoNestLogger(logger),
@@ -76,7 +81,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   registerEnforcementMetrics(metrics.registry, queue, app.get<DataSource>(getDataSourceToken()));
   registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService));
   await registerSignupCheckRoutes(fastify, {
-    clients: app.get(ClientsService),
+    authenticator: app.get(Authenticator),
     limiter: app.get(RateLimiter),
     checks: app.get(SignupChecksService),
     metrics,
@@ -91,5 +96,8 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   await fastify.register(fastifySwagger, { mode: 'static', specification: { document: buildOpenApiDocument() as never } });
   await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.init();
+  // Keys are checked from memory from now on; until the first read is done, from PostgreSQL.
+  await app.get(ApiKeyIndex).start();
+  await app.get(MetricsServer).listen();
   return app;
 }

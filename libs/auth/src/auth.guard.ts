@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable, SetMetadata, creat
 import { Reflector } from '@nestjs/core';
 import { CommonErrors, DomainError } from '@ostracon/common';
 import type { FastifyRequest } from 'fastify';
-import { ClientsService } from './clients.service';
+import { Authenticator, bearerKey } from './authenticator';
 import type { AuthenticatedClient, Role } from './roles';
 
 const ROLES_KEY = 'ostracon:roles';
@@ -12,28 +12,21 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
 type AuthedRequest = FastifyRequest & { client?: AuthenticatedClient };
 
-/** Bearer API keys: 401 without a valid key, 403 for a role the route does not admit. */
+/** Bearer API keys: 401 without a valid key (429 past the failures allowed), 403 for a role the route does not admit. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly clients: ClientsService,
+    private readonly authenticator: Authenticator,
     private readonly reflector: Reflector,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
-    const client = match ? await this.clients.authenticate(match[1]!) : null;
-    if (!client) {
-      throw new DomainError(CommonErrors.unauthenticated, 'Send a valid API key as "Authorization: Bearer <key>"', undefined, {
-        'www-authenticate': 'Bearer',
-      });
-    }
+    const client = await this.authenticator.authenticate(bearerKey(request.headers.authorization), request.ip);
     request.client = client;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     if (!roles?.includes(client.role)) {
-      throw new DomainError(CommonErrors.forbidden, `A ${client.role} client may not call this route`);
+      throw new DomainError(CommonErrors.forbidden, 'This client’s role may not call this route');
     }
     return true;
   }

@@ -2,12 +2,12 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PlatformsModule } from '@ostracon/platforms';
 import { ApiClient } from './api-client.entity';
-import { ApiKeyGuard } from './auth.guard';
+import { ApiKeyIndex } from './api-key-index';
 import { ClientsService } from './clients.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ApiClient]), PlatformsModule],
-  providers: [ClientsService, ApiKeyGuard],
-  exports: [ClientsService, ApiKeyGuard],
+  providers: [ClientsService, ApiKeyIndex],
+  exports: [ClientsService, ApiKeyIndex],
 })
 export class AuthModule {}

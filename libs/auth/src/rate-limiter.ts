@@ -37,25 +37,61 @@ const MAX_LEASES = 10_000;
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
+interface Bucket {
+  /** Redis key prefix; the bucket's id follows it. */
+  prefix: string;
+  ratePerMs: number;
+  burst: number;
+}
+
+const MAX_BLOCKED = 10_000;
+
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger('RateLimiter');
-  private readonly ratePerMs: number;
-  private readonly burst: number;
-  /** While Redis is unreachable, each process keeps its own bucket: checks go on, still bounded. */
+  private readonly signup: Bucket;
+  private readonly authFailures: Bucket;
+  /** While Redis is unreachable, each process keeps its own buckets: requests go on, still bounded. */
   private readonly local = new Map<string, { tokens: number; at: number }>();
   private redisDown = false;
   private readonly leaseSize: number;
   private readonly leases = new Map<string, { tokens: number; until: number }>();
+  /** Addresses refused for failed authentications, until when: a flood is answered without asking Redis each time. */
+  private readonly blocked = new Map<string, number>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.ratePerMs = config.screening.ratePerSecond / 1000;
-    this.burst = config.screening.rateBurst;
+    this.signup = { prefix: 'ostracon:rate:signup:', ratePerMs: config.screening.ratePerSecond / 1000, burst: config.screening.rateBurst };
+    this.authFailures = {
+      prefix: 'ostracon:rate:authfail:',
+      ratePerMs: config.authFailures.ratePerMinute / 60_000,
+      burst: config.authFailures.burst,
+    };
     this.leaseSize = Math.max(0, Math.min(100, Math.floor(config.screening.ratePerSecond / 100)));
     redis.defineCommand('ostraconTake', { numberOfKeys: 1, lua: TAKE });
+  }
+
+  /**
+   * One failed authentication (no key, or one nobody holds) from a source address. Past the
+   * address's allowance (AUTH_FAILURE_RATE_PER_MINUTE, AUTH_FAILURE_BURST, shared by every
+   * process through Redis) the answer is a 429 instead of a 401; a valid key from the same
+   * address is never asked about here.
+   */
+  async takeAuthFailure(address: string): Promise<RateDecision> {
+    const now = Date.now();
+    const until = this.blocked.get(address);
+    if (until !== undefined) {
+      if (until > now) return { allowed: false, retryAfterMs: until - now };
+      this.blocked.delete(address);
+    }
+    const decision = await this.takeFrom(this.authFailures, address, 1, 1);
+    if (!decision.allowed) {
+      if (this.blocked.size >= MAX_BLOCKED) this.blocked.clear();
+      this.blocked.set(address, now + decision.retryAfterMs);
+    }
+    return decision;
   }
 
   /**
@@ -71,42 +107,52 @@ export class RateLimiter {
       lease.tokens -= cost;
       return { allowed: true };
     }
+    const decision = await this.takeFrom(this.signup, clientId, cost, cost + this.leaseSize);
+    if (decision.allowed && decision.granted > cost) {
+      if (this.leases.size >= MAX_LEASES) this.leases.clear();
+      this.leases.set(clientId, { tokens: decision.granted - cost, until: now + LEASE_MS });
+    }
+    return decision.allowed ? { allowed: true } : decision;
+  }
+
+  private async takeFrom(
+    bucket: Bucket,
+    id: string,
+    cost: number,
+    want: number,
+  ): Promise<{ allowed: true; granted: number } | { allowed: false; retryAfterMs: number }> {
     try {
       const take = (this.redis as unknown as { ostraconTake: TakeCommand }).ostraconTake.bind(this.redis);
-      const [granted, retryAfterMs] = await take(
-        `ostracon:rate:signup:${clientId}`,
-        this.ratePerMs,
-        this.burst,
-        cost,
-        cost + this.leaseSize,
-      );
+      const [granted, retryAfterMs] = await take(`${bucket.prefix}${id}`, bucket.ratePerMs, bucket.burst, cost, want);
       if (this.redisDown) {
         this.redisDown = false;
         this.logger.log('Redis is back: rate limits are shared again');
       }
       if (granted < cost) return { allowed: false, retryAfterMs: Math.max(1, retryAfterMs) };
-      if (granted > cost) {
-        if (this.leases.size >= MAX_LEASES) this.leases.clear();
-        this.leases.set(clientId, { tokens: granted - cost, until: now + LEASE_MS });
-      }
-      return { allowed: true };
+      return { allowed: true, granted };
     } catch (error) {
       if (!this.redisDown) {
         this.redisDown = true;
         this.logger.warn(`Redis unreachable (${(error as Error).message}); rate limits are per process until it is back`);
       }
-      return this.takeLocally(clientId, cost);
+      return this.takeLocally(bucket, id, cost);
     }
   }
 
-  private takeLocally(clientId: string, cost: number): RateDecision {
+  private takeLocally(
+    bucket: Bucket,
+    id: string,
+    cost: number,
+  ): { allowed: true; granted: number } | { allowed: false; retryAfterMs: number } {
     const now = Date.now();
-    const bucket = this.local.get(clientId) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.ratePerMs);
-    bucket.at = now;
-    this.local.set(clientId, bucket);
-    if (bucket.tokens < cost) return { allowed: false, retryAfterMs: Math.ceil((cost - bucket.tokens) / this.ratePerMs) };
-    bucket.tokens -= cost;
-    return { allowed: true };
+    const key = bucket.prefix + id;
+    const state = this.local.get(key) ?? { tokens: bucket.burst, at: now };
+    state.tokens = Math.min(bucket.burst, state.tokens + (now - state.at) * bucket.ratePerMs);
+    state.at = now;
+    if (this.local.size >= MAX_LEASES) this.local.clear();
+    this.local.set(key, state);
+    if (state.tokens < cost) return { allowed: false, retryAfterMs: Math.ceil((cost - state.tokens) / bucket.ratePerMs) };
+    state.tokens -= cost;
+    return { allowed: true, granted: cost };
   }
 }

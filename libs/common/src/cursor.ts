@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommonErrors, DomainError } from './domain-error';
+import { text } from './text';
 
 /** Opaque keyset cursors: base64url of a JSON array of the sort key of the last item. */
 export function encodeCursor(key: ReadonlyArray<string | number>): string {
@@ -20,7 +21,7 @@ export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S): z.
 
 export const pageQuerySchema = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  after: z.string().min(1).max(512).optional(),
+  after: text().min(1).max(512).optional(),
 };
 
 export interface Page<T> {

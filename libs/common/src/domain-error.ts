@@ -44,6 +44,12 @@ export const CommonErrors = defineErrors({
   validation: { code: 'VALIDATION.FAILED', status: 400, title: 'The request is not valid' },
   malformedJson: { code: 'REQUEST.MALFORMED_JSON', status: 400, title: 'The request body is not valid JSON' },
   emptyBody: { code: 'REQUEST.EMPTY_BODY', status: 400, title: 'The request body is empty' },
+  duplicateKey: { code: 'REQUEST.DUPLICATE_KEY', status: 400, title: 'A key appears twice in one JSON object' },
+  badRequest: { code: 'REQUEST.MALFORMED', status: 400, title: 'The HTTP request is malformed' },
+  badUrl: { code: 'REQUEST.BAD_URL', status: 400, title: 'The URL is not valid' },
+  timeout: { code: 'REQUEST.TIMEOUT', status: 408, title: 'The request did not arrive in time' },
+  uriTooLong: { code: 'REQUEST.URI_TOO_LONG', status: 414, title: 'A path segment is too long' },
+  headersTooLarge: { code: 'REQUEST.HEADERS_TOO_LARGE', status: 431, title: 'The request headers are too large' },
   tooLarge: { code: 'REQUEST.TOO_LARGE', status: 413, title: 'The request body is too large' },
   unsupportedMediaType: {
     code: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
@@ -55,6 +61,7 @@ export const CommonErrors = defineErrors({
   unauthenticated: { code: 'AUTH.UNAUTHENTICATED', status: 401, title: 'A valid API key is required' },
   forbidden: { code: 'AUTH.FORBIDDEN', status: 403, title: 'This client may not do that' },
   rateLimited: { code: 'RATE_LIMIT.EXCEEDED', status: 429, title: 'Too many requests' },
-  unavailable: { code: 'SERVICE.UNAVAILABLE', status: 503, title: 'A dependency is unavailable' },
+  unavailable: { code: 'SERVICE.UNAVAILABLE', status: 503, title: 'The service is not ready' },
+  dependencyUnavailable: { code: 'DEPENDENCY.UNAVAILABLE', status: 503, title: 'A dependency is unavailable' },
   internal: { code: 'INTERNAL', status: 500, title: 'Internal error' },
 });

@@ -24,11 +24,41 @@ export const REDACT_PATHS = [
   '*.value',
 ];
 
+/**
+ * Errors as log lines show them. A database error's message, `detail` and `where` can quote the
+ * values of a statement (`invalid input syntax for type uuid: "…"`, `Key (…)=(…) already
+ * exists`), and TypeORM's QueryFailedError carries the statement's parameters: free text and
+ * digests of people. Of those we keep the SQLSTATE and the names of what failed, never values.
+ */
+export function serializeError(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const e = error as Error & Record<string, unknown>;
+  const driver = e.driverError instanceof Error ? (e.driverError as Error & Record<string, unknown>) : undefined;
+  const database = driver ?? (typeof e.severity === 'string' && typeof e.code === 'string' ? e : undefined);
+  const out: Record<string, unknown> = { type: e.name };
+  if (database) {
+    for (const field of ['code', 'severity', 'routine', 'schema', 'table', 'column', 'constraint', 'dataType'] as const) {
+      if (typeof database[field] === 'string') out[field] = database[field];
+    }
+    // The statement's text has placeholders, not values; its parameters are not logged.
+    if (typeof e.query === 'string') out.query = e.query.slice(0, 500);
+    // The stack's first line repeats the message.
+    out.stack = e.stack?.split('\n').slice(1).join('\n');
+  } else {
+    out.message = e.message;
+    if (typeof e.code === 'string') out.code = e.code;
+    out.stack = e.stack;
+  }
+  if (e.cause !== undefined && depth < 3) out.cause = serializeError(e.cause, depth + 1);
+  return out;
+}
+
 export function createLogger(options: { level: string; name: string; destination?: DestinationStream }): Logger {
   return pino(
     {
       name: options.name,
       level: options.level,
+      serializers: { err: serializeError, error: serializeError },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: options.name },
       timestamp: pino.stdTimeFunctions.isoTime,

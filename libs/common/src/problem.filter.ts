@@ -3,6 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { CommonErrors, DomainError, type ErrorDefinition } from './domain-error';
 import { type Problem, PROBLEM_CONTENT_TYPE, problemType } from './problem';
+import { isDependencyUnavailable } from './unavailable';
+
+/** How long a client is asked to wait when PostgreSQL or Redis is unreachable. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = '5';
 
 /** Fastify's own request errors, raised before any controller runs. */
 const FASTIFY_ERRORS: Record<string, ErrorDefinition> = {
@@ -11,6 +15,8 @@ const FASTIFY_ERRORS: Record<string, ErrorDefinition> = {
   FST_ERR_CTP_BODY_TOO_LARGE: CommonErrors.tooLarge,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: CommonErrors.unsupportedMediaType,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: CommonErrors.validation,
+  FST_ERR_MAX_PARAM_LENGTH: CommonErrors.uriTooLong,
+  FST_ERR_BAD_URL: CommonErrors.badUrl,
 };
 
 const HTTP_STATUS_ERRORS: Record<number, ErrorDefinition> = {
@@ -19,8 +25,11 @@ const HTTP_STATUS_ERRORS: Record<number, ErrorDefinition> = {
   403: CommonErrors.forbidden,
   404: CommonErrors.routeNotFound,
   405: CommonErrors.methodNotAllowed,
+  408: CommonErrors.timeout,
   413: CommonErrors.tooLarge,
+  414: CommonErrors.uriTooLong,
   415: CommonErrors.unsupportedMediaType,
+  431: CommonErrors.headersTooLarge,
   429: CommonErrors.rateLimited,
 };
 
@@ -53,6 +62,14 @@ export function toProblem(error: unknown, traceId: string): MappedError {
     (error instanceof HttpException ? HTTP_STATUS_ERRORS[error.getStatus()] : undefined) ??
     statusError(error);
   if (known) return toProblem(new DomainError(known), traceId);
+  if (isDependencyUnavailable(error)) {
+    return toProblem(
+      new DomainError(CommonErrors.dependencyUnavailable, 'A service this request needs is unreachable; retry later', undefined, {
+        'retry-after': DEPENDENCY_RETRY_AFTER_SECONDS,
+      }),
+      traceId,
+    );
+  }
 
   const internal = CommonErrors.internal;
   return {
@@ -82,7 +99,8 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   if (unexpected) {
     logger.error({ err: error, traceId: problem.traceId, route: request.routeOptions?.url }, 'unhandled error');
   } else if (problem.status >= 500) {
-    logger.warn({ code: problem.code, traceId: problem.traceId }, problem.detail);
+    // The cause, when there is one (an unreachable dependency), goes through the safe error serializer.
+    logger.warn({ code: problem.code, traceId: problem.traceId, ...(error instanceof DomainError ? {} : { err: error }) }, problem.detail);
   }
   (request as ProblemRequest)[PROBLEM_CODE] = problem.code;
   void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);

@@ -1,12 +1,19 @@
 import type { z } from 'zod';
 import { CommonErrors, DomainError, type FieldError } from './domain-error';
 
+/** A key the client chose is shown only when it is a short run of visible ASCII: an error never echoes arbitrary input. */
+const SHOWABLE_KEY = /^[\x21-\x7e]{1,64}$/;
+
 /** `a.b[2].c` from a zod issue path. */
 export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
   let out = prefix;
   for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out ? `.${String(segment)}` : String(segment);
+    if (typeof segment === 'number') {
+      out += `[${segment}]`;
+      continue;
+    }
+    const key = typeof segment === 'string' && SHOWABLE_KEY.test(segment) ? segment : '(unprintable key)';
+    out += out ? `.${key}` : key;
   }
   return out || '(root)';
 }

@@ -11,8 +11,21 @@ export interface KeyRingEntry {
 
 export interface AppConfig {
   env: Env['NODE_ENV'];
-  http: { host: string; port: number; bodyLimitBytes: number };
-  database: { url: string; poolSize: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    trustProxy: boolean | number | string;
+  };
+  /** Prometheus metrics, on a listener of their own (operators only: docs/security.md). */
+  metrics: { host: string; port: number };
+  /** Failed authentications per source address, limited in Redis across processes. */
+  authFailures: { ratePerMinute: number; burst: number };
+  /** `url` is the application's role; `migrationUrl` the schema owner's, for migrations only. */
+  database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string };
   log: { level: Env['LOG_LEVEL'] };
   signals: { defaultPhoneCountry: string; peppers: KeyRingEntry[] };
@@ -46,8 +59,13 @@ export class ConfigError extends Error {
   }
 }
 
-/** Where `npm start` runs its own PostgreSQL and Redis (scripts/services.sh uses the same ports). */
-export const LOCAL_DATABASE_URL = 'postgresql://ostracon@127.0.0.1:54329/ostracon';
+/**
+ * Where `npm start` runs its own PostgreSQL and Redis (scripts/services.sh uses the same ports and
+ * roles): the API and the worker connect as `ostracon_service`, a member of the application role
+ * `ostracon_app`; migrations run as `ostracon`, the schema's owner.
+ */
+export const LOCAL_DATABASE_URL = 'postgresql://ostracon_service@127.0.0.1:54329/ostracon';
+export const LOCAL_MIGRATION_DATABASE_URL = 'postgresql://ostracon@127.0.0.1:54329/ostracon';
 export const LOCAL_REDIS_URL = 'redis://127.0.0.1:63799';
 export const DEV_SECRETS_FILE = '.local/dev-secrets.json';
 
@@ -64,7 +82,10 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
   const generatedSecrets: SecretName[] = [];
 
   if (!production) {
-    env.DATABASE_URL ||= LOCAL_DATABASE_URL;
+    if (!env.DATABASE_URL) {
+      env.DATABASE_URL = LOCAL_DATABASE_URL;
+      env.MIGRATION_DATABASE_URL ||= LOCAL_MIGRATION_DATABASE_URL;
+    }
     env.REDIS_URL ||= LOCAL_REDIS_URL;
     const missing = SECRET_NAMES.filter((name) => !env[name]);
     if (missing.length > 0) {
@@ -88,8 +109,18 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
   const e = parsed.data;
   return {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES },
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      trustProxy: e.TRUST_PROXY,
+    },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
+    authFailures: { ratePerMinute: e.AUTH_FAILURE_RATE_PER_MINUTE, burst: e.AUTH_FAILURE_BURST },
+    database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL },
     log: { level: e.LOG_LEVEL },
     signals: { defaultPhoneCountry: e.DEFAULT_PHONE_COUNTRY, peppers: e.SIGNAL_PEPPERS },

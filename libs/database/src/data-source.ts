@@ -19,9 +19,15 @@ export function dataSourceOptions(config: AppConfig, extra: { applicationName: s
   };
 }
 
+/** Migrations run as the schema's owner (`MIGRATION_DATABASE_URL`), never as the application's role. */
+function migrationOptions(config: AppConfig, migrations: MigrationClass[]): DataSourceOptions {
+  const owner = { ...config, database: { ...config.database, url: config.database.migrationUrl, poolSize: 1 } };
+  return dataSourceOptions(owner, { applicationName: 'ostracon-migrate', migrations });
+}
+
 /** Applies every pending migration; returns the names applied. */
 export async function runMigrations(config: AppConfig, migrations: MigrationClass[]): Promise<string[]> {
-  const dataSource = new DataSource(dataSourceOptions(config, { applicationName: 'ostracon-migrate', migrations }));
+  const dataSource = new DataSource(migrationOptions(config, migrations));
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -32,7 +38,7 @@ export async function runMigrations(config: AppConfig, migrations: MigrationClas
 }
 
 export async function revertLastMigration(config: AppConfig, migrations: MigrationClass[]): Promise<void> {
-  const dataSource = new DataSource(dataSourceOptions(config, { applicationName: 'ostracon-migrate', migrations }));
+  const dataSource = new DataSource(migrationOptions(config, migrations));
   await dataSource.initialize();
   try {
     await dataSource.undoLastMigration({ transaction: 'each' });

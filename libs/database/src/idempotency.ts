@@ -52,4 +52,24 @@ export class IdempotencyStore {
       [clientId, key, requestHash],
     );
   }
+
+  /**
+   * Releases a claim whose work failed, now or, if PostgreSQL is unreachable (often the reason
+   * the work failed), as soon as it is back: otherwise the client's retries would get 409 until
+   * the claim lapsed, long after the outage. Gives up at the lapse (nothing is left to release),
+   * or when the process stops. Never throws.
+   */
+  releaseEventually(clientId: string, key: string, requestHash: Buffer, lockSeconds: number): Promise<void> {
+    const lapse = Date.now() + lockSeconds * 1000;
+    const attempt = async (delayMs: number): Promise<void> => {
+      try {
+        await this.release(clientId, key, requestHash);
+      } catch {
+        if (Date.now() + delayMs >= lapse || !this.dataSource.isInitialized) return;
+        await new Promise<void>((resolve) => setTimeout(resolve, delayMs).unref());
+        return attempt(Math.min(delayMs * 2, 2000));
+      }
+    };
+    return attempt(100);
+  }
 }

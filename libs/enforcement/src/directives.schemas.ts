@@ -1,15 +1,16 @@
+import { text } from '@ostracon/common';
 import { z } from 'zod';
 
 export const listDirectivesQuerySchema = z.strictObject({
   status: z.enum(['pending', 'acknowledged']).default('pending'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  after: z.string().min(1).max(200).optional(),
+  after: text().min(1).max(200).optional(),
 });
 export type ListDirectivesQuery = z.output<typeof listDirectivesQuerySchema>;
 
 export const ackDirectiveSchema = z.strictObject({
   outcome: z.enum(['enforced', 'account_not_found', 'rejected']),
-  note: z.string().trim().min(1).max(500).optional(),
+  note: text().trim().min(1).max(500).optional(),
 });
 export type AckDirectiveInput = z.output<typeof ackDirectiveSchema>;
 

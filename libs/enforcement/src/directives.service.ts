@@ -71,7 +71,7 @@ export class DirectivesService {
 
   /** POST /v1/directives/{id}/ack, by the platform it was sent to. Repeating the same ack is harmless. */
   async ack(client: AuthenticatedClient, id: string, input: AckDirectiveInput): Promise<AckResult> {
-    const notFound = () => new DomainError(EnforcementErrors.directiveNotFound, `No directive ${id} for this platform`);
+    const notFound = () => new DomainError(EnforcementErrors.directiveNotFound, 'No directive with this id for this platform');
     if (!z.uuid().safeParse(id).success) throw notFound();
     const now = this.clock.now();
     return this.dataSource.transaction(async (em) => {

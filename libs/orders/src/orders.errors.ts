@@ -21,6 +21,7 @@ export const OrderErrors = defineErrors({
     title: 'A device signal belongs to a platform the order does not name',
   },
   signalInvalid: { code: 'SIGNAL.INVALID', status: 422, title: 'One or more identity signals are invalid' },
+  signalDuplicate: { code: 'SIGNAL.DUPLICATE', status: 422, title: 'The same identity signal is given more than once' },
   notRevocable: { code: 'ORDER.NOT_REVOCABLE', status: 409, title: 'The order has already ended' },
   idempotencyKeyRequired: {
     code: 'IDEMPOTENCY.KEY_REQUIRED',

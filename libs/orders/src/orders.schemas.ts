@@ -1,4 +1,5 @@
 import { SIGNAL_TYPES } from '@ostracon/identity';
+import { text } from '@ostracon/common';
 import { platformIdSchema } from '@ostracon/platforms';
 import { z } from 'zod';
 
@@ -19,22 +20,22 @@ export const signalInputSchema = z.strictObject({
   type: z.enum(SIGNAL_TYPES),
   value: z
     .union([
-      z.string().max(320),
+      text().max(320),
       z.strictObject({
-        givenName: z.string().max(200),
-        familyName: z.string().max(200),
-        birthDate: z.string().max(10),
+        givenName: text().max(200),
+        familyName: text().max(200),
+        birthDate: text().max(10),
       }),
     ])
     .optional(),
-  hash: z.string().max(64).optional(),
-  country: z.string().max(2).optional(),
+  hash: text().max(64).optional(),
+  country: text().max(2).optional(),
   platform: platformIdSchema.optional(),
 });
 
 const accountSchema = z.strictObject({
-  accountId: z.string().trim().min(1).max(200),
-  handle: z.string().trim().min(1).max(100).optional(),
+  accountId: text().trim().min(1).max(200),
+  handle: text().trim().min(1).max(100).optional(),
 });
 
 const platformEntrySchema = z.strictObject({
@@ -53,10 +54,10 @@ export const createOrderSchema = z
       .min(1)
       .max(100)
       .regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]*$/, 'letters, digits, spaces and . _ / - only'),
-    court: z.string().trim().min(1).max(200),
+    court: text().trim().min(1).max(200),
     decisionDate: isoDate,
     legalBasis: z.enum(LEGAL_BASES),
-    offence: z.string().min(1).max(64),
+    offence: text().min(1).max(64),
     repeatOffender: z.boolean(),
     startsAt: isoInstant.optional(),
     durationDays: z.number().int().min(1).max(366).optional(),
@@ -77,17 +78,17 @@ export const createOrderSchema = z
 export type CreateOrderInput = z.output<typeof createOrderSchema>;
 
 export const revokeOrderSchema = z.strictObject({
-  reason: z.string().trim().min(1).max(1000),
-  decisionReference: z.string().trim().min(1).max(100),
+  reason: text().trim().min(1).max(1000),
+  decisionReference: text().trim().min(1).max(100),
 });
 export type RevokeOrderInput = z.output<typeof revokeOrderSchema>;
 
 export const listOrdersQuerySchema = z.strictObject({
   status: z.enum(ORDER_STATUSES).optional(),
   platform: platformIdSchema.optional(),
-  courtReference: z.string().min(1).max(100).optional(),
+  courtReference: text().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  after: z.string().min(1).max(200).optional(),
+  after: text().min(1).max(200).optional(),
 });
 export type ListOrdersQuery = z.output<typeof listOrdersQuerySchema>;
 

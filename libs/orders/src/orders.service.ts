@@ -89,7 +89,11 @@ export class OrdersService {
       });
       return { status: 201, body, replayed: false };
     } catch (error) {
-      await this.idempotency.release(client.id, idempotencyKey, requestHash);
+      // Released before the answer, so that a corrected retry is not a 409; when PostgreSQL is down
+      // the answer (503) goes now and the release follows once it is back.
+      await this.idempotency
+        .release(client.id, idempotencyKey, requestHash)
+        .catch(() => void this.idempotency.releaseEventually(client.id, idempotencyKey, requestHash, this.config.idempotency.lockSeconds));
       throw error;
     }
   }
@@ -187,6 +191,9 @@ export class OrdersService {
     const prepared: PreparedSignal[] = [];
     const invalid: FieldError[] = [];
     const strayDevices: FieldError[] = [];
+    const duplicates: FieldError[] = [];
+    /** Index of the first signal with each prehash: two spellings of one e-mail are one signal. */
+    const first = new Map<string, number>();
     input.subject.signals.forEach((signal, index) => {
       const path = `subject.signals[${index}]`;
       if (signal.type === 'device' && signal.platform !== undefined && !named.has(signal.platform)) {
@@ -194,13 +201,25 @@ export class OrdersService {
         return;
       }
       const result = prepareSignal(signal, context);
-      if (result.ok) prepared.push(result.signal);
-      else invalid.push({ path, message: result.reason });
+      if (!result.ok) {
+        invalid.push({ path, message: result.reason });
+        return;
+      }
+      const earlier = first.get(result.signal.prehash);
+      if (earlier !== undefined) {
+        duplicates.push({ path, message: `the same signal as subject.signals[${earlier}]` });
+        return;
+      }
+      first.set(result.signal.prehash, index);
+      prepared.push(result.signal);
     });
     if (invalid.length > 0) {
       throw new DomainError(OrderErrors.signalInvalid, 'Fix the signals listed in errors (index and reason)', invalid);
     }
     if (strayDevices.length > 0) throw new DomainError(OrderErrors.devicePlatformNotNamed, undefined, strayDevices);
+    if (duplicates.length > 0) {
+      throw new DomainError(OrderErrors.signalDuplicate, 'Give each signal once (compared after normalization, SIGNALS.md)', duplicates);
+    }
     return prepared;
   }
 
@@ -301,7 +320,7 @@ export class OrdersService {
   }
 
   private async findVisible(em: EntityManager, client: AuthenticatedClient, id: string, forUpdate = false): Promise<BanOrder> {
-    const notFound = () => new DomainError(OrderErrors.notFound, `No order ${id} that this client may see`);
+    const notFound = () => new DomainError(OrderErrors.notFound, 'No order with this id that this client may see');
     if (!z.uuid().safeParse(id).success) throw notFound();
     const order = await em.findOne(BanOrder, { where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!order) throw notFound();

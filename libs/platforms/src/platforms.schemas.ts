@@ -1,3 +1,4 @@
+import { text } from '@ostracon/common';
 import { z } from 'zod';
 
 export const platformIdSchema = z
@@ -7,7 +8,7 @@ export const platformIdSchema = z
 export const createPlatformSchema = z
   .strictObject({
     id: platformIdSchema,
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     webhookUrl: z
       .url({ protocol: /^https?$/ })
       .max(2000)

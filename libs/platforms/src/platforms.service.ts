@@ -59,7 +59,7 @@ export class PlatformsService {
         return { ...toView(platform), ...(webhookSecret && !p.webhookSecret ? { webhookSecret } : {}) };
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainError(PlatformErrors.alreadyExists, `Platform ${p.id} exists already`);
+      if (isUniqueViolation(error)) throw new DomainError(PlatformErrors.alreadyExists, 'A platform with this id exists already');
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { text } from '@ostracon/common';
 import { INVALID_REASONS } from '@ostracon/identity';
 import { signalInputSchema } from '@ostracon/orders';
 import { z } from 'zod';
@@ -21,7 +22,7 @@ export const signupBatchSchema = z.strictObject({
   checks: z
     .array(
       z.strictObject({
-        ref: z.string().min(1).max(100).meta({ description: 'The platform’s own reference for this check, echoed in its result' }),
+        ref: text().min(1).max(100).meta({ description: 'The platform’s own reference for this check, echoed in its result' }),
         signals,
       }),
     )

@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ClientsService } from '@ostracon/auth';
+import { Authenticator } from '@ostracon/auth';
 import { CommonErrors, DomainError, PROBLEM_CONTENT_TYPE, toProblem } from '@ostracon/common';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -23,22 +23,25 @@ function presentedKey(request: FastifyRequest): string | undefined {
 
 /** The BullMQ dashboard, for admin clients only (a read and retry console over the directive queue). */
 export async function registerQueueDashboard(app: NestFastifyApplication, queue: Queue): Promise<void> {
-  const clients = app.get(ClientsService);
+  const authenticator = app.get(Authenticator);
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   await fastify.register(async (scope) => {
     scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const key = presentedKey(request);
-      const client = key ? await clients.authenticate(key) : null;
-      const error = !client
-        ? new DomainError(CommonErrors.unauthenticated, 'An admin API key is required (Basic auth password or Bearer)', undefined, {
-            'www-authenticate': 'Basic realm="ostracon-admin"',
-          })
-        : client.role !== 'admin'
-          ? new DomainError(CommonErrors.forbidden, 'The queue dashboard is for admin clients')
-          : null;
+      let error: unknown = null;
+      try {
+        const client = await authenticator.authenticate(presentedKey(request), request.ip);
+        if (client.role !== 'admin') error = new DomainError(CommonErrors.forbidden, 'The queue dashboard is for admin clients');
+      } catch (refused) {
+        error =
+          refused instanceof DomainError && refused.code === CommonErrors.unauthenticated.code
+            ? new DomainError(CommonErrors.unauthenticated, 'An admin API key is required (Basic auth password or Bearer)', undefined, {
+                'www-authenticate': 'Basic realm="ostracon-admin"',
+              })
+            : refused;
+      }
       if (error) {
         const { problem, headers } = toProblem(error, String(request.id));
         return reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);

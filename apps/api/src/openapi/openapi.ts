@@ -24,7 +24,7 @@ import { z } from 'zod';
 
 type Schema = z.ZodType;
 
-interface Route {
+export interface Route {
   method: 'get' | 'post';
   path: string;
   summary: string;
@@ -54,7 +54,7 @@ const offenceListSchema = z.object({
  * The API surface. Request schemas are the very zod schemas the controllers validate with,
  * so the document cannot drift from what the service accepts.
  */
-const ROUTES: Route[] = [
+export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/orders',
@@ -139,7 +139,7 @@ const ROUTES: Route[] = [
     responses: {
       200: { description: 'block (a strong match), review (only possible matches) or allow', schema: signupResultSchema },
       429: { description: 'RATE_LIMIT.EXCEEDED, with Retry-After (a check costs one token)' },
-      503: { description: 'SCREENING.INDEX_LOADING, with Retry-After' },
+      503: { description: 'SCREENING.INDEX_LOADING, or DEPENDENCY.UNAVAILABLE for a match that cannot be recorded; with Retry-After' },
     },
   },
   {
@@ -152,7 +152,7 @@ const ROUTES: Route[] = [
     responses: {
       200: { description: 'One result per check', schema: signupBatchResultSchema },
       429: { description: 'RATE_LIMIT.EXCEEDED, with Retry-After (a batch costs one token per check)' },
-      503: { description: 'SCREENING.INDEX_LOADING, with Retry-After' },
+      503: { description: 'SCREENING.INDEX_LOADING, or DEPENDENCY.UNAVAILABLE for a match that cannot be recorded; with Retry-After' },
     },
   },
   {
@@ -231,16 +231,13 @@ const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/health/ready',
-    summary: 'Readiness: PostgreSQL and Redis answer',
+    summary:
+      'Readiness: this process can serve (sign-up index built, API keys read). PostgreSQL or Redis down makes it "degraded", not unready: checks go on from memory',
     tag: 'operations',
-    responses: { 200: { description: 'Ready' }, 503: { description: 'SERVICE.UNAVAILABLE, with Retry-After' } },
-  },
-  {
-    method: 'get',
-    path: '/metrics',
-    summary: 'Prometheus metrics',
-    tag: 'operations',
-    responses: { 200: { description: 'Text exposition format' } },
+    responses: {
+      200: { description: '{ status: "ok" | "degraded", checks: { postgres, redis, index, keys } }' },
+      503: { description: 'SERVICE.UNAVAILABLE, with Retry-After, while the index or the keys load' },
+    },
   },
 ];
 
@@ -269,10 +266,23 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           ? { description: r.description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }
           : { description: r.description };
     }
+    if (route.body) {
+      responses['400'] ??= problemResponse(
+        `${CommonErrors.validation.code}, ${CommonErrors.malformedJson.code}, ${CommonErrors.duplicateKey.code}, ${CommonErrors.emptyBody.code}`,
+      );
+      responses['413'] ??= problemResponse(CommonErrors.tooLarge.code);
+      responses['415'] ??= problemResponse(
+        `${CommonErrors.unsupportedMediaType.code}: not application/json, or a charset other than UTF-8`,
+      );
+    }
     if (route.roles) {
-      responses['400'] ??= problemResponse(`${CommonErrors.validation.code}, ${CommonErrors.malformedJson.code}`);
+      responses['400'] ??= problemResponse(CommonErrors.validation.code);
       responses['401'] = problemResponse(CommonErrors.unauthenticated.code);
       responses['403'] = problemResponse(`${CommonErrors.forbidden.code}: the route is for ${route.roles.join(', ')}`);
+      responses['429'] ??= problemResponse(
+        `${CommonErrors.rateLimited.code}: too many failed authentications from this address (Retry-After)`,
+      );
+      responses['503'] ??= problemResponse(`${CommonErrors.dependencyUnavailable.code}: PostgreSQL or Redis unreachable (Retry-After)`);
     }
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {

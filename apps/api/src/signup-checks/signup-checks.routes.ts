@@ -1,26 +1,24 @@
-import type { AuthenticatedClient, ClientsService, RateLimiter } from '@ostracon/auth';
+import { type AuthenticatedClient, type Authenticator, type RateLimiter, bearerKey } from '@ostracon/auth';
 import { CommonErrors, DomainError, parseOrThrow, sendProblem } from '@ostracon/common';
 import type { SignalInput } from '@ostracon/identity';
 import { SIGNUP_LIMITS, type SignupChecksService, type SignupOutcome, signupBatchSchema, signupCheckSchema } from '@ostracon/screening';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { useJsonBodies } from '../json-body';
+import { useJsonBodies } from '../http/json-body';
 import type { Metrics } from '../metrics/metrics';
 
 export interface SignupRouteDeps {
-  clients: ClientsService;
+  authenticator: Authenticator;
   limiter: RateLimiter;
   checks: SignupChecksService;
   metrics: Metrics;
   logger: Logger;
 }
 
-const BEARER = /^Bearer (\S+)$/i;
-
 /**
  * The sign-up check routes: the hot path, so plain Fastify handlers rather than Nest controllers
  * (no guard, interceptor or pipe chain, no reflection). The same parts as everywhere else, called
- * directly: the API key (cached for a second), the zod schema (built once), a Redis rate limit,
+ * directly: the API key (from memory), the zod schema (built once), a Redis rate limit,
  * the in-memory index. The global hooks still add x-request-id and the request metrics.
  */
 export async function registerSignupCheckRoutes(root: FastifyInstance, deps: SignupRouteDeps): Promise<void> {
@@ -42,7 +40,7 @@ function routes(fastify: FastifyInstance, deps: SignupRouteDeps): void {
     answer: (outcomes: SignupOutcome[]) => unknown,
   ) => {
     try {
-      const client = await authenticate(deps.clients, request);
+      const client = await authenticate(deps.authenticator, request);
       const rate = await deps.limiter.take(client.id, cost(request.body));
       if (!rate.allowed) {
         const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
@@ -89,17 +87,10 @@ function routes(fastify: FastifyInstance, deps: SignupRouteDeps): void {
   );
 }
 
-async function authenticate(clients: ClientsService, request: FastifyRequest): Promise<AuthenticatedClient> {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? BEARER.exec(header) : null;
-  const client = match ? await clients.authenticateCached(match[1]!) : null;
-  if (!client) {
-    throw new DomainError(CommonErrors.unauthenticated, 'Send a valid API key as "Authorization: Bearer <key>"', undefined, {
-      'www-authenticate': 'Bearer',
-    });
-  }
+async function authenticate(authenticator: Authenticator, request: FastifyRequest): Promise<AuthenticatedClient> {
+  const client = await authenticator.authenticate(bearerKey(request.headers.authorization), request.ip);
   if (client.role !== 'platform' || !client.platformId) {
-    throw new DomainError(CommonErrors.forbidden, `A ${client.role} client may not check sign-ups`);
+    throw new DomainError(CommonErrors.forbidden, 'Only platform clients check sign-ups');
   }
   return client;
 }
