@@ -3,8 +3,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Every API process keeps its clients' key hashes in memory (libs/auth ApiKeyIndex), so that an
  * unknown key costs no database read and a PostgreSQL outage does not stop the sign-up checks.
- * A client created or revoked, by any process, is announced on CHANNELS.clients
- * ('ostracon_clients', libs/database/src/channels.ts) with its id; the indexes re-read it.
+ * A client created, revoked or deleted, by any process, is announced on CHANNELS.clients
+ * ('ostracon_clients', libs/database/src/channels.ts) as `<id>:active` or `<id>:gone`: a
+ * revocation needs no read to take effect, and no late read can undo it.
  */
 export class NotifyApiClientChanges1764420000000 implements MigrationInterface {
   name = 'NotifyApiClientChanges1764420000000';
@@ -13,11 +14,15 @@ export class NotifyApiClientChanges1764420000000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION api_clients_notify() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        PERFORM pg_notify('ostracon_clients', NEW.id::text);
+        IF TG_OP = 'DELETE' THEN
+          PERFORM pg_notify('ostracon_clients', OLD.id::text || ':gone');
+        ELSE
+          PERFORM pg_notify('ostracon_clients', NEW.id::text || CASE WHEN NEW.revoked_at IS NULL THEN ':active' ELSE ':gone' END);
+        END IF;
         RETURN NULL;
       END $$`);
     await q.query(`
-      CREATE TRIGGER api_clients_notify AFTER INSERT OR UPDATE ON api_clients
+      CREATE TRIGGER api_clients_notify AFTER INSERT OR UPDATE OR DELETE ON api_clients
       FOR EACH ROW EXECUTE FUNCTION api_clients_notify()`);
   }
 

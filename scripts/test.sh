@@ -11,6 +11,7 @@ build
 trap stop_services EXIT
 if [ -n "${TEST_DATABASE_URL:-}" ]; then
   export DATABASE_URL="$TEST_DATABASE_URL"
+  [ -n "${TEST_MIGRATION_DATABASE_URL:-}" ] && export MIGRATION_DATABASE_URL="$TEST_MIGRATION_DATABASE_URL"
 else
   ensure_postgres
   create_local_database ostracon_test fresh

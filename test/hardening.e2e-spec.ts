@@ -71,6 +71,18 @@ function stringNodes(schema: z.ZodType, path = '(root)'): { path: string; node: 
       return stringNodes(def.element, `${path}[]`);
     case 'union':
       return (def.options as z.ZodType[]).flatMap((o, i) => stringNodes(o, `${path}|${i}`));
+    case 'intersection':
+      return [...stringNodes(def.left, path), ...stringNodes(def.right, path)];
+    case 'tuple':
+      return [
+        ...(def.items as z.ZodType[]).flatMap((s, i) => stringNodes(s, `${path}[${i}]`)),
+        ...(def.rest ? stringNodes(def.rest, `${path}[]`) : []),
+      ];
+    case 'record':
+      return [...stringNodes(def.keyType, `${path}{key}`), ...stringNodes(def.valueType, `${path}{}`)];
+    case 'lazy':
+      return stringNodes(def.getter(), path);
+    case 'catch':
     case 'optional':
     case 'nullable':
     case 'default':
@@ -143,8 +155,21 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
           for (const { path, node } of stringNodes(schema)) {
             const checks = ((node as unknown as { _zod: { def: { checks?: { _zod: { def: Record<string, unknown> } }[] } } })._zod.def
               .checks ?? []) as { _zod: { def: Record<string, unknown> } }[];
-            const guarded = checks.some((c) => c._zod.def.fn === isCleanText || c._zod.def.check === 'string_format');
-            const formatted = (node as unknown as { _zod: { def: { format?: string } } })._zod.def.format !== undefined;
+            // A format that cannot hold such text: a uuid, an ISO date, a URL, or a pattern anchored at both ends
+            // whose characters are all printable.
+            const excludes = (format: unknown, pattern?: RegExp) =>
+              ['uuid', 'date', 'datetime', 'url'].includes(String(format)) ||
+              (format === 'regex' &&
+                !!pattern &&
+                pattern.source.startsWith('^') &&
+                pattern.source.endsWith('$') &&
+                !/\\[sSdDwW]|\\x0|\\u00[01]/.test(pattern.source));
+            const guarded = checks.some(
+              (c) =>
+                c._zod.def.fn === isCleanText ||
+                (c._zod.def.check === 'string_format' && excludes(c._zod.def.format, c._zod.def.pattern as RegExp)),
+            );
+            const formatted = excludes((node as unknown as { _zod: { def: { format?: string } } })._zod.def.format);
             if (!guarded && !formatted) unguarded.push(`${route.method} ${route.path} ${where} ${path}`);
           }
         }
@@ -233,6 +258,58 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
       const res = await t.request({ method: 'GET', url, key: keyFor('get', url.split('?')[0]!) });
       expect(res.status).toBe(status);
       if (status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+  });
+
+  describe('bodies a parser could choke on', () => {
+    it.each([
+      ['/v1/orders', 400],
+      [`/v1/orders/${UUID}/revoke`, 400],
+      [`/v1/directives/${UUID}/ack`, 400],
+      // JSON.parse alone there (iterative): parsed, then refused for want of a key.
+      ['/v1/signup-checks', 401],
+    ])('answers a body nested 20,000 levels deep on %s with %s, without a key, and keeps serving', async (url, status) => {
+      const deep = '{"a":' + '['.repeat(20_000) + ']'.repeat(20_000) + '}';
+      const res = await t.request({ method: 'POST', url, rawBody: deep });
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect((await t.request({ method: 'GET', url: '/health/live' })).status).toBe(200);
+    });
+
+    it('refuses bytes that are not UTF-8 rather than storing replacement characters', async () => {
+      const body = Buffer.from(JSON.stringify({ reason: 'appel', decisionReference: 'CA-1' }).replace('appel', 'app\u00e9l'), 'latin1');
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/v1/orders/${orderId}/revoke`,
+        headers: { authorization: `Bearer ${authority.apiKey}`, 'content-type': 'application/json' },
+        payload: body,
+      });
+      expect([res.statusCode, res.json().code]).toEqual([400, 'REQUEST.MALFORMED_JSON']);
+    });
+
+    it('never repeats a key that is not shaped like a field name', async () => {
+      const unknown = await t.request({
+        method: 'POST',
+        url: `/v1/orders/${orderId}/revoke`,
+        key: authority.apiKey,
+        rawBody: '{"reason":"appel","decisionReference":"CA-1","jean.dupont@example.fr":1,"<b>x</b>":2}',
+      });
+      expect([unknown.status, unknown.body.errors.map((e: { path: string }) => e.path)]).toEqual([
+        400,
+        ['(a key not shown)', '(a key not shown)'],
+      ]);
+      expect(unknown.text).not.toMatch(/dupont|<b>/);
+      const repeated = await t.request({
+        method: 'POST',
+        url: `/v1/orders/${orderId}/revoke`,
+        key: authority.apiKey,
+        rawBody: '{"x@y.fr":1,"x@y.fr":2}',
+      });
+      expect([repeated.status, repeated.body.code]).toEqual([400, 'REQUEST.DUPLICATE_KEY']);
+      expect(repeated.text).not.toContain('x@y.fr');
+      const query = await t.request({ method: 'GET', url: '/v1/orders?jean.dupont%40example.fr=1', key: authority.apiKey });
+      expect(query.status).toBe(400);
+      expect(query.text).not.toContain('dupont');
     });
   });
 
@@ -352,6 +429,45 @@ describe('hardening: failed authentications are limited per source address', () 
     expect([check.status, check.body.decision]).toEqual([200, 'allow']);
     // Another address is not held back by this one.
     expect((await t.request({ method: 'GET', url: '/v1/orders', remoteAddress: address() })).status).toBe(401);
+  });
+
+  it('counts an IPv6 source by its /64, so a subscriber cannot spread a flood over its own prefix', async () => {
+    const prefix = `2001:db8:${randomInt(1, 0xffff).toString(16)}:${randomInt(1, 0xffff).toString(16)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await t.request({
+        method: 'GET',
+        url: '/v1/orders',
+        key: generateApiKey(),
+        remoteAddress: `${prefix}::${(i + 1).toString(16)}`,
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+  });
+
+  it('counts the client behind a trusted proxy, whatever it writes itself into X-Forwarded-For', async () => {
+    const base = loadConfig();
+    const proxied = await startTestApp({
+      config: { ...base, http: { ...base.http, trustProxy: 1 }, authFailures: { ratePerMinute: 6, burst: 20 } },
+    });
+    try {
+      const client = `192.0.2.${randomInt(1, 255)}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const res = await proxied.request({
+          method: 'GET',
+          url: '/v1/orders',
+          key: generateApiKey(),
+          remoteAddress: '10.0.0.1', // the proxy
+          headers: { 'x-forwarded-for': `198.18.${i}.${randomInt(1, 255)}, ${client}` }, // a spoofed entry, then what the proxy saw
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('shares the allowance between API processes through Redis', async () => {

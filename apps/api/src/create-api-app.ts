@@ -87,7 +87,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
     metrics,
     logger,
   });
-  await registerQueueDashboard(app, queue);
+  await registerQueueDashboard(app, queue, logger);
   fastify.addHook('onClose', async () => {
     await queue.close().catch(() => undefined);
     redis.disconnect();

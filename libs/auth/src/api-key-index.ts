@@ -18,6 +18,8 @@ interface ClientRow {
 }
 
 const SELECT_ACTIVE = `SELECT id, name, role, platform_id, key_hash FROM api_clients WHERE revoked_at IS NULL`;
+/** `<id>:active` or `<id>:gone` (migration 1764420000000). */
+const NOTICE = /^([0-9a-f-]{36}):(active|gone)$/;
 
 /**
  * The active API clients of this process, by key hash, in memory: a presented key is checked
@@ -25,19 +27,24 @@ const SELECT_ACTIVE = `SELECT id, name, role, platform_id, key_hash FROM api_cli
  * outage does not stop the sign-up checks. Kept fresh by NOTIFY on CHANNELS.clients (a key
  * created or revoked anywhere is known here within milliseconds), re-read in full after the
  * LISTEN connection comes back and every minute. Started by the API only.
+ *
+ * Revocation is final, so a revoked id is remembered (`gone`) and no read that started before it
+ * can bring the key back.
  */
 @Injectable()
 export class ApiKeyIndex implements OnApplicationShutdown {
   private readonly logger = new Logger('ApiKeyIndex');
   private byHash = new Map<string, AuthenticatedClient>();
   private hashById = new Map<string, string>();
+  private readonly gone = new Set<string>();
   private loaded = false;
   private started = false;
   private timer?: NodeJS.Timeout;
   private reloading: Promise<void> | null = null;
-  /** Clients notified while a full read runs: read again once it is in place, so a stale snapshot never wins. */
+  /** A full read was asked for while one ran (its snapshot may predate what prompted the ask). */
+  private reloadAgain = false;
+  /** Clients created while a full read runs: read again once it is in place, so a stale snapshot never wins. */
   private notedDuringReload: Set<string> | null = null;
-  private notifications = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,7 +56,7 @@ export class ApiKeyIndex implements OnApplicationShutdown {
     if (this.started) return;
     this.started = true;
     await this.listener.subscribe(CHANNELS.clients, {
-      onNotify: (id) => void this.refresh(id),
+      onNotify: (payload) => this.onNotice(payload),
       onResume: () => void this.reload(),
     });
     await this.reload();
@@ -70,16 +77,14 @@ export class ApiKeyIndex implements OnApplicationShutdown {
 
   /**
    * Reads one key in PostgreSQL: for a key created so recently that its notification has not
-   * arrived yet, or before the first read. Callers limit how often (libs/auth Authenticator).
+   * arrived yet. Callers limit how often (libs/auth Authenticator).
    */
   async lookup(apiKey: string): Promise<AuthenticatedClient | null> {
     if (!isWellFormedApiKey(apiKey)) return null;
-    const notifiedBefore = this.notifications;
     const rows: ClientRow[] = await this.dataSource.query(`${SELECT_ACTIVE} AND key_hash = $1`, [hashApiKey(apiKey)]);
     const row = rows[0];
-    if (!row) return null;
-    // Kept only if no notification came meanwhile: a revocation read after our row must win.
-    if (this.notifications === notifiedBefore) this.add(row);
+    if (!row || this.gone.has(row.id)) return null;
+    this.add(row);
     return toClient(row);
   }
 
@@ -89,55 +94,75 @@ export class ApiKeyIndex implements OnApplicationShutdown {
   }
 
   noteRevoked(id: string): void {
+    this.gone.add(id);
     this.remove(id);
   }
 
-  /** A notified client: dropped at once (a revocation must bite now), then re-read. */
-  private async refresh(id: string): Promise<void> {
-    if (!z.uuid().safeParse(id).success) return;
-    this.notifications++;
-    this.remove(id);
+  private onNotice(payload: string): void {
+    const notice = NOTICE.exec(payload);
+    if (!notice || !z.uuid().safeParse(notice[1]).success) return;
+    const id = notice[1]!;
+    if (notice[2] === 'gone') {
+      this.noteRevoked(id);
+      return;
+    }
     this.notedDuringReload?.add(id);
+    void this.readIds([id]);
+  }
+
+  /** Re-reads these clients (created meanwhile); a failure is settled by the next full read. */
+  private async readIds(ids: string[]): Promise<void> {
     try {
-      const rows: ClientRow[] = await this.dataSource.query(`${SELECT_ACTIVE} AND id = $1`, [id]);
-      if (rows[0]) this.add(rows[0]);
+      const rows: ClientRow[] = await this.dataSource.query(`${SELECT_ACTIVE} AND id = ANY($1::uuid[])`, [ids]);
+      for (const row of rows) this.add(row);
     } catch (error) {
-      // The next full read (on reconnection, or within a minute) settles it.
-      this.logger.warn(`could not re-read a notified client: ${(error as Error).message}`);
+      this.logger.warn(`could not read notified clients: ${(error as Error).message}`);
     }
   }
 
   private reload(): Promise<void> {
-    if (this.reloading) return this.reloading;
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
     this.reloading = (async () => {
-      this.notedDuringReload = new Set();
-      try {
-        const rows: ClientRow[] = await this.dataSource.query(SELECT_ACTIVE);
-        const byHash = new Map<string, AuthenticatedClient>();
-        const hashById = new Map<string, string>();
-        for (const row of rows) {
-          const hash = row.key_hash.toString('hex');
-          byHash.set(hash, toClient(row));
-          hashById.set(row.id, hash);
-        }
-        this.byHash = byHash;
-        this.hashById = hashById;
-        const noted = this.notedDuringReload;
-        this.notedDuringReload = null;
-        if (!this.loaded) this.logger.log(`${rows.length} active API client(s) loaded`);
-        this.loaded = true;
-        for (const id of noted) await this.refresh(id);
-      } catch (error) {
-        this.notedDuringReload = null;
-        this.logger.warn(`could not read the API clients (the keys already known stay): ${(error as Error).message}`);
-      }
+      do {
+        this.reloadAgain = false;
+        await this.readAll();
+      } while (this.reloadAgain);
     })().finally(() => {
       this.reloading = null;
     });
     return this.reloading;
   }
 
+  private async readAll(): Promise<void> {
+    this.notedDuringReload = new Set();
+    try {
+      const rows: ClientRow[] = await this.dataSource.query(SELECT_ACTIVE);
+      const byHash = new Map<string, AuthenticatedClient>();
+      const hashById = new Map<string, string>();
+      for (const row of rows) {
+        if (this.gone.has(row.id)) continue;
+        const hash = row.key_hash.toString('hex');
+        byHash.set(hash, toClient(row));
+        hashById.set(row.id, hash);
+      }
+      this.byHash = byHash;
+      this.hashById = hashById;
+      const noted = [...this.notedDuringReload];
+      this.notedDuringReload = null;
+      if (!this.loaded) this.logger.log(`${rows.length} active API client(s) loaded`);
+      this.loaded = true;
+      if (noted.length > 0) await this.readIds(noted);
+    } catch (error) {
+      this.notedDuringReload = null;
+      this.logger.warn(`could not read the API clients (the keys already known stay): ${(error as Error).message}`);
+    }
+  }
+
   private add(row: ClientRow): void {
+    if (this.gone.has(row.id)) return;
     this.remove(row.id);
     const hash = row.key_hash.toString('hex');
     this.byHash.set(hash, toClient(row));

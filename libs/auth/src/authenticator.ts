@@ -3,8 +3,17 @@ import { CommonErrors, DomainError } from '@ostracon/common';
 import { ApiKeyIndex } from './api-key-index';
 import { RateLimiter } from './rate-limiter';
 import type { AuthenticatedClient } from './roles';
+import { sourceOf } from './source-address';
 
 const BEARER = /^Bearer (\S+)$/i;
+
+/**
+ * Lookups in PostgreSQL of keys this process does not know, per process: a key created an instant
+ * ago elsewhere still works at once, and a flood spread over many addresses still cannot turn
+ * into a database read per key.
+ */
+const LOOKUPS_PER_SECOND = 20;
+const LOOKUP_BURST = 50;
 
 /** The key of `Authorization: Bearer <key>`, if the header has that form. */
 export function bearerKey(header: string | string[] | undefined): string | undefined {
@@ -15,13 +24,16 @@ export function bearerKey(header: string | string[] | undefined): string | undef
 /**
  * Who is calling, from an API key: the one way every route (Nest guard, sign-up hot path, queue
  * dashboard) authenticates. A known key is answered from memory (ApiKeyIndex). Anything else is
- * a failure counted against the source address first (429 past its allowance, with
- * Retry-After), and only then looked up in PostgreSQL, for a key created an instant ago on
- * another process: a flood of made-up keys costs Redis one call per key, and PostgreSQL at most
- * the address's allowance.
+ * a failure counted against its source (an address, an IPv6 /64) first: 429 past the source's
+ * allowance, with Retry-After. Within it, an unknown key is looked up in PostgreSQL (a key created
+ * an instant ago on another process, whose notification is on its way), at most
+ * LOOKUPS_PER_SECOND per process: a flood of made-up keys costs Redis one call per key, and
+ * PostgreSQL a bounded trickle whatever the number of addresses.
  */
 @Injectable()
 export class Authenticator {
+  private readonly lookups = { tokens: LOOKUP_BURST, at: Date.now() };
+
   constructor(
     private readonly index: ApiKeyIndex,
     private readonly limiter: RateLimiter,
@@ -31,13 +43,8 @@ export class Authenticator {
     if (apiKey !== undefined) {
       const known = this.index.find(apiKey);
       if (known) return known;
-      // Before the first read, every key is unknown here: ask PostgreSQL without counting a failure.
-      if (!this.index.ready) {
-        const found = await this.index.lookup(apiKey);
-        if (found) return found;
-      }
     }
-    const decision = await this.limiter.takeAuthFailure(address);
+    const decision = await this.limiter.takeAuthFailure(sourceOf(address));
     if (!decision.allowed) {
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       throw new DomainError(
@@ -49,10 +56,19 @@ export class Authenticator {
         },
       );
     }
-    const found = apiKey !== undefined && this.index.ready ? await this.index.lookup(apiKey) : null;
+    const found = apiKey !== undefined && this.takeLookup() ? await this.index.lookup(apiKey) : null;
     if (found) return found;
     throw new DomainError(CommonErrors.unauthenticated, 'Send a valid API key as "Authorization: Bearer <key>"', undefined, {
       'www-authenticate': 'Bearer',
     });
+  }
+
+  private takeLookup(): boolean {
+    const now = Date.now();
+    this.lookups.tokens = Math.min(LOOKUP_BURST, this.lookups.tokens + ((now - this.lookups.at) * LOOKUPS_PER_SECOND) / 1000);
+    this.lookups.at = now;
+    if (this.lookups.tokens < 1) return false;
+    this.lookups.tokens -= 1;
+    return true;
   }
 }

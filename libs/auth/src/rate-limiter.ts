@@ -42,6 +42,11 @@ interface Bucket {
   prefix: string;
   ratePerMs: number;
   burst: number;
+  /**
+   * This process's own buckets while Redis is unreachable: requests go on, still bounded. One map
+   * per kind, oldest dropped first, so a flood of made-up addresses cannot reset the clients' limits.
+   */
+  local: Map<string, { tokens: number; at: number }>;
 }
 
 const MAX_BLOCKED = 10_000;
@@ -51,8 +56,6 @@ export class RateLimiter {
   private readonly logger = new Logger('RateLimiter');
   private readonly signup: Bucket;
   private readonly authFailures: Bucket;
-  /** While Redis is unreachable, each process keeps its own buckets: requests go on, still bounded. */
-  private readonly local = new Map<string, { tokens: number; at: number }>();
   private redisDown = false;
   private readonly leaseSize: number;
   private readonly leases = new Map<string, { tokens: number; until: number }>();
@@ -63,11 +66,17 @@ export class RateLimiter {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.signup = { prefix: 'ostracon:rate:signup:', ratePerMs: config.screening.ratePerSecond / 1000, burst: config.screening.rateBurst };
+    this.signup = {
+      prefix: 'ostracon:rate:signup:',
+      ratePerMs: config.screening.ratePerSecond / 1000,
+      burst: config.screening.rateBurst,
+      local: new Map(),
+    };
     this.authFailures = {
       prefix: 'ostracon:rate:authfail:',
       ratePerMs: config.authFailures.ratePerMinute / 60_000,
       burst: config.authFailures.burst,
+      local: new Map(),
     };
     this.leaseSize = Math.max(0, Math.min(100, Math.floor(config.screening.ratePerSecond / 100)));
     redis.defineCommand('ostraconTake', { numberOfKeys: 1, lua: TAKE });
@@ -145,12 +154,12 @@ export class RateLimiter {
     cost: number,
   ): { allowed: true; granted: number } | { allowed: false; retryAfterMs: number } {
     const now = Date.now();
-    const key = bucket.prefix + id;
-    const state = this.local.get(key) ?? { tokens: bucket.burst, at: now };
+    const state = bucket.local.get(id) ?? { tokens: bucket.burst, at: now };
     state.tokens = Math.min(bucket.burst, state.tokens + (now - state.at) * bucket.ratePerMs);
     state.at = now;
-    if (this.local.size >= MAX_LEASES) this.local.clear();
-    this.local.set(key, state);
+    bucket.local.delete(id);
+    if (bucket.local.size >= MAX_LEASES) bucket.local.delete(bucket.local.keys().next().value!);
+    bucket.local.set(id, state);
     if (state.tokens < cost) return { allowed: false, retryAfterMs: Math.ceil((cost - state.tokens) / bucket.ratePerMs) };
     state.tokens -= cost;
     return { allowed: true, granted: cost };

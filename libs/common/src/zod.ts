@@ -1,8 +1,12 @@
 import type { z } from 'zod';
 import { CommonErrors, DomainError, type FieldError } from './domain-error';
 
-/** A key the client chose is shown only when it is a short run of visible ASCII: an error never echoes arbitrary input. */
-const SHOWABLE_KEY = /^[\x21-\x7e]{1,64}$/;
+/**
+ * A key the client chose (an unknown or repeated field) is shown only when it is shaped like a
+ * field name: an identifier of ASCII letters, digits and `_`. Anything else (an e-mail, markup, a
+ * name) could be a value pasted in the wrong place, and no error repeats one.
+ */
+const SHOWABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** `a.b[2].c` from a zod issue path. */
 export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
@@ -12,7 +16,7 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): strin
       out += `[${segment}]`;
       continue;
     }
-    const key = typeof segment === 'string' && SHOWABLE_KEY.test(segment) ? segment : '(unprintable key)';
+    const key = typeof segment === 'string' && SHOWABLE_KEY.test(segment) ? segment : '(a key not shown)';
     out += out ? `.${key}` : key;
   }
   return out || '(root)';

@@ -62,12 +62,14 @@ export const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-  // Fastify's trustProxy: "false", "true", a hop count, or comma-separated addresses/CIDRs of the proxies.
+  // Fastify's trustProxy: "false", the number of proxies in front, or their comma-separated addresses
+  // or CIDRs. Never "true": it would trust whatever X-Forwarded-For a client writes itself.
   TRUST_PROXY: z
     .string()
     .trim()
     .default('false')
-    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+    .refine((v) => v !== 'true', 'give the number of proxies in front of the API, or their addresses; "true" trusts any client')
+    .transform((v): false | number | string => (v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
   AUTH_FAILURE_RATE_PER_MINUTE: z.coerce.number().min(0.1).max(100_000).default(60),

@@ -13,6 +13,23 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses TRUST_PROXY=true, which would let any client choose its address; takes a hop count or addresses', () => {
+    const dev = { ...base, OSTRACON_DEV_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets.json') };
+    expect(() => loadConfig({ ...dev, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+    expect(loadConfig({ ...dev, TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(loadConfig({ ...dev, TRUST_PROXY: '10.0.0.0/8' }).http.trustProxy).toBe('10.0.0.0/8');
+    expect(loadConfig(dev).http.trustProxy).toBe(false);
+  });
+
+  it('runs migrations as the owner when given, else with the application URL', () => {
+    const dev = { ...base, OSTRACON_DEV_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets.json') };
+    expect(loadConfig(dev).database.migrationUrl).toBe(base.DATABASE_URL);
+    expect(loadConfig({ ...dev, MIGRATION_DATABASE_URL: 'postgresql://owner@h/db' }).database.migrationUrl).toBe('postgresql://owner@h/db');
+    const local = loadConfig({ REDIS_URL: base.REDIS_URL, OSTRACON_DEV_SECRETS_FILE: dev.OSTRACON_DEV_SECRETS_FILE });
+    expect(new URL(local.database.url).username).toBe('ostracon_service');
+    expect(new URL(local.database.migrationUrl).username).toBe('ostracon');
+  });
+
   it('has no database default in production', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', SIGNAL_PEPPERS: `p:${key(1)}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(2)}`, REDIS_URL: 'redis://h' }),

@@ -18,7 +18,7 @@ export interface AppConfig {
     requestTimeoutMs: number;
     headersTimeoutMs: number;
     keepAliveTimeoutMs: number;
-    trustProxy: boolean | number | string;
+    trustProxy: false | number | string;
   };
   /** Prometheus metrics, on a listener of their own (operators only: docs/security.md). */
   metrics: { host: string; port: number };

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { dataSourceOptions } from './data-source';
 import { PgListener } from './pg-listener';
+import { DatabaseRoleCheck } from './role-check';
 
 @Module({})
 export class DatabaseModule {
@@ -14,7 +15,7 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [PgListener],
+      providers: [PgListener, DatabaseRoleCheck],
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],

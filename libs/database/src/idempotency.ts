@@ -1,7 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 export type IdempotencyClaim =
-  { outcome: 'claimed' } | { outcome: 'replay'; status: number; body: unknown } | { outcome: 'mismatch' } | { outcome: 'in_flight' };
+  /** `token` tells this claim from a later one on the same key and body (a takeover after it lapsed). */
+  | { outcome: 'claimed'; token: string }
+  | { outcome: 'replay'; status: number; body: unknown }
+  | { outcome: 'mismatch' }
+  | { outcome: 'in_flight' };
 
 /**
  * Idempotency keys kept in PostgreSQL. A key is claimed atomically in its own short
@@ -14,16 +18,16 @@ export class IdempotencyStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async claim(clientId: string, key: string, requestHash: Buffer, lockSeconds: number): Promise<IdempotencyClaim> {
-    const claimed: unknown[] = await this.dataSource.query(
+    const claimed: { token: string }[] = await this.dataSource.query(
       `INSERT INTO idempotency_keys (client_id, key, request_hash, state, locked_until)
        VALUES ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4))
        ON CONFLICT (client_id, key) DO UPDATE
          SET request_hash = EXCLUDED.request_hash, locked_until = EXCLUDED.locked_until
          WHERE idempotency_keys.state = 'in_flight' AND idempotency_keys.locked_until < now()
-       RETURNING 1`,
+       RETURNING locked_until::text AS token`,
       [clientId, key, requestHash, lockSeconds],
     );
-    if (claimed.length > 0) return { outcome: 'claimed' };
+    if (claimed[0]) return { outcome: 'claimed', token: claimed[0].token };
 
     const rows: { request_hash: Buffer; state: string; response_status: number | null; response_body: unknown }[] =
       await this.dataSource.query(
@@ -46,10 +50,11 @@ export class IdempotencyStore {
     );
   }
 
-  async release(clientId: string, key: string, requestHash: Buffer): Promise<void> {
+  /** Releases this claim (its token), never a later one that took the key over. */
+  async release(clientId: string, key: string, token: string): Promise<void> {
     await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 AND state = 'in_flight' AND request_hash = $3`,
-      [clientId, key, requestHash],
+      `DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 AND state = 'in_flight' AND locked_until = $3::timestamptz`,
+      [clientId, key, token],
     );
   }
 
@@ -59,11 +64,11 @@ export class IdempotencyStore {
    * the claim lapsed, long after the outage. Gives up at the lapse (nothing is left to release),
    * or when the process stops. Never throws.
    */
-  releaseEventually(clientId: string, key: string, requestHash: Buffer, lockSeconds: number): Promise<void> {
+  releaseEventually(clientId: string, key: string, token: string, lockSeconds: number): Promise<void> {
     const lapse = Date.now() + lockSeconds * 1000;
     const attempt = async (delayMs: number): Promise<void> => {
       try {
-        await this.release(clientId, key, requestHash);
+        await this.release(clientId, key, token);
       } catch {
         if (Date.now() + delayMs >= lapse || !this.dataSource.isInitialized) return;
         await new Promise<void>((resolve) => setTimeout(resolve, delayMs).unref());

@@ -14,6 +14,12 @@ export interface Subscriber {
 }
 
 const RECONNECT_MS = 1000;
+/**
+ * A LISTEN connection only ever receives: after a silent network partition it would never learn
+ * that it is dead. A query every few seconds, with a bound on its answer, finds out.
+ */
+const HEARTBEAT_MS = 5000;
+const HEARTBEAT_TIMEOUT_MS = 3000;
 
 /**
  * One LISTEN connection per process, shared by everything that follows a channel (the sign-up
@@ -28,6 +34,7 @@ export class PgListener implements OnApplicationShutdown {
   private client?: Client;
   private connecting: Promise<void> | null = null;
   private retry?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
   private stopped = false;
   private lost = false;
 
@@ -57,8 +64,13 @@ export class PgListener implements OnApplicationShutdown {
   }
 
   private async open(): Promise<void> {
-    if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.database.url, application_name: 'ostracon-listen' });
+    if (this.stopped || this.client) return;
+    const client = new Client({
+      connectionString: this.config.database.url,
+      application_name: 'ostracon-listen',
+      keepAlive: true,
+      connectionTimeoutMillis: 5000,
+    });
     client.on('notification', (message) => {
       for (const s of this.subscribers.get(message.channel as Channel) ?? []) s.onNotify(message.payload ?? '');
     });
@@ -79,6 +91,9 @@ export class PgListener implements OnApplicationShutdown {
       return;
     }
     this.client = client;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.beat(client);
     if (this.lost) {
       this.lost = false;
       this.logger.log('LISTEN connection back; subscribers catch up');
@@ -86,9 +101,26 @@ export class PgListener implements OnApplicationShutdown {
     }
   }
 
+  /** Checks the connection now and then; a check with no answer in time drops it. */
+  private beat(client: Client): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (this.client !== client) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer to a heartbeat')), HEARTBEAT_TIMEOUT_MS);
+      });
+      Promise.race([client.query('SELECT 1'), timeout])
+        .catch((error: unknown) => this.drop(client, error as Error))
+        .finally(() => clearTimeout(timer));
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
   private drop(client: Client, error: Error): void {
     if (this.client !== client) return;
     this.client = undefined;
+    clearInterval(this.heartbeat);
     this.lost = true;
     if (this.stopped) return;
     this.logger.warn(`LISTEN connection lost (${error.message}); reconnecting`);
@@ -108,6 +140,7 @@ export class PgListener implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearInterval(this.heartbeat);
     await this.connecting;
     const client = this.client;
     this.client = undefined;

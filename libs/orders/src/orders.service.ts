@@ -91,9 +91,10 @@ export class OrdersService {
     } catch (error) {
       // Released before the answer, so that a corrected retry is not a 409; when PostgreSQL is down
       // the answer (503) goes now and the release follows once it is back.
+      const { token } = claim;
       await this.idempotency
-        .release(client.id, idempotencyKey, requestHash)
-        .catch(() => void this.idempotency.releaseEventually(client.id, idempotencyKey, requestHash, this.config.idempotency.lockSeconds));
+        .release(client.id, idempotencyKey, token)
+        .catch(() => void this.idempotency.releaseEventually(client.id, idempotencyKey, token, this.config.idempotency.lockSeconds));
       throw error;
     }
   }
@@ -218,7 +219,11 @@ export class OrdersService {
     }
     if (strayDevices.length > 0) throw new DomainError(OrderErrors.devicePlatformNotNamed, undefined, strayDevices);
     if (duplicates.length > 0) {
-      throw new DomainError(OrderErrors.signalDuplicate, 'Give each signal once (compared after normalization, SIGNALS.md)', duplicates);
+      throw new DomainError(
+        OrderErrors.signalDuplicate,
+        'Give each signal once (compared after normalization, docs/signals.md)',
+        duplicates,
+      );
     }
     return prepared;
   }

@@ -3,9 +3,10 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Authenticator } from '@ostracon/auth';
-import { CommonErrors, DomainError, PROBLEM_CONTENT_TYPE, toProblem } from '@ostracon/common';
+import { CommonErrors, DomainError, sendProblem } from '@ostracon/common';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 
 export const DASHBOARD_PATH = '/admin/queues';
 
@@ -22,7 +23,7 @@ function presentedKey(request: FastifyRequest): string | undefined {
 }
 
 /** The BullMQ dashboard, for admin clients only (a read and retry console over the directive queue). */
-export async function registerQueueDashboard(app: NestFastifyApplication, queue: Queue): Promise<void> {
+export async function registerQueueDashboard(app: NestFastifyApplication, queue: Queue, logger: Logger): Promise<void> {
   const authenticator = app.get(Authenticator);
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
@@ -43,8 +44,8 @@ export async function registerQueueDashboard(app: NestFastifyApplication, queue:
             : refused;
       }
       if (error) {
-        const { problem, headers } = toProblem(error, String(request.id));
-        return reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+        sendProblem(error, request, reply, logger);
+        return reply;
       }
     });
     await scope.register(serverAdapter.registerPlugin() as never, { prefix: DASHBOARD_PATH });

@@ -37,6 +37,7 @@ export class MetricsServer implements OnApplicationShutdown {
     server.listen(this.config.metrics.port, this.config.metrics.host);
     await once(server, 'listening');
     this.server = server;
+    this.logger.log(`metrics on ${this.url}`);
   }
 
   /** Where Prometheus scrapes (after `listen`). */
