@@ -84,7 +84,7 @@ export class CreateCoreSchema1764360000000 implements MigrationInterface {
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         order_id uuid NOT NULL CONSTRAINT fk_order_signals_order REFERENCES ban_orders (id),
         type text NOT NULL CONSTRAINT ck_order_signals_type CHECK (type IN ('email', 'phone', 'name_dob', 'device')),
-        -- HMAC-SHA256 of the prehash under the pepper named by key_id (SIGNALS.md); never a raw value.
+        -- HMAC-SHA256 of the prehash under the pepper named by key_id (docs/signals.md); never a raw value.
         key_id text NOT NULL,
         digest bytea NOT NULL CONSTRAINT ck_order_signals_digest CHECK (length(digest) = 32),
         CONSTRAINT uq_order_signals_digest UNIQUE (order_id, key_id, digest)

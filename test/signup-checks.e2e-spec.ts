@@ -21,7 +21,7 @@ function person() {
 }
 type Person = ReturnType<typeof person>;
 
-/** SIGNALS.md's prehash, computed here independently of libs/identity. */
+/** docs/signals.md's prehash, computed here independently of libs/identity. */
 const prehash = (type: string, normalized: string) =>
   createHash('sha256').update(`ostracon:v1:${type}:${normalized}`, 'utf8').digest('hex');
 

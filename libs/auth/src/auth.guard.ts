@@ -10,6 +10,11 @@ const ROLES_KEY = 'ostracon:roles';
 /** The roles that may call a route. A route without it is refused to everyone (deny by default). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
+/** The roles a route handler admits (for the OpenAPI agreement test). */
+export function rolesOf(handler: object): Role[] | undefined {
+  return Reflect.getMetadata(ROLES_KEY, handler) as Role[] | undefined;
+}
+
 type AuthedRequest = FastifyRequest & { client?: AuthenticatedClient };
 
 /** Bearer API keys: 401 without a valid key (429 past the failures allowed), 403 for a role the route does not admit. */

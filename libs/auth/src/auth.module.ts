@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PlatformsModule } from '@ostracon/platforms';
 import { ApiClient } from './api-client.entity';
 import { ApiKeyIndex } from './api-key-index';
 import { ClientsService } from './clients.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiClient]), PlatformsModule],
+  imports: [TypeOrmModule.forFeature([ApiClient])],
   providers: [ClientsService, ApiKeyIndex],
   exports: [ClientsService, ApiKeyIndex],
 })

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Actor, AuditService } from '@ostracon/audit';
-import { DomainError, parseOrThrow, text } from '@ostracon/common';
-import { PlatformErrors, PlatformsService, platformIdSchema } from '@ostracon/platforms';
+import { DomainError, parseOrThrow, platformIdSchema, text } from '@ostracon/common';
+import { isForeignKeyViolation } from '@ostracon/database';
 import { DataSource, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -32,7 +32,6 @@ export interface CreatedClient {
 export class ClientsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly platforms: PlatformsService,
     private readonly audit: AuditService,
     private readonly keys: ApiKeyIndex,
   ) {}
@@ -40,9 +39,6 @@ export class ClientsService {
   async create(input: CreateClientInput, actor: Actor): Promise<CreatedClient> {
     const c = parseOrThrow(createClientSchema, input);
     if ((c.role === 'platform') !== (c.platform !== undefined)) throw new DomainError(AuthErrors.platformRequired);
-    if (c.platform && !(await this.platforms.exists(c.platform))) {
-      throw new DomainError(PlatformErrors.notFound, 'No platform with this id; create it first');
-    }
     const apiKey = generateApiKey();
     const created = await this.dataSource.transaction(async (em) => {
       const client = em.create(ApiClient, {
@@ -53,8 +49,14 @@ export class ClientsService {
         keyHash: hashApiKey(apiKey),
         revokedAt: null,
       });
-      // insert, not save: save would turn a clash on the key into a silent update.
-      await em.insert(ApiClient, client);
+      // insert, not save: save would turn a clash on the key into a silent update. The foreign
+      // key says whether the platform exists.
+      await em.insert(ApiClient, client).catch((error: unknown) => {
+        if (isForeignKeyViolation(error, 'fk_api_clients_platform')) {
+          throw new DomainError(AuthErrors.platformNotFound, 'No platform with this id; create it first');
+        }
+        throw error;
+      });
       await this.audit.record(em, {
         type: 'client.created',
         actor,

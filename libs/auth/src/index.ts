@@ -1,7 +1,7 @@
 export { ROLES, type Role, type AuthenticatedClient } from './roles';
 export { ApiClient } from './api-client.entity';
 export { ClientsService, createClientSchema, type CreateClientInput, type CreatedClient } from './clients.service';
-export { ApiKeyGuard, Roles, CurrentClient } from './auth.guard';
+export { ApiKeyGuard, Roles, CurrentClient, rolesOf } from './auth.guard';
 export { AuthModule } from './auth.module';
 export { ApiAccessModule } from './api-access.module';
 export { ApiKeyIndex } from './api-key-index';

@@ -12,3 +12,4 @@ export { ClockModule } from './clock.module';
 export { closeOnSignals } from './shutdown';
 export { text, isCleanText, TEXT_RULE_MESSAGE } from './text';
 export { isDependencyUnavailable } from './unavailable';
+export { platformIdSchema } from './ids';

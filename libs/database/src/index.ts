@@ -1,6 +1,6 @@
 export { dataSourceOptions, runMigrations, revertLastMigration } from './data-source';
 export { DatabaseModule } from './database.module';
-export { isUniqueViolation } from './pg-errors';
+export { isForeignKeyViolation, isUniqueViolation } from './pg-errors';
 export { IdempotencyStore, type IdempotencyClaim } from './idempotency';
 export { RedisModule, REDIS, redisReady } from './redis.module';
 export { queryRows } from './query-rows';

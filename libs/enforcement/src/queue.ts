@@ -6,7 +6,7 @@ import { z } from 'zod';
 export const DIRECTIVES_QUEUE = 'directives';
 export const DELIVER_JOB = 'deliver';
 
-/** A job carries ids only; the processor re-reads the directive (STYLE.md § Jobs). */
+/** A job carries ids only; the processor re-reads the directive (docs/CONTRIBUTING.md § Jobs). */
 export const deliverJobSchema = z.strictObject({ v: z.literal(1), directiveId: z.uuid(), outboxId: z.string().regex(/^\d+$/) });
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
 

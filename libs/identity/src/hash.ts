@@ -3,7 +3,7 @@ import type { SignalType } from './signal-types';
 
 export const PREHASH_PATTERN = /^[0-9a-f]{64}$/;
 
-/** SIGNALS.md § Hashing: what a platform may compute on its side and send instead of the value. */
+/** docs/signals.md § Hashing: what a platform may compute on its side and send instead of the value. */
 export function prehash(type: SignalType, normalized: string): string {
   return createHash('sha256').update(`ostracon:v1:${type}:${normalized}`, 'utf8').digest('hex');
 }

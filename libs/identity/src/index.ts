@@ -25,3 +25,4 @@ export {
 } from './normalize';
 export { prehash, signalDigest, PepperedDigest, PREHASH_PATTERN } from './hash';
 export { prepareSignal, type PreparedSignal, type PrepareResult } from './signals';
+export { signalInputSchema } from './signal-input.schema';

@@ -12,7 +12,7 @@ export const MAX_PHONE_LENGTH = 64;
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DEVICE_LENGTH = 256;
 
-/** SIGNALS.md § email. */
+/** docs/signals.md § email. */
 export function normalizeEmail(raw: string): Result {
   if (raw.length > MAX_EMAIL_LENGTH) return fail('email_too_long');
   const email = raw.normalize('NFKC').trim().toLowerCase();
@@ -35,7 +35,7 @@ export function normalizeEmail(raw: string): Result {
   return ok(`${user}@${host}`);
 }
 
-/** SIGNALS.md § phone: libphonenumber's full metadata, valid numbers only, E.164. */
+/** docs/signals.md § phone: libphonenumber's full metadata, valid numbers only, E.164. */
 export function normalizePhone(raw: string, country: string | undefined, defaultCountry: string): Result {
   if (raw.length > MAX_PHONE_LENGTH) return fail('phone_not_a_number');
   const region = country ?? defaultCountry;
@@ -49,10 +49,10 @@ export function normalizePhone(raw: string, country: string | undefined, default
   return ok(phone.number);
 }
 
-// SIGNALS.md § name_dob step 1: letters that NFKD does not decompose.
+// docs/signals.md § name_dob step 1: letters that NFKD does not decompose.
 const LETTER_MAP: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ł: 'l' };
 
-/** SIGNALS.md § name_dob steps 1–2 for one name: its tokens, in input order. */
+/** docs/signals.md § name_dob steps 1–2 for one name: its tokens, in input order. */
 export function nameTokens(name: string): string[] {
   const folded = name
     .normalize('NFKD')
@@ -75,7 +75,7 @@ export function parseCalendarDate(text: string): { y: number; m: number; d: numb
   return { y, m, d };
 }
 
-/** SIGNALS.md § name_dob. */
+/** docs/signals.md § name_dob. */
 export function normalizeNameDob(value: NameDobValue, today: string): Result {
   if (value.givenName.length > MAX_NAME_LENGTH || value.familyName.length > MAX_NAME_LENGTH) {
     return fail('name_too_long');
@@ -93,7 +93,7 @@ export function normalizeNameDob(value: NameDobValue, today: string): Result {
   return ok(`${tokens.join(' ')}|${value.birthDate.replaceAll('-', '')}`);
 }
 
-/** SIGNALS.md § device: `<platform>:<id trimmed>`, so a device only ever matches on its own platform. */
+/** docs/signals.md § device: `<platform>:<id trimmed>`, so a device only ever matches on its own platform. */
 export function normalizeDevice(raw: string, platform: string | undefined): Result {
   if (!platform) return fail('device_platform_required');
   const id = raw.trim();

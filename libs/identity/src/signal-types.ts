@@ -1,7 +1,7 @@
 export const SIGNAL_TYPES = ['email', 'phone', 'name_dob', 'device'] as const;
 export type SignalType = (typeof SIGNAL_TYPES)[number];
 
-/** SIGNALS.md: a strong match blocks; a possible match alone asks for review. */
+/** docs/signals.md: a strong match blocks; a possible match alone asks for review. */
 export type SignalStrength = 'strong' | 'possible';
 
 export const SIGNAL_STRENGTH: Record<SignalType, SignalStrength> = {

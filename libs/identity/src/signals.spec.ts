@@ -7,7 +7,7 @@ import type { SignalInput } from './signal-types';
 
 const context = vectorsFile.context;
 
-describe('SIGNALS.md v1 public test vectors', () => {
+describe('docs/signals.md v1 public test vectors', () => {
   it('ships at least 40 vectors, invalid ones among them', () => {
     expect(vectorsFile.vectors.length).toBeGreaterThanOrEqual(40);
     expect(vectorsFile.vectors.filter((v) => 'invalid' in v).length).toBeGreaterThanOrEqual(10);

@@ -1,6 +1,5 @@
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import type { LegalBasis } from './orders.schemas';
-import { OrderPlatform } from './order-platform.entity';
 
 @Entity({ name: 'ban_orders' })
 export class BanOrder {
@@ -48,7 +47,4 @@ export class BanOrder {
 
   @Column('text', { name: 'revocation_decision_reference', nullable: true })
   revocationDecisionReference!: string | null;
-
-  @OneToMany(() => OrderPlatform, (p) => p.order)
-  platforms?: OrderPlatform[];
 }

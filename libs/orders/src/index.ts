@@ -12,7 +12,6 @@ export {
   listOrdersQuerySchema,
   orderViewSchema,
   orderPageSchema,
-  signalInputSchema,
   LEGAL_BASES,
   ORDER_STATUSES,
   LIMITS,

@@ -1,5 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import type { BanOrder } from './ban-order.entity';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type PlatformEnforcementStatus = 'pending' | 'delivered' | 'enforced' | 'failed' | 'lifting' | 'lifted';
 
@@ -11,10 +10,6 @@ export class OrderPlatform {
 
   @PrimaryColumn('text', { name: 'platform_id' })
   platformId!: string;
-
-  @ManyToOne('BanOrder', (o: BanOrder) => o.platforms)
-  @JoinColumn({ name: 'order_id' })
-  order?: BanOrder;
 
   @Column('text')
   status!: PlatformEnforcementStatus;

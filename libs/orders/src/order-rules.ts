@@ -40,7 +40,7 @@ export function addMonths(at: Date, months: number): Date {
   return result;
 }
 
-/** Checks every rule of LEGAL.md that bears on an order's dates; returns its window. */
+/** Checks every rule of docs/legal.md that bears on an order's dates; returns its window. */
 export function checkOrderRules(order: OrderTiming, now: Date): { startsAt: Date; endsAt: Date } {
   if (!isKnownOffence(order.offence)) {
     throw new DomainError(OrderErrors.unknownOffence, 'Code pénal 131-35-1 applies to the offences listed in GET /v1/offences', [

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { SignalType } from '@ostracon/identity';
 
-/** A banned person's signal, as an HMAC of its prehash (SIGNALS.md); the raw value is never kept. */
+/** A banned person's signal, as an HMAC of its prehash (docs/signals.md); the raw value is never kept. */
 @Entity({ name: 'order_signals' })
 export class OrderSignal {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })

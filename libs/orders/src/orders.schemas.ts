@@ -1,6 +1,5 @@
-import { SIGNAL_TYPES } from '@ostracon/identity';
-import { text } from '@ostracon/common';
-import { platformIdSchema } from '@ostracon/platforms';
+import { signalInputSchema } from '@ostracon/identity';
+import { platformIdSchema, text } from '@ostracon/common';
 import { z } from 'zod';
 
 export const LEGAL_BASES = ['conviction', 'pretrial_supervision', 'probation'] as const;
@@ -14,24 +13,6 @@ export const LIMITS = { signals: 50, platforms: 20, accountsPerPlatform: 100 } a
 
 const isoDate = z.iso.date({ message: 'expected a calendar date YYYY-MM-DD' });
 const isoInstant = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with a time zone' });
-
-/** A signal's shape; its content is checked by libs/identity, which reports the index and a reason. */
-export const signalInputSchema = z.strictObject({
-  type: z.enum(SIGNAL_TYPES),
-  value: z
-    .union([
-      text().max(320),
-      z.strictObject({
-        givenName: text().max(200),
-        familyName: text().max(200),
-        birthDate: text().max(10),
-      }),
-    ])
-    .optional(),
-  hash: text().max(64).optional(),
-  country: text().max(2).optional(),
-  platform: platformIdSchema.optional(),
-});
 
 const accountSchema = z.strictObject({
   accountId: text().trim().min(1).max(200),

@@ -2,4 +2,4 @@ export { Platform } from './platform.entity';
 export { PlatformsService, type PlatformView } from './platforms.service';
 export { PlatformsModule } from './platforms.module';
 export { PlatformErrors } from './platforms.errors';
-export { createPlatformSchema, platformIdSchema, type CreatePlatformInput } from './platforms.schemas';
+export { createPlatformSchema, type CreatePlatformInput } from './platforms.schemas';

@@ -1,9 +1,5 @@
-import { text } from '@ostracon/common';
+import { platformIdSchema, text } from '@ostracon/common';
 import { z } from 'zod';
-
-export const platformIdSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'a platform id is 1 to 40 of a-z, 0-9 and -, starting with a letter or digit');
 
 export const createPlatformSchema = z
   .strictObject({

@@ -1,6 +1,5 @@
 import { text } from '@ostracon/common';
-import { INVALID_REASONS } from '@ostracon/identity';
-import { signalInputSchema } from '@ostracon/orders';
+import { INVALID_REASONS, signalInputSchema } from '@ostracon/identity';
 import { z } from 'zod';
 
 /** Bounds on one request: every check is bounded work. */

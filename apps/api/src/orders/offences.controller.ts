@@ -7,7 +7,7 @@ import { type Offence, OrdersService } from '@ostracon/orders';
 export class OffencesController {
   constructor(private readonly orders: OrdersService) {}
 
-  /** The offence codes an order may cite (LEGAL.md), kept as data. */
+  /** The offence codes an order may cite (docs/legal.md), kept as data. */
   @Get()
   @Roles('authority', 'auditor', 'admin')
   list(): { items: readonly Offence[] } {

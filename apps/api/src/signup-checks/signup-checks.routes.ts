@@ -1,4 +1,4 @@
-import { type AuthenticatedClient, type Authenticator, type RateLimiter, bearerKey } from '@ostracon/auth';
+import { type AuthenticatedClient, type Authenticator, type RateLimiter, type Role, bearerKey } from '@ostracon/auth';
 import { CommonErrors, DomainError, parseOrThrow, sendProblem } from '@ostracon/common';
 import type { SignalInput } from '@ostracon/identity';
 import { SIGNUP_LIMITS, type SignupChecksService, type SignupOutcome, signupBatchSchema, signupCheckSchema } from '@ostracon/screening';
@@ -6,6 +6,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { useJsonBodies } from '../http/json-body';
 import type { Metrics } from '../metrics/metrics';
+
+/** Who may check sign-ups: the OpenAPI document says the same (a test holds them together). */
+export const SIGNUP_CHECK_ROLES: readonly Role[] = ['platform'];
+export const SIGNUP_CHECK_PATHS = ['/v1/signup-checks', '/v1/signup-checks/batch'] as const;
 
 export interface SignupRouteDeps {
   authenticator: Authenticator;
@@ -63,7 +67,7 @@ function routes(fastify: FastifyInstance, deps: SignupRouteDeps): void {
   // No access log line per check: this is the highest-volume route, its requests are counted in
   // the metrics, and its failures (5xx) are still logged.
   const options = { logLevel: 'warn' as const };
-  fastify.post('/v1/signup-checks', options, (request, reply) =>
+  fastify.post(SIGNUP_CHECK_PATHS[0], options, (request, reply) =>
     run(
       request,
       reply,
@@ -72,7 +76,7 @@ function routes(fastify: FastifyInstance, deps: SignupRouteDeps): void {
       (outcomes) => outcomes[0],
     ),
   );
-  fastify.post('/v1/signup-checks/batch', options, (request, reply) =>
+  fastify.post(SIGNUP_CHECK_PATHS[1], options, (request, reply) =>
     run(
       request,
       reply,
@@ -89,7 +93,7 @@ function routes(fastify: FastifyInstance, deps: SignupRouteDeps): void {
 
 async function authenticate(authenticator: Authenticator, request: FastifyRequest): Promise<AuthenticatedClient> {
   const client = await authenticator.authenticate(bearerKey(request.headers.authorization), request.ip);
-  if (client.role !== 'platform' || !client.platformId) {
+  if (!SIGNUP_CHECK_ROLES.includes(client.role) || !client.platformId) {
     throw new DomainError(CommonErrors.forbidden, 'Only platform clients check sign-ups');
   }
   return client;
