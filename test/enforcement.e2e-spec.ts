@@ -2,8 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CreatedClient } from '@ostracon/auth';
 import { type AppConfig } from '@ostracon/config';
-import { DeliveryService, LifecycleService } from '@ostracon/enforcement';
+import { DeliveryService } from '@ostracon/enforcement';
 import { DirectiveProcessor } from '../apps/worker/src/directive.processor';
+import { LifecycleProcessor } from '../apps/worker/src/lifecycle.processor';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { RAW, daysFrom, idempotencyKey, orderBody } from './support/builders';
 import { OffsetClock, RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
@@ -69,12 +70,12 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
   /** Runs the lifecycle until `done` (the worker's own ticks may hold the rows a tick of ours skips). */
   const tickUntil = (done: () => Promise<boolean>, what: string) =>
     waitFor(async () => {
-      await worker.get(LifecycleService).tick();
+      await worker.get(LifecycleProcessor).tick();
       return done();
     }, what);
   const tickTwice = async () => {
-    await worker.get(LifecycleService).tick();
-    await worker.get(LifecycleService).tick();
+    await worker.get(LifecycleProcessor).tick();
+    await worker.get(LifecycleProcessor).tick();
   };
 
   const order = async (id: string) => (await api.request({ method: 'GET', url: `/v1/orders/${id}`, key: authority.apiKey })).body;
@@ -275,7 +276,7 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     const got = await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'the suspend at startsAt');
     expect(got.at).toBeGreaterThanOrEqual(startsAt.getTime());
     await waitFor(async () => (await events(id, 'order.activated')).length === 1, 'order.activated');
-    await worker.get(LifecycleService).tick();
+    await worker.get(LifecycleProcessor).tick();
     expect(await events(id, 'order.activated')).toHaveLength(1);
   });
 
@@ -330,7 +331,7 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
         )
       )[0];
     expect(await counts()).toEqual({ signals: '3', sealed: '1' });
-    const lifecycle = worker.get(LifecycleService);
+    const lifecycle = worker.get(LifecycleProcessor);
     clock.offsetMs = (1 + 364) * 86_400_000; // ended 364 days ago: kept
     await lifecycle.tick();
     expect(await counts()).toEqual({ signals: '3', sealed: '1' });

@@ -13,6 +13,7 @@ import { DirectivesController } from './directives/directives.controller';
 import { HealthController } from './health/health.controller';
 import { Metrics } from './metrics/metrics';
 import { MetricsServer } from './metrics/metrics.server';
+import { Idempotency } from './http/idempotency';
 import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
 import { SignupMatchesController } from './signup-checks/signup-matches.controller';
@@ -36,7 +37,7 @@ export class ApiModule {
         ScreeningModule,
       ],
       controllers: [AuditController, OrdersController, OffencesController, DirectivesController, SignupMatchesController, HealthController],
-      providers: [Metrics, MetricsServer],
+      providers: [Metrics, MetricsServer, Idempotency],
     };
   }
 }

@@ -7,11 +7,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type Clock, PinoNestLogger, ProblemFilter, createLogger, problemCodeOf } from '@ostracon/common';
 import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { directivesQueue, producerConnection } from '@ostracon/enforcement';
+import { EnforcementStore, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { ApiKeyIndex, Authenticator, RateLimiter } from '@ostracon/auth';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
-import type { DataSource } from 'typeorm';
 import { registerQueueDashboard } from './admin/queue-dashboard';
 import { httpServerOptions } from './http/http-server';
 import { useJsonBodies } from './http/json-body';
@@ -78,7 +76,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   redis.on('error', () => undefined);
   const queue = directivesQueue(redis);
   queue.on('error', () => undefined);
-  registerEnforcementMetrics(metrics.registry, queue, app.get<DataSource>(getDataSourceToken()));
+  registerEnforcementMetrics(metrics.registry, queue, app.get(EnforcementStore));
   registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService));
   await registerSignupCheckRoutes(fastify, {
     authenticator: app.get(Authenticator),

@@ -221,8 +221,8 @@ async function seedDemo(app: INestApplicationContext): Promise<DemoSeed> {
   const orders = app.get(OrdersService);
   const authorityClient = { id: authority.id, name: authority.name, role: authority.role, platformId: null };
   const seededOrders: OrderView[] = [];
-  for (const [i, order] of demoOrders(new Date()).entries()) {
-    seededOrders.push((await orders.create(authorityClient, `demo-seed-${authority.id}-${i}`, order)).body);
+  for (const order of demoOrders(new Date())) {
+    seededOrders.push(await orders.create(authorityClient, order));
   }
   return {
     platforms: [...DEMO_PLATFORMS.map((p) => p.id)],

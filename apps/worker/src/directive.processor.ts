@@ -1,9 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { DIRECTIVES_QUEUE, type DeliverJob, DeliveryService, deliverJobSchema, workerConnection } from '@ostracon/enforcement';
+import {
+  DELIVER_JOB,
+  DIRECTIVE_JOB_NAMES,
+  DIRECTIVES_QUEUE,
+  type DeliverJob,
+  DeliveryService,
+  EnforcementStore,
+  deliverJobSchema,
+  workerConnection,
+} from '@ostracon/enforcement';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { DataSource } from 'typeorm';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
 /**
@@ -23,12 +30,19 @@ export class DirectiveProcessor implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly delivery: DeliveryService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: EnforcementStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
 
+  /** Each job name of the queue and its one handler: a name without one stops the worker at start. */
+  private readonly handlers: Record<string, (job: Job<DeliverJob>, token?: string) => Promise<string>> = {
+    [DELIVER_JOB]: (job, token) => this.deliver(job, token),
+  };
+
   onApplicationBootstrap(): void {
+    const unhandled = DIRECTIVE_JOB_NAMES.filter((name) => !this.handlers[name]);
+    if (unhandled.length > 0) throw new Error(`the ${DIRECTIVES_QUEUE} queue carries jobs no handler takes: ${unhandled.join(', ')}`);
     if (this.options.delivery === false) return;
     this.worker = this.createWorker();
     this.watchdog = setInterval(() => void this.checkWorker(), this.config.worker.watchdogIntervalMs);
@@ -52,7 +66,13 @@ export class DirectiveProcessor implements OnApplicationBootstrap, OnApplication
     return worker;
   }
 
-  async process(job: Job<DeliverJob>, token?: string): Promise<string> {
+  process(job: Job<DeliverJob>, token?: string): Promise<string> {
+    const handler = this.handlers[job.name];
+    if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
+    return handler(job, token);
+  }
+
+  private async deliver(job: Job<DeliverJob>, token?: string): Promise<string> {
     const parsed = deliverJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError('job payload does not match its schema');
     const outcome = await this.delivery.deliver(parsed.data);
@@ -74,15 +94,7 @@ export class DirectiveProcessor implements OnApplicationBootstrap, OnApplication
     let wedged = !this.worker.isRunning();
     if (!wedged && idleMs > 4 * this.config.delivery.queueLockMs && !this.worker.isPaused()) {
       // PostgreSQL says whether work is overdue: Redis may be the part that went wrong.
-      const rows: { overdue: boolean }[] = await this.dataSource
-        .query(
-          `SELECT EXISTS (
-             SELECT 1 FROM directives d JOIN platforms p ON p.id = d.platform_id AND p.webhook_url IS NOT NULL
-             WHERE d.status = 'queued' AND COALESCE(d.next_attempt_at, d.queued_at) < now() - make_interval(secs => $1)) AS overdue`,
-          [idleMs / 1000],
-        )
-        .catch(() => [{ overdue: false }]);
-      wedged = rows[0]?.overdue === true;
+      wedged = await this.store.pushOverdue(idleMs / 1000).catch(() => false);
     }
     if (!wedged) return;
     this.logger.error(`delivery worker wedged (running: ${this.worker.isRunning()}, idle ${idleMs} ms); replacing it`);

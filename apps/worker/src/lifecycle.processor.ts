@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { LifecycleService } from '@ostracon/enforcement';
+import { SlaBreaches } from '@ostracon/enforcement';
+import { OrderLifecycle } from '@ostracon/orders';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
-/** Ticks the order lifecycle (activation, expiry, SLA breaches, purge) on an interval. */
+/** Ticks the time-based transitions on an interval: orders (activation, expiry, purge), then SLA breaches. */
 @Injectable()
 export class LifecycleProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Lifecycle');
@@ -11,7 +12,8 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly lifecycle: LifecycleService,
+    private readonly orders: OrderLifecycle,
+    private readonly slaBreaches: SlaBreaches,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
@@ -22,17 +24,21 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
     void this.tick();
   }
 
-  async tick(): Promise<void> {
+  /** One pass; a pass already running is joined, not doubled. Failures are logged and retried at the next tick. */
+  tick(): Promise<void> {
     if (this.running) return this.running;
-    this.running = this.lifecycle
-      .tick()
-      .then((t) => {
+    this.running = (async () => {
+      try {
+        const orders = await this.orders.tick();
+        const slaBreached = await this.slaBreaches.raise();
+        const t = { ...orders, slaBreached };
         if (t.activated + t.expired + t.slaBreached + t.purged > 0) this.logger.log(`lifecycle: ${JSON.stringify(t)}`);
-      })
-      .catch((error: unknown) => this.logger.warn(`lifecycle tick failed, will retry: ${(error as Error).message}`))
-      .finally(() => {
-        this.running = null;
-      });
+      } catch (error) {
+        this.logger.warn(`lifecycle tick failed, will retry: ${(error as Error).message}`);
+      }
+    })().finally(() => {
+      this.running = null;
+    });
     return this.running;
   }
 

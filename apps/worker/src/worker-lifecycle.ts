@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { REDIS, redisReady } from '@ostracon/database';
+import { REDIS, pingDatabase, redisReady } from '@ostracon/database';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 
@@ -15,7 +15,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
+    await pingDatabase(this.dataSource);
     await redisReady(this.redis);
     await this.redis.ping();
     this.logger.log('PostgreSQL and Redis reachable');

@@ -4,6 +4,7 @@ import { ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
 import { EnforcementModule } from '@ostracon/enforcement';
+import { OrdersModule } from '@ostracon/orders';
 import { AuditTreeProcessor } from './audit-tree.processor';
 import { DirectiveProcessor } from './directive.processor';
 import { LifecycleProcessor } from './lifecycle.processor';
@@ -24,6 +25,7 @@ export class WorkerModule {
         RedisModule.forRoot('ostracon-worker'),
         AuditModule,
         EnforcementModule,
+        OrdersModule,
       ],
       providers: [
         { provide: WORKER_OPTIONS, useValue: options },

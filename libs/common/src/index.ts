@@ -13,3 +13,4 @@ export { closeOnSignals } from './shutdown';
 export { text, isCleanText, TEXT_RULE_MESSAGE } from './text';
 export { isDependencyUnavailable } from './unavailable';
 export { platformIdSchema } from './ids';
+export { Batcher } from './batcher';

@@ -3,6 +3,6 @@ export { DatabaseModule } from './database.module';
 export { isForeignKeyViolation, isUniqueViolation } from './pg-errors';
 export { IdempotencyStore, type IdempotencyClaim } from './idempotency';
 export { RedisModule, REDIS, redisReady } from './redis.module';
-export { queryRows } from './query-rows';
+export { pingDatabase, queryRows } from './query-rows';
 export { CHANNELS, type Channel } from './channels';
 export { PgListener, type Subscriber } from './pg-listener';

@@ -11,3 +11,8 @@ export async function queryRows<T>(
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return result as T[];
 }
+
+/** Whether PostgreSQL answers (readiness, a worker's start). */
+export async function pingDatabase(runner: { query(sql: string): Promise<unknown> }): Promise<void> {
+  await runner.query('SELECT 1');
+}

@@ -1,4 +1,5 @@
 import { type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import type { DeliveryResult } from './adapters/platform-adapter';
 
 /**
  * One breaker per platform, in each worker process: after `failures` consecutive failed
@@ -16,14 +17,22 @@ export class CircuitBreakers {
   private breaker(platformId: string): CircuitBreakerPolicy {
     let breaker = this.breakers.get(platformId);
     if (!breaker) {
-      breaker = circuitBreaker(handleAll, { halfOpenAfter: this.halfOpenAfterMs, breaker: new ConsecutiveBreaker(this.failures) });
+      // A `retry` answer (timeout, 5xx, 429…) counts as a failure, as a throw does; a `failed` one
+      // (a 4xx) is the platform refusing that directive, not being down.
+      breaker = circuitBreaker(
+        handleAll.orWhenResult((r) => (r as DeliveryResult).kind === 'retry'),
+        {
+          halfOpenAfter: this.halfOpenAfterMs,
+          breaker: new ConsecutiveBreaker(this.failures),
+        },
+      );
       this.breakers.set(platformId, breaker);
     }
     return breaker;
   }
 
-  /** Runs `work` through the platform's breaker; `work` throws to count a failure. */
-  execute<T>(platformId: string, work: () => Promise<T>): Promise<T> {
+  /** Sends through the platform's breaker: throws BrokenCircuitError while it is open. */
+  execute(platformId: string, work: () => Promise<DeliveryResult>): Promise<DeliveryResult> {
     return this.breaker(platformId).execute(work);
   }
 

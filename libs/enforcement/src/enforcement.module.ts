@@ -1,15 +1,31 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { PLATFORM_ADAPTERS, type PlatformAdapter } from './adapters/platform-adapter';
+import { WebhookAdapter } from './adapters/webhook/webhook.adapter';
+import { DeliveryRecorder } from './delivery-recorder';
 import { DeliveryService } from './delivery.service';
-import { Directive } from './directive.entity';
 import { DirectivePlanner } from './directive-planner';
 import { DirectivesService } from './directives.service';
-import { LifecycleService } from './lifecycle.service';
+import { EnforcementStore } from './enforcement.store';
 import { OutboxRelay } from './outbox-relay';
+import { SlaBreaches } from './sla-breaches';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Directive])],
-  providers: [DirectivePlanner, DeliveryService, DirectivesService, LifecycleService, OutboxRelay],
-  exports: [DirectivePlanner, DeliveryService, DirectivesService, LifecycleService, OutboxRelay],
+  providers: [
+    EnforcementStore,
+    DirectivePlanner,
+    DeliveryRecorder,
+    DeliveryService,
+    DirectivesService,
+    OutboxRelay,
+    SlaBreaches,
+    // How directives reach platforms; an adapter for a platform's own API goes here (adapters/README.md).
+    {
+      provide: PLATFORM_ADAPTERS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): PlatformAdapter[] => [new WebhookAdapter(config.delivery.timeoutMs)],
+    },
+  ],
+  exports: [EnforcementStore, DirectivePlanner, DeliveryService, DirectivesService, OutboxRelay, SlaBreaches],
 })
 export class EnforcementModule {}

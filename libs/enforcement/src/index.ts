@@ -1,21 +1,38 @@
-export { Directive, type DirectiveType, type DirectiveStatus, type AckOutcome } from './directive.entity';
+export {
+  EnforcementStore,
+  type PlatformEnforcement,
+  type PlatformEnforcementStatus,
+  type DirectiveType,
+  type DirectiveStatus,
+  type AckOutcome,
+} from './enforcement.store';
 export { DirectivePlanner } from './directive-planner';
-export { DeliveryService, type DeliveryOutcome } from './delivery.service';
+export { DeliveryService } from './delivery.service';
+export { type DeliveryOutcome } from './delivery-recorder';
 export { DirectivesService } from './directives.service';
-export { LifecycleService, type LifecycleTick } from './lifecycle.service';
+export { SlaBreaches } from './sla-breaches';
+export { slaDeadline, slaMet } from './sla';
 export { OutboxRelay, jobIdOf } from './outbox-relay';
 export { EnforcementModule } from './enforcement.module';
 export { EnforcementErrors } from './enforcement.errors';
 export {
   DIRECTIVES_QUEUE,
   DELIVER_JOB,
+  DIRECTIVE_JOB_NAMES,
   deliverJobSchema,
   directivesQueue,
   producerConnection,
   workerConnection,
   type DeliverJob,
 } from './queue';
-export { type DirectivePayload, type PlatformAdapter, type DeliveryResult, type FailureClass } from './adapters/platform-adapter';
+export {
+  type DirectivePayload,
+  type PlatformAdapter,
+  type PlatformTarget,
+  type DeliveryResult,
+  type FailureClass,
+  PLATFORM_ADAPTERS,
+} from './adapters/platform-adapter';
 export { WebhookAdapter, parseRetryAfter } from './adapters/webhook/webhook.adapter';
 export { backoffDelay } from './backoff';
 export {

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import { CLOCK, type Clock } from '@ostracon/common';
 import type { Queue } from 'bullmq';
-import { queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
+import { EnforcementStore, type Relayed } from './enforcement.store';
 import { DELIVER_JOB, type DeliverJob } from './queue';
 
 /** The job id of an outbox row (BullMQ refuses ids that look like integers, its own kind). */
@@ -13,65 +13,39 @@ export function jobIdOf(outboxId: string | number): string {
 }
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-
-interface Claimed {
-  outbox_id: string;
-  directive_id: string;
-  order_id: string;
-  platform_id: string;
-  type: 'suspend' | 'lift';
-  push: boolean;
-  next_attempt_at: Date | null;
-}
+/** Jobs whose add failed (Redis down), kept to add again at the next pass; beyond this, requeueLost finds them. */
+const MAX_UNSENT = 10_000;
 
 /**
  * Moves due outbox rows into BullMQ (job id `outbox-<outbox id>`). Rows are claimed with
- * FOR UPDATE SKIP LOCKED, so any number of relays share the work and each row is relayed by
- * one of them; the jobs are added before the claim commits, so a crash in between leaves the
- * row unrelayed and a later pass adds it again (BullMQ ignores a job id it already has).
+ * FOR UPDATE SKIP LOCKED, so any number of relays share the work and each row is relayed by one
+ * of them. Jobs are added once the claim has committed, so a job never sees its directive before
+ * it is `queued`; a crash in between leaves a queued directive without a job, which
+ * `requeueLost` re-creates (PostgreSQL is the record, Redis only the carrier).
  */
 @Injectable()
 export class OutboxRelay {
+  private unsent: ReturnType<OutboxRelay['job']>[] = [];
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: EnforcementStore,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Relays one batch; returns how many rows it claimed (0 when there is nothing due). */
   async relayBatch(queue: Queue<DeliverJob>, batchSize = 500): Promise<number> {
+    if (this.unsent.length > 0) {
+      await queue.addBulk(this.unsent);
+      this.unsent = [];
+    }
     const now = this.clock.now();
-    return this.dataSource.transaction(async (em) => {
-      // A lift waits until the same platform's suspend has settled, so it never overtakes it.
-      const claimed: Claimed[] = await em.query(
-        `SELECT o.id AS outbox_id, d.id AS directive_id, d.order_id, d.platform_id, d.type,
-                (p.webhook_url IS NOT NULL) AS push, d.next_attempt_at
-         FROM outbox o
-         JOIN directives d ON d.id = o.directive_id
-         JOIN platforms p ON p.id = d.platform_id
-         WHERE o.relayed_at IS NULL AND d.due_at <= $1
-           AND (d.type = 'suspend' OR NOT EXISTS (
-             SELECT 1 FROM directives s
-             WHERE s.order_id = d.order_id AND s.platform_id = d.platform_id AND s.type = 'suspend' AND s.status IN ('pending', 'queued')))
-         ORDER BY o.id
-         LIMIT $2
-         FOR UPDATE OF o SKIP LOCKED`,
-        [now, batchSize],
-      );
-      if (claimed.length === 0) return 0;
-      await em.query(`UPDATE outbox SET relayed_at = $2 WHERE id = ANY($1::bigint[])`, [claimed.map((c) => c.outbox_id), now]);
-      const queued: { id: string }[] = await queryRows(
-        em,
-        `UPDATE directives SET status = 'queued', queued_at = $2 WHERE id = ANY($1::uuid[]) AND status = 'pending' RETURNING id`,
-        [claimed.map((c) => c.directive_id), now],
-      );
-      const queuedIds = new Set(queued.map((q) => q.id));
-      const toQueue = claimed.filter((c) => queuedIds.has(c.directive_id));
-      const pushJobs = toQueue.filter((c) => c.push);
-      if (pushJobs.length > 0) await queue.addBulk(pushJobs.map((c) => this.job(c, now)));
+    const { claimed, queued } = await this.dataSource.transaction(async (em) => {
+      const due = await this.store.queueDue(em, now, batchSize);
       await this.audit.recordMany(
         em,
-        toQueue.map((c) => ({
+        due.queued.map((c) => ({
           type: 'directive.queued' as const,
           actor: 'system:relay' as const,
           orderId: c.order_id,
@@ -79,27 +53,27 @@ export class OutboxRelay {
           data: { directiveId: c.directive_id, directiveType: c.type, delivery: c.push ? 'push' : 'pull' },
         })),
       );
-      return claimed.length;
+      return due;
     });
+    const jobs = queued.filter((c) => c.push).map((c) => this.job(c, now));
+    if (jobs.length > 0) {
+      await queue.addBulk(jobs).catch((error: unknown) => {
+        // Committed, not carried: added again at the next pass, once Redis answers.
+        if (this.unsent.length + jobs.length <= MAX_UNSENT) this.unsent.push(...jobs);
+        throw error;
+      });
+    }
+    return claimed;
   }
 
   /**
    * Re-creates the job of every queued push directive that should have moved by now but has
-   * no job in Redis (Redis lost or flushed): PostgreSQL is the record, Redis only the carrier.
+   * no job in Redis (Redis lost or flushed, or a relay that died between its commit and the add).
    */
   async requeueLost(queue: Queue<DeliverJob>, staleAfterMs: number, limit = 1000): Promise<number> {
     const now = this.clock.now();
-    const stale: Claimed[] = await this.dataSource.query(
-      `SELECT o.id AS outbox_id, d.id AS directive_id, d.order_id, d.platform_id, d.type, true AS push, d.next_attempt_at
-       FROM directives d
-       JOIN platforms p ON p.id = d.platform_id AND p.webhook_url IS NOT NULL
-       JOIN outbox o ON o.directive_id = d.id
-       WHERE d.status = 'queued' AND COALESCE(d.next_attempt_at, d.queued_at) < $1
-       ORDER BY d.queued_at
-       LIMIT $2`,
-      [new Date(now.getTime() - staleAfterMs), limit],
-    );
-    const lost: Claimed[] = [];
+    const stale = await this.store.stalePushes(new Date(now.getTime() - staleAfterMs), limit);
+    const lost: Relayed[] = [];
     for (const c of stale) {
       const jobId = jobIdOf(c.outbox_id);
       let job: Awaited<ReturnType<typeof queue.getJob>>;
@@ -128,7 +102,7 @@ export class OutboxRelay {
     return lost.length;
   }
 
-  private job(c: Claimed, now: Date) {
+  private job(c: Relayed, now: Date) {
     const delay = c.next_attempt_at ? Math.max(0, c.next_attempt_at.getTime() - now.getTime()) : 0;
     return {
       name: DELIVER_JOB,

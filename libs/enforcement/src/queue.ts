@@ -5,6 +5,8 @@ import { z } from 'zod';
 
 export const DIRECTIVES_QUEUE = 'directives';
 export const DELIVER_JOB = 'deliver';
+/** Every job name the directives queue carries: the worker refuses to start without a handler for each. */
+export const DIRECTIVE_JOB_NAMES = [DELIVER_JOB] as const;
 
 /** A job carries ids only; the processor re-reads the directive (docs/CONTRIBUTING.md § Jobs). */
 export const deliverJobSchema = z.strictObject({ v: z.literal(1), directiveId: z.uuid(), outboxId: z.string().regex(/^\d+$/) });

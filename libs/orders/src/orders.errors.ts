@@ -23,19 +23,4 @@ export const OrderErrors = defineErrors({
   signalInvalid: { code: 'SIGNAL.INVALID', status: 422, title: 'One or more identity signals are invalid' },
   signalDuplicate: { code: 'SIGNAL.DUPLICATE', status: 422, title: 'The same identity signal is given more than once' },
   notRevocable: { code: 'ORDER.NOT_REVOCABLE', status: 409, title: 'The order has already ended' },
-  idempotencyKeyRequired: {
-    code: 'IDEMPOTENCY.KEY_REQUIRED',
-    status: 400,
-    title: 'An Idempotency-Key header is required',
-  },
-  idempotencyMismatch: {
-    code: 'IDEMPOTENCY.MISMATCH',
-    status: 422,
-    title: 'This Idempotency-Key was used with another request body',
-  },
-  idempotencyInFlight: {
-    code: 'IDEMPOTENCY.IN_FLIGHT',
-    status: 409,
-    title: 'A request with this Idempotency-Key is still being processed',
-  },
 });

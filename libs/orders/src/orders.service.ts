@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Actor, AuditService } from '@ostracon/audit';
+import { AuditService } from '@ostracon/audit';
 import type { AuthenticatedClient } from '@ostracon/auth';
 import {
   CLOCK,
@@ -15,95 +14,50 @@ import {
   parisDate,
 } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { IdempotencyStore } from '@ostracon/database';
-import { DirectivePlanner } from '@ostracon/enforcement';
+import { DirectivePlanner, EnforcementStore, type PlatformEnforcement } from '@ostracon/enforcement';
 import { type PreparedSignal, prepareSignal, signalDigest } from '@ostracon/identity';
 import { PlatformsService } from '@ostracon/platforms';
-import canonicalize from 'canonicalize';
-import { DataSource, type EntityManager, In } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { BanOrder } from './ban-order.entity';
 import { OFFENCES, type Offence } from './offences';
 import { checkOrderRules, orderStatus } from './order-rules';
-import { OrderPlatform } from './order-platform.entity';
 import { OrderSignal } from './order-signal.entity';
+import { actorOf, orderView } from './order-view';
 import { OrderErrors } from './orders.errors';
 import type { CreateOrderInput, ListOrdersQuery, OrderView, RevokeOrderInput } from './orders.schemas';
 
-export interface CreateOrderResult {
-  status: number;
-  body: OrderView;
-  replayed: boolean;
-}
+/** Runs inside the order's transaction, with its view: the edge's Idempotency-Key record (apps/api). */
+export type InOrderTransaction = (em: EntityManager, view: OrderView) => Promise<void>;
 
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const cursorSchema = z.tuple([z.uuid()]);
 
 @Injectable()
 export class OrdersService {
   private readonly accountCipher: KeyRingCipher;
-  private readonly idempotency: IdempotencyStore;
-  private readonly requestHashKey: Buffer;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly platforms: PlatformsService,
     private readonly planner: DirectivePlanner,
+    private readonly enforcement: EnforcementStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.accountCipher = new KeyRingCipher(config.accounts.encryptionKeys);
-    this.idempotency = new IdempotencyStore(dataSource);
-    // Request bodies carry identity values: their fingerprint is keyed, so it confirms nothing offline.
-    this.requestHashKey = createHmac('sha256', config.signals.peppers[0]!.key).update('ostracon:idempotency:v1').digest();
   }
 
   offences(): readonly Offence[] {
     return OFFENCES;
   }
 
-  /** POST /v1/orders, exactly once per Idempotency-Key. */
-  async create(client: AuthenticatedClient, idempotencyKey: string | undefined, input: CreateOrderInput): Promise<CreateOrderResult> {
-    if (!idempotencyKey || !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-      throw new DomainError(OrderErrors.idempotencyKeyRequired, 'Send an Idempotency-Key header of 1 to 255 visible ASCII characters');
-    }
-    const requestHash = createHmac('sha256', this.requestHashKey)
-      .update(canonicalize(input) ?? '')
-      .digest();
-    const claim = await this.idempotency.claim(client.id, idempotencyKey, requestHash, this.config.idempotency.lockSeconds);
-    switch (claim.outcome) {
-      case 'replay':
-        return { status: claim.status, body: claim.body as OrderView, replayed: true };
-      case 'mismatch':
-        throw new DomainError(OrderErrors.idempotencyMismatch);
-      case 'in_flight':
-        throw new DomainError(OrderErrors.idempotencyInFlight, 'Retry once the first request has finished', undefined, {
-          'retry-after': '1',
-        });
-    }
-    try {
-      const body = await this.insertOrder(client, input, async (em, view) => {
-        await this.idempotency.complete(em, client.id, idempotencyKey, 201, view);
-      });
-      return { status: 201, body, replayed: false };
-    } catch (error) {
-      // Released before the answer, so that a corrected retry is not a 409; when PostgreSQL is down
-      // the answer (503) goes now and the release follows once it is back.
-      const { token } = claim;
-      await this.idempotency
-        .release(client.id, idempotencyKey, token)
-        .catch(() => void this.idempotency.releaseEventually(client.id, idempotencyKey, token, this.config.idempotency.lockSeconds));
-      throw error;
-    }
-  }
-
-  private async insertOrder(
-    client: AuthenticatedClient,
-    input: CreateOrderInput,
-    inTransaction: (em: EntityManager, view: OrderView) => Promise<void>,
-  ): Promise<OrderView> {
+  /**
+   * A new order, in one transaction: the order, its keyed signal digests, its platforms with their
+   * sealed accounts, a suspend directive each, the audit event, and whatever `inTransaction` adds.
+   */
+  async create(client: AuthenticatedClient, input: CreateOrderInput, inTransaction?: InOrderTransaction): Promise<OrderView> {
     const now = this.clock.now();
     const { startsAt, endsAt } = checkOrderRules(input, now);
     const signals = this.prepareSignals(input, now);
@@ -145,27 +99,13 @@ export class OrdersService {
       // insert, not save: save would turn a clash on the key into a silent update.
       await em.insert(BanOrder, order);
       await em.insert(OrderSignal, [...digests.values()]);
-      const platformRows = input.platforms.map((entry) => {
+      const platforms = input.platforms.map((entry) => {
         const sealed = this.accountCipher.seal(Buffer.from(JSON.stringify(entry.accounts), 'utf8'), `${orderId}|${entry.platform}`);
-        return em.create(OrderPlatform, {
-          orderId,
-          platformId: entry.platform,
-          status: 'pending',
-          accountCount: entry.accounts.length,
-          accountsEnc: sealed.data,
-          accountsKeyId: sealed.keyId,
-          deliveredAt: null,
-          enforcedAt: null,
-          slaDeadline: null,
-          liftedAt: null,
-          outcome: null,
-          acknowledgedAt: null,
-        });
+        return { platformId: entry.platform, accountCount: entry.accounts.length, accountsEnc: sealed.data, accountsKeyId: sealed.keyId };
       });
-      await em.insert(OrderPlatform, platformRows);
-      await this.planner.planSuspends(em, order, platformIds);
-      const view = toView(order, platformRows, now);
-      await inTransaction(em, view);
+      await this.planner.planOrder(em, order, platforms);
+      const view = orderView(order, await this.enforcement.platformsOf(em, [orderId]), now);
+      await inTransaction?.(em, view);
       await this.audit.record(em, {
         type: 'order.created',
         actor: actorOf(client),
@@ -178,7 +118,7 @@ export class OrdersService {
           endsAt: view.endsAt,
           platforms: platformIds,
           signalCount: order.signalCount,
-          accountCount: platformRows.reduce((n, p) => n + p.accountCount, 0),
+          accountCount: platforms.reduce((n, p) => n + p.accountCount, 0),
         },
       });
       return view;
@@ -232,9 +172,9 @@ export class OrdersService {
   async get(client: AuthenticatedClient, id: string): Promise<OrderView> {
     return this.dataSource.transaction(async (em) => {
       const order = await this.findVisible(em, client, id);
-      const platforms = await em.find(OrderPlatform, { where: { orderId: id }, order: { platformId: 'ASC' } });
+      const platforms = await this.enforcement.platformsOf(em, [id]);
       await this.audit.record(em, { type: 'order.read', actor: actorOf(client), orderId: id });
-      return toView(order, platforms, this.clock.now());
+      return orderView(order, platforms, this.clock.now());
     });
   }
 
@@ -273,22 +213,17 @@ export class OrdersService {
       }
       const rows = await qb.getMany();
       const items = rows.slice(0, query.limit);
-      const platforms = items.length
-        ? await em.find(OrderPlatform, { where: { orderId: In(items.map((o) => o.id)) }, order: { platformId: 'ASC' } })
-        : [];
+      const platforms = await this.enforcement.platformsOf(
+        em,
+        items.map((o) => o.id),
+      );
       await this.audit.record(em, {
         type: 'order.listed',
         actor: actorOf(client),
         data: { filter: { status: query.status, platform: query.platform, courtReference: query.courtReference }, count: items.length },
       });
       return {
-        items: items.map((o) =>
-          toView(
-            o,
-            platforms.filter((p) => p.orderId === o.id),
-            now,
-          ),
-        ),
+        items: items.map((o) => orderView(o, byOrder(platforms, o.id), now)),
         nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null,
       };
     });
@@ -313,14 +248,14 @@ export class OrdersService {
       );
       // The signals stop matching with this commit; the platforms are told to lift.
       await this.planner.planLifts(em, id, now, actorOf(client));
-      const platforms = await em.find(OrderPlatform, { where: { orderId: id }, order: { platformId: 'ASC' } });
+      const platforms = await this.enforcement.platformsOf(em, [id]);
       await this.audit.record(em, {
         type: 'order.revoked',
         actor: actorOf(client),
         orderId: id,
         data: { decisionReference: input.decisionReference, previousStatus: status },
       });
-      return toView(order, platforms, now);
+      return orderView(order, platforms, now);
     });
   }
 
@@ -334,48 +269,6 @@ export class OrdersService {
   }
 }
 
-export function actorOf(client: AuthenticatedClient): Actor {
-  return `client:${client.id}`;
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-/** Answered by the deadline: true; deadline passed without an answer, or answered late: false. */
-function slaMet(p: OrderPlatform, now: Date): boolean | null {
-  if (!p.slaDeadline) return null;
-  if (p.acknowledgedAt) return p.acknowledgedAt.getTime() <= p.slaDeadline.getTime();
-  return now.getTime() > p.slaDeadline.getTime() ? false : null;
-}
-
-function toView(order: BanOrder, platforms: OrderPlatform[], now: Date): OrderView {
-  return {
-    id: order.id,
-    status: orderStatus(order, now),
-    courtReference: order.courtReference,
-    court: order.court,
-    decisionDate: order.decisionDate,
-    legalBasis: order.legalBasis,
-    offence: order.offence,
-    repeatOffender: order.repeatOffender,
-    startsAt: order.startsAt.toISOString(),
-    endsAt: order.endsAt.toISOString(),
-    signalCount: order.signalCount,
-    platforms: platforms.map((p) => ({
-      platform: p.platformId,
-      status: p.status,
-      accountCount: p.accountCount,
-      deliveredAt: iso(p.deliveredAt),
-      enforcedAt: iso(p.enforcedAt),
-      slaDeadline: iso(p.slaDeadline),
-      liftedAt: iso(p.liftedAt),
-      outcome: p.outcome,
-      slaMet: slaMet(p, now),
-    })),
-    createdAt: order.createdAt.toISOString(),
-    revokedAt: iso(order.revokedAt),
-    revocation:
-      order.revokedAt && order.revocationReason
-        ? { reason: order.revocationReason, decisionReference: order.revocationDecisionReference ?? '' }
-        : null,
-  };
+function byOrder(platforms: PlatformEnforcement[], orderId: string): PlatformEnforcement[] {
+  return platforms.filter((p) => p.orderId === orderId);
 }

@@ -3,3 +3,4 @@ export { PlatformsService, type PlatformView } from './platforms.service';
 export { PlatformsModule } from './platforms.module';
 export { PlatformErrors } from './platforms.errors';
 export { createPlatformSchema, type CreatePlatformInput } from './platforms.schemas';
+export { type DeliveryMode, deliveryMode, PUSH_SQL } from './delivery-mode';

@@ -6,6 +6,7 @@ import { DomainError, KeyRingCipher, parseOrThrow } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { isUniqueViolation } from '@ostracon/database';
 import { DataSource, In } from 'typeorm';
+import { type DeliveryMode, deliveryMode } from './delivery-mode';
 import { Platform } from './platform.entity';
 import { PlatformErrors } from './platforms.errors';
 import { createPlatformSchema, type CreatePlatformInput } from './platforms.schemas';
@@ -15,7 +16,7 @@ export interface PlatformView {
   webhookSecret?: string;
   id: string;
   name: string;
-  deliveryMode: 'push' | 'pull';
+  deliveryMode: DeliveryMode;
   webhookUrl: string | null;
   slaHours: number;
   createdAt: string;
@@ -54,7 +55,7 @@ export class PlatformsService {
           type: 'platform.created',
           actor,
           platformId: platform.id,
-          data: { deliveryMode: platform.webhookUrl ? 'push' : 'pull', slaHours: platform.slaHours },
+          data: { deliveryMode: deliveryMode(platform), slaHours: platform.slaHours },
         });
         return { ...toView(platform), ...(webhookSecret && !p.webhookSecret ? { webhookSecret } : {}) };
       });
@@ -89,7 +90,7 @@ function toView(p: Platform): PlatformView {
   return {
     id: p.id,
     name: p.name,
-    deliveryMode: p.webhookUrl ? 'push' : 'pull',
+    deliveryMode: deliveryMode(p),
     webhookUrl: p.webhookUrl,
     slaHours: p.slaHours,
     createdAt: p.createdAt.toISOString(),

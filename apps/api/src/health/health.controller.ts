@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiKeyIndex } from '@ostracon/auth';
 import { CommonErrors, DomainError } from '@ostracon/common';
-import { REDIS, redisReady } from '@ostracon/database';
+import { REDIS, pingDatabase, redisReady } from '@ostracon/database';
 import type { Redis } from 'ioredis';
 import { ScreeningIndexService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
@@ -34,7 +34,7 @@ export class HealthController {
   @Get('ready')
   async ready() {
     const [postgres, redis] = await Promise.all([
-      check(() => this.dataSource.query('SELECT 1')),
+      check(() => pingDatabase(this.dataSource)),
       check(async () => {
         // Just started or reconnecting: wait (within the timeout) rather than report a blip.
         await redisReady(this.redis);

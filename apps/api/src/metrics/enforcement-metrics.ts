@@ -1,12 +1,12 @@
+import type { EnforcementStore } from '@ostracon/enforcement';
 import type { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
 
 /**
  * Queue and enforcement gauges, read at scrape time from BullMQ and PostgreSQL (the record),
  * so every API process reports the same numbers whichever worker did the work.
  */
-export function registerEnforcementMetrics(registry: Registry, queue: Queue, dataSource: DataSource): void {
+export function registerEnforcementMetrics(registry: Registry, queue: Queue, store: EnforcementStore): void {
   new Gauge({
     name: 'ostracon_queue_jobs',
     help: 'Directive delivery jobs in BullMQ by state',
@@ -27,12 +27,10 @@ export function registerEnforcementMetrics(registry: Registry, queue: Queue, dat
     labelNames: ['type', 'status'] as const,
     registers: [registry],
     async collect() {
-      const rows: { type: string; status: string; n: string }[] | null = await dataSource
-        .query(`SELECT type, status, count(*) AS n FROM directives GROUP BY type, status`)
-        .catch(() => null);
+      const rows = await store.countByTypeAndStatus().catch(() => null);
       if (!rows) return; // PostgreSQL unreachable: readiness says so; the scrape still answers
       this.reset();
-      for (const r of rows) this.set({ type: r.type, status: r.status }, Number(r.n));
+      for (const r of rows) this.set({ type: r.type, status: r.status }, r.count);
     },
   });
   new Gauge({
@@ -41,12 +39,10 @@ export function registerEnforcementMetrics(registry: Registry, queue: Queue, dat
     labelNames: ['platform'] as const,
     registers: [registry],
     async collect() {
-      const rows: { platform_id: string; n: string }[] | null = await dataSource
-        .query(`SELECT platform_id, count(*) AS n FROM directives WHERE sla_breached_at IS NOT NULL GROUP BY platform_id`)
-        .catch(() => null);
+      const rows = await store.slaBreachesByPlatform().catch(() => null);
       if (!rows) return;
       this.reset();
-      for (const r of rows) this.set({ platform: r.platform_id }, Number(r.n));
+      for (const r of rows) this.set({ platform: r.platformId }, r.count);
     },
   });
 }

@@ -12,11 +12,15 @@ import {
   revokeOrderSchema,
 } from '@ostracon/orders';
 import type { FastifyReply } from 'fastify';
+import { Idempotency } from '../http/idempotency';
 
 @Controller('v1/orders')
 @UseGuards(ApiKeyGuard)
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly idempotency: Idempotency,
+  ) {}
 
   @Post()
   @Roles('authority')
@@ -26,7 +30,10 @@ export class OrdersController {
     @Body(new ZodPipe(createOrderSchema)) body: CreateOrderInput,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
-    const result = await this.orders.create(client, idempotencyKey, body);
+    // Exactly once per Idempotency-Key: the key's record is written in the order's own transaction.
+    const result = await this.idempotency.run<OrderView>(client.id, idempotencyKey, body, (complete) =>
+      this.orders.create(client, body, complete),
+    );
     void reply.status(result.status).header('location', `/v1/orders/${result.body.id}`);
     if (result.replayed) void reply.header('idempotent-replayed', 'true');
     return result.body;

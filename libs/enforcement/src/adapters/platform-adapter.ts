@@ -12,12 +12,16 @@ export interface DirectivePayload {
   slaDeadline: string;
 }
 
+/** The platform a directive goes to, as its adapter needs it. */
 export interface PlatformTarget {
   id: string;
-  webhookUrl: string;
-  /** Standard Webhooks secret, `whsec_…`, in clear for signing only. */
-  webhookSecret: string;
+  webhookUrl: string | null;
+  /** Standard Webhooks secret, `whsec_…`, in clear for signing only; null without a webhook. */
+  webhookSecret: string | null;
 }
+
+/** The adapters the worker delivers with, by injection (EnforcementModule provides them). */
+export const PLATFORM_ADAPTERS = Symbol('PLATFORM_ADAPTERS');
 
 /** Why an attempt failed, as a class: the audit log and metrics keep this, never the body. */
 export type FailureClass = 'timeout' | 'network' | 'http_408' | 'http_429' | 'http_5xx' | 'http_4xx' | 'breaker_open' | 'invalid_response';
@@ -30,6 +34,8 @@ export type DeliveryResult =
 export interface PlatformAdapter {
   /** A stable name, e.g. `webhook`. */
   readonly name: string;
+  /** Whether this adapter delivers to this platform (the first adapter that does is used). */
+  handles(target: PlatformTarget): boolean;
   /** Sends one directive. Never throws for a platform's answer: the result says what happened. */
   deliver(target: PlatformTarget, payload: DirectivePayload, attempt: { webhookId: string; at: Date }): Promise<DeliveryResult>;
   /** Releases what the adapter holds (kept-alive connections) when the worker shuts down. */

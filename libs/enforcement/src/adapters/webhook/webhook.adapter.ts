@@ -1,6 +1,5 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Injectable } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import type { DeliveryResult, DirectivePayload, PlatformAdapter, PlatformTarget } from '../platform-adapter';
 
@@ -30,7 +29,6 @@ interface WebhookAnswer {
  * node:http with keep-alive rather than fetch: the worker's CPU bounds delivery, and fetch
  * spent about 280 µs more per request on this machine (docs/enforcement.md § Throughput).
  */
-@Injectable()
 export class WebhookAdapter implements PlatformAdapter {
   readonly name = 'webhook';
   private readonly agents = {
@@ -40,7 +38,13 @@ export class WebhookAdapter implements PlatformAdapter {
 
   constructor(private readonly timeoutMs: number) {}
 
+  /** Every push platform (decided by `deliveryMode`, libs/platforms): it has a webhook URL and its secret. */
+  handles(target: PlatformTarget): boolean {
+    return target.webhookUrl !== null && target.webhookSecret !== null;
+  }
+
   async deliver(target: PlatformTarget, payload: DirectivePayload, attempt: { webhookId: string; at: Date }): Promise<DeliveryResult> {
+    if (!target.webhookUrl || !target.webhookSecret) return { kind: 'failed', reason: 'invalid_response' };
     const body = JSON.stringify(payload);
     const signature = new Webhook(target.webhookSecret).sign(attempt.webhookId, attempt.at, body);
     const deadline = AbortSignal.timeout(this.timeoutMs);

@@ -3,42 +3,38 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { CHANNELS, queryRows } from '@ostracon/database';
+import { queryRows } from '@ostracon/database';
+import { DirectivePlanner, EnforcementStore } from '@ostracon/enforcement';
 import type { DataSource } from 'typeorm';
-import { DirectivePlanner } from './directive-planner';
 
-export interface LifecycleTick {
+export interface OrderLifecycleTick {
   activated: number;
   expired: number;
-  slaBreached: number;
   purged: number;
 }
 
 const BATCH = 500;
 
 /**
- * Time-based transitions, driven from PostgreSQL state with the injected clock. Each is an
- * UPDATE … WHERE <not yet done> RETURNING, so any number of workers may run it, as often as
- * they like, after any restart: every transition happens once.
+ * An order's time-based transitions, driven from PostgreSQL state with the injected clock. Each is
+ * an UPDATE … WHERE <not yet done> … FOR UPDATE SKIP LOCKED RETURNING, so any number of workers may
+ * run it, as often as they like, after any restart: every transition happens once. What they mean
+ * for the platforms goes through libs/enforcement.
  */
 @Injectable()
-export class LifecycleService {
+export class OrderLifecycle {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly planner: DirectivePlanner,
+    private readonly enforcement: EnforcementStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async tick(): Promise<LifecycleTick> {
+  async tick(): Promise<OrderLifecycleTick> {
     const now = this.clock.now();
-    return {
-      activated: await this.activate(now),
-      expired: await this.expire(now),
-      slaBreached: await this.breachSlas(now),
-      purged: await this.purge(now),
-    };
+    return { activated: await this.activate(now), expired: await this.expire(now), purged: await this.purge(now) };
   }
 
   /** scheduled → active at startsAt; its suspend directives become due at the same instant. */
@@ -53,7 +49,7 @@ export class LifecycleService {
         [now, BATCH],
       );
       if (rows.length === 0) return 0;
-      await em.query(`SELECT pg_notify($1, '')`, [CHANNELS.outbox]);
+      await this.enforcement.wakeRelays(em);
       await this.audit.recordMany(
         em,
         rows.map((r) => ({ type: 'order.activated' as const, actor: 'system:lifecycle' as const, orderId: r.id })),
@@ -75,7 +71,7 @@ export class LifecycleService {
       );
       for (const r of rows) await this.planner.planLifts(em, r.id, now, 'system:lifecycle');
       if (rows.length === 0) return 0;
-      await em.query(`SELECT pg_notify($1, '')`, [CHANNELS.outbox]);
+      await this.enforcement.wakeRelays(em);
       await this.audit.recordMany(
         em,
         rows.map((r) => ({ type: 'order.expired' as const, actor: 'system:lifecycle' as const, orderId: r.id })),
@@ -84,32 +80,7 @@ export class LifecycleService {
     });
   }
 
-  /** A delivered directive not acknowledged by its deadline: raised once. */
-  private async breachSlas(now: Date): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const rows: { id: string; order_id: string; platform_id: string; type: string; sla_deadline: Date }[] = await queryRows(
-        em,
-        `UPDATE directives SET sla_breached_at = $1
-         WHERE id IN (SELECT id FROM directives WHERE status = 'delivered' AND sla_breached_at IS NULL AND sla_deadline <= $1
-                      LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING id, order_id, platform_id, type, sla_deadline`,
-        [now, BATCH],
-      );
-      await this.audit.recordMany(
-        em,
-        rows.map((r) => ({
-          type: 'directive.sla_breached' as const,
-          actor: 'system:lifecycle' as const,
-          orderId: r.order_id,
-          platformId: r.platform_id,
-          data: { directiveId: r.id, directiveType: r.type, slaDeadline: r.sla_deadline.toISOString() },
-        })),
-      );
-      return rows.length;
-    });
-  }
-
-  /** RGPD: after the order ends plus the retention period, its identifying data goes. */
+  /** RGPD: after the order ends plus the retention period, its identifying data goes (docs/legal.md). */
   private async purge(now: Date): Promise<number> {
     const horizon = new Date(now.getTime() - this.config.retention.days * 86_400_000);
     return this.dataSource.transaction(async (em) => {
@@ -128,7 +99,7 @@ export class LifecycleService {
          SELECT order_id, count(*) AS n FROM gone GROUP BY order_id`,
         [ids],
       );
-      await em.query(`UPDATE order_platforms SET accounts_enc = NULL, accounts_key_id = NULL WHERE order_id = ANY($1::uuid[])`, [ids]);
+      await this.enforcement.forgetAccounts(em, ids);
       const removed = new Map(signals.map((s) => [s.order_id, Number(s.n)]));
       await this.audit.recordMany(
         em,
