@@ -16,6 +16,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
     '^@ostracon/migrations$': '<rootDir>/migrations',
+    // Integration specs beside a lib reach the test world (databases, Redis, builders) through this.
+    '^@ostracon/test-support$': '<rootDir>/test/support',
     '^@ostracon/([a-z-]+)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',

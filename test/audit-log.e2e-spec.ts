@@ -2,19 +2,17 @@ import { createPublicKey, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { AuditService } from '@ostracon/audit';
 import type { CreatedClient } from '@ostracon/auth';
-import { type AppConfig, loadConfig } from '@ostracon/config';
+import type { AppConfig } from '@ostracon/config';
 import canonicalize from 'canonicalize';
 import { Client } from 'pg';
 import { runCli } from '../apps/cli/src/cli';
-import { WorkerModule } from '../apps/worker/src/worker.module';
 import { orderBody } from './support/builders';
-import { isolatedDatabase, testConfig, waitFor } from './support/isolated';
+import { waitFor } from './support/isolated';
 import { checkConsistency, checkInclusion, eventLeaf, rootOf } from './support/merkle-verifier';
-import { startTestApp, submitOrder, type TestApp } from './support/test-app';
+import { submitOrder, type TestApp } from './support/test-app';
+import { type World, startWorld } from './support/world';
 
 const WRITERS = 8;
 const PER_WRITER = 1000;
@@ -27,30 +25,24 @@ async function cli(argv: string[], config: AppConfig) {
 }
 
 describe('the verifiable audit log', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let world: World;
+  let db: World['db'];
   let config: AppConfig;
   let api: TestApp;
-  let worker: INestApplicationContext;
   let auditor: CreatedClient;
   let authority: CreatedClient;
   const get = (url: string, key = auditor.apiKey) => api.request({ method: 'GET', url, key });
 
   beforeAll(async () => {
-    db = await isolatedDatabase('auditlog');
-    const base = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
-    config = { ...base, audit: { ...base.audit, treeIntervalMs: 100, checkpointIntervalMs: 300 } };
-    api = await startTestApp({ config });
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { relay: false, delivery: false, lifecycle: false }), {
-      logger: ['error'],
+    // Only the audit tree runs in the worker: the checkpoints are what this suite is about.
+    world = await startWorld('auditlog', {
+      worker: { relay: false, delivery: false, lifecycle: false },
+      config: (base) => ({ ...base, audit: { ...base.audit, treeIntervalMs: 100, checkpointIntervalMs: 300 } }),
     });
+    ({ db, config, api, authority } = world);
     auditor = await api.client('auditor');
-    authority = await api.client('authority');
   });
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    await db?.drop();
-  });
+  afterAll(() => world?.close());
 
   const eventCount = async () => Number((await api.dataSource.query(`SELECT count(*) AS n FROM audit_events`))[0].n);
   const checkpointCovering = (size: number) =>

@@ -1,7 +1,7 @@
 import type { CreatedClient } from '@ostracon/auth';
-import { idempotencyKey, orderBody } from './support/builders';
+import { orderBody } from './support/builders';
 import { asOwner } from './support/isolated';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp, submitOrder } from './support/test-app';
 
 describe('audit log (minimal): written with the change, append-only', () => {
   let t: TestApp;
@@ -21,13 +21,7 @@ describe('audit log (minimal): written with the change, append-only', () => {
     t.dataSource.query(`SELECT seq, type, actor, order_id, data FROM audit_events WHERE order_id = $1 ORDER BY seq`, [orderId]);
 
   it('records order.created, order.read and order.revoked, with the acting client', async () => {
-    const created = await t.request({
-      method: 'POST',
-      url: '/v1/orders',
-      key: authority.apiKey,
-      body: orderBody(platform),
-      headers: { 'idempotency-key': idempotencyKey() },
-    });
+    const created = await submitOrder(t, authority.apiKey, orderBody(platform));
     const id = created.body.id;
     await t.request({ method: 'GET', url: `/v1/orders/${id}`, key: auditor.apiKey });
     await t.request({
@@ -59,13 +53,7 @@ describe('audit log (minimal): written with the change, append-only', () => {
 
   it('records nothing for an order that was refused', async () => {
     const body = orderBody(platform, new Date(), { offence: 'jaywalking' });
-    const res = await t.request({
-      method: 'POST',
-      url: '/v1/orders',
-      key: authority.apiKey,
-      body,
-      headers: { 'idempotency-key': idempotencyKey() },
-    });
+    const res = await submitOrder(t, authority.apiKey, body);
     expect(res.status).toBe(422);
     const rows = await t.dataSource.query(
       `SELECT count(*) AS n FROM audit_events e JOIN ban_orders o ON o.id = e.order_id WHERE o.court_reference = $1`,

@@ -1,68 +1,41 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { CreatedClient } from '@ostracon/auth';
-import { type AppConfig } from '@ostracon/config';
 import { DeliveryService } from '@ostracon/enforcement';
 import { DirectiveProcessor } from '../apps/worker/src/directive.processor';
 import { LifecycleProcessor } from '../apps/worker/src/lifecycle.processor';
-import { WorkerModule } from '../apps/worker/src/worker.module';
-import { RAW, daysFrom, idempotencyKey, orderBody } from './support/builders';
-import { OffsetClock, RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
+import { RAW, daysFrom, orderBody } from './support/builders';
+import { OffsetClock, waitFor } from './support/isolated';
 import { SimulatedPlatform } from './support/simulated-platform';
-import { startTestApp, type TestApp } from './support/test-app';
+import type { TestApp } from './support/test-app';
+import { type World, startWorld } from './support/world';
 
 describe('enforcement: directives reach platforms, confirmed, on time', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
-  const redis = new RedisServer();
-  let config: AppConfig;
   const clock = new OffsetClock();
+  let world: World;
   let api: TestApp;
   let worker: INestApplicationContext;
   let authority: CreatedClient;
-  const sims: SimulatedPlatform[] = [];
 
   beforeAll(async () => {
-    db = await isolatedDatabase('enforcement');
-    await redis.start();
-    config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: redis.url });
-    api = await startTestApp({ config, clock });
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, { clock }), { logger: ['error'] });
-    await worker.init();
-    authority = await api.client('authority');
+    world = await startWorld('enforcement', { clock, worker: {} });
+    ({ api, authority } = world);
+    worker = world.worker!;
   });
-
-  afterAll(async () => {
-    await worker?.close();
-    await api?.close();
-    for (const sim of sims) await sim.stop();
-    await redis.stop();
-    await db?.drop();
-  });
-
+  afterAll(() => world?.close());
   afterEach(() => {
     clock.offsetMs = 0;
   });
 
-  async function pushPlatform(sim = new SimulatedPlatform(), slaHours = 48) {
-    sims.push(sim);
-    await sim.start();
-    const id = await api.platform('push', { webhookUrl: sim.url, webhookSecret: sim.secret, slaHours });
-    return { id, sim };
-  }
+  const pushPlatform = (sim?: SimulatedPlatform, slaHours?: number) => world.pushPlatform(sim, slaHours);
 
+  /** An order naming these platforms, one account each. */
   async function submit(platforms: string[], overrides: Record<string, unknown> = {}) {
     const body: any = orderBody(platforms[0]!, clock.now(), overrides);
     body.platforms = platforms.map((platform) => ({
       platform,
       accounts: [{ accountId: `${RAW.accountId}-${platform}`, handle: RAW.handle }],
     }));
-    const res = await api.request({
-      method: 'POST',
-      url: '/v1/orders',
-      key: authority.apiKey,
-      body,
-      headers: { 'idempotency-key': idempotencyKey() },
-    });
+    const res = await world.submit(body);
     expect(res.status).toBe(201);
     return res.body as { id: string };
   }
@@ -84,10 +57,15 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
       `SELECT id, platform_id, type, status, attempts, last_error FROM directives WHERE order_id = $1 ORDER BY created_at, type`,
       [orderId],
     );
-  const events = async (orderId: string, type?: string) =>
-    (await api.dataSource.query(`SELECT type, data FROM audit_events WHERE order_id = $1 ORDER BY seq`, [orderId])).filter(
-      (e: { type: string }) => !type || e.type === type,
-    );
+  /** The order's events, as its authority reads them through the API. */
+  const events = async (orderId: string, type?: string): Promise<{ type: string; data: any }[]> =>
+    (
+      await api.request({
+        method: 'GET',
+        url: `/v1/audit/events?orderId=${orderId}&limit=500${type ? `&type=${type}` : ''}`,
+        key: authority.apiKey,
+      })
+    ).body.items;
 
   it('delivers a signed suspend directive, with the accounts, and the order shows it', async () => {
     const { id: platform, sim } = await pushPlatform();

@@ -1,6 +1,6 @@
 import { ClientsService, type CreatedClient } from '@ostracon/auth';
-import { idempotencyKey, orderBody, uniqueReference, daysFrom, isoDate } from './support/builders';
-import { startTestApp, type TestApp } from './support/test-app';
+import { orderBody, uniqueReference, daysFrom, isoDate } from './support/builders';
+import { startTestApp, submitOrder, type TestApp } from './support/test-app';
 
 describe('orders (authority side)', () => {
   let t: TestApp;
@@ -24,8 +24,7 @@ describe('orders (authority side)', () => {
   });
   afterAll(() => t.close());
 
-  const submit = (body: unknown, key = authority.apiKey) =>
-    t.request({ method: 'POST', url: '/v1/orders', key, body, headers: { 'idempotency-key': idempotencyKey() } });
+  const submit = (body: unknown, key = authority.apiKey) => submitOrder(t, key, body);
 
   it('creates an order and answers it without raw signals or account ids', async () => {
     const body = orderBody(tiktok);
@@ -253,8 +252,7 @@ describe('orders (authority side)', () => {
     };
 
     const routes = {
-      create: (key?: string) =>
-        t.request({ method: 'POST', url: '/v1/orders', key, body: orderBody(tiktok), headers: { 'idempotency-key': idempotencyKey() } }),
+      create: (key?: string) => submitOrder(t, key, orderBody(tiktok)),
       read: (key?: string) => t.request({ method: 'GET', url: `/v1/orders/${orderId}`, key }),
       list: (key?: string) => t.request({ method: 'GET', url: '/v1/orders', key }),
       revoke: (key?: string) =>

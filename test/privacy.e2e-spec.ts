@@ -1,6 +1,6 @@
 import type { CreatedClient } from '@ostracon/auth';
 import { RAW, idempotencyKey, orderBody } from './support/builders';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp, submitOrder } from './support/test-app';
 
 /** Every form a raw identity value could take if it leaked: as typed, normalized, or partly. */
 const FORBIDDEN = [
@@ -36,13 +36,7 @@ describe('privacy: no raw identity value in any table or log line', () => {
     authority = await t.client('authority');
     auditor = await t.client('auditor');
     for (let i = 0; i < 3; i++) {
-      const res = await t.request({
-        method: 'POST',
-        url: '/v1/orders',
-        key: authority.apiKey,
-        body: orderBody(platform),
-        headers: { 'idempotency-key': idempotencyKey() },
-      });
+      const res = await submitOrder(t, authority.apiKey, orderBody(platform));
       expect(res.status).toBe(201);
       await t.request({ method: 'GET', url: `/v1/orders/${res.body.id}`, key: auditor.apiKey });
       await t.request({
@@ -53,13 +47,11 @@ describe('privacy: no raw identity value in any table or log line', () => {
       });
     }
     // Refused orders too: the values must not leak through an error either.
-    await t.request({
-      method: 'POST',
-      url: '/v1/orders',
-      key: authority.apiKey,
-      body: orderBody(platform, new Date(), { subject: { signals: [{ type: 'email', value: RAW.email.replace('@', '@@') }] } }),
-      headers: { 'idempotency-key': idempotencyKey() },
-    });
+    await submitOrder(
+      t,
+      authority.apiKey,
+      orderBody(platform, new Date(), { subject: { signals: [{ type: 'email', value: RAW.email.replace('@', '@@') }] } }),
+    );
     await t.request({
       method: 'POST',
       url: '/v1/orders',

@@ -1,54 +1,31 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { CreatedClient } from '@ostracon/auth';
-import { WorkerModule } from '../apps/worker/src/worker.module';
 import { orderBody } from './support/builders';
-import { RedisServer, isolatedDatabase, testConfig, waitFor } from './support/isolated';
-import { SimulatedPlatform } from './support/simulated-platform';
-import { startTestApp, submitOrder, type TestApp } from './support/test-app';
+import { waitFor } from './support/isolated';
+import type { TestApp } from './support/test-app';
+import { startWorld } from './support/world';
 
-/** A database, a Redis and an API of their own, and a simulated push platform. */
-async function stack(label: string) {
-  const db = await isolatedDatabase(label);
-  const redis = new RedisServer();
-  await redis.start();
-  const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: redis.url });
-  const api = await startTestApp({ config });
-  const sim = new SimulatedPlatform();
-  await sim.start();
-  const platform = await api.platform('push', { webhookUrl: sim.url, webhookSecret: sim.secret });
-  const authority = await api.client('authority');
-  return { db, redis, config, api, sim, platform, authority };
+/** A world of its own (database, Redis, API) with one simulated push platform; a worker in this process if asked. */
+async function stack(label: string, withWorker = false) {
+  const world = await startWorld(label, { worker: withWorker ? {} : false });
+  const { id: platform, sim } = await world.pushPlatform();
+  return { ...world, sim, platform };
 }
 
-async function submit(api: TestApp, authority: CreatedClient, platform: string): Promise<string> {
-  const res = await submitOrder(api, authority.apiKey, orderBody(platform));
+async function submit(s: Awaited<ReturnType<typeof stack>>): Promise<string> {
+  const res = await s.submit(orderBody(s.platform));
   expect(res.status).toBe(201);
   return res.body.id;
 }
 
-async function closeStack(s: Awaited<ReturnType<typeof stack>>): Promise<void> {
-  await s.api.close();
-  await s.sim.stop();
-  await s.redis.stop();
-  await s.db.drop();
-}
-
-/** The stack with a worker of its own (in this process), for one describe block. */
+/** The stack with a worker of its own, for one describe block. */
 function stackWithWorker(label: string): () => Awaited<ReturnType<typeof stack>> {
   let s: Awaited<ReturnType<typeof stack>>;
-  let worker: INestApplicationContext | undefined;
   beforeAll(async () => {
-    s = await stack(label);
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(s.config), { logger: ['error'] });
+    s = await stack(label, true);
   });
-  afterAll(async () => {
-    await worker?.close();
-    await closeStack(s);
-  });
+  afterAll(() => s?.close());
   return () => s;
 }
 
@@ -86,7 +63,7 @@ describe('nothing lost: Redis down', () => {
   it('accepts orders while Redis is down, and delivers every directive once it is back', async () => {
     await s.redis.stop();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await submit(s.api, s.authority, s.platform));
+    for (let i = 0; i < 5; i++) ids.push(await submit(s));
     await new Promise((r) => setTimeout(r, 800));
     expect(s.sim.received.filter((r) => ids.includes(r.body.orderId))).toHaveLength(0);
     await s.redis.start();
@@ -104,7 +81,7 @@ describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {
   });
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-    await closeStack(s);
+    await s.close();
   });
 
   const startWorker = () => {
@@ -128,7 +105,7 @@ describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {
   it('delivers every directive afterwards, and changes no state twice', async () => {
     s.sim.delayMs = 150; // a slow platform: deliveries are in flight when the worker dies
     const ids: string[] = [];
-    for (let i = 0; i < 30; i++) ids.push(await submit(s.api, s.authority, s.platform));
+    for (let i = 0; i < 30; i++) ids.push(await submit(s));
     const first = startWorker();
     await waitFor(() => s.sim.received.length >= 5, 'some deliveries', 30_000);
     first.kill('SIGKILL');
@@ -157,7 +134,7 @@ describe('nothing lost: Redis FLUSHALL', () => {
     // The platform is down: jobs wait in Redis between retries when the flush wipes them.
     s.sim.always({ status: 503 });
     const ids: string[] = [];
-    for (let i = 0; i < 10; i++) ids.push(await submit(s.api, s.authority, s.platform));
+    for (let i = 0; i < 10; i++) ids.push(await submit(s));
     await waitFor(() => s.sim.requests >= 3, 'first delivery attempts (then the breaker opens)', 20_000);
     expect(await s.redis.command('KEYS', 'bull:directives:outbox-*')).not.toBe('');
     await s.redis.command('FLUSHALL');

@@ -108,7 +108,7 @@ export async function startTestApp(
 }
 
 /** POST /v1/orders with a fresh Idempotency-Key, as the given authority. */
-export function submitOrder(api: Pick<TestApp, 'request'>, authorityKey: string, body: unknown): Promise<TestResponse> {
+export function submitOrder(api: Pick<TestApp, 'request'>, authorityKey: string | undefined, body: unknown): Promise<TestResponse> {
   return api.request({
     method: 'POST',
     url: '/v1/orders',

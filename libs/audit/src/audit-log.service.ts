@@ -12,8 +12,13 @@ import { type Checkpoint, AuditTreeService } from './audit-tree.service';
 /** The caller, as far as reading the log goes (auth depends on audit, not the reverse). */
 export interface AuditReader {
   id: string;
-  role: string;
 }
+
+/**
+ * Which events a reader may see: every one (an auditor), or those of the orders the caller names
+ * (an authority: its own, as libs/orders says). The log does not know who owns what.
+ */
+export type AuditScope = { all: true } | { orderIds: readonly string[] };
 
 export type AuditEventOut = AuditEventView & { leafHash: string };
 
@@ -33,9 +38,9 @@ export class AuditLogService {
     private readonly tree: AuditTreeService,
   ) {}
 
-  async list(reader: AuditReader, query: AuditEventsQuery): Promise<Page<AuditEventOut>> {
+  async list(reader: AuditReader, query: AuditEventsQuery, scope: AuditScope): Promise<Page<AuditEventOut>> {
     const after = query.after ? decodeCursor(query.after, cursorSchema)[0] : 0;
-    const rows = await this.select(reader, query, after, query.limit + 1);
+    const rows = await this.select(scope, query, after, query.limit + 1);
     await this.recordRead(reader, 'list', query);
     const items = rows.slice(0, query.limit).map(withLeaf);
     const next = rows.length > query.limit ? encodeCursor([items.at(-1)!.seq]) : null;
@@ -43,11 +48,11 @@ export class AuditLogService {
   }
 
   /** Every matching event in seq order, read in batches: memory stays flat whatever the size. */
-  async *export(reader: AuditReader, query: AuditExportQuery): AsyncGenerator<AuditEventOut> {
+  async *export(reader: AuditReader, query: AuditExportQuery, scope: AuditScope): AsyncGenerator<AuditEventOut> {
     await this.recordRead(reader, 'export', query);
     let after = 0;
     for (;;) {
-      const rows = await this.select(reader, query, after, EXPORT_BATCH);
+      const rows = await this.select(scope, query, after, EXPORT_BATCH);
       for (const row of rows) yield withLeaf(row);
       if (rows.length < EXPORT_BATCH) return;
       after = Number(rows.at(-1)!.seq);
@@ -107,15 +112,15 @@ export class AuditLogService {
     return size;
   }
 
-  private select(reader: AuditReader, q: AuditExportQuery, after: number, limit: number): Promise<AuditEventRow[]> {
+  private select(scope: AuditScope, q: AuditExportQuery, after: number, limit: number): Promise<AuditEventRow[]> {
     return this.dataSource.query(
       `SELECT e.seq, e.at, e.type, e.actor, e.order_id, e.platform_id, e.data FROM audit_events e
        WHERE e.seq > $1
          AND ($2::uuid IS NULL OR e.order_id = $2) AND ($3::text IS NULL OR e.type = $3)
          AND ($4::timestamptz IS NULL OR e.at >= $4) AND ($5::timestamptz IS NULL OR e.at < $5)
-         AND ($6::uuid IS NULL OR e.order_id IN (SELECT id FROM ban_orders WHERE authority_client_id = $6))
+         AND ($6::uuid[] IS NULL OR e.order_id = ANY($6::uuid[]))
        ORDER BY e.seq LIMIT $7`,
-      [after, q.orderId ?? null, q.type ?? null, q.from ?? null, q.to ?? null, reader.role === 'auditor' ? null : reader.id, limit],
+      [after, q.orderId ?? null, q.type ?? null, q.from ?? null, q.to ?? null, 'all' in scope ? null : scope.orderIds, limit],
     );
   }
 

@@ -18,7 +18,7 @@ export {
 export { AuditTreeService, checkpointMessage, ed25519Key, verifyCheckpoint, type Checkpoint } from './audit-tree.service';
 export { eventView, eventLeafHash, type AuditEventView, type AuditEventRow } from './audit-leaf';
 export { appendLeaves, frontierOf } from './merkle';
-export { AuditLogService, type AuditReader, type AuditEventOut } from './audit-log.service';
+export { AuditLogService, type AuditReader, type AuditScope, type AuditEventOut } from './audit-log.service';
 export { AuditErrors } from './audit.errors';
 export {
   auditEventsQuerySchema,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AuditService } from '@ostracon/audit';
+import { type AuditScope, AuditService } from '@ostracon/audit';
 import type { AuthenticatedClient } from '@ostracon/auth';
 import {
   CLOCK,
@@ -32,6 +32,15 @@ import type { CreateOrderInput, ListOrdersQuery, OrderView, RevokeOrderInput } f
 export type InOrderTransaction = (em: EntityManager, view: OrderView) => Promise<void>;
 
 const cursorSchema = z.tuple([z.uuid()]);
+const PLANNED = {
+  status: 'pending',
+  deliveredAt: null,
+  enforcedAt: null,
+  slaDeadline: null,
+  liftedAt: null,
+  outcome: null,
+  acknowledgedAt: null,
+} as const satisfies Partial<PlatformEnforcement>;
 
 @Injectable()
 export class OrdersService {
@@ -104,7 +113,12 @@ export class OrdersService {
         return { platformId: entry.platform, accountCount: entry.accounts.length, accountsEnc: sealed.data, accountsKeyId: sealed.keyId };
       });
       await this.planner.planOrder(em, order, platforms);
-      const view = orderView(order, await this.enforcement.platformsOf(em, [orderId]), now);
+      // Just planned: every platform pending, nothing delivered yet (no need to read it back).
+      const view = orderView(
+        order,
+        platforms.map((p) => ({ ...PLANNED, orderId, platformId: p.platformId, accountCount: p.accountCount })),
+        now,
+      );
       await inTransaction?.(em, view);
       await this.audit.record(em, {
         type: 'order.created',
@@ -257,6 +271,13 @@ export class OrdersService {
       });
       return orderView(order, platforms, now);
     });
+  }
+
+  /** Which audit events a client may read: every one (an auditor), or those of its own orders (an authority). */
+  async auditScope(client: AuthenticatedClient): Promise<AuditScope> {
+    if (client.role === 'auditor') return { all: true };
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM ban_orders WHERE authority_client_id = $1`, [client.id]);
+    return { orderIds: rows.map((r) => r.id) };
   }
 
   private async findVisible(em: EntityManager, client: AuthenticatedClient, id: string, forUpdate = false): Promise<BanOrder> {

@@ -1,6 +1,6 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { WebhookAdapter } from '../libs/enforcement/src/adapters/webhook/webhook.adapter';
+import { WebhookAdapter } from './webhook.adapter';
 
 /**
  * The webhook adapter's connections, against a bare HTTP/1.1 server written on node:net so the

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { AuditModule } from '@ostracon/audit';
+import { ClockModule } from '@ostracon/common';
+import { ConfigModule, loadConfig } from '@ostracon/config';
+import { DatabaseModule } from '@ostracon/database';
+import { authorityRow, isolatedDatabase, plannedOrder, testConfig } from '@ostracon/test-support';
+import type { DataSource } from 'typeorm';
+import { DirectivePlanner } from './directive-planner';
+import { EnforcementModule } from './enforcement.module';
+import { EnforcementStore } from './enforcement.store';
+
+const FIRST = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The store's transitions against the real PostgreSQL, the lib alone (no API, no worker): each
+ * moves a directive and its platform as docs/enforcement.md says, once.
+ */
+describe('EnforcementStore: the transitions of directives, outbox and order platforms', () => {
+  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let context: INestApplicationContext;
+  let store: EnforcementStore;
+  let planner: DirectivePlanner;
+  let dataSource: DataSource;
+  const push = `push-${randomUUID().slice(0, 8)}`;
+  const pull = `pull-${randomUUID().slice(0, 8)}`;
+  let authority: string;
+
+  beforeAll(async () => {
+    db = await isolatedDatabase('store');
+    const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
+    @Module({
+      imports: [ConfigModule.forRoot(config), ClockModule.forRoot(), DatabaseModule.forRoot('store-test'), AuditModule, EnforcementModule],
+    })
+    class StoreTestModule {}
+    context = await NestFactory.createApplicationContext(StoreTestModule, { logger: ['error'] });
+    store = context.get(EnforcementStore);
+    planner = context.get(DirectivePlanner);
+    dataSource = context.get<DataSource>(getDataSourceToken());
+    // What other libs own (platforms, clients, orders), set up in their own tables.
+    await dataSource.query(
+      `INSERT INTO platforms (id, name, webhook_url, webhook_secret_enc, webhook_secret_key_id, sla_hours)
+       VALUES ($1, 'Push', 'http://127.0.0.1:9/hook', '\\x00', 'k', 48), ($2, 'Pull', NULL, NULL, NULL, 24)`,
+      [push, pull],
+    );
+    authority = await authorityRow(dataSource);
+  });
+  afterAll(async () => {
+    await context?.close();
+    await db?.drop();
+  });
+
+  const order = (platforms: string[], startsAt = new Date(Date.now() - 1000)) =>
+    plannedOrder(dataSource, planner, { authority, platforms, startsAt });
+  const platformOf = async (orderId: string, platformId: string) =>
+    (await store.platformsOf(dataSource, [orderId])).find((p) => p.platformId === platformId)!;
+  const directiveOf = async (
+    orderId: string,
+    platformId: string,
+    statuses = ['pending', 'queued', 'delivered', 'acknowledged', 'failed', 'cancelled'],
+  ) => (await store.forPlatform(platformId, statuses as never, FIRST, 10_000)).filter((d) => d.order_id === orderId);
+  const relayAll = async (now = new Date()) => dataSource.transaction((em) => store.queueDue(em, now, 10_000));
+
+  it('plans an order: its platforms pending, one suspend each, relayed once it is due, each once', async () => {
+    const id = await order([push, pull]);
+    expect((await store.platformsOf(dataSource, [id])).map((p) => [p.platformId, p.status]).sort()).toEqual(
+      [
+        [pull, 'pending'],
+        [push, 'pending'],
+      ].sort(),
+    );
+    const first = await relayAll();
+    const mine = first.queued.filter((q) => q.order_id === id);
+    expect(mine.map((q) => [q.platform_id, q.type, q.push]).sort()).toEqual(
+      [
+        [pull, 'suspend', false],
+        [push, 'suspend', true],
+      ].sort(),
+    );
+    expect((await relayAll()).queued.filter((q) => q.order_id === id)).toEqual([]);
+  });
+
+  it('does not relay a suspend before its order starts', async () => {
+    const id = await order([push], new Date(Date.now() + 3_600_000));
+    expect((await relayAll()).queued.filter((q) => q.order_id === id)).toEqual([]);
+    expect((await relayAll(new Date(Date.now() + 3_700_000))).queued.filter((q) => q.order_id === id)).toHaveLength(1);
+  });
+
+  it('marks a delivery once, with its SLA deadline from the platform, and the platform delivered', async () => {
+    const id = await order([push]);
+    await relayAll();
+    const [d] = await directiveOf(id, push);
+    const at = new Date();
+    const once = await dataSource.transaction((em) => store.markDelivered(em, [{ id: d!.id, at }]));
+    expect(once.map((r) => [r.id, r.sla_deadline.getTime() - at.getTime()])).toEqual([[d!.id, 48 * 3600_000]]);
+    expect(await dataSource.transaction((em) => store.markDelivered(em, [{ id: d!.id, at }]))).toEqual([]);
+    expect(await platformOf(id, push)).toMatchObject({ status: 'delivered', slaDeadline: new Date(at.getTime() + 48 * 3600_000) });
+  });
+
+  it('acknowledges: enforced for a suspend, lifted for a lift, which waits until its suspend settled', async () => {
+    const id = await order([pull]);
+    await relayAll();
+    const [suspend] = await directiveOf(id, pull);
+    // The order ends while the suspend is still out: a lift is planned, held back by the relay.
+    await dataSource.transaction((em) => planner.planLifts(em, id, new Date(), 'system:test'));
+    expect(await platformOf(id, pull)).toMatchObject({ status: 'lifting' });
+    expect((await relayAll()).queued.filter((q) => q.order_id === id)).toEqual([]);
+    const at = new Date();
+    await dataSource.transaction(async (em) => {
+      const locked = await store.lockForAck(em, suspend!.id, pull);
+      await store.acknowledge(em, locked!, { outcome: 'enforced', note: null, at, slaDeadline: new Date(at.getTime() + 1000) });
+    });
+    const lift = (await relayAll()).queued.filter((q) => q.order_id === id);
+    expect(lift.map((q) => q.type)).toEqual(['lift']);
+    await dataSource.transaction(async (em) => {
+      const locked = await store.lockForAck(em, lift[0]!.directive_id, pull);
+      await store.acknowledge(em, locked!, { outcome: 'enforced', note: null, at, slaDeadline: at });
+    });
+    expect(await platformOf(id, pull)).toMatchObject({ status: 'lifted' });
+    expect(await dataSource.transaction((em) => store.lockForAck(em, suspend!.id, push))).toBeUndefined();
+  });
+
+  it('cancels a suspend nobody saw when the order ends before it went out', async () => {
+    const id = await order([push], new Date(Date.now() + 3_600_000));
+    const result = await dataSource.transaction((em) => planner.planLifts(em, id, new Date(), 'system:test'));
+    expect(result).toEqual({ cancelled: [push], lifting: [] });
+    expect(await platformOf(id, push)).toMatchObject({ status: 'lifted', outcome: 'cancelled_before_delivery' });
+    expect((await directiveOf(id, push)).map((d) => d.status)).toEqual(['cancelled']);
+    expect((await relayAll(new Date(Date.now() + 3_700_000))).queued.filter((q) => q.order_id === id)).toEqual([]);
+  });
+
+  it('counts failed attempts, then fails for good, and the platform with it', async () => {
+    const id = await order([push]);
+    await relayAll();
+    const [d] = await directiveOf(id, push);
+    const attempt = (number: number, final: boolean) =>
+      dataSource.transaction((em) =>
+        store.recordFailedAttempt(em, d!, { number, reason: 'http_5xx', nextAttemptAt: final ? null : new Date(), final, at: new Date() }),
+      );
+    expect(await attempt(1, false)).toBe(true);
+    expect(await platformOf(id, push)).toMatchObject({ status: 'pending' });
+    expect(await attempt(2, true)).toBe(true);
+    expect(await platformOf(id, push)).toMatchObject({ status: 'failed', outcome: 'delivery_failed' });
+    expect(await attempt(3, true)).toBe(false);
+    expect((await directiveOf(id, push)).map((x) => [x.status, x.attempts])).toEqual([['failed', 2]]);
+  });
+
+  it('raises an SLA breach once, for a delivered directive past its deadline', async () => {
+    const id = await order([push]);
+    await relayAll();
+    const [d] = await directiveOf(id, push);
+    await dataSource.transaction((em) => store.markDelivered(em, [{ id: d!.id, at: new Date(Date.now() - 49 * 3600_000) }]));
+    const breached = await dataSource.transaction((em) => store.markSlaBreaches(em, new Date(), 10_000));
+    expect(breached.filter((b) => b.id === d!.id)).toHaveLength(1);
+    const again = await dataSource.transaction((em) => store.markSlaBreaches(em, new Date(), 10_000));
+    expect(again.filter((b) => b.id === d!.id)).toHaveLength(0);
+    expect((await store.slaBreachesByPlatform()).find((b) => b.platformId === push)?.count).toBeGreaterThanOrEqual(1);
+  });
+
+  it('forgets the sealed accounts of purged orders', async () => {
+    const id = await order([push]);
+    expect((await store.toSend((await directiveOf(id, push)).map((d) => d.id)))[0]!.accounts_enc).not.toBeNull();
+    await dataSource.transaction((em) => store.forgetAccounts(em, [id]));
+    expect((await store.toSend((await directiveOf(id, push)).map((d) => d.id)))[0]!.accounts_enc).toBeNull();
+  });
+});

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { type AddressInfo, type Socket, createServer } from 'node:net';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { AuditLogService, AuditModule } from '@ostracon/audit';
+import { ClockModule } from '@ostracon/common';
+import { ConfigModule } from '@ostracon/config';
+import { DatabaseModule, redisReady } from '@ostracon/database';
+import { OffsetClock, RedisServer, authorityRow, isolatedDatabase, plannedOrder, testConfig, waitFor } from '@ostracon/test-support';
+import type { DataSource } from 'typeorm';
+import { DirectivePlanner } from './directive-planner';
+import { EnforcementModule } from './enforcement.module';
+import { EnforcementStore } from './enforcement.store';
+import { OutboxRelay } from './outbox-relay';
+import { directivesQueue, producerConnection } from './queue';
+
+/** The outbox relay against the real PostgreSQL and Redis, the lib alone: relays racing, and a queue closed mid-connect. */
+describe('outbox relay', () => {
+  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  const redis = new RedisServer();
+  const clock = new OffsetClock();
+  let context: INestApplicationContext;
+  let dataSource: DataSource;
+  const pull = `pull-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    db = await isolatedDatabase('relay');
+    await redis.start();
+    const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: redis.url });
+    @Module({
+      imports: [
+        ConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
+        DatabaseModule.forRoot('relay-test'),
+        AuditModule,
+        EnforcementModule,
+      ],
+    })
+    class RelayTestModule {}
+    context = await NestFactory.createApplicationContext(RelayTestModule, { logger: ['error'] });
+    dataSource = context.get<DataSource>(getDataSourceToken());
+    await dataSource.query(`INSERT INTO platforms (id, name) VALUES ($1, 'Pull')`, [pull]);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await redis.stop();
+    await db?.drop();
+  });
+
+  /** Orders starting tomorrow, planned as an order's transaction plans them. */
+  async function ordersStartingTomorrow(n: number): Promise<string[]> {
+    const authority = await authorityRow(dataSource);
+    const startsAt = new Date(Date.now() + 86_400_000);
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++)
+      ids.push(await plannedOrder(dataSource, context.get(DirectivePlanner), { authority, platforms: [pull], startsAt }));
+    return ids;
+  }
+
+  it('queues each directive exactly once with four relays racing for the same rows', async () => {
+    const ids = await ordersStartingTomorrow(40);
+    // Nothing is due yet; then all 40 become due at once.
+    clock.offsetMs = 2 * 86_400_000;
+    const relay = context.get(OutboxRelay);
+    const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-relays');
+    await redisReady(connection);
+    const queue = directivesQueue(connection);
+    try {
+      const passes = () => Promise.all([1, 2, 3, 4].map(() => relay.relayBatch(queue, 7)));
+      let claimed = 0;
+      for (let round = await passes(); round.some((n) => n > 0); round = await passes()) claimed += round.reduce((a, b) => a + b, 0);
+      expect(claimed).toBe(40);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    // Through the store and the log: each directive queued, and audited as queued, once.
+    const queued = (await context.get(EnforcementStore).forPlatform(pull, ['queued'], '00000000-0000-0000-0000-000000000000', 1000)).filter(
+      (d) => ids.includes(d.order_id),
+    );
+    expect(queued).toHaveLength(40);
+    const page = await context.get(AuditLogService).list({ id: randomUUID() }, { type: 'directive.queued', limit: 500 }, { orderIds: ids });
+    expect(page.items).toHaveLength(40);
+    expect(new Set(page.items.map((e) => e.data.directiveId)).size).toBe(40);
+  });
+
+  it('closes a queue whose Redis is still connecting without an uncaught error', async () => {
+    // A "Redis" that resets the first connection (the client records an error) and then holds
+    // the next one without answering: the queue is still waiting for Redis when it is closed.
+    const sockets: Socket[] = [];
+    const flaky = createServer((socket) => {
+      sockets.push(socket);
+      if (sockets.length === 1) socket.resetAndDestroy();
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('unhandledRejection', record);
+    process.on('uncaughtException', record);
+    try {
+      const { port } = flaky.address() as AddressInfo;
+      const connection = producerConnection(
+        testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: `redis://127.0.0.1:${port}/0` }),
+        'test-close',
+      );
+      connection.on('error', () => undefined);
+      const queue = directivesQueue(connection);
+      queue.on('error', () => undefined);
+      await waitFor(() => sockets.length === 2, 'the second connection');
+      expect(connection.status).not.toBe('ready');
+      await queue.close();
+      connection.disconnect();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+      process.off('uncaughtException', record);
+      for (const socket of sockets) socket.destroy();
+      flaky.close();
+    }
+  });
+});

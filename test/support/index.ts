@@ -1,0 +1,5 @@
+/** What integration specs beside a lib may use of the test world (`@ostracon/test-support`). */
+export { RAW, daysFrom, idempotencyKey, isoDate, orderBody, uniqueReference } from './builders';
+export { OffsetClock, RedisServer, asOwner, freePort, isolatedDatabase, testConfig, waitFor } from './isolated';
+export { SimulatedPlatform } from './simulated-platform';
+export { authorityRow, plannedOrder } from './lib-fixtures';
