@@ -1,8 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { CreatedClient } from '@ostracon/auth';
-import { DeliveryService } from '@ostracon/enforcement';
+import { DeliveryService, EnforcementStore, SlaBreaches } from '@ostracon/enforcement';
+import { OrderLifecycle } from '@ostracon/orders';
 import { DirectiveProcessor } from '../apps/worker/src/directive.processor';
-import { LifecycleProcessor } from '../apps/worker/src/lifecycle.processor';
 import { RAW, daysFrom, orderBody } from './support/builders';
 import { OffsetClock, waitFor } from './support/isolated';
 import { SimulatedPlatform } from './support/simulated-platform';
@@ -40,23 +40,25 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     return res.body as { id: string };
   }
 
+  /** One pass of the time-based transitions, ours (not joined to the worker's own), failing loudly. */
+  const tick = async () => {
+    await worker.get(OrderLifecycle).tick();
+    await worker.get(SlaBreaches).raise();
+  };
   /** Runs the lifecycle until `done` (the worker's own ticks may hold the rows a tick of ours skips). */
   const tickUntil = (done: () => Promise<boolean>, what: string) =>
     waitFor(async () => {
-      await worker.get(LifecycleProcessor).tick();
+      await tick();
       return done();
     }, what);
   const tickTwice = async () => {
-    await worker.get(LifecycleProcessor).tick();
-    await worker.get(LifecycleProcessor).tick();
+    await tick();
+    await tick();
   };
 
   const order = async (id: string) => (await api.request({ method: 'GET', url: `/v1/orders/${id}`, key: authority.apiKey })).body;
-  const directives = (orderId: string) =>
-    api.dataSource.query(
-      `SELECT id, platform_id, type, status, attempts, last_error FROM directives WHERE order_id = $1 ORDER BY created_at, type`,
-      [orderId],
-    );
+  /** The order's directives, as the enforcement store tells them. */
+  const directives = (orderId: string) => worker.get(EnforcementStore).directivesOf(api.dataSource, [orderId]);
   /** The order's events, as its authority reads them through the API. */
   const events = async (orderId: string, type?: string): Promise<{ type: string; data: any }[]> =>
     (
@@ -254,7 +256,7 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     const got = await waitFor(() => sim.received.find((r) => r.body.orderId === id), 'the suspend at startsAt');
     expect(got.at).toBeGreaterThanOrEqual(startsAt.getTime());
     await waitFor(async () => (await events(id, 'order.activated')).length === 1, 'order.activated');
-    await worker.get(LifecycleProcessor).tick();
+    await tickTwice();
     expect(await events(id, 'order.activated')).toHaveLength(1);
   });
 
@@ -309,9 +311,8 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
         )
       )[0];
     expect(await counts()).toEqual({ signals: '3', sealed: '1' });
-    const lifecycle = worker.get(LifecycleProcessor);
     clock.offsetMs = (1 + 364) * 86_400_000; // ended 364 days ago: kept
-    await lifecycle.tick();
+    await tickTwice();
     expect(await counts()).toEqual({ signals: '3', sealed: '1' });
     clock.offsetMs = (1 + 365) * 86_400_000 + 1000;
     await tickUntil(async () => (await events(id, 'order.purged')).length > 0, 'the purge');

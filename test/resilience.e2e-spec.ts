@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { EnforcementStore } from '@ostracon/enforcement';
 import { orderBody } from './support/builders';
 import { waitFor } from './support/isolated';
-import type { TestApp } from './support/test-app';
 import { startWorld } from './support/world';
 
 /** A world of its own (database, Redis, API) with one simulated push platform; a worker in this process if asked. */
@@ -13,7 +13,9 @@ async function stack(label: string, withWorker = false) {
   return { ...world, sim, platform };
 }
 
-async function submit(s: Awaited<ReturnType<typeof stack>>): Promise<string> {
+type Stack = Awaited<ReturnType<typeof stack>>;
+
+async function submit(s: Stack): Promise<string> {
   const res = await s.submit(orderBody(s.platform));
   expect(res.status).toBe(201);
   return res.body.id;
@@ -21,7 +23,7 @@ async function submit(s: Awaited<ReturnType<typeof stack>>): Promise<string> {
 
 /** The stack with a worker of its own, for one describe block. */
 function stackWithWorker(label: string): () => Awaited<ReturnType<typeof stack>> {
-  let s: Awaited<ReturnType<typeof stack>>;
+  let s: Stack;
   beforeAll(async () => {
     s = await stack(label, true);
   });
@@ -29,33 +31,27 @@ function stackWithWorker(label: string): () => Awaited<ReturnType<typeof stack>>
   return () => s;
 }
 
-async function deliveredOnce(api: TestApp, orderIds: string[]): Promise<void> {
-  const rows = await api.dataSource.query(
-    `SELECT d.id, d.status, (SELECT count(*) FROM audit_events e WHERE e.type = 'directive.delivered' AND e.data->>'directiveId' = d.id::text) AS delivered_events,
-            (SELECT count(*) FROM audit_events e WHERE e.type = 'order.activated' AND e.order_id = d.order_id) AS activations
-     FROM directives d WHERE d.order_id = ANY($1::uuid[])`,
-    [orderIds],
-  );
-  expect(rows).toHaveLength(orderIds.length);
-  for (const r of rows)
-    expect({ status: r.status, delivered: Number(r.delivered_events), activations: Number(r.activations) }).toEqual({
-      status: 'delivered',
-      delivered: 1,
-      activations: 1,
-    });
+/** Each directive delivered, and the log says so once, with the order activated once: through the store and the API. */
+async function deliveredOnce(s: Stack, orderIds: string[]): Promise<void> {
+  const directives = await s.api.app.get(EnforcementStore).directivesOf(s.api.dataSource, orderIds);
+  expect(directives.map((d) => d.status)).toEqual(orderIds.map(() => 'delivered'));
+  for (const orderId of orderIds) {
+    const events: { type: string }[] = (
+      await s.api.request({ method: 'GET', url: `/v1/audit/events?orderId=${orderId}&limit=500`, key: s.authority.apiKey })
+    ).body.items;
+    const count = (type: string) => events.filter((e) => e.type === type).length;
+    expect({ delivered: count('directive.delivered'), activations: count('order.activated') }).toEqual({ delivered: 1, activations: 1 });
+  }
 }
 
-const allDelivered = (api: TestApp, orderIds: string[]) => async () => {
-  const [row] = await api.dataSource.query(
-    `SELECT count(*) AS n FROM directives WHERE order_id = ANY($1::uuid[]) AND status = 'delivered'`,
-    [orderIds],
-  );
-  return Number(row.n) === orderIds.length;
+const allDelivered = (s: Stack, orderIds: string[]) => async () => {
+  const directives = await s.api.app.get(EnforcementStore).directivesOf(s.api.dataSource, orderIds);
+  return directives.length === orderIds.length && directives.every((d) => d.status === 'delivered');
 };
 
 describe('nothing lost: Redis down', () => {
   const stackOf = stackWithWorker('redis');
-  let s: Awaited<ReturnType<typeof stack>>;
+  let s: Stack;
   beforeAll(() => {
     s = stackOf();
   });
@@ -67,13 +63,13 @@ describe('nothing lost: Redis down', () => {
     await new Promise((r) => setTimeout(r, 800));
     expect(s.sim.received.filter((r) => ids.includes(r.body.orderId))).toHaveLength(0);
     await s.redis.start();
-    await waitFor(allDelivered(s.api, ids), 'every directive delivered after Redis came back', 30_000);
-    await deliveredOnce(s.api, ids);
+    await waitFor(allDelivered(s, ids), 'every directive delivered after Redis came back', 30_000);
+    await deliveredOnce(s, ids);
   });
 });
 
 describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {
-  let s: Awaited<ReturnType<typeof stack>>;
+  let s: Stack;
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
@@ -113,8 +109,8 @@ describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {
     const deliveredBefore = s.sim.received.length;
     expect(deliveredBefore).toBeLessThan(30);
     startWorker();
-    await waitFor(allDelivered(s.api, ids), 'every directive delivered by the second worker', 60_000);
-    await deliveredOnce(s.api, ids);
+    await waitFor(allDelivered(s, ids), 'every directive delivered by the second worker', 60_000);
+    await deliveredOnce(s, ids);
     // The platform saw every directive; a repeat (killed between its 2xx and our record) has the same webhook-id.
     const byDirective = new Map<string, Set<string>>();
     for (const r of s.sim.received) byDirective.set(r.body.id, (byDirective.get(r.body.id) ?? new Set()).add(r.webhookId));
@@ -125,7 +121,7 @@ describe('nothing lost: the worker killed with SIGKILL mid-delivery', () => {
 
 describe('nothing lost: Redis FLUSHALL', () => {
   const stackOf = stackWithWorker('flush');
-  let s: Awaited<ReturnType<typeof stack>>;
+  let s: Stack;
   beforeAll(() => {
     s = stackOf();
   });
@@ -140,7 +136,7 @@ describe('nothing lost: Redis FLUSHALL', () => {
     await s.redis.command('FLUSHALL');
     expect(await s.redis.command('KEYS', '*')).toBe('\n');
     s.sim.always({ status: 200 });
-    await waitFor(allDelivered(s.api, ids), 'every directive delivered after the flush', 25_000);
-    await deliveredOnce(s.api, ids);
+    await waitFor(allDelivered(s, ids), 'every directive delivered after the flush', 25_000);
+    await deliveredOnce(s, ids);
   });
 });

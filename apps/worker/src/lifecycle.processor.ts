@@ -27,15 +27,17 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
   /** One pass; a pass already running is joined, not doubled. Failures are logged and retried at the next tick. */
   tick(): Promise<void> {
     if (this.running) return this.running;
+    // The two are independent: one failing does not hold the other back.
+    const step = <T>(name: string, run: () => Promise<T>): Promise<T | undefined> =>
+      run().catch((error: unknown) => {
+        this.logger.warn(`${name} failed, will retry: ${(error as Error).message}`);
+        return undefined;
+      });
     this.running = (async () => {
-      try {
-        const orders = await this.orders.tick();
-        const slaBreached = await this.slaBreaches.raise();
-        const t = { ...orders, slaBreached };
-        if (t.activated + t.expired + t.slaBreached + t.purged > 0) this.logger.log(`lifecycle: ${JSON.stringify(t)}`);
-      } catch (error) {
-        this.logger.warn(`lifecycle tick failed, will retry: ${(error as Error).message}`);
-      }
+      const orders = await step('order lifecycle', () => this.orders.tick());
+      const slaBreached = await step('SLA breaches', () => this.slaBreaches.raise());
+      const t = { activated: 0, expired: 0, purged: 0, ...orders, slaBreached: slaBreached ?? 0 };
+      if (t.activated + t.expired + t.slaBreached + t.purged > 0) this.logger.log(`lifecycle: ${JSON.stringify(t)}`);
     })().finally(() => {
       this.running = null;
     });

@@ -11,6 +11,7 @@ export const AUDIT_EVENT_TYPES = [
   'order.expired',
   'order.purged',
   'directive.queued',
+  'directive.unqueued',
   'directive.delivered',
   'directive.delivery_failed',
   'directive.cancelled',

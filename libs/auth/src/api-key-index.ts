@@ -18,8 +18,6 @@ interface ClientRow {
 }
 
 const SELECT_ACTIVE = `SELECT id, name, role, platform_id, key_hash FROM api_clients WHERE revoked_at IS NULL`;
-/** Keys whose hash is remembered (only keys that were known: a flood of unknown ones adds nothing). */
-const MAX_REMEMBERED_KEYS = 10_000;
 /** `<id>:active` or `<id>:gone` (migration 1764420000000). */
 const NOTICE = /^([0-9a-f-]{36}):(active|gone)$/;
 
@@ -39,7 +37,6 @@ export class ApiKeyIndex implements OnApplicationShutdown {
   private byHash = new Map<string, AuthenticatedClient>();
   private hashById = new Map<string, string>();
   private readonly gone = new Set<string>();
-  private readonly hashOfKnownKey = new Map<string, string>();
   private loaded = false;
   private started = false;
   private timer?: NodeJS.Timeout;
@@ -74,18 +71,8 @@ export class ApiKeyIndex implements OnApplicationShutdown {
 
   /** The client of a key, from memory; undefined when this process does not know the key. */
   find(apiKey: string): AuthenticatedClient | undefined {
-    // Known keys' hashes are remembered, so the hot path does not hash the same key per request;
-    // the client itself is always read from byHash, which revocations change.
-    const remembered = this.hashOfKnownKey.get(apiKey);
-    if (remembered !== undefined) return this.byHash.get(remembered);
     if (!isWellFormedApiKey(apiKey)) return undefined;
-    const hash = hashApiKey(apiKey).toString('hex');
-    const client = this.byHash.get(hash);
-    if (client) {
-      if (this.hashOfKnownKey.size >= MAX_REMEMBERED_KEYS) this.hashOfKnownKey.clear();
-      this.hashOfKnownKey.set(apiKey, hash);
-    }
-    return client;
+    return this.byHash.get(hashApiKey(apiKey).toString('hex'));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Batcher, CLOCK, type Clock, KeyRingCipher } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { deliveryMode } from '@ostracon/platforms';
 import { isBrokenCircuitError } from 'cockatiel';
 import { PLATFORM_ADAPTERS, type PlatformAdapter, type PlatformTarget } from './adapters/platform-adapter';
 import { CircuitBreakers } from './circuit-breakers';
@@ -48,9 +49,11 @@ export class DeliveryService implements OnApplicationShutdown {
     if (!d) return { kind: 'done', note: 'no such directive' };
     // Jobs are added once the relay has committed (libs/enforcement OutboxRelay): a job sees its directive queued or beyond.
     if (d.status !== 'queued') return { kind: 'done', note: `already ${d.status}` };
+    if (deliveryMode({ webhookUrl: d.webhook_url }) === 'pull') return { kind: 'done', note: 'pull platform' };
     const target = this.target(d);
     const adapter = this.adapters.find((a) => a.handles(target));
-    if (!adapter) return { kind: 'done', note: 'pull platform' };
+    // A push platform no adapter takes is a configuration error: loud, and retried once it is fixed.
+    if (!adapter) throw new Error(`no adapter delivers to platform ${d.platform_id}`);
 
     const at = this.clock.now();
     const payload = directivePayload(d, this.cipher, at);

@@ -25,6 +25,22 @@ export interface PlatformEnforcement {
   acknowledgedAt: Date | null;
 }
 
+/** A directive as its order's timeline shows it. */
+export interface DirectiveProgress {
+  id: string;
+  orderId: string;
+  platformId: string;
+  type: DirectiveType;
+  status: DirectiveStatus;
+  attempts: number;
+  /** The failure class of the last failed attempt (`http_5xx`, `timeout`…), never a body. */
+  lastError: string | null;
+  deliveredAt: Date | null;
+  slaDeadline: Date | null;
+  acknowledgedAt: Date | null;
+  outcome: AckOutcome | null;
+}
+
 /** A directive with what it takes to send it: its platform's webhook and SLA, its sealed accounts. */
 export interface DirectiveToSend {
   id: string;
@@ -163,6 +179,40 @@ export class EnforcementStore {
     }));
   }
 
+  /** Every directive of these orders with how far it got, oldest first (suspend before lift). */
+  async directivesOf(runner: Runner, orderIds: string[]): Promise<DirectiveProgress[]> {
+    const rows: {
+      id: string;
+      order_id: string;
+      platform_id: string;
+      type: DirectiveType;
+      status: DirectiveStatus;
+      attempts: number;
+      last_error: string | null;
+      delivered_at: Date | null;
+      sla_deadline: Date | null;
+      acknowledged_at: Date | null;
+      outcome: AckOutcome | null;
+    }[] = await runner.query(
+      `SELECT id, order_id, platform_id, type, status, attempts, last_error, delivered_at, sla_deadline, acknowledged_at, outcome
+       FROM directives WHERE order_id = ANY($1::uuid[]) ORDER BY created_at, type DESC`,
+      [orderIds],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      orderId: r.order_id,
+      platformId: r.platform_id,
+      type: r.type,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      deliveredAt: r.delivered_at,
+      slaDeadline: r.sla_deadline,
+      acknowledgedAt: r.acknowledged_at,
+      outcome: r.outcome,
+    }));
+  }
+
   // --- When the order ends ----------------------------------------------------------------------
 
   /**
@@ -256,6 +306,28 @@ export class EnforcementStore {
     );
     const queuedIds = new Set(queued.map((q) => q.id));
     return { claimed: claimed.length, queued: claimed.filter((c) => queuedIds.has(c.directive_id)) };
+  }
+
+  /**
+   * Back to the outbox: directives a relay queued but could not hand to Redis (its add failed after
+   * the claim committed). Only those still `queued` and never attempted move, so a revocation finds
+   * them `pending` and cancels them, and their give-up clock starts when they are queued again.
+   */
+  async unqueue(
+    em: EntityManager,
+    directiveIds: string[],
+  ): Promise<{ id: string; order_id: string; platform_id: string; type: DirectiveType }[]> {
+    const back: { id: string; order_id: string; platform_id: string; type: DirectiveType }[] = await queryRows(
+      em,
+      `UPDATE directives SET status = 'pending', queued_at = NULL
+       WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempts = 0
+       RETURNING id, order_id, platform_id, type`,
+      [directiveIds],
+    );
+    if (back.length > 0) {
+      await em.query(`UPDATE outbox SET relayed_at = NULL WHERE directive_id = ANY($1::uuid[])`, [back.map((b) => b.id)]);
+    }
+    return back;
   }
 
   /** Queued push directives that should have moved by `staleBefore`: their jobs may be lost. */

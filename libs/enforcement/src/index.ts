@@ -1,6 +1,7 @@
 export {
   EnforcementStore,
   type PlatformEnforcement,
+  type DirectiveProgress,
   type PlatformEnforcementStatus,
   type DirectiveType,
   type DirectiveStatus,

@@ -86,6 +86,67 @@ describe('outbox relay', () => {
     expect(new Set(page.items.map((e) => e.data.directiveId)).size).toBe(40);
   });
 
+  it('puts a push directive back in the outbox when Redis refuses its job: a revocation then cancels it, and it goes out once Redis is back', async () => {
+    const push = `push-${randomUUID().slice(0, 8)}`;
+    await dataSource.query(
+      `INSERT INTO platforms (id, name, webhook_url, webhook_secret_enc, webhook_secret_key_id) VALUES ($1, 'Push', 'http://127.0.0.1:9/h', '\\x00', 'k')`,
+      [push],
+    );
+    const authority = await authorityRow(dataSource);
+    const planner = context.get(DirectivePlanner);
+    const store = context.get(EnforcementStore);
+    const now = () => clock.now();
+    const [revoked, kept] = [
+      await plannedOrder(dataSource, planner, { authority, platforms: [push], startsAt: new Date(now().getTime() - 1000) }),
+      await plannedOrder(dataSource, planner, { authority, platforms: [push], startsAt: new Date(now().getTime() - 1000) }),
+    ];
+    const relay = context.get(OutboxRelay);
+    const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-unqueue');
+    connection.on('error', () => undefined);
+    await redisReady(connection);
+    const queue = directivesQueue(connection);
+    queue.on('error', () => undefined);
+    try {
+      await redis.stop();
+      await expect(relay.relayBatch(queue, 100)).rejects.toThrow();
+      const status = async (orderId: string) => (await store.directivesOf(dataSource, [orderId])).map((d) => d.status);
+      expect([await status(revoked), await status(kept)]).toEqual([['pending'], ['pending']]);
+      const events = await context
+        .get(AuditLogService)
+        .list({ id: randomUUID() }, { limit: 500 }, { orderIds: [revoked] })
+        .then((page) => page.items.map((e) => e.type));
+      expect(events).toEqual(expect.arrayContaining(['directive.queued', 'directive.unqueued']));
+
+      // This connection's part is done: it saw Redis refuse the jobs.
+      await queue.close().catch(() => undefined);
+      connection.disconnect();
+
+      // Revoked during the outage: the platform never hears of it.
+      const ended = await dataSource.transaction((em) => planner.planLifts(em, revoked, now(), 'system:test'));
+      expect(ended).toEqual({ cancelled: [push], lifting: [] });
+
+      await redis.start();
+      // A relay's connection comes back by itself (test/resilience.e2e-spec.ts); here a fresh one keeps the test short.
+      const again = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-requeue');
+      await redisReady(again);
+      const requeue = directivesQueue(again);
+      try {
+        expect(await relay.relayBatch(requeue, 100)).toBeGreaterThanOrEqual(1);
+        expect(await status(kept)).toEqual(['queued']);
+        expect(await status(revoked)).toEqual(['cancelled']);
+        const [directive] = await store.directivesOf(dataSource, [kept]);
+        const jobs = await requeue.getJobs(['waiting', 'delayed', 'active']);
+        expect(jobs.map((j) => j.data.directiveId)).toContain(directive!.id);
+      } finally {
+        await requeue.close();
+        again.disconnect();
+      }
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
   it('closes a queue whose Redis is still connecting without an uncaught error', async () => {
     // A "Redis" that resets the first connection (the client records an error) and then holds
     // the next one without answering: the queue is still waiting for Redis when it is closed.

@@ -13,20 +13,19 @@ export function jobIdOf(outboxId: string | number): string {
 }
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-/** Jobs whose add failed (Redis down), kept to add again at the next pass; beyond this, requeueLost finds them. */
-const MAX_UNSENT = 10_000;
 
 /**
  * Moves due outbox rows into BullMQ (job id `outbox-<outbox id>`). Rows are claimed with
  * FOR UPDATE SKIP LOCKED, so any number of relays share the work and each row is relayed by one
  * of them. Jobs are added once the claim has committed, so a job never sees its directive before
- * it is `queued`; a crash in between leaves a queued directive without a job, which
- * `requeueLost` re-creates (PostgreSQL is the record, Redis only the carrier).
+ * it is `queued`. If the add fails (Redis down), the claim is undone in a second transaction: the
+ * directives go back to `pending` (audited `directive.unqueued`), where a revocation still
+ * cancels them before any platform hears of them, and the next pass claims them again. A crash
+ * between the commit and the add leaves queued directives without a job, which `requeueLost`
+ * re-creates (PostgreSQL is the record, Redis only the carrier).
  */
 @Injectable()
 export class OutboxRelay {
-  private unsent: ReturnType<OutboxRelay['job']>[] = [];
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: EnforcementStore,
@@ -36,10 +35,6 @@ export class OutboxRelay {
 
   /** Relays one batch; returns how many rows it claimed (0 when there is nothing due). */
   async relayBatch(queue: Queue<DeliverJob>, batchSize = 500): Promise<number> {
-    if (this.unsent.length > 0) {
-      await queue.addBulk(this.unsent);
-      this.unsent = [];
-    }
     const now = this.clock.now();
     const { claimed, queued } = await this.dataSource.transaction(async (em) => {
       const due = await this.store.queueDue(em, now, batchSize);
@@ -55,15 +50,37 @@ export class OutboxRelay {
       );
       return due;
     });
-    const jobs = queued.filter((c) => c.push).map((c) => this.job(c, now));
-    if (jobs.length > 0) {
-      await queue.addBulk(jobs).catch((error: unknown) => {
-        // Committed, not carried: added again at the next pass, once Redis answers.
-        if (this.unsent.length + jobs.length <= MAX_UNSENT) this.unsent.push(...jobs);
+    const pushes = queued.filter((c) => c.push);
+    if (pushes.length > 0) {
+      try {
+        await queue.addBulk(pushes.map((c) => this.job(c, now)));
+      } catch (error) {
+        // If PostgreSQL refuses the undo too, requeueLost finds these directives later.
+        await this.undo(pushes).catch(() => undefined);
         throw error;
-      });
+      }
     }
     return claimed;
+  }
+
+  /** The claim of directives whose jobs could not be added, undone (the caller says why: Redis). */
+  private async undo(pushes: Relayed[]): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const back = await this.store.unqueue(
+        em,
+        pushes.map((c) => c.directive_id),
+      );
+      await this.audit.recordMany(
+        em,
+        back.map((b) => ({
+          type: 'directive.unqueued' as const,
+          actor: 'system:relay' as const,
+          orderId: b.order_id,
+          platformId: b.platform_id,
+          data: { directiveId: b.id, directiveType: b.type, reason: 'queue_unavailable' },
+        })),
+      );
+    });
   }
 
   /**

@@ -45,10 +45,11 @@ export class AuditController {
     @Query(new ZodPipe(auditExportQuerySchema)) query: AuditExportQuery,
     @Res() reply: FastifyReply,
   ): void {
-    const events = this.log.export(client, query, { all: true }); // auditors only (@Roles above)
+    const { log, orders } = this;
     const lines = Readable.from(
       (async function* () {
-        for await (const event of events) yield `${JSON.stringify(event)}\n`;
+        // The same scope rule as the list, should the route ever admit more than auditors.
+        for await (const event of log.export(client, query, await orders.auditScope(client))) yield `${JSON.stringify(event)}\n`;
       })(),
     );
     void reply.type('application/x-ndjson; charset=utf-8').send(lines);
