@@ -132,7 +132,9 @@ describe('nothing lost: Redis FLUSHALL', () => {
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) ids.push(await submit(s));
     await waitFor(() => s.sim.requests >= 3, 'first delivery attempts (then the breaker opens)', 20_000);
-    expect(await s.redis.command('KEYS', 'bull:directives:outbox-*')).not.toBe('');
+    // Every directive relayed and its job in Redis before the flush (a relay adds jobs just after its commit).
+    const jobs = async () => (await s.redis.command('KEYS', 'bull:directives:outbox-*')).split('\n').filter((k) => /outbox-\d+$/.test(k));
+    await waitFor(async () => (await jobs()).length === 10, 'the ten jobs in Redis', 20_000);
     await s.redis.command('FLUSHALL');
     expect(await s.redis.command('KEYS', '*')).toBe('\n');
     s.sim.always({ status: 200 });
