@@ -5,6 +5,7 @@ import { CreateAuditTree1764390000000 } from './1764390000000-create-audit-tree'
 import { SequenceAuditEventsAtCommit1764400000000 } from './1764400000000-sequence-audit-events-at-commit';
 import { FindPendingAuditEventsByTransaction1764410000000 } from './1764410000000-find-pending-audit-events-by-transaction';
 import { NotifyApiClientChanges1764420000000 } from './1764420000000-notify-api-client-changes';
+import { RotateWebhookSecrets1764430000000 } from './1764430000000-rotate-webhook-secrets';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   SequenceAuditEventsAtCommit1764400000000,
   FindPendingAuditEventsByTransaction1764410000000,
   NotifyApiClientChanges1764420000000,
+  RotateWebhookSecrets1764430000000,
 ];

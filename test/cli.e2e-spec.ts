@@ -63,6 +63,29 @@ describe('CLI', () => {
     );
   });
 
+  it('rotates a push platform’s webhook secret, showing the new one once, and refuses a pull platform', async () => {
+    const id = `rot-${randomBytes(4).toString('hex')}`;
+    expect(
+      (await cli('platforms:create', '--id', id, '--name', 'Rot', '--webhook-url', 'https://hooks.example/o', '--webhook-secret', SECRET))
+        .code,
+    ).toBe(0);
+    const rotated = await cli('platforms:rotate-secret', '--id', id, '--overlap-hours', '2', '--json');
+    expect(rotated.code).toBe(0);
+    const out = JSON.parse(rotated.stdout);
+    expect(out.webhookSecret).toMatch(/^whsec_/);
+    expect(new Date(out.previousSecretSignsUntil).getTime() - Date.now()).toBeGreaterThan(3600_000);
+    const [row] = await t.dataSource.query(
+      `SELECT webhook_secret_enc::text AS enc, webhook_secret_previous_enc::text AS prev FROM platforms WHERE id = $1`,
+      [id],
+    );
+    expect(row.prev).not.toBeNull();
+    expect(`${row.enc}${row.prev}`).not.toContain(Buffer.from(out.webhookSecret).toString('hex'));
+    const pull = `rotpull-${randomBytes(4).toString('hex')}`;
+    expect((await cli('platforms:create', '--id', pull, '--name', 'Pull')).code).toBe(0);
+    expect((await cli('platforms:rotate-secret', '--id', pull)).stderr).toMatch(/PLATFORM\.NOT_PUSH/);
+    expect((await cli('platforms:rotate-secret', '--id', 'no-such-platform')).stderr).toMatch(/PLATFORM\.NOT_FOUND/);
+  });
+
   it.each([
     [['clients:create', '--role', 'wizard', '--name', 'x', '--json'], /VALIDATION\.FAILED/],
     [['clients:create', '--role', 'platform', '--name', 'x'], /CLIENT\.PLATFORM_REQUIRED/],

@@ -2,6 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { CreatedClient } from '@ostracon/auth';
 import { DeliveryService, EnforcementStore, SlaBreaches } from '@ostracon/enforcement';
 import { OrderLifecycle } from '@ostracon/orders';
+import { PlatformsService } from '@ostracon/platforms';
+import { Webhook } from 'standardwebhooks';
 import { DirectiveProcessor } from '../apps/worker/src/directive.processor';
 import { RAW, daysFrom, orderBody } from './support/builders';
 import { OffsetClock, waitFor } from './support/isolated';
@@ -147,6 +149,45 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     expect(sim.requests).toBe(5);
     expect(sim.received.filter((r) => r.body.orderId === id)).toHaveLength(1);
     expect(await directives(id)).toMatchObject([{ status: 'delivered', attempts: 4 }]);
+  });
+
+  it('rotates a webhook secret: within the overlap a verifier holding either secret takes every delivery; after it, only the new one', async () => {
+    const { id: platform, sim } = await pushPlatform();
+    const oldSecret = sim.secret;
+    const rotated = await api.app.get(PlatformsService).rotateWebhookSecret(platform, { overlapHours: 1 }, 'cli', clock.now());
+    const newSecret = rotated.webhookSecret!;
+    expect(newSecret).toMatch(/^whsec_/);
+    const headersOf = (r: { webhookId: string; timestamp: string; signature: string }) => ({
+      'webhook-id': r.webhookId,
+      'webhook-timestamp': r.timestamp,
+      'webhook-signature': r.signature,
+    });
+    const deliveredTo = (orderId: string) => waitFor(() => sim.received.find((r) => r.body.orderId === orderId), 'the delivery');
+
+    // The platform still verifies with the old secret: deliveries keep arriving, signed with both.
+    const during = await deliveredTo((await submit([platform])).id);
+    expect(during.signature.split(' ')).toHaveLength(2);
+    expect(() => new Webhook(newSecret).verify(during.rawBody, headersOf(during))).not.toThrow();
+    // It switches to the new secret whenever it likes within the overlap.
+    sim.secret = newSecret;
+    await deliveredTo((await submit([platform])).id);
+
+    // Past the overlap, the old secret signs no more.
+    clock.offsetMs = 2 * 3600_000;
+    const after = await deliveredTo((await submit([platform])).id);
+    expect(after.signature.split(' ')).toHaveLength(1);
+    expect(() => new Webhook(newSecret).verify(after.rawBody, headersOf(after))).not.toThrow();
+    expect(() => new Webhook(oldSecret).verify(after.rawBody, headersOf(after))).toThrow();
+    // Audited, without the secret: what an auditor reads.
+    const auditor = await api.client('auditor');
+    const log = await api.request({
+      method: 'GET',
+      url: '/v1/audit/events?type=platform.webhook_secret_rotated&limit=500',
+      key: auditor.apiKey,
+    });
+    const rotations = (log.body.items as { platform?: string; data: Record<string, unknown> }[]).filter((e) => e.platform === platform);
+    expect(rotations.map((e) => e.data)).toEqual([{ previousSecretSignsUntil: rotated.previousSecretSignsUntil, generated: true }]);
+    expect(JSON.stringify(rotations)).not.toContain(newSecret.slice(6, 20));
   });
 
   it('fails a directive for good on a permanent 4xx', async () => {

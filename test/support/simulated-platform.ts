@@ -21,7 +21,8 @@ export type Behaviour = { status: number; retryAfter?: string } | { hang: true }
  * tolerance) and answers 401 to anything that does not verify. Told what to do per request.
  */
 export class SimulatedPlatform {
-  readonly secret = `whsec_${randomBytes(32).toString('base64')}`;
+  /** The secret its verifier holds; a test may hand it another (a rotation). */
+  secret = `whsec_${randomBytes(32).toString('base64')}`;
   readonly received: Received[] = [];
   rejected = 0;
   requests = 0;

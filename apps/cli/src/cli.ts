@@ -128,6 +128,27 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     });
 
   program
+    .command('platforms:rotate-secret')
+    .description('give a push platform a new webhook secret; the old one still signs during the overlap')
+    .requiredOption('--id <slug>', 'platform id')
+    .option('--webhook-secret <secret>', 'the new secret (generated and shown once when absent)')
+    .option('--overlap-hours <hours>', 'how long both secrets sign', Number, 24)
+    .option('--json', 'print JSON')
+    .action(async (opts: { id: string; webhookSecret?: string; overlapHours: number; json?: boolean }) => {
+      const rotated = await withContext((app) =>
+        app
+          .get(PlatformsService)
+          .rotateWebhookSecret(opts.id, { webhookSecret: opts.webhookSecret, overlapHours: opts.overlapHours }, 'cli', new Date()),
+      );
+      const secretLine = rotated.webhookSecret ? `\nnew webhook secret: ${rotated.webhookSecret}\nstore it now: it is not shown again` : '';
+      print(
+        opts.json ?? false,
+        rotated,
+        `platform ${rotated.platform}: both secrets sign until ${rotated.previousSecretSignsUntil}${secretLine}`,
+      );
+    });
+
+  program
     .command('audit:verify')
     .description('verify the audit log: against the database, or offline against an export, a checkpoint and a public key')
     .option('--export <file>', 'an NDJSON export (GET /v1/audit/events/export)')

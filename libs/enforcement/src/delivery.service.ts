@@ -50,12 +50,12 @@ export class DeliveryService implements OnApplicationShutdown {
     // Jobs are added once the relay has committed (libs/enforcement OutboxRelay): a job sees its directive queued or beyond.
     if (d.status !== 'queued') return { kind: 'done', note: `already ${d.status}` };
     if (deliveryMode({ webhookUrl: d.webhook_url }) === 'pull') return { kind: 'done', note: 'pull platform' };
-    const target = this.target(d);
+    const at = this.clock.now();
+    const target = this.target(d, at);
     const adapter = this.adapters.find((a) => a.handles(target));
     // A push platform no adapter takes is a configuration error: loud, and retried once it is fixed.
     if (!adapter) throw new Error(`no adapter delivers to platform ${d.platform_id}`);
 
-    const at = this.clock.now();
     const payload = directivePayload(d, this.cipher, at);
     try {
       // The breaker counts a `retry` result as a failure; an open breaker throws, and costs no attempt.
@@ -75,14 +75,15 @@ export class DeliveryService implements OnApplicationShutdown {
     }
   }
 
-  private target(d: DirectiveToSend): PlatformTarget {
+  private target(d: DirectiveToSend, now: Date): PlatformTarget {
+    const open = (data: Buffer | null, keyId: string | null) =>
+      data && keyId ? this.cipher.open({ keyId, data }, `platform:${d.platform_id}`).toString('utf8') : null;
+    const overlapping = d.webhook_secret_previous_until !== null && d.webhook_secret_previous_until.getTime() > now.getTime();
     return {
       id: d.platform_id,
       webhookUrl: d.webhook_url,
-      webhookSecret:
-        d.webhook_secret_enc && d.webhook_secret_key_id
-          ? this.cipher.open({ keyId: d.webhook_secret_key_id, data: d.webhook_secret_enc }, `platform:${d.platform_id}`).toString('utf8')
-          : null,
+      webhookSecret: open(d.webhook_secret_enc, d.webhook_secret_key_id),
+      previousWebhookSecret: overlapping ? open(d.webhook_secret_previous_enc, d.webhook_secret_previous_key_id) : null,
     };
   }
 }

@@ -56,6 +56,10 @@ export interface DirectiveToSend {
   webhook_url: string | null;
   webhook_secret_enc: Buffer | null;
   webhook_secret_key_id: string | null;
+  /** The secret a rotation replaced, with the instant it stops signing (null outside an overlap). */
+  webhook_secret_previous_enc: Buffer | null;
+  webhook_secret_previous_key_id: string | null;
+  webhook_secret_previous_until: Date | null;
   sla_hours: number;
   accounts_enc: Buffer | null;
   accounts_key_id: string | null;
@@ -96,7 +100,9 @@ export interface Acknowledgeable {
 type Runner = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
 
 const TO_SEND = `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.attempts, d.queued_at, d.effective_from, d.effective_until,
-         d.sla_deadline, p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id, p.sla_hours, op.accounts_enc, op.accounts_key_id
+         d.sla_deadline, p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id,
+         p.webhook_secret_previous_enc, p.webhook_secret_previous_key_id, p.webhook_secret_previous_until,
+         p.sla_hours, op.accounts_enc, op.accounts_key_id
   FROM directives d
   JOIN platforms p ON p.id = d.platform_id
   JOIN order_platforms op ON op.order_id = d.order_id AND op.platform_id = d.platform_id`;

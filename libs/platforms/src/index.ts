@@ -2,5 +2,10 @@ export { Platform } from './platform.entity';
 export { PlatformsService, type PlatformView } from './platforms.service';
 export { PlatformsModule } from './platforms.module';
 export { PlatformErrors } from './platforms.errors';
-export { createPlatformSchema, type CreatePlatformInput } from './platforms.schemas';
+export {
+  createPlatformSchema,
+  rotateWebhookSecretSchema,
+  type CreatePlatformInput,
+  type RotateWebhookSecretInput,
+} from './platforms.schemas';
 export { type DeliveryMode, deliveryMode, PUSH_SQL } from './delivery-mode';

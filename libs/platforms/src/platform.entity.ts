@@ -17,6 +17,16 @@ export class Platform {
   @Column('text', { name: 'webhook_secret_key_id', nullable: true })
   webhookSecretKeyId!: string | null;
 
+  /** The secret a rotation replaced, still signing until `webhookSecretPreviousUntil` (migration 1764430000000). */
+  @Column('bytea', { name: 'webhook_secret_previous_enc', nullable: true })
+  webhookSecretPreviousEnc!: Buffer | null;
+
+  @Column('text', { name: 'webhook_secret_previous_key_id', nullable: true })
+  webhookSecretPreviousKeyId!: string | null;
+
+  @Column('timestamptz', { name: 'webhook_secret_previous_until', nullable: true })
+  webhookSecretPreviousUntil!: Date | null;
+
   @Column('integer', { name: 'sla_hours' })
   slaHours!: number;
 

@@ -3,4 +3,5 @@ import { defineErrors } from '@ostracon/common';
 export const PlatformErrors = defineErrors({
   alreadyExists: { code: 'PLATFORM.ALREADY_EXISTS', status: 409, title: 'A platform with this id exists' },
   notFound: { code: 'PLATFORM.NOT_FOUND', status: 404, title: 'No such platform' },
+  notPush: { code: 'PLATFORM.NOT_PUSH', status: 409, title: 'The platform pulls its directives: it has no webhook secret' },
 });

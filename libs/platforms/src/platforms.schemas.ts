@@ -1,6 +1,11 @@
 import { platformIdSchema, text } from '@ostracon/common';
 import { z } from 'zod';
 
+// Standard Webhooks secrets: "whsec_" + base64 of 24 to 64 random bytes.
+const webhookSecretSchema = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'a webhook secret is "whsec_" followed by base64 of 24 to 64 bytes');
+
 export const createPlatformSchema = z
   .strictObject({
     id: platformIdSchema,
@@ -9,11 +14,7 @@ export const createPlatformSchema = z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .optional(),
-    // Standard Webhooks secrets: "whsec_" + base64 of 24 to 64 random bytes.
-    webhookSecret: z
-      .string()
-      .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, 'a webhook secret is "whsec_" followed by base64 of 24 to 64 bytes')
-      .optional(),
+    webhookSecret: webhookSecretSchema.optional(),
     slaHours: z.number().int().min(1).max(8760).default(48),
   })
   .refine((p) => p.webhookSecret === undefined || p.webhookUrl !== undefined, {
@@ -21,3 +22,14 @@ export const createPlatformSchema = z
     path: ['webhookSecret'],
   });
 export type CreatePlatformInput = z.input<typeof createPlatformSchema>;
+
+/** A rotation: a new secret (generated when absent, and then shown once), and how long the old one still signs. */
+export const rotateWebhookSecretSchema = z.strictObject({
+  webhookSecret: webhookSecretSchema.optional(),
+  overlapHours: z
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
+});
+export type RotateWebhookSecretInput = z.input<typeof rotateWebhookSecretSchema>;

@@ -9,7 +9,12 @@ import { DataSource, In } from 'typeorm';
 import { type DeliveryMode, deliveryMode } from './delivery-mode';
 import { Platform } from './platform.entity';
 import { PlatformErrors } from './platforms.errors';
-import { createPlatformSchema, type CreatePlatformInput } from './platforms.schemas';
+import {
+  createPlatformSchema,
+  type CreatePlatformInput,
+  type RotateWebhookSecretInput,
+  rotateWebhookSecretSchema,
+} from './platforms.schemas';
 
 export interface PlatformView {
   /** Only when the service generated it, in the answer to create. */
@@ -63,6 +68,55 @@ export class PlatformsService {
       if (isUniqueViolation(error)) throw new DomainError(PlatformErrors.alreadyExists, 'A platform with this id exists already');
       throw error;
     }
+  }
+
+  /**
+   * A new webhook secret for a push platform, with an overlap: until `now + overlapHours` every
+   * delivery is signed with both secrets (Standard Webhooks puts both signatures in one header),
+   * so the platform can switch its verifier whenever it likes within the overlap. Generated when
+   * not given, and then shown once, here.
+   */
+  async rotateWebhookSecret(
+    id: string,
+    input: RotateWebhookSecretInput,
+    actor: Actor,
+    now: Date,
+  ): Promise<{ platform: string; webhookSecret?: string; previousSecretSignsUntil: string }> {
+    const r = parseOrThrow(rotateWebhookSecretSchema, input);
+    const secret = r.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`;
+    const sealed = this.cipher.seal(Buffer.from(secret, 'utf8'), `platform:${id}`);
+    const until = new Date(now.getTime() + r.overlapHours * 3600_000);
+    return this.dataSource.transaction(async (em) => {
+      const platform = await em.findOne(Platform, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!platform) throw new DomainError(PlatformErrors.notFound, 'No platform with this id');
+      if (!platform.webhookSecretEnc || !platform.webhookSecretKeyId) {
+        throw new DomainError(PlatformErrors.notPush, 'A pull platform has no webhook secret to rotate');
+      }
+      // The current secret, sealed as it is, becomes the previous one; the one it replaced (if still
+      // in its overlap) is dropped: two secrets at most sign at once.
+      await em.update(
+        Platform,
+        { id },
+        {
+          webhookSecretEnc: sealed.data,
+          webhookSecretKeyId: sealed.keyId,
+          webhookSecretPreviousEnc: platform.webhookSecretEnc,
+          webhookSecretPreviousKeyId: platform.webhookSecretKeyId,
+          webhookSecretPreviousUntil: until,
+        },
+      );
+      await this.audit.record(em, {
+        type: 'platform.webhook_secret_rotated',
+        actor,
+        platformId: id,
+        data: { previousSecretSignsUntil: until.toISOString(), generated: r.webhookSecret === undefined },
+      });
+      return {
+        platform: id,
+        ...(r.webhookSecret === undefined ? { webhookSecret: secret } : {}),
+        previousSecretSignsUntil: until.toISOString(),
+      };
+    });
   }
 
   /** The ids among `ids` that name no platform. */

@@ -18,6 +18,8 @@ export interface PlatformTarget {
   webhookUrl: string | null;
   /** Standard Webhooks secret, `whsec_…`, in clear for signing only; null without a webhook. */
   webhookSecret: string | null;
+  /** During a rotation's overlap, the secret being replaced: it signs too. */
+  previousWebhookSecret?: string | null;
 }
 
 /** The adapters the worker delivers with, by injection (EnforcementModule provides them). */

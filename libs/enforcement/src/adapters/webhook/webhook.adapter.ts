@@ -46,7 +46,12 @@ export class WebhookAdapter implements PlatformAdapter {
   async deliver(target: PlatformTarget, payload: DirectivePayload, attempt: { webhookId: string; at: Date }): Promise<DeliveryResult> {
     if (!target.webhookUrl || !target.webhookSecret) return { kind: 'failed', reason: 'invalid_response' };
     const body = JSON.stringify(payload);
-    const signature = new Webhook(target.webhookSecret).sign(attempt.webhookId, attempt.at, body);
+    // During a rotation's overlap both secrets sign, space-separated as Standard Webhooks allows:
+    // a verifier holding either accepts.
+    const signature = [target.webhookSecret, target.previousWebhookSecret]
+      .filter((secret): secret is string => !!secret)
+      .map((secret) => new Webhook(secret).sign(attempt.webhookId, attempt.at, body))
+      .join(' ');
     const deadline = AbortSignal.timeout(this.timeoutMs);
     let answer: WebhookAnswer;
     try {
