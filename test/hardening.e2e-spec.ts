@@ -23,6 +23,10 @@ const UUID = '01900000-0000-7000-8000-000000000000';
 /** Every route that takes a body, with a valid one: a route added later without an example fails the first test. */
 function examples(platform: string): Record<string, unknown> {
   return {
+    'post /v1/admin/platforms': { id: `hard-${randomBytes(4).toString('hex')}`, name: 'Plateforme' },
+    'patch /v1/admin/platforms/{id}': { name: 'Plateforme renommée', slaHours: 24 },
+    'post /v1/admin/platforms/{id}/webhook-secret': { webhookSecret: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, overlapHours: 1 },
+    'post /v1/admin/clients': { role: 'auditor', name: 'Inspection' },
     'post /v1/orders': orderBody(platform),
     'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
     'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
@@ -104,13 +108,17 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
   let platformClient: CreatedClient;
   let platform: string;
   let orderId: string;
+  let admin: CreatedClient;
+  let pushPlatform: string;
   const keyFor = (method: string, path: string) =>
-    path.startsWith('/v1/directives') || path.startsWith('/v1/signup-checks')
-      ? platformClient.apiKey
-      : path.startsWith('/v1/audit') && method === 'get'
-        ? auditor.apiKey
-        : authority.apiKey;
-  const urlOf = (path: string) => path.replace('{id}', orderId);
+    path.startsWith('/v1/admin')
+      ? admin.apiKey
+      : path.startsWith('/v1/directives') || path.startsWith('/v1/signup-checks')
+        ? platformClient.apiKey
+        : path.startsWith('/v1/audit') && method === 'get'
+          ? auditor.apiKey
+          : authority.apiKey;
+  const urlOf = (path: string) => path.replace('{id}', path.startsWith('/v1/admin/platforms') ? pushPlatform : orderId);
   const send = (method: string, path: string, body: unknown): Promise<TestResponse> =>
     t.request({
       method: method.toUpperCase() as RequestOptions['method'],
@@ -126,6 +134,11 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
     authority = await t.client('authority');
     auditor = await t.client('auditor');
     platformClient = await t.client('platform', platform);
+    admin = await t.client('admin');
+    pushPlatform = await t.platform('hardpush', {
+      webhookUrl: 'https://hooks.example/o',
+      webhookSecret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+    });
     const created = await send('post', '/v1/orders', orderBody(platform));
     expect(created.status).toBe(201);
     orderId = created.body.id;

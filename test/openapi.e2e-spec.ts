@@ -37,7 +37,7 @@ function nestRoutes(): Served[] {
         if (type === 3) schemas.body = pipe.schema;
         if (type === 4) schemas.query = pipe.schema;
       }
-      served.push({ route: `${method} ${path}`, roles: rolesOf(handler), ...schemas });
+      served.push({ route: `${method} ${path}`, roles: rolesOf(handler) ?? rolesOf(controller), ...schemas });
     }
   }
   return served;

@@ -8,6 +8,7 @@ import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
 import { PlatformsModule } from '@ostracon/platforms';
 import { ScreeningModule } from '@ostracon/screening';
+import { AdminController } from './admin/admin.controller';
 import { AuditController } from './audit/audit.controller';
 import { DirectivesController } from './directives/directives.controller';
 import { HealthController } from './health/health.controller';
@@ -36,7 +37,15 @@ export class ApiModule {
         ApiAccessModule,
         ScreeningModule,
       ],
-      controllers: [AuditController, OrdersController, OffencesController, DirectivesController, SignupMatchesController, HealthController],
+      controllers: [
+        AdminController,
+        AuditController,
+        OrdersController,
+        OffencesController,
+        DirectivesController,
+        SignupMatchesController,
+        HealthController,
+      ],
       providers: [Metrics, MetricsServer, Idempotency],
     };
   }

@@ -3,6 +3,7 @@ export const AUDIT_EVENT_TYPES = [
   'client.created',
   'client.revoked',
   'platform.created',
+  'platform.updated',
   'platform.webhook_secret_rotated',
   'order.created',
   'order.read',

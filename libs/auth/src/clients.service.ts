@@ -19,6 +19,15 @@ export const createClientSchema = z.strictObject({
 });
 export type CreateClientInput = z.input<typeof createClientSchema>;
 
+export interface ClientView {
+  id: string;
+  name: string;
+  role: AuthenticatedClient['role'];
+  platform: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 export interface CreatedClient {
   id: string;
   name: string;
@@ -68,6 +77,19 @@ export class ClientsService {
     // Usable on this process at once; other processes hear of it by NOTIFY.
     this.keys.noteCreated({ id: created.id, name: created.name, role: created.role, platformId: created.platform }, hashApiKey(apiKey));
     return created;
+  }
+
+  /** Every client, newest first: who it is, its role and platform, whether revoked; never its key. */
+  async list(): Promise<ClientView[]> {
+    const clients = await this.dataSource.getRepository(ApiClient).find({ order: { id: 'DESC' } });
+    return clients.map((c) => ({
+      id: c.id,
+      name: c.name,
+      role: c.role,
+      platform: c.platformId,
+      createdAt: c.createdAt.toISOString(),
+      revokedAt: c.revokedAt ? c.revokedAt.toISOString() : null,
+    }));
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {

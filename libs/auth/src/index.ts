@@ -1,6 +1,6 @@
 export { ROLES, type Role, type AuthenticatedClient } from './roles';
 export { ApiClient } from './api-client.entity';
-export { ClientsService, createClientSchema, type CreateClientInput, type CreatedClient } from './clients.service';
+export { ClientsService, createClientSchema, type ClientView, type CreateClientInput, type CreatedClient } from './clients.service';
 export { ApiKeyGuard, Roles, CurrentClient, rolesOf } from './auth.guard';
 export { AuthModule } from './auth.module';
 export { ApiAccessModule } from './api-access.module';

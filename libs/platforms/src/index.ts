@@ -5,7 +5,9 @@ export { PlatformErrors } from './platforms.errors';
 export {
   createPlatformSchema,
   rotateWebhookSecretSchema,
+  updatePlatformSchema,
   type CreatePlatformInput,
   type RotateWebhookSecretInput,
+  type UpdatePlatformInput,
 } from './platforms.schemas';
 export { type DeliveryMode, deliveryMode, PUSH_SQL } from './delivery-mode';

@@ -33,3 +33,17 @@ export const rotateWebhookSecretSchema = z.strictObject({
     .default(24),
 });
 export type RotateWebhookSecretInput = z.input<typeof rotateWebhookSecretSchema>;
+
+/** What an operator may change on a platform; a push platform stays push, a pull platform pull. */
+export const updatePlatformSchema = z
+  .strictObject({
+    name: text().trim().min(1).max(200).optional(),
+    webhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional()
+      .meta({ description: 'a push platform only; a pull platform gets a webhook by being created again' }),
+    slaHours: z.number().int().min(1).max(8760).optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: 'give at least one of name, webhookUrl, slaHours', path: ['(root)'] });
+export type UpdatePlatformInput = z.input<typeof updatePlatformSchema>;

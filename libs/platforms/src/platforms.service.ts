@@ -14,6 +14,8 @@ import {
   type CreatePlatformInput,
   type RotateWebhookSecretInput,
   rotateWebhookSecretSchema,
+  type UpdatePlatformInput,
+  updatePlatformSchema,
 } from './platforms.schemas';
 
 export interface PlatformView {
@@ -68,6 +70,37 @@ export class PlatformsService {
       if (isUniqueViolation(error)) throw new DomainError(PlatformErrors.alreadyExists, 'A platform with this id exists already');
       throw error;
     }
+  }
+
+  /** Every platform, by id. */
+  async list(): Promise<PlatformView[]> {
+    return (await this.dataSource.getRepository(Platform).find({ order: { id: 'ASC' } })).map(toView);
+  }
+
+  /** An operator's change of name, SLA or webhook URL; audited with what changed. */
+  async update(id: string, input: UpdatePlatformInput, actor: Actor): Promise<PlatformView> {
+    const u = parseOrThrow(updatePlatformSchema, input);
+    return this.dataSource.transaction(async (em) => {
+      const platform = await em.findOne(Platform, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!platform) throw new DomainError(PlatformErrors.notFound, 'No platform with this id');
+      if (u.webhookUrl !== undefined && deliveryMode(platform) === 'pull') {
+        throw new DomainError(PlatformErrors.notPush, 'A pull platform has no webhook to move');
+      }
+      const changes = {
+        ...(u.name !== undefined ? { name: u.name } : {}),
+        ...(u.slaHours !== undefined ? { slaHours: u.slaHours } : {}),
+        ...(u.webhookUrl !== undefined ? { webhookUrl: u.webhookUrl } : {}),
+      };
+      await em.update(Platform, { id }, changes);
+      await this.audit.record(em, {
+        type: 'platform.updated',
+        actor,
+        platformId: id,
+        // The fields that changed, and the SLA (an auditor's figure); never the URL.
+        data: { fields: Object.keys(changes).sort(), slaHours: changes.slaHours ?? platform.slaHours },
+      });
+      return toView({ ...platform, ...changes });
+    });
   }
 
   /**

@@ -9,9 +9,11 @@ import {
   inclusionQuerySchema,
   publicKeysSchema,
 } from '@ostracon/audit';
+import { createClientSchema } from '@ostracon/auth';
 import { CommonErrors } from '@ostracon/common';
 import { ackDirectiveSchema, ackResultSchema, directivePageSchema, listDirectivesQuerySchema } from '@ostracon/enforcement';
 import { createOrderSchema, listOrdersQuerySchema, orderPageSchema, orderViewSchema, revokeOrderSchema } from '@ostracon/orders';
+import { createPlatformSchema, rotateWebhookSecretSchema, updatePlatformSchema } from '@ostracon/platforms';
 import {
   SIGNUP_LIMITS,
   signupBatchResultSchema,
@@ -25,7 +27,7 @@ import { z } from 'zod';
 type Schema = z.ZodType;
 
 export interface Route {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   summary: string;
   tag: string;
@@ -44,6 +46,32 @@ const problemSchema = z.object({
   code: z.string().meta({ description: 'Stable error code, e.g. ORDER.NOT_FOUND (docs/errors.md)' }),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   traceId: z.string(),
+});
+
+const platformViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  deliveryMode: z.enum(['push', 'pull']),
+  webhookUrl: z.string().nullable(),
+  slaHours: z.number().int(),
+  createdAt: z.string(),
+  webhookSecret: z.string().optional().meta({ description: 'Only when the service generated it: shown this once' }),
+});
+const rotationSchema = z.object({ platform: z.string(), webhookSecret: z.string().optional(), previousSecretSignsUntil: z.string() });
+const clientViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: z.string(),
+  platform: z.string().nullable(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+const createdClientSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: z.string(),
+  platform: z.string().nullable(),
+  apiKey: z.string(),
 });
 
 const offenceListSchema = z.object({
@@ -220,6 +248,77 @@ export const ROUTES: Route[] = [
       200: { description: 'The proof with both roots', schema: consistencyProofSchema },
       404: { description: 'AUDIT.SIZE_NOT_AVAILABLE, AUDIT.NO_CHECKPOINT' },
     },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/platforms',
+    summary: 'Every platform (operators)',
+    tag: 'admin',
+    roles: ['admin'],
+    responses: { 200: { description: 'The platforms, by id', schema: z.array(platformViewSchema) } },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/platforms',
+    summary: 'Register a platform: push with a webhook URL (a secret is generated and shown once if none is given), pull otherwise',
+    tag: 'admin',
+    roles: ['admin'],
+    body: createPlatformSchema,
+    responses: { 201: { description: 'The platform', schema: platformViewSchema }, 409: { description: 'PLATFORM.ALREADY_EXISTS' } },
+  },
+  {
+    method: 'patch',
+    path: '/v1/admin/platforms/{id}',
+    summary: 'Change a platform’s name, SLA or (push platforms) webhook URL',
+    tag: 'admin',
+    roles: ['admin'],
+    body: updatePlatformSchema,
+    responses: {
+      200: { description: 'The platform', schema: platformViewSchema },
+      404: { description: 'PLATFORM.NOT_FOUND' },
+      409: { description: 'PLATFORM.NOT_PUSH' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/platforms/{id}/webhook-secret',
+    summary: 'Rotate a push platform’s webhook secret: both sign until the overlap ends',
+    tag: 'admin',
+    roles: ['admin'],
+    body: rotateWebhookSecretSchema,
+    responses: {
+      200: { description: 'The new secret (when generated, shown once) and when the old one stops signing', schema: rotationSchema },
+      404: { description: 'PLATFORM.NOT_FOUND' },
+      409: { description: 'PLATFORM.NOT_PUSH' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/clients',
+    summary: 'Every API client, newest first; never a key',
+    tag: 'admin',
+    roles: ['admin'],
+    responses: { 200: { description: 'The clients', schema: z.array(clientViewSchema) } },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/clients',
+    summary: 'Create an API client; its key is in this answer only',
+    tag: 'admin',
+    roles: ['admin'],
+    body: createClientSchema,
+    responses: {
+      201: { description: 'The client and its key', schema: createdClientSchema },
+      404: { description: 'PLATFORM.NOT_FOUND' },
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/clients/{id}',
+    summary: 'Revoke an API client: its key stops working on every API process within milliseconds',
+    tag: 'admin',
+    roles: ['admin'],
+    responses: { 204: { description: 'Revoked' }, 404: { description: 'CLIENT.NOT_FOUND' } },
   },
   {
     method: 'get',

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type { CreatedClient } from '@ostracon/auth';
+import { startTestApp, type TestApp } from './support/test-app';
+
+/** The admin API: what an operator did with the CLI and a database URL, over HTTP for admin keys. */
+describe('admin API', () => {
+  let t: TestApp;
+  let admin: CreatedClient;
+  let authority: CreatedClient;
+  const as = (key: string) => ({
+    get: (url: string) => t.request({ method: 'GET', url, key }),
+    post: (url: string, body: unknown) => t.request({ method: 'POST', url, key, body }),
+    patch: (url: string, body: unknown) => t.request({ method: 'PATCH', url, key, body }),
+    delete: (url: string) => t.request({ method: 'DELETE', url, key }),
+  });
+  const events = async (type: string) => {
+    const auditor = await t.client('auditor');
+    return (await as(auditor.apiKey).get(`/v1/audit/events?type=${type}&limit=500`)).body.items as {
+      actor: string;
+      platform?: string;
+      data: Record<string, unknown>;
+    }[];
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await t.client('admin');
+    authority = await t.client('authority');
+  });
+  afterAll(() => t.close());
+
+  it('registers a push platform, showing its generated secret once, changes it, lists it, and rotates its secret', async () => {
+    const id = `adm-${randomBytes(4).toString('hex')}`;
+    const created = await as(admin.apiKey).post('/v1/admin/platforms', { id, name: 'Plateforme', webhookUrl: 'https://hooks.example/x' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id, deliveryMode: 'push', slaHours: 48, webhookSecret: expect.stringMatching(/^whsec_/) });
+    expect((await as(admin.apiKey).post('/v1/admin/platforms', { id, name: 'Encore' })).body.code).toBe('PLATFORM.ALREADY_EXISTS');
+
+    const changed = await as(admin.apiKey).patch(`/v1/admin/platforms/${id}`, { name: 'Plateforme 2', slaHours: 24 });
+    expect([changed.status, changed.body.name, changed.body.slaHours]).toEqual([200, 'Plateforme 2', 24]);
+    const listed = await as(admin.apiKey).get('/v1/admin/platforms');
+    expect(listed.body.find((p: { id: string }) => p.id === id)).toMatchObject({ name: 'Plateforme 2', slaHours: 24 });
+    expect(JSON.stringify(listed.body)).not.toContain('whsec_');
+
+    const rotated = await as(admin.apiKey).post(`/v1/admin/platforms/${id}/webhook-secret`, { overlapHours: 2 });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.webhookSecret).toMatch(/^whsec_/);
+    expect(rotated.body.webhookSecret).not.toBe(created.body.webhookSecret);
+
+    const updates = (await events('platform.updated')).filter((e) => e.platform === id);
+    expect(updates).toEqual([{ ...updates[0], actor: `client:${admin.id}`, data: { fields: ['name', 'slaHours'], slaHours: 24 } }]);
+    expect((await events('platform.webhook_secret_rotated')).filter((e) => e.platform === id)).toHaveLength(1);
+  });
+
+  it('refuses what a platform cannot take, and what does not exist', async () => {
+    const pull = `admpull-${randomBytes(4).toString('hex')}`;
+    expect((await as(admin.apiKey).post('/v1/admin/platforms', { id: pull, name: 'Pull' })).status).toBe(201);
+    const cases: [Promise<{ status: number; body: { code: string } }>, number, string][] = [
+      [as(admin.apiKey).post(`/v1/admin/platforms/${pull}/webhook-secret`, {}), 409, 'PLATFORM.NOT_PUSH'],
+      [as(admin.apiKey).patch(`/v1/admin/platforms/${pull}`, { webhookUrl: 'https://h.example/y' }), 409, 'PLATFORM.NOT_PUSH'],
+      [as(admin.apiKey).patch('/v1/admin/platforms/no-such-platform', { name: 'x' }), 404, 'PLATFORM.NOT_FOUND'],
+      [as(admin.apiKey).patch(`/v1/admin/platforms/${pull}`, {}), 400, 'VALIDATION.FAILED'],
+      [as(admin.apiKey).post('/v1/admin/platforms/no-such-platform/webhook-secret', {}), 404, 'PLATFORM.NOT_FOUND'],
+      [
+        as(admin.apiKey).post('/v1/admin/clients', { role: 'platform', name: 'x', platform: 'no-such-platform' }),
+        404,
+        'PLATFORM.NOT_FOUND',
+      ],
+      [as(admin.apiKey).post('/v1/admin/clients', { role: 'platform', name: 'x' }), 400, 'CLIENT.PLATFORM_REQUIRED'],
+      [as(admin.apiKey).delete('/v1/admin/clients/01900000-0000-7000-8000-000000000000'), 404, 'CLIENT.NOT_FOUND'],
+      [as(admin.apiKey).post('/v1/admin/platforms', { id: 'Bad Id', name: 'x' }), 400, 'VALIDATION.FAILED'],
+    ];
+    for (const [request, status, code] of cases) {
+      const res = await request;
+      expect([res.status, res.body.code]).toEqual([status, code]);
+    }
+  });
+
+  it('creates an API client whose key works at once and is shown only in that answer, lists clients without keys, and revokes one', async () => {
+    const created = await as(admin.apiKey).post('/v1/admin/clients', { role: 'auditor', name: 'Inspection' });
+    expect(created.status).toBe(201);
+    expect(created.body.apiKey).toMatch(/^ost_/);
+    expect((await as(created.body.apiKey).get('/v1/orders')).status).toBe(200);
+    const listed = await as(admin.apiKey).get('/v1/admin/clients');
+    expect(listed.body.find((c: { id: string }) => c.id === created.body.id)).toMatchObject({
+      role: 'auditor',
+      name: 'Inspection',
+      revokedAt: null,
+    });
+    expect(JSON.stringify(listed.body)).not.toMatch(/ost_|key/i);
+    expect((await as(admin.apiKey).delete(`/v1/admin/clients/${created.body.id}`)).status).toBe(204);
+    expect((await as(created.body.apiKey).get('/v1/orders')).status).toBe(401);
+    const revoked = (await events('client.revoked')).filter((e) => e.data.clientId === created.body.id);
+    expect(revoked.map((e) => e.actor)).toEqual([`client:${admin.id}`]);
+  });
+
+  it('is for admin keys only', async () => {
+    for (const key of [authority.apiKey, (await t.client('auditor')).apiKey]) {
+      expect((await as(key).get('/v1/admin/platforms')).status).toBe(403);
+      expect((await as(key).post('/v1/admin/clients', { role: 'admin', name: 'me' })).status).toBe(403);
+    }
+    expect((await t.request({ method: 'GET', url: '/v1/admin/clients' })).status).toBe(401);
+  });
+});
