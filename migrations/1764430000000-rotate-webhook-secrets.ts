@@ -15,7 +15,11 @@ export class RotateWebhookSecrets1764430000000 implements MigrationInterface {
         ADD COLUMN webhook_secret_previous_enc bytea,
         ADD COLUMN webhook_secret_previous_key_id text,
         ADD COLUMN webhook_secret_previous_until timestamptz,
-        ADD CONSTRAINT ck_platforms_previous_secret CHECK ((webhook_secret_previous_enc IS NULL) = (webhook_secret_previous_until IS NULL))`);
+        ADD CONSTRAINT ck_platforms_previous_secret CHECK (
+          (webhook_secret_previous_enc IS NULL) = (webhook_secret_previous_until IS NULL)
+          AND (webhook_secret_previous_enc IS NULL) = (webhook_secret_previous_key_id IS NULL)
+          -- only a push platform (one with a current secret) has a previous one
+          AND (webhook_secret_previous_enc IS NULL OR webhook_secret_enc IS NOT NULL))`);
   }
 
   async down(q: QueryRunner): Promise<void> {

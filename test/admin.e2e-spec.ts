@@ -45,11 +45,33 @@ describe('admin API', () => {
     const rotated = await as(admin.apiKey).post(`/v1/admin/platforms/${id}/webhook-secret`, { overlapHours: 2 });
     expect(rotated.status).toBe(200);
     expect(rotated.body.webhookSecret).toMatch(/^whsec_/);
-    expect(rotated.body.webhookSecret).not.toBe(created.body.webhookSecret);
+    expect(rotated.headers['cache-control']).toBe('no-store');
+    // A second rotation within the overlap would drop the secret the platform may still use.
+    const again = await as(admin.apiKey).post(`/v1/admin/platforms/${id}/webhook-secret`, { overlapHours: 2 });
+    expect([again.status, again.body.code]).toEqual([409, 'PLATFORM.ROTATION_IN_PROGRESS']);
+    const mine = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+    const forced = await as(admin.apiKey).post(`/v1/admin/platforms/${id}/webhook-secret`, {
+      webhookSecret: mine,
+      overlapHours: 0,
+      force: true,
+    });
+    expect(forced.status).toBe(200);
+    expect(forced.body.webhookSecret).toBeUndefined(); // given, not generated: not sent back
+
+    // Where directives go is in the log (the origin), never the path.
+    const moved = await as(admin.apiKey).patch(`/v1/admin/platforms/${id}`, { webhookUrl: 'https://hooks2.example:8443/t/abc' });
+    expect(moved.body.webhookUrl).toBe('https://hooks2.example:8443/t/abc');
 
     const updates = (await events('platform.updated')).filter((e) => e.platform === id);
-    expect(updates).toEqual([{ ...updates[0], actor: `client:${admin.id}`, data: { fields: ['name', 'slaHours'], slaHours: 24 } }]);
-    expect((await events('platform.webhook_secret_rotated')).filter((e) => e.platform === id)).toHaveLength(1);
+    expect(updates.map((e) => [e.actor, e.data])).toEqual([
+      [`client:${admin.id}`, { fields: ['name', 'slaHours'], slaHours: 24 }],
+      [`client:${admin.id}`, { fields: ['webhookUrl'], slaHours: 24, webhookOrigin: 'https://hooks2.example:8443' }],
+    ]);
+    const rotations = (await events('platform.webhook_secret_rotated')).filter((e) => e.platform === id);
+    expect(rotations.map((e) => e.actor)).toEqual([`client:${admin.id}`, `client:${admin.id}`]);
+    expect((await events('platform.created')).find((e) => e.platform === id)?.data).toMatchObject({
+      webhookOrigin: 'https://hooks.example',
+    });
   });
 
   it('refuses what a platform cannot take, and what does not exist', async () => {
@@ -59,7 +81,7 @@ describe('admin API', () => {
       [as(admin.apiKey).post(`/v1/admin/platforms/${pull}/webhook-secret`, {}), 409, 'PLATFORM.NOT_PUSH'],
       [as(admin.apiKey).patch(`/v1/admin/platforms/${pull}`, { webhookUrl: 'https://h.example/y' }), 409, 'PLATFORM.NOT_PUSH'],
       [as(admin.apiKey).patch('/v1/admin/platforms/no-such-platform', { name: 'x' }), 404, 'PLATFORM.NOT_FOUND'],
-      [as(admin.apiKey).patch(`/v1/admin/platforms/${pull}`, {}), 400, 'VALIDATION.FAILED'],
+      [as(admin.apiKey).patch(`/v1/admin/platforms/${pull}`, { webhookUrl: null }), 400, 'VALIDATION.FAILED'],
       [as(admin.apiKey).post('/v1/admin/platforms/no-such-platform/webhook-secret', {}), 404, 'PLATFORM.NOT_FOUND'],
       [
         as(admin.apiKey).post('/v1/admin/clients', { role: 'platform', name: 'x', platform: 'no-such-platform' }),
@@ -74,6 +96,11 @@ describe('admin API', () => {
       const res = await request;
       expect([res.status, res.body.code]).toEqual([status, code]);
     }
+    const empty = await as(admin.apiKey).patch(`/v1/admin/platforms/${pull}`, {});
+    expect([empty.status, empty.body.errors]).toEqual([
+      400,
+      [{ path: '(root)', message: 'give at least one of name, webhookUrl, slaHours' }],
+    ]);
   });
 
   it('creates an API client whose key works at once and is shown only in that answer, lists clients without keys, and revokes one', async () => {

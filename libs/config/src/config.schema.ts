@@ -80,6 +80,8 @@ export const envSchema = z.object({
     .default('FR'),
   IDEMPOTENCY_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // Whether webhooks may point at loopback or private addresses: no by default in production.
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false']).optional(),
   DELIVERY_GIVE_UP_HOURS: z.coerce
     .number()
     .min(0.001)

@@ -33,6 +33,8 @@ export interface AppConfig {
   idempotency: { lockSeconds: number };
   delivery: {
     timeoutMs: number;
+    /** Webhooks may reach loopback and private addresses (development, tests); never by default in production. */
+    allowPrivateAddresses: boolean;
     giveUpMs: number;
     maxAttempts: number;
     backoffBaseMs: number;
@@ -128,6 +130,7 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
     idempotency: { lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS },
     delivery: {
       timeoutMs: e.DELIVERY_TIMEOUT_MS,
+      allowPrivateAddresses: e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ? e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES === 'true' : e.NODE_ENV !== 'production',
       giveUpMs: e.DELIVERY_GIVE_UP_HOURS * 3600_000,
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       backoffBaseMs: e.DELIVERY_BACKOFF_BASE_MS,

@@ -23,7 +23,9 @@ import { SlaBreaches } from './sla-breaches';
     {
       provide: PLATFORM_ADAPTERS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): PlatformAdapter[] => [new WebhookAdapter(config.delivery.timeoutMs)],
+      useFactory: (config: AppConfig): PlatformAdapter[] => [
+        new WebhookAdapter(config.delivery.timeoutMs, { allowPrivateAddresses: config.delivery.allowPrivateAddresses }),
+      ],
     },
   ],
   exports: [EnforcementStore, DirectivePlanner, DeliveryService, DirectivesService, OutboxRelay, SlaBreaches],

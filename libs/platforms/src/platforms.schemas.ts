@@ -31,6 +31,10 @@ export const rotateWebhookSecretSchema = z.strictObject({
     .min(0)
     .max(24 * 30)
     .default(24),
+  force: z.boolean().default(false).meta({
+    description:
+      'Rotate even though an earlier rotation is still in its overlap: the secret it replaced stops signing at once, and a platform still verifying with it refuses every delivery',
+  }),
 });
 export type RotateWebhookSecretInput = z.input<typeof rotateWebhookSecretSchema>;
 
@@ -42,8 +46,8 @@ export const updatePlatformSchema = z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .optional()
-      .meta({ description: 'a push platform only; a pull platform gets a webhook by being created again' }),
+      .meta({ description: 'a push platform only: a pull platform cannot become push, nor the reverse' }),
     slaHours: z.number().int().min(1).max(8760).optional(),
   })
-  .refine((p) => Object.keys(p).length > 0, { message: 'give at least one of name, webhookUrl, slaHours', path: ['(root)'] });
+  .refine((p) => Object.keys(p).length > 0, { message: 'give at least one of name, webhookUrl, slaHours', path: [] });
 export type UpdatePlatformInput = z.input<typeof updatePlatformSchema>;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type Actor, AuditService } from '@ostracon/audit';
-import { DomainError, KeyRingCipher, parseOrThrow } from '@ostracon/common';
+import { CommonErrors, DomainError, KeyRingCipher, parseOrThrow } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { isUniqueViolation } from '@ostracon/database';
 import { DataSource, In } from 'typeorm';
@@ -39,10 +39,21 @@ export class PlatformsService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.cipher = new KeyRingCipher(config.accounts.encryptionKeys);
+    this.production = config.env === 'production';
+  }
+
+  private readonly production: boolean;
+
+  /** Directives carry account ids: in production they go over TLS only. */
+  private requireTls(url: string | undefined, path: string): void {
+    if (this.production && url !== undefined && new URL(url).protocol !== 'https:') {
+      throw new DomainError(CommonErrors.validation, 'Webhooks are https in production', [{ path, message: 'must be an https URL' }]);
+    }
   }
 
   async create(input: CreatePlatformInput, actor: Actor): Promise<PlatformView> {
     const p = parseOrThrow(createPlatformSchema, input);
+    this.requireTls(p.webhookUrl, 'webhookUrl');
     // A push platform without a secret of its own gets one, shown once in the answer.
     const webhookSecret = p.webhookUrl ? (p.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`) : undefined;
     const sealed = webhookSecret ? this.cipher.seal(Buffer.from(webhookSecret, 'utf8'), `platform:${p.id}`) : null;
@@ -62,7 +73,7 @@ export class PlatformsService {
           type: 'platform.created',
           actor,
           platformId: platform.id,
-          data: { deliveryMode: deliveryMode(platform), slaHours: platform.slaHours },
+          data: { deliveryMode: deliveryMode(platform), slaHours: platform.slaHours, ...webhookOrigin(platform.webhookUrl) },
         });
         return { ...toView(platform), ...(webhookSecret && !p.webhookSecret ? { webhookSecret } : {}) };
       });
@@ -80,6 +91,7 @@ export class PlatformsService {
   /** An operator's change of name, SLA or webhook URL; audited with what changed. */
   async update(id: string, input: UpdatePlatformInput, actor: Actor): Promise<PlatformView> {
     const u = parseOrThrow(updatePlatformSchema, input);
+    this.requireTls(u.webhookUrl, 'webhookUrl');
     return this.dataSource.transaction(async (em) => {
       const platform = await em.findOne(Platform, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!platform) throw new DomainError(PlatformErrors.notFound, 'No platform with this id');
@@ -96,8 +108,13 @@ export class PlatformsService {
         type: 'platform.updated',
         actor,
         platformId: id,
-        // The fields that changed, and the SLA (an auditor's figure); never the URL.
-        data: { fields: Object.keys(changes).sort(), slaHours: changes.slaHours ?? platform.slaHours },
+        // The fields that changed, the SLA (an auditor's figure) and where directives now go (the
+        // webhook's origin: they carry account ids); never a path or query, which may hold a token.
+        data: {
+          fields: Object.keys(changes).sort(),
+          slaHours: changes.slaHours ?? platform.slaHours,
+          ...webhookOrigin(changes.webhookUrl ?? null),
+        },
       });
       return toView({ ...platform, ...changes });
     });
@@ -124,6 +141,14 @@ export class PlatformsService {
       if (!platform) throw new DomainError(PlatformErrors.notFound, 'No platform with this id');
       if (!platform.webhookSecretEnc || !platform.webhookSecretKeyId) {
         throw new DomainError(PlatformErrors.notPush, 'A pull platform has no webhook secret to rotate');
+      }
+      // The platform may still verify with the secret the last rotation replaced: dropping it now
+      // would make it refuse every delivery (a 4xx, final). Only an explicit `force` does that.
+      if (platform.webhookSecretPreviousUntil && platform.webhookSecretPreviousUntil.getTime() > now.getTime() && !r.force) {
+        throw new DomainError(
+          PlatformErrors.rotationInProgress,
+          `The previous secret signs until ${platform.webhookSecretPreviousUntil.toISOString()}; rotate after that, or with force`,
+        );
       }
       // The current secret, sealed as it is, becomes the previous one; the one it replaced (if still
       // in its overlap) is dropped: two secrets at most sign at once.
@@ -171,6 +196,11 @@ export class PlatformsService {
       .open({ keyId: platform.webhookSecretKeyId, data: platform.webhookSecretEnc }, `platform:${platform.id}`)
       .toString('utf8');
   }
+}
+
+/** Where a webhook sends directives, as the audit log records it: its origin only. */
+function webhookOrigin(url: string | null): { webhookOrigin?: string } {
+  return url ? { webhookOrigin: new URL(url).origin } : {};
 }
 
 function toView(p: Platform): PlatformView {

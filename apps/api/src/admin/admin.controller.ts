@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import {
   ApiKeyGuard,
   type AuthenticatedClient,
@@ -44,6 +44,7 @@ export class AdminController {
   }
 
   @Post('platforms')
+  @Header('cache-control', 'no-store') // may carry a secret or a key, shown once
   createPlatform(
     @CurrentClient() client: AuthenticatedClient,
     @Body(new ZodPipe(createPlatformSchema)) body: CreatePlatformInput,
@@ -61,6 +62,7 @@ export class AdminController {
   }
 
   @Post('platforms/:id/webhook-secret')
+  @Header('cache-control', 'no-store') // may carry a secret or a key, shown once
   @HttpCode(200)
   rotateWebhookSecret(
     @CurrentClient() client: AuthenticatedClient,
@@ -76,6 +78,7 @@ export class AdminController {
   }
 
   @Post('clients')
+  @Header('cache-control', 'no-store') // may carry a secret or a key, shown once
   createClient(
     @CurrentClient() client: AuthenticatedClient,
     @Body(new ZodPipe(createClientSchema)) body: CreateClientInput,

@@ -10,7 +10,7 @@ import {
   publicKeysSchema,
 } from '@ostracon/audit';
 import { createClientSchema } from '@ostracon/auth';
-import { CommonErrors } from '@ostracon/common';
+import { CommonErrors, platformIdSchema } from '@ostracon/common';
 import { ackDirectiveSchema, ackResultSchema, directivePageSchema, listDirectivesQuerySchema } from '@ostracon/enforcement';
 import { createOrderSchema, listOrdersQuerySchema, orderPageSchema, orderViewSchema, revokeOrderSchema } from '@ostracon/orders';
 import { createPlatformSchema, rotateWebhookSecretSchema, updatePlatformSchema } from '@ostracon/platforms';
@@ -34,6 +34,8 @@ export interface Route {
   roles?: string[];
   body?: Schema;
   query?: z.ZodObject;
+  /** Path parameters other than uuids (the default): a platform's slug. */
+  params?: Record<string, Schema>;
   headers?: { name: string; required: boolean; description: string }[];
   responses: Record<number, { description: string; schema?: Schema }>;
 }
@@ -269,6 +271,7 @@ export const ROUTES: Route[] = [
   {
     method: 'patch',
     path: '/v1/admin/platforms/{id}',
+    params: { id: platformIdSchema },
     summary: 'Change a platform’s name, SLA or (push platforms) webhook URL',
     tag: 'admin',
     roles: ['admin'],
@@ -282,6 +285,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/admin/platforms/{id}/webhook-secret',
+    params: { id: platformIdSchema },
     summary: 'Rotate a push platform’s webhook secret: both sign until the overlap ends',
     tag: 'admin',
     roles: ['admin'],
@@ -289,7 +293,7 @@ export const ROUTES: Route[] = [
     responses: {
       200: { description: 'The new secret (when generated, shown once) and when the old one stops signing', schema: rotationSchema },
       404: { description: 'PLATFORM.NOT_FOUND' },
-      409: { description: 'PLATFORM.NOT_PUSH' },
+      409: { description: 'PLATFORM.NOT_PUSH, PLATFORM.ROTATION_IN_PROGRESS' },
     },
   },
   {
@@ -309,6 +313,7 @@ export const ROUTES: Route[] = [
     body: createClientSchema,
     responses: {
       201: { description: 'The client and its key', schema: createdClientSchema },
+      400: { description: 'VALIDATION.FAILED, CLIENT.PLATFORM_REQUIRED' },
       404: { description: 'PLATFORM.NOT_FOUND' },
     },
   },
@@ -347,8 +352,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     const parameters: unknown[] = [];
-    for (const [, name] of route.path.matchAll(/\{(\w+)\}/g))
-      parameters.push({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
+    for (const [, name] of route.path.matchAll(/\{(\w+)\}/g)) {
+      const schema = route.params?.[name!];
+      parameters.push({ name, in: 'path', required: true, schema: schema ? jsonSchema(schema) : { type: 'string', format: 'uuid' } });
+    }
     for (const h of route.headers ?? [])
       parameters.push({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } });
     if (route.query) {

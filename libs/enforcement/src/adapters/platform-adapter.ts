@@ -26,7 +26,17 @@ export interface PlatformTarget {
 export const PLATFORM_ADAPTERS = Symbol('PLATFORM_ADAPTERS');
 
 /** Why an attempt failed, as a class: the audit log and metrics keep this, never the body. */
-export type FailureClass = 'timeout' | 'network' | 'http_408' | 'http_429' | 'http_5xx' | 'http_4xx' | 'breaker_open' | 'invalid_response';
+export type FailureClass =
+  | 'timeout'
+  | 'network'
+  | 'http_408'
+  | 'http_429'
+  | 'http_5xx'
+  | 'http_4xx'
+  | 'breaker_open'
+  | 'invalid_response'
+  /** The webhook's host is not a public address, and the worker may only reach public ones. */
+  | 'forbidden_address';
 
 export type DeliveryResult =
   | { kind: 'delivered'; status: number }

@@ -1,6 +1,6 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { WebhookAdapter } from './webhook.adapter';
+import { WebhookAdapter, isPublicAddress } from './webhook.adapter';
 
 /**
  * The webhook adapter's connections, against a bare HTTP/1.1 server written on node:net so the
@@ -92,4 +92,39 @@ describe('the webhook adapter’s kept-alive connections', () => {
     onRequest = () => 'close';
     expect(await deliver()).toEqual({ kind: 'retry', reason: 'network' });
   });
+
+  it('reaches no loopback or private address when told not to, by literal IP or by name, and sends nothing there', async () => {
+    const guarded = new WebhookAdapter(2000, { allowPrivateAddresses: false });
+    try {
+      const { port } = server.address() as AddressInfo;
+      for (const host of ['127.0.0.1', 'localhost']) {
+        const result = await guarded.deliver({ id: 'p', webhookUrl: `http://${host}:${port}/hook`, webhookSecret: secret }, payload, {
+          webhookId: 'msg_x',
+          at: new Date(),
+        });
+        expect([host, result]).toEqual([host, { kind: 'failed', reason: 'forbidden_address' }]);
+      }
+      expect(verified).toEqual([]);
+    } finally {
+      guarded.close();
+    }
+  });
+});
+
+describe('which addresses count as public for webhooks', () => {
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fe80::1',
+    'fc00::1',
+    '::ffff:127.0.0.1',
+    '224.0.0.1',
+  ])('%s is not', (address) => expect(isPublicAddress(address)).toBe(false));
+  it.each(['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946'])('%s is', (address) => expect(isPublicAddress(address)).toBe(true));
 });

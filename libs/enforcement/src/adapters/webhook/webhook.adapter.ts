@@ -1,5 +1,8 @@
+import { type LookupAddress, type LookupOptions, lookup as dnsLookup } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
 import type { DeliveryResult, DirectivePayload, PlatformAdapter, PlatformTarget } from '../platform-adapter';
 
@@ -10,6 +13,27 @@ export function parseRetryAfter(header: string | null, now: Date): number | unde
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
+
+/** The webhook's host resolved to an address the worker may not reach (`allowPrivateAddresses: false`). */
+class ForbiddenAddressError extends Error {}
+
+/** A public unicast address: not loopback, private, link-local, CGNAT, multicast, reserved or unspecified. */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  return ipaddr.process(address).range() === 'unicast';
+}
+
+/** dns.lookup, refusing to hand the socket an address that is not public. */
+const publicOnlyLookup = (hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void): void => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error);
+    const list = addresses as LookupAddress[];
+    const refused = list.find((a) => !isPublicAddress(a.address));
+    if (refused || list.length === 0) return callback(new ForbiddenAddressError(`${hostname} is not a public address`));
+    if (options.all) return callback(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+};
 
 /** A reused kept-alive connection was already closed by the platform: nothing was answered. */
 class StaleConnectionError extends Error {}
@@ -31,12 +55,23 @@ interface WebhookAnswer {
  */
 export class WebhookAdapter implements PlatformAdapter {
   readonly name = 'webhook';
-  private readonly agents = {
-    'http:': new HttpAgent({ keepAlive: true, scheduling: 'lifo' }),
-    'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }),
-  };
+  private readonly agents: { 'http:': HttpAgent; 'https:': HttpsAgent };
 
-  constructor(private readonly timeoutMs: number) {}
+  /**
+   * `allowPrivateAddresses: false` (production's default) refuses to connect to a loopback,
+   * private, link-local or otherwise non-public address, checked on the address actually
+   * connected to (after DNS), so a webhook URL cannot reach into the worker's own network.
+   */
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly options: { allowPrivateAddresses: boolean } = { allowPrivateAddresses: true },
+  ) {
+    const lookup = options.allowPrivateAddresses ? undefined : publicOnlyLookup;
+    this.agents = {
+      'http:': new HttpAgent({ keepAlive: true, scheduling: 'lifo', ...(lookup ? { lookup } : {}) } as never),
+      'https:': new HttpsAgent({ keepAlive: true, scheduling: 'lifo', ...(lookup ? { lookup } : {}) } as never),
+    };
+  }
 
   /** Every push platform (decided by `deliveryMode`, libs/platforms): it has a webhook URL and its secret. */
   handles(target: PlatformTarget): boolean {
@@ -45,6 +80,15 @@ export class WebhookAdapter implements PlatformAdapter {
 
   async deliver(target: PlatformTarget, payload: DirectivePayload, attempt: { webhookId: string; at: Date }): Promise<DeliveryResult> {
     if (!target.webhookUrl || !target.webhookSecret) return { kind: 'failed', reason: 'invalid_response' };
+    const url = new URL(target.webhookUrl);
+    // A literal IP connects without a lookup: checked here.
+    if (
+      !this.options.allowPrivateAddresses &&
+      isIP(url.hostname.replace(/^\[|\]$/g, '')) &&
+      !isPublicAddress(url.hostname.replace(/^\[|\]$/g, ''))
+    ) {
+      return { kind: 'failed', reason: 'forbidden_address' };
+    }
     const body = JSON.stringify(payload);
     // During a rotation's overlap both secrets sign, space-separated as Standard Webhooks allows:
     // a verifier holding either accepts.
@@ -55,7 +99,7 @@ export class WebhookAdapter implements PlatformAdapter {
     const deadline = AbortSignal.timeout(this.timeoutMs);
     let answer: WebhookAnswer;
     try {
-      answer = await this.post(new URL(target.webhookUrl), body, deadline, {
+      answer = await this.post(url, body, deadline, {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),
         'user-agent': 'Ostracon-Directives/1',
@@ -63,7 +107,8 @@ export class WebhookAdapter implements PlatformAdapter {
         'webhook-timestamp': String(Math.floor(attempt.at.getTime() / 1000)),
         'webhook-signature': signature,
       });
-    } catch {
+    } catch (error) {
+      if (error instanceof ForbiddenAddressError) return { kind: 'failed', reason: 'forbidden_address' };
       return { kind: 'retry', reason: deadline.aborted ? 'timeout' : 'network' };
     }
     const { status } = answer;
