@@ -5,7 +5,7 @@ import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { queryRows } from '@ostracon/database';
 import { DirectivePlanner, EnforcementStore } from '@ostracon/enforcement';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 export interface OrderLifecycleTick {
   activated: number;
@@ -38,43 +38,43 @@ export class OrderLifecycle {
   }
 
   /** scheduled → active at startsAt; its suspend directives become due at the same instant. */
-  private async activate(now: Date): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const rows: { id: string }[] = await queryRows(
-        em,
-        `UPDATE ban_orders SET activated_at = $1
-         WHERE id IN (SELECT id FROM ban_orders WHERE activated_at IS NULL AND revoked_at IS NULL AND starts_at <= $1
-                      ORDER BY starts_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING id`,
-        [now, BATCH],
-      );
-      if (rows.length === 0) return 0;
-      await this.enforcement.wakeRelays(em);
-      await this.audit.recordMany(
-        em,
-        rows.map((r) => ({ type: 'order.activated' as const, actor: 'system:lifecycle' as const, orderId: r.id })),
-      );
-      return rows.length;
-    });
+  private activate(now: Date): Promise<number> {
+    return this.passMilestone(now, 'activated_at', 'starts_at', 'order.activated');
   }
 
   /** active → expired at endsAt: the platforms are told to lift. */
-  private async expire(now: Date): Promise<number> {
+  private expire(now: Date): Promise<number> {
+    return this.passMilestone(now, 'expired_at', 'ends_at', 'order.expired', (em, id) =>
+      this.planner.planLifts(em, id, now, 'system:lifecycle'),
+    );
+  }
+
+  /**
+   * The orders whose `due` instant has come and whose `stamp` is not set yet (nor revoked): stamped
+   * once, each with what it means for the platforms, the relays woken and the event audited.
+   */
+  private async passMilestone(
+    now: Date,
+    stamp: 'activated_at' | 'expired_at',
+    due: 'starts_at' | 'ends_at',
+    type: 'order.activated' | 'order.expired',
+    then?: (em: EntityManager, orderId: string) => Promise<unknown>,
+  ): Promise<number> {
     return this.dataSource.transaction(async (em) => {
       const rows: { id: string }[] = await queryRows(
         em,
-        `UPDATE ban_orders SET expired_at = $1
-         WHERE id IN (SELECT id FROM ban_orders WHERE expired_at IS NULL AND revoked_at IS NULL AND ends_at <= $1
-                      ORDER BY ends_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+        `UPDATE ban_orders SET ${stamp} = $1
+         WHERE id IN (SELECT id FROM ban_orders WHERE ${stamp} IS NULL AND revoked_at IS NULL AND ${due} <= $1
+                      ORDER BY ${due} LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING id`,
         [now, BATCH],
       );
-      for (const r of rows) await this.planner.planLifts(em, r.id, now, 'system:lifecycle');
       if (rows.length === 0) return 0;
+      for (const r of rows) await then?.(em, r.id);
       await this.enforcement.wakeRelays(em);
       await this.audit.recordMany(
         em,
-        rows.map((r) => ({ type: 'order.expired' as const, actor: 'system:lifecycle' as const, orderId: r.id })),
+        rows.map((r) => ({ type, actor: 'system:lifecycle' as const, orderId: r.id })),
       );
       return rows.length;
     });
