@@ -337,16 +337,19 @@ export class EnforcementStore {
   }
 
   /** Queued push directives that should have moved by `staleBefore`: their jobs may be lost. */
-  async stalePushes(staleBefore: Date, limit: number): Promise<Relayed[]> {
+  async stalePushes(staleBefore: Date, limit: number, afterDirectiveId = '00000000-0000-0000-0000-000000000000'): Promise<Relayed[]> {
+    // Paged by directive id (uuidv7: in creation order), so that a sweep after a full page goes on
+    // where the last one stopped instead of reading the same oldest rows again (directives waiting
+    // on an open breaker look stale while their jobs are alive).
     return this.dataSource.query(
       `SELECT o.id AS outbox_id, d.id AS directive_id, d.order_id, d.platform_id, d.type, true AS push, d.next_attempt_at
        FROM directives d
        JOIN platforms p ON p.id = d.platform_id AND ${PUSH_SQL}
        JOIN outbox o ON o.directive_id = d.id
-       WHERE d.status = 'queued' AND COALESCE(d.next_attempt_at, d.queued_at) < $1
-       ORDER BY d.queued_at
+       WHERE d.status = 'queued' AND COALESCE(d.next_attempt_at, d.queued_at) < $1 AND d.id > $3
+       ORDER BY d.id
        LIMIT $2`,
-      [staleBefore, limit],
+      [staleBefore, limit, afterDirectiveId],
     );
   }
 

@@ -147,6 +147,38 @@ describe('outbox relay', () => {
     }
   });
 
+  it('finds a lost job behind a page of directives whose jobs are alive, by going on from where the last sweep stopped', async () => {
+    const push = `pushlost-${randomUUID().slice(0, 8)}`;
+    await dataSource.query(
+      `INSERT INTO platforms (id, name, webhook_url, webhook_secret_enc, webhook_secret_key_id) VALUES ($1, 'Push', 'http://127.0.0.1:9/h', '\\x00', 'k')`,
+      [push],
+    );
+    const authority = await authorityRow(dataSource);
+    const planner = context.get(DirectivePlanner);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push(await plannedOrder(dataSource, planner, { authority, platforms: [push], startsAt: new Date(clock.now().getTime() - 1000) }));
+    const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-lost');
+    await redisReady(connection);
+    const queue = directivesQueue(connection);
+    const relay = context.get(OutboxRelay);
+    try {
+      await relay.relayBatch(queue, 100);
+      const store = context.get(EnforcementStore);
+      const [lost] = await store.directivesOf(dataSource, [ids[2]!]);
+      const job = (await queue.getJobs(['waiting', 'delayed'])).find((j) => j.data.directiveId === lost!.id)!;
+      await job.remove(); // Redis lost this one; the others' jobs are alive.
+      // Everything queued counts as stale here; two at a time, oldest first.
+      const found: number[] = [];
+      for (let sweep = 0; sweep < 4 && !found.some((n) => n > 0); sweep++) found.push(await relay.requeueLost(queue, -60_000, 2));
+      expect(found.some((n) => n === 1)).toBe(true);
+      expect((await queue.getJobs(['waiting', 'delayed'])).map((j) => j.data.directiveId)).toContain(lost!.id);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
   it('closes a queue whose Redis is still connecting without an uncaught error', async () => {
     // A "Redis" that resets the first connection (the client records an error) and then holds
     // the next one without answering: the queue is still waiting for Redis when it is closed.

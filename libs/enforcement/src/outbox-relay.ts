@@ -26,6 +26,9 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
  */
 @Injectable()
 export class OutboxRelay {
+  /** Where the lost-job sweep goes on from (a directive id), when its last page was full. */
+  private staleCursor: string | undefined;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: EnforcementStore,
@@ -89,7 +92,9 @@ export class OutboxRelay {
    */
   async requeueLost(queue: Queue<DeliverJob>, staleAfterMs: number, limit = 1000): Promise<number> {
     const now = this.clock.now();
-    const stale = await this.store.stalePushes(new Date(now.getTime() - staleAfterMs), limit);
+    const stale = await this.store.stalePushes(new Date(now.getTime() - staleAfterMs), limit, this.staleCursor);
+    // A full page: the next sweep goes on from here; a short one: it starts over.
+    this.staleCursor = stale.length === limit ? stale[stale.length - 1]!.directive_id : undefined;
     const lost: Relayed[] = [];
     for (const c of stale) {
       const jobId = jobIdOf(c.outbox_id);
