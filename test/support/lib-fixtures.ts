@@ -15,6 +15,18 @@ export async function authorityRow(dataSource: DataSource): Promise<string> {
   return id;
 }
 
+/** A platform row: push (a webhook and a sealed-looking secret) or pull; its id is returned. */
+export async function platformRow(dataSource: DataSource, mode: 'push' | 'pull', slaHours = 48): Promise<string> {
+  const id = `${mode}-${randomUUID().slice(0, 8)}`;
+  await dataSource.query(
+    mode === 'push'
+      ? `INSERT INTO platforms (id, name, webhook_url, webhook_secret_enc, webhook_secret_key_id, sla_hours) VALUES ($1, 'Push', 'http://127.0.0.1:9/h', '\\x00', 'k', $2)`
+      : `INSERT INTO platforms (id, name, sla_hours) VALUES ($1, 'Pull', $2)`,
+    [id, slaHours],
+  );
+  return id;
+}
+
 /** An order row, planned through the planner as an order's transaction does (one sealed account per platform). */
 export async function plannedOrder(
   dataSource: DataSource,

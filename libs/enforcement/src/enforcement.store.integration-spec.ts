@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -6,7 +5,7 @@ import { AuditModule } from '@ostracon/audit';
 import { ClockModule } from '@ostracon/common';
 import { ConfigModule, loadConfig } from '@ostracon/config';
 import { DatabaseModule } from '@ostracon/database';
-import { authorityRow, isolatedDatabase, plannedOrder, testConfig } from '@ostracon/test-support';
+import { authorityRow, isolatedDatabase, plannedOrder, platformRow, testConfig } from '@ostracon/test-support';
 import type { DataSource } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
 import { EnforcementModule } from './enforcement.module';
@@ -24,8 +23,8 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
   let store: EnforcementStore;
   let planner: DirectivePlanner;
   let dataSource: DataSource;
-  const push = `push-${randomUUID().slice(0, 8)}`;
-  const pull = `pull-${randomUUID().slice(0, 8)}`;
+  let push: string;
+  let pull: string;
   let authority: string;
 
   beforeAll(async () => {
@@ -40,11 +39,8 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     planner = context.get(DirectivePlanner);
     dataSource = context.get<DataSource>(getDataSourceToken());
     // What other libs own (platforms, clients, orders), set up in their own tables.
-    await dataSource.query(
-      `INSERT INTO platforms (id, name, webhook_url, webhook_secret_enc, webhook_secret_key_id, sla_hours)
-       VALUES ($1, 'Push', 'http://127.0.0.1:9/hook', '\\x00', 'k', 48), ($2, 'Pull', NULL, NULL, NULL, 24)`,
-      [push, pull],
-    );
+    push = await platformRow(dataSource, 'push', 48);
+    pull = await platformRow(dataSource, 'pull', 24);
     authority = await authorityRow(dataSource);
   });
   afterAll(async () => {

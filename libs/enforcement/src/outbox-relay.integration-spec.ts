@@ -7,7 +7,16 @@ import { AuditLogService, AuditModule } from '@ostracon/audit';
 import { ClockModule } from '@ostracon/common';
 import { ConfigModule } from '@ostracon/config';
 import { DatabaseModule, redisReady } from '@ostracon/database';
-import { OffsetClock, RedisServer, authorityRow, isolatedDatabase, plannedOrder, testConfig, waitFor } from '@ostracon/test-support';
+import {
+  OffsetClock,
+  RedisServer,
+  authorityRow,
+  isolatedDatabase,
+  plannedOrder,
+  platformRow,
+  testConfig,
+  waitFor,
+} from '@ostracon/test-support';
 import type { DataSource } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
 import { EnforcementModule } from './enforcement.module';
@@ -87,11 +96,7 @@ describe('outbox relay', () => {
   });
 
   it('puts a push directive back in the outbox when Redis refuses its job: a revocation then cancels it, and it goes out once Redis is back', async () => {
-    const push = `push-${randomUUID().slice(0, 8)}`;
-    await dataSource.query(
-      `INSERT INTO platforms (id, name, webhook_url, webhook_secret_enc, webhook_secret_key_id) VALUES ($1, 'Push', 'http://127.0.0.1:9/h', '\\x00', 'k')`,
-      [push],
-    );
+    const push = await platformRow(dataSource, 'push');
     const authority = await authorityRow(dataSource);
     const planner = context.get(DirectivePlanner);
     const store = context.get(EnforcementStore);
@@ -148,11 +153,7 @@ describe('outbox relay', () => {
   });
 
   it('finds a lost job behind a page of directives whose jobs are alive, by going on from where the last sweep stopped', async () => {
-    const push = `pushlost-${randomUUID().slice(0, 8)}`;
-    await dataSource.query(
-      `INSERT INTO platforms (id, name, webhook_url, webhook_secret_enc, webhook_secret_key_id) VALUES ($1, 'Push', 'http://127.0.0.1:9/h', '\\x00', 'k')`,
-      [push],
-    );
+    const push = await platformRow(dataSource, 'push');
     const authority = await authorityRow(dataSource);
     const planner = context.get(DirectivePlanner);
     const ids: string[] = [];
