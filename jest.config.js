@@ -9,11 +9,20 @@ const swc = {
   sourceMaps: 'inline',
 };
 
+const ESM = '(openid-client|oauth4webapi|jose|oidc-provider|@koa|koa|quick-lru|nanoid|eta|got|oidc-token-hash|@fastify/cookie|cookie)';
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testRegex: '.*\\.(spec|integration-spec|e2e-spec)\\.ts$',
-  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swc],
+    // openid-client, oidc-provider and what they build on are ES modules: Node loads them with
+    // require (>= 20.19), Jest's own loader does not, so they are compiled to CommonJS here
+    // (docs/decisions/0006).
+    [`^.+/node_modules/${ESM}/.+\\.js$`]: ['@swc/jest', { ...swc, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!${ESM}/)`],
   moduleNameMapper: {
     '^@ostracon/migrations$': '<rootDir>/migrations',
     // Integration specs beside a lib reach the test world (databases, Redis, builders) through this.

@@ -39,7 +39,7 @@ function cli(...args: string[]): string {
   return execFileSync(process.execPath, [join(DIST, 'apps', 'cli', 'src', 'main.js'), ...args], { encoding: 'utf8' });
 }
 
-async function seed(dataSource: DataSource, pepper: { keyId: string; key: Buffer }, authorityId: string): Promise<number> {
+async function seed(dataSource: DataSource, pepper: { keyId: string; key: Buffer }, organisationId: string): Promise<number> {
   const orders = Math.ceil(SIGNALS / 3);
   const now = Date.now();
   const started = performance.now();
@@ -66,11 +66,11 @@ async function seed(dataSource: DataSource, pepper: { keyId: string; key: Buffer
     }
     await dataSource.transaction(async (em) => {
       await em.query(
-        `INSERT INTO ban_orders (id, authority_client_id, court_reference, court, decision_date, legal_basis, offence,
+        `INSERT INTO ban_orders (id, organisation_id, court_reference, court, decision_date, legal_basis, offence,
                                  repeat_offender, starts_at, ends_at, signal_count)
          SELECT id, $2, 'BENCH-' || id, 'Bench court', CURRENT_DATE - 3, 'conviction', 'cyberharassment', false, $3, $4, 3
          FROM unnest($1::uuid[]) AS id`,
-        [ids, authorityId, new Date(now - 86_400_000), new Date(now + 180 * 86_400_000)],
+        [ids, organisationId, new Date(now - 86_400_000), new Date(now + 180 * 86_400_000)],
       );
       await em.query(
         `INSERT INTO order_platforms (order_id, platform_id, account_count)
@@ -158,6 +158,7 @@ async function main() {
   }
   const authority = JSON.parse(cli('clients:create', '--role', 'authority', '--name', 'bench authority', '--json')) as {
     id: string;
+    organisation: string;
     apiKey: string;
   };
   const platform = JSON.parse(
@@ -169,7 +170,7 @@ async function main() {
   if (reuse) console.log('reusing the signals seeded by the last run (BENCH_REUSE_DB=1)');
   else {
     console.log(`seeding ${SIGNALS.toLocaleString('en')} signals…`);
-    seedMs = await seed(dataSource, pepper, authority.id);
+    seedMs = await seed(dataSource, pepper, authority.organisation);
     console.log(`seeded in ${(seedMs / 1000).toFixed(1)} s`);
   }
 

@@ -6,6 +6,7 @@ import { SequenceAuditEventsAtCommit1764400000000 } from './1764400000000-sequen
 import { FindPendingAuditEventsByTransaction1764410000000 } from './1764410000000-find-pending-audit-events-by-transaction';
 import { NotifyApiClientChanges1764420000000 } from './1764420000000-notify-api-client-changes';
 import { RotateWebhookSecrets1764430000000 } from './1764430000000-rotate-webhook-secrets';
+import { CreateOrganisationsAndPeople1764440000000 } from './1764440000000-create-organisations-and-people';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   FindPendingAuditEventsByTransaction1764410000000,
   NotifyApiClientChanges1764420000000,
   RotateWebhookSecrets1764430000000,
+  CreateOrganisationsAndPeople1764440000000,
 ];

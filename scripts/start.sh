@@ -23,6 +23,12 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 [ -z "${REDIS_URL:-}" ] && ensure_redis
 
+# Without a real OpenID provider, people sign in against the development one the API mounts at
+# /oidc (any password; docs/people.md). Production refuses it.
+if [ -z "${OIDC_ISSUER:-}" ] && [ "${NODE_ENV:-development}" != production ]; then
+  export LOCAL_OIDC_PROVIDER="${LOCAL_OIDC_PROVIDER:-true}"
+fi
+
 node dist/apps/cli/src/main.js migrate
 # Migrations ran as the owner; the API and the worker run as the application's role (docs/security.md).
 [ -z "${DATABASE_URL:-}" ] && ensure_app_role
@@ -30,6 +36,6 @@ node dist/apps/api/src/main.js &
 API_PID=$!
 node dist/apps/worker/src/main.js &
 WORKER_PID=$!
-say "API on http://${HOST:-127.0.0.1}:${PORT:-3000} (docs at /docs); Ctrl-C stops everything"
+say "API on http://${HOST:-127.0.0.1}:${PORT:-3000} (docs at /docs; people sign in at /auth/sign-in); Ctrl-C stops everything"
 # Either process ending ends the whole service, so a crash is never silent.
 wait -n "$API_PID" "$WORKER_PID"

@@ -121,10 +121,70 @@ describe('admin API', () => {
     expect(revoked.map((e) => e.actor)).toEqual([`client:${admin.id}`]);
   });
 
+  it('manages organisations, their keys and their people, each change audited without an e-mail', async () => {
+    const admin$ = as(admin.apiKey);
+    const org = await admin$.post('/v1/admin/organisations', {
+      name: `Parquet de Créteil ${randomBytes(3).toString('hex')}`,
+      role: 'authority',
+    });
+    expect(org.status).toBe(201);
+    expect(org.body).toMatchObject({ role: 'authority', platform: null });
+    expect((await admin$.get('/v1/admin/organisations')).body.map((o: { id: string }) => o.id)).toContain(org.body.id);
+
+    const key = await admin$.post('/v1/admin/clients', { name: 'Greffe, intégration', organisation: org.body.id });
+    expect(key.status).toBe(201);
+    expect(key.body).toMatchObject({ organisation: org.body.id, role: 'authority' });
+    expect((await as(key.body.apiKey).get('/v1/orders')).status).toBe(200);
+    for (const [body, status, code] of [
+      [{ name: 'x', organisation: org.body.id, role: 'auditor' }, 422, 'CLIENT.ROLE_MISMATCH'],
+      [{ name: 'x', organisation: '00000000-0000-4000-8000-000000000000' }, 404, 'ORGANISATION.NOT_FOUND'],
+      [{ name: 'x' }, 422, 'CLIENT.ROLE_MISMATCH'],
+      [{ name: 'x', organisation: 'paris' }, 400, 'VALIDATION.FAILED'],
+    ] as const) {
+      const refused = await admin$.post('/v1/admin/clients', body);
+      expect([refused.status, refused.body.code]).toEqual([status, code]);
+    }
+
+    const who = `Greffe.${randomBytes(3).toString('hex')}@Justice.example.fr`;
+    const invited = await admin$.post('/v1/admin/people', { email: who, organisation: org.body.id });
+    expect(invited.status).toBe(201);
+    expect(invited.body).toMatchObject({ email: who.toLowerCase(), role: 'authority', organisation: org.body.id, signedInAt: null });
+    const twice = await admin$.post('/v1/admin/people', { email: who.toUpperCase(), organisation: org.body.id });
+    expect([twice.status, twice.body.code]).toEqual([409, 'PERSON.ALREADY_INVITED']);
+    const platformOrg = await admin$.post('/v1/admin/organisations', { name: 'TikTok T&S', role: 'platform', platform: 'nope-no-such' });
+    expect([platformOrg.status, platformOrg.body.code]).toEqual([404, 'PLATFORM.NOT_FOUND']);
+    const platformId = await t.platform('adm');
+    const tiktok = await admin$.post('/v1/admin/organisations', { name: 'TikTok T&S', role: 'platform', platform: platformId });
+    const machine = await admin$.post('/v1/admin/people', {
+      email: `ts.${randomBytes(3).toString('hex')}@tiktok.example`,
+      organisation: tiktok.body.id,
+    });
+    expect([machine.status, machine.body.code]).toEqual([422, 'PERSON.ROLE_NOT_ALLOWED']);
+    expect((await admin$.post('/v1/admin/people', { email: 'not an e-mail', organisation: org.body.id })).status).toBe(400);
+
+    const members = await admin$.get(`/v1/admin/people?organisation=${org.body.id}`);
+    expect(members.body.map((p: { id: string }) => p.id)).toEqual([invited.body.id]);
+    expect((await admin$.get('/v1/admin/people?organisation=paris')).status).toBe(400);
+    expect((await admin$.delete(`/v1/admin/people/${invited.body.id}`)).status).toBe(204);
+    expect((await admin$.delete(`/v1/admin/people/${invited.body.id}`)).body.code).toBe('PERSON.NOT_FOUND');
+    expect((await admin$.get(`/v1/admin/people?organisation=${org.body.id}`)).body[0].removedAt).not.toBeNull();
+
+    const actor = `client:${admin.id}`;
+    expect((await events('organisation.created')).filter((e) => e.actor === actor).map((e) => e.data.organisationId)).toContain(
+      org.body.id,
+    );
+    const invitedEvent = (await events('person.invited')).find((e) => e.data.personId === invited.body.id)!;
+    expect(invitedEvent).toMatchObject({ actor, data: { organisationId: org.body.id, role: 'authority' } });
+    expect(JSON.stringify(invitedEvent)).not.toContain(who.toLowerCase());
+    expect((await events('person.removed')).find((e) => e.data.personId === invited.body.id)).toMatchObject({ actor });
+  });
+
   it('is for admin keys only', async () => {
     for (const key of [authority.apiKey, (await t.client('auditor')).apiKey]) {
       expect((await as(key).get('/v1/admin/platforms')).status).toBe(403);
       expect((await as(key).post('/v1/admin/clients', { role: 'admin', name: 'me' })).status).toBe(403);
+      expect((await as(key).get('/v1/admin/people')).status).toBe(403);
+      expect((await as(key).post('/v1/admin/organisations', { role: 'admin', name: 'me' })).status).toBe(403);
     }
     expect((await t.request({ method: 'GET', url: '/v1/admin/clients' })).status).toBe(401);
   });

@@ -44,7 +44,7 @@ describe('CLI', () => {
     const created = await cli('clients:create', '--role', 'authority', '--name', 'Parquet de Lyon', '--json');
     expect(created.code).toBe(0);
     const out = JSON.parse(created.stdout);
-    expect(Object.keys(out).sort()).toEqual(['apiKey', 'id']);
+    expect(Object.keys(out).sort()).toEqual(['apiKey', 'id', 'organisation']);
     expect(out.apiKey).toMatch(/^ost_[A-Za-z0-9_-]{43}$/);
     const [row] = await t.dataSource.query(`SELECT key_hash FROM api_clients WHERE id = $1`, [out.id]);
     expect(row.key_hash.toString('hex')).not.toContain(Buffer.from(out.apiKey).toString('hex'));
@@ -134,7 +134,40 @@ describe('CLI', () => {
     const authorityKey = seed.clients[0].apiKey;
     const list = await t.request({ method: 'GET', url: '/v1/orders', key: authorityKey });
     expect(list.body.items).toHaveLength(3);
-    // Seeding twice works: platforms are kept, new clients and orders are added.
-    expect((await cli('demo:seed', '--json')).code).toBe(0);
+    expect(seed.people.map((p: { email: string }) => p.email)).toEqual([
+      'clerk@parquet-paris.example.fr',
+      'deputy@parquet-paris.example.fr',
+      'clerk@parquet-lyon.example.fr',
+      'inspector@cnil.example.fr',
+      'operator@ostracon.example.fr',
+    ]);
+    // Seeding twice works: platforms, organisations and people are kept, new keys and orders are added.
+    const again = await cli('demo:seed', '--json');
+    expect(again.code).toBe(0);
+    const second = JSON.parse(again.stdout);
+    expect(second.people).toEqual(seed.people);
+    expect(second.organisations).toEqual(seed.organisations);
+    // An order belongs to its parquet: the new Paris key sees the first run's orders too.
+    expect((await t.request({ method: 'GET', url: '/v1/orders', key: second.clients[0].apiKey })).body.items).toHaveLength(6);
+  });
+
+  it('registers an organisation, a key for it, and invites, lists and removes its people', async () => {
+    const org = JSON.parse(
+      (await cli('organisations:create', '--role', 'auditor', '--name', 'CNIL, service des contrôles', '--json')).stdout,
+    );
+    expect(org).toMatchObject({ role: 'auditor', platform: null });
+    const key = await cli('clients:create', '--organisation', org.id, '--name', 'CNIL export', '--json');
+    expect(JSON.parse(key.stdout).organisation).toBe(org.id);
+    const email = `controle.${randomBytes(3).toString('hex')}@cnil.example.fr`;
+    const invited = await cli('people:invite', '--email', email, '--organisation', org.id, '--json');
+    expect(invited.code).toBe(0);
+    const person = JSON.parse(invited.stdout);
+    expect(person).toMatchObject({ email, role: 'auditor', organisation: org.id });
+    expect((await cli('people:invite', '--email', email, '--organisation', org.id)).stderr).toContain('PERSON.ALREADY_INVITED');
+    expect((await cli('people:list', '--organisation', org.id)).stdout).toContain(`${person.id} auditor   ${email}`);
+    const removed = await cli('people:remove', person.id);
+    expect([removed.code, removed.stderr]).toEqual([0, `person ${person.id} removed\n`]);
+    expect((await cli('people:list', '--organisation', org.id)).stdout).toContain('(removed)');
+    expect((await cli('people:remove', person.id)).code).toBe(2);
   });
 });

@@ -26,9 +26,10 @@ describe('the built processes', () => {
     expect(existsSync(dist('api'))).toBe(true);
   });
 
-  it('API: serves on PORT, is ready, and stops cleanly on SIGTERM', async () => {
+  it('API: serves on PORT, is ready, mounts the local OpenID provider when asked, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const api = run('api', { PORT: String(port), LOG_LEVEL: 'info' });
+    // As npm start runs it: the development provider (an ES module, loaded by Node's require).
+    const api = run('api', { PORT: String(port), LOG_LEVEL: 'info', LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: `http://127.0.0.1:${port}` });
     try {
       await waitFor(async () => {
         try {
@@ -41,6 +42,10 @@ describe('the built processes', () => {
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
       expect(res.headers.get('x-request-id')).toBeTruthy();
+      const discovery = await fetch(`http://127.0.0.1:${port}/oidc/.well-known/openid-configuration`);
+      expect(((await discovery.json()) as { issuer: string }).issuer).toBe(`http://127.0.0.1:${port}/oidc`);
+      const signIn = await fetch(`http://127.0.0.1:${port}/auth/sign-in`, { redirect: 'manual' });
+      expect([signIn.status, new URL(signIn.headers.get('location')!).pathname]).toEqual([302, '/oidc/auth']);
     } finally {
       api.child.kill('SIGTERM');
     }
@@ -65,5 +70,22 @@ describe('the built processes', () => {
     expect(await exitOf(api.child)).toBe(1);
     expect(api.output()).toMatch(/SIGNAL_PEPPERS is required in production/);
     expect(api.output()).toMatch(/ACCOUNT_ENCRYPTION_KEYS is required in production/);
+  });
+
+  it('refuses the local OpenID provider in production, and requires a real one', async () => {
+    const key = (n: number) => `k:${Buffer.alloc(32, n).toString('base64')}`;
+    const production = {
+      NODE_ENV: 'production',
+      SIGNAL_PEPPERS: key(1),
+      ACCOUNT_ENCRYPTION_KEYS: key(2),
+      AUDIT_SIGNING_KEYS: key(3),
+      PUBLIC_URL: 'https://ostracon.example.gouv.fr',
+    };
+    const local = run('api', { ...production, LOCAL_OIDC_PROVIDER: 'true' });
+    expect(await exitOf(local.child)).toBe(1);
+    expect(local.output()).toMatch(/LOCAL_OIDC_PROVIDER: the development provider accepts any password; never in production/);
+    const none = run('api', production);
+    expect(await exitOf(none.child)).toBe(1);
+    expect(none.output()).toMatch(/OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required in production/);
   });
 });

@@ -3,15 +3,13 @@ import type { DirectivePlanner } from '@ostracon/enforcement';
 import type { DataSource } from 'typeorm';
 
 /**
- * For integration specs of one lib that need rows other libs own (an authority client, an order):
- * written in those tables as those libs write them, so the spec needs only its own lib's modules.
+ * For integration specs of one lib that need rows other libs own (an authority's organisation, an
+ * order): written in those tables as those libs write them, so the spec needs only its own lib's
+ * modules. Returns the organisation's id, which owns orders.
  */
 export async function authorityRow(dataSource: DataSource): Promise<string> {
   const id = randomUUID();
-  await dataSource.query(`INSERT INTO api_clients (id, name, role, key_hash) VALUES ($1, 'authority', 'authority', $2)`, [
-    id,
-    Buffer.from(randomUUID()),
-  ]);
+  await dataSource.query(`INSERT INTO organisations (id, name, role) VALUES ($1, 'authority', 'authority')`, [id]);
   return id;
 }
 
@@ -37,7 +35,7 @@ export async function plannedOrder(
   const endsAt = new Date(o.startsAt.getTime() + (o.days ?? 30) * 86_400_000);
   await dataSource.transaction(async (em) => {
     await em.query(
-      `INSERT INTO ban_orders (id, authority_client_id, court_reference, court, decision_date, legal_basis, offence, repeat_offender,
+      `INSERT INTO ban_orders (id, organisation_id, court_reference, court, decision_date, legal_basis, offence, repeat_offender,
                                starts_at, ends_at, signal_count)
        VALUES ($1, $2, 'TJ-LIB-TEST', 'Tribunal', '2026-11-01', 'conviction', 'cyberharassment', false, $3, $4, 1)`,
       [id, o.authority, o.startsAt, endsAt],

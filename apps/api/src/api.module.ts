@@ -18,6 +18,8 @@ import { Idempotency } from './http/idempotency';
 import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
 import { SignupMatchesController } from './signup-checks/signup-matches.controller';
+import { SessionController } from './sign-in/session.controller';
+import { SignInController } from './sign-in/sign-in.controller';
 
 @Module({})
 export class ApiModule {
@@ -45,6 +47,8 @@ export class ApiModule {
         DirectivesController,
         SignupMatchesController,
         HealthController,
+        SessionController,
+        SignInController,
       ],
       providers: [Metrics, MetricsServer, Idempotency],
     };

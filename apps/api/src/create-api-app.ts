@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { NestFactory } from '@nestjs/core';
@@ -20,6 +21,7 @@ import { registerSignupCheckRoutes } from './signup-checks/signup-checks.routes'
 import { Metrics } from './metrics/metrics';
 import { MetricsServer } from './metrics/metrics.server';
 import { buildOpenApiDocument } from './openapi/openapi';
+import { mountLocalProvider } from './sign-in/local-provider';
 
 export interface ApiAppOptions {
   config: AppConfig;
@@ -58,6 +60,9 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
 
   const fastify = app.getHttpAdapter().getInstance();
   useJsonBodies(fastify, 'secure');
+  // People's session cookies (docs/people.md); unsigned: the value is an opaque random id.
+  await fastify.register(fastifyCookie);
+  if (config.signIn.localProvider) await mountLocalProvider(app, config, logger);
   const metrics = app.get(Metrics);
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);

@@ -1,12 +1,20 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientsService, ROLES, type CreatedClient } from '@ostracon/auth';
+import {
+  AuthErrors,
+  ClientsService,
+  OrganisationsService,
+  PeopleService,
+  ROLES,
+  type CreatedClient,
+  type PersonView,
+} from '@ostracon/auth';
 import { DomainError } from '@ostracon/common';
 import { type AppConfig, ConfigError, loadConfig } from '@ostracon/config';
 import { revertLastMigration, runMigrations } from '@ostracon/database';
 import { MIGRATIONS } from '@ostracon/migrations';
 import { OrdersService, type OrderView } from '@ostracon/orders';
-import { PlatformsService, type PlatformView } from '@ostracon/platforms';
+import { PlatformsService } from '@ostracon/platforms';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,7 +22,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AuditTreeService, type Checkpoint, type VerifyReport, verifyDatabase, verifyExport } from '@ostracon/audit';
 import type { DataSource } from 'typeorm';
 import { CliModule } from './cli.module';
-import { demoOrders, DEMO_PLATFORMS } from './demo-data';
+import { demoOrders, DEMO_ORGANISATIONS, DEMO_PEOPLE, DEMO_PLATFORMS } from './demo-data';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -79,20 +87,43 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     });
 
   program
-    .command('clients:create')
-    .description('create an API client and print its key (shown only this once)')
+    .command('organisations:create')
+    .description('register an organisation: its keys and people act in its role')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
-    .requiredOption('--name <name>', 'who this client is')
-    .option('--platform <id>', 'the platform a platform client acts for')
+    .requiredOption('--name <name>', 'e.g. "Parquet de Paris"')
+    .option('--platform <id>', 'the platform a platform organisation acts for')
     .option('--json', 'print JSON')
     .action(async (opts: { role: string; name: string; platform?: string; json?: boolean }) => {
       const created = await withContext((app) =>
-        app.get(ClientsService).create({ role: opts.role as CreatedClient['role'], name: opts.name, platform: opts.platform }, 'cli'),
+        app.get(OrganisationsService).create({ role: opts.role as CreatedClient['role'], name: opts.name, platform: opts.platform }, 'cli'),
+      );
+      print(opts.json ?? false, created, `organisation ${created.id} (${created.role}) ${created.name}`);
+    });
+
+  program
+    .command('clients:create')
+    .description('create an API client and print its key (shown only this once)')
+    .option('--organisation <id>', 'the organisation the key acts for (its role)')
+    .option('--role <role>', `without --organisation: one of ${ROLES.join(', ')}, in a new organisation of this name`)
+    .requiredOption('--name <name>', 'who this client is')
+    .option('--platform <id>', 'the platform a platform client acts for')
+    .option('--json', 'print JSON')
+    .action(async (opts: { organisation?: string; role?: string; name: string; platform?: string; json?: boolean }) => {
+      const created = await withContext((app) =>
+        app.get(ClientsService).create(
+          {
+            organisation: opts.organisation,
+            role: opts.role as CreatedClient['role'] | undefined,
+            name: opts.name,
+            platform: opts.platform,
+          },
+          'cli',
+        ),
       );
       print(
         opts.json ?? false,
-        { id: created.id, apiKey: created.apiKey },
-        `client ${created.id} (${created.role})\napi key: ${created.apiKey}\nstore it now: it is not shown again`,
+        { id: created.id, organisation: created.organisation, apiKey: created.apiKey },
+        `client ${created.id} (${created.role}, organisation ${created.organisation})\napi key: ${created.apiKey}\nstore it now: it is not shown again`,
       );
     });
 
@@ -103,6 +134,39 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     .action(async (id: string) => {
       await withContext((app) => app.get(ClientsService).revoke(id, 'cli'));
       io.stderr(`client ${id} revoked\n`);
+    });
+
+  program
+    .command('people:invite')
+    .description('invite a person to sign in for an organisation (matched by this e-mail at their first sign-in)')
+    .requiredOption('--email <email>', 'the e-mail their identity provider will give')
+    .requiredOption('--organisation <id>', 'the organisation they act for, in its role')
+    .option('--json', 'print JSON')
+    .action(async (opts: { email: string; organisation: string; json?: boolean }) => {
+      const person = await withContext((app) =>
+        app.get(PeopleService).invite({ email: opts.email, organisation: opts.organisation }, 'cli'),
+      );
+      print(opts.json ?? false, person, `person ${person.id} invited (${person.role})`);
+    });
+
+  program
+    .command('people:remove')
+    .description('remove a person: their sessions end at once and they can no longer sign in')
+    .argument('<id>', 'person id')
+    .action(async (id: string) => {
+      await withContext((app) => app.get(PeopleService).remove(id, 'cli'));
+      io.stderr(`person ${id} removed\n`);
+    });
+
+  program
+    .command('people:list')
+    .description('list people, of one organisation when given')
+    .option('--organisation <id>', 'only this organisation')
+    .option('--json', 'print JSON')
+    .action(async (opts: { organisation?: string; json?: boolean }) => {
+      const people = await withContext((app) => app.get(PeopleService).list(opts.organisation));
+      const line = (p: PersonView) => `${p.id} ${p.role.padEnd(9)} ${p.email}${p.removedAt ? ' (removed)' : ''}`;
+      print(opts.json ?? false, people, people.map(line).join('\n') || 'no people');
     });
 
   program
@@ -184,13 +248,14 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
 
   program
     .command('demo:seed')
-    .description('demo platforms, one client of each role (keys printed) and a few orders')
+    .description('demo platforms and organisations, a key of each role (printed), the demo people and a few orders')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const seeded = await withContext((app) => seedDemo(app));
       const human = [
         ...seeded.platforms.map((p) => `platform ${p}`),
         ...seeded.clients.map((c) => `${c.role.padEnd(9)} ${c.platform ?? ''} key: ${c.apiKey}`),
+        ...seeded.people.map((p) => `person   ${p.role.padEnd(9)} ${p.email}`),
         ...seeded.orders.map((o) => `order ${o.id} ${o.status} until ${o.endsAt}`),
       ].join('\n');
       print(opts.json ?? false, seeded, human);
@@ -221,33 +286,62 @@ function reportError(error: unknown, io: CliIo): number {
 
 export interface DemoSeed {
   platforms: string[];
+  organisations: { id: string; name: string; role: string }[];
   clients: { id: string; role: string; platform: string | null; apiKey: string }[];
+  people: { id: string; email: string; role: string; organisation: string }[];
   orders: OrderView[];
 }
 
+/** Demo data; run again, it adds keys and orders but finds the organisations and people it made before. */
 async function seedDemo(app: INestApplicationContext): Promise<DemoSeed> {
   const platforms = app.get(PlatformsService);
+  const organisations = app.get(OrganisationsService);
   const clients = app.get(ClientsService);
-  const created: PlatformView[] = [];
+  const people = app.get(PeopleService);
   for (const p of DEMO_PLATFORMS) {
-    if (!(await platforms.exists(p.id))) created.push(await platforms.create(p, 'cli'));
+    if (!(await platforms.exists(p.id))) await platforms.create(p, 'cli');
   }
-  const authority = await clients.create({ role: 'authority', name: 'Demo parquet de Paris' }, 'cli');
-  const platformClient = await clients.create(
-    { role: 'platform', name: 'Demo TikTok trust & safety', platform: DEMO_PLATFORMS[0]!.id },
-    'cli',
-  );
-  const auditor = await clients.create({ role: 'auditor', name: 'Demo CNIL inspector' }, 'cli');
-  const admin = await clients.create({ role: 'admin', name: 'Demo operator' }, 'cli');
+  const orgs = {} as Record<keyof typeof DEMO_ORGANISATIONS, { id: string; name: string; role: string }>;
+  for (const [key, o] of Object.entries(DEMO_ORGANISATIONS) as [
+    keyof typeof DEMO_ORGANISATIONS,
+    (typeof DEMO_ORGANISATIONS)[keyof typeof DEMO_ORGANISATIONS],
+  ][]) {
+    orgs[key] = (await organisations.findByName(o.name, o.role)) ?? (await organisations.create(o, 'cli'));
+  }
+  const keys = [];
+  for (const key of ['paris', 'tiktok', 'cnil', 'operator'] as const) {
+    keys.push(await clients.create({ organisation: orgs[key].id, name: `${orgs[key].name} (demo)` }, 'cli'));
+  }
+  const known = new Map((await people.list()).filter((p) => !p.removedAt).map((p) => [p.email, p]));
+  const seededPeople: DemoSeed['people'] = [];
+  for (const person of DEMO_PEOPLE) {
+    const found =
+      known.get(person.email) ??
+      (await people.invite({ email: person.email, organisation: orgs[person.organisation].id }, 'cli').catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === AuthErrors.personAlreadyInvited.code) return null;
+        throw error;
+      }));
+    if (found) seededPeople.push({ id: found.id, email: found.email, role: found.role, organisation: found.organisation });
+  }
   const orders = app.get(OrdersService);
-  const authorityClient = { id: authority.id, name: authority.name, role: authority.role, platformId: null };
+  const paris = keys[0]!;
+  const authorityClient = {
+    kind: 'client' as const,
+    id: paris.id,
+    name: paris.name,
+    role: paris.role,
+    organisationId: paris.organisation,
+    platformId: null,
+  };
   const seededOrders: OrderView[] = [];
   for (const order of demoOrders(new Date())) {
     seededOrders.push(await orders.create(authorityClient, order));
   }
   return {
     platforms: [...DEMO_PLATFORMS.map((p) => p.id)],
-    clients: [authority, platformClient, auditor, admin].map((c) => ({ id: c.id, role: c.role, platform: c.platform, apiKey: c.apiKey })),
+    organisations: Object.values(orgs).map((o) => ({ id: o.id, name: o.name, role: o.role })),
+    clients: keys.map((c) => ({ id: c.id, role: c.role, platform: c.platform, apiKey: c.apiKey })),
+    people: seededPeople,
     orders: seededOrders,
   };
 }

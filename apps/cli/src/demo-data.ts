@@ -1,3 +1,4 @@
+import type { CreateOrganisationInput } from '@ostracon/auth';
 import type { CreateOrderInput } from '@ostracon/orders';
 import type { CreatePlatformInput } from '@ostracon/platforms';
 
@@ -5,6 +6,28 @@ export const DEMO_PLATFORMS: CreatePlatformInput[] = [
   { id: 'tiktok', name: 'TikTok', slaHours: 48 },
   { id: 'instagram', name: 'Instagram', slaHours: 48 },
   { id: 'x', name: 'X' },
+];
+
+/** The demo organisations: people sign in for them; the first authority's key submits the demo orders. */
+export const DEMO_ORGANISATIONS = {
+  paris: { name: 'Demo parquet de Paris', role: 'authority' },
+  lyon: { name: 'Demo parquet de Lyon', role: 'authority' },
+  cnil: { name: 'Demo CNIL', role: 'auditor' },
+  operator: { name: 'Demo operator', role: 'admin' },
+  tiktok: { name: 'Demo TikTok trust & safety', role: 'platform', platform: 'tiktok' },
+} as const satisfies Record<string, CreateOrganisationInput>;
+
+/**
+ * The demo people, who sign in with the local provider (`npm start`: any password) by typing
+ * their e-mail; the second Paris clerk shows that an order belongs to its parquet, the Lyon clerk
+ * that it belongs to no other.
+ */
+export const DEMO_PEOPLE: { email: string; organisation: keyof typeof DEMO_ORGANISATIONS }[] = [
+  { email: 'clerk@parquet-paris.example.fr', organisation: 'paris' },
+  { email: 'deputy@parquet-paris.example.fr', organisation: 'paris' },
+  { email: 'clerk@parquet-lyon.example.fr', organisation: 'lyon' },
+  { email: 'inspector@cnil.example.fr', organisation: 'cnil' },
+  { email: 'operator@ostracon.example.fr', organisation: 'operator' },
 ];
 
 const day = 86_400_000;

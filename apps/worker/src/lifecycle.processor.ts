@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SessionStore } from '@ostracon/auth';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { SlaBreaches } from '@ostracon/enforcement';
 import { OrderLifecycle } from '@ostracon/orders';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
-/** Ticks the time-based transitions on an interval: orders (activation, expiry, purge), then SLA breaches. */
+/** Ticks the time-based transitions on an interval: orders (activation, expiry, purge), SLA breaches, then old sessions. */
 @Injectable()
 export class LifecycleProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Lifecycle');
@@ -14,6 +15,7 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly orders: OrderLifecycle,
     private readonly slaBreaches: SlaBreaches,
+    private readonly sessions: SessionStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
@@ -36,8 +38,9 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
     this.running = (async () => {
       const orders = await step('order lifecycle', () => this.orders.tick());
       const slaBreached = await step('SLA breaches', () => this.slaBreaches.raise());
-      const t = { activated: 0, expired: 0, purged: 0, ...orders, slaBreached: slaBreached ?? 0 };
-      if (t.activated + t.expired + t.slaBreached + t.purged > 0) this.logger.log(`lifecycle: ${JSON.stringify(t)}`);
+      const sessionsPurged = await step('session purge', () => this.sessions.purge());
+      const t = { activated: 0, expired: 0, purged: 0, ...orders, slaBreached: slaBreached ?? 0, sessionsPurged: sessionsPurged ?? 0 };
+      if (t.activated + t.expired + t.slaBreached + t.purged + t.sessionsPurged > 0) this.logger.log(`lifecycle: ${JSON.stringify(t)}`);
     })().finally(() => {
       this.running = null;
     });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from '@ostracon/audit';
+import { AuthModule } from '@ostracon/auth';
 import { ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
@@ -26,6 +27,7 @@ export class WorkerModule {
         AuditModule,
         EnforcementModule,
         OrdersModule,
+        AuthModule,
       ],
       providers: [
         { provide: WORKER_OPTIONS, useValue: options },

@@ -1,7 +1,14 @@
 /** Every event type the log may hold; docs/auditing.md says what each one means. */
 export const AUDIT_EVENT_TYPES = [
+  'organisation.created',
   'client.created',
   'client.revoked',
+  'person.invited',
+  'person.removed',
+  'person.resolved',
+  'person.signed_in',
+  'person.sign_in_refused',
+  'person.signed_out',
   'platform.created',
   'platform.updated',
   'platform.webhook_secret_rotated',
@@ -25,8 +32,11 @@ export const AUDIT_EVENT_TYPES = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-/** Who acted: an API client (`client:<id>`), the CLI (`cli`) or a service process (`system:<name>`). */
-export type Actor = `client:${string}` | 'cli' | `system:${string}`;
+/**
+ * Who acted: an API client (`client:<id>`), a person signed in for an organisation
+ * (`person:<id>@<organisation id>`), the CLI (`cli`) or a service process (`system:<name>`).
+ */
+export type Actor = `client:${string}` | `person:${string}@${string}` | 'cli' | `system:${string}`;
 
 export interface AuditEventInput {
   type: AuditEventType;

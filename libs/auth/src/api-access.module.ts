@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyGuard } from './auth.guard';
+import { AccessGuard } from './auth.guard';
 import { AuthModule } from './auth.module';
 import { Authenticator } from './authenticator';
 import { RateLimiter } from './rate-limiter';
+import { SignInService } from './sign-in.service';
 
 /**
- * Authentication and rate limits of requests: for the API, which has a Redis connection and
- * starts the key index. The CLI imports AuthModule alone.
+ * Authentication and rate limits of requests, sessions and sign-in: for the API, which has a
+ * Redis connection and starts the key index. The CLI imports AuthModule alone.
  */
 @Module({
   imports: [AuthModule],
-  providers: [RateLimiter, Authenticator, ApiKeyGuard],
-  exports: [RateLimiter, Authenticator, ApiKeyGuard],
+  providers: [RateLimiter, Authenticator, AccessGuard, SignInService],
+  exports: [RateLimiter, Authenticator, AccessGuard, SignInService],
 })
 export class ApiAccessModule {}

@@ -9,6 +9,10 @@ export class ApiClient {
   @Column('text')
   name!: string;
 
+  @Column('uuid', { name: 'organisation_id' })
+  organisationId!: string;
+
+  /** Its organisation's role (a composite foreign key keeps them equal). */
   @Column('text')
   role!: Role;
 

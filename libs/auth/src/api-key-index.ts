@@ -13,11 +13,12 @@ interface ClientRow {
   id: string;
   name: string;
   role: Role;
+  organisation_id: string;
   platform_id: string | null;
   key_hash: Buffer;
 }
 
-const SELECT_ACTIVE = `SELECT id, name, role, platform_id, key_hash FROM api_clients WHERE revoked_at IS NULL`;
+const SELECT_ACTIVE = `SELECT id, name, role, organisation_id, platform_id, key_hash FROM api_clients WHERE revoked_at IS NULL`;
 /** `<id>:active` or `<id>:gone` (migration 1764420000000). */
 const NOTICE = /^([0-9a-f-]{36}):(active|gone)$/;
 
@@ -90,7 +91,14 @@ export class ApiKeyIndex implements OnApplicationShutdown {
 
   /** A client this process just created or revoked: known here at once, whatever the notification does. */
   noteCreated(client: AuthenticatedClient, keyHash: Buffer): void {
-    this.add({ id: client.id, name: client.name, role: client.role, platform_id: client.platformId, key_hash: keyHash });
+    this.add({
+      id: client.id,
+      name: client.name,
+      role: client.role,
+      organisation_id: client.organisationId,
+      platform_id: client.platformId,
+      key_hash: keyHash,
+    });
   }
 
   noteRevoked(id: string): void {
@@ -182,5 +190,5 @@ export class ApiKeyIndex implements OnApplicationShutdown {
 }
 
 function toClient(row: ClientRow): AuthenticatedClient {
-  return { id: row.id, name: row.name, role: row.role, platformId: row.platform_id };
+  return { kind: 'client', id: row.id, name: row.name, role: row.role, organisationId: row.organisation_id, platformId: row.platform_id };
 }

@@ -1,9 +1,14 @@
-import { type CanActivate, type ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CommonErrors, DomainError } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { FastifyRequest } from 'fastify';
+import { AuthErrors } from './auth.errors';
 import { Authenticator, bearerKey } from './authenticator';
+import { cookieNames } from './cookies';
+import { passesCsrfCheck } from './csrf';
 import type { AuthenticatedClient, Role } from './roles';
+import type { Session } from './session-store';
 
 const ROLES_KEY = 'ostracon:roles';
 
@@ -15,31 +20,56 @@ export function rolesOf(handler: object): Role[] | undefined {
   return Reflect.getMetadata(ROLES_KEY, handler) as Role[] | undefined;
 }
 
-type AuthedRequest = FastifyRequest & { client?: AuthenticatedClient };
+type AuthedRequest = FastifyRequest & { client?: AuthenticatedClient; session?: Session; cookies?: Record<string, string | undefined> };
 
-/** Bearer API keys: 401 without a valid key (429 past the failures allowed), 403 for a role the route does not admit. */
+/**
+ * Who calls a /v1 route, and whether their role may: a bearer API key (machines), or a person's
+ * session cookie (docs/people.md) under the same role rules. A request with an Authorization
+ * header is judged by its key alone. A change made with a cookie must also pass the cross-site
+ * check (libs/auth csrf.ts). 401 without a valid key or session (429 past the failures allowed),
+ * 403 for a role the route does not admit or a cross-site change.
+ */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
+export class AccessGuard implements CanActivate {
+  private readonly cookie: string;
+  private readonly origin: string;
+
   constructor(
     private readonly authenticator: Authenticator,
     private readonly reflector: Reflector,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cookie = cookieNames(config).session;
+    this.origin = new URL(config.signIn.publicUrl).origin;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    const client = await this.authenticator.authenticate(bearerKey(request.headers.authorization), request.ip);
-    request.client = client;
+    const cookie = request.cookies?.[this.cookie];
+    if (request.headers.authorization === undefined && cookie !== undefined) {
+      const session = await this.authenticator.authenticateSession(cookie, request.ip);
+      if (!passesCsrfCheck(request.method, request.headers, this.origin, session.csrfToken)) throw new DomainError(AuthErrors.csrf);
+      request.session = session;
+      request.client = session.caller;
+    } else {
+      request.client = await this.authenticator.authenticate(bearerKey(request.headers.authorization), request.ip);
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
-    if (!roles?.includes(client.role)) {
+    if (!roles?.includes(request.client.role)) {
       throw new DomainError(CommonErrors.forbidden, 'This client’s role may not call this route');
     }
     return true;
   }
 }
 
-/** The authenticated caller, set by ApiKeyGuard. */
+/** The authenticated caller, set by AccessGuard. */
 export const CurrentClient = createParamDecorator((_: unknown, context: ExecutionContext): AuthenticatedClient => {
   const client = context.switchToHttp().getRequest<AuthedRequest>().client;
-  if (!client) throw new Error('CurrentClient used on a route without ApiKeyGuard');
+  if (!client) throw new Error('CurrentClient used on a route without AccessGuard');
   return client;
 });
+
+/** The session of a caller signed in with a cookie, or null for a key. */
+export const CurrentSession = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Session | null => context.switchToHttp().getRequest<AuthedRequest>().session ?? null,
+);

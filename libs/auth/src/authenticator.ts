@@ -3,6 +3,7 @@ import { CommonErrors, DomainError } from '@ostracon/common';
 import { ApiKeyIndex } from './api-key-index';
 import { RateLimiter } from './rate-limiter';
 import type { AuthenticatedClient } from './roles';
+import { type Session, SessionStore } from './session-store';
 import { sourceOf } from './source-address';
 
 const BEARER = /^Bearer (\S+)$/i;
@@ -37,13 +38,37 @@ export class Authenticator {
   constructor(
     private readonly index: ApiKeyIndex,
     private readonly limiter: RateLimiter,
+    private readonly sessions: SessionStore,
   ) {}
+
+  /**
+   * Who a session cookie is (libs/auth SessionStore). A cookie that opens no live session is a
+   * failure counted against its source like a bad key: 429 past the allowance, else 401.
+   */
+  async authenticateSession(cookie: string, address: string): Promise<Session> {
+    const session = await this.sessions.find(cookie);
+    if (session) return session;
+    await this.countFailure(address);
+    throw new DomainError(CommonErrors.unauthenticated, 'The session has ended or expired; sign in again', undefined, {
+      'www-authenticate': 'Bearer',
+    });
+  }
 
   async authenticate(apiKey: string | undefined, address: string): Promise<AuthenticatedClient> {
     if (apiKey !== undefined) {
       const known = this.index.find(apiKey);
       if (known) return known;
     }
+    await this.countFailure(address);
+    const found = apiKey !== undefined && this.takeLookup() ? await this.index.lookup(apiKey) : null;
+    if (found) return found;
+    throw new DomainError(CommonErrors.unauthenticated, 'Send a valid API key as "Authorization: Bearer <key>"', undefined, {
+      'www-authenticate': 'Bearer',
+    });
+  }
+
+  /** Counts a failed authentication against its source; 429 once past the source's allowance. */
+  private async countFailure(address: string): Promise<void> {
     const decision = await this.limiter.takeAuthFailure(sourceOf(address));
     if (!decision.allowed) {
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
@@ -56,11 +81,6 @@ export class Authenticator {
         },
       );
     }
-    const found = apiKey !== undefined && this.takeLookup() ? await this.index.lookup(apiKey) : null;
-    if (found) return found;
-    throw new DomainError(CommonErrors.unauthenticated, 'Send a valid API key as "Authorization: Bearer <key>"', undefined, {
-      'www-authenticate': 'Bearer',
-    });
   }
 
   private takeLookup(): boolean {

@@ -10,11 +10,17 @@ import { ApiClient } from './api-client.entity';
 import { ApiKeyIndex } from './api-key-index';
 import { generateApiKey, hashApiKey } from './api-keys';
 import { AuthErrors } from './auth.errors';
+import { OrganisationsService } from './organisations.service';
 import { ROLES, type AuthenticatedClient } from './roles';
 
+/**
+ * A key for an existing organisation (`organisation`: role and platform are the organisation's),
+ * or, as before organisations existed, a key with a role, in a new organisation of its name.
+ */
 export const createClientSchema = z.strictObject({
   name: text().trim().min(1).max(200),
-  role: z.enum(ROLES),
+  organisation: z.uuid().optional(),
+  role: z.enum(ROLES).optional(),
   platform: platformIdSchema.optional(),
 });
 export type CreateClientInput = z.input<typeof createClientSchema>;
@@ -22,6 +28,7 @@ export type CreateClientInput = z.input<typeof createClientSchema>;
 export interface ClientView {
   id: string;
   name: string;
+  organisation: string;
   role: AuthenticatedClient['role'];
   platform: string | null;
   createdAt: string;
@@ -31,6 +38,7 @@ export interface ClientView {
 export interface CreatedClient {
   id: string;
   name: string;
+  organisation: string;
   role: AuthenticatedClient['role'];
   platform: string | null;
   /** Shown once, here; only its hash is stored. */
@@ -43,18 +51,29 @@ export class ClientsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly keys: ApiKeyIndex,
+    private readonly organisations: OrganisationsService,
   ) {}
 
   async create(input: CreateClientInput, actor: Actor): Promise<CreatedClient> {
     const c = parseOrThrow(createClientSchema, input);
-    if ((c.role === 'platform') !== (c.platform !== undefined)) throw new DomainError(AuthErrors.platformRequired);
+    if (c.organisation === undefined && c.role === undefined) {
+      throw new DomainError(AuthErrors.organisationRoleMismatch, 'Name the key’s organisation, or a role for a new one');
+    }
     const apiKey = generateApiKey();
     const created = await this.dataSource.transaction(async (em) => {
+      const organisation =
+        c.organisation !== undefined
+          ? await this.organisations.get(c.organisation, em)
+          : await this.organisations.createIn(em, { name: c.name, role: c.role!, platform: c.platform }, actor);
+      if ((c.role !== undefined && c.role !== organisation.role) || (c.platform !== undefined && c.platform !== organisation.platform)) {
+        throw new DomainError(AuthErrors.organisationRoleMismatch, `This organisation’s keys act as ${organisation.role}`);
+      }
       const client = em.create(ApiClient, {
         id: uuidv7(),
         name: c.name,
-        role: c.role,
-        platformId: c.platform ?? null,
+        organisationId: organisation.id,
+        role: organisation.role,
+        platformId: organisation.platform,
         keyHash: hashApiKey(apiKey),
         revokedAt: null,
       });
@@ -70,12 +89,29 @@ export class ClientsService {
         type: 'client.created',
         actor,
         platformId: client.platformId ?? undefined,
-        data: { clientId: client.id, role: client.role },
+        data: { clientId: client.id, organisationId: organisation.id, role: client.role },
       });
-      return { id: client.id, name: client.name, role: client.role, platform: client.platformId, apiKey };
+      return {
+        id: client.id,
+        name: client.name,
+        organisation: organisation.id,
+        role: client.role,
+        platform: client.platformId,
+        apiKey,
+      };
     });
     // Usable on this process at once; other processes hear of it by NOTIFY.
-    this.keys.noteCreated({ id: created.id, name: created.name, role: created.role, platformId: created.platform }, hashApiKey(apiKey));
+    this.keys.noteCreated(
+      {
+        kind: 'client',
+        id: created.id,
+        name: created.name,
+        role: created.role,
+        organisationId: created.organisation,
+        platformId: created.platform,
+      },
+      hashApiKey(apiKey),
+    );
     return created;
   }
 
@@ -85,6 +121,7 @@ export class ClientsService {
     return clients.map((c) => ({
       id: c.id,
       name: c.name,
+      organisation: c.organisationId,
       role: c.role,
       platform: c.platformId,
       createdAt: c.createdAt.toISOString(),

@@ -1,7 +1,26 @@
-export { ROLES, type Role, type AuthenticatedClient } from './roles';
+export { ROLES, PERSON_ROLES, type Role, type PersonRole, type AuthenticatedClient, actorOf } from './roles';
 export { ApiClient } from './api-client.entity';
 export { ClientsService, createClientSchema, type ClientView, type CreateClientInput, type CreatedClient } from './clients.service';
-export { ApiKeyGuard, Roles, CurrentClient, rolesOf } from './auth.guard';
+export {
+  OrganisationsService,
+  createOrganisationSchema,
+  type CreateOrganisationInput,
+  type OrganisationView,
+} from './organisations.service';
+export {
+  PeopleService,
+  invitePersonSchema,
+  listPeopleQuerySchema,
+  type InvitePersonInput,
+  type PersonView,
+  type ResolvedPerson,
+  type SignInIdentity,
+} from './people.service';
+export { SessionStore, type Session, type StartedSession } from './session-store';
+export { SignInService, SignInRefused, signInQuerySchema, type SignInRefusal, safeReturnTo, DEFAULT_RETURN_TO } from './sign-in.service';
+export { cookieNames, cookieOptions } from './cookies';
+export { passesCsrfCheck } from './csrf';
+export { AccessGuard, Roles, CurrentClient, CurrentSession, rolesOf } from './auth.guard';
 export { AuthModule } from './auth.module';
 export { ApiAccessModule } from './api-access.module';
 export { ApiKeyIndex } from './api-key-index';

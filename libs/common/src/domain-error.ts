@@ -58,7 +58,7 @@ export const CommonErrors = defineErrors({
   },
   routeNotFound: { code: 'ROUTE.NOT_FOUND', status: 404, title: 'No such route' },
   methodNotAllowed: { code: 'ROUTE.METHOD_NOT_ALLOWED', status: 405, title: 'Method not allowed' },
-  unauthenticated: { code: 'AUTH.UNAUTHENTICATED', status: 401, title: 'A valid API key is required' },
+  unauthenticated: { code: 'AUTH.UNAUTHENTICATED', status: 401, title: 'A valid API key or session is required' },
   forbidden: { code: 'AUTH.FORBIDDEN', status: 403, title: 'This client may not do that' },
   rateLimited: { code: 'RATE_LIMIT.EXCEEDED', status: 429, title: 'Too many requests' },
   unavailable: { code: 'SERVICE.UNAVAILABLE', status: 503, title: 'The service is not ready' },

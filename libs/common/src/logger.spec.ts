@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, serializeError } from './logger';
+import { createLogger, serializeError, serializeRequest } from './logger';
 
 /** What TypeORM throws for a failed statement: its text, its parameters, and the driver's error. */
 function queryFailed(parameters: unknown[]) {
@@ -44,5 +44,16 @@ describe('error log lines', () => {
 
   it('keep the message of other errors', () => {
     expect(serializeError(new Error('the index is loading'))).toMatchObject({ type: 'Error', message: 'the index is loading' });
+  });
+});
+
+describe('request log lines', () => {
+  it('drop the query of the sign-in callback and of the provider, and keep every other URL', () => {
+    expect(serializeRequest({ method: 'GET', url: '/auth/callback?code=abc&state=def', ip: '127.0.0.1' }).url).toBe(
+      '/auth/callback?[redacted]',
+    );
+    expect(serializeRequest({ method: 'GET', url: '/oidc/auth?state=s&nonce=n' }).url).toBe('/oidc/auth?[redacted]');
+    expect(serializeRequest({ method: 'GET', url: '/v1/orders?status=active' }).url).toBe('/v1/orders?status=active');
+    expect(serializeRequest({ method: 'GET', url: '/auth/callback' }).url).toBe('/auth/callback');
   });
 });

@@ -53,12 +53,31 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
   return out;
 }
 
+/**
+ * Paths whose query strings carry one-time secrets of people's sign-in (the authorization code and
+ * state on the way back from the provider; the provider's own endpoints at /oidc): logged without
+ * their query.
+ */
+const SECRET_QUERY_PATHS = /^\/(auth\/callback|oidc\/)/;
+
+/** A request as the log shows it: never a sign-in's code or state. */
+export function serializeRequest(req: { method?: string; url?: string; ip?: string; headers?: Record<string, unknown> }) {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return {
+    method: req.method,
+    url: query >= 0 && SECRET_QUERY_PATHS.test(url) ? `${url.slice(0, query)}?[redacted]` : url,
+    host: req.headers?.host,
+    remoteAddress: req.ip,
+  };
+}
+
 export function createLogger(options: { level: string; name: string; destination?: DestinationStream }): Logger {
   return pino(
     {
       name: options.name,
       level: options.level,
-      serializers: { err: serializeError, error: serializeError },
+      serializers: { err: serializeError, error: serializeError, req: serializeRequest },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: options.name },
       timestamp: pino.stdTimeFunctions.isoTime,

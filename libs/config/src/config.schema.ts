@@ -109,6 +109,31 @@ export const envSchema = z.object({
   SIGNUP_RATE_BURST: z.coerce.number().int().min(1000).max(100_000_000).default(5000),
   AUDIT_TREE_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
   AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  // Where browsers reach the service (cookies, redirects, the origin cross-site checks compare
+  // with): http://localhost:PORT outside production by default.
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  // People sign in with OpenID Connect (docs/people.md): any standard provider, e.g. ProConnect.
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/^openid( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scopes, starting with openid')
+    .default('openid email profile'),
+  OIDC_ID_TOKEN_SIGNING_ALG: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
+  // The provider only ever returns verified e-mails (ProConnect), so no email_verified claim is needed.
+  OIDC_EMAILS_VERIFIED: z.enum(['true', 'false']).default('false'),
+  // The development OpenID provider mounted at /oidc: any password, never in production.
+  LOCAL_OIDC_PROVIDER: z.enum(['true', 'false']).default('false'),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_LIFETIME_HOURS: z.coerce.number().min(0.1).max(720).default(12),
   SIGNAL_PEPPERS: keyRing(SECRET_SPECS.SIGNAL_PEPPERS.bytes),
   AUDIT_SIGNING_KEYS: keyRing(SECRET_SPECS.AUDIT_SIGNING_KEYS.bytes),
   ACCOUNT_ENCRYPTION_KEYS: keyRing(SECRET_SPECS.ACCOUNT_ENCRYPTION_KEYS.bytes),

@@ -5,6 +5,13 @@ import { ConfigError, loadConfig } from './config';
 
 const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
 const base = { DATABASE_URL: 'postgresql://u@h:5432/db', REDIS_URL: 'redis://h:6379' };
+/** What production needs to let people sign in (docs/people.md). */
+const signIn = {
+  PUBLIC_URL: 'https://ostracon.example.gouv.fr',
+  OIDC_ISSUER: 'https://auth.agentconnect.gouv.fr/api/v2',
+  OIDC_CLIENT_ID: 'client',
+  OIDC_CLIENT_SECRET: 'secret',
+};
 
 describe('loadConfig', () => {
   it('stops a production boot that lacks a secret, naming it', () => {
@@ -39,6 +46,7 @@ describe('loadConfig', () => {
   it('reads key rings, first key first, and never echoes a bad one', () => {
     const config = loadConfig({
       ...base,
+      ...signIn,
       NODE_ENV: 'production',
       SIGNAL_PEPPERS: `p2:${key(2)},p1:${key(1)}`,
       ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
@@ -93,5 +101,31 @@ describe('loadConfig', () => {
     expect(second.generatedSecrets).toEqual([]);
     expect(second.signals.peppers[0]!.key.equals(first.signals.peppers[0]!.key)).toBe(true);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('SIGNAL_PEPPERS');
+  });
+
+  it('requires a real OpenID provider and an https URL in production, and refuses the local provider there', () => {
+    const secrets = { SIGNAL_PEPPERS: `p:${key(1)}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(2)}`, AUDIT_SIGNING_KEYS: `s:${key(3)}` };
+    const production = { ...base, ...secrets, NODE_ENV: 'production' };
+    expect(() => loadConfig(production)).toThrow(/OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required in production/);
+    expect(() => loadConfig({ ...production, ...signIn, LOCAL_OIDC_PROVIDER: 'true' })).toThrow(/LOCAL_OIDC_PROVIDER/);
+    expect(() => loadConfig({ ...production, ...signIn, PUBLIC_URL: 'http://ostracon.example.gouv.fr' })).toThrow(/https/);
+    const config = loadConfig({ ...production, ...signIn, OIDC_SCOPES: 'openid email given_name usual_name uid' });
+    expect(config.signIn).toMatchObject({
+      publicUrl: 'https://ostracon.example.gouv.fr',
+      secureCookies: true,
+      localProvider: false,
+      oidc: { issuer: signIn.OIDC_ISSUER, scopes: 'openid email given_name usual_name uid', emailsVerified: false },
+    });
+    expect(() => loadConfig({ ...production, ...signIn, OIDC_SCOPES: 'email' })).toThrow(/OIDC_SCOPES/);
+  });
+
+  it('signs in against the local provider at /oidc when asked, outside production, with plain cookies on http', () => {
+    const dev = { ...base, OSTRACON_DEV_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets.json') };
+    expect(loadConfig(dev).signIn.oidc).toBeNull();
+    const local = loadConfig({ ...dev, LOCAL_OIDC_PROVIDER: 'true', PORT: '3100' });
+    expect(local.signIn).toMatchObject({ publicUrl: 'http://localhost:3100', secureCookies: false, localProvider: true });
+    expect(local.signIn.oidc?.issuer).toBe('http://localhost:3100/oidc');
+    expect(() => loadConfig({ ...dev, LOCAL_OIDC_PROVIDER: 'true', ...signIn })).toThrow(/exclusive/);
+    expect(() => loadConfig({ ...dev, OIDC_ISSUER: signIn.OIDC_ISSUER })).toThrow(/go together/);
   });
 });

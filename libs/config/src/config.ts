@@ -50,6 +50,24 @@ export interface AppConfig {
   screening: { reconcileMs: number; ratePerSecond: number; rateBurst: number };
   /** The verifiable log: tree extension, checkpoint cadence, Ed25519 seeds (first signs). */
   audit: { treeIntervalMs: number; checkpointIntervalMs: number; signingKeys: KeyRingEntry[] };
+  /**
+   * People signing in (docs/people.md): the public URL, the OpenID provider (null: sign-in is not
+   * configured), whether the development provider is mounted at /oidc, session lifetimes.
+   */
+  signIn: {
+    publicUrl: string;
+    secureCookies: boolean;
+    oidc: {
+      issuer: string;
+      clientId: string;
+      clientSecret: string;
+      scopes: string;
+      idTokenSigningAlg: Env['OIDC_ID_TOKEN_SIGNING_ALG'];
+      emailsVerified: boolean;
+    } | null;
+    localProvider: boolean;
+    session: { idleMs: number; lifetimeMs: number };
+  };
   /** Secrets generated for development during this load (names only), so the caller can say so. */
   generatedSecrets: SecretName[];
 }
@@ -109,6 +127,7 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const e = parsed.data;
+  const signIn = signInConfig(e);
   return {
     env: e.NODE_ENV,
     http: {
@@ -153,7 +172,56 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
       signingKeys: e.AUDIT_SIGNING_KEYS,
     },
     screening: { reconcileMs: e.SCREENING_RECONCILE_MS, ratePerSecond: e.SIGNUP_RATE_PER_SECOND, rateBurst: e.SIGNUP_RATE_BURST },
+    signIn,
     generatedSecrets,
+  };
+}
+
+/** The local provider's one client (apps/api local-provider.ts): development only, so no secret to keep. */
+export const LOCAL_OIDC_CLIENT = { clientId: 'ostracon-local', clientSecret: 'ostracon-local-development-only' } as const;
+
+/**
+ * Sign-in settings. Production needs a real provider and an https public URL, and refuses the local
+ * provider; elsewhere LOCAL_OIDC_PROVIDER=true (what `npm start` and the tests set) signs in against
+ * the provider the API mounts at /oidc.
+ */
+function signInConfig(e: Env): AppConfig['signIn'] {
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+  const local = e.LOCAL_OIDC_PROVIDER === 'true';
+  const given = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter((v) => v !== undefined).length;
+  if (production && local) problems.push('LOCAL_OIDC_PROVIDER: the development provider accepts any password; never in production');
+  if (production && given < 3) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required in production');
+  if (!production && given > 0 && given < 3) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
+  if (local && given > 0) problems.push('LOCAL_OIDC_PROVIDER and OIDC_ISSUER are exclusive: choose one provider');
+  if (production && !e.PUBLIC_URL?.startsWith('https://')) problems.push('PUBLIC_URL is required in production, as an https:// URL');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const oidc = local
+    ? {
+        issuer: `${publicUrl}/oidc`,
+        ...LOCAL_OIDC_CLIENT,
+        scopes: 'openid email profile',
+        idTokenSigningAlg: 'ES256' as const,
+        emailsVerified: false,
+      }
+    : e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+      ? {
+          issuer: e.OIDC_ISSUER,
+          clientId: e.OIDC_CLIENT_ID,
+          clientSecret: e.OIDC_CLIENT_SECRET,
+          scopes: e.OIDC_SCOPES,
+          idTokenSigningAlg: e.OIDC_ID_TOKEN_SIGNING_ALG,
+          emailsVerified: e.OIDC_EMAILS_VERIFIED === 'true',
+        }
+      : null;
+  return {
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    oidc,
+    localProvider: local,
+    session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, lifetimeMs: e.SESSION_LIFETIME_HOURS * 3600_000 },
   };
 }
 

@@ -4,6 +4,7 @@ export {
   LOCAL_DATABASE_URL,
   LOCAL_REDIS_URL,
   DEV_SECRETS_FILE,
+  LOCAL_OIDC_CLIENT,
   type AppConfig,
   type KeyRingEntry,
 } from './config';

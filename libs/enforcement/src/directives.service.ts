@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import type { AuthenticatedClient } from '@ostracon/auth';
+import { type AuthenticatedClient, actorOf } from '@ostracon/auth';
 import { CLOCK, type Clock, DomainError, KeyRingCipher, type Page, decodeCursor, encodeCursor } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { DataSource } from 'typeorm';
@@ -86,7 +86,7 @@ export class DirectivesService {
       const answer = result(now, deadline);
       await this.audit.record(em, {
         type: 'directive.acknowledged',
-        actor: `client:${client.id}`,
+        actor: actorOf(client),
         orderId: d.order_id,
         platformId: d.platform_id,
         data: { directiveId: id, directiveType: d.type, outcome: input.outcome, slaMet: answer.slaMet },

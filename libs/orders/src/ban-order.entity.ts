@@ -6,8 +6,9 @@ export class BanOrder {
   @PrimaryColumn('uuid')
   id!: string;
 
-  @Column('uuid', { name: 'authority_client_id' })
-  authorityClientId!: string;
+  /** The authority's organisation: every key and person of it sees the order (which one submitted it is in the log). */
+  @Column('uuid', { name: 'organisation_id' })
+  organisationId!: string;
 
   @Column('text', { name: 'court_reference' })
   courtReference!: string;

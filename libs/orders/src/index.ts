@@ -2,7 +2,7 @@ export { BanOrder } from './ban-order.entity';
 export { OrderSignal } from './order-signal.entity';
 export { OrdersService, type InOrderTransaction } from './orders.service';
 export { OrderLifecycle, type OrderLifecycleTick } from './order-lifecycle.service';
-export { orderView, actorOf } from './order-view';
+export { orderView } from './order-view';
 export { OrdersModule } from './orders.module';
 export { OrderErrors } from './orders.errors';
 export { OFFENCES, isKnownOffence, type Offence } from './offences';

@@ -1,5 +1,3 @@
-import type { Actor } from '@ostracon/audit';
-import type { AuthenticatedClient } from '@ostracon/auth';
 import { type PlatformEnforcement, slaMet } from '@ostracon/enforcement';
 import type { BanOrder } from './ban-order.entity';
 import { orderStatus } from './order-rules';
@@ -39,9 +37,4 @@ export function orderView(order: BanOrder, platforms: PlatformEnforcement[], now
         ? { reason: order.revocationReason, decisionReference: order.revocationDecisionReference ?? '' }
         : null,
   };
-}
-
-/** Who acted, as the audit log names an API client. */
-export function actorOf(client: AuthenticatedClient): Actor {
-  return `client:${client.id}`;
 }

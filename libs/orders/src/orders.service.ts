@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditScope, AuditService } from '@ostracon/audit';
-import type { AuthenticatedClient } from '@ostracon/auth';
+import { type AuthenticatedClient, actorOf } from '@ostracon/auth';
 import {
   CLOCK,
   type Clock,
@@ -24,7 +24,7 @@ import { BanOrder } from './ban-order.entity';
 import { OFFENCES, type Offence } from './offences';
 import { checkOrderRules, orderStatus } from './order-rules';
 import { OrderSignal } from './order-signal.entity';
-import { actorOf, orderView } from './order-view';
+import { orderView } from './order-view';
 import { OrderErrors } from './orders.errors';
 import type { CreateOrderInput, ListOrdersQuery, OrderView, RevokeOrderInput } from './orders.schemas';
 
@@ -91,7 +91,7 @@ export class OrdersService {
     return this.dataSource.transaction(async (em) => {
       const order = em.create(BanOrder, {
         id: orderId,
-        authorityClientId: client.id,
+        organisationId: client.organisationId,
         courtReference: input.courtReference,
         court: input.court,
         decisionDate: input.decisionDate,
@@ -182,7 +182,7 @@ export class OrdersService {
     return prepared;
   }
 
-  /** GET /v1/orders/{id}: its authority or an auditor; anyone else is told it does not exist. */
+  /** GET /v1/orders/{id}: its authority's keys and people, or an auditor; anyone else is told it does not exist. */
   async get(client: AuthenticatedClient, id: string): Promise<OrderView> {
     return this.dataSource.transaction(async (em) => {
       const order = await this.findVisible(em, client, id);
@@ -192,7 +192,7 @@ export class OrdersService {
     });
   }
 
-  /** GET /v1/orders: an authority sees its own orders, an auditor every order. Newest first. */
+  /** GET /v1/orders: an authority sees its organisation's orders, an auditor every order. Newest first. */
   async list(client: AuthenticatedClient, query: ListOrdersQuery): Promise<Page<OrderView>> {
     const now = this.clock.now();
     return this.dataSource.transaction(async (em) => {
@@ -200,7 +200,7 @@ export class OrdersService {
         .createQueryBuilder(BanOrder, 'o')
         .orderBy('o.id', 'DESC')
         .take(query.limit + 1);
-      if (client.role === 'authority') qb.andWhere('o.authority_client_id = :client', { client: client.id });
+      if (client.role === 'authority') qb.andWhere('o.organisation_id = :organisation', { organisation: client.organisationId });
       if (query.courtReference) qb.andWhere('o.court_reference = :ref', { ref: query.courtReference });
       if (query.platform) {
         qb.andWhere('EXISTS (SELECT 1 FROM order_platforms op WHERE op.order_id = o.id AND op.platform_id = :platform)', {
@@ -273,10 +273,12 @@ export class OrdersService {
     });
   }
 
-  /** Which audit events a client may read: every one (an auditor), or those of its own orders (an authority). */
+  /** Which audit events a client may read: every one (an auditor), or those of its organisation's orders (an authority). */
   async auditScope(client: AuthenticatedClient): Promise<AuditScope> {
     if (client.role === 'auditor') return { all: true };
-    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM ban_orders WHERE authority_client_id = $1`, [client.id]);
+    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM ban_orders WHERE organisation_id = $1`, [
+      client.organisationId,
+    ]);
     return { orderIds: rows.map((r) => r.id) };
   }
 
@@ -285,7 +287,7 @@ export class OrdersService {
     if (!z.uuid().safeParse(id).success) throw notFound();
     const order = await em.findOne(BanOrder, { where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!order) throw notFound();
-    if (client.role === 'authority' && order.authorityClientId !== client.id) throw notFound();
+    if (client.role === 'authority' && order.organisationId !== client.organisationId) throw notFound();
     return order;
   }
 }

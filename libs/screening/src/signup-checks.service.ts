@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import type { AuthenticatedClient } from '@ostracon/auth';
+import { type AuthenticatedClient, actorOf } from '@ostracon/auth';
 import { CLOCK, type Clock, DomainError, parisDate } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { SignalInput } from '@ostracon/identity';
@@ -80,8 +80,8 @@ export class SignupChecksService {
       ? await this.dataSource.query(
           `SELECT m.id, m.order_id, m.platform_id, m.decision, m.signal_types, m.matched_at
            FROM signup_matches m JOIN ban_orders o ON o.id = m.order_id
-           WHERE m.id = $1 AND ($2::uuid IS NULL OR o.authority_client_id = $2)`,
-          [matchId, client.role === 'auditor' ? null : client.id],
+           WHERE m.id = $1 AND ($2::uuid IS NULL OR o.organisation_id = $2)`,
+          [matchId, client.role === 'auditor' ? null : client.organisationId],
         )
       : [];
     const row = rows[0];
@@ -89,7 +89,7 @@ export class SignupChecksService {
     await this.dataSource.transaction((em) =>
       this.audit.record(em, {
         type: 'signup_match.read',
-        actor: `client:${client.id}`,
+        actor: actorOf(client),
         orderId: row.order_id,
         platformId: row.platform_id,
         data: { matchId: row.id },
@@ -130,7 +130,7 @@ export class SignupChecksService {
         em,
         matched.map(({ outcome, result }) => ({
           type: 'signup.matched' as const,
-          actor: `client:${client.id}` as const,
+          actor: actorOf(client),
           orderId: result.match!.orderId,
           platformId: platform,
           data: { matchId: outcome.matchId, decision: outcome.decision, signalTypes: result.match!.signalTypes },

@@ -1,17 +1,26 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
-  ApiKeyGuard,
+  AccessGuard,
+  actorOf,
   type AuthenticatedClient,
   type ClientView,
   ClientsService,
   type CreateClientInput,
   type CreatedClient,
   CurrentClient,
+  type CreateOrganisationInput,
+  type InvitePersonInput,
+  OrganisationsService,
+  type OrganisationView,
+  PeopleService,
+  type PersonView,
   Roles,
   createClientSchema,
+  createOrganisationSchema,
+  invitePersonSchema,
+  listPeopleQuerySchema,
 } from '@ostracon/auth';
 import { CLOCK, type Clock, ZodPipe } from '@ostracon/common';
-import { actorOf } from '@ostracon/orders';
 import {
   type CreatePlatformInput,
   type PlatformView,
@@ -24,17 +33,20 @@ import {
 } from '@ostracon/platforms';
 
 /**
- * What an operator did with the CLI and a database URL, over the API for admin keys: platforms
- * (register, change, rotate the webhook secret) and API clients (create, list, revoke). The CLI
- * calls the same services; every change is audited with the admin client as its actor.
+ * What an operator did with the CLI and a database URL, over the API for admins (keys or people
+ * signed in): platforms (register, change, rotate the webhook secret), organisations, their API
+ * clients (create, list, revoke) and people (invite, list, remove). The CLI calls the same
+ * services; every change is audited with the admin as its actor.
  */
 @Controller('v1/admin')
-@UseGuards(ApiKeyGuard)
+@UseGuards(AccessGuard)
 @Roles('admin')
 export class AdminController {
   constructor(
     private readonly platforms: PlatformsService,
     private readonly clients: ClientsService,
+    private readonly organisations: OrganisationsService,
+    private readonly people: PeopleService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -90,5 +102,38 @@ export class AdminController {
   @HttpCode(204)
   revokeClient(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<void> {
     return this.clients.revoke(id, actorOf(client));
+  }
+
+  @Get('organisations')
+  listOrganisations(): Promise<OrganisationView[]> {
+    return this.organisations.list();
+  }
+
+  @Post('organisations')
+  createOrganisation(
+    @CurrentClient() client: AuthenticatedClient,
+    @Body(new ZodPipe(createOrganisationSchema)) body: CreateOrganisationInput,
+  ): Promise<OrganisationView> {
+    return this.organisations.create(body, actorOf(client));
+  }
+
+  @Get('people')
+  @Header('cache-control', 'no-store')
+  listPeople(@Query(new ZodPipe(listPeopleQuerySchema)) query: { organisation?: string }): Promise<PersonView[]> {
+    return this.people.list(query.organisation);
+  }
+
+  @Post('people')
+  invitePerson(
+    @CurrentClient() client: AuthenticatedClient,
+    @Body(new ZodPipe(invitePersonSchema)) body: InvitePersonInput,
+  ): Promise<PersonView> {
+    return this.people.invite(body, actorOf(client));
+  }
+
+  @Delete('people/:id')
+  @HttpCode(204)
+  removePerson(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<void> {
+    return this.people.remove(id, actorOf(client));
   }
 }

@@ -12,14 +12,14 @@ import {
   consistencyQuerySchema,
   inclusionQuerySchema,
 } from '@ostracon/audit';
-import { ApiKeyGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
+import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
 import { type Page, ZodPipe } from '@ostracon/common';
 import { OrdersService } from '@ostracon/orders';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 
 @Controller('v1/audit')
-@UseGuards(ApiKeyGuard)
+@UseGuards(AccessGuard)
 export class AuditController {
   constructor(
     private readonly log: AuditLogService,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiKeyGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
+import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
 import { type Page, ZodPipe } from '@ostracon/common';
 import {
   type AckDirectiveInput,
@@ -12,7 +12,7 @@ import {
 } from '@ostracon/enforcement';
 
 @Controller('v1/directives')
-@UseGuards(ApiKeyGuard)
+@UseGuards(AccessGuard)
 export class DirectivesController {
   constructor(private readonly directives: DirectivesService) {}
 

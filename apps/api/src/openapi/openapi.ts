@@ -9,7 +9,7 @@ import {
   inclusionQuerySchema,
   publicKeysSchema,
 } from '@ostracon/audit';
-import { createClientSchema } from '@ostracon/auth';
+import { createClientSchema, createOrganisationSchema, invitePersonSchema, listPeopleQuerySchema, signInQuerySchema } from '@ostracon/auth';
 import { CommonErrors, platformIdSchema } from '@ostracon/common';
 import { ackDirectiveSchema, ackResultSchema, directivePageSchema, listDirectivesQuerySchema } from '@ostracon/enforcement';
 import { createOrderSchema, listOrdersQuerySchema, orderPageSchema, orderViewSchema, revokeOrderSchema } from '@ostracon/orders';
@@ -63,6 +63,7 @@ const rotationSchema = z.object({ platform: z.string(), webhookSecret: z.string(
 const clientViewSchema = z.object({
   id: z.uuid(),
   name: z.string(),
+  organisation: z.uuid(),
   role: z.string(),
   platform: z.string().nullable(),
   createdAt: z.string(),
@@ -71,9 +72,36 @@ const clientViewSchema = z.object({
 const createdClientSchema = z.object({
   id: z.uuid(),
   name: z.string(),
+  organisation: z.uuid(),
   role: z.string(),
   platform: z.string().nullable(),
   apiKey: z.string(),
+});
+
+const organisationViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: z.enum(['authority', 'platform', 'auditor', 'admin']),
+  platform: z.string().nullable(),
+  createdAt: z.string(),
+});
+const personViewSchema = z.object({
+  id: z.uuid(),
+  organisation: z.uuid(),
+  role: z.enum(['authority', 'auditor', 'admin']),
+  email: z.string(),
+  displayName: z.string().nullable(),
+  invitedAt: z.string(),
+  signedInAt: z.string().nullable(),
+  removedAt: z.string().nullable(),
+});
+const sessionViewSchema = z.object({
+  kind: z.enum(['client', 'person']),
+  id: z.uuid(),
+  role: z.enum(['authority', 'platform', 'auditor', 'admin']),
+  organisation: z.object({ id: z.uuid(), name: z.string() }),
+  csrfToken: z.string().nullable().meta({ description: 'A person’s session: send it as X-CSRF-Token with every change' }),
+  expiresAt: z.string().nullable(),
 });
 
 const offenceListSchema = z.object({
@@ -314,7 +342,8 @@ export const ROUTES: Route[] = [
     responses: {
       201: { description: 'The client and its key', schema: createdClientSchema },
       400: { description: 'VALIDATION.FAILED, CLIENT.PLATFORM_REQUIRED' },
-      404: { description: 'PLATFORM.NOT_FOUND' },
+      404: { description: 'PLATFORM.NOT_FOUND, ORGANISATION.NOT_FOUND' },
+      422: { description: 'CLIENT.ROLE_MISMATCH: a role or platform other than the organisation’s, or neither organisation nor role' },
     },
   },
   {
@@ -324,6 +353,118 @@ export const ROUTES: Route[] = [
     tag: 'admin',
     roles: ['admin'],
     responses: { 204: { description: 'Revoked' }, 404: { description: 'CLIENT.NOT_FOUND' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/organisations',
+    summary: 'Every organisation, newest first',
+    tag: 'admin',
+    roles: ['admin'],
+    responses: { 200: { description: 'The organisations', schema: z.array(organisationViewSchema) } },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/organisations',
+    summary: 'Register an organisation: its API keys and people act in its role (audited)',
+    tag: 'admin',
+    roles: ['admin'],
+    body: createOrganisationSchema,
+    responses: {
+      201: { description: 'The organisation', schema: organisationViewSchema },
+      400: { description: 'VALIDATION.FAILED, CLIENT.PLATFORM_REQUIRED' },
+      404: { description: 'PLATFORM.NOT_FOUND' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/people',
+    summary: 'People, newest first; of one organisation when given',
+    tag: 'admin',
+    roles: ['admin'],
+    query: listPeopleQuerySchema,
+    responses: { 200: { description: 'The people', schema: z.array(personViewSchema) } },
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/people',
+    summary: 'Invite a person: they sign in with their provider and are matched by this e-mail the first time (audited)',
+    tag: 'admin',
+    roles: ['admin'],
+    body: invitePersonSchema,
+    responses: {
+      201: { description: 'The person', schema: personViewSchema },
+      404: { description: 'ORGANISATION.NOT_FOUND' },
+      409: { description: 'PERSON.ALREADY_INVITED: a member with this e-mail exists' },
+      422: { description: 'PERSON.ROLE_NOT_ALLOWED: platforms have no people' },
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/admin/people/{id}',
+    summary: 'Remove a person: their sessions end at once; they can no longer sign in (audited)',
+    tag: 'admin',
+    roles: ['admin'],
+    responses: { 204: { description: 'Removed' }, 404: { description: 'PERSON.NOT_FOUND' } },
+  },
+  {
+    method: 'get',
+    path: '/v1/people/{id}',
+    summary: 'Who a person id of the audit log is: an audited read (person.resolved)',
+    tag: 'audit',
+    roles: ['auditor', 'admin'],
+    responses: {
+      200: { description: 'The person and their organisation', schema: personViewSchema.extend({ organisationName: z.string() }) },
+      404: { description: 'PERSON.NOT_FOUND' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/session',
+    summary: 'Who is calling (a key or a person signed in); for a session, its CSRF token',
+    tag: 'sign-in',
+    roles: ['authority', 'auditor', 'admin', 'platform'],
+    responses: { 200: { description: 'The caller', schema: sessionViewSchema } },
+  },
+  {
+    method: 'get',
+    path: '/auth/sign-in',
+    summary: 'Sign in with OpenID Connect: a redirect to the provider (authorization code, PKCE, state, nonce)',
+    tag: 'sign-in',
+    query: signInQuerySchema,
+    responses: {
+      302: { description: 'To the provider; sets the short-lived sign-in cookie' },
+      503: { description: 'SIGN_IN.NOT_CONFIGURED, SIGN_IN.PROVIDER_UNAVAILABLE' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/auth/callback',
+    summary: 'The provider’s redirect back: a session cookie and on to returnTo, or a page saying why the sign-in is refused',
+    tag: 'sign-in',
+    responses: {
+      303: { description: 'Signed in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over https)' },
+      403: { description: 'An HTML page: unknown or removed person, unverified e-mail, expired or replayed sign-in, failed checks' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/auth/sign-out',
+    summary: 'End the session (X-CSRF-Token and a same-origin request required), and where to end the provider’s',
+    tag: 'sign-in',
+    responses: {
+      200: {
+        description: '{ endSessionUrl }: the provider’s end-session URL, or null',
+        schema: z.object({ endSessionUrl: z.string().nullable() }),
+      },
+      403: { description: 'SESSION.CSRF_REJECTED' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/auth/signed-out',
+    summary: 'Where the provider sends the browser after its own sign-out (an HTML page)',
+    tag: 'sign-in',
+    responses: { 200: { description: 'An HTML page' } },
   },
   {
     method: 'get',
@@ -384,7 +525,12 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     if (route.roles) {
       responses['400'] ??= problemResponse(CommonErrors.validation.code);
       responses['401'] = problemResponse(CommonErrors.unauthenticated.code);
-      responses['403'] = problemResponse(`${CommonErrors.forbidden.code}: the route is for ${route.roles.join(', ')}`);
+      responses['403'] = problemResponse(
+        `${CommonErrors.forbidden.code}: the route is for ${route.roles.join(', ')}` +
+          (route.method === 'get'
+            ? ''
+            : '; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token'),
+      );
       responses['429'] ??= problemResponse(
         `${CommonErrors.rateLimited.code}: too many failed authentications from this address (Retry-After)`,
       );
@@ -394,7 +540,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     paths[route.path]![route.method] = {
       summary: route.summary,
       tags: [route.tag],
-      ...(route.roles ? { security: [{ apiKey: [] }], description: `Roles: ${route.roles.join(', ')}` } : {}),
+      ...(route.roles ? { security: [{ apiKey: [] }, { session: [] }], description: `Roles: ${route.roles.join(', ')}` } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
       responses,
@@ -409,7 +555,16 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         'Enforcement of court-ordered social-network bans (art. 131-35-1 Code pénal). Errors are RFC 9457 problem+json with a stable `code`; every response carries `x-request-id`.',
     },
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- clients:create`' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `npm run cli -- clients:create`' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'ostracon_session',
+          description:
+            'A person’s session (GET /auth/sign-in; `__Host-ostracon_session` over https). Changes also need X-CSRF-Token (docs/people.md)',
+        },
+      },
       schemas: { Problem: outputSchema(problemSchema) },
     },
     paths,

@@ -1,9 +1,9 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiKeyGuard, Roles } from '@ostracon/auth';
+import { AccessGuard, Roles } from '@ostracon/auth';
 import { type Offence, OrdersService } from '@ostracon/orders';
 
 @Controller('v1/offences')
-@UseGuards(ApiKeyGuard)
+@UseGuards(AccessGuard)
 export class OffencesController {
   constructor(private readonly orders: OrdersService) {}
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiKeyGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
+import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
 import { type Page, ZodPipe } from '@ostracon/common';
 import {
   type CreateOrderInput,
@@ -15,7 +15,7 @@ import type { FastifyReply } from 'fastify';
 import { Idempotency } from '../http/idempotency';
 
 @Controller('v1/orders')
-@UseGuards(ApiKeyGuard)
+@UseGuards(AccessGuard)
 export class OrdersController {
   constructor(
     private readonly orders: OrdersService,

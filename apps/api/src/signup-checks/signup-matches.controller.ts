@@ -1,9 +1,9 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { ApiKeyGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
+import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
 import { SignupChecksService, type SignupMatchView } from '@ostracon/screening';
 
 @Controller('v1/signup-matches')
-@UseGuards(ApiKeyGuard)
+@UseGuards(AccessGuard)
 export class SignupMatchesController {
   constructor(private readonly checks: SignupChecksService) {}
 

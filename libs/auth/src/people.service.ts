@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Actor, AuditService } from '@ostracon/audit';
+import { DomainError, parseOrThrow } from '@ostracon/common';
+import { isUniqueViolation, queryRows } from '@ostracon/database';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { AuthErrors } from './auth.errors';
+import { OrganisationsService } from './organisations.service';
+import { PERSON_ROLES, type PersonRole } from './roles';
+
+export const invitePersonSchema = z.strictObject({
+  email: z.email().max(254),
+  organisation: z.uuid(),
+});
+export type InvitePersonInput = z.input<typeof invitePersonSchema>;
+
+export const listPeopleQuerySchema = z.strictObject({ organisation: z.uuid().optional() });
+
+/** What an admin sees of a member (the e-mail is how they were invited). */
+export interface PersonView {
+  id: string;
+  organisation: string;
+  role: PersonRole;
+  email: string;
+  displayName: string | null;
+  invitedAt: string;
+  signedInAt: string | null;
+  removedAt: string | null;
+}
+
+/** A person as an audited read resolves them, for an auditor asking "who is person X". */
+export interface ResolvedPerson extends PersonView {
+  organisationName: string;
+}
+
+/** What a provider said of whoever signed in (docs/people.md). */
+export interface SignInIdentity {
+  issuer: string;
+  subject: string;
+  email: string | undefined;
+  emailVerified: boolean;
+  displayName: string | undefined;
+}
+
+export type SignInMatch =
+  | { ok: true; person: { id: string; organisationId: string; organisationName: string; role: PersonRole } }
+  | { ok: false; reason: 'unknown_person' | 'removed_person' | 'email_not_verified'; personId?: string };
+
+interface PersonRow {
+  id: string;
+  organisation_id: string;
+  role: PersonRole;
+  email: string;
+  display_name: string | null;
+  issuer: string | null;
+  subject: string | null;
+  invited_at: Date;
+  signed_in_at: Date | null;
+  removed_at: Date | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const view = (row: PersonRow): PersonView => ({
+  id: row.id,
+  organisation: row.organisation_id,
+  role: row.role,
+  email: row.email,
+  displayName: row.display_name,
+  invitedAt: row.invited_at.toISOString(),
+  signedInAt: iso(row.signed_in_at),
+  removedAt: iso(row.removed_at),
+});
+
+/**
+ * The people who sign in for an organisation: invited by an operator, matched at sign-in, removed.
+ * The only owner of the `people` table. A removal ends the person's sessions in the same
+ * transaction, and every session check joins `people`, so it takes effect at once.
+ */
+@Injectable()
+export class PeopleService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly organisations: OrganisationsService,
+  ) {}
+
+  async invite(input: InvitePersonInput, actor: Actor): Promise<PersonView> {
+    const p = parseOrThrow(invitePersonSchema, input);
+    return this.dataSource.transaction(async (em) => {
+      const organisation = await this.organisations.get(p.organisation, em);
+      const role = organisation.role;
+      if (!(PERSON_ROLES as readonly string[]).includes(role)) throw new DomainError(AuthErrors.platformPeople);
+      const rows: PersonRow[] = await em
+        .query(`INSERT INTO people (id, organisation_id, role, email) VALUES ($1, $2, $3, $4) RETURNING *`, [
+          uuidv7(),
+          organisation.id,
+          role,
+          p.email.toLowerCase(),
+        ])
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error, 'uq_people_email')) throw new DomainError(AuthErrors.personAlreadyInvited);
+          throw error;
+        });
+      const person = view(rows[0]!);
+      // The log names the person by id; their e-mail is read only through an audited read.
+      await this.audit.record(em, {
+        type: 'person.invited',
+        actor,
+        data: { personId: person.id, organisationId: person.organisation, role },
+      });
+      return person;
+    });
+  }
+
+  /** Removes a member: their sessions end now, and they can no longer sign in. */
+  async remove(id: string, actor: Actor): Promise<void> {
+    if (!z.uuid().safeParse(id).success) throw new DomainError(AuthErrors.personNotFound);
+    await this.dataSource.transaction(async (em) => {
+      const rows = await queryRows<PersonRow>(em, `UPDATE people SET removed_at = now() WHERE id = $1 AND removed_at IS NULL RETURNING *`, [
+        id,
+      ]);
+      const person = rows[0];
+      if (!person) throw new DomainError(AuthErrors.personNotFound, 'No member with this id');
+      const ended = await queryRows(
+        em,
+        `UPDATE sessions SET ended_at = now(), end_reason = 'removed' WHERE person_id = $1 AND ended_at IS NULL RETURNING 1`,
+        [id],
+      );
+      await this.audit.record(em, {
+        type: 'person.removed',
+        actor,
+        data: { personId: id, organisationId: person.organisation_id, sessionsEnded: ended.length },
+      });
+    });
+  }
+
+  /** Members, newest first; of one organisation when given. */
+  async list(organisation?: string): Promise<PersonView[]> {
+    if (organisation !== undefined && !z.uuid().safeParse(organisation).success) throw new DomainError(AuthErrors.organisationNotFound);
+    const rows: PersonRow[] = await this.dataSource.query(
+      `SELECT * FROM people WHERE ($1::uuid IS NULL OR organisation_id = $1) ORDER BY id DESC`,
+      [organisation ?? null],
+    );
+    return rows.map(view);
+  }
+
+  /** Who a person id is: an audited read (`person.resolved`), for auditors and operators. */
+  async resolve(id: string, actor: Actor): Promise<ResolvedPerson> {
+    if (!z.uuid().safeParse(id).success) throw new DomainError(AuthErrors.personNotFound);
+    return this.dataSource.transaction(async (em) => {
+      const rows: (PersonRow & { organisation_name: string })[] = await em.query(
+        `SELECT p.*, o.name AS organisation_name FROM people p JOIN organisations o ON o.id = p.organisation_id WHERE p.id = $1`,
+        [id],
+      );
+      const row = rows[0];
+      if (!row) throw new DomainError(AuthErrors.personNotFound);
+      await this.audit.record(em, { type: 'person.resolved', actor, data: { personId: id } });
+      return { ...view(row), organisationName: row.organisation_name };
+    });
+  }
+
+  /**
+   * Who signed in: the member bound to the provider's (issuer, subject); else, on a first
+   * sign-in, the member invited with this e-mail when the provider vouches for it, who is then
+   * bound to the subject. A removed member is refused even if the provider knows them.
+   */
+  async matchSignIn(em: EntityManager, identity: SignInIdentity): Promise<SignInMatch> {
+    const bound: PersonRow[] = await em.query(
+      `SELECT * FROM people WHERE issuer = $1 AND subject = $2 ORDER BY removed_at IS NULL DESC, id DESC LIMIT 1 FOR UPDATE`,
+      [identity.issuer, identity.subject],
+    );
+    let person = bound[0];
+    if (!person) {
+      if (identity.email === undefined) return { ok: false, reason: 'unknown_person' };
+      const invited: PersonRow[] = await em.query(
+        `SELECT * FROM people WHERE email = $1 AND subject IS NULL ORDER BY removed_at IS NULL DESC, id DESC LIMIT 1 FOR UPDATE`,
+        [identity.email.toLowerCase()],
+      );
+      person = invited[0];
+      if (!person) return { ok: false, reason: 'unknown_person' };
+      if (person.removed_at) return { ok: false, reason: 'removed_person', personId: person.id };
+      if (!identity.emailVerified) return { ok: false, reason: 'email_not_verified', personId: person.id };
+    }
+    if (person.removed_at) return { ok: false, reason: 'removed_person', personId: person.id };
+    const names = await queryRows<{ name: string }>(
+      em,
+      `UPDATE people SET issuer = $2, subject = $3, display_name = $4, signed_in_at = now() WHERE id = $1
+       RETURNING (SELECT name FROM organisations WHERE id = people.organisation_id)`,
+      [person.id, identity.issuer, identity.subject, identity.displayName?.slice(0, 200) ?? person.display_name],
+    );
+    return {
+      ok: true,
+      person: { id: person.id, organisationId: person.organisation_id, organisationName: names[0]!.name, role: person.role },
+    };
+  }
+}

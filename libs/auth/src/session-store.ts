@@ -1,0 +1,127 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CLOCK, type Clock } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { queryRows } from '@ostracon/database';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AuthenticatedClient, PersonRole } from './roles';
+
+/** 256 random bits, base64url: what the session cookie carries. */
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+/** last_seen_at is written at most this often: a session in use costs a read per request, not a write. */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface Session {
+  caller: AuthenticatedClient;
+  csrfToken: string;
+  expiresAt: Date;
+  idToken: string | null;
+}
+
+export interface StartedSession {
+  /** The cookie's value: shown to the browser once, stored only as its SHA-256. */
+  cookie: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+interface SessionRow {
+  person_id: string;
+  csrf_token: string;
+  id_token: string | null;
+  last_seen_at: Date;
+  expires_at: Date;
+  organisation_id: string;
+  organisation_name: string;
+  role: PersonRole;
+}
+
+const hashOf = (cookie: string) => createHash('sha256').update(cookie, 'utf8').digest();
+
+/**
+ * People's sessions, server-side in PostgreSQL (the only owner of `sessions`): an opaque cookie
+ * whose SHA-256 keys a row, so a leaked table opens nothing; ended by sign-out, by the person's
+ * removal, after SESSION_IDLE_MINUTES without use, and SESSION_LIFETIME_HOURS after sign-in.
+ * Every check reads the row joined with `people`, so an end of any kind takes effect at once.
+ */
+@Injectable()
+export class SessionStore {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** A new session for a person who just signed in, inside the sign-in's transaction. */
+  async start(em: EntityManager, personId: string, idToken: string | null): Promise<StartedSession> {
+    const cookie = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.config.signIn.session.lifetimeMs);
+    await em.query(
+      `INSERT INTO sessions (id_hash, person_id, csrf_token, id_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
+      [hashOf(cookie), personId, csrfToken, idToken, now, expiresAt],
+    );
+    return { cookie, csrfToken, expiresAt };
+  }
+
+  /** The live session of this cookie, or null (unknown, ended, expired, or its person removed). */
+  async find(cookie: string): Promise<Session | null> {
+    if (!SESSION_ID.test(cookie)) return null;
+    const rows: SessionRow[] = await this.dataSource.query(
+      `SELECT s.person_id, s.csrf_token, s.id_token, s.last_seen_at, s.expires_at, p.organisation_id, p.role, o.name AS organisation_name
+       FROM sessions s JOIN people p ON p.id = s.person_id JOIN organisations o ON o.id = p.organisation_id
+       WHERE s.id_hash = $1 AND s.ended_at IS NULL AND p.removed_at IS NULL`,
+      [hashOf(cookie)],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const now = this.clock.now().getTime();
+    if (now >= row.expires_at.getTime() || now - row.last_seen_at.getTime() >= this.config.signIn.session.idleMs) {
+      await this.end(cookie, 'expired');
+      return null;
+    }
+    if (now - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
+      await this.dataSource.query(`UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND ended_at IS NULL`, [
+        hashOf(cookie),
+        new Date(now),
+      ]);
+    }
+    return {
+      caller: {
+        kind: 'person',
+        id: row.person_id,
+        name: row.organisation_name,
+        role: row.role,
+        organisationId: row.organisation_id,
+        platformId: null,
+      },
+      csrfToken: row.csrf_token,
+      expiresAt: row.expires_at,
+      idToken: row.id_token,
+    };
+  }
+
+  /**
+   * Deletes sessions a day past their absolute end (ended or not, they open nothing by then):
+   * the table stays the size of a day's sign-ins. Sign-ins and sign-outs stay in the audit log.
+   */
+  async purge(): Promise<number> {
+    const rows = await queryRows(this.dataSource, `DELETE FROM sessions WHERE expires_at < $1 RETURNING 1`, [
+      new Date(this.clock.now().getTime() - 86_400_000),
+    ]);
+    return rows.length;
+  }
+
+  /** Ends the session of this cookie; whether there was a live one. */
+  async end(cookie: string, reason: 'signed_out' | 'expired'): Promise<boolean> {
+    if (!SESSION_ID.test(cookie)) return false;
+    const rows = await queryRows(
+      this.dataSource,
+      `UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id_hash = $1 AND ended_at IS NULL RETURNING 1`,
+      [hashOf(cookie), reason, this.clock.now()],
+    );
+    return rows.length > 0;
+  }
+}

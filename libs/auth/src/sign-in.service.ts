@@ -1,0 +1,283 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService } from '@ostracon/audit';
+import { CLOCK, type Clock, DomainError, text } from '@ostracon/common';
+import { z } from 'zod';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import * as oidc from 'openid-client';
+import { queryRows } from '@ostracon/database';
+import type { DataSource } from 'typeorm';
+import { AuthErrors } from './auth.errors';
+import { PeopleService, type SignInIdentity } from './people.service';
+import { actorOf } from './roles';
+import { SessionStore, type StartedSession } from './session-store';
+
+/** How long a browser has to come back from the provider. */
+const ATTEMPT_MS = 10 * 60_000;
+/** Where a signed-in person lands when the sign-in did not say (who they are, as JSON). */
+export const DEFAULT_RETURN_TO = '/v1/session';
+
+/** GET /auth/sign-in's query: where to land afterwards (a path of this site; anything else lands on DEFAULT_RETURN_TO). */
+export const signInQuerySchema = z.strictObject({
+  returnTo: text()
+    .max(512)
+    .optional()
+    .meta({ description: `A path of this site to land on (default ${DEFAULT_RETURN_TO})` }),
+});
+
+/** Why a sign-in was refused: stable codes, in the audit log and on the refusal page. */
+export type SignInRefusal =
+  'attempt_unknown' | 'provider_error' | 'protocol_error' | 'unknown_person' | 'removed_person' | 'email_not_verified';
+
+export class SignInRefused extends Error {
+  constructor(
+    readonly reason: SignInRefusal,
+    readonly detail?: string,
+  ) {
+    super(`sign-in refused: ${reason}`);
+    this.name = 'SignInRefused';
+  }
+}
+
+export interface SignedIn extends StartedSession {
+  returnTo: string;
+}
+
+/**
+ * A path of this site to come back to after signing in: absolute path, no scheme or host, no
+ * `//` or backslash that a browser would read as another host (an open redirect otherwise).
+ */
+export function safeReturnTo(value: unknown): string {
+  if (typeof value !== 'string' || value.length > 512) return DEFAULT_RETURN_TO;
+  if (!/^\/(?![/\\])[\x21-\x7E]*$/.test(value) || value.includes('\\')) return DEFAULT_RETURN_TO;
+  return value;
+}
+
+const hashOf = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * People sign in with OpenID Connect, authorization code with PKCE, through openid-client (a
+ * certified relying party; docs/decisions/0006): discovery, `state`, `nonce` and the ID token are
+ * checked by the library, the user's e-mail and name come from the userinfo endpoint (ProConnect
+ * puts only `sub` in the ID token). A sign-in in progress is a row of `sign_in_attempts` (the only
+ * owner) bound to the browser by a short-lived cookie, and read once: a replayed callback finds
+ * nothing. Every sign-in, refusal and sign-out is audited.
+ */
+@Injectable()
+export class SignInService {
+  private readonly logger = new Logger('SignIn');
+  private discovered: Promise<oidc.Configuration> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly people: PeopleService,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  get configured(): boolean {
+    return this.config.signIn.oidc !== null;
+  }
+
+  get redirectUri(): string {
+    return `${this.config.signIn.publicUrl}/auth/callback`;
+  }
+
+  /** Starts a sign-in: the provider's URL to send the browser to, and the attempt's cookie. */
+  async begin(returnTo: unknown): Promise<{ attempt: string; url: URL }> {
+    const settings = this.settings();
+    const configuration = await this.configuration();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(configuration, {
+      redirect_uri: this.redirectUri,
+      scope: settings.scopes,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    const attempt = randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    await this.dataSource.query(`DELETE FROM sign_in_attempts WHERE expires_at < $1`, [now]);
+    await this.dataSource.query(
+      `INSERT INTO sign_in_attempts (id_hash, state, nonce, code_verifier, return_to, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [hashOf(attempt), state, nonce, verifier, safeReturnTo(returnTo), new Date(now.getTime() + ATTEMPT_MS)],
+    );
+    return { attempt, url };
+  }
+
+  /**
+   * Completes a sign-in from the provider's redirect: the attempt (read once), the code exchanged
+   * with every check, the person matched, a session started. Throws SignInRefused, audited.
+   */
+  async complete(attempt: string | undefined, callbackUrl: URL): Promise<SignedIn> {
+    const settings = this.settings();
+    try {
+      const rows =
+        attempt === undefined
+          ? []
+          : await queryRows<{ state: string; nonce: string; code_verifier: string; return_to: string; expires_at: Date }>(
+              this.dataSource,
+              `DELETE FROM sign_in_attempts WHERE id_hash = $1 RETURNING *`,
+              [hashOf(attempt)],
+            );
+      const pending = rows[0];
+      if (!pending || pending.expires_at.getTime() <= this.clock.now().getTime()) throw new SignInRefused('attempt_unknown');
+      if (callbackUrl.searchParams.has('error')) {
+        throw new SignInRefused('provider_error', callbackUrl.searchParams.get('error')?.slice(0, 64));
+      }
+      const configuration = await this.configuration();
+      let identity: SignInIdentity;
+      let idToken: string | undefined;
+      try {
+        const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
+          pkceCodeVerifier: pending.code_verifier,
+          expectedState: pending.state,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        });
+        const claims = tokens.claims()!;
+        const info = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
+        idToken = tokens.id_token;
+        identity = {
+          issuer: claims.iss,
+          subject: claims.sub,
+          email: typeof info.email === 'string' ? info.email : undefined,
+          emailVerified: settings.emailsVerified || info.email_verified === true,
+          displayName: displayNameOf(info),
+        };
+      } catch (error) {
+        // The library's code (e.g. OAUTH_INVALID_RESPONSE, invalid_grant), never the token.
+        const code = (error as { code?: unknown; error?: unknown }).error ?? (error as { code?: unknown }).code;
+        throw new SignInRefused('protocol_error', typeof code === 'string' ? code.slice(0, 64) : 'unexpected');
+      }
+      return await this.dataSource.transaction(async (em) => {
+        const match = await this.people.matchSignIn(em, identity);
+        if (!match.ok) throw new SignInRefused(match.reason, match.personId);
+        const session = await this.sessions.start(em, match.person.id, idToken ?? null);
+        const caller = {
+          kind: 'person' as const,
+          id: match.person.id,
+          name: match.person.organisationName,
+          role: match.person.role,
+          organisationId: match.person.organisationId,
+          platformId: null,
+        };
+        await this.audit.record(em, {
+          type: 'person.signed_in',
+          actor: actorOf(caller),
+          data: { personId: caller.id, organisationId: caller.organisationId, role: caller.role },
+        });
+        return { ...session, returnTo: pending.return_to };
+      });
+    } catch (error) {
+      if (!(error instanceof SignInRefused)) throw error;
+      await this.refused(error);
+      throw error;
+    }
+  }
+
+  /** The live session of a cookie (for sign-out's cross-site check). */
+  sessionOf(cookie: string) {
+    return this.sessions.find(cookie);
+  }
+
+  /**
+   * Ends the session of this cookie (audited) and says where to send the browser to end the
+   * provider's session too (RP-initiated logout), when the provider has an end-session endpoint.
+   */
+  async signOut(cookie: string): Promise<{ endSessionUrl: string | null }> {
+    const session = await this.sessions.find(cookie);
+    if (!session) return { endSessionUrl: null };
+    await this.dataSource.transaction(async (em) => {
+      await em.query(`UPDATE sessions SET ended_at = $2, end_reason = 'signed_out' WHERE id_hash = $1 AND ended_at IS NULL`, [
+        hashOf(cookie),
+        this.clock.now(),
+      ]);
+      await this.audit.record(em, {
+        type: 'person.signed_out',
+        actor: actorOf(session.caller),
+        data: { personId: session.caller.id, organisationId: session.caller.organisationId },
+      });
+    });
+    let endSessionUrl: string | null = null;
+    try {
+      const configuration = await this.configuration();
+      if (configuration.serverMetadata().end_session_endpoint) {
+        endSessionUrl = oidc
+          .buildEndSessionUrl(configuration, {
+            ...(session.idToken ? { id_token_hint: session.idToken } : {}),
+            post_logout_redirect_uri: `${this.config.signIn.publicUrl}/auth/signed-out`,
+          })
+          .toString();
+      }
+    } catch (error) {
+      this.logger.warn(`signed out here; the provider could not be reached for its own sign-out: ${(error as Error).message}`);
+    }
+    return { endSessionUrl };
+  }
+
+  private async refused(refusal: SignInRefused): Promise<void> {
+    await this.dataSource
+      .transaction((em) =>
+        this.audit.record(em, {
+          type: 'person.sign_in_refused',
+          actor: 'system:sign-in',
+          data: {
+            reason: refusal.reason,
+            ...(refusal.reason === 'provider_error' || refusal.reason === 'protocol_error' ? { error: refusal.detail } : {}),
+            ...(refusal.detail && refusal.reason !== 'provider_error' && refusal.reason !== 'protocol_error'
+              ? { personId: refusal.detail }
+              : {}),
+          },
+        }),
+      )
+      .catch((error: unknown) => this.logger.error(`could not audit a refused sign-in: ${(error as Error).message}`));
+  }
+
+  private settings(): NonNullable<AppConfig['signIn']['oidc']> {
+    const settings = this.config.signIn.oidc;
+    if (!settings) throw new DomainError(AuthErrors.signInUnavailable, 'Set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
+    return settings;
+  }
+
+  /** The provider's metadata, discovered once (again after a failure). */
+  private configuration(): Promise<oidc.Configuration> {
+    const settings = this.settings();
+    this.discovered ??= oidc
+      .discovery(
+        new URL(settings.issuer),
+        settings.clientId,
+        { id_token_signed_response_alg: settings.idTokenSigningAlg },
+        oidc.ClientSecretPost(settings.clientSecret),
+        // http only outside production (config refuses it there): the local provider.
+        settings.issuer.startsWith('http://') ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      )
+      .then((configuration) => {
+        // openid-client trusts TLS for an ID token from the token endpoint (OIDC Core 3.1.3.7); the
+        // signature is checked against the provider's keys as well, so a token altered anywhere
+        // on its way is refused.
+        oidc.enableNonRepudiationChecks(configuration);
+        return configuration;
+      })
+      .catch((error: unknown) => {
+        this.discovered = null;
+        this.logger.warn(`discovery of ${settings.issuer} failed: ${(error as Error).message}`);
+        throw new DomainError(AuthErrors.providerUnavailable, undefined, undefined, { 'retry-after': '5' });
+      });
+    return this.discovered;
+  }
+}
+
+/** A display name from standard claims, or ProConnect's given_name + usual_name. */
+function displayNameOf(info: Record<string, unknown>): string | undefined {
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+  const name =
+    str(info.name) ?? ([str(info.given_name), str(info.usual_name) ?? str(info.family_name)].filter(Boolean).join(' ') || undefined);
+  return name?.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(0, 200);
+}
