@@ -85,7 +85,7 @@ export class CreateOrganisationsAndPeople1764440000000 implements MigrationInter
         person_id uuid NOT NULL CONSTRAINT fk_sessions_person REFERENCES people (id),
         -- the synchronizer token cookie-authenticated mutations must echo (docs/people.md)
         csrf_token text NOT NULL,
-        -- kept for RP-initiated logout (id_token_hint); it names the provider's subject only
+        -- kept for RP-initiated logout (id_token_hint); ended with the session, purged a day after its end
         id_token text,
         created_at timestamptz NOT NULL,
         last_seen_at timestamptz NOT NULL,

@@ -186,10 +186,13 @@ describe('people: sign-in, sessions, who did what', () => {
     expect(refused.headers.get('content-type')).toMatch(/text\/html/);
     expect(await refused.text()).toContain('protocol_error');
 
-    // A replayed callback: the attempt was read once.
+    // A replayed callback, with the attempt's cookie as it was (the browser itself dropped it): the attempt was read once.
     const browser = new Browser(base);
     const good = await browser.toCallback(email('clerk'));
+    const attempt = browser.cookie('ostracon_sign_in')!;
     expect((await browser.fetch(good)).status).toBe(303);
+    expect(browser.cookie('ostracon_sign_in')).toBeUndefined();
+    browser.setCookie('ostracon_sign_in', attempt);
     const replayed = await browser.fetch(good);
     expect(replayed.status).toBe(403);
     expect(await replayed.text()).toContain('attempt_unknown');
@@ -233,6 +236,12 @@ describe('people: sign-in, sessions, who did what', () => {
   });
 
   it('refuses an unknown person and a removed one with a clear page; removal ends their sessions at once', async () => {
+    // A return from the provider without any sign-in of this browser is nobody's: refused, not logged.
+    const refusals = await countRefusals();
+    const bare = await new Browser(base).fetch('/auth/callback?code=x&state=y');
+    expect(bare.status).toBe(403);
+    expect(await countRefusals()).toBe(refusals);
+
     const stranger = await new Browser(base).signIn(email('stranger'));
     expect(stranger.status).toBe(403);
     const page = await stranger.text();
@@ -253,6 +262,52 @@ describe('people: sign-in, sessions, who did what', () => {
       [leaver.id],
     );
     expect(audit.map((e) => e.type).sort()).toEqual(['person.removed', 'person.sign_in_refused']);
+  });
+
+  it('lets a removed person invited again sign in as the new member, and refuses an e-mail the provider does not vouch for', async () => {
+    const who = email('returning');
+    const first = await people.invite({ email: who, organisation: paris }, 'cli');
+    const before = await signedIn(who);
+    expect(before.id).toBe(first.id);
+    await people.remove(first.id, 'cli');
+    const second = await people.invite({ email: who, organisation: lyon }, 'cli');
+    const after = await signedIn(who);
+    expect(after.id).toBe(second.id);
+    expect(((await (await after.browser.fetch('/v1/session')).json()) as any).organisation.id).toBe(lyon);
+
+    const unverified = `unverified.${email('x')}`;
+    const invited = await people.invite({ email: unverified, organisation: paris }, 'cli');
+    const refused = await new Browser(base).signIn(unverified);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('email_not_verified');
+    const audit: { data: { reason: string; personId: string } }[] = await api.dataSource.query(
+      `SELECT data FROM audit_events WHERE type = 'person.sign_in_refused' AND data->>'personId' = $1`,
+      [invited.id],
+    );
+    expect(audit.map((e) => e.data.reason)).toEqual(['email_not_verified']);
+  });
+
+  it('lands on a page saying who is signed in, refuses reads another site leads to, and drops an ended session’s cookie', async () => {
+    const browser = new Browser(base);
+    const answer = await browser.signIn(email('clerk'));
+    expect(answer.headers.get('location')).toBe('/auth/signed-in');
+    const landing = await browser.fetch('/auth/signed-in');
+    expect(landing.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await landing.text()).toContain(`Parquet de Paris ${unique}`);
+    expect((await new Browser(base).fetch('/auth/signed-in')).status).toBe(303);
+
+    // A link on another site (or a sign-in that returns there) must not write an audited read in this person's name.
+    const lured = await browser.fetch('/v1/orders', { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect([lured.status, ((await lured.json()) as any).code]).toEqual([403, 'SESSION.CSRF_REJECTED']);
+    expect((await browser.fetch('/v1/orders', { headers: { 'sec-fetch-site': 'none' } })).status).toBe(200);
+
+    const csrf = ((await (await browser.fetch('/v1/session')).json()) as any).csrfToken;
+    await browser.fetch('/auth/sign-out', { method: 'POST', headers: { 'x-csrf-token': csrf } });
+    browser.setCookie('ostracon_session', 'x'.repeat(43));
+    const ended = await browser.fetch('/v1/orders');
+    expect(ended.status).toBe(401);
+    expect(ended.headers.getSetCookie().some((c) => /^ostracon_session=;/.test(c))).toBe(true);
+    expect(browser.cookie('ostracon_session')).toBeUndefined();
   });
 
   it('ends a session on sign-out, after inactivity, and at its absolute lifetime', async () => {

@@ -251,6 +251,12 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     .description('demo platforms and organisations, a key of each role (printed), the demo people and a few orders')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
+      // Demo people include an admin anyone could claim on a provider that vouches for example.fr.
+      if (loadedConfig().env === 'production') {
+        io.stderr('demo:seed is for development: it invites demo people, an admin among them\n');
+        exitCode = 2;
+        return;
+      }
       const seeded = await withContext((app) => seedDemo(app));
       const human = [
         ...seeded.platforms.map((p) => `platform ${p}`),

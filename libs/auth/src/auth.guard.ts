@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadat
 import { Reflector } from '@nestjs/core';
 import { CommonErrors, DomainError } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthErrors } from './auth.errors';
 import { Authenticator, bearerKey } from './authenticator';
 import { cookieNames } from './cookies';
@@ -25,8 +25,8 @@ type AuthedRequest = FastifyRequest & { client?: AuthenticatedClient; session?: 
 /**
  * Who calls a /v1 route, and whether their role may: a bearer API key (machines), or a person's
  * session cookie (docs/people.md) under the same role rules. A request with an Authorization
- * header is judged by its key alone. A change made with a cookie must also pass the cross-site
- * check (libs/auth csrf.ts). 401 without a valid key or session (429 past the failures allowed),
+ * header is judged by its key alone. A request made with a cookie must also pass the cross-site
+ * check (libs/auth csrf.ts): a change needs the session's token, and nothing comes from another site. 401 without a valid key or session (429 past the failures allowed),
  * 403 for a role the route does not admit or a cross-site change.
  */
 @Injectable()
@@ -47,7 +47,11 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const cookie = request.cookies?.[this.cookie];
     if (request.headers.authorization === undefined && cookie !== undefined) {
-      const session = await this.authenticator.authenticateSession(cookie, request.ip);
+      const session = await this.authenticator.authenticateSession(cookie, request.ip).catch((error: unknown) => {
+        // An ended session's cookie is dropped, so that a polling tab stops counting failures.
+        void context.switchToHttp().getResponse<FastifyReply>().clearCookie(this.cookie, { path: '/' });
+        throw error;
+      });
       if (!passesCsrfCheck(request.method, request.headers, this.origin, session.csrfToken)) throw new DomainError(AuthErrors.csrf);
       request.session = session;
       request.client = session.caller;

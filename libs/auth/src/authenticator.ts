@@ -8,6 +8,13 @@ import { sourceOf } from './source-address';
 
 const BEARER = /^Bearer (\S+)$/i;
 
+function tooMany(retryAfterMs: number): DomainError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new DomainError(CommonErrors.rateLimited, `Too many failed authentications from this address; retry in ${seconds} s`, undefined, {
+    'retry-after': String(seconds),
+  });
+}
+
 /**
  * Lookups in PostgreSQL of keys this process does not know, per process: a key created an instant
  * ago elsewhere still works at once, and a flood spread over many addresses still cannot turn
@@ -46,6 +53,9 @@ export class Authenticator {
    * failure counted against its source like a bad key: 429 past the allowance, else 401.
    */
   async authenticateSession(cookie: string, address: string): Promise<Session> {
+    // A source known to be over its allowance costs no database read, whatever cookie it sends.
+    const blocked = this.limiter.blockedFor(sourceOf(address));
+    if (blocked > 0) throw tooMany(blocked);
     const session = await this.sessions.find(cookie);
     if (session) return session;
     await this.countFailure(address);
@@ -67,20 +77,13 @@ export class Authenticator {
     });
   }
 
-  /** Counts a failed authentication against its source; 429 once past the source's allowance. */
-  private async countFailure(address: string): Promise<void> {
+  /**
+   * Counts a failed authentication (or a request that costs a write before anyone is known: a
+   * sign-in's start or return) against its source; 429 once past the source's allowance.
+   */
+  async countFailure(address: string): Promise<void> {
     const decision = await this.limiter.takeAuthFailure(sourceOf(address));
-    if (!decision.allowed) {
-      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      throw new DomainError(
-        CommonErrors.rateLimited,
-        `Too many failed authentications from this address; retry in ${seconds} s`,
-        undefined,
-        {
-          'retry-after': String(seconds),
-        },
-      );
-    }
+    if (!decision.allowed) throw tooMany(decision.retryAfterMs);
   }
 
   private takeLookup(): boolean {

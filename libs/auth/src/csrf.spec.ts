@@ -4,9 +4,15 @@ const ORIGIN = 'https://ostracon.example.gouv.fr';
 const TOKEN = 'a'.repeat(43);
 
 describe('passesCsrfCheck', () => {
-  it('lets safe methods through: they change nothing', () => {
-    expect(passesCsrfCheck('GET', { 'sec-fetch-site': 'cross-site' }, ORIGIN, TOKEN)).toBe(true);
+  it('lets same-origin, typed and non-browser reads through without a token', () => {
+    expect(passesCsrfCheck('GET', { 'sec-fetch-site': 'same-origin' }, ORIGIN, TOKEN)).toBe(true);
+    expect(passesCsrfCheck('GET', { 'sec-fetch-site': 'none' }, ORIGIN, TOKEN)).toBe(true);
     expect(passesCsrfCheck('HEAD', {}, ORIGIN, TOKEN)).toBe(true);
+  });
+
+  it('refuses a read another site leads to: audited reads must not be written in someone’s name', () => {
+    expect(passesCsrfCheck('GET', { 'sec-fetch-site': 'cross-site' }, ORIGIN, TOKEN)).toBe(false);
+    expect(passesCsrfCheck('GET', { 'sec-fetch-site': 'same-site' }, ORIGIN, TOKEN)).toBe(false);
   });
 
   it('admits a same-origin change that echoes the session token', () => {
@@ -19,6 +25,8 @@ describe('passesCsrfCheck', () => {
   it('refuses another site, a sibling subdomain, and a missing or wrong token', () => {
     expect(passesCsrfCheck('POST', { 'sec-fetch-site': 'cross-site', 'x-csrf-token': TOKEN }, ORIGIN, TOKEN)).toBe(false);
     expect(passesCsrfCheck('POST', { 'sec-fetch-site': 'same-site', 'x-csrf-token': TOKEN }, ORIGIN, TOKEN)).toBe(false);
+    expect(passesCsrfCheck('POST', { 'sec-fetch-site': 'none', 'x-csrf-token': TOKEN }, ORIGIN, TOKEN)).toBe(false);
+    expect(passesCsrfCheck('POST', { origin: 'null', 'x-csrf-token': TOKEN }, ORIGIN, TOKEN)).toBe(false);
     expect(passesCsrfCheck('POST', { origin: 'https://evil.example', 'x-csrf-token': TOKEN }, ORIGIN, TOKEN)).toBe(false);
     expect(passesCsrfCheck('POST', { 'sec-fetch-site': 'same-origin' }, ORIGIN, TOKEN)).toBe(false);
     expect(passesCsrfCheck('POST', { 'sec-fetch-site': 'same-origin', 'x-csrf-token': 'b'.repeat(43) }, ORIGIN, TOKEN)).toBe(false);

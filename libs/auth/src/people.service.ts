@@ -18,13 +18,15 @@ export type InvitePersonInput = z.input<typeof invitePersonSchema>;
 
 export const listPeopleQuerySchema = z.strictObject({ organisation: z.uuid().optional() });
 
-/** What an admin sees of a member (the e-mail is how they were invited). */
+/**
+ * What an admin sees of a member: the e-mail they invited, not the name the provider gave (that
+ * is read through the audited resolve).
+ */
 export interface PersonView {
   id: string;
   organisation: string;
   role: PersonRole;
   email: string;
-  displayName: string | null;
   invitedAt: string;
   signedInAt: string | null;
   removedAt: string | null;
@@ -32,6 +34,7 @@ export interface PersonView {
 
 /** A person as an audited read resolves them, for an auditor asking "who is person X". */
 export interface ResolvedPerson extends PersonView {
+  displayName: string | null;
   organisationName: string;
 }
 
@@ -67,7 +70,6 @@ const view = (row: PersonRow): PersonView => ({
   organisation: row.organisation_id,
   role: row.role,
   email: row.email,
-  displayName: row.display_name,
   invitedAt: row.invited_at.toISOString(),
   signedInAt: iso(row.signed_in_at),
   removedAt: iso(row.removed_at),
@@ -157,7 +159,7 @@ export class PeopleService {
       const row = rows[0];
       if (!row) throw new DomainError(AuthErrors.personNotFound);
       await this.audit.record(em, { type: 'person.resolved', actor, data: { personId: id } });
-      return { ...view(row), organisationName: row.organisation_name };
+      return { ...view(row), displayName: row.display_name, organisationName: row.organisation_name };
     });
   }
 
@@ -167,23 +169,33 @@ export class PeopleService {
    * bound to the subject. A removed member is refused even if the provider knows them.
    */
   async matchSignIn(em: EntityManager, identity: SignInIdentity): Promise<SignInMatch> {
-    const bound: PersonRow[] = await em.query(
-      `SELECT * FROM people WHERE issuer = $1 AND subject = $2 ORDER BY removed_at IS NULL DESC, id DESC LIMIT 1 FOR UPDATE`,
-      [identity.issuer, identity.subject],
-    );
-    let person = bound[0];
-    if (!person) {
-      if (identity.email === undefined) return { ok: false, reason: 'unknown_person' };
-      const invited: PersonRow[] = await em.query(
-        `SELECT * FROM people WHERE email = $1 AND subject IS NULL ORDER BY removed_at IS NULL DESC, id DESC LIMIT 1 FOR UPDATE`,
-        [identity.email.toLowerCase()],
-      );
-      person = invited[0];
-      if (!person) return { ok: false, reason: 'unknown_person' };
-      if (person.removed_at) return { ok: false, reason: 'removed_person', personId: person.id };
-      if (!identity.emailVerified) return { ok: false, reason: 'email_not_verified', personId: person.id };
+    const bound = () =>
+      em.query(`SELECT * FROM people WHERE issuer = $1 AND subject = $2 AND removed_at IS NULL FOR UPDATE`, [
+        identity.issuer,
+        identity.subject,
+      ]) as Promise<PersonRow[]>;
+    let person = (await bound())[0];
+    if (!person && identity.email !== undefined) {
+      // A first sign-in: the member invited with this e-mail (a person removed and invited again
+      // is a new row, bound afresh).
+      const invited: PersonRow[] = await em.query(`SELECT * FROM people WHERE email = $1 AND removed_at IS NULL FOR UPDATE`, [
+        identity.email.toLowerCase(),
+      ]);
+      const candidate = invited[0];
+      if (candidate && candidate.subject === null) {
+        if (!identity.emailVerified) return { ok: false, reason: 'email_not_verified', personId: candidate.id };
+        person = candidate;
+      }
+      // The same person's first sign-in in two tabs: the other one bound them while this one waited.
+      if (!person) person = (await bound())[0];
     }
-    if (person.removed_at) return { ok: false, reason: 'removed_person', personId: person.id };
+    if (!person) {
+      const removed: { id: string }[] = await em.query(
+        `SELECT id FROM people WHERE (issuer = $1 AND subject = $2) OR (email = $3 AND subject IS NULL) ORDER BY id DESC LIMIT 1`,
+        [identity.issuer, identity.subject, identity.email?.toLowerCase() ?? null],
+      );
+      return removed[0] ? { ok: false, reason: 'removed_person', personId: removed[0].id } : { ok: false, reason: 'unknown_person' };
+    }
     const names = await queryRows<{ name: string }>(
       em,
       `UPDATE people SET issuer = $2, subject = $3, display_name = $4, signed_in_at = now() WHERE id = $1

@@ -103,6 +103,12 @@ export class RateLimiter {
     return decision;
   }
 
+  /** How long this source is still known here to be over its allowance (0: not known to be). */
+  blockedFor(address: string): number {
+    const until = this.blocked.get(address);
+    return until === undefined ? 0 : Math.max(0, until - Date.now());
+  }
+
   /**
    * Takes `cost` tokens from the caller's bucket (a sign-up check costs one per check). Each call
    * to Redis also leases a few tokens more (1 % of a second's rate, at most 100), spent here

@@ -9,7 +9,7 @@ import type { AuthenticatedClient, PersonRole } from './roles';
 
 /** 256 random bits, base64url: what the session cookie carries. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
-/** last_seen_at is written at most this often: a session in use costs a read per request, not a write. */
+/** last_seen_at is written at most this often (or a quarter of the idle time): a read per request, not a write. */
 const TOUCH_EVERY_MS = 60_000;
 
 export interface Session {
@@ -82,7 +82,7 @@ export class SessionStore {
       await this.end(cookie, 'expired');
       return null;
     }
-    if (now - row.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
+    if (now - row.last_seen_at.getTime() >= Math.min(TOUCH_EVERY_MS, this.config.signIn.session.idleMs / 4)) {
       await this.dataSource.query(`UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND ended_at IS NULL`, [
         hashOf(cookie),
         new Date(now),

@@ -16,7 +16,7 @@ import { SessionStore, type StartedSession } from './session-store';
 /** How long a browser has to come back from the provider. */
 const ATTEMPT_MS = 10 * 60_000;
 /** Where a signed-in person lands when the sign-in did not say (who they are, as JSON). */
-export const DEFAULT_RETURN_TO = '/v1/session';
+export const DEFAULT_RETURN_TO = '/auth/signed-in';
 
 /** GET /auth/sign-in's query: where to land afterwards (a path of this site; anything else lands on DEFAULT_RETURN_TO). */
 export const signInQuerySchema = z.strictObject({
@@ -129,7 +129,9 @@ export class SignInService {
       const pending = rows[0];
       if (!pending || pending.expires_at.getTime() <= this.clock.now().getTime()) throw new SignInRefused('attempt_unknown');
       if (callbackUrl.searchParams.has('error')) {
-        throw new SignInRefused('provider_error', callbackUrl.searchParams.get('error')?.slice(0, 64));
+        // An OAuth error code is [a-z_]; anything else is not the provider's to write in the log.
+        const code = callbackUrl.searchParams.get('error') ?? '';
+        throw new SignInRefused('provider_error', /^[a-z_]{1,64}$/.test(code) ? code : 'unrecognised');
       }
       const configuration = await this.configuration();
       let identity: SignInIdentity;
@@ -148,7 +150,8 @@ export class SignInService {
           issuer: claims.iss,
           subject: claims.sub,
           email: typeof info.email === 'string' ? info.email : undefined,
-          emailVerified: settings.emailsVerified || info.email_verified === true,
+          // OIDC_EMAILS_VERIFIED stands for a claim the provider does not send, never against one it does.
+          emailVerified: info.email_verified === true || (settings.emailsVerified && info.email_verified === undefined),
           displayName: displayNameOf(info),
         };
       } catch (error) {
@@ -177,7 +180,9 @@ export class SignInService {
       });
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
-      await this.refused(error);
+      // A return without any attempt of this browser is nobody's sign-in: refused, not logged
+      // (anyone can request the URL; the caller counts it against the source).
+      if (attempt !== undefined) await this.refused(error);
       throw error;
     }
   }

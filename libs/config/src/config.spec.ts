@@ -117,6 +117,8 @@ describe('loadConfig', () => {
       oidc: { issuer: signIn.OIDC_ISSUER, scopes: 'openid email given_name usual_name uid', emailsVerified: false },
     });
     expect(() => loadConfig({ ...production, ...signIn, OIDC_SCOPES: 'email' })).toThrow(/OIDC_SCOPES/);
+    // Its keys are fetched from the issuer: never over plain http in production.
+    expect(() => loadConfig({ ...production, ...signIn, OIDC_ISSUER: 'http://idp.example.fr' })).toThrow(/OIDC_ISSUER must be an https/);
   });
 
   it('signs in against the local provider at /oidc when asked, outside production, with plain cookies on http', () => {
@@ -127,5 +129,8 @@ describe('loadConfig', () => {
     expect(local.signIn.oidc?.issuer).toBe('http://localhost:3100/oidc');
     expect(() => loadConfig({ ...dev, LOCAL_OIDC_PROVIDER: 'true', ...signIn })).toThrow(/exclusive/);
     expect(() => loadConfig({ ...dev, OIDC_ISSUER: signIn.OIDC_ISSUER })).toThrow(/go together/);
+    // A deployment that forgot NODE_ENV still does not expose an any-password provider.
+    expect(() => loadConfig({ ...dev, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: 'http://ostracon.example.fr' })).toThrow(/localhost/);
+    expect(loadConfig({ ...dev, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: 'http://127.0.0.1:3100' }).signIn.localProvider).toBe(true);
   });
 });

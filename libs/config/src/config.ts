@@ -195,6 +195,13 @@ function signInConfig(e: Env): AppConfig['signIn'] {
   if (!production && given > 0 && given < 3) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
   if (local && given > 0) problems.push('LOCAL_OIDC_PROVIDER and OIDC_ISSUER are exclusive: choose one provider');
   if (production && !e.PUBLIC_URL?.startsWith('https://')) problems.push('PUBLIC_URL is required in production, as an https:// URL');
+  // Its signing keys are fetched from the issuer: over plain http anyone on the way could swap them.
+  if (production && e.OIDC_ISSUER && !e.OIDC_ISSUER.startsWith('https://'))
+    problems.push('OIDC_ISSUER must be an https:// URL in production');
+  // Any password signs in there: a deployment that forgot NODE_ENV must not expose it either.
+  if (local && e.PUBLIC_URL && !/^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(e.PUBLIC_URL)) {
+    problems.push('LOCAL_OIDC_PROVIDER: the development provider serves only a localhost PUBLIC_URL');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;

@@ -90,7 +90,6 @@ const personViewSchema = z.object({
   organisation: z.uuid(),
   role: z.enum(['authority', 'auditor', 'admin']),
   email: z.string(),
-  displayName: z.string().nullable(),
   invitedAt: z.string(),
   signedInAt: z.string().nullable(),
   removedAt: z.string().nullable(),
@@ -413,7 +412,10 @@ export const ROUTES: Route[] = [
     tag: 'audit',
     roles: ['auditor', 'admin'],
     responses: {
-      200: { description: 'The person and their organisation', schema: personViewSchema.extend({ organisationName: z.string() }) },
+      200: {
+        description: 'The person and their organisation',
+        schema: personViewSchema.extend({ displayName: z.string().nullable(), organisationName: z.string() }),
+      },
       404: { description: 'PERSON.NOT_FOUND' },
     },
   },
@@ -433,6 +435,7 @@ export const ROUTES: Route[] = [
     query: signInQuerySchema,
     responses: {
       302: { description: 'To the provider; sets the short-lived sign-in cookie' },
+      429: { description: 'RATE_LIMIT.EXCEEDED: each start costs the source one unit of its failed-authentication allowance' },
       503: { description: 'SIGN_IN.NOT_CONFIGURED, SIGN_IN.PROVIDER_UNAVAILABLE' },
     },
   },
@@ -444,6 +447,7 @@ export const ROUTES: Route[] = [
     responses: {
       303: { description: 'Signed in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over https)' },
       403: { description: 'An HTML page: unknown or removed person, unverified e-mail, expired or replayed sign-in, failed checks' },
+      429: { description: 'RATE_LIMIT.EXCEEDED: a return matching no sign-in of this browser counts as a failed authentication' },
     },
   },
   {
@@ -458,6 +462,13 @@ export const ROUTES: Route[] = [
       },
       403: { description: 'SESSION.CSRF_REJECTED' },
     },
+  },
+  {
+    method: 'get',
+    path: '/auth/signed-in',
+    summary: 'Where a sign-in lands by default: an HTML page saying for which organisation and role the browser is signed in',
+    tag: 'sign-in',
+    responses: { 200: { description: 'An HTML page' }, 303: { description: 'Not signed in: to /auth/sign-in' } },
   },
   {
     method: 'get',

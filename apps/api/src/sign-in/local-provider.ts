@@ -13,7 +13,7 @@ export const LOCAL_PROVIDER_PATH = '/oidc';
  * refuses again, and the package is a development dependency.
  *
  * Its login page takes any password; the login typed is the account: the subject and the e-mail
- * (verified) it returns. Ostracon then admits only the people invited with that e-mail — the demo
+ * it returns, verified unless the login starts with `unverified.`. Ostracon then admits only the people invited with that e-mail — the demo
  * people `npm run cli -- demo:seed` invites, or whoever a test invites. ID tokens are ES256, the
  * client authenticates with client_secret_post and must use PKCE: ProConnect's settings.
  */
@@ -45,7 +45,12 @@ export async function mountLocalProvider(app: NestFastifyApplication, config: Ap
     features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
     findAccount: (_ctx, id) => ({
       accountId: id,
-      claims: () => ({ sub: id, ...(id.includes('@') ? { email: id, email_verified: true } : {}), name: `Demo ${id.split('@')[0]}` }),
+      // A login starting "unverified." shows the refusal of an e-mail the provider does not vouch for.
+      claims: () => ({
+        sub: id,
+        ...(id.includes('@') ? { email: id, email_verified: !id.startsWith('unverified.') } : {}),
+        name: `Demo ${id.split('@')[0]}`,
+      }),
     }),
     // No consent screen: the local provider's one client is ours.
     loadExistingGrant: async (ctx) => {

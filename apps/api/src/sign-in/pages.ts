@@ -1,6 +1,19 @@
+/** The pages load nothing and may not be framed: a refusal page cannot be dressed up by another site. */
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+};
+
+/** Text for HTML: what an operator typed (an organisation's name) is never markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /**
  * A minimal, self-contained HTML page for the sign-in flow's answers (the console comes with its
- * own pages). Callers pass fixed text only: nothing a request carries is ever written into it.
+ * own pages). Callers pass fixed text, or text through escapeHtml: nothing a request carries is
+ * ever written into it.
  */
 export function page(title: string, body: string, code?: string): string {
   return `<!doctype html>

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import {
   AuthErrors,
+  Authenticator,
   SignInRefused,
   type SignInRefusal,
   SignInService,
@@ -12,7 +13,7 @@ import {
 import { DomainError, ZodPipe } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { page } from './pages';
+import { PAGE_HEADERS, escapeHtml, page } from './pages';
 
 type CookieRequest = FastifyRequest & { cookies: Record<string, string | undefined> };
 
@@ -52,15 +53,24 @@ export class SignInController {
 
   constructor(
     private readonly signIn: SignInService,
+    private readonly authenticator: Authenticator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.cookies = cookieNames(config);
     this.origin = new URL(config.signIn.publicUrl).origin;
   }
 
-  /** GET /auth/sign-in?returnTo=/path: to the provider, with state, nonce and PKCE. */
+  /**
+   * GET /auth/sign-in?returnTo=/path: to the provider, with state, nonce and PKCE. It writes a row
+   * before anyone is known, so it costs the source one unit of its failed-authentication allowance.
+   */
   @Get('sign-in')
-  async start(@Query(new ZodPipe(signInQuerySchema)) query: { returnTo?: string }, @Res() reply: FastifyReply): Promise<void> {
+  async start(
+    @Req() request: CookieRequest,
+    @Query(new ZodPipe(signInQuerySchema)) query: { returnTo?: string },
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.authenticator.countFailure(request.ip);
     const { attempt, url } = await this.signIn.begin(query.returnTo);
     void reply
       .setCookie(this.cookies.attempt, attempt, cookieOptions(this.config, 600))
@@ -79,10 +89,12 @@ export class SignInController {
       void reply.setCookie(this.cookies.session, signedIn.cookie, cookieOptions(this.config, maxAge)).redirect(signedIn.returnTo, 303);
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
+      // A return that matches no attempt costs its source like a bad key (429 past the allowance).
+      if (error.reason === 'attempt_unknown') await this.authenticator.countFailure(request.ip);
       const refusal = REFUSALS[error.reason];
       void reply
         .code(403)
-        .type('text/html; charset=utf-8')
+        .headers(PAGE_HEADERS)
         .send(page(refusal.title, `<p>${refusal.text}</p><p><a href="/auth/sign-in">Sign in again</a></p>`, error.reason));
     }
   }
@@ -104,11 +116,33 @@ export class SignInController {
     return this.signIn.signOut(cookie);
   }
 
+  /** GET /auth/signed-in: where a sign-in lands by default: who the browser is signed in as. */
+  @Get('signed-in')
+  async signedIn(@Req() request: CookieRequest, @Res() reply: FastifyReply): Promise<void> {
+    const cookie = request.cookies[this.cookies.session];
+    const session = cookie === undefined ? null : await this.signIn.sessionOf(cookie);
+    void reply.header('cache-control', 'no-store');
+    if (!session) {
+      void reply.redirect('/auth/sign-in', 303);
+      return;
+    }
+    const { caller } = session;
+    void reply
+      .headers(PAGE_HEADERS)
+      .send(
+        page(
+          'You are signed in',
+          `<p>Signed in for <strong>${escapeHtml(caller.name)}</strong>, as ${escapeHtml(caller.role)}, until ${session.expiresAt.toISOString()}.</p>` +
+            '<p>The same browser now reaches the API: <a href="/v1/session">/v1/session</a>, <a href="/v1/orders">/v1/orders</a>.</p>',
+        ),
+      );
+  }
+
   /** GET /auth/signed-out: where the provider sends the browser back after its own sign-out. */
   @Get('signed-out')
   signedOut(@Res() reply: FastifyReply): void {
     void reply
-      .type('text/html; charset=utf-8')
+      .headers(PAGE_HEADERS)
       .send(page('You are signed out', '<p>Your Ostracon session has ended.</p><p><a href="/auth/sign-in">Sign in</a></p>'));
   }
 }
