@@ -9,7 +9,7 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const ESM = '(openid-client|oauth4webapi|jose|oidc-provider|@koa|koa|quick-lru|nanoid|eta|got|oidc-token-hash|@fastify/cookie|cookie)';
+const ESM = '(openid-client|oauth4webapi|jose|oidc-provider|@koa|koa|quick-lru|nanoid|eta|got|oidc-token-hash|@fastify/cookie|cookie|content-disposition)';
 
 module.exports = {
   testEnvironment: 'node',
@@ -22,7 +22,8 @@ module.exports = {
     // (docs/decisions/0006).
     [`^.+/node_modules/${ESM}/.+\\.js$`]: ['@swc/jest', { ...swc, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
   },
-  transformIgnorePatterns: [`/node_modules/(?!${ESM}/)`],
+  // Nested copies count too (@fastify/static/node_modules/content-disposition).
+  transformIgnorePatterns: [`^(?!.*/node_modules/${ESM}/).*/node_modules/`],
   moduleNameMapper: {
     '^@ostracon/migrations$': '<rootDir>/migrations',
     // Integration specs beside a lib reach the test world (databases, Redis, builders) through this.

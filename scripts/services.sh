@@ -138,6 +138,14 @@ ensure_redis() {
   STARTED_REDIS=1
 }
 
+# The browser the console's end-to-end tests drive (test/console.e2e-spec.ts): Debian's package,
+# since the browser downloads of test frameworks are not reachable everywhere.
+ensure_chromium() {
+  if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+    install_packages chromium
+  fi
+}
+
 stop_redis() {
   if [ -n "$STARTED_REDIS" ]; then
     say "stopping Redis"

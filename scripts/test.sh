@@ -27,6 +27,7 @@ else
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -n 1 flushdb >/dev/null
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
 fi
+ensure_chromium
 export NODE_ENV=test TZ=UTC LOG_LEVEL="${LOG_LEVEL:-warn}"
 # Every API a test starts takes a free port for its metrics listener.
 export METRICS_PORT=0

@@ -17,6 +17,8 @@ import { MetricsServer } from './metrics/metrics.server';
 import { Idempotency } from './http/idempotency';
 import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
+import { PlatformsController } from './platforms/platforms.controller';
+import { ReportsController } from './reports/reports.controller';
 import { SignupMatchesController } from './signup-checks/signup-matches.controller';
 import { SessionController } from './sign-in/session.controller';
 import { SignInController } from './sign-in/sign-in.controller';
@@ -44,6 +46,8 @@ export class ApiModule {
         AuditController,
         OrdersController,
         OffencesController,
+        PlatformsController,
+        ReportsController,
         DirectivesController,
         SignupMatchesController,
         HealthController,

@@ -22,6 +22,7 @@ import { Metrics } from './metrics/metrics';
 import { MetricsServer } from './metrics/metrics.server';
 import { buildOpenApiDocument } from './openapi/openapi';
 import { mountLocalProvider } from './sign-in/local-provider';
+import { registerConsole } from './console/console';
 
 export interface ApiAppOptions {
   config: AppConfig;
@@ -91,6 +92,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
     logger,
   });
   await registerQueueDashboard(app, queue, logger);
+  await registerConsole(fastify, logger);
   fastify.addHook('onClose', async () => {
     await queue.close().catch(() => undefined);
     redis.disconnect();

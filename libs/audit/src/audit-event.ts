@@ -29,6 +29,7 @@ export const AUDIT_EVENT_TYPES = [
   'signup.matched',
   'signup_match.read',
   'audit.read',
+  'report.read',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

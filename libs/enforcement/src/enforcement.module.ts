@@ -9,6 +9,7 @@ import { DirectivesService } from './directives.service';
 import { EnforcementStore } from './enforcement.store';
 import { OutboxRelay } from './outbox-relay';
 import { SlaBreaches } from './sla-breaches';
+import { ComplianceReport } from './compliance-report';
 
 @Module({
   providers: [
@@ -19,6 +20,7 @@ import { SlaBreaches } from './sla-breaches';
     DirectivesService,
     OutboxRelay,
     SlaBreaches,
+    ComplianceReport,
     // How directives reach platforms; an adapter for a platform's own API goes here (adapters/README.md).
     {
       provide: PLATFORM_ADAPTERS,
@@ -28,6 +30,6 @@ import { SlaBreaches } from './sla-breaches';
       ],
     },
   ],
-  exports: [EnforcementStore, DirectivePlanner, DeliveryService, DirectivesService, OutboxRelay, SlaBreaches],
+  exports: [EnforcementStore, DirectivePlanner, DeliveryService, DirectivesService, OutboxRelay, SlaBreaches, ComplianceReport],
 })
 export class EnforcementModule {}

@@ -11,7 +11,13 @@ import {
 } from '@ostracon/audit';
 import { createClientSchema, createOrganisationSchema, invitePersonSchema, listPeopleQuerySchema, signInQuerySchema } from '@ostracon/auth';
 import { CommonErrors, platformIdSchema } from '@ostracon/common';
-import { ackDirectiveSchema, ackResultSchema, directivePageSchema, listDirectivesQuerySchema } from '@ostracon/enforcement';
+import {
+  ackDirectiveSchema,
+  ackResultSchema,
+  complianceQuerySchema,
+  directivePageSchema,
+  listDirectivesQuerySchema,
+} from '@ostracon/enforcement';
 import { createOrderSchema, listOrdersQuerySchema, orderPageSchema, orderViewSchema, revokeOrderSchema } from '@ostracon/orders';
 import { createPlatformSchema, rotateWebhookSecretSchema, updatePlatformSchema } from '@ostracon/platforms';
 import {
@@ -163,6 +169,46 @@ export const ROUTES: Route[] = [
     tag: 'orders',
     roles: ['authority', 'auditor', 'admin'],
     responses: { 200: { description: 'The list', schema: offenceListSchema } },
+  },
+  {
+    method: 'get',
+    path: '/v1/reports/compliance',
+    summary:
+      'Enforcement compliance per platform and month (suspend directives delivered, enforced within the SLA, late, rejected, median and 90th-percentile time to enforce); an audited read',
+    tag: 'audit',
+    roles: ['auditor', 'admin'],
+    query: complianceQuerySchema,
+    responses: {
+      200: {
+        description: 'The report',
+        schema: z.object({
+          from: z.string(),
+          to: z.string(),
+          items: z.array(
+            z.object({
+              platform: z.string(),
+              month: z.string(),
+              delivered: z.number().int(),
+              enforcedInTime: z.number().int(),
+              enforcedLate: z.number().int(),
+              unansweredLate: z.number().int(),
+              rejected: z.number().int(),
+              pending: z.number().int(),
+              medianSecondsToEnforce: z.number().nullable(),
+              p90SecondsToEnforce: z.number().nullable(),
+            }),
+          ),
+        }),
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/platforms',
+    summary: 'The platforms an order may name: id and name (the console’s order form)',
+    tag: 'orders',
+    roles: ['authority', 'auditor', 'admin'],
+    responses: { 200: { description: 'The list', schema: z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }) } },
   },
   {
     method: 'get',

@@ -1,0 +1,161 @@
+import { useEffect, useState } from 'react';
+import { ApiError, type Caller, api, signIn, useCsrfToken } from './api';
+import { format, messages as t } from './i18n';
+import { AuditLogPage } from './pages/audit-log';
+import { CompliancePage } from './pages/compliance';
+import { NewOrderPage } from './pages/new-order';
+import { OrderPage } from './pages/order';
+import { OrdersPage } from './pages/orders';
+import { VerifyPage } from './pages/verify';
+import { navigate, useRoute } from './router';
+
+/** Who may see which part of the console (the API enforces the same rules). */
+const NAV: { path: string; label: string; roles: Caller['role'][] }[] = [
+  { path: '/orders', label: t.nav.orders, roles: ['authority', 'auditor'] },
+  { path: '/orders/new', label: t.nav.newOrder, roles: ['authority'] },
+  { path: '/audit', label: t.nav.log, roles: ['auditor', 'authority'] },
+  { path: '/audit/verify', label: t.nav.verify, roles: ['auditor'] },
+  { path: '/reports/compliance', label: t.nav.compliance, roles: ['auditor', 'admin'] },
+];
+
+export function App() {
+  const [caller, setCaller] = useState<Caller | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const route = useRoute();
+
+  useEffect(() => {
+    api<Caller>('/v1/session')
+      .then((who) => {
+        useCsrfToken(who.csrfToken);
+        setCaller(who);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) signIn();
+        else setFailure(error instanceof Error ? error.message : String(error));
+      });
+  }, []);
+
+  useEffect(() => {
+    if (caller && route.path === '/') navigate(caller.role === 'auditor' ? '/audit' : '/orders');
+  }, [caller, route.path]);
+
+  const signOut = async () => {
+    const { endSessionUrl } = await api<{ endSessionUrl: string | null }>('/auth/sign-out', { method: 'POST' });
+    window.location.assign(endSessionUrl ?? '/auth/signed-out');
+  };
+
+  return (
+    <>
+      <div className="fr-skiplinks">
+        <nav className="fr-container" role="navigation" aria-label="Accès rapide">
+          <ul className="fr-skiplinks__list">
+            <li>
+              <a className="fr-link" href="#content" onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}>
+                {t.skipToContent}
+              </a>
+            </li>
+          </ul>
+        </nav>
+      </div>
+      <header role="banner" className="fr-header">
+        <div className="fr-header__body">
+          <div className="fr-container">
+            <div className="fr-header__body-row">
+              <div className="fr-header__brand fr-enlarge-link">
+                <div className="fr-header__brand-top">
+                  <div className="fr-header__logo">
+                    <p className="fr-logo">
+                      République
+                      <br />
+                      Française
+                    </p>
+                  </div>
+                </div>
+                <div className="fr-header__service">
+                  <a href="#/" title={`Accueil — ${t.service}`}>
+                    <p className="fr-header__service-title">{t.service}</p>
+                  </a>
+                  <p className="fr-header__service-tagline">{t.tagline}</p>
+                </div>
+              </div>
+              {caller && (
+                <div className="fr-header__tools">
+                  <div className="fr-header__tools-links">
+                    <ul className="fr-btns-group">
+                      <li>
+                        <span className="fr-btn fr-icon-account-circle-line" data-testid="who">
+                          {format(t.session.signedInFor, { organisation: caller.organisation.name })} ({t.session.roles[caller.role]})
+                        </span>
+                      </li>
+                      <li>
+                        <button type="button" className="fr-btn fr-icon-logout-box-r-line" onClick={() => void signOut()}>
+                          {t.session.signOut}
+                        </button>
+                      </li>
+                    </ul>
+                  </div>
+                </div>
+              )}
+            </div>
+          </div>
+        </div>
+        {caller && (
+          <div className="fr-header__menu">
+            <div className="fr-container">
+              <nav className="fr-nav" role="navigation" aria-label="Menu principal">
+                <ul className="fr-nav__list">
+                  {NAV.filter((n) => n.roles.includes(caller.role)).map((n) => (
+                    <li className="fr-nav__item" key={n.path}>
+                      <a className="fr-nav__link" href={`#${n.path}`} aria-current={route.path === n.path ? 'page' : undefined}>
+                        {n.label}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            </div>
+          </div>
+        )}
+      </header>
+      <main role="main" id="content" tabIndex={-1} className="fr-container fr-py-4w">
+        {failure && (
+          <div className="fr-alert fr-alert--error">
+            <h2 className="fr-alert__title">{t.common.error}</h2>
+            <p>{failure}</p>
+          </div>
+        )}
+        {!caller && !failure && <p>{t.session.loading}</p>}
+        {caller && <Page caller={caller} path={route.path} query={route.query} />}
+      </main>
+      <footer className="fr-footer" role="contentinfo">
+        <div className="fr-container">
+          <div className="fr-footer__body">
+            <div className="fr-footer__brand fr-enlarge-link">
+              <a href="#/" title={`Accueil — ${t.service}`}>
+                <p className="fr-logo">
+                  République
+                  <br />
+                  Française
+                </p>
+              </a>
+            </div>
+            <div className="fr-footer__content">
+              <p className="fr-footer__content-desc">{t.tagline}</p>
+            </div>
+          </div>
+        </div>
+      </footer>
+    </>
+  );
+}
+
+function Page({ caller, path, query }: { caller: Caller; path: string; query: URLSearchParams }) {
+  if (path === '/orders') return <OrdersPage query={query} />;
+  if (path === '/orders/new' && caller.role === 'authority') return <NewOrderPage />;
+  const order = /^\/orders\/([0-9a-f-]{36})$/.exec(path);
+  if (order) return <OrderPage id={order[1]!} caller={caller} />;
+  if (path === '/audit') return <AuditLogPage query={query} caller={caller} />;
+  if (path === '/audit/verify' && caller.role === 'auditor') return <VerifyPage query={query} />;
+  if (path === '/reports/compliance' && (caller.role === 'auditor' || caller.role === 'admin')) return <CompliancePage query={query} />;
+  return <p>{t.common.loading}</p>;
+}

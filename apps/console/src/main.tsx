@@ -1,0 +1,17 @@
+import '@gouvfr/dsfr/dist/dsfr.min.css';
+// The icon families the console uses, not all of them (each icon is inlined in the CSS).
+import '@gouvfr/dsfr/dist/utility/icons/icons-system/icons-system.min.css';
+import '@gouvfr/dsfr/dist/utility/icons/icons-arrows/icons-arrows.min.css';
+import '@gouvfr/dsfr/dist/utility/icons/icons-user/icons-user.min.css';
+import '@gouvfr/dsfr/dist/utility/icons/icons-business/icons-business.min.css';
+import '@gouvfr/dsfr/dist/utility/icons/icons-document/icons-document.min.css';
+import './console.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app';
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

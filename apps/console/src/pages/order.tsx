@@ -1,0 +1,224 @@
+import { type FormEvent, useState } from 'react';
+import { type AuditEvent, type Caller, type Order, type Page, api } from '../api';
+import { format, formatDate, formatDateTime, messages as t } from '../i18n';
+import { Badge, Problem, messageOf, useLoad } from '../ui';
+import { PLATFORM_TONE } from './orders';
+
+/** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
+async function eventsOf(orderId: string): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  let after: string | null = null;
+  do {
+    const page: Page<AuditEvent> = await api(`/v1/audit/events?orderId=${orderId}&limit=500${after ? `&after=${after}` : ''}`);
+    events.push(...page.items);
+    after = page.nextCursor;
+  } while (after && events.length < 5000);
+  return events;
+}
+
+const TIMELINE = new Set([
+  'order.created',
+  'order.activated',
+  'order.expired',
+  'order.revoked',
+  'order.purged',
+  'directive.queued',
+  'directive.delivered',
+  'directive.delivery_failed',
+  'directive.cancelled',
+  'directive.acknowledged',
+  'directive.sla_breached',
+]);
+
+function eventLine(e: AuditEvent): string {
+  const label = t.events[e.type] ?? e.type;
+  const detail: string[] = [];
+  if (typeof e.data.directiveType === 'string') detail.push(e.data.directiveType === 'lift' ? 'levée' : 'suspension');
+  if (typeof e.data.outcome === 'string') detail.push(t.outcomes[e.data.outcome] ?? e.data.outcome);
+  if (e.data.slaMet === true) detail.push(t.order.slaMet);
+  if (e.data.slaMet === false) detail.push(t.order.slaBreached);
+  if (typeof e.data.reasonClass === 'string') detail.push(String(e.data.reasonClass));
+  return detail.length ? `${label} — ${detail.join(', ')}` : label;
+}
+
+const tone = (type: string) =>
+  type === 'directive.delivery_failed' || type === 'directive.sla_breached'
+    ? 'ost-bad'
+    : type === 'directive.acknowledged'
+      ? 'ost-good'
+      : '';
+
+/** An order: its terms, per platform its enforcement and timeline from the log, its sign-up matches, revocation. */
+export function OrderPage({ id, caller }: { id: string; caller: Caller }) {
+  const order = useLoad(() => api<Order>(`/v1/orders/${id}`), [id]);
+  const events = useLoad(() => eventsOf(id), [id]);
+  if (order.error !== undefined) return <Problem error={order.error} />;
+  if (!order.value) return <p>{t.common.loading}</p>;
+  const o = order.value;
+  const matches = (events.value ?? []).filter((e) => e.type === 'signup.matched');
+  const general = (events.value ?? []).filter((e) => TIMELINE.has(e.type) && !e.platform);
+
+  return (
+    <>
+      <p>
+        <a className="fr-link fr-icon-arrow-left-line fr-link--icon-left" href="#/orders">
+          {t.common.back}
+        </a>
+      </p>
+      <h1>{format(t.order.title, { reference: o.courtReference })}</h1>
+      <Badge text={t.status[o.status]} tone={o.status === 'active' ? 'success' : o.status === 'revoked' ? 'warning' : 'info'} />
+      {o.revocation && o.revokedAt && (
+        <div className="fr-alert fr-alert--warning fr-alert--sm fr-mt-2w">
+          <p>
+            {format(t.order.revoked, {
+              date: formatDateTime(o.revokedAt),
+              reason: o.revocation.reason,
+              reference: o.revocation.decisionReference,
+            })}
+          </p>
+        </div>
+      )}
+      <h2 className="fr-mt-4w">{t.order.terms}</h2>
+      <dl className="fr-grid-row fr-grid-row--gutters">
+        {(
+          [
+            [t.orders.court, o.court],
+            [t.order.decisionDate, formatDate(o.decisionDate)],
+            [t.order.legalBasis, t.legalBasis[o.legalBasis]],
+            [t.order.offence, o.offence],
+            [t.order.repeatOffender, o.repeatOffender ? t.common.yes : t.common.no],
+            [t.order.startsAt, formatDateTime(o.startsAt)],
+            [t.order.endsAt, formatDateTime(o.endsAt)],
+            [t.order.signals, format(t.order.signalCount, { count: o.signalCount })],
+          ] as const
+        ).map(([term, value]) => (
+          <div className="fr-col-12 fr-col-md-6" key={term}>
+            <dt className="fr-text--bold">{term}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+
+      <h2 className="fr-mt-4w">{t.order.platforms}</h2>
+      {events.error !== undefined && <Problem error={events.error} />}
+      <div className="fr-grid-row fr-grid-row--gutters">
+        {o.platforms.map((p) => (
+          <section className="fr-col-12 fr-col-md-6" key={p.platform} data-testid={`platform-${p.platform}`}>
+            <div className="fr-card fr-card--no-arrow">
+              <div className="fr-card__body">
+                <div className="fr-card__content">
+                  <h3 className="fr-card__title">{p.platform}</h3>
+                  <div className="fr-card__desc">
+                    <Badge text={t.platformStatus[p.status]} tone={PLATFORM_TONE[p.status]} />{' '}
+                    <span>{format(t.order.accounts, { count: p.accountCount })}</span>
+                    {p.slaDeadline && (
+                      <p className="fr-mt-1w">
+                        {t.order.sla} : {formatDateTime(p.slaDeadline)} —{' '}
+                        {p.slaMet === true ? t.order.slaMet : p.slaMet === false ? t.order.slaBreached : t.order.slaRunning}
+                      </p>
+                    )}
+                    <h4 className="fr-text--md fr-mt-2w">{t.order.timeline}</h4>
+                    <ol className="ost-timeline">
+                      {(events.value ?? [])
+                        .filter((e) => TIMELINE.has(e.type) && (e.platform === p.platform || !e.platform))
+                        .map((e) => (
+                          <li key={e.seq} className={tone(e.type)}>
+                            <span className="fr-text--xs ost-nowrap">{formatDateTime(e.at)}</span>
+                            <br />
+                            {eventLine(e)}
+                          </li>
+                        ))}
+                    </ol>
+                  </div>
+                </div>
+              </div>
+            </div>
+          </section>
+        ))}
+      </div>
+      {general.length === 0 && events.value && <p>{t.order.noEvents}</p>}
+
+      <h2 className="fr-mt-4w">{t.order.matches}</h2>
+      {matches.length === 0 ? (
+        <p>{t.order.noMatches}</p>
+      ) : (
+        <ul>
+          {matches.map((m) => (
+            <li key={m.seq}>
+              {formatDateTime(m.at)} — {m.platform} — {String(m.data.decision)} ({(m.data.signalTypes as string[] | undefined)?.join(', ')})
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled') && (
+        <Revoke id={o.id} onDone={() => (order.reload(), events.reload())} />
+      )}
+    </>
+  );
+}
+
+function Revoke({ id, onDone }: { id: string; onDone: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    try {
+      await api(`/v1/orders/${id}/revoke`, {
+        method: 'POST',
+        body: { reason: String(form.get('reason') ?? ''), decisionReference: String(form.get('decisionReference') ?? '') },
+      });
+      setOpen(false);
+      onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!open) {
+    return (
+      <button className="fr-btn fr-btn--secondary fr-mt-4w" type="button" onClick={() => setOpen(true)} data-testid="revoke">
+        {t.order.revoke}
+      </button>
+    );
+  }
+  return (
+    <form className="fr-mt-4w" onSubmit={(e) => void submit(e)} aria-labelledby="revoke-title">
+      <fieldset className="fr-fieldset">
+        <legend className="fr-fieldset__legend" id="revoke-title">
+          {t.order.revokeTitle}
+        </legend>
+        <p className="fr-fieldset__element">{t.order.revokeHint}</p>
+        {error !== undefined && <p className="fr-error-text fr-fieldset__element">{messageOf(error)}</p>}
+        <div className="fr-fieldset__element fr-input-group">
+          <label className="fr-label" htmlFor="revoke-reason">
+            {t.order.reason}
+          </label>
+          <input className="fr-input" id="revoke-reason" name="reason" required maxLength={1000} />
+        </div>
+        <div className="fr-fieldset__element fr-input-group">
+          <label className="fr-label" htmlFor="revoke-reference">
+            {t.order.decisionReference}
+          </label>
+          <input className="fr-input" id="revoke-reference" name="decisionReference" required maxLength={100} />
+        </div>
+        <ul className="fr-btns-group fr-btns-group--inline fr-fieldset__element">
+          <li>
+            <button className="fr-btn" type="submit" disabled={busy}>
+              {t.common.confirm}
+            </button>
+          </li>
+          <li>
+            <button className="fr-btn fr-btn--secondary" type="button" onClick={() => setOpen(false)}>
+              {t.common.cancel}
+            </button>
+          </li>
+        </ul>
+      </fieldset>
+    </form>
+  );
+}

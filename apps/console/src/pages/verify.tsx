@@ -1,0 +1,237 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type AuditEvent, type Checkpoint, type Page, api } from '../api';
+import { format, formatDateTime, messages as t } from '../i18n';
+import { fingerprint, verifyCheckpoint } from '../verify/checkpoint';
+import { eventLeaf, fromHex, toHex, verifyConsistency, verifyInclusion } from '../verify/merkle';
+import { Problem, messageOf } from '../ui';
+
+/** What this browser remembers between visits: the key the auditor pinned, the last checkpoint it verified. */
+const PINNED_KEY = 'ostracon.audit.pinnedKey';
+const LAST_CHECKPOINT = 'ostracon.audit.lastCheckpoint';
+
+interface PinnedKey {
+  keyId: string;
+  publicKeyPem: string;
+}
+type Seen = Pick<Checkpoint, 'size' | 'rootHash' | 'timestamp'>;
+
+const read = <T,>(key: string): T | null => {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? 'null') as T | null;
+  } catch {
+    return null;
+  }
+};
+
+type Outcome = { ok: boolean; text: string } | null;
+
+function Result({ outcome, testId }: { outcome: Outcome; testId: string }) {
+  if (!outcome) return null;
+  return (
+    <div className={`fr-alert fr-alert--sm fr-alert--${outcome.ok ? 'success' : 'error'} fr-mt-2w`} data-testid={testId} role="status">
+      <p>{outcome.text}</p>
+    </div>
+  );
+}
+
+/** Base64url of the JSON [seq]: the cursor after which the event `seq + 1` comes. */
+const cursorAfter = (seq: number) =>
+  btoa(JSON.stringify([seq]))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
+/**
+ * The log verified in the browser (docs/auditing.md): the checkpoint's Ed25519 signature under a
+ * key the auditor pinned, an event's inclusion under that signed root, and the consistency of
+ * the log with the last checkpoint this browser verified. Nothing here asks the server whether
+ * it is honest: it only supplies data and proofs.
+ */
+export function VerifyPage({ query }: { query: URLSearchParams }) {
+  const [keys, setKeys] = useState<PinnedKey[] | null>(null);
+  const [checkpoint, setCheckpoint] = useState<Checkpoint | null>(null);
+  const [pinned, setPinned] = useState<PinnedKey | null>(() => read<PinnedKey>(PINNED_KEY));
+  const [signature, setSignature] = useState<Outcome>(null);
+  const [consistency, setConsistency] = useState<Outcome>(null);
+  const [inclusion, setInclusion] = useState<Outcome>(null);
+  const [problem, setProblem] = useState<unknown>(undefined);
+  const [seq, setSeq] = useState(query.get('seq') ?? '');
+
+  const announced = checkpoint && keys?.find((k) => k.keyId === checkpoint.keyId);
+  const keyChanged = !!(
+    pinned &&
+    announced &&
+    (announced.keyId !== pinned.keyId || announced.publicKeyPem.trim() !== pinned.publicKeyPem.trim())
+  );
+
+  const run = useCallback(async () => {
+    setProblem(undefined);
+    setSignature(null);
+    setConsistency(null);
+    try {
+      const [{ keys: published }, current] = await Promise.all([
+        api<{ keys: PinnedKey[] }>('/v1/audit/public-key'),
+        api<Checkpoint>('/v1/audit/checkpoint'),
+      ]);
+      setKeys(published);
+      setCheckpoint(current);
+      const key = read<PinnedKey>(PINNED_KEY);
+      if (!key) {
+        setSignature({ ok: false, text: t.verify.checkpointNoKey });
+        return;
+      }
+      const signed = key.keyId === current.keyId && verifyCheckpoint(current, key.publicKeyPem);
+      const values = {
+        size: current.size,
+        root: current.rootHash.slice(0, 16),
+        timestamp: formatDateTime(current.timestamp),
+        keyId: current.keyId,
+      };
+      setSignature({ ok: signed, text: format(signed ? t.verify.checkpointOk : t.verify.checkpointBad, values) });
+      if (!signed) return;
+
+      const seen = read<Seen>(LAST_CHECKPOINT);
+      if (!seen) {
+        localStorage.setItem(
+          LAST_CHECKPOINT,
+          JSON.stringify({ size: current.size, rootHash: current.rootHash, timestamp: current.timestamp }),
+        );
+        setConsistency({ ok: true, text: t.verify.consistencyFirst });
+        return;
+      }
+      let consistent: boolean;
+      if (seen.size === current.size) consistent = seen.rootHash === current.rootHash;
+      else if (seen.size > current.size) consistent = false;
+      else {
+        const proof = await api<{ proof: string[] }>(`/v1/audit/proofs/consistency?from=${seen.size}&to=${current.size}`);
+        consistent = verifyConsistency(
+          BigInt(seen.size),
+          BigInt(current.size),
+          fromHex(seen.rootHash),
+          fromHex(current.rootHash),
+          proof.proof.map(fromHex),
+        );
+      }
+      const params = { from: seen.size, to: current.size, seen: formatDateTime(seen.timestamp) };
+      if (seen.size === current.size && consistent) setConsistency({ ok: true, text: format(t.verify.same, { size: current.size }) });
+      else setConsistency({ ok: consistent, text: format(consistent ? t.verify.consistencyOk : t.verify.consistencyBad, params) });
+      // Only a log that extends the one seen becomes the new reference: a rewrite stays reported.
+      if (consistent)
+        localStorage.setItem(
+          LAST_CHECKPOINT,
+          JSON.stringify({ size: current.size, rootHash: current.rootHash, timestamp: current.timestamp }),
+        );
+    } catch (error) {
+      setProblem(error);
+    }
+  }, []);
+
+  useEffect(() => {
+    void run();
+  }, [run, pinned]);
+
+  const pin = () => {
+    if (!announced) return;
+    localStorage.setItem(PINNED_KEY, JSON.stringify({ keyId: announced.keyId, publicKeyPem: announced.publicKeyPem }));
+    setPinned({ keyId: announced.keyId, publicKeyPem: announced.publicKeyPem });
+  };
+  const unpin = () => {
+    localStorage.removeItem(PINNED_KEY);
+    setPinned(null);
+  };
+
+  const checkInclusion = async (event: FormEvent) => {
+    event.preventDefault();
+    setInclusion(null);
+    const n = Number(seq);
+    if (!checkpoint || !Number.isInteger(n) || n < 1) return;
+    try {
+      if (!pinned || !verifyCheckpoint(checkpoint, pinned.publicKeyPem)) {
+        setInclusion({ ok: false, text: t.verify.checkpointNoKey });
+        return;
+      }
+      const page = await api<Page<AuditEvent>>(`/v1/audit/events?limit=1${n > 1 ? `&after=${cursorAfter(n - 1)}` : ''}`);
+      const found = page.items[0];
+      if (!found || found.seq !== n) throw new Error(`event ${n} not found`);
+      // The leaf is computed here from the event, not taken from its leafHash field.
+      const leaf = eventLeaf(found as unknown as Record<string, unknown>);
+      const proof = await api<{ leafIndex: number; proof: string[] }>(`/v1/audit/proofs/inclusion?seq=${n}&size=${checkpoint.size}`);
+      const ok =
+        proof.leafIndex === n - 1 &&
+        verifyInclusion(leaf, BigInt(n - 1), BigInt(checkpoint.size), proof.proof.map(fromHex), fromHex(checkpoint.rootHash));
+      setInclusion({
+        ok,
+        text: format(ok ? t.verify.inclusionOk : t.verify.inclusionBad, { seq: n, leaf: toHex(leaf).slice(0, 16), size: checkpoint.size }),
+      });
+    } catch (error) {
+      setInclusion({ ok: false, text: messageOf(error) });
+    }
+  };
+
+  return (
+    <>
+      <h1>{t.verify.title}</h1>
+      <p>{t.verify.intro}</p>
+      {problem !== undefined && <Problem error={problem} />}
+
+      <section className="fr-mb-4w">
+        <h2>{t.verify.key}</h2>
+        {keyChanged && (
+          <div className="fr-alert fr-alert--error fr-mb-2w" data-testid="key-changed" role="alert">
+            <p>{t.verify.keyChanged}</p>
+          </div>
+        )}
+        {announced && (
+          <p className="ost-mono fr-text--sm">
+            {format(t.verify.announced, { keyId: announced.keyId, fingerprint: fingerprint(announced.publicKeyPem) })}
+          </p>
+        )}
+        {pinned ? (
+          <>
+            <p className="ost-mono fr-text--sm" data-testid="pinned">
+              {format(t.verify.pinned, { keyId: pinned.keyId, fingerprint: fingerprint(pinned.publicKeyPem) })}
+            </p>
+            <button className="fr-btn fr-btn--tertiary fr-btn--sm" type="button" onClick={unpin}>
+              {t.verify.unpin}
+            </button>
+          </>
+        ) : (
+          <>
+            <p>{t.verify.notPinned}</p>
+            <button className="fr-btn" type="button" onClick={pin} disabled={!announced} data-testid="pin">
+              {t.verify.pin}
+            </button>
+          </>
+        )}
+      </section>
+
+      <section className="fr-mb-4w">
+        <h2>{t.verify.checkpoint}</h2>
+        <Result outcome={signature} testId="signature" />
+        <h2 className="fr-mt-4w">{t.verify.consistency}</h2>
+        <Result outcome={consistency} testId="consistency" />
+        <button className="fr-btn fr-btn--secondary fr-mt-2w" type="button" onClick={() => void run()}>
+          {t.verify.refresh}
+        </button>
+      </section>
+
+      <section>
+        <h2>{t.verify.inclusion}</h2>
+        <form className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom" onSubmit={(e) => void checkInclusion(e)}>
+          <div className="fr-col-12 fr-col-md-4 fr-input-group">
+            <label className="fr-label" htmlFor="verify-seq">
+              {t.verify.seq}
+            </label>
+            <input className="fr-input" id="verify-seq" type="number" min={1} value={seq} onChange={(e) => setSeq(e.target.value)} />
+          </div>
+          <div className="fr-col-12 fr-col-md-2">
+            <button className="fr-btn" type="submit" data-testid="check-inclusion">
+              {t.verify.check}
+            </button>
+          </div>
+        </form>
+        <Result outcome={inclusion} testId="inclusion" />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import { type DependencyList, useEffect, useState } from 'react';
+import { ApiError } from './api';
+import { messages as t } from './i18n';
+
+/** Loads something for a page; `reload` runs it again. */
+export function useLoad<T>(load: () => Promise<T>, deps: DependencyList) {
+  const [state, setState] = useState<{ value?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (value) => live && setState({ value, loading: false }),
+      (error: unknown) => live && setState({ error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, round]);
+  return { ...state, reload: () => setRound((r) => r + 1) };
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.status === 401) return t.problems.unauthenticated;
+    if (error.status === 403) return `${t.problems.forbidden} (${error.code})`;
+    if (error.status === 503) return t.problems.unavailable;
+    return `${error.detail} (${error.code})`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function Problem({ error }: { error: unknown }) {
+  return (
+    <div className="fr-alert fr-alert--error fr-mb-3w" role="alert">
+      <h3 className="fr-alert__title">{t.common.error}</h3>
+      <p>{messageOf(error)}</p>
+    </div>
+  );
+}
+
+/** A DSFR badge for a status, with a colour that never carries the meaning alone (the text does). */
+export function Badge({ text, tone }: { text: string; tone: 'success' | 'error' | 'info' | 'warning' | 'new' }) {
+  return <p className={`fr-badge fr-badge--sm fr-badge--${tone}`}>{text}</p>;
+}

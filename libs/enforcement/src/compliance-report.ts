@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Actor, AuditService } from '@ostracon/audit';
+import { CLOCK, type Clock } from '@ostracon/common';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+
+const month = z.string().regex(/^[0-9]{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM');
+
+/** GET /v1/reports/compliance: months of delivery, Paris time, `from` and `to` included (default: the last 12). */
+export const complianceQuerySchema = z
+  .strictObject({ from: month.optional(), to: month.optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from is after to', path: ['from'] });
+export type ComplianceQuery = z.output<typeof complianceQuerySchema>;
+
+/** One platform, one month of suspend directives delivered (docs/enforcement.md § compliance). */
+export interface ComplianceRow {
+  platform: string;
+  month: string;
+  delivered: number;
+  /** Confirmed `enforced` by the SLA deadline. */
+  enforcedInTime: number;
+  /** Confirmed `enforced` after it. */
+  enforcedLate: number;
+  /** No answer, and the deadline has passed. */
+  unansweredLate: number;
+  /** Answered `rejected` or `account_not_found`. */
+  rejected: number;
+  /** Still within the deadline, no answer yet. */
+  pending: number;
+  /** Delivery to `enforced` confirmation, in seconds (null without any). */
+  medianSecondsToEnforce: number | null;
+  p90SecondsToEnforce: number | null;
+}
+
+const addMonth = (m: string, n: number) => {
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  const d = new Date(Date.UTC(y, mo - 1 + n, 1));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+};
+
+/**
+ * Whether platforms keep their enforcement deadline, per platform and month, computed in SQL over
+ * the suspend directives (lifts have no SLA). A read of aggregates, audited like any read.
+ */
+@Injectable()
+export class ComplianceReport {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async compute(query: ComplianceQuery, actor: Actor): Promise<{ from: string; to: string; items: ComplianceRow[] }> {
+    const now = this.clock.now();
+    const current = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' }).format(now);
+    const to = query.to ?? current;
+    const from = query.from ?? addMonth(to, -11);
+    const rows: (Omit<ComplianceRow, 'medianSecondsToEnforce' | 'p90SecondsToEnforce'> & { median: number | null; p90: number | null })[] =
+      await this.dataSource.query(
+        `SELECT platform_id AS platform,
+                to_char(delivered_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month,
+                count(*)::int AS delivered,
+                count(*) FILTER (WHERE outcome = 'enforced' AND acknowledged_at <= sla_deadline)::int AS "enforcedInTime",
+                count(*) FILTER (WHERE outcome = 'enforced' AND acknowledged_at > sla_deadline)::int AS "enforcedLate",
+                count(*) FILTER (WHERE acknowledged_at IS NULL AND sla_deadline <= $3)::int AS "unansweredLate",
+                count(*) FILTER (WHERE outcome IN ('rejected', 'account_not_found'))::int AS rejected,
+                count(*) FILTER (WHERE acknowledged_at IS NULL AND sla_deadline > $3)::int AS pending,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - delivered_at))
+                  FILTER (WHERE outcome = 'enforced') AS median,
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - delivered_at))
+                  FILTER (WHERE outcome = 'enforced') AS p90
+         FROM directives
+         WHERE type = 'suspend' AND delivered_at IS NOT NULL
+           AND to_char(delivered_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM') BETWEEN $1 AND $2
+         GROUP BY 1, 2
+         ORDER BY 2, 1`,
+        [from, to, now],
+      );
+    await this.dataSource.transaction((em) =>
+      this.audit.record(em, { type: 'report.read', actor, data: { report: 'compliance', from, to } }),
+    );
+    return {
+      from,
+      to,
+      items: rows.map(({ median, p90, ...row }) => ({
+        ...row,
+        medianSecondsToEnforce: median === null ? null : Math.round(Number(median)),
+        p90SecondsToEnforce: p90 === null ? null : Math.round(Number(p90)),
+      })),
+    };
+  }
+}

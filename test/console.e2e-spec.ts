@@ -1,0 +1,267 @@
+/// <reference lib="dom" />
+import { createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { OrganisationsService, PeopleService } from '@ostracon/auth';
+import { loadConfig } from '@ostracon/config';
+import canonicalize from 'canonicalize';
+import type { Browser, Page } from 'playwright-core';
+import { orderBody } from './support/builders';
+import { fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { freePort, waitFor } from './support/isolated';
+import { type World, startWorld } from './support/world';
+
+/**
+ * The console in a real browser (Debian's chromium, driven by puppeteer-core): people sign in
+ * through the local provider, an authority registers, follows and revokes an order, an auditor
+ * verifies the log in the browser, and each page passes an accessibility scan.
+ */
+jest.setTimeout(120_000);
+
+describe('the console in a browser', () => {
+  let world: World;
+  let browser: Browser;
+  let base: string;
+  const unique = randomBytes(3).toString('hex');
+  const clerk = `clerk.${unique}@parquet.example.fr`;
+  const inspector = `inspector.${unique}@cnil.example.fr`;
+  let platform: string;
+  let platformKey: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const signIn = loadConfig({ ...process.env, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: base, PORT: String(port) }).signIn;
+    world = await startWorld('console', {
+      worker: {},
+      config: (c) => ({ ...c, signIn, audit: { ...c.audit, treeIntervalMs: 100, checkpointIntervalMs: 300 } }),
+    });
+    await world.api.app.listen(port, '127.0.0.1');
+    const organisations = world.api.app.get(OrganisationsService);
+    const people = world.api.app.get(PeopleService);
+    const parquet = await organisations.create({ name: `Parquet de Paris ${unique}`, role: 'authority' }, 'cli');
+    const cnil = await organisations.create({ name: `CNIL ${unique}`, role: 'auditor' }, 'cli');
+    await people.invite({ email: clerk, organisation: parquet.id }, 'cli');
+    await people.invite({ email: inspector, organisation: cnil.id }, 'cli');
+    platform = await world.api.platform('tiktok', { slaHours: 24 });
+    platformKey = (await world.api.client('platform', platform)).apiKey;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+
+  async function signedInPage(login: string): Promise<Page> {
+    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    page.on('console', (m) => browserLog.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => browserLog.push(`pageerror: ${e.message}`));
+    await page.goto(`${base}/console/`);
+    await signInThroughProvider(page, login);
+    await page.waitForSelector('[data-testid="who"]');
+    return page;
+  }
+
+  const browserLog: string[] = [];
+  afterEach(async () => {
+    if (process.env.PRINT_BROWSER_LOG) writeFileSync('/tmp/browser-log.txt', browserLog.join('\n'));
+    // What the browser showed when a step failed: /tmp/console-failure-*.png, for whoever looks next.
+    for (const context of browser?.contexts() ?? [])
+      for (const page of context.pages()) await page.screenshot({ path: `/tmp/console-failure-${Date.now()}.png` }).catch(() => undefined);
+  });
+
+  async function expectAccessible(page: Page): Promise<void> {
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  }
+
+  const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
+
+  it('lets a clerk register an order through the form, see it enforced, and revoke it', async () => {
+    const page = await signedInPage(clerk);
+    expect(await text(page, '[data-testid="who"]')).toContain(`Parquet de Paris ${unique}`);
+    await page.waitForSelector('h1');
+    expect(await text(page, 'h1')).toBe('Ordonnances de bannissement');
+    await expectAccessible(page);
+
+    await page.goto(`${base}/console/#/orders/new`);
+    await page.waitForSelector('[data-testid="new-order"]');
+    await page.waitForFunction((p) => !!document.querySelector(`#f-platform-0 option[value="${p}"]`), platform);
+    const reference = `TJ-PARIS-${unique}`;
+    await fill(page, '#f-courtReference', reference);
+    await fill(page, '#f-court', 'Tribunal judiciaire de Paris');
+    const decided = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+    await fill(page, '#f-decisionDate', decided);
+    await page.waitForFunction(() => document.querySelectorAll('#f-offence option').length > 1);
+    await fill(page, '#f-offence', 'cyberharassment');
+    await fill(page, '#f-email', 'Someone+X@Example.fr');
+    await fill(page, '#f-phone', '06 12 34 56 78');
+    await fill(page, '#f-platform-0', platform);
+    await fill(page, '#f-account-0', '7012345678');
+    // Longer than the law allows a first conviction: said on the field, before anything is sent.
+    await fill(page, '#f-durationDays', '200');
+    await page.waitForSelector('#f-durationDays-error');
+    expect(await text(page, '#f-durationDays-error')).toMatch(/Au plus 6 mois/);
+    await screenshot(page, 'new-order');
+    await expectAccessible(page);
+    await fill(page, '#f-durationDays', '180');
+    await page.waitForFunction(() => !document.querySelector('#f-durationDays-error'));
+    // A double click sends one order: the form keeps one Idempotency-Key.
+    await page.dblclick('[data-testid="new-order"] button[type="submit"]');
+    await page.waitForFunction(() => /#\/orders\/[0-9a-f-]{36}$/.test(window.location.hash));
+    const orderId = /#\/orders\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const orders = await world.api.dataSource.query(`SELECT id FROM ban_orders WHERE court_reference = $1`, [reference]);
+    expect(orders.map((o: { id: string }) => o.id)).toEqual([orderId]);
+    // Nothing of the raw identity values stays in the browser's storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(stored.toLowerCase()).not.toContain('someone');
+
+    // The platform pulls its directive and confirms it: the order page shows it enforced, in time.
+    const directive = await waitFor(async () => {
+      const res = await world.api.request({ method: 'GET', url: '/v1/directives', key: platformKey });
+      return res.body.items.find((d: { orderId: string }) => d.orderId === orderId);
+    }, 'the directive to be pullable');
+    const ack = await world.api.request({
+      method: 'POST',
+      url: `/v1/directives/${directive.id}/ack`,
+      key: platformKey,
+      body: { outcome: 'enforced' },
+    });
+    expect(ack.status).toBe(200);
+    await page.reload();
+    await page.waitForSelector(`[data-testid="platform-${platform}"]`);
+    await page.waitForFunction(
+      (p) => document.querySelector(`[data-testid="platform-${p}"]`)?.textContent?.includes('Exécution confirmée'),
+      platform,
+    );
+    const card = (await text(page, `[data-testid="platform-${platform}"]`)).toLowerCase();
+    expect(card).toContain('exécutée');
+    expect(card).toContain('délai respecté');
+    await screenshot(page, 'order');
+    await expectAccessible(page);
+
+    // Revoked after a confirmation, with its reason and decision reference.
+    await page.click('[data-testid="revoke"]');
+    await fill(page, '#revoke-reason', 'Appel : infirmation');
+    await fill(page, '#revoke-reference', 'CA-PARIS-2026-42');
+    await page.click('form[aria-labelledby="revoke-title"] button[type="submit"]');
+    await page.waitForFunction(() => document.body.innerText.includes('Ordonnance révoquée le'));
+    expect(await text(page, 'main')).toContain('révoquée');
+  });
+
+  it('lets an inspector browse the log and verify it in the browser, and shows a forged checkpoint and a rewritten log as failures', async () => {
+    await waitFor(async () => {
+      const res = await world.api.request({ method: 'GET', url: '/v1/audit/checkpoint', key: (await world.api.client('auditor')).apiKey });
+      return res.status === 200 && res.body.size > 5;
+    }, 'a checkpoint');
+    const page = await signedInPage(inspector);
+    await page.waitForSelector('[data-testid="events"]');
+    await screenshot(page, 'audit-log');
+    await expectAccessible(page);
+
+    await page.goto(`${base}/console/#/audit/verify?seq=1`);
+    await page.waitForSelector('[data-testid="pin"]:not([disabled])');
+    await page.click('[data-testid="pin"]');
+    await page.waitForSelector('[data-testid="pinned"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="signature"]')?.textContent?.includes('Signature valide'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="consistency"]')?.textContent?.includes('Premier point de contrôle'),
+    );
+    await page.click('[data-testid="check-inclusion"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="inclusion"]')?.textContent?.includes('est inclus'));
+    await screenshot(page, 'verify');
+    await expectAccessible(page);
+
+    // The log grows; the next visit proves the new checkpoint extends the one this browser saw.
+    const seen = JSON.parse((await page.evaluate(() => localStorage.getItem('ostracon.audit.lastCheckpoint')))!);
+    await world.submit(orderBody(platform));
+    await waitFor(async () => {
+      const res = await world.api.request({ method: 'GET', url: '/v1/audit/checkpoint', key: (await world.api.client('auditor')).apiKey });
+      return res.body.size > seen.size;
+    }, 'a newer checkpoint');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[data-testid="consistency"]')?.textContent?.includes('rien n’a été réécrit'));
+
+    // A proxy between the browser and the service: first a checkpoint signed with another key …
+    const real = (await world.api.request({ method: 'GET', url: '/v1/audit/checkpoint', key: (await world.api.client('auditor')).apiKey }))
+      .body;
+    const forgeWith = (seed: Buffer, checkpoint: { size: number; rootHash: string; timestamp: string; keyId: string }) => {
+      const key = createPrivateKey({
+        key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+        format: 'der',
+        type: 'pkcs8',
+      });
+      const message = canonicalize({ rootHash: checkpoint.rootHash, size: checkpoint.size, timestamp: checkpoint.timestamp })!;
+      return { ...checkpoint, signature: sign(null, Buffer.from(message), key).toString('base64') };
+    };
+    let served: unknown = forgeWith(randomBytes(32), real);
+    await page.route('**/v1/audit/checkpoint', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(served) }),
+    );
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[data-testid="signature"]')?.textContent?.includes('Signature INVALIDE'));
+
+    // … then a rewritten log, re-signed with the service's own key (a compromised server): the
+    // signature holds, the consistency with what this browser saw does not.
+    const seed = world.config.audit.signingKeys[0]!.key;
+    served = forgeWith(seed, {
+      ...real,
+      size: real.size + 1,
+      rootHash: randomBytes(32).toString('hex'),
+      timestamp: new Date().toISOString(),
+    });
+    await world.submit(orderBody(platform));
+    await waitFor(async () => {
+      const res = await world.api.request({
+        method: 'GET',
+        url: `/v1/audit/proofs/consistency?from=${real.size}&to=${real.size + 1}`,
+        key: (await world.api.client('auditor')).apiKey,
+      });
+      return res.status === 200;
+    }, 'the tree to reach the forged size');
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[data-testid="signature"]')?.textContent?.includes('Signature valide'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="consistency"]')?.textContent?.includes('a été réécrit'));
+    await screenshot(page, 'verify-rewritten');
+  });
+
+  it('shows an auditor the enforcement compliance of each platform as a chart and a table that match the directives, with a CSV', async () => {
+    // The two orders of the previous test reach the platform; it rejects one and leaves the other pending.
+    const pulled = await waitFor(async () => {
+      const res = await world.api.request({ method: 'GET', url: '/v1/directives', key: platformKey });
+      const suspends = res.body.items.filter((d: { type: string }) => d.type === 'suspend');
+      return suspends.length >= 2 ? suspends : null;
+    }, 'two suspend directives delivered');
+    const reject = await world.api.request({
+      method: 'POST',
+      url: `/v1/directives/${pulled[0].id}/ack`,
+      key: platformKey,
+      body: { outcome: 'rejected' },
+    });
+    expect(reject.status).toBe(200);
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' }).format(new Date());
+
+    const page = await signedInPage(inspector);
+    await page.goto(`${base}/console/#/reports/compliance`);
+    await page.waitForSelector('[data-testid="compliance-table"]');
+    // The clerk's order was enforced in time; of the two since, one rejected, one pending.
+    const bar = (series: string) =>
+      page.locator(`[data-row="${platform} ${month}"] rect[data-series="${series}"]`).getAttribute('data-value', { timeout: 2000 });
+    expect(await bar('enforcedInTime')).toBe('1');
+    expect(await bar('rejected')).toBe('1');
+    expect(await bar('pending')).toBe('1');
+    expect(await page.locator(`[data-row="${platform} ${month}"] rect[data-series="late"]`).count()).toBe(0);
+    const row = await page.locator('[data-testid="compliance-table"] tr', { hasText: platform }).innerText();
+    expect(row.split('\t').slice(0, 6)).toEqual([platform, month, '3', '1', '0', '1']);
+    await screenshot(page, 'compliance');
+    await expectAccessible(page);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="csv"]')]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe(
+      '\uFEFFplatform,month,delivered,enforced_in_time,enforced_late,unanswered_late,rejected,pending,median_seconds,p90_seconds',
+    );
+    expect(csv).toContain(`${platform},${month},3,1,0,0,1,1,`);
+  });
+});
