@@ -24,6 +24,7 @@ describe('the console in a browser', () => {
   const unique = randomBytes(3).toString('hex');
   const clerk = `clerk.${unique}@parquet.example.fr`;
   const inspector = `inspector.${unique}@cnil.example.fr`;
+  const operator = `operator.${unique}@ostracon.example.fr`;
   let platform: string;
   let platformKey: string;
 
@@ -42,6 +43,8 @@ describe('the console in a browser', () => {
     const cnil = await organisations.create({ name: `CNIL ${unique}`, role: 'auditor' }, 'cli');
     await people.invite({ email: clerk, organisation: parquet.id }, 'cli');
     await people.invite({ email: inspector, organisation: cnil.id }, 'cli');
+    const operators = await organisations.create({ name: `Exploitation ${unique}`, role: 'admin' }, 'cli');
+    await people.invite({ email: operator, organisation: operators.id }, 'cli');
     platform = await world.api.platform('tiktok', { slaHours: 24 });
     platformKey = (await world.api.client('platform', platform)).apiKey;
     browser = await launchChromium();
@@ -263,5 +266,52 @@ describe('the console in a browser', () => {
       '\uFEFFplatform,month,delivered,enforced_in_time,enforced_late,unanswered_late,rejected,pending,median_seconds,p90_seconds',
     );
     expect(csv).toContain(`${platform},${month},3,1,0,0,1,1,`);
+  });
+
+  it('lets an operator manage organisations, keys, people and platforms, and reach the queue dashboard', async () => {
+    const push = await world.pushPlatform();
+    const page = await signedInPage(operator);
+    await page.waitForSelector('[data-testid="organisations"]');
+    const name = `Parquet de Lyon ${unique}`;
+    await fill(page, '#org-name', name);
+    await fill(page, '#org-role', 'authority');
+    await page.click('form[aria-label="Nouvelle organisation"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="organisation-panel"]');
+    expect(await text(page, '#org-title')).toContain(name);
+
+    // A key, shown once, that works at once.
+    await fill(page, '#key-name', 'Intégration greffe');
+    await page.click('form[aria-label="Nouvelle clé d’API"] button[type="submit"]');
+    const key = (await text(page, '[data-testid="new-key"] .ost-mono')).trim();
+    expect(key).toMatch(/^ost_[A-Za-z0-9_-]{43}$/);
+    expect((await world.api.request({ method: 'GET', url: '/v1/orders', key })).status).toBe(200);
+
+    // A person invited, then removed after a confirmation.
+    const clerkOfLyon = `greffe.${unique}@lyon.example.fr`;
+    await fill(page, '#person-email', clerkOfLyon);
+    await page.click('form[aria-label="Inviter"] button[type="submit"]');
+    await page.waitForFunction((e) => document.querySelector('[data-testid="people"]')?.textContent?.includes(e), clerkOfLyon);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('[data-testid="people"] li', { hasText: clerkOfLyon }).locator('button').click();
+    await page.waitForFunction(
+      (e) => /retirée/.test(document.querySelector('[data-testid="people"]')?.textContent ?? '') && !!e,
+      clerkOfLyon,
+    );
+    await screenshot(page, 'admin');
+    await expectAccessible(page);
+
+    // The push platform's webhook secret renewed: the new one shown once, both sign for a day.
+    await page.locator(`form[aria-label="${`Test platform ${push.id}`}"] button`, { hasText: 'Renouveler' }).click();
+    await page.waitForFunction(() => /whsec_/.test(document.querySelector('[data-testid="new-webhook-secret"]')?.textContent ?? ''));
+    const rotations = await world.api.dataSource.query(
+      `SELECT actor FROM audit_events WHERE type = 'platform.webhook_secret_rotated' AND platform_id = $1`,
+      [push.id],
+    );
+    expect(rotations).toHaveLength(1);
+    expect(rotations[0].actor).toMatch(/^person:/);
+
+    // The queue dashboard, with the operator's session.
+    const dashboard = await page.goto(`${base}/admin/queues`);
+    expect(dashboard?.status()).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, type Caller, api, signIn, useCsrfToken } from './api';
 import { format, messages as t } from './i18n';
+import { AdminPage } from './pages/admin';
 import { AuditLogPage } from './pages/audit-log';
 import { CompliancePage } from './pages/compliance';
 import { NewOrderPage } from './pages/new-order';
@@ -16,6 +17,7 @@ const NAV: { path: string; label: string; roles: Caller['role'][] }[] = [
   { path: '/audit', label: t.nav.log, roles: ['auditor', 'authority'] },
   { path: '/audit/verify', label: t.nav.verify, roles: ['auditor'] },
   { path: '/reports/compliance', label: t.nav.compliance, roles: ['auditor', 'admin'] },
+  { path: '/admin', label: t.nav.admin, roles: ['admin'] },
 ];
 
 export function App() {
@@ -36,7 +38,7 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    if (caller && route.path === '/') navigate(caller.role === 'auditor' ? '/audit' : '/orders');
+    if (caller && route.path === '/') navigate(caller.role === 'auditor' ? '/audit' : caller.role === 'admin' ? '/admin' : '/orders');
   }, [caller, route.path]);
 
   const signOut = async () => {
@@ -156,6 +158,7 @@ function Page({ caller, path, query }: { caller: Caller; path: string; query: UR
   if (order) return <OrderPage id={order[1]!} caller={caller} />;
   if (path === '/audit') return <AuditLogPage query={query} caller={caller} />;
   if (path === '/audit/verify' && caller.role === 'auditor') return <VerifyPage query={query} />;
+  if (path === '/admin' && caller.role === 'admin') return <AdminPage />;
   if (path === '/reports/compliance' && (caller.role === 'auditor' || caller.role === 'admin')) return <CompliancePage query={query} />;
   return <p>{t.common.loading}</p>;
 }

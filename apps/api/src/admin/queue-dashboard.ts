@@ -2,7 +2,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Authenticator } from '@ostracon/auth';
+import { type AuthenticatedClient, AuthErrors, Authenticator, cookieNames, passesCsrfCheck } from '@ostracon/auth';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { CommonErrors, DomainError, sendProblem } from '@ostracon/common';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -22,9 +23,17 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return decoded.slice(decoded.indexOf(':') + 1);
 }
 
-/** The BullMQ dashboard, for admin clients only (a read and retry console over the directive queue). */
+/**
+ * The BullMQ dashboard, for admins only (a read and retry console over the directive queue): an
+ * admin key (Basic auth password or Bearer), or an admin signed in (the console links here). With
+ * a session, changes (retries) pass the same cross-site check as /v1, which the dashboard's own
+ * requests cannot: they need a key.
+ */
 export async function registerQueueDashboard(app: NestFastifyApplication, queue: Queue, logger: Logger): Promise<void> {
   const authenticator = app.get(Authenticator);
+  const config = app.get<AppConfig>(APP_CONFIG);
+  const sessionCookie = cookieNames(config).session;
+  const origin = new URL(config.signIn.publicUrl).origin;
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({ queues: [new BullMQAdapter(queue)], serverAdapter });
@@ -33,7 +42,15 @@ export async function registerQueueDashboard(app: NestFastifyApplication, queue:
     scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       let error: unknown = null;
       try {
-        const client = await authenticator.authenticate(presentedKey(request), request.ip);
+        const cookie = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[sessionCookie];
+        let client: AuthenticatedClient;
+        if (request.headers.authorization === undefined && cookie !== undefined) {
+          const session = await authenticator.authenticateSession(cookie, request.ip);
+          if (!passesCsrfCheck(request.method, request.headers, origin, session.csrfToken)) throw new DomainError(AuthErrors.csrf);
+          client = session.caller;
+        } else {
+          client = await authenticator.authenticate(presentedKey(request), request.ip);
+        }
         if (client.role !== 'admin') error = new DomainError(CommonErrors.forbidden, 'The queue dashboard is for admin clients');
       } catch (refused) {
         error =
