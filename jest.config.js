@@ -9,7 +9,7 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const ESM = '(openid-client|oauth4webapi|jose|oidc-provider|@koa|koa|quick-lru|nanoid|eta|got|oidc-token-hash|@fastify/cookie|cookie|content-disposition)';
+const ESM = '(openid-client|oauth4webapi|jose|oidc-provider|@koa|koa|quick-lru|nanoid|eta|got|oidc-token-hash|@fastify/cookie|cookie|content-disposition|@noble/hashes|@noble/curves)';
 
 module.exports = {
   testEnvironment: 'node',

@@ -192,7 +192,7 @@ async function main() {
   let heapPeak = heapBefore;
   let exported = 0;
   const exportStarted = performance.now();
-  for await (const event of log.export({ id: 'bench' }, {}, { all: true })) {
+  for await (const event of log.export({ actor: 'system:bench' }, {}, { all: true })) {
     exported++;
     if (exported % 10_000 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
     if (!event.leafHash) throw new Error('an exported event has no leaf hash');

@@ -7,6 +7,7 @@ import { FindPendingAuditEventsByTransaction1764410000000 } from './176441000000
 import { NotifyApiClientChanges1764420000000 } from './1764420000000-notify-api-client-changes';
 import { RotateWebhookSecrets1764430000000 } from './1764430000000-rotate-webhook-secrets';
 import { CreateOrganisationsAndPeople1764440000000 } from './1764440000000-create-organisations-and-people';
+import { IndexDirectivesByDelivery1764450000000 } from './1764450000000-index-directives-by-delivery';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   NotifyApiClientChanges1764420000000,
   RotateWebhookSecrets1764430000000,
   CreateOrganisationsAndPeople1764440000000,
+  IndexDirectivesByDelivery1764450000000,
 ];

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
@@ -82,8 +82,13 @@ describe('the console in a browser', () => {
   const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 
   it('lets a clerk register an order through the form, see it enforced, and revoke it', async () => {
+    // The page may run only its own scripts and may not be framed.
+    const served = await fetch(`${base}/console/`);
+    expect(served.headers.get('content-security-policy')).toMatch(/script-src 'self';.*frame-ancestors 'none'/);
     const page = await signedInPage(clerk);
     expect(await text(page, '[data-testid="who"]')).toContain(`Parquet de Paris ${unique}`);
+    // A clerk's session does not open the operators' queue dashboard.
+    expect((await page.request.get(`${base}/admin/queues`)).status()).toBe(403);
     await page.waitForSelector('h1');
     expect(await text(page, 'h1')).toBe('Ordonnances de bannissement');
     await expectAccessible(page);
@@ -225,8 +230,23 @@ describe('the console in a browser', () => {
     }, 'the tree to reach the forged size');
     await page.reload();
     await page.waitForFunction(() => document.querySelector('[data-testid="signature"]')?.textContent?.includes('Signature valide'));
-    await page.waitForFunction(() => document.querySelector('[data-testid="consistency"]')?.textContent?.includes('a été réécrit'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="consistency"]')?.textContent?.startsWith('ÉCHEC'));
+    expect(await page.locator('[data-testid="consistency"]').getAttribute('class')).toContain('fr-alert--error');
     await screenshot(page, 'verify-rewritten');
+
+    // And a service that announces another key than the one pinned here is shown in red.
+    const { publicKey } = generateKeyPairSync('ed25519');
+    await page.route('**/v1/audit/public-key', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          keys: [{ keyId: real.keyId, algorithm: 'Ed25519', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) }],
+        }),
+      }),
+    );
+    await page.reload();
+    await page.waitForSelector('[data-testid="key-changed"]');
   });
 
   it('shows an auditor the enforcement compliance of each platform as a chart and a table that match the directives, with a CSV', async () => {
@@ -301,6 +321,7 @@ describe('the console in a browser', () => {
     await expectAccessible(page);
 
     // The push platform's webhook secret renewed: the new one shown once, both sign for a day.
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.locator(`form[aria-label="${`Test platform ${push.id}`}"] button`, { hasText: 'Renouveler' }).click();
     await page.waitForFunction(() => /whsec_/.test(document.querySelector('[data-testid="new-webhook-secret"]')?.textContent ?? ''));
     const rotations = await world.api.dataSource.query(

@@ -158,6 +158,9 @@ describe('people: sign-in, sessions, who did what', () => {
     const inspector = await signedIn(email('inspector'));
     const events: any = await (await inspector.browser.fetch(`/v1/audit/events?orderId=${order.id}`)).json();
     const actorOf = (type: string) => events.items.find((e: { type: string }) => e.type === type)?.actor;
+    // Reading the log is an event too, naming the inspector, not a key.
+    const [read] = await api.dataSource.query(`SELECT actor FROM audit_events WHERE type = 'audit.read' ORDER BY seq DESC LIMIT 1`);
+    expect(read.actor).toBe(`person:${inspector.id}@${cnil}`);
     expect(actorOf('order.created')).toBe(`person:${clerk.id}@${paris}`);
     expect(actorOf('order.revoked')).toBe(`person:${deputy.id}@${paris}`);
 

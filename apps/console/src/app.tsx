@@ -20,6 +20,9 @@ const NAV: { path: string; label: string; roles: Caller['role'][] }[] = [
   { path: '/admin', label: t.nav.admin, roles: ['admin'] },
 ];
 
+/** The marque's two lines, as the DSFR sets them. */
+const republic = () => t.republic.split('\n').flatMap((line, i) => (i === 0 ? [line] : [<br key={i} />, line]));
+
 export function App() {
   const [caller, setCaller] = useState<Caller | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -38,6 +41,11 @@ export function App() {
   }, []);
 
   useEffect(() => {
+    const here = NAV.find((n) => n.path === route.path)?.label;
+    document.title = here ? `${here} — ${t.service}` : t.service;
+  }, [route.path]);
+
+  useEffect(() => {
     if (caller && route.path === '/') navigate(caller.role === 'auditor' ? '/audit' : caller.role === 'admin' ? '/admin' : '/orders');
   }, [caller, route.path]);
 
@@ -49,7 +57,7 @@ export function App() {
   return (
     <>
       <div className="fr-skiplinks">
-        <nav className="fr-container" role="navigation" aria-label="Accès rapide">
+        <nav className="fr-container" role="navigation" aria-label={t.quickAccess}>
           <ul className="fr-skiplinks__list">
             <li>
               <a className="fr-link" href="#content" onClick={(e) => (e.preventDefault(), document.getElementById('content')?.focus())}>
@@ -66,15 +74,11 @@ export function App() {
               <div className="fr-header__brand fr-enlarge-link">
                 <div className="fr-header__brand-top">
                   <div className="fr-header__logo">
-                    <p className="fr-logo">
-                      République
-                      <br />
-                      Française
-                    </p>
+                    <p className="fr-logo">{republic()}</p>
                   </div>
                 </div>
                 <div className="fr-header__service">
-                  <a href="#/" title={`Accueil — ${t.service}`}>
+                  <a href="#/" title={format(t.home, { service: t.service })}>
                     <p className="fr-header__service-title">{t.service}</p>
                   </a>
                   <p className="fr-header__service-tagline">{t.tagline}</p>
@@ -104,7 +108,7 @@ export function App() {
         {caller && (
           <div className="fr-header__menu">
             <div className="fr-container">
-              <nav className="fr-nav" role="navigation" aria-label="Menu principal">
+              <nav className="fr-nav" role="navigation" aria-label={t.mainMenu}>
                 <ul className="fr-nav__list">
                   {NAV.filter((n) => n.roles.includes(caller.role)).map((n) => (
                     <li className="fr-nav__item" key={n.path}>
@@ -133,12 +137,8 @@ export function App() {
         <div className="fr-container">
           <div className="fr-footer__body">
             <div className="fr-footer__brand fr-enlarge-link">
-              <a href="#/" title={`Accueil — ${t.service}`}>
-                <p className="fr-logo">
-                  République
-                  <br />
-                  Française
-                </p>
+              <a href="#/" title={format(t.home, { service: t.service })}>
+                <p className="fr-logo">{republic()}</p>
               </a>
             </div>
             <div className="fr-footer__content">

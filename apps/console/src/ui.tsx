@@ -1,4 +1,4 @@
-import { type DependencyList, useEffect, useState } from 'react';
+import { type DependencyList, type ReactNode, useEffect, useState } from 'react';
 import { ApiError } from './api';
 import { messages as t } from './i18n';
 
@@ -42,4 +42,54 @@ export function Problem({ error }: { error: unknown }) {
 /** A DSFR badge for a status, with a colour that never carries the meaning alone (the text does). */
 export function Badge({ text, tone }: { text: string; tone: 'success' | 'error' | 'info' | 'warning' | 'new' }) {
   return <p className={`fr-badge fr-badge--sm fr-badge--${tone}`}>{text}</p>;
+}
+
+/** A DSFR table: scrolls sideways when too wide, and then takes the keyboard focus to do so. */
+export function Table({
+  caption,
+  testId,
+  hideCaption,
+  children,
+}: {
+  caption: string;
+  testId: string;
+  hideCaption?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`fr-table${hideCaption ? ' fr-table--no-caption' : ''}`}>
+      <div className="fr-table__wrapper">
+        <div className="fr-table__container" tabIndex={0}>
+          <div className="fr-table__content">
+            <table data-testid={testId}>
+              <caption>{caption}</caption>
+              {children}
+            </table>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** Keyset paging: back to the first page, on to the next (there is no "previous" with cursors). */
+export function Pager({ first, next }: { first?: () => void; next?: () => void }) {
+  return (
+    <ul className="fr-btns-group fr-btns-group--inline">
+      {first && (
+        <li>
+          <button className="fr-btn fr-btn--secondary" type="button" onClick={first}>
+            {t.common.first}
+          </button>
+        </li>
+      )}
+      {next && (
+        <li>
+          <button className="fr-btn fr-btn--secondary" type="button" onClick={next}>
+            {t.common.next}
+          </button>
+        </li>
+      )}
+    </ul>
+  );
 }

@@ -1,4 +1,4 @@
-import { pageQuerySchema } from '@ostracon/common';
+import { pageQuerySchema, platformIdSchema } from '@ostracon/common';
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from './audit-event';
 
@@ -10,6 +10,7 @@ const instant = z.iso
 /** Filters of the event list and the export (the export ignores `after` and `limit`). */
 export const auditEventsQuerySchema = z.strictObject({
   orderId: z.uuid().optional(),
+  platform: platformIdSchema.optional().meta({ description: 'events about this platform' }),
   type: z.enum(AUDIT_EVENT_TYPES).optional(),
   from: instant.optional().meta({ description: 'events at or after this instant' }),
   to: instant.optional().meta({ description: 'events before this instant' }),

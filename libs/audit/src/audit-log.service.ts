@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, type Page, decodeCursor, encodeCursor } from '@ostracon/common';
 import type { DataSource } from 'typeorm';
+import type { Actor } from './audit-event';
 import { z } from 'zod';
 import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } from './audit-leaf';
 import type { AuditEventsQuery, AuditExportQuery } from './audit-log.schemas';
@@ -10,8 +11,9 @@ import { AuditService } from './audit.service';
 import { type Checkpoint, AuditTreeService } from './audit-tree.service';
 
 /** The caller, as far as reading the log goes (auth depends on audit, not the reverse). */
+/** Who reads the log: the read is itself an event, with this actor (a key or a person). */
 export interface AuditReader {
-  id: string;
+  actor: Actor;
 }
 
 /**
@@ -119,15 +121,25 @@ export class AuditLogService {
          AND ($2::uuid IS NULL OR e.order_id = $2) AND ($3::text IS NULL OR e.type = $3)
          AND ($4::timestamptz IS NULL OR e.at >= $4) AND ($5::timestamptz IS NULL OR e.at < $5)
          AND ($6::uuid[] IS NULL OR e.order_id = ANY($6::uuid[]))
+         AND ($8::text IS NULL OR e.platform_id = $8)
        ORDER BY e.seq LIMIT $7`,
-      [after, q.orderId ?? null, q.type ?? null, q.from ?? null, q.to ?? null, 'all' in scope ? null : scope.orderIds, limit],
+      [
+        after,
+        q.orderId ?? null,
+        q.type ?? null,
+        q.from ?? null,
+        q.to ?? null,
+        'all' in scope ? null : scope.orderIds,
+        limit,
+        q.platform ?? null,
+      ],
     );
   }
 
   private recordRead(reader: AuditReader, what: string, filter: Record<string, unknown>): Promise<unknown> {
     const { after: _after, limit: _limit, ...rest } = filter;
     return this.dataSource.transaction((em) =>
-      this.audit.record(em, { type: 'audit.read', actor: `client:${reader.id}`, data: { what, filter: rest } }),
+      this.audit.record(em, { type: 'audit.read', actor: reader.actor, data: { what, filter: rest } }),
     );
   }
 }

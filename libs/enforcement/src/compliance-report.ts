@@ -63,16 +63,17 @@ export class ComplianceReport {
                 count(*)::int AS delivered,
                 count(*) FILTER (WHERE outcome = 'enforced' AND acknowledged_at <= sla_deadline)::int AS "enforcedInTime",
                 count(*) FILTER (WHERE outcome = 'enforced' AND acknowledged_at > sla_deadline)::int AS "enforcedLate",
-                count(*) FILTER (WHERE acknowledged_at IS NULL AND sla_deadline <= $3)::int AS "unansweredLate",
+                count(*) FILTER (WHERE acknowledged_at IS NULL AND sla_deadline < $3)::int AS "unansweredLate",
                 count(*) FILTER (WHERE outcome IN ('rejected', 'account_not_found'))::int AS rejected,
-                count(*) FILTER (WHERE acknowledged_at IS NULL AND sla_deadline > $3)::int AS pending,
+                count(*) FILTER (WHERE acknowledged_at IS NULL AND sla_deadline >= $3)::int AS pending,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - delivered_at))
                   FILTER (WHERE outcome = 'enforced') AS median,
                 percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - delivered_at))
                   FILTER (WHERE outcome = 'enforced') AS p90
          FROM directives
-         WHERE type = 'suspend' AND delivered_at IS NOT NULL
-           AND to_char(delivered_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM') BETWEEN $1 AND $2
+         WHERE type = 'suspend'
+           AND delivered_at >= (($1 || '-01')::date)::timestamp AT TIME ZONE 'Europe/Paris'
+           AND delivered_at < (($2 || '-01')::date + interval '1 month')::timestamp AT TIME ZONE 'Europe/Paris'
          GROUP BY 1, 2
          ORDER BY 2, 1`,
         [from, to, now],

@@ -90,7 +90,9 @@ describe('outbox relay', () => {
       (d) => ids.includes(d.order_id),
     );
     expect(queued).toHaveLength(40);
-    const page = await context.get(AuditLogService).list({ id: randomUUID() }, { type: 'directive.queued', limit: 500 }, { orderIds: ids });
+    const page = await context
+      .get(AuditLogService)
+      .list({ actor: `client:${randomUUID()}` }, { type: 'directive.queued', limit: 500 }, { orderIds: ids });
     expect(page.items).toHaveLength(40);
     expect(new Set(page.items.map((e) => e.data.directiveId)).size).toBe(40);
   });
@@ -118,7 +120,7 @@ describe('outbox relay', () => {
       expect([await status(revoked), await status(kept)]).toEqual([['pending'], ['pending']]);
       const events = await context
         .get(AuditLogService)
-        .list({ id: randomUUID() }, { limit: 500 }, { orderIds: [revoked] })
+        .list({ actor: `client:${randomUUID()}` }, { limit: 500 }, { orderIds: [revoked] })
         .then((page) => page.items.map((e) => e.type));
       expect(events).toEqual(expect.arrayContaining(['directive.queued', 'directive.unqueued']));
 

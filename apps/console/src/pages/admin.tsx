@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api';
-import { formatDateTime, messages as t } from '../i18n';
-import { Problem, messageOf, useLoad } from '../ui';
+import { format, formatDateTime, messages as t } from '../i18n';
+import { messageOf, Problem, Table, useLoad } from '../ui';
 
 interface Organisation {
   id: string;
@@ -104,45 +104,36 @@ export function AdminPage() {
       </p>
       <h2>{a.organisations}</h2>
       {organisations.error !== undefined && <Problem error={organisations.error} />}
-      <div className="fr-table">
-        <div className="fr-table__wrapper">
-          <div className="fr-table__container" tabIndex={0}>
-            <div className="fr-table__content">
-              <table data-testid="organisations">
-                <caption>{a.organisations}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{a.name}</th>
-                    <th scope="col">{a.role}</th>
-                    <th scope="col">{a.platform}</th>
-                    <th scope="col">{a.manage}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(organisations.value ?? []).map((o) => (
-                    <tr key={o.id}>
-                      <td>{o.name}</td>
-                      <td>{t.session.roles[o.role]}</td>
-                      <td>{o.platform ?? '—'}</td>
-                      <td>
-                        <button
-                          className="fr-btn fr-btn--sm fr-btn--tertiary"
-                          type="button"
-                          onClick={() => setSelected(o.id)}
-                          aria-pressed={selected === o.id}
-                        >
-                          {a.manage}
-                          <span className="fr-sr-only"> {o.name}</span>
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
-        </div>
-      </div>
+      <Table testId="organisations" caption={a.organisations}>
+        <thead>
+          <tr>
+            <th scope="col">{a.name}</th>
+            <th scope="col">{a.role}</th>
+            <th scope="col">{a.platform}</th>
+            <th scope="col">{a.manage}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(organisations.value ?? []).map((o) => (
+            <tr key={o.id}>
+              <td>{o.name}</td>
+              <td>{t.session.roles[o.role]}</td>
+              <td>{o.platform ?? '—'}</td>
+              <td>
+                <button
+                  className="fr-btn fr-btn--sm fr-btn--tertiary"
+                  type="button"
+                  onClick={() => setSelected(o.id)}
+                  aria-pressed={selected === o.id}
+                >
+                  {a.manage}
+                  <span className="fr-sr-only"> {o.name}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
       <form
         className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom fr-mb-4w"
         onSubmit={createOrganisation}
@@ -298,7 +289,7 @@ function OrganisationPanel({ organisation }: { organisation: Organisation }) {
 function Platforms() {
   const platforms = useLoad(() => api<Platform[]>('/v1/admin/platforms'), []);
   const action = useAction();
-  const [secret, setSecret] = useState<string | null>(null);
+  const [secret, setSecret] = useState<{ platform: string; value: string } | null>(null);
   const update = (p: Platform, event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -313,17 +304,22 @@ function Platforms() {
   };
   const rotate = (p: Platform) =>
     void action.run(async () => {
+      if (!window.confirm(format(a.confirmRotate, { platform: p.name }))) return;
       const rotated = await api<{ webhookSecret?: string }>(`/v1/admin/platforms/${p.id}/webhook-secret`, {
         method: 'POST',
         body: { overlapHours: 24 },
       });
-      setSecret(rotated.webhookSecret ?? null);
+      setSecret(rotated.webhookSecret ? { platform: p.name, value: rotated.webhookSecret } : null);
     });
   return (
     <section aria-labelledby="platforms-title">
       <h2 id="platforms-title">{a.platforms}</h2>
       {action.error !== undefined && <Problem error={action.error} />}
-      <Secret label={a.newSecret} value={secret} testId="new-webhook-secret" />
+      <Secret
+        label={secret ? `${a.newSecret} ${format(a.secretFor, { platform: secret.platform })}` : a.newSecret}
+        value={secret?.value ?? null}
+        testId="new-webhook-secret"
+      />
       {(platforms.value ?? []).map((p) => (
         <form
           key={p.id}

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { type AuditEvent, type Caller, type Page, api } from '../api';
 import { formatDateTime, messages as t } from '../i18n';
 import { navigate } from '../router';
-import { Problem, useLoad } from '../ui';
+import { Pager, Problem, Table, useLoad } from '../ui';
 
 const TYPES = Object.keys(t.events);
 
@@ -11,12 +11,17 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
   const filters = {
     type: query.get('type') ?? '',
     orderId: query.get('orderId') ?? '',
+    platform: query.get('platform') ?? '',
     from: query.get('from') ?? '',
     to: query.get('to') ?? '',
   };
   const after = query.get('after') ?? '';
   const params = new URLSearchParams({ limit: '50' });
-  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, k === 'from' || k === 'to' ? new Date(v).toISOString() : v);
+  for (const [k, v] of Object.entries(filters)) {
+    if (!v) continue;
+    if (k !== 'from' && k !== 'to') params.set(k, v);
+    else if (!Number.isNaN(new Date(v).getTime())) params.set(k, new Date(v).toISOString());
+  }
   if (after) params.set('after', after);
   const page = useLoad(() => api<Page<AuditEvent>>(`/v1/audit/events?${params.toString()}`), [params.toString()]);
   const [open, setOpen] = useState<number | null>(null);
@@ -24,7 +29,7 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
   const filter = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    navigate('/audit', Object.fromEntries(['type', 'orderId', 'from', 'to'].map((k) => [k, String(form.get(k) ?? '').trim()])));
+    navigate('/audit', Object.fromEntries(['type', 'orderId', 'platform', 'from', 'to'].map((k) => [k, String(form.get(k) ?? '').trim()])));
   };
   const exportParams = new URLSearchParams(params);
   exportParams.delete('after');
@@ -48,11 +53,17 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
             ))}
           </select>
         </div>
-        <div className="fr-col-12 fr-col-md-3 fr-input-group">
+        <div className="fr-col-12 fr-col-md-2 fr-input-group">
           <label className="fr-label" htmlFor="log-order">
             {t.log.orderId}
           </label>
           <input className="fr-input" id="log-order" name="orderId" defaultValue={filters.orderId} />
+        </div>
+        <div className="fr-col-12 fr-col-md-2 fr-input-group">
+          <label className="fr-label" htmlFor="log-platform">
+            {t.log.platform}
+          </label>
+          <input className="fr-input" id="log-platform" name="platform" defaultValue={filters.platform} />
         </div>
         <div className="fr-col-6 fr-col-md-2 fr-input-group">
           <label className="fr-label" htmlFor="log-from">
@@ -87,81 +98,56 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
       {page.loading && <p>{t.common.loading}</p>}
       {page.value && page.value.items.length === 0 && <p>{t.log.empty}</p>}
       {page.value && page.value.items.length > 0 && (
-        <div className="fr-table fr-table--no-caption">
-          <div className="fr-table__wrapper">
-            <div className="fr-table__container" tabIndex={0}>
-              <div className="fr-table__content">
-                <table data-testid="events">
-                  <caption>{t.log.title}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t.log.seq}</th>
-                      <th scope="col">{t.log.at}</th>
-                      <th scope="col">{t.log.type}</th>
-                      <th scope="col">{t.log.actor}</th>
-                      <th scope="col">{t.common.details}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.value.items.map((e) => (
-                      <tr key={e.seq}>
-                        <td>{e.seq}</td>
-                        <td className="ost-nowrap">{formatDateTime(e.at)}</td>
-                        <td>
-                          {t.events[e.type] ?? e.type}
-                          <br />
-                          <code className="fr-text--xs">{e.type}</code>
-                        </td>
-                        <td className="ost-mono fr-text--xs">{e.actor}</td>
-                        <td>
-                          <button
-                            className="fr-btn fr-btn--sm fr-btn--tertiary"
-                            type="button"
-                            aria-expanded={open === e.seq}
-                            onClick={() => setOpen(open === e.seq ? null : e.seq)}
-                          >
-                            {t.common.details}
-                          </button>
-                          {caller.role === 'auditor' && (
-                            <a className="fr-link fr-text--xs fr-ml-1w" href={`#/audit/verify?seq=${e.seq}`}>
-                              {t.log.verifyEvent}
-                            </a>
-                          )}
-                          {open === e.seq && (
-                            <pre className="ost-mono fr-text--xs" data-testid={`event-${e.seq}`}>
-                              {JSON.stringify(e, null, 2)}
-                            </pre>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </div>
-          </div>
-        </div>
+        <Table testId="events" caption={t.log.title} hideCaption>
+          <thead>
+            <tr>
+              <th scope="col">{t.log.seq}</th>
+              <th scope="col">{t.log.at}</th>
+              <th scope="col">{t.log.type}</th>
+              <th scope="col">{t.log.actor}</th>
+              <th scope="col">{t.common.details}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.value.items.map((e) => (
+              <tr key={e.seq}>
+                <td>{e.seq}</td>
+                <td className="ost-nowrap">{formatDateTime(e.at)}</td>
+                <td>
+                  {t.events[e.type] ?? e.type}
+                  <br />
+                  <code className="fr-text--xs">{e.type}</code>
+                </td>
+                <td className="ost-mono fr-text--xs">{e.actor}</td>
+                <td>
+                  <button
+                    className="fr-btn fr-btn--sm fr-btn--tertiary"
+                    type="button"
+                    aria-expanded={open === e.seq}
+                    onClick={() => setOpen(open === e.seq ? null : e.seq)}
+                  >
+                    {t.common.details}
+                  </button>
+                  {caller.role === 'auditor' && (
+                    <a className="fr-link fr-text--xs fr-ml-1w" href={`#/audit/verify?seq=${e.seq}`}>
+                      {t.log.verifyEvent}
+                    </a>
+                  )}
+                  {open === e.seq && (
+                    <pre className="ost-mono fr-text--xs" data-testid={`event-${e.seq}`}>
+                      {JSON.stringify(e, null, 2)}
+                    </pre>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
       )}
-      <ul className="fr-btns-group fr-btns-group--inline">
-        {after && (
-          <li>
-            <button className="fr-btn fr-btn--secondary" type="button" onClick={() => navigate('/audit', filters)}>
-              {t.common.first}
-            </button>
-          </li>
-        )}
-        {page.value?.nextCursor && (
-          <li>
-            <button
-              className="fr-btn fr-btn--secondary"
-              type="button"
-              onClick={() => navigate('/audit', { ...filters, after: page.value!.nextCursor! })}
-            >
-              {t.common.next}
-            </button>
-          </li>
-        )}
-      </ul>
+      <Pager
+        first={after ? () => navigate('/audit', filters) : undefined}
+        next={page.value?.nextCursor ? () => navigate('/audit', { ...filters, after: page.value!.nextCursor! }) : undefined}
+      />
     </>
   );
 }

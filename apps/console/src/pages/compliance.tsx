@@ -2,7 +2,7 @@ import { type FormEvent } from 'react';
 import { api } from '../api';
 import { format, messages as t } from '../i18n';
 import { navigate } from '../router';
-import { Problem, useLoad } from '../ui';
+import { Problem, Table, useLoad } from '../ui';
 
 export interface ComplianceRow {
   platform: string;
@@ -42,8 +42,12 @@ export function toCsv(rows: ComplianceRow[]): string {
     'median_seconds',
     'p90_seconds',
   ];
-  const quote = (v: string | number | null) =>
-    v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
+  // A cell a spreadsheet would run as a formula (= + - @) is prefixed with ' (OWASP CSV injection).
+  const quote = (v: string | number | null) => {
+    if (v === null) return '';
+    const text = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
   return [
     head.join(','),
     ...rows.map((r) =>
@@ -193,43 +197,34 @@ export function CompliancePage({ query }: { query: URLSearchParams }) {
             </button>
           </div>
           <div className="fr-col-12 fr-col-lg-7">
-            <div className="fr-table">
-              <div className="fr-table__wrapper">
-                <div className="fr-table__container" tabIndex={0}>
-                  <div className="fr-table__content">
-                    <table data-testid="compliance-table">
-                      <caption>{format(t.compliance.caption, { from: report.value!.from, to: report.value!.to })}</caption>
-                      <thead>
-                        <tr>
-                          <th scope="col">{t.compliance.platform}</th>
-                          <th scope="col">{t.compliance.month}</th>
-                          <th scope="col">{t.compliance.delivered}</th>
-                          <th scope="col">{t.compliance.series.enforcedInTime}</th>
-                          <th scope="col">{t.compliance.series.late}</th>
-                          <th scope="col">{t.compliance.series.rejected}</th>
-                          <th scope="col">{t.compliance.median}</th>
-                          <th scope="col">{t.compliance.p90}</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {rows.map((r) => (
-                          <tr key={`${r.platform}-${r.month}`}>
-                            <td>{r.platform}</td>
-                            <td>{r.month}</td>
-                            <td>{r.delivered}</td>
-                            <td>{r.enforcedInTime}</td>
-                            <td>{lateOf(r)}</td>
-                            <td>{r.rejected}</td>
-                            <td>{hours(r.medianSecondsToEnforce)}</td>
-                            <td>{hours(r.p90SecondsToEnforce)}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                </div>
-              </div>
-            </div>
+            <Table testId="compliance-table" caption={format(t.compliance.caption, { from: report.value!.from, to: report.value!.to })}>
+              <thead>
+                <tr>
+                  <th scope="col">{t.compliance.platform}</th>
+                  <th scope="col">{t.compliance.month}</th>
+                  <th scope="col">{t.compliance.delivered}</th>
+                  <th scope="col">{t.compliance.series.enforcedInTime}</th>
+                  <th scope="col">{t.compliance.series.late}</th>
+                  <th scope="col">{t.compliance.series.rejected}</th>
+                  <th scope="col">{t.compliance.median}</th>
+                  <th scope="col">{t.compliance.p90}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={`${r.platform}-${r.month}`}>
+                    <td>{r.platform}</td>
+                    <td>{r.month}</td>
+                    <td>{r.delivered}</td>
+                    <td>{r.enforcedInTime}</td>
+                    <td>{lateOf(r)}</td>
+                    <td>{r.rejected}</td>
+                    <td>{hours(r.medianSecondsToEnforce)}</td>
+                    <td>{hours(r.p90SecondsToEnforce)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
           </div>
         </div>
       )}

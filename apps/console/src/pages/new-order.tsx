@@ -1,4 +1,4 @@
-import { type FormEvent, useMemo, useState } from 'react';
+import { type FormEvent, useMemo, useRef, useState } from 'react';
 import { ApiError, type Order, api } from '../api';
 import { format, messages as t } from '../i18n';
 import { navigate } from '../router';
@@ -85,6 +85,8 @@ export function NewOrderPage() {
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<unknown>(undefined);
+  const [unplaced, setUnplaced] = useState<string[]>([]);
+  const problemRef = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState(false);
   const [idempotencyKey] = useState(() => crypto.randomUUID());
   const errors = useMemo(() => localErrors(fields, platforms), [fields, platforms]);
@@ -136,6 +138,7 @@ export function NewOrderPage() {
     };
     setBusy(true);
     setProblem(undefined);
+    setUnplaced([]);
     try {
       const order = await api<Order>('/v1/orders', { method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } });
       // The raw values leave the page with it: nothing of them is kept.
@@ -145,14 +148,24 @@ export function NewOrderPage() {
       setProblem(error);
       if (error instanceof ApiError) {
         const byField: Record<string, string> = {};
+        const elsewhere: string[] = [];
         for (const { path, message } of error.errors) {
           const signal = /^subject\.signals\[(\d+)\]/.exec(path);
-          const platform = /^platforms\[(\d+)\]/.exec(path);
-          const field = signal ? signalField[Number(signal[1])] : platform ? `platforms.${platform[1]}.accountId` : path.split('.')[0];
-          if (field) byField[field] = `${error.detail} — ${message}`;
+          const platform = /^platforms\[(\d+)\](\.platform)?/.exec(path);
+          const field = signal
+            ? signalField[Number(signal[1])]
+            : platform
+              ? `platforms.${platform[1]}.${platform[2] ? 'platform' : 'accountId'}`
+              : path.split('.')[0];
+          // An error on a field the form shows lands on it; any other is listed under the alert.
+          if (field && (field in EMPTY || field.startsWith('platforms.'))) byField[field] = `${error.detail} — ${message}`;
+          else elsewhere.push(`${path || t.form.wholeOrder} : ${message}`);
         }
         setServerErrors(byField);
+        setUnplaced(elsewhere);
       }
+      // Said where the person is: the alert takes the focus (and a screen reader reads it).
+      requestAnimationFrame(() => problemRef.current?.focus());
     } finally {
       setBusy(false);
     }
@@ -191,7 +204,16 @@ export function NewOrderPage() {
     <>
       <h1>{t.form.title}</h1>
       <p>{t.form.intro}</p>
-      {problem !== undefined && <Problem error={problem} />}
+      <div ref={problemRef} tabIndex={-1} aria-live="assertive">
+        {problem !== undefined && <Problem error={problem} />}
+        {unplaced.length > 0 && (
+          <ul className="fr-error-text" data-testid="unplaced-errors">
+            {unplaced.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+        )}
+      </div>
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="new-order">
         <fieldset className="fr-fieldset">
           <legend className="fr-fieldset__legend">{t.form.decision}</legend>

@@ -33,7 +33,7 @@ const TIMELINE = new Set([
 function eventLine(e: AuditEvent): string {
   const label = t.events[e.type] ?? e.type;
   const detail: string[] = [];
-  if (typeof e.data.directiveType === 'string') detail.push(e.data.directiveType === 'lift' ? 'levée' : 'suspension');
+  if (typeof e.data.directiveType === 'string') detail.push(t.order.directiveTypes[e.data.directiveType] ?? e.data.directiveType);
   if (typeof e.data.outcome === 'string') detail.push(t.outcomes[e.data.outcome] ?? e.data.outcome);
   if (e.data.slaMet === true) detail.push(t.order.slaMet);
   if (e.data.slaMet === false) detail.push(t.order.slaBreached);
@@ -145,7 +145,8 @@ export function OrderPage({ id, caller }: { id: string; caller: Caller }) {
         <ul>
           {matches.map((m) => (
             <li key={m.seq}>
-              {formatDateTime(m.at)} — {m.platform} — {String(m.data.decision)} ({(m.data.signalTypes as string[] | undefined)?.join(', ')})
+              {formatDateTime(m.at)} — {m.platform} — {t.order.decisions[String(m.data.decision)] ?? String(m.data.decision)} (
+              {(m.data.signalTypes as string[] | undefined)?.join(', ')})
             </li>
           ))}
         </ul>

@@ -2,7 +2,7 @@ import { type FormEvent } from 'react';
 import { type Order, type Page, api } from '../api';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
 import { navigate } from '../router';
-import { Badge, Problem, useLoad } from '../ui';
+import { Badge, Pager, Problem, Table, useLoad } from '../ui';
 
 const STATUS_TONE = { scheduled: 'info', active: 'success', expired: 'new', revoked: 'warning' } as const;
 export const PLATFORM_TONE = {
@@ -76,76 +76,49 @@ export function OrdersPage({ query }: { query: URLSearchParams }) {
       {page.loading && <p>{t.common.loading}</p>}
       {page.value && page.value.items.length === 0 && <p>{t.orders.empty}</p>}
       {page.value && page.value.items.length > 0 && (
-        <div className="fr-table fr-table--no-caption">
-          <div className="fr-table__wrapper">
-            <div className="fr-table__container" tabIndex={0}>
-              <div className="fr-table__content">
-                <table data-testid="orders">
-                  <caption>{t.orders.title}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t.orders.courtReference}</th>
-                      <th scope="col">{t.orders.status}</th>
-                      <th scope="col">{t.orders.period}</th>
-                      <th scope="col">{t.orders.enforcement}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.value.items.map((o) => (
-                      <tr key={o.id}>
-                        <td>
-                          <a href={`#/orders/${o.id}`}>{o.courtReference}</a>
-                          <br />
-                          <span className="fr-text--xs">{format(t.orders.created, { date: formatDateTime(o.createdAt) })}</span>
-                        </td>
-                        <td>
-                          <Badge text={t.status[o.status]} tone={STATUS_TONE[o.status]} />
-                        </td>
-                        <td className="ost-nowrap">
-                          {format(t.orders.from, { start: formatDate(o.startsAt), end: formatDate(o.endsAt) })}
-                        </td>
-                        <td>
-                          <ul className="fr-badges-group">
-                            {o.platforms.map((p) => (
-                              <li key={p.platform}>
-                                <Badge text={`${p.platform} : ${t.platformStatus[p.status]}`} tone={PLATFORM_TONE[p.status]} />
-                              </li>
-                            ))}
-                          </ul>
-                        </td>
-                      </tr>
+        <Table testId="orders" caption={t.orders.title} hideCaption>
+          <thead>
+            <tr>
+              <th scope="col">{t.orders.courtReference}</th>
+              <th scope="col">{t.orders.status}</th>
+              <th scope="col">{t.orders.period}</th>
+              <th scope="col">{t.orders.enforcement}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.value.items.map((o) => (
+              <tr key={o.id}>
+                <td>
+                  <a href={`#/orders/${o.id}`}>{o.courtReference}</a>
+                  <br />
+                  <span className="fr-text--xs">{format(t.orders.created, { date: formatDateTime(o.createdAt) })}</span>
+                </td>
+                <td>
+                  <Badge text={t.status[o.status]} tone={STATUS_TONE[o.status]} />
+                </td>
+                <td className="ost-nowrap">{format(t.orders.from, { start: formatDate(o.startsAt), end: formatDate(o.endsAt) })}</td>
+                <td>
+                  <ul className="fr-badges-group">
+                    {o.platforms.map((p) => (
+                      <li key={p.platform}>
+                        <Badge text={`${p.platform} : ${t.platformStatus[p.status]}`} tone={PLATFORM_TONE[p.status]} />
+                      </li>
                     ))}
-                  </tbody>
-                </table>
-              </div>
-            </div>
-          </div>
-        </div>
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
       )}
-      <ul className="fr-btns-group fr-btns-group--inline">
-        {after && (
-          <li>
-            <button
-              className="fr-btn fr-btn--secondary"
-              type="button"
-              onClick={() => navigate('/orders', { status, platform, courtReference })}
-            >
-              {t.common.first}
-            </button>
-          </li>
-        )}
-        {page.value?.nextCursor && (
-          <li>
-            <button
-              className="fr-btn fr-btn--secondary"
-              type="button"
-              onClick={() => navigate('/orders', { status, platform, courtReference, after: page.value!.nextCursor! })}
-            >
-              {t.common.next}
-            </button>
-          </li>
-        )}
-      </ul>
+      <Pager
+        first={after ? () => navigate('/orders', { status, platform, courtReference }) : undefined}
+        next={
+          page.value?.nextCursor
+            ? () => navigate('/orders', { ...{ status, platform, courtReference }, after: page.value!.nextCursor! })
+            : undefined
+        }
+      />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type AuditEvent, type Checkpoint, type Page, api } from '../api';
 import { format, formatDateTime, messages as t } from '../i18n';
-import { fingerprint, verifyCheckpoint } from '../verify/checkpoint';
+import { fingerprint, sameKey, verifyCheckpoint } from '../verify/checkpoint';
 import { eventLeaf, fromHex, toHex, verifyConsistency, verifyInclusion } from '../verify/merkle';
 import { Problem, messageOf } from '../ui';
 
@@ -23,13 +23,20 @@ const read = <T,>(key: string): T | null => {
   }
 };
 
-type Outcome = { ok: boolean; text: string } | null;
+type Outcome = { ok: boolean | 'info'; text: string } | null;
 
+/** A check's result, in a live region present from the start so that screen readers announce it. */
 function Result({ outcome, testId }: { outcome: Outcome; testId: string }) {
-  if (!outcome) return null;
   return (
-    <div className={`fr-alert fr-alert--sm fr-alert--${outcome.ok ? 'success' : 'error'} fr-mt-2w`} data-testid={testId} role="status">
-      <p>{outcome.text}</p>
+    <div aria-live="polite">
+      {outcome && (
+        <div
+          className={`fr-alert fr-alert--sm fr-alert--${outcome.ok === 'info' ? 'info' : outcome.ok ? 'success' : 'error'} fr-mt-2w`}
+          data-testid={testId}
+        >
+          <p>{outcome.text}</p>
+        </div>
+      )}
     </div>
   );
 }
@@ -56,18 +63,17 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
   const [inclusion, setInclusion] = useState<Outcome>(null);
   const [problem, setProblem] = useState<unknown>(undefined);
   const [seq, setSeq] = useState(query.get('seq') ?? '');
+  const [checked, setChecked] = useState<AuditEvent | null>(null);
 
   const announced = checkpoint && keys?.find((k) => k.keyId === checkpoint.keyId);
-  const keyChanged = !!(
-    pinned &&
-    announced &&
-    (announced.keyId !== pinned.keyId || announced.publicKeyPem.trim() !== pinned.publicKeyPem.trim())
-  );
+  const keyChanged = !!(pinned && announced && (announced.keyId !== pinned.keyId || !sameKey(announced.publicKeyPem, pinned.publicKeyPem)));
+  const [verified, setVerified] = useState<{ signed: boolean; consistent: boolean }>({ signed: false, consistent: false });
 
   const run = useCallback(async () => {
     setProblem(undefined);
     setSignature(null);
     setConsistency(null);
+    setVerified({ signed: false, consistent: false });
     try {
       const [{ keys: published }, current] = await Promise.all([
         api<{ keys: PinnedKey[] }>('/v1/audit/public-key'),
@@ -80,7 +86,8 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
         setSignature({ ok: false, text: t.verify.checkpointNoKey });
         return;
       }
-      const signed = key.keyId === current.keyId && verifyCheckpoint(current, key.publicKeyPem);
+      // The pinned key's bytes sign it, whatever id the service gives the key now.
+      const signed = verifyCheckpoint(current, key.publicKeyPem);
       const values = {
         size: current.size,
         root: current.rootHash.slice(0, 16),
@@ -96,25 +103,30 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
           LAST_CHECKPOINT,
           JSON.stringify({ size: current.size, rootHash: current.rootHash, timestamp: current.timestamp }),
         );
-        setConsistency({ ok: true, text: t.verify.consistencyFirst });
+        setConsistency({ ok: 'info', text: t.verify.consistencyFirst });
+        setVerified({ signed: true, consistent: true });
         return;
       }
       let consistent: boolean;
       if (seen.size === current.size) consistent = seen.rootHash === current.rootHash;
       else if (seen.size > current.size) consistent = false;
       else {
-        const proof = await api<{ proof: string[] }>(`/v1/audit/proofs/consistency?from=${seen.size}&to=${current.size}`);
-        consistent = verifyConsistency(
-          BigInt(seen.size),
-          BigInt(current.size),
-          fromHex(seen.rootHash),
-          fromHex(current.rootHash),
-          proof.proof.map(fromHex),
-        );
+        // A proof the service will not give is a failed check, not an error to retry.
+        const proof = await api<{ proof: string[] }>(`/v1/audit/proofs/consistency?from=${seen.size}&to=${current.size}`).catch(() => null);
+        consistent =
+          proof !== null &&
+          verifyConsistency(
+            BigInt(seen.size),
+            BigInt(current.size),
+            fromHex(seen.rootHash),
+            fromHex(current.rootHash),
+            proof.proof.map(fromHex),
+          );
       }
       const params = { from: seen.size, to: current.size, seen: formatDateTime(seen.timestamp) };
       if (seen.size === current.size && consistent) setConsistency({ ok: true, text: format(t.verify.same, { size: current.size }) });
       else setConsistency({ ok: consistent, text: format(consistent ? t.verify.consistencyOk : t.verify.consistencyBad, params) });
+      setVerified({ signed: true, consistent });
       // Only a log that extends the one seen becomes the new reference: a rewrite stays reported.
       if (consistent)
         localStorage.setItem(
@@ -143,11 +155,14 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
   const checkInclusion = async (event: FormEvent) => {
     event.preventDefault();
     setInclusion(null);
+    setChecked(null);
     const n = Number(seq);
     if (!checkpoint || !Number.isInteger(n) || n < 1) return;
     try {
-      if (!pinned || !verifyCheckpoint(checkpoint, pinned.publicKeyPem)) {
-        setInclusion({ ok: false, text: t.verify.checkpointNoKey });
+      // Only under a root that is signed and extends what this browser saw: else the event could
+      // belong to a fork shown to this auditor alone.
+      if (!pinned || !verifyCheckpoint(checkpoint, pinned.publicKeyPem) || !verified.consistent) {
+        setInclusion({ ok: false, text: t.verify.inclusionNeedsRoot });
         return;
       }
       const page = await api<Page<AuditEvent>>(`/v1/audit/events?limit=1${n > 1 ? `&after=${cursorAfter(n - 1)}` : ''}`);
@@ -163,6 +178,7 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
         ok,
         text: format(ok ? t.verify.inclusionOk : t.verify.inclusionBad, { seq: n, leaf: toHex(leaf).slice(0, 16), size: checkpoint.size }),
       });
+      setChecked(found);
     } catch (error) {
       setInclusion({ ok: false, text: messageOf(error) });
     }
@@ -183,13 +199,16 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
         )}
         {announced && (
           <p className="ost-mono fr-text--sm">
-            {format(t.verify.announced, { keyId: announced.keyId, fingerprint: fingerprint(announced.publicKeyPem) })}
+            {format(t.verify.announced, {
+              keyId: announced.keyId,
+              fingerprint: fingerprint(announced.publicKeyPem) ?? t.verify.unreadable,
+            })}
           </p>
         )}
         {pinned ? (
           <>
             <p className="ost-mono fr-text--sm" data-testid="pinned">
-              {format(t.verify.pinned, { keyId: pinned.keyId, fingerprint: fingerprint(pinned.publicKeyPem) })}
+              {format(t.verify.pinned, { keyId: pinned.keyId, fingerprint: fingerprint(pinned.publicKeyPem) ?? t.verify.unreadable })}
             </p>
             <button className="fr-btn fr-btn--tertiary fr-btn--sm" type="button" onClick={unpin}>
               {t.verify.unpin}
@@ -231,6 +250,14 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
           </div>
         </form>
         <Result outcome={inclusion} testId="inclusion" />
+        {checked && (
+          <details className="fr-mt-2w">
+            <summary>{t.verify.checkedEvent}</summary>
+            <pre className="ost-mono fr-text--xs" data-testid="checked-event">
+              {JSON.stringify(checked, null, 2)}
+            </pre>
+          </details>
+        )}
       </section>
     </>
   );

@@ -15,9 +15,23 @@ export function ed25519KeyFromPem(pem: string): Uint8Array {
   return der.slice(12);
 }
 
-/** A key's fingerprint, to compare by another channel: SHA-256 of its 32 bytes, in groups. */
-export function fingerprint(pem: string): string {
-  return (toHex(sha256(ed25519KeyFromPem(pem))).match(/.{8}/g) ?? []).join(' ');
+/**
+ * A key's fingerprint, to compare by another channel: SHA-256 of its raw 32 bytes, in groups of 8
+ * hex digits (`openssl pkey -pubin -in key.pem -outform DER | tail -c 32 | sha256sum`). Null for a
+ * PEM that is not an Ed25519 key: shown as unreadable, never thrown into the page.
+ */
+export function fingerprint(pem: string): string | null {
+  try {
+    return (toHex(sha256(ed25519KeyFromPem(pem))).match(/.{8}/g) ?? []).join(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** Whether two PEMs hold the same Ed25519 key (their bytes, not their text). */
+export function sameKey(a: string, b: string): boolean {
+  const x = fingerprint(a);
+  return x !== null && x === fingerprint(b);
 }
 
 /** Whether the checkpoint's signature verifies under this key: Ed25519 over the RFC 8785 JSON of { size, rootHash, timestamp }. */

@@ -1,0 +1,71 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { MemoryTree, consistencyProof, inclusionProof, leafHash, rootHash } from '@ostracon/audit';
+import canonicalize from 'canonicalize';
+import { fingerprint, sameKey, verifyCheckpoint } from '../apps/console/src/verify/checkpoint';
+import { eventLeaf, fromHex, toHex, verifyConsistency, verifyInclusion } from '../apps/console/src/verify/merkle';
+
+/**
+ * The console's own verifier (apps/console/src/verify), which runs in the auditor's browser,
+ * against proofs and roots made by the service's tree (libs/audit): they must agree on every
+ * honest proof and refuse every altered one.
+ */
+describe('the console’s log verifier', () => {
+  const leaves = Array.from({ length: 24 }, (_, i) => leafHash(Buffer.from(`event ${i}`)));
+  const tree = new MemoryTree(leaves);
+
+  it('accepts every inclusion proof of the service, and refuses a wrong leaf, index, proof or root', () => {
+    for (let size = 1; size <= leaves.length; size++) {
+      const root = rootHash(tree, size);
+      for (let i = 0; i < size; i++) {
+        const proof = inclusionProof(tree, i, size);
+        expect(verifyInclusion(leaves[i]!, BigInt(i), BigInt(size), proof, root)).toBe(true);
+        expect(verifyInclusion(leaves[(i + 1) % leaves.length]!, BigInt(i), BigInt(size), proof, root)).toBe(false);
+        if (size > 1) expect(verifyInclusion(leaves[i]!, BigInt((i + 1) % size), BigInt(size), proof, root)).toBe(false);
+        const altered = proof.map((p, j) => (j === 0 ? Uint8Array.from(p, (b, k) => (k === 0 ? b ^ 1 : b)) : p));
+        if (proof.length > 0) expect(verifyInclusion(leaves[i]!, BigInt(i), BigInt(size), altered, root)).toBe(false);
+        expect(verifyInclusion(leaves[i]!, BigInt(i), BigInt(size), proof, rootHash(tree, size === 1 ? 2 : size - 1))).toBe(false);
+      }
+    }
+  });
+
+  it('accepts every consistency proof of the service, and refuses one between a rewritten log and the old root', () => {
+    const rewritten = new MemoryTree(leaves.map((l, i) => (i === 3 ? leafHash(Buffer.from('rewritten')) : l)));
+    for (let to = 1; to <= leaves.length; to++) {
+      for (let from = 1; from <= to; from++) {
+        const proof = consistencyProof(tree, from, to);
+        expect(verifyConsistency(BigInt(from), BigInt(to), rootHash(tree, from), rootHash(tree, to), proof)).toBe(true);
+        if (from > 3) {
+          // The old root saw event 3 as it was; the rewritten log cannot prove it extends it.
+          const forged = consistencyProof(rewritten, from, to);
+          expect(verifyConsistency(BigInt(from), BigInt(to), rootHash(tree, from), rootHash(rewritten, to), forged)).toBe(false);
+        }
+      }
+    }
+    expect(verifyConsistency(5n, 4n, rootHash(tree, 5), rootHash(tree, 4), [])).toBe(false);
+  });
+
+  it('computes an event’s leaf from the event itself (RFC 8785 JSON, without leafHash)', () => {
+    const event = { seq: 7, at: '2026-12-02T10:00:00.000Z', type: 'order.created', actor: 'cli', data: { b: 1, a: 'é' } };
+    const expected = leafHash(Buffer.from(canonicalize(event)!, 'utf8'));
+    expect(toHex(eventLeaf({ ...event, leafHash: 'ff'.repeat(32) }))).toBe(Buffer.from(expected).toString('hex'));
+    expect(toHex(fromHex('00ff10'))).toBe('00ff10');
+    expect(() => fromHex('0G')).toThrow();
+  });
+
+  it('verifies a checkpoint’s Ed25519 signature under the pinned key only, and reads keys by their bytes', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519').publicKey;
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const body = { size: 24, rootHash: Buffer.from(rootHash(tree, 24)).toString('hex'), timestamp: '2026-12-02T10:00:00.000Z' };
+    const signature = sign(null, Buffer.from(canonicalize(body)!), privateKey).toString('base64');
+    const checkpoint = { ...body, keyId: 'audit-1', signature };
+    expect(verifyCheckpoint(checkpoint, pem)).toBe(true);
+    expect(verifyCheckpoint({ ...checkpoint, size: 25 }, pem)).toBe(false);
+    expect(verifyCheckpoint(checkpoint, other.export({ type: 'spki', format: 'pem' }).toString())).toBe(false);
+    expect(verifyCheckpoint({ ...checkpoint, signature: 'not base64!' }, pem)).toBe(false);
+    // The same key wrapped differently is the same key; a PEM that is not an Ed25519 key is unreadable.
+    expect(sameKey(pem, pem.replace(/\n/g, '\r\n'))).toBe(true);
+    expect(fingerprint('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----')).toBeNull();
+    expect(fingerprint(pem)).toMatch(/^([0-9a-f]{8} ){7}[0-9a-f]{8}$/);
+  });
+});
