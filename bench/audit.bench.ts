@@ -21,6 +21,7 @@ import { AuditLogService, AuditService, AuditTreeService, verifyConsistency, ver
 import { loadConfig } from '@ostracon/config';
 import type { DataSource } from 'typeorm';
 import { WorkerModule } from '../apps/worker/src/worker.module';
+import { fillLog } from './fill-log';
 
 const WRITERS = Number(process.env.BENCH_AUDIT_WRITERS ?? 8);
 const SECONDS = Number(process.env.BENCH_AUDIT_SECONDS ?? 6);
@@ -133,19 +134,7 @@ async function main() {
 
   // Fill to a million events (one statement per 100k, the same seq discipline), extend the tree.
   const fillStarted = performance.now();
-  for (;;) {
-    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
-    if (n >= EVENTS) break;
-    const add = Math.min(100_000, EVENTS - n);
-    await dataSource.transaction((em) =>
-      em.query(
-        `WITH head AS (UPDATE audit_log_head SET size = size + $1 RETURNING size - $1 AS base)
-         INSERT INTO audit_events (seq, at, type, actor, data)
-         SELECT head.base + g, now(), 'client.created', 'cli', jsonb_build_object('n', g) FROM head, generate_series(1, $1) AS g`,
-        [add],
-      ),
-    );
-  }
+  await fillLog(dataSource, EVENTS);
   const fillMs = Math.round(performance.now() - fillStarted);
   const treeStarted = performance.now();
   while ((await tree.extend(20_000)) > 0);

@@ -25,6 +25,7 @@ import { PlatformsService } from '@ostracon/platforms';
 import { chromium, type Page } from 'playwright-core';
 import type { DataSource } from 'typeorm';
 import { WorkerModule } from '../apps/worker/src/worker.module';
+import { fillLog } from './fill-log';
 
 const EVENTS = Number(process.env.BENCH_CONSOLE_EVENTS ?? 100_000);
 const ORDERS = Number(process.env.BENCH_CONSOLE_ORDERS ?? 200);
@@ -74,19 +75,7 @@ async function main() {
     });
     orderId = order.id;
   }
-  for (;;) {
-    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
-    if (n >= EVENTS) break;
-    const add = Math.min(100_000, EVENTS - n);
-    await dataSource.transaction((em) =>
-      em.query(
-        `WITH head AS (UPDATE audit_log_head SET size = size + $1 RETURNING size - $1 AS base)
-         INSERT INTO audit_events (seq, at, type, actor, data)
-         SELECT head.base + g, now(), 'client.created', 'cli', jsonb_build_object('n', g) FROM head, generate_series(1, $1) AS g`,
-        [add],
-      ),
-    );
-  }
+  await fillLog(dataSource, EVENTS);
   const tree = app.get(AuditTreeService);
   while ((await tree.extend(20_000)) > 0);
   await dataSource.query(`VACUUM (ANALYZE) audit_events, audit_tree_nodes, ban_orders`);
