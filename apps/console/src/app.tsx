@@ -159,6 +159,12 @@ function Page({ caller, path, query }: { caller: Caller; path: string; query: UR
   if (path === '/audit') return <AuditLogPage query={query} caller={caller} />;
   if (path === '/audit/verify' && caller.role === 'auditor') return <VerifyPage query={query} />;
   if (path === '/admin' && caller.role === 'admin') return <AdminPage />;
+  // The home route is about to be replaced by the role's first page.
+  if (path === '/') return <p>{t.common.loading}</p>;
   if (path === '/reports/compliance' && (caller.role === 'auditor' || caller.role === 'admin')) return <CompliancePage query={query} />;
-  return <p>{t.common.loading}</p>;
+  return (
+    <div className="fr-alert fr-alert--info">
+      <p>{t.common.notFound}</p>
+    </div>
+  );
 }

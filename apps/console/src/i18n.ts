@@ -40,6 +40,7 @@ const fr = {
     cancel: 'Annuler',
     confirm: 'Confirmer',
     details: 'Détail',
+    notFound: 'Cette page n’existe pas, ou votre rôle ne permet pas d’y accéder.',
   },
   status: { scheduled: 'programmée', active: 'en cours', expired: 'expirée', revoked: 'révoquée' },
   platformStatus: {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AuthErrors } from './auth.errors';
 import { OrganisationsService } from './organisations.service';
 import { PERSON_ROLES, type PersonRole } from './roles';
+import { SessionStore } from './session-store';
 
 export const invitePersonSchema = z.strictObject({
   email: z.email().max(254),
@@ -86,6 +87,7 @@ export class PeopleService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly organisations: OrganisationsService,
+    private readonly sessions: SessionStore,
   ) {}
 
   async invite(input: InvitePersonInput, actor: Actor): Promise<PersonView> {
@@ -125,15 +127,11 @@ export class PeopleService {
       ]);
       const person = rows[0];
       if (!person) throw new DomainError(AuthErrors.personNotFound, 'No member with this id');
-      const ended = await queryRows(
-        em,
-        `UPDATE sessions SET ended_at = now(), end_reason = 'removed' WHERE person_id = $1 AND ended_at IS NULL RETURNING 1`,
-        [id],
-      );
+      const ended = await this.sessions.endAllOf(em, id);
       await this.audit.record(em, {
         type: 'person.removed',
         actor,
-        data: { personId: id, organisationId: person.organisation_id, sessionsEnded: ended.length },
+        data: { personId: id, organisationId: person.organisation_id, sessionsEnded: ended },
       });
     });
   }

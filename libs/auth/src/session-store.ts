@@ -114,14 +114,24 @@ export class SessionStore {
     return rows.length;
   }
 
-  /** Ends the session of this cookie; whether there was a live one. */
-  async end(cookie: string, reason: 'signed_out' | 'expired'): Promise<boolean> {
+  /** Ends the session of this cookie (in the caller's transaction when given); whether there was a live one. */
+  async end(cookie: string, reason: 'signed_out' | 'expired', em: EntityManager = this.dataSource.manager): Promise<boolean> {
     if (!SESSION_ID.test(cookie)) return false;
     const rows = await queryRows(
-      this.dataSource,
+      em,
       `UPDATE sessions SET ended_at = $3, end_reason = $2 WHERE id_hash = $1 AND ended_at IS NULL RETURNING 1`,
       [hashOf(cookie), reason, this.clock.now()],
     );
     return rows.length > 0;
+  }
+
+  /** Ends every live session of a person removed, in the removal's transaction; how many. */
+  async endAllOf(em: EntityManager, personId: string): Promise<number> {
+    const rows = await queryRows(
+      em,
+      `UPDATE sessions SET ended_at = $2, end_reason = 'removed' WHERE person_id = $1 AND ended_at IS NULL RETURNING 1`,
+      [personId, this.clock.now()],
+    );
+    return rows.length;
   }
 }

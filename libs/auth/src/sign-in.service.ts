@@ -200,10 +200,7 @@ export class SignInService {
     const session = await this.sessions.find(cookie);
     if (!session) return { endSessionUrl: null };
     await this.dataSource.transaction(async (em) => {
-      await em.query(`UPDATE sessions SET ended_at = $2, end_reason = 'signed_out' WHERE id_hash = $1 AND ended_at IS NULL`, [
-        hashOf(cookie),
-        this.clock.now(),
-      ]);
+      await this.sessions.end(cookie, 'signed_out', em);
       await this.audit.record(em, {
         type: 'person.signed_out',
         actor: actorOf(session.caller),
