@@ -14,6 +14,7 @@ const ESM = '(openid-client|oauth4webapi|jose|oidc-provider|@koa|koa|quick-lru|n
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  modulePathIgnorePatterns: ['<rootDir>/libs/platform-sdk/dist/'],
   testRegex: '.*\\.(spec|integration-spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': ['@swc/jest', swc],
@@ -29,6 +30,7 @@ module.exports = {
     // Integration specs beside a lib reach the test world (databases, Redis, builders) through this.
     '^@ostracon/test-support$': '<rootDir>/test/support',
     '^@ostracon/([a-z-]+)$': '<rootDir>/libs/$1/src',
+    '^@ostracon/platform-sdk/([a-z-]+)$': '<rootDir>/libs/platform-sdk/src/$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['reflect-metadata'],

@@ -8,6 +8,7 @@ import { NotifyApiClientChanges1764420000000 } from './1764420000000-notify-api-
 import { RotateWebhookSecrets1764430000000 } from './1764430000000-rotate-webhook-secrets';
 import { CreateOrganisationsAndPeople1764440000000 } from './1764440000000-create-organisations-and-people';
 import { IndexDirectivesByDelivery1764450000000 } from './1764450000000-index-directives-by-delivery';
+import { CreatePrivateChecks1764460000000 } from './1764460000000-create-private-checks';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   RotateWebhookSecrets1764430000000,
   CreateOrganisationsAndPeople1764440000000,
   IndexDirectivesByDelivery1764450000000,
+  CreatePrivateChecks1764460000000,
 ];

@@ -7,12 +7,14 @@ import { DatabaseModule, RedisModule } from '@ostracon/database';
 import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
 import { PlatformsModule } from '@ostracon/platforms';
+import { PrivateChecksModule } from '@ostracon/private-checks';
 import { ScreeningModule } from '@ostracon/screening';
 import { AdminController } from './admin/admin.controller';
 import { AuditController } from './audit/audit.controller';
 import { DirectivesController } from './directives/directives.controller';
 import { HealthController } from './health/health.controller';
 import { Metrics } from './metrics/metrics';
+import { PrivateChecksController } from './private-checks/private-checks.controller';
 import { MetricsServer } from './metrics/metrics.server';
 import { Idempotency } from './http/idempotency';
 import { OffencesController } from './orders/offences.controller';
@@ -40,6 +42,7 @@ export class ApiModule {
         EnforcementModule,
         ApiAccessModule,
         ScreeningModule,
+        PrivateChecksModule,
       ],
       controllers: [
         AdminController,
@@ -50,6 +53,7 @@ export class ApiModule {
         ReportsController,
         DirectivesController,
         SignupMatchesController,
+        PrivateChecksController,
         HealthController,
         SessionController,
         SignInController,

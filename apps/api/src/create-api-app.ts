@@ -10,6 +10,7 @@ import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
 import { EnforcementStore, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { ApiKeyIndex, Authenticator, RateLimiter } from '@ostracon/auth';
+import { PrivateChecksService } from '@ostracon/private-checks';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import { registerQueueDashboard } from './admin/queue-dashboard';
 import { httpServerOptions } from './http/http-server';
@@ -101,6 +102,8 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   await fastify.register(fastifySwagger, { mode: 'static', specification: { document: buildOpenApiDocument() as never } });
   await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.init();
+  // The OPRF public keys go into the audit log before the first evaluation (docs/private-checks.md).
+  await app.get(PrivateChecksService).publishKeys();
   // Keys are checked from memory from now on; until the first read is done, from PostgreSQL.
   await app.get(ApiKeyIndex).start();
   await app.get(MetricsServer).listen();

@@ -5,6 +5,7 @@ import { ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule } from '@ostracon/database';
 import { OrdersModule } from '@ostracon/orders';
+import { PrivateSetModule } from '@ostracon/private-checks';
 import { PlatformsModule } from '@ostracon/platforms';
 
 @Module({})
@@ -20,6 +21,7 @@ export class CliModule {
         PlatformsModule,
         AuthModule,
         OrdersModule,
+        PrivateSetModule,
       ],
     };
   }

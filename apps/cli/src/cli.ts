@@ -15,6 +15,7 @@ import { revertLastMigration, runMigrations } from '@ostracon/database';
 import { MIGRATIONS } from '@ostracon/migrations';
 import { OrdersService, type OrderView } from '@ostracon/orders';
 import { PlatformsService } from '@ostracon/platforms';
+import { PrivateSetStore } from '@ostracon/private-checks';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -244,6 +245,35 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
           ].join('\n');
       print(opts.json ?? false, report, human);
       if (!report.ok) exitCode = 1;
+    });
+
+  program
+    .command('private-keys:rotate')
+    .description('private checks: map every element under one OPRF key to another, without raw values (both in OPRF_KEYS)')
+    .requiredOption('--from <keyId>', 'the key being retired')
+    .requiredOption('--to <keyId>', 'the new key')
+    .option('--json', 'print JSON')
+    .action(async (opts: { from: string; to: string; json?: boolean }) => {
+      const result = await withContext((app) => app.get(PrivateSetStore).rotate(opts.from, opts.to, 'cli', new Date()));
+      print(
+        opts.json ?? false,
+        { fromKeyId: opts.from, toKeyId: opts.to, ...result },
+        `${result.remapped} element(s) mapped from ${opts.from} to ${opts.to}; put ${opts.to} first in OPRF_KEYS and restart the API`,
+      );
+    });
+
+  program
+    .command('private-keys:forget')
+    .description('private checks: delete a retired OPRF key’s elements and sets (not the key that serves)')
+    .requiredOption('--key <keyId>', 'the retired key')
+    .option('--json', 'print JSON')
+    .action(async (opts: { key: string; json?: boolean }) => {
+      const result = await withContext((app) => app.get(PrivateSetStore).forget(opts.key, 'cli'));
+      print(
+        opts.json ?? false,
+        { keyId: opts.key, ...result },
+        `${opts.key}: ${result.elements} element(s), ${result.entries} set entr(ies) deleted`,
+      );
     });
 
   program

@@ -1,11 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SessionStore } from '@ostracon/auth';
+import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { SlaBreaches } from '@ostracon/enforcement';
 import { OrderLifecycle } from '@ostracon/orders';
+import { EvaluationCounts } from '@ostracon/private-checks';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
-/** Ticks the time-based transitions on an interval: orders (activation, expiry, purge), SLA breaches, then old sessions. */
+/**
+ * Ticks the time-based transitions on an interval: orders (activation, expiry, purge), SLA breaches,
+ * old sessions, then the past hours' private evaluation counts.
+ */
 @Injectable()
 export class LifecycleProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Lifecycle');
@@ -16,8 +21,10 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
     private readonly orders: OrderLifecycle,
     private readonly slaBreaches: SlaBreaches,
     private readonly sessions: SessionStore,
+    private readonly evaluationCounts: EvaluationCounts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,8 +46,18 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
       const orders = await step('order lifecycle', () => this.orders.tick());
       const slaBreached = await step('SLA breaches', () => this.slaBreaches.raise());
       const sessionsPurged = await step('session purge', () => this.sessions.purge());
-      const t = { activated: 0, expired: 0, purged: 0, ...orders, slaBreached: slaBreached ?? 0, sessionsPurged: sessionsPurged ?? 0 };
-      if (t.activated + t.expired + t.slaBreached + t.purged + t.sessionsPurged > 0) this.logger.log(`lifecycle: ${JSON.stringify(t)}`);
+      const countsAudited = await step('evaluation counts', () => this.evaluationCounts.auditCompleted(this.clock.now()));
+      const t = {
+        activated: 0,
+        expired: 0,
+        purged: 0,
+        ...orders,
+        slaBreached: slaBreached ?? 0,
+        sessionsPurged: sessionsPurged ?? 0,
+        countsAudited: countsAudited ?? 0,
+      };
+      if (t.activated + t.expired + t.slaBreached + t.purged + t.sessionsPurged + t.countsAudited > 0)
+        this.logger.log(`lifecycle: ${JSON.stringify(t)}`);
     })().finally(() => {
       this.running = null;
     });

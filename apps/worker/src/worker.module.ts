@@ -6,6 +6,7 @@ import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
 import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
+import { PrivateSetModule } from '@ostracon/private-checks';
 import { AuditTreeProcessor } from './audit-tree.processor';
 import { DirectiveProcessor } from './directive.processor';
 import { LifecycleProcessor } from './lifecycle.processor';
@@ -27,6 +28,7 @@ export class WorkerModule {
         AuditModule,
         EnforcementModule,
         OrdersModule,
+        PrivateSetModule,
         AuthModule,
       ],
       providers: [

@@ -27,7 +27,7 @@ const keyRing = (bytes: number) =>
       return keys;
     });
 
-export const SECRET_NAMES = ['SIGNAL_PEPPERS', 'ACCOUNT_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEYS'] as const;
+export const SECRET_NAMES = ['SIGNAL_PEPPERS', 'ACCOUNT_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEYS', 'OPRF_KEYS'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 /** How to generate each secret for development; production must be given every one. */
@@ -36,6 +36,9 @@ export const SECRET_SPECS: Record<SecretName, { bytes: number; keyIdPrefix: stri
   ACCOUNT_ENCRYPTION_KEYS: { bytes: 32, keyIdPrefix: 'acct' },
   // Ed25519 private keys (their 32-byte seeds): the first signs checkpoints, the others verify old ones.
   AUDIT_SIGNING_KEYS: { bytes: 32, keyIdPrefix: 'audit' },
+  // Seeds of the private checks' OPRF keys (RFC 9497 DeriveKeyPair): the first evaluates and
+  // fills the private sets; the others are being retired (docs/private-checks.md § Key rotation).
+  OPRF_KEYS: { bytes: 32, keyIdPrefix: 'oprf' },
 };
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -137,6 +140,7 @@ export const envSchema = z.object({
   SIGNAL_PEPPERS: keyRing(SECRET_SPECS.SIGNAL_PEPPERS.bytes),
   AUDIT_SIGNING_KEYS: keyRing(SECRET_SPECS.AUDIT_SIGNING_KEYS.bytes),
   ACCOUNT_ENCRYPTION_KEYS: keyRing(SECRET_SPECS.ACCOUNT_ENCRYPTION_KEYS.bytes),
+  OPRF_KEYS: keyRing(SECRET_SPECS.OPRF_KEYS.bytes),
 });
 
 export type Env = z.infer<typeof envSchema>;

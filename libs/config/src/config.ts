@@ -28,7 +28,7 @@ export interface AppConfig {
   database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string };
   log: { level: Env['LOG_LEVEL'] };
-  signals: { defaultPhoneCountry: string; peppers: KeyRingEntry[] };
+  signals: { defaultPhoneCountry: string; peppers: KeyRingEntry[]; oprfKeys: KeyRingEntry[] };
   accounts: { encryptionKeys: KeyRingEntry[] };
   idempotency: { lockSeconds: number };
   delivery: {
@@ -144,7 +144,7 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
     database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL },
     log: { level: e.LOG_LEVEL },
-    signals: { defaultPhoneCountry: e.DEFAULT_PHONE_COUNTRY, peppers: e.SIGNAL_PEPPERS },
+    signals: { defaultPhoneCountry: e.DEFAULT_PHONE_COUNTRY, peppers: e.SIGNAL_PEPPERS, oprfKeys: e.OPRF_KEYS },
     accounts: { encryptionKeys: e.ACCOUNT_ENCRYPTION_KEYS },
     idempotency: { lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS },
     delivery: {

@@ -9,5 +9,7 @@ export const CHANNELS = {
   outbox: 'ostracon_outbox',
   /** An API client was created or revoked; payload: its id (key indexes re-read it). Migration 1764420000000. */
   clients: 'ostracon_clients',
+  /** A platform's private set changed; payload: the platform id (long polls answer). libs/private-checks. */
+  privateSet: 'ostracon_private_set',
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

@@ -1,28 +1,5 @@
-export {
-  SIGNAL_TYPES,
-  SIGNAL_STRENGTH,
-  INVALID_REASONS,
-  type SignalType,
-  type SignalStrength,
-  type SignalInput,
-  type NameDobValue,
-  type InvalidReason,
-  type Normalized,
-  type NormalizeContext,
-} from './signal-types';
-export {
-  normalizeEmail,
-  normalizePhone,
-  normalizeNameDob,
-  normalizeDevice,
-  normalizeValue,
-  nameTokens,
-  parseCalendarDate,
-  MAX_EMAIL_LENGTH,
-  MAX_PHONE_LENGTH,
-  MAX_NAME_LENGTH,
-  MAX_DEVICE_LENGTH,
-} from './normalize';
-export { prehash, signalDigest, PepperedDigest, PREHASH_PATTERN } from './hash';
-export { prepareSignal, type PreparedSignal, type PrepareResult } from './signals';
+// docs/signals.md: normalization and the prehash have one implementation, the platform SDK's,
+// which platforms run too, so the service and a platform can never disagree on a signal.
+export * from '@ostracon/platform-sdk/signals';
+export { signalDigest, PepperedDigest } from './hash';
 export { signalInputSchema } from './signal-input.schema';

@@ -1,6 +1,6 @@
 import { platformIdSchema, text } from '@ostracon/common';
 import { z } from 'zod';
-import { SIGNAL_TYPES } from './signal-types';
+import { SIGNAL_TYPES } from '@ostracon/platform-sdk/signals';
 
 /**
  * A signal's shape, as an order or a sign-up check gives it. Its content (formats, validity) is

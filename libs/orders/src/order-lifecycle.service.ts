@@ -5,6 +5,7 @@ import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { queryRows } from '@ostracon/database';
 import { DirectivePlanner, EnforcementStore } from '@ostracon/enforcement';
+import { PrivateSetStore } from '@ostracon/private-checks';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface OrderLifecycleTick {
@@ -28,6 +29,7 @@ export class OrderLifecycle {
     private readonly audit: AuditService,
     private readonly planner: DirectivePlanner,
     private readonly enforcement: EnforcementStore,
+    private readonly privateSets: PrivateSetStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -71,6 +73,12 @@ export class OrderLifecycle {
       );
       if (rows.length === 0) return 0;
       for (const r of rows) await then?.(em, r.id);
+      // In or out of the platforms' private sets from this commit.
+      await this.privateSets.refresh(
+        em,
+        rows.map((r) => r.id),
+        now,
+      );
       await this.enforcement.wakeRelays(em);
       await this.audit.recordMany(
         em,
@@ -100,6 +108,7 @@ export class OrderLifecycle {
         [ids],
       );
       await this.enforcement.forgetAccounts(em, ids);
+      await this.privateSets.forgetUnheld(em);
       const removed = new Map(signals.map((s) => [s.order_id, Number(s.n)]));
       await this.audit.recordMany(
         em,

@@ -17,6 +17,7 @@ import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { DirectivePlanner, EnforcementStore, type PlatformEnforcement } from '@ostracon/enforcement';
 import { type PreparedSignal, prepareSignal, signalDigest } from '@ostracon/identity';
 import { PlatformsService } from '@ostracon/platforms';
+import { PrivateSetStore, type SignalForElements } from '@ostracon/private-checks';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -52,6 +53,7 @@ export class OrdersService {
     private readonly platforms: PlatformsService,
     private readonly planner: DirectivePlanner,
     private readonly enforcement: EnforcementStore,
+    private readonly privateSets: PrivateSetStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -81,11 +83,12 @@ export class OrdersService {
     }
 
     const pepper = this.config.signals.peppers[0]!;
-    const digests = new Map<string, OrderSignal>();
+    const digests = new Map<string, { row: OrderSignal; signal: PreparedSignal }>();
     const orderId = uuidv7();
     for (const s of signals) {
       const digest = signalDigest(s.prehash, pepper.key);
-      digests.set(digest.toString('hex'), Object.assign(new OrderSignal(), { orderId, type: s.type, keyId: pepper.keyId, digest }));
+      const row = Object.assign(new OrderSignal(), { orderId, type: s.type, keyId: pepper.keyId, digest });
+      digests.set(digest.toString('hex'), { row, signal: s });
     }
 
     return this.dataSource.transaction(async (em) => {
@@ -107,7 +110,22 @@ export class OrdersService {
       });
       // insert, not save: save would turn a clash on the key into a silent update.
       await em.insert(BanOrder, order);
-      await em.insert(OrderSignal, [...digests.values()]);
+      const kept = [...digests.values()];
+      const inserted = await em.insert(
+        OrderSignal,
+        kept.map((k) => k.row),
+      );
+      // The private sets' elements, from the prehashes at hand (docs/private-checks.md § Intake).
+      await this.privateSets.addOrder(
+        em,
+        orderId,
+        kept.map((k, i): SignalForElements => ({
+          signalId: String(inserted.identifiers[i]!.id),
+          prehash: k.signal.prehash,
+          strength: k.signal.strength,
+        })),
+        now,
+      );
       const platforms = input.platforms.map((entry) => {
         const sealed = this.accountCipher.seal(Buffer.from(JSON.stringify(entry.accounts), 'utf8'), `${orderId}|${entry.platform}`);
         return { platformId: entry.platform, accountCount: entry.accounts.length, accountsEnc: sealed.data, accountsKeyId: sealed.keyId };
@@ -262,6 +280,7 @@ export class OrdersService {
       );
       // The signals stop matching with this commit; the platforms are told to lift.
       await this.planner.planLifts(em, id, now, actorOf(client));
+      await this.privateSets.refresh(em, [id], now);
       const platforms = await this.enforcement.platformsOf(em, [id]);
       await this.audit.record(em, {
         type: 'order.revoked',

@@ -1,6 +1,6 @@
 export { SignalIndex, type IndexedOrder, type IndexedSignal, type IndexMatch } from './signal-index';
 export { IndexLoader, type LoadedOrders } from './index-loader';
-export { Screener, type CheckResult, type Decision } from './screener';
+export { Screener, decide, type CheckResult, type Decision } from './screener';
 export { ScreeningIndexService, type IndexStats } from './screening-index.service';
 export { SignupChecksService, type SignupOutcome } from './signup-checks.service';
 export { ScreeningModule } from './screening.module';

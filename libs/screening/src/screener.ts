@@ -61,16 +61,24 @@ export class Screener {
         if (pepper) index.lookup(keyId, pepper.ofHex(prehashHex), platform, at, matches);
       }
     }
-    if (matches.length === 0) return { decision: 'allow', ignored };
-    const strong = matches.filter((m) => m.strength === 'strong');
-    const deciding = strong.length > 0 ? strong : matches;
-    let chosen = deciding[0]!;
-    for (const m of deciding) if (m.endsAt > chosen.endsAt) chosen = m;
-    const signalTypes = [...new Set(matches.filter((m) => m.orderId === chosen.orderId).map((m) => m.type))];
-    return {
-      decision: strong.length > 0 ? 'block' : 'review',
-      match: { orderId: chosen.orderId, endsAt: chosen.endsAt, signalTypes },
-      ignored,
-    };
+    return { ...decide(matches), ignored };
   }
+}
+
+/**
+ * docs/screening.md § Decision: a strong match blocks, possible matches alone ask for review; the
+ * deciding order is the strongest match's with the latest end. Shared by the plain check and the
+ * private mode's match reports, so the two decide alike.
+ */
+export function decide(matches: readonly IndexMatch[]): Omit<CheckResult, 'ignored'> {
+  if (matches.length === 0) return { decision: 'allow' };
+  const strong = matches.filter((m) => m.strength === 'strong');
+  const deciding = strong.length > 0 ? strong : matches;
+  let chosen = deciding[0]!;
+  for (const m of deciding) if (m.endsAt > chosen.endsAt) chosen = m;
+  const signalTypes = [...new Set(matches.filter((m) => m.orderId === chosen.orderId).map((m) => m.type))];
+  return {
+    decision: strong.length > 0 ? 'block' : 'review',
+    match: { orderId: chosen.orderId, endsAt: chosen.endsAt, signalTypes },
+  };
 }

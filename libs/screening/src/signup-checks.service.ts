@@ -70,7 +70,7 @@ export class SignupChecksService {
       if (result.ignored.length > 0) outcome.ignored = result.ignored;
       outcomes.push(outcome);
     }
-    if (matched.length > 0) await this.record(client, now, matched);
+    if (matched.length > 0) await this.record(client, now, matched, 'plain');
     return outcomes;
   }
 
@@ -105,7 +105,16 @@ export class SignupChecksService {
     };
   }
 
-  private async record(client: AuthenticatedClient, now: Date, matched: { outcome: SignupOutcome; result: CheckResult }[]): Promise<void> {
+  /**
+   * Records matches and their `signup.matched` events before the answer leaves: the plain check's,
+   * and the private mode's reports (libs/private-checks), which name their `mode`.
+   */
+  async record(
+    client: AuthenticatedClient,
+    now: Date,
+    matched: { outcome: SignupOutcome; result: Pick<CheckResult, 'match'> }[],
+    mode: 'plain' | 'private',
+  ): Promise<void> {
     const platform = client.platformId!;
     await this.dataSource.transaction(async (em) => {
       await em.query(
@@ -133,7 +142,7 @@ export class SignupChecksService {
           actor: actorOf(client),
           orderId: result.match!.orderId,
           platformId: platform,
-          data: { matchId: outcome.matchId, decision: outcome.decision, signalTypes: result.match!.signalTypes },
+          data: { matchId: outcome.matchId, decision: outcome.decision, signalTypes: result.match!.signalTypes, mode },
         })),
       );
     });

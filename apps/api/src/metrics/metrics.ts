@@ -38,6 +38,34 @@ export class Metrics {
     child.inc();
   }
 
+  private readonly privateEvaluations = new Counter({
+    name: 'ostracon_private_evaluations_total',
+    help: 'Private checks: blinded elements evaluated, by platform (never logged one by one)',
+    labelNames: ['platform'] as const,
+    registers: [this.registry],
+  });
+  private readonly privateEvaluationRequests = new Counter({
+    name: 'ostracon_private_evaluation_requests_total',
+    help: 'Private checks: evaluation requests answered, by platform',
+    labelNames: ['platform'] as const,
+    registers: [this.registry],
+  });
+  private readonly privateMatchReports = new Counter({
+    name: 'ostracon_private_match_reports_total',
+    help: 'Private checks: match reports answered, by platform and decision (matches are also audited)',
+    labelNames: ['platform', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  countPrivateEvaluation(platform: string, elements: number): void {
+    this.privateEvaluations.labels(platform).inc(elements);
+    this.privateEvaluationRequests.labels(platform).inc();
+  }
+
+  countPrivateMatchReport(platform: string, decision: string): void {
+    this.privateMatchReports.labels(platform, decision).inc();
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ostracon_api_' });
   }

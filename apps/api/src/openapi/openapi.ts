@@ -28,6 +28,16 @@ import {
   signupMatchViewSchema,
   signupResultSchema,
 } from '@ostracon/screening';
+import {
+  PRIVATE_LIMITS,
+  evaluationRequestSchema,
+  evaluationViewSchema,
+  keysViewSchema,
+  matchReportSchema,
+  matchViewSchema,
+  setPageViewSchema,
+  setQuerySchema,
+} from '@ostracon/private-checks';
 import { z } from 'zod';
 
 type Schema = z.ZodType;
@@ -256,6 +266,53 @@ export const ROUTES: Route[] = [
       200: { description: 'One result per check', schema: signupBatchResultSchema },
       429: { description: 'RATE_LIMIT.EXCEEDED, with Retry-After (a batch costs one token per check)' },
       503: { description: 'SCREENING.INDEX_LOADING, or DEPENDENCY.UNAVAILABLE for a match that cannot be recorded; with Retry-After' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/private/keys',
+    summary: 'Private checks: the OPRF public keys (RFC 9497 VOPRF, ristretto255-SHA512); the first is the one to use',
+    tag: 'private checks',
+    roles: ['platform'],
+    responses: { 200: { description: 'The keys', schema: keysViewSchema } },
+  },
+  {
+    method: 'post',
+    path: '/v1/private/evaluations',
+    summary: `Private checks: evaluate 1–${PRIVATE_LIMITS.elementsPerRequest} blinded elements under a key, with one batched DLEQ proof`,
+    tag: 'private checks',
+    roles: ['platform'],
+    body: evaluationRequestSchema,
+    responses: {
+      200: { description: 'k·Bᵢ for each blinded element, and the proof (c ‖ s)', schema: evaluationViewSchema },
+      400: { description: 'VALIDATION.FAILED, PRIVATE.KEY_UNKNOWN, or PRIVATE.ELEMENT_INVALID (not canonical, or the identity)' },
+      429: { description: `RATE_LIMIT.EXCEEDED, with Retry-After (${SIGNUP_LIMITS.signalsPerCheck} elements cost one check)` },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/private/set',
+    summary: 'Private checks: this platform’s set of tags, whole (no cursor) or its changes since a cursor; `wait` long-polls',
+    tag: 'private checks',
+    roles: ['platform'],
+    query: setQuerySchema,
+    responses: {
+      200: { description: 'One page, in change order', schema: setPageViewSchema },
+      400: { description: 'PRIVATE.CURSOR_INVALID' },
+      410: { description: 'PRIVATE.CURSOR_STALE: the key rotated; download the set again' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/private/matches',
+    summary: 'Private checks: report unblinded elements found in the set; recorded and answered as a sign-up check match',
+    tag: 'private checks',
+    roles: ['platform'],
+    body: matchReportSchema,
+    responses: {
+      200: { description: 'block, review or allow (no live order holds them)', schema: matchViewSchema },
+      400: { description: 'VALIDATION.FAILED, PRIVATE.KEY_UNKNOWN, or PRIVATE.ELEMENT_INVALID' },
+      429: { description: 'RATE_LIMIT.EXCEEDED, with Retry-After' },
     },
   },
   {

@@ -1,4 +1,4 @@
-import { prehash, PREHASH_PATTERN } from './hash';
+import { prehash, PREHASH_PATTERN } from './prehash';
 import { normalizeValue } from './normalize';
 import type { InvalidReason, NormalizeContext, SignalInput, SignalType } from './signal-types';
 import { SIGNAL_STRENGTH, type SignalStrength } from './signal-types';

@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { prehash } from '@ostracon/platform-sdk/signals';
+import { PepperedDigest, signalDigest } from './hash';
+
+describe('stored digest', () => {
+  it('is HMAC-SHA256 over the 32 raw prehash bytes, different per pepper', () => {
+    const p = prehash('email', 'johndoe@gmail.com');
+    const a = signalDigest(p, Buffer.alloc(32, 1));
+    const b = signalDigest(p, Buffer.alloc(32, 2));
+    expect(a).toHaveLength(32);
+    expect(a.equals(b)).toBe(false);
+    expect(signalDigest(p, Buffer.alloc(32, 1)).equals(a)).toBe(true);
+  });
+});
+
+describe('PepperedDigest', () => {
+  it('gives the same bytes as HMAC-SHA256 with createHmac, for any pepper and prehash', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 130 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (pepper, bytes) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        const digest = new PepperedDigest(Buffer.from(pepper));
+        const expected = signalDigest(hex, Buffer.from(pepper));
+        expect(digest.ofHex(hex).equals(expected)).toBe(true);
+        expect(digest.ofHex(hex.toUpperCase()).equals(expected)).toBe(true);
+        expect(digest.ofHex('00'.repeat(32)).equals(expected)).toBe(hex === '00'.repeat(32)); // reused buffer, new value
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a prehash that is not 32 bytes of hex', () => {
+    const digest = new PepperedDigest(Buffer.alloc(32, 1));
+    expect(() => digest.ofHex('ab')).toThrow('32 bytes');
+    expect(() => digest.ofHex('zz'.repeat(32))).toThrow('32 bytes');
+  });
+});

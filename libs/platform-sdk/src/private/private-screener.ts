@@ -1,0 +1,220 @@
+import { type CheckResult, OstraconClient } from '../client';
+import { type ClientOptions, OstraconError, sleep } from '../http';
+import { type NormalizeContext, prepareSignal, type SignalInput } from '../signals';
+import { type Strength, TagSet } from './tag-set';
+import { blind, isValidElement, loadVoprf, tagOf, unblind, verifyBatch } from './voprf';
+
+/** The service's answers (docs/private-checks.md § HTTP contract). */
+interface KeysAnswer {
+  keys: { keyId: string; suite: string; mode: string; publicKey: string }[];
+}
+interface EvaluationAnswer {
+  keyId: string;
+  evaluatedElements: string[];
+  proof: string;
+}
+interface SetPage {
+  keyId: string;
+  entries: { op: 'add' | 'remove'; tag: string; strength: Strength }[];
+  cursor: string;
+  more: boolean;
+}
+
+export interface PrivateScreenerOptions extends ClientOptions {
+  /**
+   * The service's OPRF public keys the platform trusts (`keyId` → 64 hex), as published in the
+   * service's audit log (`private_key.published`). Evaluations under any other key are refused.
+   * Without it, the keys the service serves at start are trusted (trust on first use): fine for a
+   * trial, not for production.
+   */
+  pinnedKeys?: Record<string, string>;
+  /** The platform's id (device signals are scoped to it) and the phone default region (FR). */
+  platform: string;
+  defaultCountry?: string;
+  /** How long one long poll of the set waits on the service, in seconds (1–30); default 25. */
+  pollWaitSeconds?: number;
+  /** Told about failures while following the set (it retries on its own). */
+  onError?: (error: unknown) => void;
+}
+
+export interface PrivateCheckResult extends CheckResult {
+  /** How many signals were evaluated (the invalid ones are in `ignored`). */
+  evaluated: number;
+}
+
+/**
+ * The private sign-up check, on the platform's side (docs/private-checks.md): keeps the platform's
+ * set of tags in memory and follows its changes; for each sign-up, normalizes and prehashes the
+ * signals, blinds them, has the service evaluate them (one request, one proof), verifies the
+ * proof against the pinned key, unblinds, and looks the tags up locally. Only a hit goes back to
+ * the service, as the unblinded elements, so that it can record the match and answer with the
+ * order's decision. Raw values and prehashes never leave this process.
+ */
+export class PrivateScreener {
+  readonly client: OstraconClient;
+  private set = new TagSet();
+  private keyId = '';
+  private publicKey = new Uint8Array();
+  private cursor: string | undefined;
+  private readonly stopping = new AbortController();
+  private following: Promise<void> | undefined;
+  private readonly pinned: Map<string, string> | undefined;
+
+  private constructor(private readonly options: PrivateScreenerOptions) {
+    this.client = new OstraconClient(options);
+    this.pinned = options.pinnedKeys ? new Map(Object.entries(options.pinnedKeys).map(([k, v]) => [k, v.toLowerCase()])) : undefined;
+  }
+
+  /** Loads the crypto, fetches the key and the whole set, then follows the set's changes until `stop()`. */
+  static async start(options: PrivateScreenerOptions): Promise<PrivateScreener> {
+    await loadVoprf();
+    const screener = new PrivateScreener(options);
+    await screener.resync();
+    screener.following = screener.follow();
+    return screener;
+  }
+
+  /** Entries in the platform's copy of its set. */
+  get size(): number {
+    return this.set.size;
+  }
+
+  /** Bytes the set's table holds. */
+  get setBytes(): number {
+    return this.set.byteLength;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort(new Error('stopped'));
+    await this.following?.catch(() => undefined);
+  }
+
+  /**
+   * One sign-up: `{ decision: 'allow' }` unless one of its signals is banned on this platform, then
+   * the service's `block` or `review` with `matchId` and `banEndsAt`. Throws `OstraconError` when
+   * the service refuses, and an Error when its proof does not verify (an answer not made with
+   * the pinned key: treat the check as not done).
+   */
+  async check(signals: readonly SignalInput[], context: { today?: string } = {}): Promise<PrivateCheckResult> {
+    const normalizeContext: NormalizeContext = {
+      defaultCountry: this.options.defaultCountry ?? 'FR',
+      today: context.today ?? new Date().toISOString().slice(0, 10),
+      platform: this.options.platform,
+    };
+    const ignored: { index: number; reason: string }[] = [];
+    const inputs: Uint8Array[] = [];
+    signals.forEach((signal, index) => {
+      const prepared = prepareSignal(signal, normalizeContext);
+      if (prepared.ok) inputs.push(Buffer.from(prepared.signal.prehash, 'hex'));
+      else ignored.push({ index, reason: prepared.reason });
+    });
+    const base = (result: CheckResult): PrivateCheckResult => ({
+      ...result,
+      ...(ignored.length > 0 ? { ignored } : {}),
+      evaluated: inputs.length,
+    });
+    if (inputs.length === 0) return base({ decision: 'allow' });
+
+    const blinded = inputs.map((input) => blind(input));
+    const keyId = this.keyId;
+    const publicKey = this.publicKey;
+    const answer = await this.client.http.request<EvaluationAnswer>('/v1/private/evaluations', {
+      method: 'POST',
+      body: { keyId, blindedElements: blinded.map((b) => Buffer.from(b.blindedElement).toString('hex')) },
+    });
+    const evaluated = answer.evaluatedElements?.map((e) => Uint8Array.from(Buffer.from(e, 'hex'))) ?? [];
+    const proof = Uint8Array.from(Buffer.from(answer.proof ?? '', 'hex'));
+    if (
+      answer.keyId !== keyId ||
+      evaluated.length !== blinded.length ||
+      !verifyBatch(
+        publicKey,
+        blinded.map((b) => b.blindedElement),
+        evaluated,
+        proof,
+      )
+    ) {
+      throw new Error('The service’s evaluation does not verify against the pinned key: refused');
+    }
+    const hits: Uint8Array[] = [];
+    for (let i = 0; i < blinded.length; i++) {
+      const element = unblind(blinded[i]!.blind, evaluated[i]!);
+      if (this.set.get(tagOf(element)) !== undefined) hits.push(element);
+    }
+    if (hits.length === 0) return base({ decision: 'allow' });
+    const outcome = await this.client.http.request<CheckResult>('/v1/private/matches', {
+      method: 'POST',
+      body: { keyId, elements: hits.map((e) => Buffer.from(e).toString('hex')) },
+    });
+    return base(outcome);
+  }
+
+  /** The key to use, checked against the pins, then the whole set under it. */
+  private async resync(): Promise<void> {
+    const { keys } = await this.client.http.request<KeysAnswer>('/v1/private/keys', { signal: this.stopping.signal });
+    const current = keys[0];
+    if (!current || current.suite !== 'ristretto255-SHA512' || current.mode !== 'voprf')
+      throw new Error('The service offers no ristretto255-SHA512 VOPRF key');
+    const publicKey = Uint8Array.from(Buffer.from(current.publicKey, 'hex'));
+    if (!isValidElement(publicKey)) throw new Error('The service’s public key is not a valid element');
+    if (this.pinned && this.pinned.get(current.keyId) !== current.publicKey.toLowerCase()) {
+      throw new Error(`The service’s key ${current.keyId} is not one of the pinned keys: refused`);
+    }
+    const set = new TagSet();
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.fetchSet(cursor, 0);
+      if (page.keyId !== current.keyId) throw new Error('The set changed key while it was downloaded; starting again');
+      apply(set, page);
+      cursor = page.cursor;
+      if (!page.more) break;
+    }
+    this.set = set;
+    this.keyId = current.keyId;
+    this.publicKey = publicKey;
+    this.cursor = cursor;
+  }
+
+  private fetchSet(cursor: string | undefined, wait: number): Promise<SetPage> {
+    return this.client.http.request<SetPage>('/v1/private/set', {
+      query: { cursor, limit: 10_000, wait: wait > 0 ? wait : undefined },
+      timeoutMs: (wait + 10) * 1000,
+      signal: this.stopping.signal,
+    });
+  }
+
+  /** Long polls from the cursor; a stale cursor (the key rotated) means a fresh download. */
+  private async follow(): Promise<void> {
+    let failures = 0;
+    const wait = Math.min(30, Math.max(1, this.options.pollWaitSeconds ?? 25));
+    while (!this.stopping.signal.aborted) {
+      try {
+        const page = await this.fetchSet(this.cursor, wait);
+        if (page.keyId !== this.keyId) {
+          await this.resync();
+        } else {
+          apply(this.set, page);
+          this.cursor = page.cursor;
+        }
+        failures = 0;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        if (error instanceof OstraconError && error.code === 'PRIVATE.CURSOR_STALE') {
+          await this.resync().catch((e: unknown) => this.options.onError?.(e));
+          continue;
+        }
+        this.options.onError?.(error);
+        failures++;
+        await sleep(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)), this.stopping.signal).catch(() => undefined);
+      }
+    }
+  }
+}
+
+function apply(set: TagSet, page: SetPage): void {
+  for (const entry of page.entries) {
+    const tag = Buffer.from(entry.tag, 'hex');
+    if (entry.op === 'add') set.set(tag, entry.strength);
+    else set.delete(tag);
+  }
+}

@@ -1,0 +1,187 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AuditService } from '@ostracon/audit';
+import type { AuthenticatedClient } from '@ostracon/auth';
+import { CLOCK, type Clock, DomainError } from '@ostracon/common';
+import type { SignalType } from '@ostracon/identity';
+import { voprf } from '@ostracon/platform-sdk';
+import { decide, SignupChecksService } from '@ostracon/screening';
+import type { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { EvaluationCounts } from './evaluation-counts';
+import { OPRF_KEY_RING, type OprfKey, type OprfKeyRing } from './oprf-key-ring';
+import { PrivateCheckErrors } from './private-checks.errors';
+import type { EvaluationRequest, EvaluationView, KeysView, MatchReport, MatchView, SetPageView, SetQuery } from './private-checks.schemas';
+import { PrivateSetFeed } from './private-set-feed';
+import { PrivateSetStore } from './private-set.store';
+
+const COUNT_FLUSH_MS = 10_000;
+
+/**
+ * The private mode on the service's side (docs/private-checks.md): the keys platforms use,
+ * evaluations (counted per platform, never logged one by one), the platform's set and its
+ * changes, and match reports, decided and recorded exactly as plain-check matches are.
+ */
+@Injectable()
+export class PrivateChecksService implements OnApplicationShutdown {
+  private readonly logger = new Logger('PrivateChecks');
+  private counts = new Map<string, { requests: number; elements: number }>();
+  private flushTimer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    @Inject(OPRF_KEY_RING) private readonly keys: OprfKeyRing,
+    private readonly store: PrivateSetStore,
+    private readonly feed: PrivateSetFeed,
+    private readonly signupChecks: SignupChecksService,
+    private readonly evaluationCounts: EvaluationCounts,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  keysView(): KeysView {
+    return { keys: this.keys.keys.map((k) => ({ keyId: k.keyId, suite: voprf.SUITE, mode: voprf.MODE, publicKey: k.publicKeyHex })) };
+  }
+
+  /**
+   * Before the first evaluation: each key's public key written once, with a `private_key.published`
+   * event, so auditors can check it never changes silently. A key id already recorded with another
+   * public key stops the process: someone changed a key without rotating it.
+   */
+  async publishKeys(): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      for (const key of this.keys.keys) {
+        const inserted: { key_id: string }[] = await em.query(
+          `INSERT INTO oprf_keys (key_id, public_key, first_served_at) VALUES ($1, $2, $3)
+           ON CONFLICT (key_id) DO NOTHING RETURNING key_id`,
+          [key.keyId, Buffer.from(key.publicKey), this.clock.now()],
+        );
+        if (inserted.length > 0) {
+          await this.audit.record(em, {
+            type: 'private_key.published',
+            actor: 'system:api',
+            data: { keyId: key.keyId, suite: voprf.SUITE, mode: voprf.MODE, publicKey: key.publicKeyHex },
+          });
+          continue;
+        }
+        const [row]: { public_key: Buffer }[] = await em.query(`SELECT public_key FROM oprf_keys WHERE key_id = $1`, [key.keyId]);
+        if (!row || !row.public_key.equals(Buffer.from(key.publicKey))) {
+          throw new Error(`OPRF key ${key.keyId} does not match the public key the audit log recorded for it: refusing to serve`);
+        }
+      }
+    });
+    this.flushTimer ??= setInterval(() => void this.flushCounts(), COUNT_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  /** POST /v1/private/evaluations: k·Bᵢ for each blinded element, one DLEQ proof for the batch. */
+  evaluate(client: AuthenticatedClient, request: EvaluationRequest): EvaluationView {
+    const key = this.key(request.keyId);
+    const blinded = this.elements(request.blindedElements, 'blindedElements');
+    const { evaluatedElements, proof } = voprf.blindEvaluateBatch(key.secretKey, key.publicKey, blinded);
+    this.count(client.platformId!, blinded.length);
+    return { keyId: key.keyId, evaluatedElements: evaluatedElements.map(hex), proof: hex(proof) };
+  }
+
+  /**
+   * POST /v1/private/matches: the unblinded elements N = k·HashToGroup(x) a platform found in its
+   * set. Only live orders naming this platform count; the decision and its record are the plain
+   * check's (`signup.matched` with mode "private"). An element no order holds is simply no match:
+   * a platform cannot compute N for anyone not banned.
+   */
+  async match(client: AuthenticatedClient, report: MatchReport): Promise<MatchView> {
+    const key = this.key(report.keyId);
+    const elements = this.elements(report.elements, 'elements').map((e) => Buffer.from(e));
+    const now = this.clock.now();
+    const holders = await this.store.holders(client.platformId!, key.keyId, elements, now);
+    const decided = decide(holders.map((h) => ({ ...h, type: h.type as SignalType })));
+    if (!decided.match) return { decision: 'allow' };
+    const outcome = { decision: decided.decision, matchId: uuidv7(), banEndsAt: new Date(decided.match.endsAt).toISOString() };
+    await this.signupChecks.record(client, now, [{ outcome, result: decided }], 'private');
+    return outcome;
+  }
+
+  /**
+   * GET /v1/private/set: the platform's set under the serving key, from the start or from a
+   * cursor; with `wait`, an answer with nothing new is held until a change or the time is up.
+   */
+  async setPage(client: AuthenticatedClient, query: SetQuery): Promise<SetPageView> {
+    const platformId = client.platformId!;
+    const keyId = this.keys.current.keyId;
+    const after = query.cursor === undefined ? null : this.readCursor(query.cursor, keyId);
+    const watch = query.wait > 0 && after !== null ? await this.feed.watch(platformId, query.wait * 1000) : undefined;
+    try {
+      let page = await this.store.page(platformId, keyId, after, query.limit);
+      if (watch && page.entries.length === 0) {
+        await watch.changed;
+        page = await this.store.page(platformId, keyId, after, query.limit);
+      }
+      return { keyId, entries: page.entries, cursor: cursorOf(keyId, page.version), more: page.more };
+    } finally {
+      watch?.cancel();
+    }
+  }
+
+  /** Evaluation counts into PostgreSQL by platform and hour; the worker audits each past hour. */
+  async flushCounts(): Promise<void> {
+    if (this.counts.size === 0) return;
+    const counts = this.counts;
+    this.counts = new Map();
+    const hour = new Date(Math.floor(this.clock.now().getTime() / 3_600_000) * 3_600_000);
+    try {
+      await this.evaluationCounts.add(hour, counts);
+    } catch (error) {
+      // Kept for the next flush: a count is a statistic, not a record, but no reason to drop it.
+      for (const [p, c] of counts) this.count(p, c.elements, c.requests);
+      this.logger.warn(`evaluation counts not written, will retry: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flushCounts();
+  }
+
+  private count(platformId: string, elements: number, requests = 1): void {
+    const c = this.counts.get(platformId);
+    if (c) {
+      c.requests += requests;
+      c.elements += elements;
+    } else {
+      this.counts.set(platformId, { requests, elements });
+    }
+  }
+
+  private key(keyId: string): OprfKey {
+    const key = this.keys.get(keyId);
+    if (!key) throw new DomainError(PrivateCheckErrors.keyUnknown, 'GET /v1/private/keys lists the keys that serve');
+    return key;
+  }
+
+  private elements(hexes: readonly string[], field: string): Uint8Array[] {
+    const elements = hexes.map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
+    const invalid = elements.flatMap((e, i) => (voprf.isValidElement(e) ? [] : [i]));
+    if (invalid.length > 0) {
+      throw new DomainError(
+        PrivateCheckErrors.elementInvalid,
+        undefined,
+        invalid.slice(0, 20).map((i) => ({ path: `${field}[${i}]`, message: 'not a valid ristretto255 element' })),
+      );
+    }
+    return elements;
+  }
+
+  private readCursor(cursor: string, keyId: string): string {
+    const match = /^([A-Za-z0-9_-]{1,32})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!match || BigInt(match[2]!) > 9_223_372_036_854_775_807n) throw new DomainError(PrivateCheckErrors.cursorInvalid);
+    if (match[1] !== keyId) throw new DomainError(PrivateCheckErrors.cursorStale);
+    return match[2]!;
+  }
+}
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+/** Opaque to platforms: the key the set is under and the last version seen. */
+function cursorOf(keyId: string, version: string): string {
+  return Buffer.from(`${keyId}.${version}`, 'utf8').toString('base64url');
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { EvaluationCounts } from './evaluation-counts';
+import { OPRF_KEY_RING, OprfKeyRing } from './oprf-key-ring';
+import { PrivateSetStore } from './private-set.store';
+
+/** The OPRF keys and the private sets' store: what intake, the lifecycle and the CLI need. */
+@Module({
+  providers: [
+    { provide: OPRF_KEY_RING, inject: [APP_CONFIG], useFactory: (config: AppConfig) => OprfKeyRing.load(config.signals.oprfKeys) },
+    PrivateSetStore,
+    EvaluationCounts,
+  ],
+  exports: [OPRF_KEY_RING, PrivateSetStore, EvaluationCounts],
+})
+export class PrivateSetModule {}

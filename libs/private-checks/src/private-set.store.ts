@@ -1,0 +1,275 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type Actor, AuditService } from '@ostracon/audit';
+import { CHANNELS, queryRows } from '@ostracon/database';
+import type { SignalStrength } from '@ostracon/identity';
+import { voprf } from '@ostracon/platform-sdk';
+import type { DataSource, EntityManager } from 'typeorm';
+import { OPRF_KEY_RING, type OprfKeyRing } from './oprf-key-ring';
+
+/** One signal of a new order, as intake has it: the prehash never goes further than this call. */
+export interface SignalForElements {
+  signalId: string;
+  prehash: string;
+  strength: SignalStrength;
+}
+
+export interface SetEntry {
+  op: 'add' | 'remove';
+  tag: string;
+  strength: SignalStrength;
+}
+
+export interface SetPage {
+  entries: SetEntry[];
+  /** The version of the last entry returned, or the one given when none was. */
+  version: string;
+  more: boolean;
+}
+
+/**
+ * Every writer of private_set_entries takes this lock (transaction-scoped) before it allocates
+ * versions, so versions become visible in the order they were allocated: a reader that has seen
+ * version v will never find a later commit below v (docs/private-checks.md § The set's cursor).
+ */
+const SET_WRITE_LOCK = 7_361_001;
+
+/** An order holds an entry while it is in its window, not revoked, not purged. */
+const LIVE_AT_2 = `o.revoked_at IS NULL AND o.purged_at IS NULL AND o.starts_at <= $2 AND o.ends_at > $2`;
+
+/**
+ * Recomputes the entries `touched` selects (platform_id, key_id, tag, strength): present while a
+ * live order naming the platform holds the tag. Only changes get a new version; an entry never
+ * present is not written. Returns the platforms whose set changed.
+ */
+const upsert = (touched: string) => `
+  WITH touched AS (${touched}),
+  state AS (
+    SELECT t.platform_id, t.key_id, t.tag, t.strength,
+      EXISTS (
+        SELECT 1 FROM private_elements e2
+        JOIN order_signals s2 ON s2.id = e2.signal_id
+        JOIN ban_orders o ON o.id = s2.order_id
+        JOIN order_platforms op2 ON op2.order_id = o.id AND op2.platform_id = t.platform_id
+        WHERE e2.key_id = t.key_id AND e2.tag = t.tag AND ${LIVE_AT_2}
+      ) AS present
+    FROM touched t
+  ),
+  changed AS (
+    INSERT INTO private_set_entries AS p (platform_id, key_id, tag, strength, present, version)
+    SELECT s.platform_id, s.key_id, s.tag, s.strength, s.present, nextval('private_set_version')
+    FROM state s
+    WHERE s.present OR EXISTS (
+      SELECT 1 FROM private_set_entries x
+      WHERE x.platform_id = s.platform_id AND x.key_id = s.key_id AND x.tag = s.tag AND x.present)
+    ON CONFLICT (platform_id, key_id, tag) DO UPDATE
+      SET strength = EXCLUDED.strength, present = EXCLUDED.present, version = EXCLUDED.version
+      WHERE p.present IS DISTINCT FROM EXCLUDED.present OR p.strength IS DISTINCT FROM EXCLUDED.strength
+    RETURNING p.platform_id
+  )
+  SELECT DISTINCT platform_id FROM changed`;
+
+/**
+ * The one owner of the private checks' state in PostgreSQL: the keyed elements of order signals
+ * and the per-platform sets derived from them (docs/private-checks.md). Callers are the order's
+ * lifecycle (intake, activation, expiry, revocation, purge), the API's set reads and match
+ * lookups, and the CLI's key rotation.
+ */
+@Injectable()
+export class PrivateSetStore {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(OPRF_KEY_RING) private readonly keys: OprfKeyRing,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * At intake, in the order's transaction: E = k·HashToGroup(prehash) under every configured key,
+   * its tag, and the sets of the platforms the order names when it is already in its window.
+   */
+  async addOrder(em: EntityManager, orderId: string, signals: readonly SignalForElements[], now: Date): Promise<void> {
+    const rows = { signal: [] as string[], key: [] as string[], element: [] as Buffer[], tag: [] as Buffer[], strength: [] as string[] };
+    for (const s of signals) {
+      const input = Buffer.from(s.prehash, 'hex');
+      for (const key of this.keys.keys) {
+        const element = voprf.evaluateInput(key.secretKey, input);
+        rows.signal.push(s.signalId);
+        rows.key.push(key.keyId);
+        rows.element.push(Buffer.from(element));
+        rows.tag.push(voprf.tagOf(element));
+        rows.strength.push(s.strength);
+      }
+    }
+    if (rows.signal.length > 0) {
+      await em.query(
+        `INSERT INTO private_elements (signal_id, key_id, element, tag, strength)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[], $5::text[])`,
+        [rows.signal, rows.key, rows.element, rows.tag, rows.strength],
+      );
+    }
+    await this.refresh(em, [orderId], now);
+  }
+
+  /**
+   * The entries these orders hold, recomputed after a change of their liveness (intake,
+   * activation, expiry, revocation), in the change's transaction; the platforms following their
+   * set are woken at commit.
+   */
+  async refresh(em: EntityManager, orderIds: readonly string[], now: Date): Promise<void> {
+    if (orderIds.length === 0) return;
+    await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
+    const changed: { platform_id: string }[] = await em.query(
+      upsert(`SELECT DISTINCT op.platform_id, e.key_id, e.tag, e.strength
+              FROM order_signals s
+              JOIN private_elements e ON e.signal_id = s.id
+              JOIN order_platforms op ON op.order_id = s.order_id
+              WHERE s.order_id = ANY($1::uuid[])`),
+      [orderIds, now],
+    );
+    await this.notify(
+      em,
+      changed.map((c) => c.platform_id),
+    );
+  }
+
+  /** Every entry under one key, recomputed (after a rotation's remapping). */
+  async rebuild(em: EntityManager, keyId: string, now: Date): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
+    const changed: { platform_id: string }[] = await em.query(
+      upsert(`SELECT DISTINCT op.platform_id, e.key_id, e.tag, e.strength
+              FROM private_elements e
+              JOIN order_signals s ON s.id = e.signal_id
+              JOIN order_platforms op ON op.order_id = s.order_id
+              WHERE e.key_id = $1
+              UNION
+              SELECT platform_id, key_id, tag, strength FROM private_set_entries WHERE key_id = $1 AND present`),
+      [keyId, now],
+    );
+    await this.notify(
+      em,
+      changed.map((c) => c.platform_id),
+    );
+  }
+
+  /**
+   * After a purge: removals of tags no order holds any more are forgotten too. Followers have had
+   * the retention period to see them.
+   */
+  async forgetUnheld(em: EntityManager): Promise<number> {
+    const rows = await queryRows(
+      em,
+      `DELETE FROM private_set_entries p
+       WHERE NOT p.present AND NOT EXISTS (SELECT 1 FROM private_elements e WHERE e.key_id = p.key_id AND e.tag = p.tag)
+       RETURNING 1`,
+      [],
+    );
+    return rows.length;
+  }
+
+  /**
+   * One page of a platform's set under a key, in version order: from the start, only what is
+   * present (a download); after a version, every change, removals included (following).
+   */
+  async page(platformId: string, keyId: string, after: string | null, limit: number): Promise<SetPage> {
+    const rows: { tag: string; strength: SignalStrength; present: boolean; version: string }[] = await this.dataSource.query(
+      `SELECT encode(tag, 'hex') AS tag, strength, present, version::text AS version FROM private_set_entries
+       WHERE platform_id = $1 AND key_id = $2 AND version > $3 AND ($5 OR present)
+       ORDER BY version LIMIT $4`,
+      [platformId, keyId, after ?? '0', limit, after !== null],
+    );
+    return {
+      entries: rows.map((r) => ({ op: r.present ? 'add' : 'remove', tag: r.tag, strength: r.strength })),
+      version: rows.length > 0 ? rows[rows.length - 1]!.version : (after ?? '0'),
+      more: rows.length === limit,
+    };
+  }
+
+  /**
+   * The live orders naming this platform that hold these elements (a match report), with what
+   * the decision needs.
+   */
+  async holders(
+    platformId: string,
+    keyId: string,
+    elements: readonly Buffer[],
+    now: Date,
+  ): Promise<{ orderId: string; type: string; strength: SignalStrength; endsAt: number }[]> {
+    const rows: { order_id: string; type: string; strength: SignalStrength; ends_at: number }[] = await this.dataSource.query(
+      `SELECT s.order_id::text AS order_id, s.type, e.strength, (extract(epoch FROM o.ends_at) * 1000)::float8 AS ends_at
+       FROM private_elements e
+       JOIN order_signals s ON s.id = e.signal_id
+       JOIN ban_orders o ON o.id = s.order_id
+       JOIN order_platforms op ON op.order_id = o.id AND op.platform_id = $3
+       WHERE e.key_id = $1 AND e.element = ANY($4::bytea[]) AND ${LIVE_AT_2}`,
+      [keyId, now, platformId, elements],
+    );
+    return rows.map((r) => ({ orderId: r.order_id, type: r.type, strength: r.strength, endsAt: r.ends_at }));
+  }
+
+  /**
+   * Key rotation without raw values (docs/private-checks.md § Key rotation): every element under
+   * `from` mapped to the element under `to` by E′ = (k′·k⁻¹)·E, in batches, skipping those already
+   * there (intake writes under every configured key); then `to`'s sets rebuilt. Idempotent.
+   */
+  async remap(fromKeyId: string, toKeyId: string, onBatch?: (done: number) => void): Promise<number> {
+    const from = this.keys.get(fromKeyId);
+    const to = this.keys.get(toKeyId);
+    if (!from || !to || from === to) throw new Error('both keys must be configured in OPRF_KEYS, and differ');
+    const factor = voprf.rotationFactor(from.secretKey, to.secretKey);
+    let done = 0;
+    for (;;) {
+      const batch: { signal_id: string; element: Buffer; strength: string }[] = await this.dataSource.query(
+        `SELECT e.signal_id::text AS signal_id, e.element, e.strength FROM private_elements e
+         WHERE e.key_id = $1 AND NOT EXISTS (SELECT 1 FROM private_elements x WHERE x.signal_id = e.signal_id AND x.key_id = $2)
+         ORDER BY e.signal_id LIMIT 1000`,
+        [fromKeyId, toKeyId],
+      );
+      if (batch.length === 0) return done;
+      const elements = batch.map((r) => Buffer.from(voprf.multiply(factor, r.element)));
+      await this.dataSource.query(
+        `INSERT INTO private_elements (signal_id, key_id, element, tag, strength)
+         SELECT s, $2, e, t, st FROM unnest($1::bigint[], $3::bytea[], $4::bytea[], $5::text[]) AS u(s, e, t, st)
+         ON CONFLICT (signal_id, key_id) DO NOTHING`,
+        [batch.map((r) => r.signal_id), toKeyId, elements, elements.map((e) => voprf.tagOf(e)), batch.map((r) => r.strength)],
+      );
+      done += batch.length;
+      onBatch?.(done);
+    }
+  }
+
+  /**
+   * `private-keys:rotate`: the remapping, then `to`'s sets rebuilt and the rotation audited, in one
+   * transaction. Platforms move to `to` when it becomes first in OPRF_KEYS.
+   */
+  async rotate(
+    fromKeyId: string,
+    toKeyId: string,
+    actor: Actor,
+    now: Date,
+    onBatch?: (done: number) => void,
+  ): Promise<{ remapped: number }> {
+    const remapped = await this.remap(fromKeyId, toKeyId, onBatch);
+    await this.dataSource.transaction(async (em) => {
+      await this.rebuild(em, toKeyId, now);
+      await this.audit.record(em, { type: 'private_key.rotated', actor, data: { fromKeyId, toKeyId, remapped } });
+    });
+    return { remapped };
+  }
+
+  /** `private-keys:forget`: a retired key's elements and sets, deleted and audited. Refused for the key that serves. */
+  async forget(keyId: string, actor: Actor): Promise<{ elements: number; entries: number }> {
+    if (keyId === this.keys.current.keyId) throw new Error(`${keyId} is the key that serves (first in OPRF_KEYS)`);
+    return this.dataSource.transaction(async (em) => {
+      await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
+      const elements = (await queryRows(em, `DELETE FROM private_elements WHERE key_id = $1 RETURNING 1`, [keyId])).length;
+      const entries = (await queryRows(em, `DELETE FROM private_set_entries WHERE key_id = $1 RETURNING 1`, [keyId])).length;
+      await this.audit.record(em, { type: 'private_key.forgotten', actor, data: { keyId, elements, entries } });
+      return { elements, entries };
+    });
+  }
+
+  private async notify(em: EntityManager, platforms: readonly string[]): Promise<void> {
+    if (platforms.length === 0) return;
+    await em.query(`SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`, [CHANNELS.privateSet, platforms]);
+  }
+}
