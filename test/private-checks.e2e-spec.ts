@@ -412,6 +412,65 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     expect(counted.data).toEqual({ hour: (row.hour as Date).toISOString(), requests: 2, elements: 3 });
   });
 
+  it('runs the example platform: directives by webhook, sign-ups screened privately through the SDK', async () => {
+    const port = await freePort();
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const platform = await api.platform('example', { webhookUrl: `http://127.0.0.1:${port}/webhooks/ostracon`, webhookSecret: secret });
+    const { apiKey } = await api.client('platform', platform);
+    const child = spawn(process.execPath, [join(__dirname, '..', 'libs', 'platform-sdk', 'examples', 'platform', 'server.js')], {
+      env: {
+        ...process.env,
+        OSTRACON_URL: base,
+        OSTRACON_API_KEY: apiKey,
+        PLATFORM_ID: platform,
+        WEBHOOK_SECRETS: secret,
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    processes.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const example = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${example}/health`).catch(() => null))?.status === 200, 'the example platform', 15_000);
+
+    const email = `${unique('example.user')}@example.fr`;
+    const accountId = unique('account');
+    const res = await world.submit({
+      ...orderBody(platform),
+      subject: { signals: [{ type: 'email', value: email }] },
+      platforms: [{ platform, accounts: [{ accountId, handle: '@example' }] }],
+    });
+    expect(res.status).toBe(201);
+    const signup = (form: object) =>
+      fetch(`${example}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(form) });
+
+    // The suspend directive arrives signed, is applied and acknowledged.
+    await waitFor(
+      async () => ((await (await fetch(`${example}/accounts/${accountId}`)).json()) as { suspended?: boolean }).suspended,
+      'the suspension',
+    );
+    await waitFor(async () => {
+      const order = await api.request({ method: 'GET', url: `/v1/orders/${res.body.id}`, key: world.authority.apiKey });
+      return order.body.platforms[0].status === 'enforced';
+    }, 'the acknowledgement');
+    // A new sign-up with the banned address, spelled otherwise, is refused; someone else is welcome.
+    const banned = await waitFor(async () => {
+      const r = await signup({ email: email.toUpperCase() });
+      return r.status === 403 ? r : undefined;
+    }, 'the ban at sign-up');
+    expect(await banned.json()).toMatchObject({ decision: 'block', matchId: expect.any(String) });
+    expect((await signup({ email: `${unique('welcome')}@example.fr`, phone: '06 12 34 56 78' })).status).toBe(201);
+    // A forged webhook is refused.
+    const forged = await fetch(`${example}/webhooks/ostracon`, {
+      method: 'POST',
+      headers: { 'webhook-id': 'msg_x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+      body: JSON.stringify({ id: 'x', type: 'lift', accounts: [{ accountId }] }),
+    });
+    expect(forged.status).toBe(401);
+    expect(stderr).toBe('');
+  });
+
   it('rotates the key without raw values: the CLI remaps, a platform on the new key still blocks, the old key is forgotten', async () => {
     const email = `${unique('rotated')}@example.fr`;
     await submit([platformA], [{ type: 'email', value: email }]);

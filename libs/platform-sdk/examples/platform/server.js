@@ -30,9 +30,7 @@ const config = {
   platform: env('PLATFORM_ID'),
   webhookSecrets: env('WEBHOOK_SECRETS', '').split(',').filter(Boolean),
   // keyId=hex,… : the OPRF keys this platform trusts (from the service's audit log).
-  pinnedKeys: process.env.PINNED_KEYS
-    ? Object.fromEntries(process.env.PINNED_KEYS.split(',').map((pair) => pair.split('=')))
-    : undefined,
+  pinnedKeys: process.env.PINNED_KEYS ? Object.fromEntries(process.env.PINNED_KEYS.split(',').map((pair) => pair.split('='))) : undefined,
   host: env('HOST', '127.0.0.1'),
   port: Number(env('PORT', '4000')),
 };

@@ -1,5 +1,8 @@
-import { ristretto255_hasher, ristretto255_oprf } from '@noble/curves/ed25519.js';
+import { ristretto255, ristretto255_hasher, ristretto255_oprf } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
+// eslint-disable-next-line no-restricted-imports -- the public vectors live in docs/, for every language
+import privateVectors from '../../../../docs/vectors/private-check-v1.json';
+import { prepareSignal, type SignalInput } from '../signals';
 import {
   blind,
   blindEvaluateBatch,
@@ -12,6 +15,7 @@ import {
   multiply,
   publicKeyOf,
   rotationFactor,
+  tagOf,
   unblind,
   verifyBatch,
 } from './voprf';
@@ -218,5 +222,72 @@ describe('refusals', () => {
     expect(isValidElement(new Uint8Array(32))).toBe(false);
     expect(isValidElement(new Uint8Array(32).fill(0xff))).toBe(false);
     expect(isValidElement(new Uint8Array(31).fill(1))).toBe(false);
+  });
+});
+
+describe('docs/vectors/private-check-v1.json, the private check flow for other languages', () => {
+  const doc = privateVectors as {
+    context: { defaultCountry: string; today: string; platform: string };
+    key: { seed: string; keyInfo: string; secretKey: string; publicKey: string };
+    proofRandomScalar: string;
+    proof: string;
+    signals: {
+      input: SignalInput;
+      prehash: string;
+      hashToGroup: string;
+      blind: string;
+      blindedElement: string;
+      evaluatedElement: string;
+      element: string;
+      tag: string;
+    }[];
+  };
+
+  it('has one signal of each type', () => {
+    expect(doc.signals.map((s) => s.input.type).sort()).toEqual(['device', 'email', 'name_dob', 'phone']);
+  });
+
+  it('is what this implementation computes, step by step', () => {
+    const keys = deriveKeyPair(hex(doc.key.seed), new TextEncoder().encode(doc.key.keyInfo));
+    expect([toHex(keys.secretKey), toHex(keys.publicKey)]).toEqual([doc.key.secretKey, doc.key.publicKey]);
+    for (const s of doc.signals) {
+      const prepared = prepareSignal(s.input, doc.context);
+      expect(prepared).toMatchObject({ ok: true, signal: { prehash: s.prehash } });
+      expect(toHex(hashToGroup(hex(s.prehash)))).toBe(s.hashToGroup);
+      expect(toHex(blind(hex(s.prehash), hex(s.blind)).blindedElement)).toBe(s.blindedElement);
+      expect(toHex(unblind(hex(s.blind), hex(s.evaluatedElement)))).toBe(s.element);
+      expect(toHex(evaluateInput(keys.secretKey, hex(s.prehash)))).toBe(s.element);
+      expect(toHex(tagOf(hex(s.element)))).toBe(s.tag);
+    }
+    const batch = blindEvaluateBatch(
+      keys.secretKey,
+      keys.publicKey,
+      doc.signals.map((s) => hex(s.blindedElement)),
+      hex(doc.proofRandomScalar),
+    );
+    expect(batch.evaluatedElements.map(toHex)).toEqual(doc.signals.map((s) => s.evaluatedElement));
+    expect(toHex(batch.proof)).toBe(doc.proof);
+  });
+
+  it('is what @noble/curves computes: its HashToGroup, multiplication and batch proof check agree', () => {
+    const { voprf } = ristretto255_oprf;
+    const Point = ristretto255.Point;
+    const k = Point.Fn.fromBytes(hex(doc.key.secretKey));
+    for (const s of doc.signals) {
+      const h = ristretto255_hasher.hashToCurve(hex(s.prehash), { DST: 'HashToGroup-OPRFV1-\x01-ristretto255-SHA512' });
+      expect(toHex(h.toBytes())).toBe(s.hashToGroup);
+      expect(toHex(h.multiply(k).toBytes())).toBe(s.element);
+    }
+    const outputs = voprf.finalizeBatch(
+      doc.signals.map((s) => ({
+        input: hex(s.prehash),
+        blind: hex(s.blind),
+        blinded: hex(s.blindedElement),
+        evaluated: hex(s.evaluatedElement),
+      })),
+      hex(doc.key.publicKey),
+      hex(doc.proof),
+    );
+    expect(outputs).toHaveLength(doc.signals.length);
   });
 });
