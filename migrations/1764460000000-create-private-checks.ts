@@ -47,6 +47,14 @@ export class CreatePrivateChecks1764460000000 implements MigrationInterface {
         PRIMARY KEY (platform_id, key_id, tag)
       )`);
     await q.query(`CREATE INDEX idx_private_set_entries_version ON private_set_entries (platform_id, key_id, version)`);
+    await q.query(`
+      CREATE TABLE private_set_horizons (
+        platform_id text NOT NULL CONSTRAINT fk_private_set_horizons_platform REFERENCES platforms (id),
+        key_id text NOT NULL,
+        -- Removals up to this version were forgotten (purge): a cursor below it must download again.
+        version bigint NOT NULL,
+        PRIMARY KEY (platform_id, key_id)
+      )`);
 
     await q.query(`
       CREATE TABLE private_evaluation_counts (
@@ -61,6 +69,7 @@ export class CreatePrivateChecks1764460000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE private_evaluation_counts`);
+    await q.query(`DROP TABLE private_set_horizons`);
     await q.query(`DROP TABLE private_set_entries`);
     await q.query(`DROP SEQUENCE private_set_version`);
     await q.query(`DROP TABLE private_elements`);

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import type { CreatedClient } from '@ostracon/auth';
 import { PrivateScreener, prehash, prepareSignal, voprf } from '@ostracon/platform-sdk';
 import { Client } from 'pg';
-import { EvaluationCounts, OprfKeyRing, PrivateChecksService } from '@ostracon/private-checks';
+import { OrderLifecycle } from '@ostracon/orders';
+import { EvaluationCounts, OprfKeyRing, PrivateChecksService, PrivateSetStore } from '@ostracon/private-checks';
 import { runCli } from '../apps/cli/src/cli';
-import { freePort, waitFor } from './support/isolated';
+import { OffsetClock, freePort, waitFor } from './support/isolated';
 import { type TestApp, startTestApp } from './support/test-app';
 import { type World, startWorld } from './support/world';
 import { orderBody } from './support/builders';
@@ -299,7 +300,7 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     }
     const stale = await api.request({
       method: 'GET',
-      url: `/v1/private/set?cursor=${Buffer.from('retired-key.5').toString('base64url')}`,
+      url: `/v1/private/set?cursor=${Buffer.from('f.retired-key.5').toString('base64url')}`,
       key: keyA.apiKey,
     });
     expect([stale.status, stale.body.code]).toEqual([410, 'PRIVATE.CURSOR_STALE']);
@@ -412,6 +413,27 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     expect(counted.data).toEqual({ hour: (row.hour as Date).toISOString(), requests: 2, elements: 3 });
   });
 
+  it('never logs an evaluation, even at the info level that logs every other request', async () => {
+    const verbose = await startTestApp({ config: world.config, logLevel: 'info' });
+    try {
+      const valid = Buffer.from(voprf.hashToGroup(randomBytes(8))).toString('hex');
+      const startup = verbose.logs.text().length; // the routes it mapped at start are named there
+      const res = await verbose.request({
+        method: 'POST',
+        url: '/v1/private/evaluations',
+        key: keyA.apiKey,
+        body: { keyId: Object.keys(pinned)[0], blindedElements: [valid] },
+      });
+      expect(res.status).toBe(200);
+      expect((await verbose.request({ method: 'GET', url: '/v1/platforms', key: keyA.apiKey })).status).toBe(403);
+      const logs = verbose.logs.text().slice(startup);
+      expect(logs).toContain('/v1/platforms');
+      expect(logs).not.toContain('/v1/private/');
+    } finally {
+      await verbose.close();
+    }
+  });
+
   it('runs the example platform: directives by webhook, sign-ups screened privately through the SDK', async () => {
     const port = await freePort();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -512,5 +534,127 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     expect(JSON.parse(io.out).elements).toBeGreaterThan(0);
     const left = await api.dataSource.query(`SELECT count(*)::int AS n FROM private_elements WHERE key_id = $1`, [next.keyId]);
     expect(left[0].n).toBe(0);
+  });
+});
+
+describe('the private sets’ state, driven by the order’s lifecycle alone (no worker running)', () => {
+  const clock = new OffsetClock();
+  let world: World;
+  let api: TestApp;
+  let platform: string;
+  let key: CreatedClient;
+  let keyId: string;
+
+  beforeAll(async () => {
+    world = await startWorld('private-state', { clock });
+    api = world.api;
+    platform = await api.platform('state');
+    key = await api.client('platform', platform);
+    keyId = world.config.signals.oprfKeys[0]!.keyId;
+  });
+  afterAll(() => world?.close());
+
+  const tagOf = (type: 'email', value: string) => {
+    const ring = new OprfKeyRing(world.config.signals.oprfKeys);
+    const prepared = prepareSignal({ type, value }, { defaultCountry: 'FR', today: '2026-12-02' });
+    if (!prepared.ok) throw new Error(prepared.reason);
+    return voprf.tagOf(voprf.evaluateInput(ring.current.secretKey, Buffer.from(prepared.signal.prehash, 'hex'))).toString('hex');
+  };
+  const page = (cursor?: string) =>
+    api.request({ method: 'GET', url: `/v1/private/set?limit=10000${cursor ? `&cursor=${cursor}` : ''}`, key: key.apiKey });
+  const entryOf = async (tag: string) => {
+    const rows = await api.dataSource.query(`SELECT strength, present FROM private_set_entries WHERE platform_id = $1 AND tag = $2`, [
+      platform,
+      Buffer.from(tag, 'hex'),
+    ]);
+    return rows[0] as { strength: string; present: boolean } | undefined;
+  };
+  const order = async (signals: unknown[]) => {
+    const res = await world.submit({ ...orderBody(platform, clock.now()), subject: { signals } });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  const revoke = async (id: string) => {
+    const res = await api.request({
+      method: 'POST',
+      url: `/v1/orders/${id}/revoke`,
+      key: world.authority.apiKey,
+      body: { reason: 'Set aside on appeal', decisionReference: unique('CA') },
+    });
+    expect(res.status).toBe(200);
+  };
+
+  it('a new order is in the set when its 201 answers, without waiting for the worker', async () => {
+    const email = `${unique('intake')}@example.fr`;
+    await order([{ type: 'email', value: email }]);
+    const res = await page();
+    expect(res.status).toBe(200);
+    expect(res.body.entries).toContainEqual({ op: 'add', tag: tagOf('email', email), strength: 'strong' });
+  });
+
+  it('a tag held by several orders stays while one holds it, with the strongest strength among them', async () => {
+    const email = `${unique('shared')}@example.fr`;
+    const prehashed = prepareSignal({ type: 'email', value: email }, { defaultCountry: 'FR', today: '2026-12-02' });
+    if (!prehashed.ok) throw new Error('vector');
+    // The same prehash declared as a possible signal by another order: one tag, two strengths.
+    const strong = await order([{ type: 'email', value: email }]);
+    const possible = await order([{ type: 'name_dob', hash: prehashed.signal.prehash }]);
+    const tag = tagOf('email', email);
+    expect(await entryOf(tag)).toEqual({ strength: 'strong', present: true });
+    // Both orders refreshed in one statement (as an activation batch does) is one row, not a conflict.
+    await api.dataSource.transaction((em) => api.app.get(PrivateSetStore).refresh(em, [strong, possible], clock.now()));
+    expect(await entryOf(tag)).toEqual({ strength: 'strong', present: true });
+    const { cursor } = (await page()).body as { cursor: string };
+
+    await revoke(strong);
+    expect(await entryOf(tag)).toEqual({ strength: 'possible', present: true });
+    await revoke(possible);
+    expect(await entryOf(tag)).toMatchObject({ present: false });
+    const changes = (await page(cursor)).body.entries as { op: string; tag: string; strength: string }[];
+    // A follower sees each entry's latest state, not every step of its history.
+    expect(changes.filter((e) => e.tag === tag)).toEqual([{ op: 'remove', tag, strength: 'possible' }]);
+  });
+
+  it('a purge forgets the removals it makes unheld: older cursors are told to download again (410)', async () => {
+    const email = `${unique('purged')}@example.fr`;
+    const id = await order([{ type: 'email', value: email }]);
+    const before = (await page()).body.cursor as string;
+    await revoke(id);
+    clock.offsetMs += (world.config.retention.days + 1) * 86_400_000;
+    try {
+      await api.app.get(OrderLifecycle).tick();
+      expect(await entryOf(tagOf('email', email))).toBeUndefined();
+      const stale = await page(before);
+      expect([stale.status, stale.body.code]).toEqual([410, 'PRIVATE.CURSOR_STALE']);
+      const fresh = await page();
+      expect(fresh.status).toBe(200);
+      expect((await page(fresh.body.cursor)).status).toBe(200);
+    } finally {
+      clock.offsetMs = 0;
+    }
+  });
+
+  it('charges evaluations one token an element, and caps long polls per key', async () => {
+    const small = await startTestApp({
+      config: { ...world.config, screening: { ...world.config.screening, ratePerSecond: 1, rateBurst: 5 } },
+    });
+    try {
+      const { apiKey } = await small.client('platform', platform);
+      const elements = (n: number) => Array.from({ length: n }, () => Buffer.from(voprf.hashToGroup(randomBytes(8))).toString('hex'));
+      const evaluate = (n: number) =>
+        small.request({ method: 'POST', url: '/v1/private/evaluations', key: apiKey, body: { keyId, blindedElements: elements(n) } });
+      expect((await evaluate(4)).status).toBe(200);
+      const refused = await evaluate(4);
+      expect([refused.status, refused.body.code]).toEqual([429, 'RATE_LIMIT.EXCEEDED']);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    } finally {
+      await small.close();
+    }
+    const { cursor } = (await page()).body as { cursor: string };
+    const polls = Array.from({ length: 5 }, () =>
+      api.request({ method: 'GET', url: `/v1/private/set?cursor=${cursor}&wait=2`, key: key.apiKey }),
+    );
+    const statuses = (await Promise.all(polls)).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
   });
 });

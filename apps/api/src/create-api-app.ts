@@ -10,7 +10,7 @@ import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
 import { EnforcementStore, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { ApiKeyIndex, Authenticator, RateLimiter } from '@ostracon/auth';
-import { PrivateChecksService } from '@ostracon/private-checks';
+import { PrivateChecksService, PrivateSetStore } from '@ostracon/private-checks';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import { registerQueueDashboard } from './admin/queue-dashboard';
 import { httpServerOptions } from './http/http-server';
@@ -61,6 +61,11 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   app.useGlobalFilters(new ProblemFilter(logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Private checks are never logged one by one: the time of an evaluation would say when someone
+  // signed up (docs/private-checks.md § What the service learns). Failures (5xx) still are.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/private/')) route.logLevel = 'warn';
+  });
   useJsonBodies(fastify, 'secure');
   // People's session cookies (docs/people.md); unsigned: the value is an opaque random id.
   await fastify.register(fastifyCookie);
@@ -104,6 +109,8 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   await app.init();
   // The OPRF public keys go into the audit log before the first evaluation (docs/private-checks.md).
   await app.get(PrivateChecksService).publishKeys();
+  const healed = await app.get(PrivateSetStore).heal(new Date());
+  if (healed > 0) logger.warn({ healed }, 'private checks: elements missing under a configured OPRF key were computed');
   // Keys are checked from memory from now on; until the first read is done, from PostgreSQL.
   await app.get(ApiKeyIndex).start();
   await app.get(MetricsServer).listen();

@@ -73,16 +73,16 @@ export class OrderLifecycle {
       );
       if (rows.length === 0) return 0;
       for (const r of rows) await then?.(em, r.id);
-      // In or out of the platforms' private sets from this commit.
-      await this.privateSets.refresh(
-        em,
-        rows.map((r) => r.id),
-        now,
-      );
       await this.enforcement.wakeRelays(em);
       await this.audit.recordMany(
         em,
         rows.map((r) => ({ type, actor: 'system:lifecycle' as const, orderId: r.id })),
+      );
+      // In or out of the platforms' private sets from this commit (last: the sets' lock is held to the commit).
+      await this.privateSets.refresh(
+        em,
+        rows.map((r) => r.id),
+        now,
       );
       return rows.length;
     });
@@ -102,6 +102,8 @@ export class OrderLifecycle {
       );
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
+      // Out of the private sets before their elements go, whether or not the expiry tick came first.
+      await this.privateSets.refresh(em, ids, now);
       const signals: { order_id: string; n: string }[] = await em.query(
         `WITH gone AS (DELETE FROM order_signals WHERE order_id = ANY($1::uuid[]) RETURNING order_id)
          SELECT order_id, count(*) AS n FROM gone GROUP BY order_id`,

@@ -115,17 +115,6 @@ export class OrdersService {
         OrderSignal,
         kept.map((k) => k.row),
       );
-      // The private sets' elements, from the prehashes at hand (docs/private-checks.md § Intake).
-      await this.privateSets.addOrder(
-        em,
-        orderId,
-        kept.map((k, i): SignalForElements => ({
-          signalId: String(inserted.identifiers[i]!.id),
-          prehash: k.signal.prehash,
-          strength: k.signal.strength,
-        })),
-        now,
-      );
       const platforms = input.platforms.map((entry) => {
         const sealed = this.accountCipher.seal(Buffer.from(JSON.stringify(entry.accounts), 'utf8'), `${orderId}|${entry.platform}`);
         return { platformId: entry.platform, accountCount: entry.accounts.length, accountsEnc: sealed.data, accountsKeyId: sealed.keyId };
@@ -153,6 +142,19 @@ export class OrdersService {
           accountCount: platforms.reduce((n, p) => n + p.accountCount, 0),
         },
       });
+      // Last, once order_platforms is written: the private sets' elements, from the prehashes at hand,
+      // and the sets of the platforms it names (docs/private-checks.md § Intake). The sets' lock is
+      // taken here, so it is held for the commit only.
+      await this.privateSets.addOrder(
+        em,
+        orderId,
+        kept.map((k, i): SignalForElements => ({
+          signalId: String(inserted.identifiers[i]!.id),
+          prehash: k.signal.prehash,
+          strength: k.signal.strength,
+        })),
+        now,
+      );
       return view;
     });
   }
@@ -280,7 +282,6 @@ export class OrdersService {
       );
       // The signals stop matching with this commit; the platforms are told to lift.
       await this.planner.planLifts(em, id, now, actorOf(client));
-      await this.privateSets.refresh(em, [id], now);
       const platforms = await this.enforcement.platformsOf(em, [id]);
       await this.audit.record(em, {
         type: 'order.revoked',
@@ -288,6 +289,8 @@ export class OrdersService {
         orderId: id,
         data: { decisionReference: input.decisionReference, previousStatus: status },
       });
+      // Out of the private sets with this commit (last: the sets' lock is held to the commit).
+      await this.privateSets.refresh(em, [id], now);
       return orderView(order, platforms, now);
     });
   }

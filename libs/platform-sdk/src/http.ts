@@ -32,6 +32,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   /** Overrides the client's timeout (long polls). */
   timeoutMs?: number;
+  /** A POST that changes nothing (an evaluation): resent after a network error or a 502/504 too. */
+  idempotent?: boolean;
   signal?: AbortSignal;
 }
 
@@ -55,7 +57,7 @@ export class HttpTransport {
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     // A POST is retried only when the service said it did nothing (429, 503): resending one that
     // may have arrived could record a match twice.
-    const safeToResend = options.method !== 'POST';
+    const safeToResend = options.method !== 'POST' || options.idempotent === true;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {

@@ -1,5 +1,5 @@
 export { OprfKeyRing, OPRF_KEY_RING, type OprfKey } from './oprf-key-ring';
-export { PrivateSetStore, type SignalForElements, type SetEntry, type SetPage } from './private-set.store';
+export { PrivateSetStore, type SignalForElements, type SetEntry, type SetPage, type SetPosition } from './private-set.store';
 export { EvaluationCounts } from './evaluation-counts';
 export { PrivateSetFeed } from './private-set-feed';
 export { PrivateChecksService } from './private-checks.service';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import type { AuthenticatedClient } from '@ostracon/auth';
-import { CLOCK, type Clock, DomainError } from '@ostracon/common';
+import { CLOCK, type Clock, CommonErrors, DomainError } from '@ostracon/common';
 import type { SignalType } from '@ostracon/identity';
 import { voprf } from '@ostracon/platform-sdk';
 import { decide, SignupChecksService } from '@ostracon/screening';
@@ -13,9 +13,13 @@ import { OPRF_KEY_RING, type OprfKey, type OprfKeyRing } from './oprf-key-ring';
 import { PrivateCheckErrors } from './private-checks.errors';
 import type { EvaluationRequest, EvaluationView, KeysView, MatchReport, MatchView, SetPageView, SetQuery } from './private-checks.schemas';
 import { PrivateSetFeed } from './private-set-feed';
-import { PrivateSetStore } from './private-set.store';
+import { PrivateSetStore, type SetPosition } from './private-set.store';
 
 const COUNT_FLUSH_MS = 10_000;
+/** Elements evaluated between two turns of the event loop. */
+const EVALUATION_CHUNK = 32;
+/** Long polls one API key may hold open on one process; more get 429 (a poll is one connection, one query per change). */
+const LONG_POLLS_PER_CLIENT = 4;
 
 /**
  * The private mode on the service's side (docs/private-checks.md): the keys platforms use,
@@ -26,6 +30,7 @@ const COUNT_FLUSH_MS = 10_000;
 export class PrivateChecksService implements OnApplicationShutdown {
   private readonly logger = new Logger('PrivateChecks');
   private counts = new Map<string, { requests: number; elements: number }>();
+  private readonly longPolls = new Map<string, number>();
   private flushTimer?: NodeJS.Timeout;
 
   constructor(
@@ -74,11 +79,20 @@ export class PrivateChecksService implements OnApplicationShutdown {
     this.flushTimer.unref();
   }
 
-  /** POST /v1/private/evaluations: k·Bᵢ for each blinded element, one DLEQ proof for the batch. */
-  evaluate(client: AuthenticatedClient, request: EvaluationRequest): EvaluationView {
+  /**
+   * POST /v1/private/evaluations: k·Bᵢ for each blinded element, one DLEQ proof for the batch. A
+   * large batch is worked a chunk at a time (about 8 ms each here), other requests running between
+   * chunks, so that one platform's batch never stalls this process's other requests.
+   */
+  async evaluate(client: AuthenticatedClient, request: EvaluationRequest): Promise<EvaluationView> {
     const key = this.key(request.keyId);
     const blinded = this.elements(request.blindedElements, 'blindedElements');
-    const { evaluatedElements, proof } = voprf.blindEvaluateBatch(key.secretKey, key.publicKey, blinded);
+    const batch = new voprf.BatchEvaluation(key.secretKey, key.publicKey);
+    for (let from = 0; from < blinded.length; from += EVALUATION_CHUNK) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      batch.add(blinded.slice(from, from + EVALUATION_CHUNK));
+    }
+    const { evaluatedElements, proof } = batch.finish();
     this.count(client.platformId!, blinded.length);
     return { keyId: key.keyId, evaluatedElements: evaluatedElements.map(hex), proof: hex(proof) };
   }
@@ -108,17 +122,34 @@ export class PrivateChecksService implements OnApplicationShutdown {
   async setPage(client: AuthenticatedClient, query: SetQuery): Promise<SetPageView> {
     const platformId = client.platformId!;
     const keyId = this.keys.current.keyId;
-    const after = query.cursor === undefined ? null : this.readCursor(query.cursor, keyId);
-    const watch = query.wait > 0 && after !== null ? await this.feed.watch(platformId, query.wait * 1000) : undefined;
-    try {
-      let page = await this.store.page(platformId, keyId, after, query.limit);
-      if (watch && page.entries.length === 0) {
-        await watch.changed;
-        page = await this.store.page(platformId, keyId, after, query.limit);
+    const from = query.cursor === undefined ? null : this.readCursor(query.cursor, keyId);
+    const polling = query.wait > 0 && from?.mode === 'follow';
+    if (polling) {
+      const open = this.longPolls.get(client.id) ?? 0;
+      if (open >= LONG_POLLS_PER_CLIENT) {
+        throw new DomainError(CommonErrors.rateLimited, `At most ${LONG_POLLS_PER_CLIENT} long polls at once per key`, undefined, {
+          'retry-after': '1',
+        });
       }
-      return { keyId, entries: page.entries, cursor: cursorOf(keyId, page.version), more: page.more };
+      this.longPolls.set(client.id, open + 1);
+    }
+    const watch = polling ? await this.feed.watch(platformId, query.wait * 1000) : undefined;
+    try {
+      let page = await this.store.page(platformId, keyId, from, query.limit);
+      if (watch && page !== 'stale' && page.entries.length === 0) {
+        await watch.changed;
+        page = await this.store.page(platformId, keyId, from, query.limit);
+      }
+      if (page === 'stale')
+        throw new DomainError(PrivateCheckErrors.cursorStale, 'Removals since this cursor were forgotten: download the set again');
+      return { keyId, entries: page.entries, cursor: cursorOf(keyId, page.next), more: page.more };
     } finally {
       watch?.cancel();
+      if (polling) {
+        const open = (this.longPolls.get(client.id) ?? 1) - 1;
+        if (open > 0) this.longPolls.set(client.id, open);
+        else this.longPolls.delete(client.id);
+      }
     }
   }
 
@@ -171,17 +202,21 @@ export class PrivateChecksService implements OnApplicationShutdown {
     return elements;
   }
 
-  private readCursor(cursor: string, keyId: string): string {
-    const match = /^([A-Za-z0-9_-]{1,32})\.(\d{1,19})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!match || BigInt(match[2]!) > 9_223_372_036_854_775_807n) throw new DomainError(PrivateCheckErrors.cursorInvalid);
+  private readCursor(cursor: string, keyId: string): SetPosition {
+    const text = Buffer.from(cursor, 'base64url').toString('utf8');
+    const follow = /^f\.([A-Za-z0-9_-]{1,32})\.(\d{1,18})$/.exec(text);
+    const download = /^d\.([A-Za-z0-9_-]{1,32})\.(\d{1,18})\.([0-9a-f]{32})$/.exec(text);
+    const match = follow ?? download;
+    if (!match) throw new DomainError(PrivateCheckErrors.cursorInvalid);
     if (match[1] !== keyId) throw new DomainError(PrivateCheckErrors.cursorStale);
-    return match[2]!;
+    return follow ? { mode: 'follow', version: follow[2]! } : { mode: 'download', since: download![2]!, afterTag: download![3]! };
   }
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-/** Opaque to platforms: the key the set is under and the last version seen. */
-function cursorOf(keyId: string, version: string): string {
-  return Buffer.from(`${keyId}.${version}`, 'utf8').toString('base64url');
+/** Opaque to platforms: the key the set is under, and where the platform is in it. */
+function cursorOf(keyId: string, at: SetPosition): string {
+  const text = at.mode === 'follow' ? `f.${keyId}.${at.version}` : `d.${keyId}.${at.since}.${at.afterTag}`;
+  return Buffer.from(text, 'utf8').toString('base64url');
 }

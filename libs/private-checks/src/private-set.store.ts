@@ -20,10 +20,16 @@ export interface SetEntry {
   strength: SignalStrength;
 }
 
+/**
+ * Where a platform is in its set: downloading it (the entries present when the download began,
+ * in tag order, after `afterTag`), or following it (every change after `version`). A download
+ * ends by following from the version it began at, so nothing that changed meanwhile is missed.
+ */
+export type SetPosition = { mode: 'download'; since: string; afterTag: string } | { mode: 'follow'; version: string };
+
 export interface SetPage {
   entries: SetEntry[];
-  /** The version of the last entry returned, or the one given when none was. */
-  version: string;
+  next: SetPosition;
   more: boolean;
 }
 
@@ -38,30 +44,32 @@ const SET_WRITE_LOCK = 7_361_001;
 const LIVE_AT_2 = `o.revoked_at IS NULL AND o.purged_at IS NULL AND o.starts_at <= $2 AND o.ends_at > $2`;
 
 /**
- * Recomputes the entries `touched` selects (platform_id, key_id, tag, strength): present while a
- * live order naming the platform holds the tag. Only changes get a new version; an entry never
- * present is not written. Returns the platforms whose set changed.
+ * Recomputes the entries `touched` selects (platform_id, key_id, tag): present while a live order
+ * naming the platform holds the tag, with the strongest strength among those orders. Only changes
+ * get a new version; an entry never present is not written. Returns the platforms whose set changed.
  */
 const upsert = (touched: string) => `
   WITH touched AS (${touched}),
   state AS (
-    SELECT t.platform_id, t.key_id, t.tag, t.strength,
-      EXISTS (
-        SELECT 1 FROM private_elements e2
-        JOIN order_signals s2 ON s2.id = e2.signal_id
-        JOIN ban_orders o ON o.id = s2.order_id
-        JOIN order_platforms op2 ON op2.order_id = o.id AND op2.platform_id = t.platform_id
-        WHERE e2.key_id = t.key_id AND e2.tag = t.tag AND ${LIVE_AT_2}
-      ) AS present
+    SELECT t.platform_id, t.key_id, t.tag, h.strength
     FROM touched t
+    LEFT JOIN LATERAL (
+      SELECT CASE WHEN bool_or(e2.strength = 'strong') THEN 'strong' ELSE 'possible' END AS strength
+      FROM private_elements e2
+      JOIN order_signals s2 ON s2.id = e2.signal_id
+      JOIN ban_orders o ON o.id = s2.order_id
+      JOIN order_platforms op2 ON op2.order_id = o.id AND op2.platform_id = t.platform_id
+      WHERE e2.key_id = t.key_id AND e2.tag = t.tag AND ${LIVE_AT_2}
+      HAVING count(*) > 0
+    ) h ON true
   ),
   changed AS (
     INSERT INTO private_set_entries AS p (platform_id, key_id, tag, strength, present, version)
-    SELECT s.platform_id, s.key_id, s.tag, s.strength, s.present, nextval('private_set_version')
+    SELECT s.platform_id, s.key_id, s.tag, coalesce(s.strength, x.strength, 'possible'), s.strength IS NOT NULL,
+           nextval('private_set_version')
     FROM state s
-    WHERE s.present OR EXISTS (
-      SELECT 1 FROM private_set_entries x
-      WHERE x.platform_id = s.platform_id AND x.key_id = s.key_id AND x.tag = s.tag AND x.present)
+    LEFT JOIN private_set_entries x ON x.platform_id = s.platform_id AND x.key_id = s.key_id AND x.tag = s.tag
+    WHERE s.strength IS NOT NULL OR x.present
     ON CONFLICT (platform_id, key_id, tag) DO UPDATE
       SET strength = EXCLUDED.strength, present = EXCLUDED.present, version = EXCLUDED.version
       WHERE p.present IS DISTINCT FROM EXCLUDED.present OR p.strength IS DISTINCT FROM EXCLUDED.strength
@@ -119,7 +127,7 @@ export class PrivateSetStore {
     if (orderIds.length === 0) return;
     await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
     const changed: { platform_id: string }[] = await em.query(
-      upsert(`SELECT DISTINCT op.platform_id, e.key_id, e.tag, e.strength
+      upsert(`SELECT DISTINCT op.platform_id, e.key_id, e.tag
               FROM order_signals s
               JOIN private_elements e ON e.signal_id = s.id
               JOIN order_platforms op ON op.order_id = s.order_id
@@ -136,13 +144,13 @@ export class PrivateSetStore {
   async rebuild(em: EntityManager, keyId: string, now: Date): Promise<void> {
     await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
     const changed: { platform_id: string }[] = await em.query(
-      upsert(`SELECT DISTINCT op.platform_id, e.key_id, e.tag, e.strength
+      upsert(`SELECT op.platform_id, e.key_id, e.tag
               FROM private_elements e
               JOIN order_signals s ON s.id = e.signal_id
               JOIN order_platforms op ON op.order_id = s.order_id
               WHERE e.key_id = $1
               UNION
-              SELECT platform_id, key_id, tag, strength FROM private_set_entries WHERE key_id = $1 AND present`),
+              SELECT platform_id, key_id, tag FROM private_set_entries WHERE key_id = $1 AND present`),
       [keyId, now],
     );
     await this.notify(
@@ -152,34 +160,71 @@ export class PrivateSetStore {
   }
 
   /**
-   * After a purge: removals of tags no order holds any more are forgotten too. Followers have had
-   * the retention period to see them.
+   * After a purge: removals of tags no order holds any more are forgotten too, and each set's
+   * horizon moves past them, so a cursor from before a forgotten removal is stale (410) and its
+   * platform downloads the set again rather than keep a tag nobody holds.
    */
   async forgetUnheld(em: EntityManager): Promise<number> {
-    const rows = await queryRows(
-      em,
-      `DELETE FROM private_set_entries p
-       WHERE NOT p.present AND NOT EXISTS (SELECT 1 FROM private_elements e WHERE e.key_id = p.key_id AND e.tag = p.tag)
-       RETURNING 1`,
-      [],
+    await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
+    const rows: { n: string }[] = await em.query(
+      `WITH gone AS (
+         DELETE FROM private_set_entries p
+         WHERE NOT p.present AND NOT EXISTS (SELECT 1 FROM private_elements e WHERE e.key_id = p.key_id AND e.tag = p.tag)
+         RETURNING platform_id, key_id, version
+       ), horizons AS (
+         INSERT INTO private_set_horizons AS h (platform_id, key_id, version)
+         SELECT platform_id, key_id, max(version) FROM gone GROUP BY platform_id, key_id
+         ON CONFLICT (platform_id, key_id) DO UPDATE SET version = greatest(h.version, EXCLUDED.version)
+       )
+       SELECT count(*)::text AS n FROM gone`,
     );
-    return rows.length;
+    return Number(rows[0]?.n ?? 0);
   }
 
   /**
-   * One page of a platform's set under a key, in version order: from the start, only what is
-   * present (a download); after a version, every change, removals included (following).
+   * One page of a platform's set under a key: from the start (`null`) or a position. 'stale' when
+   * removals after the position were forgotten since (a purge): the platform downloads again.
    */
-  async page(platformId: string, keyId: string, after: string | null, limit: number): Promise<SetPage> {
+  async page(platformId: string, keyId: string, from: SetPosition | null, limit: number): Promise<SetPage | 'stale'> {
+    const args = [platformId, keyId];
+    if (from !== null) {
+      const [horizon]: { version: string }[] = await this.dataSource.query(
+        `SELECT version::text AS version FROM private_set_horizons WHERE platform_id = $1 AND key_id = $2`,
+        args,
+      );
+      const seen = from.mode === 'download' ? from.since : from.version;
+      if (horizon && BigInt(seen) < BigInt(horizon.version)) return 'stale';
+    }
+    if (from === null || from.mode === 'download') {
+      // Versions commit in order (the write lock), so every change after this one is above it.
+      const since =
+        from?.since ??
+        (
+          (await this.dataSource.query(
+            `SELECT coalesce(max(version), 0)::text AS v FROM private_set_entries WHERE platform_id = $1 AND key_id = $2`,
+            args,
+          )) as { v: string }[]
+        )[0]!.v;
+      const rows: { tag: string; strength: SignalStrength }[] = await this.dataSource.query(
+        `SELECT encode(tag, 'hex') AS tag, strength FROM private_set_entries
+         WHERE platform_id = $1 AND key_id = $2 AND present AND tag > $3 ORDER BY tag LIMIT $4`,
+        [...args, from ? Buffer.from(from.afterTag, 'hex') : Buffer.alloc(0), limit],
+      );
+      const more = rows.length === limit;
+      return {
+        entries: rows.map((r) => ({ op: 'add', tag: r.tag, strength: r.strength })),
+        next: more ? { mode: 'download', since, afterTag: rows[rows.length - 1]!.tag } : { mode: 'follow', version: since },
+        more,
+      };
+    }
     const rows: { tag: string; strength: SignalStrength; present: boolean; version: string }[] = await this.dataSource.query(
       `SELECT encode(tag, 'hex') AS tag, strength, present, version::text AS version FROM private_set_entries
-       WHERE platform_id = $1 AND key_id = $2 AND version > $3 AND ($5 OR present)
-       ORDER BY version LIMIT $4`,
-      [platformId, keyId, after ?? '0', limit, after !== null],
+       WHERE platform_id = $1 AND key_id = $2 AND version > $3 ORDER BY version LIMIT $4`,
+      [...args, from.version, limit],
     );
     return {
       entries: rows.map((r) => ({ op: r.present ? 'add' : 'remove', tag: r.tag, strength: r.strength })),
-      version: rows.length > 0 ? rows[rows.length - 1]!.version : (after ?? '0'),
+      next: { mode: 'follow', version: rows.length > 0 ? rows[rows.length - 1]!.version : from.version },
       more: rows.length === limit,
     };
   }
@@ -217,14 +262,17 @@ export class PrivateSetStore {
     if (!from || !to || from === to) throw new Error('both keys must be configured in OPRF_KEYS, and differ');
     const factor = voprf.rotationFactor(from.secretKey, to.secretKey);
     let done = 0;
+    let last = '0';
     for (;;) {
       const batch: { signal_id: string; element: Buffer; strength: string }[] = await this.dataSource.query(
         `SELECT e.signal_id::text AS signal_id, e.element, e.strength FROM private_elements e
-         WHERE e.key_id = $1 AND NOT EXISTS (SELECT 1 FROM private_elements x WHERE x.signal_id = e.signal_id AND x.key_id = $2)
+         WHERE e.key_id = $1 AND e.signal_id > $3
+           AND NOT EXISTS (SELECT 1 FROM private_elements x WHERE x.signal_id = e.signal_id AND x.key_id = $2)
          ORDER BY e.signal_id LIMIT 1000`,
-        [fromKeyId, toKeyId],
+        [fromKeyId, toKeyId, last],
       );
       if (batch.length === 0) return done;
+      last = batch[batch.length - 1]!.signal_id;
       const elements = batch.map((r) => Buffer.from(voprf.multiply(factor, r.element)));
       await this.dataSource.query(
         `INSERT INTO private_elements (signal_id, key_id, element, tag, strength)
@@ -254,6 +302,22 @@ export class PrivateSetStore {
       await this.audit.record(em, { type: 'private_key.rotated', actor, data: { fromKeyId, toKeyId, remapped } });
     });
     return { remapped };
+  }
+
+  /**
+   * At the API's start: every element one configured key has and another lacks (orders taken in by
+   * a process that did not have that key yet) is computed from it, and the sets of the key that
+   * serves rebuilt if anything was missing. Returns how many elements were added.
+   */
+  async heal(now: Date): Promise<number> {
+    let added = 0;
+    for (const to of this.keys.keys) {
+      let addedTo = 0;
+      for (const from of this.keys.keys) if (from !== to) addedTo += await this.remap(from.keyId, to.keyId);
+      if (addedTo > 0) await this.dataSource.transaction((em) => this.rebuild(em, to.keyId, now));
+      added += addedTo;
+    }
+    return added;
   }
 
   /** `private-keys:forget`: a retired key's elements and sets, deleted and audited. Refused for the key that serves. */

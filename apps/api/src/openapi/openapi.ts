@@ -286,7 +286,7 @@ export const ROUTES: Route[] = [
     responses: {
       200: { description: 'k·Bᵢ for each blinded element, and the proof (c ‖ s)', schema: evaluationViewSchema },
       400: { description: 'VALIDATION.FAILED, PRIVATE.KEY_UNKNOWN, or PRIVATE.ELEMENT_INVALID (not canonical, or the identity)' },
-      429: { description: `RATE_LIMIT.EXCEEDED, with Retry-After (${SIGNUP_LIMITS.signalsPerCheck} elements cost one check)` },
+      429: { description: 'RATE_LIMIT.EXCEEDED, with Retry-After (an element costs one token of the sign-up check rate)' },
     },
   },
   {
@@ -299,7 +299,8 @@ export const ROUTES: Route[] = [
     responses: {
       200: { description: 'One page, in change order', schema: setPageViewSchema },
       400: { description: 'PRIVATE.CURSOR_INVALID' },
-      410: { description: 'PRIVATE.CURSOR_STALE: the key rotated; download the set again' },
+      410: { description: 'PRIVATE.CURSOR_STALE: the key rotated, or removals since the cursor were forgotten; download the set again' },
+      429: { description: 'RATE_LIMIT.EXCEEDED, with Retry-After (a page costs one token; at most 4 long polls at once per key)' },
     },
   },
   {

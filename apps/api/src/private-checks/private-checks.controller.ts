@@ -14,14 +14,13 @@ import {
   matchReportSchema,
   setQuerySchema,
 } from '@ostracon/private-checks';
-import { SIGNUP_LIMITS } from '@ostracon/screening';
 import { Metrics } from '../metrics/metrics';
 
 /**
  * Private sign-up checks (docs/private-checks.md § HTTP contract): platform keys only, each
- * scoped to its own platform. Evaluations cost rate like checks: a plain check carries up to
- * SIGNUP_LIMITS.signalsPerCheck signals, so that many elements cost one token, and a platform
- * can test guesses no faster in private than in plain.
+ * scoped to its own platform, from the same rate bucket as the plain checks: an evaluated element
+ * costs one token (each is a guess the platform could test, and about 0.25 ms of this process's
+ * CPU), a set page or a match report one.
  */
 @Controller('v1/private')
 @UseGuards(AccessGuard)
@@ -45,15 +44,17 @@ export class PrivateChecksController {
     @CurrentClient() client: AuthenticatedClient,
     @Body(new ZodPipe(evaluationRequestSchema)) body: EvaluationRequest,
   ): Promise<EvaluationView> {
-    await this.charge(client, Math.ceil(body.blindedElements.length / SIGNUP_LIMITS.signalsPerCheck));
-    const view = this.checks.evaluate(client, body);
+    await this.charge(client, body.blindedElements.length);
+    const view = await this.checks.evaluate(client, body);
     this.metrics.countPrivateEvaluation(client.platformId!, body.blindedElements.length);
     return view;
   }
 
   @Get('set')
   @Roles('platform')
-  set(@CurrentClient() client: AuthenticatedClient, @Query(new ZodPipe(setQuerySchema)) query: SetQuery): Promise<SetPageView> {
+  async set(@CurrentClient() client: AuthenticatedClient, @Query(new ZodPipe(setQuerySchema)) query: SetQuery): Promise<SetPageView> {
+    // A page costs a check: downloading the set again and again is not free either.
+    await this.charge(client, 1);
     return this.checks.setPage(client, query);
   }
 

@@ -50,11 +50,18 @@ export interface PrivateCheckResult extends CheckResult {
  * the service, as the unblinded elements, so that it can record the match and answer with the
  * order's decision. Raw values and prehashes never leave this process.
  */
+/** What one check needs, swapped whole at a resync: a check never mixes two keys. */
+interface KeyedSet {
+  keyId: string;
+  publicKey: Uint8Array;
+  set: TagSet;
+}
+
+const TAG_HEX = /^[0-9a-f]{32}$/;
+
 export class PrivateScreener {
   readonly client: OstraconClient;
-  private set = new TagSet();
-  private keyId = '';
-  private publicKey = new Uint8Array();
+  private state: KeyedSet = { keyId: '', publicKey: new Uint8Array(), set: new TagSet() };
   private cursor: string | undefined;
   private readonly stopping = new AbortController();
   private following: Promise<void> | undefined;
@@ -76,12 +83,17 @@ export class PrivateScreener {
 
   /** Entries in the platform's copy of its set. */
   get size(): number {
-    return this.set.size;
+    return this.state.set.size;
   }
 
   /** Bytes the set's table holds. */
   get setBytes(): number {
-    return this.set.byteLength;
+    return this.state.set.byteLength;
+  }
+
+  /** The key the screener evaluates under. */
+  get keyId(): string {
+    return this.state.keyId;
   }
 
   async stop(): Promise<void> {
@@ -116,12 +128,23 @@ export class PrivateScreener {
     if (inputs.length === 0) return base({ decision: 'allow' });
 
     const blinded = inputs.map((input) => blind(input));
-    const keyId = this.keyId;
-    const publicKey = this.publicKey;
-    const answer = await this.client.http.request<EvaluationAnswer>('/v1/private/evaluations', {
-      method: 'POST',
-      body: { keyId, blindedElements: blinded.map((b) => Buffer.from(b.blindedElement).toString('hex')) },
-    });
+    // One key and its set for the whole check, whatever a resync does meanwhile.
+    const { keyId, publicKey, set } = this.state;
+    let answer: EvaluationAnswer;
+    try {
+      answer = await this.client.http.request<EvaluationAnswer>('/v1/private/evaluations', {
+        method: 'POST',
+        body: { keyId, blindedElements: blinded.map((b) => Buffer.from(b.blindedElement).toString('hex')) },
+        idempotent: true,
+      });
+    } catch (error) {
+      // The key was retired: follow the service to its new one (if pinned), then check again.
+      if (error instanceof OstraconError && error.code === 'PRIVATE.KEY_UNKNOWN' && this.state.keyId === keyId) {
+        await this.resync();
+        return this.check(signals, context);
+      }
+      throw error;
+    }
     const evaluated = answer.evaluatedElements?.map((e) => Uint8Array.from(Buffer.from(e, 'hex'))) ?? [];
     const proof = Uint8Array.from(Buffer.from(answer.proof ?? '', 'hex'));
     if (
@@ -139,7 +162,7 @@ export class PrivateScreener {
     const hits: Uint8Array[] = [];
     for (let i = 0; i < blinded.length; i++) {
       const element = unblind(blinded[i]!.blind, evaluated[i]!);
-      if (this.set.get(tagOf(element)) !== undefined) hits.push(element);
+      if (set.get(tagOf(element)) !== undefined) hits.push(element);
     }
     if (hits.length === 0) return base({ decision: 'allow' });
     const outcome = await this.client.http.request<CheckResult>('/v1/private/matches', {
@@ -169,9 +192,7 @@ export class PrivateScreener {
       cursor = page.cursor;
       if (!page.more) break;
     }
-    this.set = set;
-    this.keyId = current.keyId;
-    this.publicKey = publicKey;
+    this.state = { keyId: current.keyId, publicKey, set };
     this.cursor = cursor;
   }
 
@@ -190,20 +211,27 @@ export class PrivateScreener {
     while (!this.stopping.signal.aborted) {
       try {
         const page = await this.fetchSet(this.cursor, wait);
-        if (page.keyId !== this.keyId) {
+        if (page.keyId !== this.state.keyId) {
           await this.resync();
         } else {
-          apply(this.set, page);
+          apply(this.state.set, page);
           this.cursor = page.cursor;
         }
         failures = 0;
       } catch (error) {
         if (this.stopping.signal.aborted) return;
+        let failure = error;
         if (error instanceof OstraconError && error.code === 'PRIVATE.CURSOR_STALE') {
-          await this.resync().catch((e: unknown) => this.options.onError?.(e));
-          continue;
+          // The key rotated, or removals were forgotten: download again (backing off if that fails).
+          try {
+            await this.resync();
+            failures = 0;
+            continue;
+          } catch (resyncError) {
+            failure = resyncError;
+          }
         }
-        this.options.onError?.(error);
+        this.options.onError?.(failure);
         failures++;
         await sleep(Math.min(30_000, 250 * 2 ** Math.min(failures, 7)), this.stopping.signal).catch(() => undefined);
       }
@@ -211,7 +239,16 @@ export class PrivateScreener {
   }
 }
 
+/** A page's changes, all checked before any is applied: a malformed page changes nothing. */
 function apply(set: TagSet, page: SetPage): void {
+  if (!Array.isArray(page.entries) || typeof page.cursor !== 'string') throw new Error('The service sent a malformed set page');
+  for (const entry of page.entries) {
+    const valid =
+      TAG_HEX.test(entry?.tag) &&
+      (entry.op === 'add' || entry.op === 'remove') &&
+      (entry.strength === 'strong' || entry.strength === 'possible');
+    if (!valid) throw new Error('The service sent a malformed set entry');
+  }
   for (const entry of page.entries) {
     const tag = Buffer.from(entry.tag, 'hex');
     if (entry.op === 'add') set.set(tag, entry.strength);

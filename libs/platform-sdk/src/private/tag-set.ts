@@ -45,6 +45,7 @@ export class TagSet {
   }
 
   set(tag: Uint8Array, strength: Strength): void {
+    if (tag.length !== TAG_BYTES) throw new RangeError(`a tag is ${TAG_BYTES} bytes`);
     const state = strength === 'strong' ? STRONG : POSSIBLE;
     const found = this.find(tag);
     if (found >= 0) {

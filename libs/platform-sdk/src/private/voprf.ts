@@ -131,7 +131,11 @@ export function tagOf(element: Uint8Array): Buffer {
 /** RFC 9497 §2.2.1 ComputeComposites' weights dᵢ, shared by the prover and the verifier. */
 function compositeWeights(publicKey: Uint8Array, blinded: readonly Uint8Array[], evaluated: readonly Uint8Array[]): Uint8Array[] {
   const seed = sha512(concat(lengthPrefixed(publicKey, SEED_DST)));
-  return blinded.map((c, i) => hashToScalar(concat([...lengthPrefixed(seed), i2osp2(i), ...lengthPrefixed(c, evaluated[i]!), COMPOSITE])));
+  return blinded.map((c, i) => compositeWeight(seed, i, c, evaluated[i]!));
+}
+
+function compositeWeight(seed: Uint8Array, i: number, c: Uint8Array, d: Uint8Array): Uint8Array {
+  return hashToScalar(concat([...lengthPrefixed(seed), i2osp2(i), ...lengthPrefixed(c, d), COMPOSITE]));
 }
 
 function weightedSum(weights: readonly Uint8Array[], elements: readonly Uint8Array[]): Uint8Array {
@@ -156,16 +160,48 @@ export function blindEvaluateBatch(
   blindedElements: readonly Uint8Array[],
   proofRandomScalar?: Uint8Array,
 ): { evaluatedElements: Uint8Array[]; proof: Uint8Array } {
-  if (blindedElements.length === 0) throw new Error('nothing to evaluate');
-  const evaluatedElements = blindedElements.map((b) => multiply(secretKey, b));
-  const m = weightedSum(compositeWeights(publicKey, blindedElements, evaluatedElements), blindedElements);
-  const z = multiply(secretKey, m);
-  const r = proofRandomScalar ?? randomScalar();
-  const t2 = publicKeyOf(r);
-  const t3 = multiply(r, m);
-  const c = challenge(publicKey, m, z, t2, t3);
-  const s = sodium.crypto_core_ristretto255_scalar_sub(r, sodium.crypto_core_ristretto255_scalar_mul(c, secretKey));
-  return { evaluatedElements, proof: concat([c, s]) };
+  const batch = new BatchEvaluation(secretKey, publicKey);
+  batch.add(blindedElements);
+  return batch.finish(proofRandomScalar);
+}
+
+/**
+ * `blindEvaluateBatch` in steps, so a server can evaluate a large batch a chunk at a time and let
+ * other work run between chunks: `add` the elements in order, then `finish`.
+ */
+export class BatchEvaluation {
+  private readonly seed: Uint8Array;
+  private readonly evaluated: Uint8Array[] = [];
+  private composite: Uint8Array | undefined;
+
+  constructor(
+    private readonly secretKey: Uint8Array,
+    private readonly publicKey: Uint8Array,
+  ) {
+    this.seed = sha512(concat(lengthPrefixed(publicKey, SEED_DST)));
+  }
+
+  add(blindedElements: readonly Uint8Array[]): void {
+    for (const c of blindedElements) {
+      const i = this.evaluated.length;
+      const d = multiply(this.secretKey, c);
+      this.evaluated.push(d);
+      const weighted = multiply(compositeWeight(this.seed, i, c, d), c);
+      this.composite = this.composite ? sodium.crypto_core_ristretto255_add(this.composite, weighted) : weighted;
+    }
+  }
+
+  finish(proofRandomScalar?: Uint8Array): { evaluatedElements: Uint8Array[]; proof: Uint8Array } {
+    const m = this.composite;
+    if (!m) throw new Error('nothing to evaluate');
+    const z = multiply(this.secretKey, m);
+    const r = proofRandomScalar ?? randomScalar();
+    const t2 = publicKeyOf(r);
+    const t3 = multiply(r, m);
+    const c = challenge(this.publicKey, m, z, t2, t3);
+    const s = sodium.crypto_core_ristretto255_scalar_sub(r, sodium.crypto_core_ristretto255_scalar_mul(c, this.secretKey));
+    return { evaluatedElements: this.evaluated, proof: concat([c, s]) };
+  }
 }
 
 /**

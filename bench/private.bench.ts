@@ -1,0 +1,341 @@
+/**
+ * Private sign-up checks benchmark (issue: private checks). `BENCH_ONLY=private npm run bench`.
+ *
+ * 1. The limit: libsodium's raw ristretto255 scalar multiplication rate (the library the service
+ *    evaluates with), measured in this process while the API idles, before and after the API runs.
+ * 2. Evaluations through one API process as `npm start` runs it (built code, API key, rate limit,
+ *    schema, metrics): blinded elements per second in batches of 100 and of 1, closed loop, and
+ *    their ratio to the raw rate. A batch costs two multiplications an element (the evaluation and
+ *    its share of the proof's composite) plus three: the ceiling of that ratio is 0.5.
+ * 3. A private check of a 3-signal sign-up through the SDK's PrivateScreener, end to end, at a fixed
+ *    offered load (open loop: a check starts every 1/rate s whether the last one ended or not),
+ *    against the plain check of the same raw signals at the same load, in alternating rounds.
+ * 4. The set: 1,000,000 entries for one platform, downloaded by the SDK: time, bytes on the wire,
+ *    bytes per entry in the SDK's table and in the process's heap.
+ * 5. Freshness: a new order's tag in the SDK's copy, and gone after its revocation: milliseconds
+ *    from the service's answer (long polls).
+ */
+import 'reflect-metadata';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { loadConfig } from '@ostracon/config';
+import { PrivateScreener, voprf } from '@ostracon/platform-sdk';
+import sodium from 'libsodium-wrappers-sumo';
+import { DataSource } from 'typeorm';
+
+const SET_SIZE = Number(process.env.BENCH_PRIVATE_SET ?? 1_000_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const RATE = Number(process.env.BENCH_PRIVATE_RATE ?? 100);
+const DIST = join(__dirname, '..');
+
+function cli(...args: string[]): string {
+  return execFileSync(process.execPath, [join(DIST, 'apps', 'cli', 'src', 'main.js'), ...args], { encoding: 'utf8' });
+}
+
+async function startApi(): Promise<{ child: ChildProcess; base: string }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, [join(DIST, 'apps', 'api', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'info',
+      SIGNUP_RATE_PER_SECOND: '10000000',
+      SIGNUP_RATE_BURST: '100000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ready = await fetch(`${base}/health/ready`).catch(() => null);
+    if (ready?.status === 200) return { child, base };
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the API did not become ready');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+/** libsodium's scalar multiplications per second, on random elements, for `ms`. */
+function rawMultiplications(ms: number): number {
+  const points = Array.from({ length: 64 }, () => sodium.crypto_core_ristretto255_random());
+  const scalars = Array.from({ length: 64 }, () => sodium.crypto_core_ristretto255_scalar_random());
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 64; i++) sodium.crypto_scalarmult_ristretto255(scalars[i]!, points[i]!);
+    n += 64;
+  }
+  return (n / (performance.now() - start)) * 1000;
+}
+
+async function evaluations(base: string, apiKey: string, keyId: string, batch: number): Promise<number> {
+  const blindedElements = Array.from({ length: batch }, () => Buffer.from(voprf.hashToGroup(randomBytes(32))).toString('hex'));
+  const run = (duration: number) =>
+    autocannon({
+      url: `${base}/v1/private/evaluations`,
+      method: 'POST',
+      body: JSON.stringify({ keyId, blindedElements }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      connections: 4,
+      duration,
+    });
+  await run(2);
+  const r = await run(SECONDS);
+  if (r.non2xx + r.errors + r.timeouts > 0) throw new Error(`evaluations: ${r.non2xx + r.errors + r.timeouts} failed`);
+  return r.requests.average * batch;
+}
+
+/** An open-loop load: `start()` every 1/rate s for `seconds`; latencies of the completed ones, sorted. */
+async function openLoop(rate: number, seconds: number, start: (i: number) => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  const total = rate * seconds;
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Latency from when the request was due, so a late start counts (no coordinated omission).
+    pending.push(
+      start(i).then(() => {
+        latencies.push(performance.now() - due);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return latencies.sort((a, b) => a - b);
+}
+
+async function main() {
+  await sodium.ready;
+  await voprf.loadVoprf();
+  const config = loadConfig();
+  const dataSource = await new DataSource({ type: 'postgres', url: config.database.url }).initialize();
+  const platform = `bench-private-${randomBytes(3).toString('hex')}`;
+  const big = `bench-set-${randomBytes(3).toString('hex')}`;
+  cli('platforms:create', '--id', platform, '--name', 'Bench private');
+  cli('platforms:create', '--id', big, '--name', 'Bench set');
+  const key = (p: string) =>
+    (JSON.parse(cli('clients:create', '--role', 'platform', '--platform', p, '--name', `bench ${p}`, '--json')) as { apiKey: string })
+      .apiKey;
+  const apiKey = key(platform);
+  const bigKey = key(big);
+  const authority = JSON.parse(cli('clients:create', '--role', 'authority', '--name', 'bench authority', '--json')) as { apiKey: string };
+
+  const rawBefore = rawMultiplications(3000);
+  const api = await startApi();
+  const keyId = (
+    (await (await fetch(`${api.base}/v1/private/keys`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as {
+      keys: { keyId: string }[];
+    }
+  ).keys[0]!.keyId;
+
+  try {
+    // 2. Evaluations.
+    const batch100: number[] = [];
+    const batch1: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      batch100.push(await evaluations(api.base, apiKey, keyId, 100));
+      batch1.push(await evaluations(api.base, apiKey, keyId, 1));
+    }
+    const rawAfter = rawMultiplications(3000);
+    const raw = (rawBefore + rawAfter) / 2;
+
+    // 3. A 3-signal sign-up, private through the SDK and plain, at the same offered load.
+    const screener = await PrivateScreener.start({ baseUrl: api.base, apiKey, platform, pollWaitSeconds: 25 });
+    const signals = (i: number) => [
+      { type: 'email' as const, value: `someone.${i}@example.fr` },
+      {
+        type: 'phone' as const,
+        value: `06 ${String(10_000_000 + i)
+          .slice(0, 8)
+          .replace(/(\d\d)(?=\d)/g, '$1 ')}`,
+      },
+      {
+        type: 'name_dob' as const,
+        value: { givenName: 'Camille', familyName: `Durand${String.fromCharCode(97 + (i % 26))}`, birthDate: '1990-05-17' },
+      },
+    ];
+    const plain = (i: number) =>
+      fetch(`${api.base}/v1/signup-checks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ signals: signals(i) }),
+      }).then(async (res) => {
+        if (res.status !== 200) throw new Error(`plain check: ${res.status}`);
+        await res.arrayBuffer();
+      });
+    const priv = (i: number) =>
+      screener.check(signals(i)).then((r) => {
+        if (r.decision !== 'allow' || r.evaluated !== 3) throw new Error(`private check: ${JSON.stringify(r)}`);
+      });
+    await openLoop(RATE, 2, priv); // warm-up
+    await openLoop(RATE, 2, plain);
+    const privateRuns: { p50: number; p99: number }[] = [];
+    const plainRuns: { p50: number; p99: number }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const a = await openLoop(RATE, SECONDS, priv);
+      privateRuns.push({ p50: percentile(a, 50), p99: percentile(a, 99) });
+      const b = await openLoop(RATE, SECONDS, plain);
+      plainRuns.push({ p50: percentile(b, 50), p99: percentile(b, 99) });
+    }
+    await screener.stop();
+
+    // 4. The set: SET_SIZE entries for one platform, written straight into the table (random tags),
+    // then downloaded by the SDK through a fetch that counts the bytes on the wire.
+    const seeded = performance.now();
+    await dataSource.query(
+      `INSERT INTO private_set_entries (platform_id, key_id, tag, strength, present, version)
+       SELECT $1, $2, decode(md5($3 || i::text), 'hex'), CASE WHEN i % 3 = 0 THEN 'possible' ELSE 'strong' END, true,
+              nextval('private_set_version')
+       FROM generate_series(1, $4) AS i`,
+      [big, keyId, randomBytes(8).toString('hex'), SET_SIZE],
+    );
+    const seedMs = performance.now() - seeded;
+    let wireBytes = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const body = await res.arrayBuffer();
+      wireBytes += body.byteLength;
+      res.headers.forEach((v, k) => (wireBytes += k.length + v.length + 4));
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const downloadStart = performance.now();
+    const bigScreener = await PrivateScreener.start({
+      baseUrl: api.base,
+      apiKey: bigKey,
+      platform: big,
+      fetch: counting,
+      pollWaitSeconds: 25,
+    });
+    const downloadMs = performance.now() - downloadStart;
+    global.gc?.();
+    const heapGrowth = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore;
+    const entries = bigScreener.size;
+    const tableBytesPerEntry = bigScreener.setBytes / entries;
+
+    // 5. Freshness, in the SDK's copy of that million-entry set.
+    const fresh: { added: number[]; removed: number[] } = { added: [], removed: [] };
+    for (let i = 0; i < 10; i++) {
+      const before = bigScreener.size;
+      const created = await fetch(`${api.base}/v1/orders`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${authority.apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': randomBytes(8).toString('hex'),
+        },
+        body: JSON.stringify(orderBody(big, `fresh.${randomBytes(6).toString('hex')}@bench.example`)),
+      });
+      if (created.status !== 201) throw new Error(`order: ${created.status} ${await created.text()}`);
+      const answered = performance.now();
+      const { id } = (await created.json()) as { id: string };
+      while (bigScreener.size === before) await new Promise((r) => setImmediate(r));
+      fresh.added.push(performance.now() - answered);
+      const revoked = await fetch(`${api.base}/v1/orders/${id}/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${authority.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'Bench', decisionReference: 'BENCH-1' }),
+      });
+      if (revoked.status !== 200) throw new Error(`revoke: ${revoked.status}`);
+      const revokeAnswered = performance.now();
+      while (bigScreener.size !== before) await new Promise((r) => setImmediate(r));
+      fresh.removed.push(performance.now() - revokeAnswered);
+    }
+    await bigScreener.stop();
+
+    const evaluationsPerSecond100 = median(batch100);
+    const evaluationsPerSecond1 = median(batch1);
+    const results = {
+      machine: `${(await import('node:os')).cpus().length} cores`,
+      raw: {
+        library: 'libsodium-wrappers-sumo 0.8.4 (WebAssembly)',
+        multiplicationsPerSecond: Math.round(raw),
+        before: Math.round(rawBefore),
+        after: Math.round(rawAfter),
+      },
+      evaluations: {
+        batch100: {
+          elementsPerSecond: Math.round(evaluationsPerSecond100),
+          rounds: batch100.map(Math.round),
+          ratioToRawMultiplications: round(evaluationsPerSecond100 / raw, 3),
+        },
+        batch1: {
+          elementsPerSecond: Math.round(evaluationsPerSecond1),
+          rounds: batch1.map(Math.round),
+          ratioToRawMultiplications: round(evaluationsPerSecond1 / raw, 3),
+        },
+        note: 'a batch of n costs 2n + 3 multiplications: the ceiling of elements/s ÷ multiplications/s is 0.5 for large batches, 0.2 for n = 1',
+      },
+      signupCheck3Signals: {
+        offeredPerSecond: RATE,
+        private: {
+          p50Ms: round(median(privateRuns.map((r) => r.p50))),
+          p99Ms: round(median(privateRuns.map((r) => r.p99))),
+          rounds: privateRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99) })),
+        },
+        plain: {
+          p50Ms: round(median(plainRuns.map((r) => r.p50))),
+          p99Ms: round(median(plainRuns.map((r) => r.p99))),
+          rounds: plainRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99) })),
+        },
+      },
+      set: {
+        entries,
+        seedMs: Math.round(seedMs),
+        downloadMs: Math.round(downloadMs),
+        wireBytes,
+        wireBytesPerEntry: round(wireBytes / entries),
+        sdkTableBytesPerEntry: round(tableBytesPerEntry),
+        sdkHeapBytesPerEntry: round(heapGrowth / entries),
+      },
+      freshnessMs: {
+        added: { median: round(median(fresh.added)), max: round(Math.max(...fresh.added)) },
+        removed: { median: round(median(fresh.removed)), max: round(Math.max(...fresh.removed)) },
+      },
+    };
+    mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
+    writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'private.json'), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(JSON.stringify(results, null, 2));
+  } finally {
+    await stop(api.child);
+    await dataSource.destroy();
+  }
+}
+
+function orderBody(platform: string, email: string) {
+  const today = new Date();
+  const decision = new Date(today.getTime() - 3 * 86_400_000).toISOString().slice(0, 10);
+  return {
+    courtReference: `BENCH-${randomBytes(4).toString('hex')}`,
+    court: 'Tribunal judiciaire de Paris',
+    decisionDate: decision,
+    legalBasis: 'conviction',
+    offence: 'cyberharassment',
+    repeatOffender: false,
+    durationDays: 180,
+    subject: { signals: [{ type: 'email', value: email }] },
+    platforms: [{ platform, accounts: [{ accountId: `acct-${randomBytes(4).toString('hex')}` }] }],
+  };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
