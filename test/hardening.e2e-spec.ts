@@ -41,8 +41,14 @@ function examples(platform: string, organisation = UUID): Record<string, unknown
     'post /v1/signup-checks/batch': {
       checks: [{ ref: 'r1', signals: [{ type: 'name_dob', value: { givenName: 'Jean', familyName: 'Dupont', birthDate: '1990-01-31' } }] }],
     },
+    // A valid ristretto255 element: RFC 9497 A.1.2's public key.
+    'post /v1/private/evaluations': { keyId: oprfKeyId(), blindedElements: [RFC_ELEMENT] },
+    'post /v1/private/matches': { keyId: oprfKeyId(), elements: [RFC_ELEMENT] },
   };
 }
+
+const RFC_ELEMENT = 'c803e2cc6b05fc15064549b5920659ca4a77b2cca6f04f6b357009335476ad4e';
+const oprfKeyId = () => loadConfig().signals.oprfKeys[0]!.keyId;
 
 /** Every string leaf of a JSON value, by path (`a.b[0].c`) and a setter. */
 function stringLeaves(value: unknown, path = ''): { path: string; set: (root: any, v: string) => void }[] {
@@ -115,7 +121,7 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
   const keyFor = (method: string, path: string) =>
     path.startsWith('/v1/admin')
       ? admin.apiKey
-      : path.startsWith('/v1/directives') || path.startsWith('/v1/signup-checks')
+      : path.startsWith('/v1/directives') || path.startsWith('/v1/signup-checks') || path.startsWith('/v1/private')
         ? platformClient.apiKey
         : path.startsWith('/v1/audit') && method === 'get'
           ? auditor.apiKey

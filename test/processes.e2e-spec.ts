@@ -79,6 +79,7 @@ describe('the built processes', () => {
       SIGNAL_PEPPERS: key(1),
       ACCOUNT_ENCRYPTION_KEYS: key(2),
       AUDIT_SIGNING_KEYS: key(3),
+      OPRF_KEYS: key(4),
       PUBLIC_URL: 'https://ostracon.example.gouv.fr',
     };
     const local = run('api', { ...production, LOCAL_OIDC_PROVIDER: 'true' });

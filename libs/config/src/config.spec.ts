@@ -51,6 +51,7 @@ describe('loadConfig', () => {
       SIGNAL_PEPPERS: `p2:${key(2)},p1:${key(1)}`,
       ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
       AUDIT_SIGNING_KEYS: `s2:${key(5)},s1:${key(4)}`,
+      OPRF_KEYS: `o:${key(6)}`,
     });
     expect(config.audit.signingKeys.map((k) => k.keyId)).toEqual(['s2', 's1']);
     expect(config.signals.peppers.map((p) => p.keyId)).toEqual(['p2', 'p1']);
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
         SIGNAL_PEPPERS: `p:${secret}`,
         ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
         AUDIT_SIGNING_KEYS: `s:${key(4)}`,
+        OPRF_KEYS: `o:${key(6)}`,
       });
       throw new Error('expected a ConfigError');
     } catch (error) {
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
         SIGNAL_PEPPERS: `p:${key(1)},p:${key(2)}`,
         ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
         AUDIT_SIGNING_KEYS: `s:${key(4)}`,
+        OPRF_KEYS: `o:${key(6)}`,
       }),
     ).toThrow(/twice/);
     expect(() =>
@@ -88,6 +91,7 @@ describe('loadConfig', () => {
         SIGNAL_PEPPERS: `p:${key(1)}`,
         ACCOUNT_ENCRYPTION_KEYS: `a:${key(3)}`,
         AUDIT_SIGNING_KEYS: `s:${key(4)}`,
+        OPRF_KEYS: `o:${key(6)}`,
       }),
     ).toThrow(/PORT/);
   });
@@ -95,7 +99,7 @@ describe('loadConfig', () => {
   it('generates missing development secrets once, into a file every process then shares', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ostracon-config-')), 'secrets.json');
     const first = loadConfig({ NODE_ENV: 'development', OSTRACON_DEV_SECRETS_FILE: file });
-    expect(first.generatedSecrets.sort()).toEqual(['ACCOUNT_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEYS', 'SIGNAL_PEPPERS']);
+    expect(first.generatedSecrets.sort()).toEqual(['ACCOUNT_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEYS', 'OPRF_KEYS', 'SIGNAL_PEPPERS']);
     expect(first.database.url).toMatch(/127\.0\.0\.1:54329/);
     const second = loadConfig({ NODE_ENV: 'development', OSTRACON_DEV_SECRETS_FILE: file });
     expect(second.generatedSecrets).toEqual([]);
@@ -104,7 +108,12 @@ describe('loadConfig', () => {
   });
 
   it('requires a real OpenID provider and an https URL in production, and refuses the local provider there', () => {
-    const secrets = { SIGNAL_PEPPERS: `p:${key(1)}`, ACCOUNT_ENCRYPTION_KEYS: `a:${key(2)}`, AUDIT_SIGNING_KEYS: `s:${key(3)}` };
+    const secrets = {
+      SIGNAL_PEPPERS: `p:${key(1)}`,
+      ACCOUNT_ENCRYPTION_KEYS: `a:${key(2)}`,
+      AUDIT_SIGNING_KEYS: `s:${key(3)}`,
+      OPRF_KEYS: `o:${key(4)}`,
+    };
     const production = { ...base, ...secrets, NODE_ENV: 'production' };
     expect(() => loadConfig(production)).toThrow(/OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required in production/);
     expect(() => loadConfig({ ...production, ...signIn, LOCAL_OIDC_PROVIDER: 'true' })).toThrow(/LOCAL_OIDC_PROVIDER/);
