@@ -191,7 +191,8 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
         return url;
       }),
     );
-    const phone = `+336${String(10_000_000 + Math.floor(Math.random() * 89_999_999))}`;
+    // 06 12 … is allocated to mobiles (libphonenumber says so); other random 06 numbers may not be.
+    const phone = `+33612${String(Math.floor(Math.random() * 1_000_000)).padStart(6, '0')}`;
     const orderId = await submit([platformA], [{ type: 'phone', value: phone }]);
     const [one, two] = await Promise.all(bases.map((b) => screener(b, keyA.apiKey, platformA)));
     const signup = [{ type: 'phone' as const, value: `0${phone.slice(3, 4)} ${phone.slice(4).replace(/(\d\d)(?=\d)/g, '$1 ')}` }];
@@ -584,6 +585,37 @@ describe('the private sets’ state, driven by the order’s lifecycle alone (no
     expect(res.status).toBe(200);
   };
 
+  it('a follower paging one change at a time sees every change, in version order past 9 → 10', async () => {
+    // First in this fresh database: versions start at 1, so twelve changes cross 9 → 10.
+    const { cursor } = (await page()).body as { cursor: string };
+    const tags: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const email = `${unique('paged')}@example.fr`;
+      await order([{ type: 'email', value: email }]);
+      tags.push(tagOf('email', email));
+    }
+    const seen: string[] = [];
+    let at = cursor;
+    for (let i = 0; i < 30; i++) {
+      const res = await api.request({ method: 'GET', url: `/v1/private/set?limit=1&cursor=${at}`, key: key.apiKey });
+      expect(res.status).toBe(200);
+      seen.push(...(res.body.entries as { tag: string }[]).map((e) => e.tag));
+      at = res.body.cursor;
+      if (!res.body.more) break;
+    }
+    expect(seen).toEqual(tags);
+    // A download a page at a time gets them all too.
+    const downloaded: string[] = [];
+    let next: string | undefined;
+    for (let i = 0; i < 30; i++) {
+      const res = await api.request({ method: 'GET', url: `/v1/private/set?limit=5${next ? `&cursor=${next}` : ''}`, key: key.apiKey });
+      downloaded.push(...(res.body.entries as { tag: string }[]).map((e) => e.tag));
+      next = res.body.cursor;
+      if (!res.body.more) break;
+    }
+    expect(downloaded.sort()).toEqual([...tags].sort());
+  });
+
   it('a new order is in the set when its 201 answers, without waiting for the worker', async () => {
     const email = `${unique('intake')}@example.fr`;
     await order([{ type: 'email', value: email }]);
@@ -632,6 +664,36 @@ describe('the private sets’ state, driven by the order’s lifecycle alone (no
     } finally {
       clock.offsetMs = 0;
     }
+  });
+
+  it('computes at start the elements a configured key lacks (orders taken in by a process without it)', async () => {
+    const email = `${unique('healed')}@example.fr`;
+    const id = await order([{ type: 'email', value: email }]);
+    const extra = { keyId: unique('oprf').replace('.', '-').slice(0, 32), key: randomBytes(32) };
+    const under = async (keyId: string) =>
+      (
+        await api.dataSource.query(
+          `SELECT e.element FROM private_elements e JOIN order_signals s ON s.id = e.signal_id WHERE s.order_id = $1 AND e.key_id = $2`,
+          [id, keyId],
+        )
+      ).map((r: { element: Buffer }) => r.element.toString('hex'));
+    expect(await under(extra.keyId)).toEqual([]);
+    const both = await startTestApp({
+      config: { ...world.config, signals: { ...world.config.signals, oprfKeys: [world.config.signals.oprfKeys[0]!, extra] } },
+    });
+    await both.close();
+    const prepared = prepareSignal({ type: 'email', value: email }, { defaultCountry: 'FR', today: '2026-12-02' });
+    if (!prepared.ok) throw new Error(prepared.reason);
+    const expected = voprf.evaluateInput(new OprfKeyRing([extra]).current.secretKey, Buffer.from(prepared.signal.prehash, 'hex'));
+    expect(await under(extra.keyId)).toEqual([Buffer.from(expected).toString('hex')]);
+    await runCli(
+      ['private-keys:forget', '--key', extra.keyId],
+      { stdout: () => undefined, stderr: () => undefined },
+      {
+        ...world.config,
+        signals: { ...world.config.signals, oprfKeys: [world.config.signals.oprfKeys[0]!, extra] },
+      },
+    );
   });
 
   it('charges evaluations one token an element, and caps long polls per key', async () => {

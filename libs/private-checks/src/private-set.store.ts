@@ -206,8 +206,9 @@ export class PrivateSetStore {
           )) as { v: string }[]
         )[0]!.v;
       const rows: { tag: string; strength: SignalStrength }[] = await this.dataSource.query(
-        `SELECT encode(tag, 'hex') AS tag, strength FROM private_set_entries
-         WHERE platform_id = $1 AND key_id = $2 AND present AND tag > $3 ORDER BY tag LIMIT $4`,
+        // ORDER BY the column, not the hex text of the same name: the primary key's order, no sort.
+        `SELECT encode(p.tag, 'hex') AS tag, p.strength FROM private_set_entries p
+         WHERE p.platform_id = $1 AND p.key_id = $2 AND p.present AND p.tag > $3 ORDER BY p.tag LIMIT $4`,
         [...args, from ? Buffer.from(from.afterTag, 'hex') : Buffer.alloc(0), limit],
       );
       const more = rows.length === limit;
@@ -218,8 +219,9 @@ export class PrivateSetStore {
       };
     }
     const rows: { tag: string; strength: SignalStrength; present: boolean; version: string }[] = await this.dataSource.query(
-      `SELECT encode(tag, 'hex') AS tag, strength, present, version::text AS version FROM private_set_entries
-       WHERE platform_id = $1 AND key_id = $2 AND version > $3 ORDER BY version LIMIT $4`,
+      // ORDER BY the bigint column: the text of the same name would put 10 before 9.
+      `SELECT encode(p.tag, 'hex') AS tag, p.strength, p.present, p.version::text AS version FROM private_set_entries p
+       WHERE p.platform_id = $1 AND p.key_id = $2 AND p.version > $3 ORDER BY p.version LIMIT $4`,
       [...args, from.version, limit],
     );
     return {

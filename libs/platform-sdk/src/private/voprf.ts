@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
-import { sha512 } from '@noble/hashes/sha2.js';
 import sodium from 'libsodium-wrappers-sumo';
 
 /**
@@ -32,6 +31,15 @@ const HASH_TO_SCALAR_DST = ascii(`HashToScalar-${CONTEXT}`);
 const SEED_DST = ascii(`Seed-${CONTEXT}`);
 const DERIVE_KEY_PAIR_DST = ascii(`DeriveKeyPair${CONTEXT}`);
 const COMPOSITE = ascii('Composite');
+
+/**
+ * SHA-512 from node:crypto, shaped as noble's hash functions are (called, with its output and
+ * block lengths), for noble's expand_message_xmd: native hashing is most of HashToGroup's speed.
+ */
+const sha512 = Object.assign((message: Uint8Array): Uint8Array => new Uint8Array(hash('sha512', message, 'buffer')), {
+  outputLen: 64,
+  blockLen: 128,
+}) as unknown as Parameters<typeof expand_message_xmd>[3] & ((message: Uint8Array) => Uint8Array);
 const CHALLENGE = ascii('Challenge');
 
 /** libsodium loads its WebAssembly asynchronously: every function below needs this first. */
@@ -89,8 +97,16 @@ export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
   return sodium.crypto_scalarmult_ristretto255_base(secretKey);
 }
 
+/**
+ * A uniform non-zero scalar: 64 random bytes reduced modulo the group order (the bias is below
+ * 2⁻²⁵⁰). From node:crypto, because libsodium's own sampler costs ~0.35 ms a call in WebAssembly,
+ * three times a multiplication.
+ */
 export function randomScalar(): Uint8Array {
-  return sodium.crypto_core_ristretto255_scalar_random();
+  for (;;) {
+    const scalar = sodium.crypto_core_ristretto255_scalar_reduce(randomBytes(64));
+    if (!isIdentity(scalar)) return scalar;
+  }
 }
 
 /** RFC 9497 §3.2.1 DeriveKeyPair (deterministic keys for tests and test vectors). */
