@@ -259,6 +259,38 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     );
   });
 
+  it('evaluates a large batch across threads, with one proof that verifies and the elements the key gives', async () => {
+    const keyId = Object.keys(pinned)[0]!;
+    const inputs = Array.from({ length: 200 }, () => randomBytes(32));
+    const blinded = inputs.map((x) => voprf.blind(x));
+    const res = await api.request({
+      method: 'POST',
+      url: '/v1/private/evaluations',
+      key: keyA.apiKey,
+      body: { keyId, blindedElements: blinded.map((b) => Buffer.from(b.blindedElement).toString('hex')) },
+    });
+    expect(res.status).toBe(200);
+    const evaluated = (res.body.evaluatedElements as string[]).map((e) => Buffer.from(e, 'hex'));
+    const publicKey = Buffer.from(pinned[keyId]!, 'hex');
+    expect(
+      voprf.verifyBatch(
+        publicKey,
+        blinded.map((b) => b.blindedElement),
+        evaluated,
+        Buffer.from(res.body.proof, 'hex'),
+      ),
+    ).toBe(true);
+    const ring = new OprfKeyRing(world.config.signals.oprfKeys);
+    for (const i of [0, 99, 100, 199]) {
+      expect(Buffer.from(voprf.unblind(blinded[i]!.blind, evaluated[i]!)).toString('hex')).toBe(
+        Buffer.from(voprf.evaluateInput(ring.current.secretKey, inputs[i]!)).toString('hex'),
+      );
+    }
+    // It did go through the threads (one per core by default).
+    const pool = (api.app.get(PrivateChecksService) as unknown as { pool?: { workers: unknown[] } }).pool;
+    expect(pool?.workers.length).toBe(world.config.screening.evaluationThreads);
+  });
+
   it('answers invalid input with a 400 and a stable code', async () => {
     const keyId = Object.keys(pinned)[0]!;
     const valid = Buffer.from(voprf.hashToGroup(randomBytes(8))).toString('hex');

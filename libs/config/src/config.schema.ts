@@ -107,6 +107,8 @@ export const envSchema = z.object({
   LIFECYCLE_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
   WATCHDOG_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(365),
+  // Threads for large private check evaluation batches (0: none, the event loop does them); default: one per core.
+  PRIVATE_EVALUATION_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   SCREENING_RECONCILE_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
   SIGNUP_RATE_PER_SECOND: z.coerce.number().min(0.01).max(10_000_000).default(1000),
   SIGNUP_RATE_BURST: z.coerce.number().int().min(1000).max(100_000_000).default(5000),

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -47,7 +48,7 @@ export interface AppConfig {
   worker: { relaySweepMs: number; relayRequeueAfterMs: number; lifecycleIntervalMs: number; watchdogIntervalMs: number };
   retention: { days: number };
   /** Sign-up checks: index reconciliation, and the per-key rate limit in checks (a batch costs one per check). */
-  screening: { reconcileMs: number; ratePerSecond: number; rateBurst: number };
+  screening: { reconcileMs: number; ratePerSecond: number; rateBurst: number; evaluationThreads: number };
   /** The verifiable log: tree extension, checkpoint cadence, Ed25519 seeds (first signs). */
   audit: { treeIntervalMs: number; checkpointIntervalMs: number; signingKeys: KeyRingEntry[] };
   /**
@@ -171,7 +172,12 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
       checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
       signingKeys: e.AUDIT_SIGNING_KEYS,
     },
-    screening: { reconcileMs: e.SCREENING_RECONCILE_MS, ratePerSecond: e.SIGNUP_RATE_PER_SECOND, rateBurst: e.SIGNUP_RATE_BURST },
+    screening: {
+      reconcileMs: e.SCREENING_RECONCILE_MS,
+      ratePerSecond: e.SIGNUP_RATE_PER_SECOND,
+      rateBurst: e.SIGNUP_RATE_BURST,
+      evaluationThreads: e.PRIVATE_EVALUATION_THREADS ?? availableParallelism(),
+    },
     signIn,
     generatedSecrets,
   };

@@ -3,12 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import type { AuthenticatedClient } from '@ostracon/auth';
 import { CLOCK, type Clock, CommonErrors, DomainError } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { SignalType } from '@ostracon/identity';
 import { voprf } from '@ostracon/platform-sdk';
 import { decide, SignupChecksService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { EvaluationCounts } from './evaluation-counts';
+import { EvaluationPool } from './evaluation-pool';
 import { OPRF_KEY_RING, type OprfKey, type OprfKeyRing } from './oprf-key-ring';
 import { PrivateCheckErrors } from './private-checks.errors';
 import type { EvaluationRequest, EvaluationView, KeysView, MatchReport, MatchView, SetPageView, SetQuery } from './private-checks.schemas';
@@ -18,6 +20,8 @@ import { PrivateSetStore, type SetPosition } from './private-set.store';
 const COUNT_FLUSH_MS = 10_000;
 /** Elements evaluated between two turns of the event loop. */
 const EVALUATION_CHUNK = 32;
+/** From this many elements, a batch goes to the threads (a thread's round trip is worth it). */
+const POOL_MIN_BATCH = 32;
 /** Long polls one API key may hold open on one process; more get 429 (a poll is one connection, one query per change). */
 const LONG_POLLS_PER_CLIENT = 4;
 
@@ -31,6 +35,7 @@ export class PrivateChecksService implements OnApplicationShutdown {
   private readonly logger = new Logger('PrivateChecks');
   private counts = new Map<string, { requests: number; elements: number }>();
   private readonly longPolls = new Map<string, number>();
+  private readonly pool: EvaluationPool | undefined;
   private flushTimer?: NodeJS.Timeout;
 
   constructor(
@@ -42,7 +47,11 @@ export class PrivateChecksService implements OnApplicationShutdown {
     private readonly signupChecks: SignupChecksService,
     private readonly evaluationCounts: EvaluationCounts,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    const threads = config.screening.evaluationThreads;
+    this.pool = threads > 0 ? new EvaluationPool(threads) : undefined;
+  }
 
   keysView(): KeysView {
     return { keys: this.keys.keys.map((k) => ({ keyId: k.keyId, suite: voprf.SUITE, mode: voprf.MODE, publicKey: k.publicKeyHex })) };
@@ -87,12 +96,25 @@ export class PrivateChecksService implements OnApplicationShutdown {
   async evaluate(client: AuthenticatedClient, request: EvaluationRequest): Promise<EvaluationView> {
     const key = this.key(request.keyId);
     const blinded = this.elements(request.blindedElements, 'blindedElements');
-    const batch = new voprf.BatchEvaluation(key.secretKey, key.publicKey);
-    for (let from = 0; from < blinded.length; from += EVALUATION_CHUNK) {
-      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
-      batch.add(blinded.slice(from, from + EVALUATION_CHUNK));
+    let evaluatedElements: Uint8Array[];
+    let proof: Uint8Array;
+    if (this.pool && blinded.length >= POOL_MIN_BATCH) {
+      // Off the event loop, one part per thread; the parts' composites make the one proof.
+      const parts = await this.pool.evaluate(key.secretKey, key.publicKey, blinded);
+      evaluatedElements = parts.flatMap((p) => p.evaluatedElements);
+      proof = voprf.proveBatch(
+        key.secretKey,
+        key.publicKey,
+        parts.map((p) => p.composite),
+      );
+    } else {
+      const batch = new voprf.BatchEvaluation(key.secretKey, key.publicKey);
+      for (let from = 0; from < blinded.length; from += EVALUATION_CHUNK) {
+        if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+        batch.add(blinded.slice(from, from + EVALUATION_CHUNK));
+      }
+      ({ evaluatedElements, proof } = batch.finish());
     }
-    const { evaluatedElements, proof } = batch.finish();
     this.count(client.platformId!, blinded.length);
     return { keyId: key.keyId, evaluatedElements: evaluatedElements.map(hex), proof: hex(proof) };
   }
@@ -170,6 +192,7 @@ export class PrivateChecksService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.flushTimer);
+    await this.pool?.close();
     await this.flushCounts();
   }
 

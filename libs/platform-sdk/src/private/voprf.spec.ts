@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import privateVectors from '../../../../docs/vectors/private-check-v1.json';
 import { prepareSignal, type SignalInput } from '../signals';
 import {
+  BatchEvaluation,
   blind,
   blindEvaluateBatch,
   deriveKeyPair,
@@ -13,6 +14,7 @@ import {
   isValidElement,
   loadVoprf,
   multiply,
+  proveBatch,
   publicKeyOf,
   rotationFactor,
   tagOf,
@@ -289,5 +291,35 @@ describe('docs/vectors/private-check-v1.json, the private check flow for other l
       hex(doc.proof),
     );
     expect(outputs).toHaveLength(doc.signals.length);
+  });
+});
+
+describe('a batch evaluated in parts (threads), then proved once', () => {
+  it('gives the same elements and proof as in one piece', () => {
+    const { secretKey, publicKey } = deriveKeyPair(new Uint8Array(32).fill(8), new Uint8Array());
+    const blinded = Array.from({ length: 7 }, (_, i) => blind(new Uint8Array(32).fill(i + 1)).blindedElement);
+    const r = hex(RFC.vectors[0]!.proofRandomScalar);
+    const whole = blindEvaluateBatch(secretKey, publicKey, blinded, r);
+    const parts = [0, 3, 5].map((offset, i, all) => {
+      const part = new BatchEvaluation(secretKey, publicKey, offset);
+      part.add(blinded.slice(offset, all[i + 1]));
+      return part.part;
+    });
+    expect(parts.flatMap((p) => p.evaluatedElements).map(toHex)).toEqual(whole.evaluatedElements.map(toHex));
+    expect(
+      toHex(
+        proveBatch(
+          secretKey,
+          publicKey,
+          parts.map((p) => p.composite),
+          r,
+        ),
+      ),
+    ).toBe(toHex(whole.proof));
+    // Parts proved with the wrong offsets do not verify: each weight is bound to its place.
+    const misplaced = new BatchEvaluation(secretKey, publicKey, 0);
+    misplaced.add(blinded.slice(3));
+    const wrong = proveBatch(secretKey, publicKey, [parts[0]!.composite, misplaced.part.composite]);
+    expect(verifyBatch(publicKey, blinded.slice(0, 3).concat(blinded.slice(3)), whole.evaluatedElements, wrong)).toBe(false);
   });
 });

@@ -182,42 +182,64 @@ export function blindEvaluateBatch(
 }
 
 /**
- * `blindEvaluateBatch` in steps, so a server can evaluate a large batch a chunk at a time and let
- * other work run between chunks: `add` the elements in order, then `finish`.
+ * `blindEvaluateBatch` in steps, so a server can evaluate a large batch a chunk at a time (letting
+ * other work run between chunks) or in several threads: each part `add`s its elements, starting
+ * at its `offset` in the batch; `finishBatch` then sums the parts' composites and makes the proof.
  */
 export class BatchEvaluation {
   private readonly seed: Uint8Array;
   private readonly evaluated: Uint8Array[] = [];
-  private composite: Uint8Array | undefined;
+  private sum: Uint8Array | undefined;
 
   constructor(
     private readonly secretKey: Uint8Array,
     private readonly publicKey: Uint8Array,
+    private readonly offset = 0,
   ) {
     this.seed = sha512(concat(lengthPrefixed(publicKey, SEED_DST)));
   }
 
   add(blindedElements: readonly Uint8Array[]): void {
     for (const c of blindedElements) {
-      const i = this.evaluated.length;
+      const i = this.offset + this.evaluated.length;
       const d = multiply(this.secretKey, c);
       this.evaluated.push(d);
       const weighted = multiply(compositeWeight(this.seed, i, c, d), c);
-      this.composite = this.composite ? sodium.crypto_core_ristretto255_add(this.composite, weighted) : weighted;
+      this.sum = this.sum ? sodium.crypto_core_ristretto255_add(this.sum, weighted) : weighted;
     }
   }
 
-  finish(proofRandomScalar?: Uint8Array): { evaluatedElements: Uint8Array[]; proof: Uint8Array } {
-    const m = this.composite;
-    if (!m) throw new Error('nothing to evaluate');
-    const z = multiply(this.secretKey, m);
-    const r = proofRandomScalar ?? randomScalar();
-    const t2 = publicKeyOf(r);
-    const t3 = multiply(r, m);
-    const c = challenge(this.publicKey, m, z, t2, t3);
-    const s = sodium.crypto_core_ristretto255_scalar_sub(r, sodium.crypto_core_ristretto255_scalar_mul(c, this.secretKey));
-    return { evaluatedElements: this.evaluated, proof: concat([c, s]) };
+  /** This part's evaluated elements and its share Σ dᵢ·Cᵢ of the composite M. */
+  get part(): { evaluatedElements: Uint8Array[]; composite: Uint8Array } {
+    if (!this.sum) throw new Error('nothing to evaluate');
+    return { evaluatedElements: this.evaluated, composite: this.sum };
   }
+
+  finish(proofRandomScalar?: Uint8Array): { evaluatedElements: Uint8Array[]; proof: Uint8Array } {
+    return {
+      evaluatedElements: this.evaluated,
+      proof: proveBatch(this.secretKey, this.publicKey, [this.part.composite], proofRandomScalar),
+    };
+  }
+}
+
+/** The batch's DLEQ proof from its parts' composites (RFC 9497 §2.2.1 GenerateProof, ComputeCompositesFast). */
+export function proveBatch(
+  secretKey: Uint8Array,
+  publicKey: Uint8Array,
+  composites: readonly Uint8Array[],
+  proofRandomScalar?: Uint8Array,
+): Uint8Array {
+  if (composites.length === 0) throw new Error('nothing to evaluate');
+  let m = composites[0]!;
+  for (let i = 1; i < composites.length; i++) m = sodium.crypto_core_ristretto255_add(m, composites[i]!);
+  const z = multiply(secretKey, m);
+  const r = proofRandomScalar ?? randomScalar();
+  const t2 = publicKeyOf(r);
+  const t3 = multiply(r, m);
+  const c = challenge(publicKey, m, z, t2, t3);
+  const s = sodium.crypto_core_ristretto255_scalar_sub(r, sodium.crypto_core_ristretto255_scalar_mul(c, secretKey));
+  return concat([c, s]);
 }
 
 /**
