@@ -16,9 +16,8 @@
  *    from the service's answer (long polls).
  */
 import 'reflect-metadata';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -26,6 +25,7 @@ import { loadConfig } from '@ostracon/config';
 import { PrivateScreener, voprf } from '@ostracon/platform-sdk';
 import sodium from 'libsodium-wrappers-sumo';
 import { DataSource } from 'typeorm';
+import { startApi, stop } from './api-process';
 
 const SET_SIZE = Number(process.env.BENCH_PRIVATE_SET ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -35,34 +35,6 @@ const DIST = join(__dirname, '..');
 
 function cli(...args: string[]): string {
   return execFileSync(process.execPath, [join(DIST, 'apps', 'cli', 'src', 'main.js'), ...args], { encoding: 'utf8' });
-}
-
-async function startApi(): Promise<{ child: ChildProcess; base: string }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [join(DIST, 'apps', 'api', 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'info',
-      SIGNUP_RATE_PER_SECOND: '10000000',
-      SIGNUP_RATE_BURST: '100000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ready = await fetch(`${base}/health/ready`).catch(() => null);
-    if (ready?.status === 200) return { child, base };
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the API did not become ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -17,12 +17,12 @@ import 'reflect-metadata';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { loadConfig } from '@ostracon/config';
 import { DataSource } from 'typeorm';
+import { startApi, stop } from './api-process';
 
 const SIGNALS = Number(process.env.BENCH_SIGNALS ?? 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -99,35 +99,6 @@ function startProcess(script: string, env: Record<string, string>): Promise<{ ch
     });
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}: ${out}`)));
   });
-}
-
-async function startApi(env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [join(DIST, 'apps', 'api', 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'info',
-      SIGNUP_RATE_PER_SECOND: '10000000',
-      SIGNUP_RATE_BURST: '100000000',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ready = await fetch(`${base}/health/ready`).catch(() => null);
-    if (ready?.status === 200) return { child, base };
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the API did not become ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
 }
 
 type Run = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number };
