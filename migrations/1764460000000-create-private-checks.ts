@@ -44,8 +44,11 @@ export class CreatePrivateChecks1764460000000 implements MigrationInterface {
         present boolean NOT NULL,
         -- From private_set_version, under one lock, so versions commit in order: a cursor is a version.
         version bigint NOT NULL,
+        changed_at timestamptz NOT NULL,
         PRIMARY KEY (platform_id, key_id, tag)
       )`);
+    // The removals the lifecycle may forget (PrivateSetStore.forgetUnheld), without a scan of the sets.
+    await q.query(`CREATE INDEX idx_private_set_entries_removed ON private_set_entries (changed_at) WHERE NOT present`);
     await q.query(`CREATE INDEX idx_private_set_entries_version ON private_set_entries (platform_id, key_id, version)`);
     await q.query(`
       CREATE TABLE private_set_horizons (

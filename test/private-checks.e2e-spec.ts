@@ -682,6 +682,14 @@ describe('the private sets’ state, driven by the order’s lifecycle alone (no
   it('a purge forgets the removals it makes unheld: older cursors are told to download again (410)', async () => {
     const email = `${unique('purged')}@example.fr`;
     const id = await order([{ type: 'email', value: email }]);
+    // A platform with this one order only: its set's last change will be the forgotten removal.
+    const alone = await api.platform('alone');
+    const lonely = await world.submit({
+      ...orderBody(alone, clock.now()),
+      subject: { signals: [{ type: 'email', value: `${unique('alone')}@example.fr` }] },
+    });
+    expect(lonely.status).toBe(201);
+    await revoke(lonely.body.id);
     const before = (await page()).body.cursor as string;
     await revoke(id);
     clock.offsetMs += (world.config.retention.days + 1) * 86_400_000;
@@ -693,6 +701,12 @@ describe('the private sets’ state, driven by the order’s lifecycle alone (no
       const fresh = await page();
       expect(fresh.status).toBe(200);
       expect((await page(fresh.body.cursor)).status).toBe(200);
+      // A platform whose last change was that forgotten removal can follow its (empty) set too.
+      const lone = await api.client('platform', alone);
+      const download = await api.request({ method: 'GET', url: '/v1/private/set', key: lone.apiKey });
+      expect([download.status, download.body.entries]).toEqual([200, []]);
+      const follow = await api.request({ method: 'GET', url: `/v1/private/set?cursor=${download.body.cursor}`, key: lone.apiKey });
+      expect(follow.status).toBe(200);
     } finally {
       clock.offsetMs = 0;
     }

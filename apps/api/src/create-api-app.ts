@@ -5,7 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Clock, PinoNestLogger, ProblemFilter, createLogger, problemCodeOf } from '@ostracon/common';
+import { CLOCK, type Clock, PinoNestLogger, ProblemFilter, createLogger, problemCodeOf } from '@ostracon/common';
 import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
 import { EnforcementStore, directivesQueue, producerConnection } from '@ostracon/enforcement';
@@ -109,7 +109,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   await app.init();
   // The OPRF public keys go into the audit log before the first evaluation (docs/private-checks.md).
   await app.get(PrivateChecksService).publishKeys();
-  const healed = await app.get(PrivateSetStore).heal(new Date());
+  const healed = await app.get(PrivateSetStore).heal(app.get<Clock>(CLOCK).now());
   if (healed > 0) logger.warn({ healed }, 'private checks: elements missing under a configured OPRF key were computed');
   // Keys are checked from memory from now on; until the first read is done, from PostgreSQL.
   await app.get(ApiKeyIndex).start();

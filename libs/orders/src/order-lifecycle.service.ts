@@ -36,7 +36,10 @@ export class OrderLifecycle {
 
   async tick(): Promise<OrderLifecycleTick> {
     const now = this.clock.now();
-    return { activated: await this.activate(now), expired: await this.expire(now), purged: await this.purge(now) };
+    const ticked = { activated: await this.activate(now), expired: await this.expire(now), purged: await this.purge(now) };
+    // The private sets' removals of purged tags, once followers have had a day to see them.
+    await this.privateSets.forgetUnheld(now);
+    return ticked;
   }
 
   /** scheduled → active at startsAt; its suspend directives become due at the same instant. */
@@ -96,21 +99,20 @@ export class OrderLifecycle {
         em,
         `UPDATE ban_orders SET purged_at = $1
          WHERE id IN (SELECT id FROM ban_orders WHERE purged_at IS NULL AND LEAST(ends_at, revoked_at) <= $2
+                        -- Its end already passed through the lifecycle (and out of the private sets).
+                        AND (revoked_at IS NOT NULL OR expired_at IS NOT NULL)
                       LIMIT $3 FOR UPDATE SKIP LOCKED)
          RETURNING id`,
         [now, horizon, BATCH],
       );
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
-      // Out of the private sets before their elements go, whether or not the expiry tick came first.
-      await this.privateSets.refresh(em, ids, now);
       const signals: { order_id: string; n: string }[] = await em.query(
         `WITH gone AS (DELETE FROM order_signals WHERE order_id = ANY($1::uuid[]) RETURNING order_id)
          SELECT order_id, count(*) AS n FROM gone GROUP BY order_id`,
         [ids],
       );
       await this.enforcement.forgetAccounts(em, ids);
-      await this.privateSets.forgetUnheld(em);
       const removed = new Map(signals.map((s) => [s.order_id, Number(s.n)]));
       await this.audit.recordMany(
         em,

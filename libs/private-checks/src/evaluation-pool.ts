@@ -51,13 +51,15 @@ voprf.loadVoprf().then(() => {
  */
 export class EvaluationPool {
   private workers: { worker: Worker; busy: number }[] = [];
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, Pending & { slot: unknown }>();
   private nextId = 1;
+  private closed = false;
 
   constructor(readonly size: number) {}
 
   /** The batch's parts, one per thread, in order. */
   async evaluate(secretKey: Uint8Array, publicKey: Uint8Array, blinded: readonly Uint8Array[]): Promise<Part[]> {
+    if (this.closed) throw new Error('the evaluation threads are closed');
     this.start();
     const per = Math.ceil(blinded.length / this.workers.length);
     const parts: Promise<Part>[] = [];
@@ -68,6 +70,7 @@ export class EvaluationPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const workers = this.workers;
     this.workers = [];
     await Promise.all(workers.map((w) => w.worker.terminate()));
@@ -84,17 +87,18 @@ export class EvaluationPool {
         if (message.part) pending.resolve(message.part);
         else pending.reject(new Error(`evaluation thread: ${message.error}`));
       });
+      // A thread that fails or ends, for whatever reason, fails its parts and leaves the pool.
       const lost = (error: Error) => {
         this.workers = this.workers.filter((w) => w !== slot);
         for (const [id, pending] of this.pending) {
-          if ((pending as Pending & { slot?: unknown }).slot === slot) {
+          if (pending.slot === slot) {
             this.pending.delete(id);
             pending.reject(error);
           }
         }
       };
       slot.worker.on('error', lost);
-      slot.worker.on('exit', (code) => code !== 0 && lost(new Error(`evaluation thread exited with ${code}`)));
+      slot.worker.on('exit', (code) => lost(new Error(`evaluation thread exited (${code})`)));
       slot.worker.unref();
       this.workers.push(slot);
     }
@@ -105,7 +109,7 @@ export class EvaluationPool {
     const id = this.nextId++;
     slot.busy++;
     return new Promise<Part>((resolve, reject) => {
-      this.pending.set(id, Object.assign({ resolve, reject }, { slot }));
+      this.pending.set(id, { resolve, reject, slot });
       slot.worker.postMessage({ id, secretKey, publicKey, blindedElements, offset });
     });
   }

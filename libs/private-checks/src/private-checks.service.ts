@@ -155,8 +155,9 @@ export class PrivateChecksService implements OnApplicationShutdown {
       }
       this.longPolls.set(client.id, open + 1);
     }
-    const watch = polling ? await this.feed.watch(platformId, query.wait * 1000) : undefined;
+    let watch: { changed: Promise<void>; cancel: () => void } | undefined;
     try {
+      if (polling) watch = await this.feed.watch(platformId, query.wait * 1000);
       let page = await this.store.page(platformId, keyId, from, query.limit);
       if (watch && page !== 'stale' && page.entries.length === 0) {
         await watch.changed;

@@ -40,8 +40,16 @@ export interface SetPage {
  */
 const SET_WRITE_LOCK = 7_361_001;
 
-/** An order holds an entry while it is in its window, not revoked, not purged. */
-const LIVE_AT_2 = `o.revoked_at IS NULL AND o.purged_at IS NULL AND o.starts_at <= $2 AND o.ends_at > $2`;
+/**
+ * An order holds an entry while it is in its window, not revoked, not purged. The lifecycle's
+ * stamps decide first: a writer's `now` ($2) was read before it waited for the lock, and must not
+ * take an order another transaction activated out of the set, nor put back one it expired.
+ */
+const LIVE_AT_2 = `o.revoked_at IS NULL AND o.purged_at IS NULL AND o.expired_at IS NULL
+  AND (o.activated_at IS NOT NULL OR o.starts_at <= $2) AND o.ends_at > $2`;
+
+/** How long a removal stays for followers to see, once no order holds its tag (any retention). */
+const REMOVALS_KEPT_MS = 24 * 3_600_000;
 
 /**
  * Recomputes the entries `touched` selects (platform_id, key_id, tag): present while a live order
@@ -64,14 +72,14 @@ const upsert = (touched: string) => `
     ) h ON true
   ),
   changed AS (
-    INSERT INTO private_set_entries AS p (platform_id, key_id, tag, strength, present, version)
+    INSERT INTO private_set_entries AS p (platform_id, key_id, tag, strength, present, version, changed_at)
     SELECT s.platform_id, s.key_id, s.tag, coalesce(s.strength, x.strength, 'possible'), s.strength IS NOT NULL,
-           nextval('private_set_version')
+           nextval('private_set_version'), now()
     FROM state s
     LEFT JOIN private_set_entries x ON x.platform_id = s.platform_id AND x.key_id = s.key_id AND x.tag = s.tag
     WHERE s.strength IS NOT NULL OR x.present
     ON CONFLICT (platform_id, key_id, tag) DO UPDATE
-      SET strength = EXCLUDED.strength, present = EXCLUDED.present, version = EXCLUDED.version
+      SET strength = EXCLUDED.strength, present = EXCLUDED.present, version = EXCLUDED.version, changed_at = EXCLUDED.changed_at
       WHERE p.present IS DISTINCT FROM EXCLUDED.present OR p.strength IS DISTINCT FROM EXCLUDED.strength
     RETURNING p.platform_id
   )
@@ -160,25 +168,33 @@ export class PrivateSetStore {
   }
 
   /**
-   * After a purge: removals of tags no order holds any more are forgotten too, and each set's
-   * horizon moves past them, so a cursor from before a forgotten removal is stale (410) and its
-   * platform downloads the set again rather than keep a tag nobody holds.
+   * Removals of tags no order holds any more (their orders purged) are forgotten a day after they
+   * were written, and each set's horizon moves past them: a cursor from before a forgotten removal
+   * is stale (410) and its platform downloads the set again rather than keep a tag nobody holds.
+   * Run by the worker's lifecycle; takes the sets' lock only when there is something to forget.
    */
-  async forgetUnheld(em: EntityManager): Promise<number> {
-    await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
-    const rows: { n: string }[] = await em.query(
-      `WITH gone AS (
-         DELETE FROM private_set_entries p
-         WHERE NOT p.present AND NOT EXISTS (SELECT 1 FROM private_elements e WHERE e.key_id = p.key_id AND e.tag = p.tag)
-         RETURNING platform_id, key_id, version
-       ), horizons AS (
-         INSERT INTO private_set_horizons AS h (platform_id, key_id, version)
-         SELECT platform_id, key_id, max(version) FROM gone GROUP BY platform_id, key_id
-         ON CONFLICT (platform_id, key_id) DO UPDATE SET version = greatest(h.version, EXCLUDED.version)
-       )
-       SELECT count(*)::text AS n FROM gone`,
-    );
-    return Number(rows[0]?.n ?? 0);
+  async forgetUnheld(now: Date): Promise<number> {
+    const before = new Date(now.getTime() - REMOVALS_KEPT_MS);
+    const unheld = `NOT p.present AND p.changed_at < $1
+      AND NOT EXISTS (SELECT 1 FROM private_elements e WHERE e.key_id = p.key_id AND e.tag = p.tag)`;
+    const [candidate] = await this.dataSource.query(`SELECT 1 FROM private_set_entries p WHERE ${unheld} LIMIT 1`, [before]);
+    if (!candidate) return 0;
+    return this.dataSource.transaction(async (em) => {
+      await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
+      const rows: { n: string }[] = await em.query(
+        `WITH gone AS (
+           DELETE FROM private_set_entries p WHERE ${unheld}
+           RETURNING platform_id, key_id, version
+         ), horizons AS (
+           INSERT INTO private_set_horizons AS h (platform_id, key_id, version)
+           SELECT platform_id, key_id, max(version) FROM gone GROUP BY platform_id, key_id
+           ON CONFLICT (platform_id, key_id) DO UPDATE SET version = greatest(h.version, EXCLUDED.version)
+         )
+         SELECT count(*)::text AS n FROM gone`,
+        [before],
+      );
+      return Number(rows[0]?.n ?? 0);
+    });
   }
 
   /**
@@ -187,6 +203,46 @@ export class PrivateSetStore {
    */
   async page(platformId: string, keyId: string, from: SetPosition | null, limit: number): Promise<SetPage | 'stale'> {
     const args = [platformId, keyId];
+    let page: SetPage;
+    if (from === null || from.mode === 'download') {
+      // Versions commit in order (the write lock), so every later change is above this one; and
+      // never below the horizon, or a set whose last changes were forgotten could not be followed.
+      const since =
+        from?.since ??
+        (
+          (await this.dataSource.query(
+            `SELECT greatest(
+             (SELECT coalesce(max(version), 0) FROM private_set_entries WHERE platform_id = $1 AND key_id = $2),
+             (SELECT coalesce(max(version), 0) FROM private_set_horizons WHERE platform_id = $1 AND key_id = $2))::text AS v`,
+            args,
+          )) as { v: string }[]
+        )[0]!.v;
+      // ORDER BY the column, not the hex text of the same name: the primary key's order, no sort.
+      const rows: { tag: string; strength: SignalStrength }[] = await this.dataSource.query(
+        `SELECT encode(p.tag, 'hex') AS tag, p.strength FROM private_set_entries p
+         WHERE p.platform_id = $1 AND p.key_id = $2 AND p.present AND p.tag > $3 ORDER BY p.tag LIMIT $4`,
+        [...args, from ? Buffer.from(from.afterTag, 'hex') : Buffer.alloc(0), limit],
+      );
+      const more = rows.length === limit;
+      page = {
+        entries: rows.map((r) => ({ op: 'add', tag: r.tag, strength: r.strength })),
+        next: more ? { mode: 'download', since, afterTag: rows[rows.length - 1]!.tag } : { mode: 'follow', version: since },
+        more,
+      };
+    } else {
+      // ORDER BY the bigint column: the text of the same name would put 10 before 9.
+      const rows: { tag: string; strength: SignalStrength; present: boolean; version: string }[] = await this.dataSource.query(
+        `SELECT encode(p.tag, 'hex') AS tag, p.strength, p.present, p.version::text AS version FROM private_set_entries p
+         WHERE p.platform_id = $1 AND p.key_id = $2 AND p.version > $3 ORDER BY p.version LIMIT $4`,
+        [...args, from.version, limit],
+      );
+      page = {
+        entries: rows.map((r) => ({ op: r.present ? 'add' : 'remove', tag: r.tag, strength: r.strength })),
+        next: { mode: 'follow', version: rows.length > 0 ? rows[rows.length - 1]!.version : from.version },
+        more: rows.length === limit,
+      };
+    }
+    // After the rows: a purge that committed meanwhile is seen here, not missed between the two.
     if (from !== null) {
       const [horizon]: { version: string }[] = await this.dataSource.query(
         `SELECT version::text AS version FROM private_set_horizons WHERE platform_id = $1 AND key_id = $2`,
@@ -195,40 +251,7 @@ export class PrivateSetStore {
       const seen = from.mode === 'download' ? from.since : from.version;
       if (horizon && BigInt(seen) < BigInt(horizon.version)) return 'stale';
     }
-    if (from === null || from.mode === 'download') {
-      // Versions commit in order (the write lock), so every change after this one is above it.
-      const since =
-        from?.since ??
-        (
-          (await this.dataSource.query(
-            `SELECT coalesce(max(version), 0)::text AS v FROM private_set_entries WHERE platform_id = $1 AND key_id = $2`,
-            args,
-          )) as { v: string }[]
-        )[0]!.v;
-      const rows: { tag: string; strength: SignalStrength }[] = await this.dataSource.query(
-        // ORDER BY the column, not the hex text of the same name: the primary key's order, no sort.
-        `SELECT encode(p.tag, 'hex') AS tag, p.strength FROM private_set_entries p
-         WHERE p.platform_id = $1 AND p.key_id = $2 AND p.present AND p.tag > $3 ORDER BY p.tag LIMIT $4`,
-        [...args, from ? Buffer.from(from.afterTag, 'hex') : Buffer.alloc(0), limit],
-      );
-      const more = rows.length === limit;
-      return {
-        entries: rows.map((r) => ({ op: 'add', tag: r.tag, strength: r.strength })),
-        next: more ? { mode: 'download', since, afterTag: rows[rows.length - 1]!.tag } : { mode: 'follow', version: since },
-        more,
-      };
-    }
-    const rows: { tag: string; strength: SignalStrength; present: boolean; version: string }[] = await this.dataSource.query(
-      // ORDER BY the bigint column: the text of the same name would put 10 before 9.
-      `SELECT encode(p.tag, 'hex') AS tag, p.strength, p.present, p.version::text AS version FROM private_set_entries p
-       WHERE p.platform_id = $1 AND p.key_id = $2 AND p.version > $3 ORDER BY p.version LIMIT $4`,
-      [...args, from.version, limit],
-    );
-    return {
-      entries: rows.map((r) => ({ op: r.present ? 'add' : 'remove', tag: r.tag, strength: r.strength })),
-      next: { mode: 'follow', version: rows.length > 0 ? rows[rows.length - 1]!.version : from.version },
-      more: rows.length === limit,
-    };
+    return page;
   }
 
   /**
@@ -258,7 +281,7 @@ export class PrivateSetStore {
    * `from` mapped to the element under `to` by E′ = (k′·k⁻¹)·E, in batches, skipping those already
    * there (intake writes under every configured key); then `to`'s sets rebuilt. Idempotent.
    */
-  async remap(fromKeyId: string, toKeyId: string, onBatch?: (done: number) => void): Promise<number> {
+  async remap(fromKeyId: string, toKeyId: string, now: Date, onBatch?: (done: number) => void): Promise<number> {
     const from = this.keys.get(fromKeyId);
     const to = this.keys.get(toKeyId);
     if (!from || !to || from === to) throw new Error('both keys must be configured in OPRF_KEYS, and differ');
@@ -276,12 +299,26 @@ export class PrivateSetStore {
       if (batch.length === 0) return done;
       last = batch[batch.length - 1]!.signal_id;
       const elements = batch.map((r) => Buffer.from(voprf.multiply(factor, r.element)));
-      await this.dataSource.query(
-        `INSERT INTO private_elements (signal_id, key_id, element, tag, strength)
-         SELECT s, $2, e, t, st FROM unnest($1::bigint[], $3::bytea[], $4::bytea[], $5::text[]) AS u(s, e, t, st)
-         ON CONFLICT (signal_id, key_id) DO NOTHING`,
-        [batch.map((r) => r.signal_id), toKeyId, elements, elements.map((e) => voprf.tagOf(e)), batch.map((r) => r.strength)],
-      );
+      // Each batch with the sets it changes, in one transaction: a crash leaves nothing half done.
+      // Signals purged since they were read are skipped, not a foreign-key failure.
+      await this.dataSource.transaction(async (em) => {
+        const orders: { order_id: string }[] = await em.query(
+          `WITH added AS (
+             INSERT INTO private_elements (signal_id, key_id, element, tag, strength)
+             SELECT u.s, $2, u.e, u.t, u.st FROM unnest($1::bigint[], $3::bytea[], $4::bytea[], $5::text[]) AS u(s, e, t, st)
+             JOIN order_signals os ON os.id = u.s
+             ON CONFLICT (signal_id, key_id) DO NOTHING
+             RETURNING signal_id
+           )
+           SELECT DISTINCT os.order_id::text AS order_id FROM added JOIN order_signals os ON os.id = added.signal_id`,
+          [batch.map((r) => r.signal_id), toKeyId, elements, elements.map((e) => voprf.tagOf(e)), batch.map((r) => r.strength)],
+        );
+        await this.refresh(
+          em,
+          orders.map((o) => o.order_id),
+          now,
+        );
+      });
       done += batch.length;
       onBatch?.(done);
     }
@@ -298,7 +335,7 @@ export class PrivateSetStore {
     now: Date,
     onBatch?: (done: number) => void,
   ): Promise<{ remapped: number }> {
-    const remapped = await this.remap(fromKeyId, toKeyId, onBatch);
+    const remapped = await this.remap(fromKeyId, toKeyId, now, onBatch);
     await this.dataSource.transaction(async (em) => {
       await this.rebuild(em, toKeyId, now);
       await this.audit.record(em, { type: 'private_key.rotated', actor, data: { fromKeyId, toKeyId, remapped } });
@@ -308,17 +345,13 @@ export class PrivateSetStore {
 
   /**
    * At the API's start: every element one configured key has and another lacks (orders taken in by
-   * a process that did not have that key yet) is computed from it, and the sets of the key that
-   * serves rebuilt if anything was missing. Returns how many elements were added.
+   * a process that did not have that key yet) is computed from it, each batch with the sets it
+   * changes. Returns how many elements were added.
    */
   async heal(now: Date): Promise<number> {
     let added = 0;
-    for (const to of this.keys.keys) {
-      let addedTo = 0;
-      for (const from of this.keys.keys) if (from !== to) addedTo += await this.remap(from.keyId, to.keyId);
-      if (addedTo > 0) await this.dataSource.transaction((em) => this.rebuild(em, to.keyId, now));
-      added += addedTo;
-    }
+    for (const to of this.keys.keys)
+      for (const from of this.keys.keys) if (from !== to) added += await this.remap(from.keyId, to.keyId, now);
     return added;
   }
 

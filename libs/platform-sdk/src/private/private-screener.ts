@@ -66,6 +66,7 @@ export class PrivateScreener {
   private readonly stopping = new AbortController();
   private following: Promise<void> | undefined;
   private readonly pinned: Map<string, string> | undefined;
+  private resyncing: Promise<void> | undefined;
 
   private constructor(private readonly options: PrivateScreenerOptions) {
     this.client = new OstraconClient(options);
@@ -107,7 +108,7 @@ export class PrivateScreener {
    * the service refuses, and an Error when its proof does not verify (an answer not made with
    * the pinned key: treat the check as not done).
    */
-  async check(signals: readonly SignalInput[], context: { today?: string } = {}): Promise<PrivateCheckResult> {
+  async check(signals: readonly SignalInput[], context: { today?: string; retried?: boolean } = {}): Promise<PrivateCheckResult> {
     const normalizeContext: NormalizeContext = {
       defaultCountry: this.options.defaultCountry ?? 'FR',
       today: context.today ?? new Date().toISOString().slice(0, 10),
@@ -138,10 +139,10 @@ export class PrivateScreener {
         idempotent: true,
       });
     } catch (error) {
-      // The key was retired: follow the service to its new one (if pinned), then check again.
-      if (error instanceof OstraconError && error.code === 'PRIVATE.KEY_UNKNOWN' && this.state.keyId === keyId) {
-        await this.resync();
-        return this.check(signals, context);
+      // The key was retired: follow the service to its new one (if pinned), then check again, once.
+      if (error instanceof OstraconError && error.code === 'PRIVATE.KEY_UNKNOWN' && !context.retried) {
+        if (this.state.keyId === keyId) await this.resyncOnce();
+        return this.check(signals, { ...context, retried: true });
       }
       throw error;
     }
@@ -170,6 +171,14 @@ export class PrivateScreener {
       body: { keyId, elements: hits.map((e) => Buffer.from(e).toString('hex')) },
     });
     return base(outcome);
+  }
+
+  /** One resync at a time, whoever asks (checks meeting a retired key, the follower). */
+  private resyncOnce(): Promise<void> {
+    this.resyncing ??= this.resync().finally(() => {
+      this.resyncing = undefined;
+    });
+    return this.resyncing;
   }
 
   /** The key to use, checked against the pins, then the whole set under it. */
@@ -207,25 +216,29 @@ export class PrivateScreener {
   /** Long polls from the cursor; a stale cursor (the key rotated) means a fresh download. */
   private async follow(): Promise<void> {
     let failures = 0;
+    let stale = 0;
     const wait = Math.min(30, Math.max(1, this.options.pollWaitSeconds ?? 25));
     while (!this.stopping.signal.aborted) {
       try {
         const page = await this.fetchSet(this.cursor, wait);
         if (page.keyId !== this.state.keyId) {
-          await this.resync();
+          await this.resyncOnce();
         } else {
           apply(this.state.set, page);
           this.cursor = page.cursor;
         }
         failures = 0;
+        stale = 0;
       } catch (error) {
         if (this.stopping.signal.aborted) return;
         let failure = error;
         if (error instanceof OstraconError && error.code === 'PRIVATE.CURSOR_STALE') {
-          // The key rotated, or removals were forgotten: download again (backing off if that fails).
+          // The key rotated, or removals were forgotten: download again, at once the first time,
+          // backing off if that fails or if the fresh cursor is stale again.
+          stale++;
+          if (stale > 1) await sleep(Math.min(30_000, 250 * 2 ** Math.min(stale, 7)), this.stopping.signal).catch(() => undefined);
           try {
-            await this.resync();
-            failures = 0;
+            await this.resyncOnce();
             continue;
           } catch (resyncError) {
             failure = resyncError;
