@@ -121,3 +121,66 @@ describe('SignalIndex', () => {
     expect(() => index.upsert({ id: 'not-a-uuid', startsAt: 0, endsAt: 1, platforms: ['a'] }, [])).toThrow('UUID');
   });
 });
+
+describe('SignalIndex memory and table layout', () => {
+  it('holds a million signals in at most 40 bytes each, every one still found, under many pepper keys and types', () => {
+    const signals = 1_000_000;
+    const orders = Math.ceil(signals / 3);
+    const index = new SignalIndex(signals, orders);
+    const d = Buffer.alloc(32);
+    const types = ['email', 'phone', 'name_dob'] as const;
+    for (let o = 0; o < orders; o++) {
+      const slot = index.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, []);
+      for (let t = 0; t < 3 && o * 3 + t < signals; t++) {
+        d.writeUInt32BE(Math.imul(o * 3 + t, 2654435761) >>> 0, 0);
+        d.writeUInt32BE(o * 3 + t, 4);
+        index.addSignal(slot, { type: types[t]!, keyId: `k${t}`, digest: d });
+      }
+    }
+    expect(index.size).toBe(signals);
+    expect(index.byteLength / signals).toBeLessThanOrEqual(40);
+    for (const n of [0, 1, 2, 499_999, 999_999]) {
+      d.writeUInt32BE(Math.imul(n, 2654435761) >>> 0, 0);
+      d.writeUInt32BE(n, 4);
+      const out: IndexMatch[] = [];
+      index.lookup(`k${n % 3}`, d, 'tiktok', NOW, out);
+      expect(out.map((m) => m.type)).toEqual([types[n % 3]]);
+    }
+  });
+
+  it('compares the first 16 bytes of a digest: a digest differing there is not a match', () => {
+    const index = new SignalIndex();
+    const held = Buffer.alloc(32, 7);
+    index.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [
+      { type: 'email', keyId: 'k1', digest: held },
+    ]);
+    for (const byte of [0, 5, 15]) {
+      const other = Buffer.from(held);
+      other[byte] = 8;
+      const out: IndexMatch[] = [];
+      index.lookup('k1', other, 'tiktok', NOW, out);
+      expect([byte, out]).toEqual([byte, []]);
+    }
+    const out: IndexMatch[] = [];
+    index.lookup('k1', held, 'tiktok', NOW, out);
+    expect(out).toHaveLength(1);
+  });
+
+  it('wraps its probes around the end of a table that is not a power of two', () => {
+    // Digests whose hash maps to the last slots, more of them than fit before the end.
+    const index = new SignalIndex(16, 16);
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    ids.forEach((id, i) => {
+      const d = Buffer.alloc(32, i + 1);
+      d.writeUInt32BE(0xffffffff - i, 0);
+      index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [{ type: 'email', keyId: 'k1', digest: d }]);
+    });
+    ids.forEach((id, i) => {
+      const d = Buffer.alloc(32, i + 1);
+      d.writeUInt32BE(0xffffffff - i, 0);
+      const out: IndexMatch[] = [];
+      index.lookup('k1', d, 'tiktok', NOW, out);
+      expect(out.map((m) => m.orderId)).toEqual([id]);
+    });
+  });
+});

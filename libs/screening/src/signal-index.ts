@@ -24,16 +24,31 @@ export interface IndexMatch {
   endsAt: number;
 }
 
+/** A stored signal's digest: the HMAC-SHA256 under the pepper, 32 bytes. */
 const DIGEST = 32;
+/**
+ * What the index keeps of it: the first 16 bytes, a 128-bit truncated HMAC (NIST SP 800-107 §5.3.3
+ * allows truncation to 64 bits and more). Two different signals share a prefix with probability
+ * 2⁻¹²⁸ each: over 10¹² lookups against 10⁷ signals, about 10⁻¹⁹. PostgreSQL keeps the whole digest.
+ */
+const KEPT = 16;
 const UUID = 16;
 const DEAD = -Infinity;
 const MAX_LOAD = 0.7;
 const TYPE_CODE = new Map<SignalType, number>(SIGNAL_TYPES.map((t, i) => [t, i]));
+/** An entry's order slot and its meta (type code, key index) share one 32-bit word. */
+const SLOT_BITS = 24;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const MAX_ORDER_SLOTS = 1 << SLOT_BITS;
 
-function pow2AtLeast(n: number): number {
-  let size = 1024;
-  while (size < n) size *= 2;
-  return size;
+/** A table of at least n / MAX_LOAD slots; not a power of two, so no slot is wasted rounding up. */
+function tableSize(n: number): number {
+  return Math.max(1024, Math.ceil(n / MAX_LOAD));
+}
+
+/** A uniform 32-bit hash onto [0, size): Lemire's multiply-shift, no division. */
+function home(hash: number, size: number): number {
+  return Math.floor((hash * size) / 4294967296);
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,8 +78,9 @@ function digestHash(digest: Uint8Array, at = 0): number {
 
 /**
  * The banned signals of live orders, held in flat typed arrays (no object per signal), with two
- * open-addressing tables: digest → signal entries, order id → order slot. About 60 bytes per
- * signal (measured in the bench), full 32-byte digests so a match is exact.
+ * open-addressing tables: digest → signal entries, order id → order slot. Under 40 bytes per
+ * signal (measured in the bench): 16-byte digest prefixes (see KEPT), one word per entry for its
+ * order slot and meta, tables sized to their load rather than to a power of two.
  *
  * An order is replaced by adding a new slot (its old entries point at a dead slot); a revoked
  * or purged order's slot is marked dead. Dead entries cost memory until the next full rebuild
@@ -73,9 +89,8 @@ function digestHash(digest: Uint8Array, at = 0): number {
 export class SignalIndex {
   // Signal entries.
   private digests: Uint8Array;
-  private entryOrder: Uint32Array;
-  /** type code (low 2 bits) | key index << 2. */
-  private entryMeta: Uint8Array;
+  /** order slot (low 24 bits) | (type code (2 bits) | key index << 2) << 24. */
+  private entryWord: Uint32Array;
   private entries = 0;
   private entryTable: Int32Array;
 
@@ -99,15 +114,14 @@ export class SignalIndex {
   constructor(expectedSignals = 0, expectedOrders = 0) {
     const signals = Math.max(expectedSignals, 16);
     const orders = Math.max(expectedOrders, 16);
-    this.digests = new Uint8Array(signals * DIGEST);
-    this.entryOrder = new Uint32Array(signals);
-    this.entryMeta = new Uint8Array(signals);
-    this.entryTable = new Int32Array(pow2AtLeast(Math.ceil(signals / MAX_LOAD)));
+    this.digests = new Uint8Array(signals * KEPT);
+    this.entryWord = new Uint32Array(signals);
+    this.entryTable = new Int32Array(tableSize(signals));
     this.orderIds = new Uint8Array(orders * UUID);
     this.orderStart = new Float64Array(orders);
     this.orderEnd = new Float64Array(orders);
     this.orderPlatforms = new Uint32Array(orders);
-    this.orderTable = new Int32Array(pow2AtLeast(Math.ceil(orders / MAX_LOAD)));
+    this.orderTable = new Int32Array(tableSize(orders));
   }
 
   /** Signals held (dead orders' entries included until the next rebuild). */
@@ -129,8 +143,7 @@ export class SignalIndex {
   get byteLength(): number {
     return (
       this.digests.byteLength +
-      this.entryOrder.byteLength +
-      this.entryMeta.byteLength +
+      this.entryWord.byteLength +
       this.entryTable.byteLength +
       this.orderIds.byteLength +
       this.orderStart.byteLength +
@@ -193,23 +206,26 @@ export class SignalIndex {
     const key = this.keyIndexes.get(keyId);
     const platformNumber = this.platformNumbers.get(platform);
     if (key === undefined || platformNumber === undefined) return;
-    const mask = this.entryTable.length - 1;
-    for (let i = digestHash(digest) & mask; ; i = (i + 1) & mask) {
-      const e = this.entryTable[i]! - 1;
+    const table = this.entryTable;
+    const size = table.length;
+    for (let i = home(digestHash(digest), size); ; i = i + 1 === size ? 0 : i + 1) {
+      const e = table[i]! - 1;
       if (e < 0) return;
-      if (this.entryMeta[e]! >> 2 !== key || !this.sameDigest(e, digest)) continue;
-      const o = this.entryOrder[e]!;
+      const word = this.entryWord[e]!;
+      const meta = word >>> SLOT_BITS;
+      if (meta >> 2 !== key || !this.sameDigest(e, digest)) continue;
+      const o = word & SLOT_MASK;
       const end = this.orderEnd[o]!;
       if (end === DEAD || at < this.orderStart[o]! || at >= end) continue;
       if (!this.platformSets[this.orderPlatforms[o]!]!.includes(platformNumber)) continue;
-      const type = SIGNAL_TYPES[this.entryMeta[e]! & 3]!;
+      const type = SIGNAL_TYPES[meta & 3]!;
       into.push({ orderId: uuidString(this.orderIds, o * UUID), type, strength: SIGNAL_STRENGTH[type], endsAt: end });
     }
   }
 
   private sameDigest(entry: number, digest: Uint8Array): boolean {
-    const base = entry * DIGEST;
-    for (let i = 0; i < DIGEST; i++) if (this.digests[base + i] !== digest[i]) return false;
+    const base = entry * KEPT;
+    for (let i = 0; i < KEPT; i++) if (this.digests[base + i] !== digest[i]) return false;
     return true;
   }
 
@@ -218,8 +234,8 @@ export class SignalIndex {
   private findOrder(orderId: string): number {
     const probe = this.probe;
     uuidBytes(orderId, probe, 0);
-    const mask = this.orderTable.length - 1;
-    for (let i = uuidHash(probe, 0) & mask; ; i = (i + 1) & mask) {
+    const size = this.orderTable.length;
+    for (let i = home(uuidHash(probe, 0), size); ; i = i + 1 === size ? 0 : i + 1) {
       const slot = this.orderTable[i]! - 1;
       if (slot < 0) return -1;
       let same = true;
@@ -229,6 +245,7 @@ export class SignalIndex {
   }
 
   private addOrder(order: IndexedOrder, previous: number): number {
+    if (this.orders === MAX_ORDER_SLOTS) throw new Error(`more than ${MAX_ORDER_SLOTS} order slots: rebuild the index`);
     if (this.orders === this.orderStart.length) this.growOrders();
     const slot = this.orders++;
     uuidBytes(order.id, this.orderIds, slot * UUID);
@@ -238,23 +255,23 @@ export class SignalIndex {
     this.liveOrders++;
     if (previous >= 0) {
       // Point the id at its new slot; the old slot stays for its dead entries.
-      const mask = this.orderTable.length - 1;
-      for (let i = uuidHash(this.orderIds, slot * UUID) & mask; ; i = (i + 1) & mask) {
+      const size = this.orderTable.length;
+      for (let i = home(uuidHash(this.orderIds, slot * UUID), size); ; i = i + 1 === size ? 0 : i + 1) {
         if (this.orderTable[i] === previous + 1) {
           this.orderTable[i] = slot + 1;
           return slot;
         }
       }
     }
-    if ((this.orders + 1) / this.orderTable.length > MAX_LOAD) this.rehashOrders(this.orderTable.length * 2);
+    if (this.orders / this.orderTable.length > MAX_LOAD) this.rehashOrders(this.orderTable.length * 2);
     else this.placeOrder(slot);
     return slot;
   }
 
   private placeOrder(slot: number): void {
-    const mask = this.orderTable.length - 1;
-    let i = uuidHash(this.orderIds, slot * UUID) & mask;
-    while (this.orderTable[i] !== 0) i = (i + 1) & mask;
+    const size = this.orderTable.length;
+    let i = home(uuidHash(this.orderIds, slot * UUID), size);
+    while (this.orderTable[i] !== 0) i = i + 1 === size ? 0 : i + 1;
     this.orderTable[i] = slot + 1;
   }
 
@@ -269,19 +286,19 @@ export class SignalIndex {
 
   private addEntry(signal: IndexedSignal, slot: number): void {
     if (signal.digest.length !== DIGEST) throw new Error('a signal digest is 32 bytes');
-    if (this.entries === this.entryOrder.length) this.growEntries();
+    if (this.entries === this.entryWord.length) this.growEntries();
     if ((this.entries + 1) / this.entryTable.length > MAX_LOAD) this.rehashEntries(this.entryTable.length * 2);
     const e = this.entries++;
-    this.digests.set(signal.digest, e * DIGEST);
-    this.entryOrder[e] = slot;
-    this.entryMeta[e] = TYPE_CODE.get(signal.type)! | (this.keyIndex(signal.keyId) << 2);
+    this.digests.set(signal.digest.subarray(0, KEPT), e * KEPT);
+    const meta = TYPE_CODE.get(signal.type)! | (this.keyIndex(signal.keyId) << 2);
+    this.entryWord[e] = (slot | (meta << SLOT_BITS)) >>> 0;
     this.placeEntry(e);
   }
 
   private placeEntry(e: number): void {
-    const mask = this.entryTable.length - 1;
-    let i = digestHash(this.digests, e * DIGEST) & mask;
-    while (this.entryTable[i] !== 0) i = (i + 1) & mask;
+    const size = this.entryTable.length;
+    let i = home(digestHash(this.digests, e * KEPT), size);
+    while (this.entryTable[i] !== 0) i = i + 1 === size ? 0 : i + 1;
     this.entryTable[i] = e + 1;
   }
 
@@ -324,16 +341,13 @@ export class SignalIndex {
   }
 
   private growEntries(): void {
-    const capacity = Math.ceil(this.entryOrder.length * 1.5);
-    const digests = new Uint8Array(capacity * DIGEST);
+    const capacity = Math.ceil(this.entryWord.length * 1.5);
+    const digests = new Uint8Array(capacity * KEPT);
     digests.set(this.digests);
     this.digests = digests;
-    const order = new Uint32Array(capacity);
-    order.set(this.entryOrder);
-    this.entryOrder = order;
-    const meta = new Uint8Array(capacity);
-    meta.set(this.entryMeta);
-    this.entryMeta = meta;
+    const words = new Uint32Array(capacity);
+    words.set(this.entryWord);
+    this.entryWord = words;
   }
 
   private growOrders(): void {
