@@ -94,7 +94,7 @@ function startProcess(script: string, env: Record<string, string>): Promise<{ ch
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /ready (\d+) (-?\d+) (-?\d+) (\d+) (\d+) (\d+)/.exec(out);
+      const m = /ready (\d+)(?: (-?\d+) (-?\d+) (\d+) (\d+) (\d+))?\n/.exec(out);
       if (m) resolve({ child, port: Number(m[1]), ready: m.slice(2).map(Number) });
     });
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}: ${out}`)));
@@ -169,6 +169,7 @@ async function main() {
   console.log('index', indexResult);
   let single;
   let batch;
+  let prehashedSingle;
   try {
     // Check both answer alike before measuring.
     for (const url of [`${api.base}/v1/signup-checks`, `http://127.0.0.1:${bare.port}/v1/signup-checks`]) {
@@ -214,6 +215,37 @@ async function main() {
       ratios: rounds.map((r) => r.ratio),
     };
     console.log('single checks', single);
+
+    // Prehashed single checks against baseline (a): bare Fastify answering from a Set of the
+    // same number of prehash digests, no HMAC, no schema: the limit of Node on this machine.
+    const setServer = await startProcess(join(DIST, 'bench', 'bare-set-server.js'), { BENCH_SIGNALS: String(SIGNALS) });
+    try {
+      const prehashed = JSON.stringify({
+        signals: [
+          { type: 'email', hash: prehash('email', 'someone.new@example.org').toString('hex') },
+          { type: 'phone', hash: prehash('phone', '+33699999999').toString('hex') },
+          { type: 'name_dob', hash: prehash('name_dob', 'new someone|19900101').toString('hex') },
+        ],
+      });
+      const prehashedRounds: { api: Run; limit: Run; ratio: number }[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const apiRun = await cannon(
+          `${api.base}/v1/signup-checks`,
+          prehashed,
+          { authorization: `Bearer ${platform.apiKey}` },
+          CONNECTIONS,
+          SECONDS,
+        );
+        const limitRun = await cannon(`http://127.0.0.1:${setServer.port}/v1/signup-checks`, prehashed, {}, CONNECTIONS, SECONDS);
+        prehashedRounds.push({ api: apiRun, limit: limitRun, ratio: +(apiRun.reqPerSec / limitRun.reqPerSec).toFixed(2) });
+        console.log('prehashed round', prehashedRounds.at(-1));
+      }
+      const mid = [...prehashedRounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(prehashedRounds.length / 2)]!;
+      prehashedSingle = { api: mid.api, limit: mid.limit, ratio: mid.ratio, ratios: prehashedRounds.map((r) => r.ratio) };
+      console.log('prehashed single checks', prehashedSingle);
+    } finally {
+      await stop(setServer.child);
+    }
 
     const batchBody = JSON.stringify({
       checks: Array.from({ length: 1000 }, (_, i) => ({
@@ -327,6 +359,7 @@ async function main() {
     seedMs,
     index: indexResult,
     single,
+    prehashedSingle,
     batch,
     freshness,
     targets,

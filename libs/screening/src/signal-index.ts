@@ -41,6 +41,16 @@ const SLOT_BITS = 24;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
 const MAX_ORDER_SLOTS = 1 << SLOT_BITS;
 
+/**
+ * An entry table slot: the entry's index + 1 (low 25 bits) and a 7-bit fingerprint of its digest
+ * (its fifth byte), so that a probe past another digest is refused from the table alone, without
+ * reading the entry: most checks are of people nobody banned, and every probe of theirs misses.
+ */
+const ENTRY_BITS = 25;
+const ENTRY_MASK = (1 << ENTRY_BITS) - 1;
+const MAX_ENTRIES = ENTRY_MASK - 1;
+const fingerprint = (digest: Uint8Array, at = 0) => digest[at + 4]! >>> 1;
+
 /** A table of at least n / MAX_LOAD slots; not a power of two, so no slot is wasted rounding up. */
 function tableSize(n: number): number {
   return Math.max(1024, Math.ceil(n / MAX_LOAD));
@@ -92,7 +102,7 @@ export class SignalIndex {
   /** order slot (low 24 bits) | (type code (2 bits) | key index << 2) << 24. */
   private entryWord: Uint32Array;
   private entries = 0;
-  private entryTable: Int32Array;
+  private entryTable: Uint32Array;
 
   // Orders.
   private orderIds: Uint8Array;
@@ -116,7 +126,7 @@ export class SignalIndex {
     const orders = Math.max(expectedOrders, 16);
     this.digests = new Uint8Array(signals * KEPT);
     this.entryWord = new Uint32Array(signals);
-    this.entryTable = new Int32Array(tableSize(signals));
+    this.entryTable = new Uint32Array(tableSize(signals));
     this.orderIds = new Uint8Array(orders * UUID);
     this.orderStart = new Float64Array(orders);
     this.orderEnd = new Float64Array(orders);
@@ -208,9 +218,12 @@ export class SignalIndex {
     if (key === undefined || platformNumber === undefined) return;
     const table = this.entryTable;
     const size = table.length;
+    const print = fingerprint(digest);
     for (let i = home(digestHash(digest), size); ; i = i + 1 === size ? 0 : i + 1) {
-      const e = table[i]! - 1;
-      if (e < 0) return;
+      const slot = table[i]!;
+      if (slot === 0) return;
+      if (slot >>> ENTRY_BITS !== print) continue;
+      const e = (slot & ENTRY_MASK) - 1;
       const word = this.entryWord[e]!;
       const meta = word >>> SLOT_BITS;
       if (meta >> 2 !== key || !this.sameDigest(e, digest)) continue;
@@ -286,6 +299,7 @@ export class SignalIndex {
 
   private addEntry(signal: IndexedSignal, slot: number): void {
     if (signal.digest.length !== DIGEST) throw new Error('a signal digest is 32 bytes');
+    if (this.entries === MAX_ENTRIES) throw new Error(`more than ${MAX_ENTRIES} signal entries: rebuild the index`);
     if (this.entries === this.entryWord.length) this.growEntries();
     if ((this.entries + 1) / this.entryTable.length > MAX_LOAD) this.rehashEntries(this.entryTable.length * 2);
     const e = this.entries++;
@@ -299,11 +313,11 @@ export class SignalIndex {
     const size = this.entryTable.length;
     let i = home(digestHash(this.digests, e * KEPT), size);
     while (this.entryTable[i] !== 0) i = i + 1 === size ? 0 : i + 1;
-    this.entryTable[i] = e + 1;
+    this.entryTable[i] = ((e + 1) | (fingerprint(this.digests, e * KEPT) << ENTRY_BITS)) >>> 0;
   }
 
   private rehashEntries(size: number): void {
-    this.entryTable = new Int32Array(size);
+    this.entryTable = new Uint32Array(size);
     for (let e = 0; e < this.entries; e++) this.placeEntry(e);
   }
 
