@@ -15,7 +15,11 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect((await t.request({ method: 'GET', url: '/health/live' })).body).toEqual({ status: 'ok' });
     const ready = await t.request({ method: 'GET', url: '/health/ready' });
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', index: 'ok', keys: 'ok' } });
+    expect(ready.body).toEqual({
+      status: 'ok',
+      checks: { postgres: 'ok', redis: 'ok', index: 'ok', keys: 'ok' },
+      processes: { ready: 1, total: 1, pid: process.pid },
+    });
   });
 
   it('stays ready but says degraded when Redis is unreachable: checks go on from memory', async () => {
@@ -25,7 +29,11 @@ describe('operations: health, metrics, docs, request ids', () => {
     try {
       const res = await app.inject({ method: 'GET', url: '/health/ready' });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ status: 'degraded', checks: { postgres: 'ok', redis: 'down', index: 'ok', keys: 'ok' } });
+      expect(res.json()).toEqual({
+        status: 'degraded',
+        checks: { postgres: 'ok', redis: 'down', index: 'ok', keys: 'ok' },
+        processes: { ready: 1, total: 1, pid: process.pid },
+      });
     } finally {
       await app.close();
     }

@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
@@ -113,6 +115,11 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   if (healed > 0) logger.warn({ healed }, 'private checks: elements missing under a configured OPRF key were computed');
   // Keys are checked from memory from now on; until the first read is done, from PostgreSQL.
   await app.get(ApiKeyIndex).start();
-  await app.get(MetricsServer).listen();
+  // In a cluster, the primary serves every process's metrics, merged (apps/api/src/cluster.ts).
+  if (cluster.isWorker) {
+    // Constructing one installs prom-client's answer to the primary's requests in this process.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([metrics.registry]);
+  } else await app.get(MetricsServer).listen();
   return app;
 }

@@ -2,11 +2,16 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { closeOnSignals, createLogger } from '@ostracon/common';
 import { loadConfig } from '@ostracon/config';
+import cluster from 'node:cluster';
+import { ScreeningIndexService } from '@ostracon/screening';
+import { joinCluster, runPrimary } from './cluster';
 import { createApiApp } from './create-api-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, name: 'ostracon-api' });
+  if (config.http.processes > 1 && cluster.isPrimary) return runPrimary(config, logger);
+  const member = cluster.isWorker ? joinCluster() : undefined;
   // Signals are handled from the first instant; the app joins once it exists.
   const started: { app?: NestFastifyApplication } = {};
   closeOnSignals(() => started.app, logger);
@@ -22,6 +27,10 @@ async function main(): Promise<void> {
       );
   }
   await app.listen({ host: config.http.host, port: config.http.port });
+  if (member) {
+    await app.get(ScreeningIndexService).ready();
+    member.ready();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -73,6 +73,8 @@ export const envSchema = z.object({
     .default('false')
     .refine((v) => v !== 'true', 'give the number of proxies in front of the API, or their addresses; "true" trusts any client')
     .transform((v): false | number | string => (v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+  // API processes sharing one port; default: one per core in production, 1 otherwise (docs/scaling.md).
+  API_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: port.default(9464),
   AUTH_FAILURE_RATE_PER_MINUTE: z.coerce.number().min(0.1).max(100_000).default(60),

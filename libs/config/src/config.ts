@@ -20,6 +20,8 @@ export interface AppConfig {
     headersTimeoutMs: number;
     keepAliveTimeoutMs: number;
     trustProxy: false | number | string;
+    /** API processes sharing the port (Node's cluster): API_PROCESSES, one per core in production, 1 otherwise. */
+    processes: number;
   };
   /** Prometheus metrics, on a listener of their own (operators only: docs/security.md). */
   metrics: { host: string; port: number };
@@ -139,6 +141,7 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       trustProxy: e.TRUST_PROXY,
+      processes: e.API_PROCESSES ?? (e.NODE_ENV === 'production' ? availableParallelism() : 1),
     },
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
     authFailures: { ratePerMinute: e.AUTH_FAILURE_RATE_PER_MINUTE, burst: e.AUTH_FAILURE_BURST },

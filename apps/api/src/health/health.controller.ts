@@ -6,6 +6,7 @@ import { REDIS, pingDatabase, redisReady } from '@ostracon/database';
 import type { Redis } from 'ioredis';
 import { ScreeningIndexService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
+import { clusterState } from '../cluster';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -48,7 +49,12 @@ export class HealthController {
         'retry-after': '5',
       });
     }
-    return { status: postgres === 'ok' && redis === 'ok' ? 'ok' : 'degraded', checks: { postgres, redis, index, keys } };
+    return {
+      status: postgres === 'ok' && redis === 'ok' ? 'ok' : 'degraded',
+      checks: { postgres, redis, index, keys },
+      // API_PROCESSES > 1: how many of the processes sharing the port serve, and which one answered.
+      processes: { ready: Math.max(clusterState.ready, 1), total: clusterState.total, pid: process.pid },
+    };
   }
 }
 
