@@ -112,6 +112,23 @@ describe('the API as several processes sharing one port', () => {
     await waitFor(async () => (await decisions()).join() === 'allow', 'the revocation on both processes', 10_000);
   });
 
+  it('stops with a failure, rather than restart forever, when its processes cannot start', async () => {
+    const port = await freePort();
+    const failing = spawn(process.execPath, [API_MAIN], {
+      env: {
+        ...process.env,
+        API_PROCESSES: '2',
+        PORT: String(port),
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'fatal',
+        DATABASE_URL: `postgresql://nobody@127.0.0.1:${await freePort()}/none`,
+      },
+      stdio: 'ignore',
+    });
+    const code = await new Promise<number | null>((resolve) => failing.once('exit', resolve));
+    expect(code).toBe(1);
+  });
+
   it('shares one rate limit between the processes, and merges their metrics', async () => {
     const platform = await api.platform('cluster-rate');
     const { apiKey } = await api.client('platform', platform);

@@ -34,6 +34,7 @@ export async function runPrimary(config: AppConfig, logger: Logger): Promise<voi
   const total = config.http.processes;
   const ready = new Map<number, boolean>();
   let stopping = false;
+  let exitCode = 0;
   const broadcast = () => {
     const state = { type: STATE, total, ready: [...ready.values()].filter(Boolean).length };
     for (const worker of Object.values(cluster.workers ?? {})) worker?.send(state);
@@ -50,10 +51,19 @@ export async function runPrimary(config: AppConfig, logger: Logger): Promise<voi
     return worker;
   };
   cluster.on('exit', (worker, code, signal) => {
+    const served = ready.get(worker.id) === true;
     ready.delete(worker.id);
     broadcast();
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+      return;
+    }
+    if (!served) {
+      // It never became ready (configuration, database, secrets): another would fail alike. Stop
+      // all and exit non-zero, for the supervisor (systemd, the orchestrator) to see and retry.
+      logger.error({ pid: worker.process.pid, code, signal }, 'an API process failed to start; stopping');
+      exitCode = 1;
+      stop();
       return;
     }
     logger.error({ pid: worker.process.pid, code, signal }, 'an API process ended; starting another');
@@ -75,15 +85,15 @@ export async function runPrimary(config: AppConfig, logger: Logger): Promise<voi
   metrics.listen(config.metrics.port, config.metrics.host);
   await once(metrics, 'listening');
 
-  const stop = () => {
+  function stop(): void {
     if (stopping) return;
     stopping = true;
     metrics.close();
     const workers = Object.values(cluster.workers ?? {});
-    if (workers.length === 0) process.exit(0);
+    if (workers.length === 0) process.exit(exitCode);
     for (const worker of workers) worker?.process.kill('SIGTERM');
     setTimeout(() => process.exit(1), 30_000).unref();
-  };
+  }
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   for (let i = 0; i < total; i++) fork();
