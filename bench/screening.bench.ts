@@ -103,9 +103,29 @@ function startProcess(script: string, env: Record<string, string>): Promise<{ ch
 
 type Run = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number };
 
-async function cannon(url: string, body: string, headers: Record<string, string>, connections: number, seconds: number): Promise<Run> {
+/**
+ * autocannon against one server. With `overallRate`, a fixed offered load: requests go out at that
+ * rate across the connections whatever the answers' latency (up to the connections' count in
+ * flight), so the latency is the server's at that load, not its queue at saturation.
+ */
+async function cannon(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  connections: number,
+  seconds: number,
+  overallRate?: number,
+): Promise<Run> {
   const run = (duration: number) =>
-    autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections, duration });
+    autocannon({
+      url,
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+      connections,
+      duration,
+      ...(overallRate ? { overallRate } : {}),
+    });
   await run(2); // warm-up: JIT, pools, caches
   const r = await run(seconds);
   const non2xx = r.non2xx + r.errors + r.timeouts;
@@ -241,7 +261,39 @@ async function main() {
         console.log('prehashed round', prehashedRounds.at(-1));
       }
       const mid = [...prehashedRounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(prehashedRounds.length / 2)]!;
-      prehashedSingle = { api: mid.api, limit: mid.limit, ratio: mid.ratio, ratios: prehashedRounds.map((r) => r.ratio) };
+      // Latency at a fixed offered load: half of the limit's throughput, both servers, alternating.
+      const rate = Math.round(mid.limit.reqPerSec / 2);
+      const fixed: { api: Run; limit: Run }[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const apiRun = await cannon(
+          `${api.base}/v1/signup-checks`,
+          prehashed,
+          { authorization: `Bearer ${platform.apiKey}` },
+          CONNECTIONS,
+          SECONDS,
+          rate,
+        );
+        const limitRun = await cannon(`http://127.0.0.1:${setServer.port}/v1/signup-checks`, prehashed, {}, CONNECTIONS, SECONDS, rate);
+        fixed.push({ api: apiRun, limit: limitRun });
+        console.log('fixed-load round', rate, fixed.at(-1));
+      }
+      const p99s = (pick: (f: { api: Run; limit: Run }) => Run) => fixed.map((f) => pick(f).p99Ms).sort((a, b) => a - b);
+      const atRate = {
+        offeredPerSec: rate,
+        apiP99Ms: p99s((f) => f.api)[Math.floor(fixed.length / 2)],
+        limitP99Ms: p99s((f) => f.limit)[Math.floor(fixed.length / 2)],
+        rounds: fixed.map((f) => ({
+          api: { p50: f.api.p50Ms, p99: f.api.p99Ms, rps: f.api.reqPerSec },
+          limit: { p50: f.limit.p50Ms, p99: f.limit.p99Ms, rps: f.limit.reqPerSec },
+        })),
+      };
+      prehashedSingle = {
+        api: mid.api,
+        limit: mid.limit,
+        ratio: mid.ratio,
+        ratios: prehashedRounds.map((r) => r.ratio),
+        atHalfTheLimit: atRate,
+      };
       console.log('prehashed single checks', prehashedSingle);
     } finally {
       await stop(setServer.child);
