@@ -211,28 +211,32 @@ async function main() {
 
     // Alternating rounds, median of each: the machine's noise (2 shared cores) moves single runs
     // by ±20 %, and it then falls on both servers alike.
-    const rounds: { api: Run; bare: Run; ratio: number }[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const apiRun = await cannon(
-        `${api.base}/v1/signup-checks`,
-        body,
-        { authorization: `Bearer ${platform.apiKey}` },
-        CONNECTIONS,
-        SECONDS,
-      );
-      const bareRun = await cannon(`http://127.0.0.1:${bare.port}/v1/signup-checks`, body, {}, CONNECTIONS, SECONDS);
-      rounds.push({ api: apiRun, bare: bareRun, ratio: +(apiRun.reqPerSec / bareRun.reqPerSec).toFixed(2) });
-      console.log('round', rounds.at(-1));
-    }
-    const middle = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
+    const alternate = async (label: string, payload: string, baselineUrl: string, rate?: number) => {
+      const out: { api: Run; baseline: Run; ratio: number }[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const apiRun = await cannon(
+          `${api.base}/v1/signup-checks`,
+          payload,
+          { authorization: `Bearer ${platform.apiKey}` },
+          CONNECTIONS,
+          SECONDS,
+          rate,
+        );
+        const baselineRun = await cannon(baselineUrl, payload, {}, CONNECTIONS, SECONDS, rate);
+        out.push({ api: apiRun, baseline: baselineRun, ratio: +(apiRun.reqPerSec / baselineRun.reqPerSec).toFixed(2) });
+        console.log(label, out.at(-1));
+      }
+      return { rounds: out, middle: [...out].sort((x, y) => x.ratio - y.ratio)[Math.floor(out.length / 2)]! };
+    };
+    const raw = await alternate('round', body, `http://127.0.0.1:${bare.port}/v1/signup-checks`);
     single = {
       connections: CONNECTIONS,
       seconds: SECONDS,
-      rounds: rounds.length,
-      api: middle.api,
-      bare: middle.bare,
-      ratio: middle.ratio,
-      ratios: rounds.map((r) => r.ratio),
+      rounds: raw.rounds.length,
+      api: raw.middle.api,
+      bare: raw.middle.baseline,
+      ratio: raw.middle.ratio,
+      ratios: raw.rounds.map((r) => r.ratio),
     };
     console.log('single checks', single);
 
@@ -247,51 +251,27 @@ async function main() {
           { type: 'name_dob', hash: prehash('name_dob', 'new someone|19900101').toString('hex') },
         ],
       });
-      const prehashedRounds: { api: Run; limit: Run; ratio: number }[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        const apiRun = await cannon(
-          `${api.base}/v1/signup-checks`,
-          prehashed,
-          { authorization: `Bearer ${platform.apiKey}` },
-          CONNECTIONS,
-          SECONDS,
-        );
-        const limitRun = await cannon(`http://127.0.0.1:${setServer.port}/v1/signup-checks`, prehashed, {}, CONNECTIONS, SECONDS);
-        prehashedRounds.push({ api: apiRun, limit: limitRun, ratio: +(apiRun.reqPerSec / limitRun.reqPerSec).toFixed(2) });
-        console.log('prehashed round', prehashedRounds.at(-1));
-      }
-      const mid = [...prehashedRounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(prehashedRounds.length / 2)]!;
+      const limitUrl = `http://127.0.0.1:${setServer.port}/v1/signup-checks`;
+      const pre = await alternate('prehashed round', prehashed, limitUrl);
       // Latency at a fixed offered load: half of the limit's throughput, both servers, alternating.
-      const rate = Math.round(mid.limit.reqPerSec / 2);
-      const fixed: { api: Run; limit: Run }[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        const apiRun = await cannon(
-          `${api.base}/v1/signup-checks`,
-          prehashed,
-          { authorization: `Bearer ${platform.apiKey}` },
-          CONNECTIONS,
-          SECONDS,
-          rate,
-        );
-        const limitRun = await cannon(`http://127.0.0.1:${setServer.port}/v1/signup-checks`, prehashed, {}, CONNECTIONS, SECONDS, rate);
-        fixed.push({ api: apiRun, limit: limitRun });
-        console.log('fixed-load round', rate, fixed.at(-1));
-      }
-      const p99s = (pick: (f: { api: Run; limit: Run }) => Run) => fixed.map((f) => pick(f).p99Ms).sort((a, b) => a - b);
+      const rate = Math.round(pre.middle.baseline.reqPerSec / 2);
+      const fixed = (await alternate(`fixed-load round at ${rate}/s`, prehashed, limitUrl, rate)).rounds;
+      const medianP99 = (pick: (f: { api: Run; baseline: Run }) => Run) =>
+        fixed.map((f) => pick(f).p99Ms).sort((x, y) => x - y)[Math.floor(fixed.length / 2)];
       const atRate = {
         offeredPerSec: rate,
-        apiP99Ms: p99s((f) => f.api)[Math.floor(fixed.length / 2)],
-        limitP99Ms: p99s((f) => f.limit)[Math.floor(fixed.length / 2)],
+        apiP99Ms: medianP99((f) => f.api),
+        limitP99Ms: medianP99((f) => f.baseline),
         rounds: fixed.map((f) => ({
           api: { p50: f.api.p50Ms, p99: f.api.p99Ms, rps: f.api.reqPerSec },
-          limit: { p50: f.limit.p50Ms, p99: f.limit.p99Ms, rps: f.limit.reqPerSec },
+          limit: { p50: f.baseline.p50Ms, p99: f.baseline.p99Ms, rps: f.baseline.reqPerSec },
         })),
       };
       prehashedSingle = {
-        api: mid.api,
-        limit: mid.limit,
-        ratio: mid.ratio,
-        ratios: prehashedRounds.map((r) => r.ratio),
+        api: pre.middle.api,
+        limit: pre.middle.baseline,
+        ratio: pre.middle.ratio,
+        ratios: pre.rounds.map((r) => r.ratio),
         atHalfTheLimit: atRate,
       };
       console.log('prehashed single checks', prehashedSingle);
