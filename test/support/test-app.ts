@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
+import { inject } from 'light-my-request';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ClientsService, type CreatedClient, type Role } from '@ostracon/auth';
 import type { Clock } from '@ostracon/common';
@@ -41,7 +43,7 @@ export interface RequestOptions {
   key?: string;
   body?: unknown;
   /** Sent as is, for malformed bodies. */
-  rawBody?: string;
+  rawBody?: string | Buffer;
   headers?: Record<string, string>;
   /** The source address the API sees (failed authentications are counted by it). */
   remoteAddress?: string;
@@ -66,16 +68,21 @@ export async function startTestApp(
   // As a load balancer would: send traffic once readiness says the sign-up index is built.
   if (options.waitForIndex !== false) await app.get(ScreeningIndexService).ready();
 
+  // Requests go to the HTTP server's own listener, as a socket's would: the sign-up hot path
+  // answers ahead of Fastify there (apps/api/src/signup-checks/signup-checks.hot-path.ts), and
+  // app.inject() would go around it. light-my-request is what app.inject() runs, on that listener.
+  await app.getHttpAdapter().getInstance().ready(); // as app.inject() and listen() do first
+  const listener = app.getHttpServer().listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
   const request = async (o: RequestOptions): Promise<TestResponse> => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.key) headers.authorization = `Bearer ${o.key}`;
-    let payload: string | undefined;
+    let payload: string | Buffer | undefined;
     if (o.rawBody !== undefined) payload = o.rawBody;
     else if (o.body !== undefined) payload = JSON.stringify(o.body);
     if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
       headers['content-type'] = 'application/json';
     }
-    const res = await app.inject({
+    const res = await inject(listener, {
       method: o.method,
       url: o.url,
       headers,

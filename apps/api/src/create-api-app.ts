@@ -1,7 +1,5 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -15,12 +13,14 @@ import { ApiKeyIndex, Authenticator, RateLimiter } from '@ostracon/auth';
 import { PrivateChecksService, PrivateSetStore } from '@ostracon/private-checks';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import { registerQueueDashboard } from './admin/queue-dashboard';
-import { httpServerOptions } from './http/http-server';
+import { type FrontDoor, httpServerOptions } from './http/http-server';
+import { requestIdOf } from './http/request-id';
 import { useJsonBodies } from './http/json-body';
 import { ApiModule } from './api.module';
 import { registerEnforcementMetrics } from './metrics/enforcement-metrics';
 import { registerScreeningMetrics } from './metrics/screening-metrics';
 import { registerSignupCheckRoutes } from './signup-checks/signup-checks.routes';
+import { signupHotPath } from './signup-checks/signup-checks.hot-path';
 import { Metrics } from './metrics/metrics';
 import { MetricsServer } from './metrics/metrics.server';
 import { buildOpenApiDocument } from './openapi/openapi';
@@ -34,25 +34,21 @@ export interface ApiAppOptions {
   logDestination?: DestinationStream;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Builds the API, ready to listen: used by main.ts and, identically, by the end-to-end tests. */
 export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyApplication> {
   const { config } = options;
+  // Requests answered ahead of Fastify: the sign-up checks' hot path, installed once its parts exist.
+  const front: FrontDoor = {};
   const logger = createLogger({ level: config.log.level, name: 'ostracon-api', destination: options.logDestination });
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.http.bodyLimitBytes,
-    // A caller's request id is kept when it is sane, so that its logs and ours line up.
     requestIdHeader: false,
-    genReqId: (req: IncomingMessage) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
     // request.ip, which failed authentications are counted by: the socket's address, or the
     // client's as the proxies named in TRUST_PROXY report it.
     trustProxy: config.http.trustProxy,
-    ...httpServerOptions(config, logger),
+    ...httpServerOptions(config, logger, front),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, options.clock), adapter, {
     logger: new PinoNestLogger(logger),
@@ -92,13 +88,15 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   queue.on('error', () => undefined);
   registerEnforcementMetrics(metrics.registry, queue, app.get(EnforcementStore));
   registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService));
-  await registerSignupCheckRoutes(fastify, {
+  const signupDeps = {
     authenticator: app.get(Authenticator),
     limiter: app.get(RateLimiter),
     checks: app.get(SignupChecksService),
     metrics,
     logger,
-  });
+  };
+  await registerSignupCheckRoutes(fastify, signupDeps);
+  front.handle = signupHotPath(signupDeps, config.http.bodyLimitBytes);
   await registerQueueDashboard(app, queue, logger);
   await registerConsole(fastify, logger);
   fastify.addHook('onClose', async () => {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CHANNELS, PgListener } from '@ostracon/database';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { hashApiKey, isWellFormedApiKey } from './api-keys';
+import { apiKeyDigestHex, hashApiKey, isWellFormedApiKey } from './api-keys';
 import type { AuthenticatedClient, Role } from './roles';
 
 /** A full re-read now and then, in case a notification was lost while the connection looked up. */
@@ -73,7 +73,7 @@ export class ApiKeyIndex implements OnApplicationShutdown {
   /** The client of a key, from memory; undefined when this process does not know the key. */
   find(apiKey: string): AuthenticatedClient | undefined {
     if (!isWellFormedApiKey(apiKey)) return undefined;
-    return this.byHash.get(hashApiKey(apiKey).toString('hex'));
+    return this.byHash.get(apiKeyDigestHex(apiKey));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 
 const KEY_PREFIX = 'ost_';
 const KEY_PATTERN = /^ost_[A-Za-z0-9_-]{43}$/;
@@ -10,6 +10,11 @@ export function generateApiKey(): string {
 
 export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
+}
+
+/** The same digest in hex, in one call (node:crypto's one-shot `hash`): what the in-memory index is keyed by. */
+export function apiKeyDigestHex(key: string): string {
+  return hash('sha256', key, 'hex');
 }
 
 export function isWellFormedApiKey(key: string): boolean {

@@ -64,6 +64,14 @@ export class Authenticator {
     });
   }
 
+  /**
+   * The client of a key this process holds in memory, or undefined: nothing counted, nothing
+   * read. For the sign-up hot path, which leaves any other key to authenticate() (through Fastify).
+   */
+  known(apiKey: string | undefined): AuthenticatedClient | undefined {
+    return apiKey === undefined ? undefined : this.index.find(apiKey);
+  }
+
   async authenticate(apiKey: string | undefined, address: string): Promise<AuthenticatedClient> {
     if (apiKey !== undefined) {
       const known = this.index.find(apiKey);

@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, createServer } from 'node:http';
+import { type IncomingMessage, STATUS_CODES, type ServerResponse, createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { CommonErrors, DomainError, PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from '@ostracon/common';
 import type { AppConfig } from '@ostracon/config';
 import type { FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
+
+/**
+ * Requests answered straight from Node's server, ahead of Fastify: `handle` returns true when it
+ * took the request, false to leave it to Fastify's routes (the sign-up checks' hot path,
+ * signup-checks.hot-path.ts, set once the app's parts exist).
+ */
+export interface FrontDoor {
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
 
 /**
  * The HTTP server under Fastify, with bounds a slow or hostile client cannot stretch:
@@ -19,6 +28,7 @@ import type { Logger } from 'pino';
 export function httpServerOptions(
   config: AppConfig,
   logger: Logger,
+  front: FrontDoor = {},
 ): Pick<FastifyServerOptions, 'serverFactory' | 'clientErrorHandler' | 'frameworkErrors'> {
   const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs } = config.http;
   return {
@@ -30,7 +40,9 @@ export function httpServerOptions(
           keepAliveTimeout: keepAliveTimeoutMs,
           connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
         },
-        handler,
+        (req, res) => {
+          if (front.handle?.(req, res) !== true) handler(req, res);
+        },
       ),
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
       // A reset connection has nobody left to answer.

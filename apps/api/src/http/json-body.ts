@@ -33,7 +33,8 @@ export function useJsonBodies(fastify: FastifyInstance, mode: 'secure' | 'plain'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-function parseBody(contentType: string | undefined, raw: Buffer, mode: 'secure' | 'plain'): unknown {
+/** The body of a request, parsed as useJsonBodies says; throws a DomainError (also used by the sign-up hot path). */
+export function parseBody(contentType: string | undefined, raw: Buffer, mode: 'secure' | 'plain'): unknown {
   const charset = charsetOf(contentType);
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new DomainError(CommonErrors.unsupportedMediaType, 'JSON bodies are UTF-8; send charset=utf-8 or no charset');
