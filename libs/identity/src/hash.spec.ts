@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { prehash } from '@ostracon/platform-sdk/signals';
-import { PepperedDigest, signalDigest } from './hash';
+import { PepperedDigest, isHexPrehash, signalDigest } from './hash';
 
 describe('stored digest', () => {
   it('is HMAC-SHA256 over the 32 raw prehash bytes, different per pepper', () => {
@@ -32,5 +32,35 @@ describe('PepperedDigest', () => {
     const digest = new PepperedDigest(Buffer.alloc(32, 1));
     expect(() => digest.ofHex('ab')).toThrow('32 bytes');
     expect(() => digest.ofHex('zz'.repeat(32))).toThrow('32 bytes');
+    // Buffer's hex decoder reads only a character's low byte: U+0130 would pass for '0'.
+    expect(digest.ofHexIfValid('\u0130'.repeat(64))).toBeUndefined();
+    expect(digest.ofHexIfValid(`${'a'.repeat(63)}\u0a61`)).toBeUndefined();
+  });
+});
+
+describe('isHexPrehash', () => {
+  it('is exactly /^[0-9a-fA-F]{64}$/, whatever the string', () => {
+    const HEX64 = /^[0-9a-fA-F]{64}$/;
+    const near = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: 63, maxLength: 65 }),
+      fc
+        .tuple(
+          fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 63, maxLength: 63 }),
+          fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+          fc.nat(63),
+        )
+        .map(([hex, char, at]) => hex.slice(0, at) + char + hex.slice(at)),
+      fc.string({ unit: 'binary', minLength: 64, maxLength: 64 }),
+    );
+    let hex = 0;
+    fc.assert(
+      fc.property(near, (value) => {
+        expect(isHexPrehash(value)).toBe(HEX64.test(value));
+        if (HEX64.test(value)) hex++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(hex).toBeGreaterThan(300);
+    expect(isHexPrehash('\u0130'.repeat(64))).toBe(false);
   });
 });

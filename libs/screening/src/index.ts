@@ -17,3 +17,4 @@ export {
   type SignupBatchInput,
   type SignupMatchView,
 } from './signup-checks.schemas';
+export { fastSignupChecks } from './signup-fast-parse';

@@ -5,14 +5,12 @@ import {
   PepperedDigest,
   type SignalInput,
   type SignalType,
+  isHexPrehash,
   prepareSignal,
 } from '@ostracon/identity';
 import type { IndexMatch, SignalIndex } from './signal-index';
 
 export type Decision = 'block' | 'review' | 'allow';
-
-/** A prehash in either case (PepperedDigest reads both); anything else goes through prepareSignal. */
-const HEX64 = /^[0-9a-fA-F]{64}$/;
 
 export interface CheckResult {
   decision: Decision;
@@ -27,43 +25,61 @@ export interface CheckResult {
  */
 export class Screener {
   private readonly peppers: Map<string, PepperedDigest>;
+  /** Reused by every check (synchronous, one at a time): decide() keeps none of it. */
+  private readonly matches: IndexMatch[] = [];
 
   constructor(peppers: readonly KeyRingEntry[]) {
     this.peppers = new Map(peppers.map((p) => [p.keyId, new PepperedDigest(p.key)]));
   }
 
   check(index: SignalIndex, platform: string, at: number, signals: readonly SignalInput[], context: NormalizeContext): CheckResult {
-    const ignored: CheckResult['ignored'] = [];
-    const matches: IndexMatch[] = [];
-    const keyIds = index.keyIds;
+    let ignored: CheckResult['ignored'] | undefined;
+    const matches = this.matches;
+    matches.length = 0;
     for (let i = 0; i < signals.length; i++) {
       const signal = signals[i]!;
-      let prehashHex: string;
       if (
         typeof signal.hash === 'string' &&
         signal.value === undefined &&
         signal.country === undefined &&
         signal.platform === undefined &&
-        HEX64.test(signal.hash)
+        this.lookupPrehash(index, platform, at, signal.hash, matches)
       ) {
         // A well-formed prehash, the bulk of batch traffic: nothing to normalize or allocate.
-        prehashHex = signal.hash;
-      } else {
-        const prepared = prepareSignal(signal, context);
-        if (!prepared.ok) {
-          ignored.push({ index: i, reason: prepared.reason });
-          continue;
-        }
-        prehashHex = prepared.signal.prehash;
+        continue;
       }
-      for (const keyId of keyIds) {
-        const pepper = this.peppers.get(keyId);
-        if (pepper) index.lookup(keyId, pepper.ofHex(prehashHex), platform, at, matches);
+      const prepared = prepareSignal(signal, context);
+      if (!prepared.ok) {
+        (ignored ??= []).push({ index: i, reason: prepared.reason });
+        continue;
       }
+      this.lookupPrehash(index, platform, at, prepared.signal.prehash, matches);
     }
-    return { ...decide(matches), ignored };
+    if (matches.length === 0 && ignored === undefined) return ALLOWED;
+    return { ...decide(matches), ignored: ignored ?? [] };
+  }
+
+  /**
+   * Looks a prehash up under every key id the index holds; false when it is not 64 hex digits
+   * (prepareSignal then says why). The peppering validates the hex as it decodes it.
+   */
+  private lookupPrehash(index: SignalIndex, platform: string, at: number, prehashHex: string, matches: IndexMatch[]): boolean {
+    let valid = false;
+    for (const keyId of index.keyIds) {
+      const digest = this.peppers.get(keyId)?.ofHexIfValid(prehashHex);
+      if (digest === undefined) {
+        if (this.peppers.has(keyId)) return false;
+        continue;
+      }
+      valid = true;
+      index.lookup(keyId, digest, platform, at, matches);
+    }
+    return valid || isHexPrehash(prehashHex);
   }
 }
+
+/** The answer of most checks: shared, never changed. */
+const ALLOWED: CheckResult = Object.freeze({ decision: 'allow', ignored: Object.freeze([]) as unknown as CheckResult['ignored'] });
 
 /**
  * docs/screening.md § Decision: a strong match blocks, possible matches alone ask for review; the

@@ -25,17 +25,17 @@ export class Metrics {
     labelNames: ['platform', 'decision'] as const,
     registers: [this.registry],
   });
-  private readonly signupChildren = new Map<string, { inc(): void }>();
+  private readonly signupChildren = new Map<string, { inc(count: number): void }>();
 
-  /** Counts one answered check; the labelled child is looked up once per (platform, decision). */
-  countSignupCheck(platform: string, decision: string): void {
+  /** Counts answered checks; the labelled child is looked up once per (platform, decision). */
+  countSignupChecks(platform: string, decision: string, count: number): void {
     const key = `${platform}\u0000${decision}`;
     let child = this.signupChildren.get(key);
     if (!child) {
       child = this.signupChecks.labels(platform, decision);
       this.signupChildren.set(key, child);
     }
-    child.inc();
+    child.inc(count);
   }
 
   private readonly privateEvaluations = new Counter({
