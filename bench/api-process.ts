@@ -2,14 +2,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
-/** The built API (dist/) as `npm start` runs it, on a random port, rate limits out of the way; resolves once ready. */
+/**
+ * The built API (dist/) as `npm start` runs it (NODE_ENV development, the default log level, the
+ * development sign-in provider mounted), on a random port, rate limits out of the way; resolves
+ * once ready.
+ */
 export async function startApi(env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const { LOG_LEVEL: _benchLogLevel, ...inherited } = process.env;
   const child = spawn(process.execPath, [join(__dirname, '..', 'apps', 'api', 'src', 'main.js')], {
     env: {
-      ...process.env,
+      ...inherited,
+      NODE_ENV: 'development',
+      LOCAL_OIDC_PROVIDER: 'true',
+      ...(process.env.BENCH_API_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL } : {}),
       PORT: String(port),
-      LOG_LEVEL: process.env.BENCH_API_LOG_LEVEL ?? 'info',
       SIGNUP_RATE_PER_SECOND: '10000000',
       SIGNUP_RATE_BURST: '100000000',
       ...env,

@@ -21,6 +21,7 @@ if [[ "${BENCH_ONLY:-enforcement}" == enforcement ]]; then
   node dist/bench/enforcement.bench.js
 fi
 if [[ "${BENCH_ONLY:-screening}" == screening ]]; then
+  ensure_wrk
   node --expose-gc dist/bench/screening.bench.js
 fi
 if [[ "${BENCH_ONLY:-audit}" == audit ]]; then

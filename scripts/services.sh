@@ -146,6 +146,12 @@ ensure_chromium() {
   fi
 }
 
+# The sign-up bench's load generator for throughput (a C program: it leaves the servers more of
+# this machine's two cores than autocannon would).
+ensure_wrk() {
+  command -v wrk >/dev/null 2>&1 || install_packages wrk
+}
+
 stop_redis() {
   if [ -n "$STARTED_REDIS" ]; then
     say "stopping Redis"

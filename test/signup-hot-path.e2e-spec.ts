@@ -114,10 +114,13 @@ describe('sign-up hot path', () => {
     const send = (url: string) =>
       api.request({ method: 'POST', url, key: platformKey, rawBody: body, headers: { 'content-type': 'application/json', ...headers } });
     const [hot, routed] = [await send(path), await send(`${path}?via=fastify`)];
+    // Every header but those that vary per answer (date, request id, length of a body with an id
+    // in it) or per connection (Fastify closes one whose body its parser refused): a header a
+    // global Fastify hook adds one day would show here as missing from the hot path's answers.
+    const VARYING = new Set(['date', 'x-request-id', 'content-length', 'connection', 'keep-alive']);
     const comparable = (r: Awaited<ReturnType<typeof send>>) => ({
       status: r.status,
-      contentType: r.headers['content-type'],
-      retryAfter: r.headers['retry-after'],
+      headers: Object.fromEntries(Object.entries(r.headers).filter(([name]) => !VARYING.has(name.toLowerCase()))),
       body: JSON.parse(r.text, (key, value) => (key === 'traceId' || key === 'matchId' ? '(varies)' : value)),
     });
     expect(hot.headers['x-request-id']).toEqual(expect.any(String));
