@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { Authenticator, RateLimiter } from '@ostracon/auth';
+import { Authenticator, ClientsService, RateLimiter } from '@ostracon/auth';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import { inject } from 'light-my-request';
 import type { Logger } from 'pino';
@@ -113,6 +113,14 @@ describe('sign-up hot path', () => {
   async function both(body: string | Buffer, headers: Record<string, string> = {}, path = '/v1/signup-checks') {
     const send = (url: string) =>
       api.request({ method: 'POST', url, key: platformKey, rawBody: body, headers: { 'content-type': 'application/json', ...headers } });
+    // The hot path takes this request (a narrowed filter would make the comparison Fastify's with itself).
+    const taken = await inject(hotOnly, {
+      method: 'POST',
+      url: path,
+      headers: { authorization: `Bearer ${platformKey}`, 'content-type': 'application/json', ...headers },
+      payload: body,
+    });
+    expect(taken.statusCode).not.toBe(599);
     const [hot, routed] = [await send(path), await send(`${path}?via=fastify`)];
     // Every header but those that vary per answer (date, request id, length of a body with an id
     // in it) or per connection (Fastify closes one whose body its parser refused): a header a
@@ -144,12 +152,18 @@ describe('sign-up hot path', () => {
     ['a field the schema does not know', JSON.stringify({ signals: [{ type: 'email', value: 'a@example.org' }], extra: 1 })],
     ['too many signals', JSON.stringify({ signals: Array.from({ length: 21 }, () => ({ type: 'email', value: 'a@example.org' })) })],
     ['a body that is not JSON', '{"signals": ['],
-    ['an empty body', ''],
+
     ['a JSON null', 'null'],
     ['bytes that are not UTF-8', Buffer.from('{"signals":[{"type":"email","value":"\xff@example.org"}]}', 'latin1')],
   ] as [string, string | Buffer][])('answers %s as the Fastify route does', async (_label, body) => {
     const [hot, routed] = await both(body);
     expect(hot).toEqual(routed);
+  });
+
+  it('answers an empty body (Content-Length: 0) as the Fastify route does', async () => {
+    const [hot, routed] = await both('', { 'content-length': '0' });
+    expect(hot).toEqual(routed);
+    expect(hot.body.code).toBe('REQUEST.EMPTY_BODY');
   });
 
   it('answers a batch, and a charset other than UTF-8, as the Fastify route does', async () => {
@@ -208,22 +222,88 @@ describe('sign-up hot path', () => {
     expect(await problems()).toBe(malformed + 1);
   });
 
-  it('survives a client that goes away in the middle of its body, and serves the next', async () => {
-    await api.app.listen({ host: '127.0.0.1', port: 0 });
-    const { port } = api.app.getHttpServer().address() as { port: number };
-    const socket = connect(port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(
-      `POST /v1/signup-checks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${platformKey}\r\nContent-Type: application/json\r\n` +
-        'Content-Length: 100\r\n\r\n{"signals":',
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    socket.destroy();
-    const res = await fetch(`http://127.0.0.1:${port}/v1/signup-checks`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${platformKey}`, 'content-type': 'application/json' },
-      body: ordinary().payload,
+  describe('over a socket', () => {
+    let port: number;
+    beforeAll(async () => {
+      await api.app.listen({ host: '127.0.0.1', port: 0 });
+      port = (api.app.getHttpServer().address() as { port: number }).port;
     });
-    expect([res.status, await res.json()]).toEqual([200, { decision: 'allow' }]);
+
+    /** Headers and the first part of a body, on a raw connection: the rest is up to the test. */
+    async function startRequest(key: string, body: string, sent: number) {
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const answer = new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+        socket.on('end', () => resolve(text));
+      });
+      socket.write(
+        `POST /v1/signup-checks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, sent)}`,
+      );
+      return { socket, answer, rest: () => socket.write(body.slice(sent)) };
+    }
+
+    const answered = async () => {
+      const line = (await api.metrics())
+        .split('\n')
+        .find((l) => l.startsWith('ostracon_http_request_duration_seconds_count{method="POST",route="/v1/signup-checks",status="200"}'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+
+    it('records nothing for a client that goes away in the middle of its body, and serves the next', async () => {
+      const before = await answered();
+      const { socket } = await startRequest(platformKey, ordinary().payload, 11);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+      const res = await fetch(`http://127.0.0.1:${port}/v1/signup-checks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${platformKey}`, 'content-type': 'application/json' },
+        body: ordinary().payload,
+      });
+      expect([res.status, await res.json()]).toEqual([200, { decision: 'allow' }]);
+      expect(await answered()).toBe(before + 1);
+    });
+
+    it('refuses a key revoked while its body was arriving', async () => {
+      const doomed = await api.client('platform', platform);
+      const pending = await startRequest(doomed.apiKey, ordinary().payload, 11);
+      await api.app.get(ClientsService).revoke(doomed.id, 'cli');
+      await waitFor(() => api.app.get(Authenticator).known(doomed.apiKey) === undefined, 'the revocation known', 10_000);
+      pending.rest();
+      const text = await pending.answer;
+      expect(text).toMatch(/^HTTP\/1\.1 401 /);
+      expect(text).toContain('"code":"AUTH.UNAUTHENTICATED"');
+    });
+  });
+});
+
+describe('sign-up hot path, at shutdown', () => {
+  it('leaves checks to Fastify once the app closes, whose 503 tells a kept-alive client to close its connection', async () => {
+    const api = await startTestApp();
+    const platform = await api.platform('hot');
+    const key = (await api.client('platform', platform)).apiKey;
+    // The server's own listener, as a socket's request reaches it (the server may have stopped
+    // accepting connections, but a kept-alive one still brings requests).
+    const listener = api.app.getHttpServer().listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+    const check = () =>
+      inject(listener, {
+        method: 'POST',
+        url: '/v1/signup-checks',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ signals: [{ type: 'email', value: 'someone.new@example.org' }] }),
+      });
+    expect((await check()).statusCode).toBe(200);
+    const closed = api.close();
+    // Answered by the hot path, a check would go on getting a kept-alive 200, and the connection
+    // would hold the server open until the shutdown's deadline.
+    const refused = await waitFor(async () => {
+      const res = await check();
+      return res.statusCode === 503 ? res : undefined;
+    }, 'a 503 from the closing app');
+    expect(refused.headers.connection).toBe('close');
+    await closed;
   });
 });

@@ -97,6 +97,12 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   };
   await registerSignupCheckRoutes(fastify, signupDeps);
   front.handle = signupHotPath(signupDeps, config.http.bodyLimitBytes);
+  // From the start of a shutdown, checks go through Fastify, which answers 503 with
+  // `Connection: close`: a client's kept-alive connection then ends, and so can the server.
+  fastify.addHook('preClose', (done) => {
+    front.handle = undefined;
+    done();
+  });
   await registerQueueDashboard(app, queue, logger);
   await registerConsole(fastify, logger);
   fastify.addHook('onClose', async () => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuthenticatedClient, bearerKey } from '@ostracon/auth';
-import { PROBLEM_CONTENT_TYPE, problemFor } from '@ostracon/common';
+import { CommonErrors, DomainError, PROBLEM_CONTENT_TYPE, problemFor } from '@ostracon/common';
 import type { FrontDoor } from '../http/http-server';
 import { parseBody } from '../http/json-body';
 import { requestIdOf } from '../http/request-id';
@@ -34,16 +34,20 @@ export function signupHotPath(deps: SignupRouteDeps, bodyLimit: number): NonNull
     const { headers } = req;
     const contentType = headers['content-type'];
     if (contentType === undefined || !isJson(contentType) || headers['transfer-encoding'] !== undefined) return false;
-    // Node's parser has already refused a Content-Length that is not a number.
-    const length = headers['content-length'] === undefined ? NaN : Number(headers['content-length']);
-    if (!(length <= bodyLimit)) return false;
-    const client = deps.authenticator.known(bearerKey(headers.authorization));
+    // Node's parser has already refused a malformed or repeated Content-Length; this does not rely on it.
+    const declared = headers['content-length'];
+    if (declared === undefined || !DIGITS.test(declared) || Number(declared) > bodyLimit) return false;
+    const key = bearerKey(headers.authorization);
+    const client = deps.authenticator.known(key);
     if (!client || !mayCheckSignups(client)) return false;
 
     const started = performance.now();
     const id = requestIdOf(req);
     readBody(req, (raw) => {
-      void serve(deps, entry.route, client, contentType, raw, id, res).then((status) => {
+      // The key again, now that the body is in: one revoked while it trickled in no longer checks
+      // anything (the Fastify route authenticates at this point too).
+      const stillKnown = deps.authenticator.known(key) === client;
+      void serve(deps, entry.route, stillKnown ? client : undefined, contentType, raw, id, res).then((status) => {
         const seconds = (performance.now() - started) / 1000;
         if (status === 200) entry.answered.observe(seconds);
         else deps.metrics.httpDuration.labels('POST', entry.route.path, String(status)).observe(seconds);
@@ -52,6 +56,8 @@ export function signupHotPath(deps: SignupRouteDeps, bodyLimit: number): NonNull
     return true;
   };
 }
+
+const DIGITS = /^\d+$/;
 
 /** `application/json`, with or without parameters (parseBody refuses a charset other than UTF-8). */
 function isJson(contentType: string): boolean {
@@ -66,17 +72,22 @@ function readBody(req: IncomingMessage, done: (raw: Buffer) => void): void {
   req.on('error', () => undefined);
 }
 
-/** Answers one request; resolves to its status. Never rejects. */
+/** Answers one request (a client of undefined: its key was revoked meanwhile); resolves to its status. Never rejects. */
 async function serve(
   deps: SignupRouteDeps,
   route: CheckRoute,
-  client: AuthenticatedClient,
+  client: AuthenticatedClient | undefined,
   contentType: string,
   raw: Buffer,
   id: string,
   res: ServerResponse,
 ): Promise<number> {
   try {
+    if (!client) {
+      throw new DomainError(CommonErrors.unauthenticated, 'Send a valid API key as "Authorization: Bearer <key>"', undefined, {
+        'www-authenticate': 'Bearer',
+      });
+    }
     const json = await answerChecks(deps, client, route, parseBody(contentType, raw, 'plain'));
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
