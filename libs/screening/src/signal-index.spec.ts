@@ -184,3 +184,41 @@ describe('SignalIndex memory and table layout', () => {
     });
   });
 });
+
+describe('SignalIndex.liveSummary', () => {
+  /** The summary computed from scratch: count, and XOR of the ids' first 8 bytes as two int32. */
+  const expected = (ids: Iterable<string>) => {
+    let orders = 0;
+    let xorHigh = 0;
+    let xorLow = 0;
+    for (const id of ids) {
+      const hex = id.replace(/-/g, '');
+      orders++;
+      xorHigh ^= parseInt(hex.slice(0, 8), 16) | 0;
+      xorLow ^= parseInt(hex.slice(8, 16), 16) | 0;
+    }
+    return { orders, xorHigh, xorLow };
+  };
+
+  it('follows the live orders through additions, replacements and removals', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('add', 'remove'), fc.nat(9)), { minLength: 1, maxLength: 60 }), (steps) => {
+        const ids = Array.from({ length: 10 }, () => randomUUID());
+        const index = new SignalIndex();
+        const live = new Set<string>();
+        for (const [action, n] of steps) {
+          const id = ids[n]!;
+          if (action === 'add') {
+            index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['p1'] }, [email(`${id}:${live.size}`)]);
+            live.add(id);
+          } else {
+            index.remove(id);
+            live.delete(id);
+          }
+          expect(index.liveSummary).toEqual(expected(live));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

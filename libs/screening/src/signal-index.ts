@@ -120,6 +120,9 @@ export class SignalIndex {
   private readonly keyIdList: string[] = [];
   private readonly perKey: number[] = [];
   private liveOrders = 0;
+  /** XOR of the live orders' ids, their first 8 bytes as two big-endian 32-bit words (liveSummary). */
+  private liveXorHigh = 0;
+  private liveXorLow = 0;
 
   constructor(expectedSignals = 0, expectedOrders = 0) {
     const signals = Math.max(expectedSignals, 16);
@@ -166,7 +169,7 @@ export class SignalIndex {
   /** Adds an order with its signals, or replaces what the index holds for it; returns its slot. */
   upsert(order: IndexedOrder, signals: readonly IndexedSignal[]): number {
     const previous = this.findOrder(order.id);
-    if (previous >= 0 && this.orderEnd[previous] !== DEAD) this.liveOrders--;
+    if (previous >= 0 && this.orderEnd[previous] !== DEAD) this.markDead(previous);
     if (previous >= 0) this.orderEnd[previous] = DEAD;
     const slot = this.addOrder(order, previous);
     for (const signal of signals) this.addEntry(signal, slot);
@@ -192,10 +195,30 @@ export class SignalIndex {
   /** Stops an order from matching (revoked, purged, gone). */
   remove(orderId: string): void {
     const slot = this.findOrder(orderId);
-    if (slot >= 0 && this.orderEnd[slot] !== DEAD) {
-      this.orderEnd[slot] = DEAD;
-      this.liveOrders--;
-    }
+    if (slot >= 0 && this.orderEnd[slot] !== DEAD) this.markDead(slot);
+  }
+
+  /**
+   * What PostgreSQL can tell about the same set of orders with one aggregate (IndexLoader.summary):
+   * how many are live, and the XOR of their ids' first 8 bytes. A lost notification (an order
+   * missing, or one held that should not be) changes it.
+   */
+  get liveSummary(): { orders: number; xorHigh: number; xorLow: number } {
+    return { orders: this.liveOrders, xorHigh: this.liveXorHigh, xorLow: this.liveXorLow };
+  }
+
+  private markDead(slot: number): void {
+    this.orderEnd[slot] = DEAD;
+    this.liveOrders--;
+    this.toggleLive(slot);
+  }
+
+  /** XORs an order's id into the live summary, or back out of it. */
+  private toggleLive(slot: number): void {
+    const ids = this.orderIds;
+    const at = slot * UUID;
+    this.liveXorHigh ^= (ids[at]! << 24) | (ids[at + 1]! << 16) | (ids[at + 2]! << 8) | ids[at + 3]! | 0;
+    this.liveXorLow ^= (ids[at + 4]! << 24) | (ids[at + 5]! << 16) | (ids[at + 6]! << 8) | ids[at + 7]! | 0;
   }
 
   has(orderId: string): boolean {
@@ -266,6 +289,7 @@ export class SignalIndex {
     this.orderEnd[slot] = order.endsAt;
     this.orderPlatforms[slot] = this.platformSet(order.platforms);
     this.liveOrders++;
+    this.toggleLive(slot);
     if (previous >= 0) {
       // Point the id at its new slot; the old slot stays for its dead entries.
       const size = this.orderTable.length;
