@@ -18,6 +18,17 @@ export {
 export { AuditTreeService, checkpointMessage, ed25519Key, verifyCheckpoint, type Checkpoint } from './audit-tree.service';
 export { eventView, eventLeafHash, type AuditEventView, type AuditEventRow } from './audit-leaf';
 export { appendLeaves, frontierOf } from './merkle';
+export {
+  checkpointText,
+  noteKeyId,
+  openNote,
+  parseCheckpointText,
+  parseVerifierKey,
+  signNote,
+  splitNote,
+  verifierKey,
+  type NoteVerifier,
+} from './signed-note';
 export { AuditLogService, type AuditReader, type AuditScope, type AuditEventOut } from './audit-log.service';
 export { AuditErrors } from './audit.errors';
 export {
