@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { Authenticator, ClientsService, RateLimiter } from '@ostracon/auth';
+import { ApiKeyIndex, Authenticator, ClientsService, RateLimiter, hashApiKey } from '@ostracon/auth';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import { inject } from 'light-my-request';
 import type { Logger } from 'pino';
@@ -265,6 +265,20 @@ describe('sign-up hot path', () => {
       });
       expect([res.status, await res.json()]).toEqual([200, { decision: 'allow' }]);
       expect(await answered()).toBe(before + 1);
+    });
+
+    it('still serves a key whose client was read again while its body was arriving', async () => {
+      const kept = await api.client('platform', platform);
+      const authenticator = api.app.get(Authenticator);
+      await waitFor(() => authenticator.known(kept.apiKey), 'the key known', 10_000);
+      const pending = await startRequest(kept.apiKey, ordinary().payload, 11);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the server has read the headers
+      // What a notification about this client does: the index holds a new object for it.
+      const before = authenticator.known(kept.apiKey)!;
+      api.app.get(ApiKeyIndex).noteCreated({ ...before }, hashApiKey(kept.apiKey));
+      expect(authenticator.known(kept.apiKey)).not.toBe(before);
+      pending.rest();
+      expect(await pending.answer).toMatch(/^HTTP\/1\.1 200 /);
     });
 
     it('refuses a key revoked while its body was arriving', async () => {

@@ -46,7 +46,8 @@ export function signupHotPath(deps: SignupRouteDeps, bodyLimit: number): NonNull
     readBody(req, (raw) => {
       // The key again, now that the body is in: one revoked while it trickled in no longer checks
       // anything (the Fastify route authenticates at this point too).
-      const stillKnown = deps.authenticator.known(key) === client;
+      // (By id: a re-read of the keys, on any client's notification, holds new objects for the same clients.)
+      const stillKnown = deps.authenticator.known(key)?.id === client.id;
       void serve(deps, entry.route, stillKnown ? client : undefined, contentType, raw, id, res).then((status) => {
         const seconds = (performance.now() - started) / 1000;
         if (status === 200) entry.answered.observe(seconds);
