@@ -170,7 +170,6 @@ export class SignalIndex {
   upsert(order: IndexedOrder, signals: readonly IndexedSignal[]): number {
     const previous = this.findOrder(order.id);
     if (previous >= 0 && this.orderEnd[previous] !== DEAD) this.markDead(previous);
-    if (previous >= 0) this.orderEnd[previous] = DEAD;
     const slot = this.addOrder(order, previous);
     for (const signal of signals) this.addEntry(signal, slot);
     return slot;
