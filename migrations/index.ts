@@ -9,6 +9,7 @@ import { RotateWebhookSecrets1764430000000 } from './1764430000000-rotate-webhoo
 import { CreateOrganisationsAndPeople1764440000000 } from './1764440000000-create-organisations-and-people';
 import { IndexDirectivesByDelivery1764450000000 } from './1764450000000-index-directives-by-delivery';
 import { CreatePrivateChecks1764460000000 } from './1764460000000-create-private-checks';
+import { WitnessAuditCheckpoints1764470000000 } from './1764470000000-witness-audit-checkpoints';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CreateOrganisationsAndPeople1764440000000,
   IndexDirectivesByDelivery1764450000000,
   CreatePrivateChecks1764460000000,
+  WitnessAuditCheckpoints1764470000000,
 ];

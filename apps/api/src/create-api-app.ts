@@ -10,6 +10,7 @@ import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
 import { EnforcementStore, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { ApiKeyIndex, Authenticator, RateLimiter } from '@ostracon/auth';
+import { WitnessingService } from '@ostracon/audit';
 import { PrivateChecksService, PrivateSetStore } from '@ostracon/private-checks';
 import { ScreeningIndexService, SignupChecksService } from '@ostracon/screening';
 import { registerQueueDashboard } from './admin/queue-dashboard';
@@ -17,6 +18,7 @@ import { type FrontDoor, httpServerOptions } from './http/http-server';
 import { requestIdOf } from './http/request-id';
 import { useJsonBodies } from './http/json-body';
 import { ApiModule } from './api.module';
+import { registerAuditMetrics } from './metrics/audit-metrics';
 import { registerEnforcementMetrics } from './metrics/enforcement-metrics';
 import { registerScreeningMetrics } from './metrics/screening-metrics';
 import { registerSignupCheckRoutes } from './signup-checks/signup-checks.routes';
@@ -88,6 +90,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   queue.on('error', () => undefined);
   registerEnforcementMetrics(metrics.registry, queue, app.get(EnforcementStore));
   registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService));
+  registerAuditMetrics(metrics.registry, app.get(WitnessingService), () => app.get<Clock>(CLOCK).now());
   const signupDeps = {
     authenticator: app.get(Authenticator),
     limiter: app.get(RateLimiter),

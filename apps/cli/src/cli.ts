@@ -20,7 +20,15 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditTreeService, type Checkpoint, type VerifyReport, verifyDatabase, verifyExport } from '@ostracon/audit';
+import {
+  AuditTreeService,
+  type Checkpoint,
+  type VerifyReport,
+  WitnessingService,
+  verifyDatabase,
+  verifyExport,
+  verifyExportAgainstNote,
+} from '@ostracon/audit';
 import type { DataSource } from 'typeorm';
 import { CliModule } from './cli.module';
 import { demoOrders, DEMO_ORGANISATIONS, DEMO_PEOPLE, DEMO_PLATFORMS } from './demo-data';
@@ -219,33 +227,80 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     .option('--export <file>', 'an NDJSON export (GET /v1/audit/events/export)')
     .option('--checkpoint <file>', 'a checkpoint (GET /v1/audit/checkpoint), with --export')
     .option('--public-key <file>', 'the Ed25519 public key as PEM (GET /v1/audit/public-key), with --export')
+    .option('--note <file>', 'instead of --checkpoint: a checkpoint note (GET /v1/audit/checkpoint/note), with --export and --log-key')
+    .option('--log-key <vkey>', "the log's note verifier key (GET /v1/audit/public-key noteVerifierKey), with --note")
+    .option(
+      '--witness <vkey>',
+      "a trusted witness's cosignature verifier key, with --note (repeat)",
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option('--quorum <n>', 'how many trusted witnesses must have cosigned the note (default: all given)', Number)
     .option('--json', 'print JSON')
-    .action(async (opts: { export?: string; checkpoint?: string; publicKey?: string; json?: boolean }) => {
-      let report: VerifyReport;
-      if (opts.export || opts.checkpoint || opts.publicKey) {
-        if (!opts.export || !opts.checkpoint || !opts.publicKey) {
-          io.stderr('offline verification needs --export, --checkpoint and --public-key\n');
-          exitCode = 2;
-          return;
+    .action(
+      async (opts: {
+        export?: string;
+        checkpoint?: string;
+        publicKey?: string;
+        note?: string;
+        logKey?: string;
+        witness: string[];
+        quorum?: number;
+        json?: boolean;
+      }) => {
+        let report: VerifyReport;
+        if (opts.note || opts.logKey) {
+          if (!opts.export || !opts.note || !opts.logKey) {
+            io.stderr('offline verification against a note needs --export, --note and --log-key\n');
+            exitCode = 2;
+            return;
+          }
+          const quorum = opts.quorum ?? opts.witness.length;
+          if (!Number.isInteger(quorum) || quorum < 0 || quorum > opts.witness.length) {
+            io.stderr(`--quorum is between 0 and the ${opts.witness.length} --witness keys given\n`);
+            exitCode = 2;
+            return;
+          }
+          report = verifyExportAgainstNote(readFileSync(opts.export, 'utf8').split('\n'), readFileSync(opts.note, 'utf8'), {
+            log: opts.logKey,
+            witnesses: opts.witness,
+            quorum,
+          });
+        } else if (opts.export || opts.checkpoint || opts.publicKey) {
+          if (!opts.export || !opts.checkpoint || !opts.publicKey) {
+            io.stderr('offline verification needs --export, --checkpoint and --public-key\n');
+            exitCode = 2;
+            return;
+          }
+          const checkpoint = JSON.parse(readFileSync(opts.checkpoint, 'utf8')) as Checkpoint;
+          const key = createPublicKey(readFileSync(opts.publicKey, 'utf8'));
+          report = verifyExport(readFileSync(opts.export, 'utf8').split('\n'), checkpoint, key);
+        } else {
+          report = await withContext(async (app) => {
+            const tree = app.get(AuditTreeService);
+            const witnessing = app.get(WitnessingService);
+            return verifyDatabase(app.get<DataSource>(getDataSourceToken()), await tree.checkpoints(), (keyId) => tree.publicKey(keyId), {
+              notes: await witnessing.allNotes(),
+              policy: { log: tree.noteVerifierKeys(), witnesses: witnessing.witnesses.map((w) => w.verifier), quorum: witnessing.quorum },
+            });
+          });
         }
-        const checkpoint = JSON.parse(readFileSync(opts.checkpoint, 'utf8')) as Checkpoint;
-        const key = createPublicKey(readFileSync(opts.publicKey, 'utf8'));
-        report = verifyExport(readFileSync(opts.export, 'utf8').split('\n'), checkpoint, key);
-      } else {
-        report = await withContext(async (app) => {
-          const tree = app.get(AuditTreeService);
-          return verifyDatabase(app.get<DataSource>(getDataSourceToken()), await tree.checkpoints(), (keyId) => tree.publicKey(keyId));
-        });
-      }
-      const human = report.ok
-        ? `audit log verified: ${report.events} events, ${report.checkpoints} checkpoint(s)`
-        : [
-            `audit log does NOT verify${report.firstBadSeq ? `: first bad event ${report.firstBadSeq}` : ''}`,
-            ...report.problems.map((p) => `  ${p}`),
-          ].join('\n');
-      print(opts.json ?? false, report, human);
-      if (!report.ok) exitCode = 1;
-    });
+        const witnessed =
+          report.newestWitnessed === undefined
+            ? ''
+            : report.newestWitnessed === null
+              ? ', none witnessed by the quorum'
+              : `, newest witnessed ${report.newestWitnessed.size} (by ${report.newestWitnessed.witnessedBy.join(', ') || 'no witness needed'})`;
+        const human = report.ok
+          ? `audit log verified: ${report.events} events, ${report.checkpoints} checkpoint(s), ${report.notes ?? 0} note(s)${witnessed}`
+          : [
+              `audit log does NOT verify${report.firstBadSeq ? `: first bad event ${report.firstBadSeq}` : ''}`,
+              ...report.problems.map((p) => `  ${p}`),
+            ].join('\n');
+        print(opts.json ?? false, report, human);
+        if (!report.ok) exitCode = 1;
+      },
+    );
 
   program
     .command('private-keys:rotate')

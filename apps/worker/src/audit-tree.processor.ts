@@ -1,19 +1,25 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AuditTreeService } from '@ostracon/audit';
+import { AuditTreeService, WitnessingService } from '@ostracon/audit';
 import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
-/** Keeps the audit Merkle tree current behind the writers, and signs a checkpoint every few seconds when it grew. */
+/**
+ * Keeps the audit Merkle tree current behind the writers, signs a checkpoint every few seconds
+ * when it grew, and asks the witnesses to cosign it: in the background, so that a slow or absent
+ * witness never holds up the tree or the next checkpoint.
+ */
 @Injectable()
 export class AuditTreeProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditTree');
   private treeTimer?: NodeJS.Timeout;
   private checkpointTimer?: NodeJS.Timeout;
   private running: Promise<void> | null = null;
+  private readonly witnessing = new Set<Promise<void>>();
 
   constructor(
     private readonly tree: AuditTreeService,
+    private readonly witnesses: WitnessingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
@@ -24,6 +30,10 @@ export class AuditTreeProcessor implements OnApplicationBootstrap, OnApplication
     this.treeTimer = setInterval(() => void this.catchUp(), this.config.audit.treeIntervalMs);
     this.checkpointTimer = setInterval(() => void this.sign(), this.config.audit.checkpointIntervalMs);
     void this.catchUp();
+    void this.tree.noteLatest().then(
+      () => this.witness(),
+      (error: Error) => this.logger.warn(`could not give the latest checkpoint its signed note: ${error.message}`),
+    );
   }
 
   /** Extends the tree until it holds every committed event. */
@@ -49,11 +59,26 @@ export class AuditTreeProcessor implements OnApplicationBootstrap, OnApplication
     } catch (error) {
       this.logger.warn(`audit checkpoint failed, will retry: ${(error as Error).message}`);
     }
+    void this.witness();
+  }
+
+  /**
+   * Asks every witness that is not already being asked (nor backing off) for the newest
+   * checkpoint: a witness still busy with an earlier one holds up only itself.
+   */
+  witness(): Promise<void> {
+    const round = this.witnesses
+      .round(() => this.clock.now())
+      .catch((error: Error) => this.logger.warn(`asking the witnesses failed, will retry: ${error.message}`))
+      .finally(() => this.witnessing.delete(round));
+    this.witnessing.add(round);
+    return round;
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.treeTimer);
     clearInterval(this.checkpointTimer);
     await this.running;
+    await Promise.all(this.witnessing);
   }
 }

@@ -1,16 +1,7 @@
-import canonicalize from 'canonicalize';
-import { type Hash, leafHash } from './merkle';
+import type { AuditEvent } from '@ostracon/platform-sdk/transparency';
 
 /** One event as the API, the export and the leaf hash see it (the leaf is this without `leafHash`). */
-export interface AuditEventView {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  orderId?: string;
-  platform?: string;
-  data: Record<string, unknown>;
-}
+export type AuditEventView = AuditEvent;
 
 export interface AuditEventRow {
   seq: string | number;
@@ -34,7 +25,5 @@ export function eventView(row: AuditEventRow): AuditEventView {
   };
 }
 
-/** SHA-256(0x00 ‖ RFC 8785 canonical JSON of the event). The event's leaf index is seq − 1. */
-export function eventLeafHash(view: AuditEventView): Hash {
-  return leafHash(Buffer.from(canonicalize(view)!, 'utf8'));
-}
+/** SHA-256(0x00 ‖ RFC 8785 canonical JSON of the event); the event's leaf index is seq − 1. The SDK's, so auditors run this very code. */
+export { eventLeafHash } from '@ostracon/platform-sdk/transparency';

@@ -23,9 +23,22 @@ export type AuditExportQuery = z.output<typeof auditExportQuerySchema>;
 
 const seqParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
+const flag = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
+
 export const inclusionQuerySchema = z.strictObject({
   seq: seqParam.meta({ description: 'the event' }),
-  size: seqParam.optional().meta({ description: 'the tree size (a checkpoint’s); default: the latest checkpoint' }),
+  size: seqParam.optional().meta({
+    description: 'the tree size (a checkpoint’s); default: the latest checkpoint, or with bundle=true the newest witnessed one',
+  }),
+  bundle: flag.meta({
+    description: 'true: add the checkpoint of that size as a signed note with its cosignatures, and the event, to check offline',
+  }),
+});
+export const checkpointNoteQuerySchema = z.strictObject({
+  witnessed: flag.meta({ description: 'true: the newest checkpoint a quorum of witnesses cosigned; default: the newest' }),
 });
 export const consistencyQuerySchema = z.strictObject({ from: seqParam, to: seqParam.optional() });
 
@@ -56,8 +69,34 @@ export const inclusionProofSchema = z.object({
   leafHash: hex,
   rootHash: hex,
   proof: z.array(hex),
+  checkpoint: z
+    .string()
+    .optional()
+    .meta({ description: 'with bundle=true: the checkpoint of `size` as a C2SP signed note, log signature and cosignatures' }),
+  event: auditEventViewSchema.optional().meta({ description: 'with bundle=true: the event, whose leaf is `leafHash`' }),
 });
 export const consistencyProofSchema = z.object({ from: z.number(), to: z.number(), fromRoot: hex, toRoot: hex, proof: z.array(hex) });
 export const publicKeysSchema = z.object({
   keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('Ed25519'), publicKeyPem: z.string() })),
+  origin: z.string().meta({ description: 'the origin line of the log’s C2SP checkpoints' }),
+  noteVerifierKey: z.string().meta({ description: 'the C2SP verifier key of the checkpoint notes: <origin>+<hex key id>+<base64 key>' }),
+  witnesses: z.array(z.object({ name: z.string(), verifierKey: z.string().meta({ description: 'cosignature/v1 (0x04)' }) })),
+  witnessQuorum: z.number().int().meta({ description: 'how many witnesses must cosign a checkpoint for it to count as witnessed' }),
+});
+export const witnessStatusSchema = z.object({
+  quorum: z.number().int(),
+  latest: z.object({ size: z.number(), signedAt: z.string(), witnessedBy: z.array(z.string()) }).nullable(),
+  newestWitnessed: z.object({ size: z.number(), signedAt: z.string(), witnessedBy: z.array(z.string()) }).nullable(),
+  witnesses: z.array(
+    z.object({
+      name: z.string(),
+      url: z.string(),
+      cosignedSize: z.number(),
+      lastSuccessAt: z.string().nullable(),
+      lastAttemptAt: z.string().nullable(),
+      failures: z.number(),
+      refusals: z.number(),
+      lastError: z.string().nullable(),
+    }),
+  ),
 });

@@ -9,6 +9,7 @@ import type { AuditEventsQuery, AuditExportQuery } from './audit-log.schemas';
 import { AuditErrors } from './audit.errors';
 import { AuditService } from './audit.service';
 import { type Checkpoint, AuditTreeService } from './audit-tree.service';
+import { type NoteCheckpoint, WitnessingService } from './witnessing.service';
 
 /** The caller, as far as reading the log goes (auth depends on audit, not the reverse). */
 /** Who reads the log: the read is itself an event, with this actor (a key or a person). */
@@ -38,6 +39,7 @@ export class AuditLogService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly tree: AuditTreeService,
+    private readonly witnesses: WitnessingService,
   ) {}
 
   async list(reader: AuditReader, query: AuditEventsQuery, scope: AuditScope): Promise<Page<AuditEventOut>> {
@@ -68,12 +70,74 @@ export class AuditLogService {
     return checkpoint;
   }
 
-  async inclusion(reader: AuditReader, seq: number, size?: number) {
+  /**
+   * The newest checkpoint as a C2SP signed note followed by the cosignatures the log holds, or
+   * (witnessed) the newest one a quorum of the configured witnesses cosigned.
+   */
+  async checkpointNote(reader: AuditReader, witnessed: boolean): Promise<string> {
+    const checkpoint = witnessed ? await this.witnesses.newestWitnessed() : await this.witnesses.noteCheckpoint();
+    if (!checkpoint) {
+      throw witnessed
+        ? new DomainError(
+            AuditErrors.notWitnessed,
+            `The quorum is ${this.witnesses.quorum} of ${this.witnesses.witnesses.length} witnesses`,
+          )
+        : new DomainError(AuditErrors.noCheckpoint, 'The worker signs one within seconds of the first event');
+    }
+    await this.recordRead(reader, 'checkpoint-note', { witnessed });
+    return checkpoint.note;
+  }
+
+  /** The witnesses, what the log knows of each, and the newest checkpoint and the newest witnessed one. */
+  async witnessStatus() {
+    const [witnesses, latest, newestWitnessed] = await Promise.all([
+      this.witnesses.status(),
+      this.witnesses.noteCheckpoint(),
+      this.witnesses.newestWitnessed(),
+    ]);
+    const brief = (c: NoteCheckpoint | null) => c && { size: c.size, signedAt: c.signedAt.toISOString(), witnessedBy: c.witnessedBy };
+    return {
+      quorum: this.witnesses.quorum,
+      latest: brief(latest),
+      newestWitnessed: brief(newestWitnessed),
+      witnesses: witnesses.map((w) => ({
+        ...w,
+        lastSuccessAt: w.lastSuccessAt?.toISOString() ?? null,
+        lastAttemptAt: w.lastAttemptAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /**
+   * An RFC 9162 inclusion proof. As a bundle, it also carries the event and the checkpoint of
+   * exactly that size as a signed note with its cosignatures, so that it verifies offline (the
+   * SDK's verifyInclusionBundle); without a size, the bundle uses the newest witnessed checkpoint
+   * that holds the event, else the newest checkpoint. The event is bundled only if the reader's
+   * scope holds it (the proof itself is hashes only).
+   */
+  async inclusion(reader: AuditReader, seq: number, size?: number, bundle?: { scope: AuditScope }) {
+    let note: NoteCheckpoint | null = null;
+    if (bundle) {
+      if (size === undefined) {
+        const witnessed = await this.witnesses.newestWitnessed();
+        note = witnessed && witnessed.size >= seq ? witnessed : await this.witnesses.noteCheckpoint();
+        if (!note) throw new DomainError(AuditErrors.noCheckpoint, 'The worker signs one within seconds of the first event');
+      } else {
+        note = await this.witnesses.noteCheckpoint(size);
+        if (!note)
+          throw new DomainError(
+            AuditErrors.noCheckpointNote,
+            `No checkpoint note of size ${size}: GET /v1/audit/checkpoint/note names one`,
+          );
+      }
+      size = note.size;
+    }
     const treeSize = await this.sizeFor(size);
     if (seq > treeSize) throw new DomainError(AuditErrors.eventNotInTree, `Event ${seq} is not in the tree of ${treeSize}`);
     const [leaf] = await this.dataSource.query(`SELECT hash FROM audit_tree_nodes WHERE level = 0 AND idx = $1`, [seq - 1]);
     const [proof, root] = await Promise.all([this.tree.inclusion(seq - 1, treeSize), this.tree.root(treeSize)]);
-    await this.recordRead(reader, 'inclusion-proof', { seq, size: treeSize });
+    const [event] = bundle ? (await this.select(bundle.scope, {}, seq - 1, 1)).filter((e) => Number(e.seq) === seq) : [];
+    await this.recordRead(reader, 'inclusion-proof', { seq, size: treeSize, ...(bundle ? { bundle: true } : {}) });
     return {
       seq,
       leafIndex: seq - 1,
@@ -81,6 +145,7 @@ export class AuditLogService {
       leafHash: (leaf.hash as Buffer).toString('hex'),
       rootHash: root.toString('hex'),
       proof: proof.map((p) => p.toString('hex')),
+      ...(note ? { checkpoint: note.note, ...(event ? { event: withLeaf(event) } : {}) } : {}),
     };
   }
 

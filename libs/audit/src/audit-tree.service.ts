@@ -12,9 +12,12 @@ import {
   consistencyProof,
   frontierOf,
   inclusionProof,
+  checkpointText,
   rootHash,
+  signNote,
   subtreesNeeded,
-} from './merkle';
+  verifierKey,
+} from '@ostracon/platform-sdk/transparency';
 
 /** A signed tree head, as the API serves it. */
 export interface Checkpoint {
@@ -59,12 +62,31 @@ const TREE_LOCK = 0x0a7d17;
 @Injectable()
 export class AuditTreeService {
   private readonly keys: (KeyRingEntry & { privateKey: KeyObject; publicKey: KeyObject })[];
+  /** The log's name in its C2SP checkpoints, and its note key's name (AUDIT_LOG_ORIGIN). */
+  readonly origin: string;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.keys = config.audit.signingKeys.map((k) => ({ ...k, ...ed25519Key(k.key) }));
+    this.origin = config.audit.origin;
+  }
+
+  /** The note verifier key of the key that signs checkpoints now: `<origin>+<key id>+<base64 key>`. */
+  noteVerifierKey(): string {
+    return verifierKey(this.origin, this.keys[0]!.publicKey);
+  }
+
+  /** The note verifier keys of every configured key (the first signs; the others verify older notes). */
+  noteVerifierKeys(): string[] {
+    return this.keys.map((k) => verifierKey(this.origin, k.publicKey));
+  }
+
+  /** The checkpoint of a tree as a C2SP signed note (c2sp.org/tlog-checkpoint), signed by the current key. */
+  signedNote(size: number, root: Hash): string {
+    const key = this.keys[0]!;
+    return signNote(checkpointText(this.origin, size, root), this.origin, key.privateKey, key.publicKey);
   }
 
   async size(manager: EntityManager | DataSource = this.dataSource): Promise<number> {
@@ -103,7 +125,10 @@ export class AuditTreeService {
     });
   }
 
-  /** Signs and stores a checkpoint of the current tree if it grew since the last one; returns it. */
+  /**
+   * Signs and stores a checkpoint of the current tree if it grew since the last one, in both forms
+   * (the JSON signature and the C2SP signed note), in one transaction; returns it.
+   */
   async checkpoint(now: Date): Promise<Checkpoint | null> {
     const key = this.keys[0]!;
     const size = await this.size();
@@ -112,12 +137,36 @@ export class AuditTreeService {
     const root = await this.root(size);
     const unsigned = { size, rootHash: root.toString('hex'), timestamp: now.toISOString() };
     const signature = sign(null, checkpointMessage(unsigned), key.privateKey);
-    await this.dataSource.query(
-      `INSERT INTO audit_checkpoints (size, root_hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (size) DO NOTHING`,
-      [size, root, now, key.keyId, signature],
-    );
-    return { ...unsigned, keyId: key.keyId, signature: signature.toString('base64') };
+    const stored = await this.dataSource.transaction(async (em) => {
+      const inserted: unknown[] = await em.query(
+        `INSERT INTO audit_checkpoints (size, root_hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (size) DO NOTHING RETURNING size`,
+        [size, root, now, key.keyId, signature],
+      );
+      if (inserted.length === 0) return false;
+      await em.query(`INSERT INTO audit_checkpoint_notes (size, note) VALUES ($1, $2)`, [size, this.signedNote(size, root)]);
+      return true;
+    });
+    return stored ? { ...unsigned, keyId: key.keyId, signature: signature.toString('base64') } : null;
+  }
+
+  /**
+   * Gives the newest checkpoint its signed note if it has none (checkpoints signed before notes
+   * existed), so that witnesses can be asked from the first start on.
+   */
+  async noteLatest(): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const [row]: { size: string; root_hash: Buffer }[] = await em.query(
+        `SELECT c.size, c.root_hash FROM audit_checkpoints c
+         WHERE c.size = (SELECT max(size) FROM audit_checkpoints)
+           AND NOT EXISTS (SELECT 1 FROM audit_checkpoint_notes n WHERE n.size = c.size)`,
+      );
+      if (!row) return;
+      await em.query(`INSERT INTO audit_checkpoint_notes (size, note) VALUES ($1, $2) ON CONFLICT (size) DO NOTHING`, [
+        row.size,
+        this.signedNote(Number(row.size), row.root_hash),
+      ]);
+    });
   }
 
   async latestCheckpoint(): Promise<Checkpoint | null> {

@@ -2,12 +2,16 @@ import type { KeyObject } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } from './audit-leaf';
 import { type Checkpoint, verifyCheckpoint } from './audit-tree.service';
-import { MemoryTree } from './merkle';
+import { MemoryTree, type TrustPolicy, verifyCheckpointNote } from '@ostracon/platform-sdk/transparency';
 
 export interface VerifyReport {
   ok: boolean;
   events: number;
   checkpoints: number;
+  /** Signed notes checked (log signature, root, every cosignature of a trusted witness). */
+  notes?: number;
+  /** The newest note cosigned by the quorum of trusted witnesses, when notes were checked. */
+  newestWitnessed?: { size: number; witnessedBy: string[] } | null;
   /** The first event that does not verify, when one can be named. */
   firstBadSeq?: number;
   problems: string[];
@@ -23,6 +27,8 @@ export async function verifyDatabase(
   dataSource: DataSource,
   checkpoints: Checkpoint[],
   keyFor: (keyId: string) => KeyObject | undefined,
+  /** The signed notes, with the cosignatures held, and whom to trust for them. */
+  notes?: { notes: string[]; policy: TrustPolicy },
 ): Promise<VerifyReport> {
   const tree = new MemoryTree();
   const problems: string[] = [];
@@ -56,7 +62,49 @@ export async function verifyDatabase(
     if (rows.length < BATCH) break;
   }
   const checked = checkCheckpoints(tree, checkpoints, keyFor, problems);
-  return { ok: problems.length === 0, events: tree.size, checkpoints: checked, ...(firstBadSeq ? { firstBadSeq } : {}), problems };
+  const noted = notes ? checkNotes(tree, notes.notes, notes.policy, problems) : {};
+  return {
+    ok: problems.length === 0,
+    events: tree.size,
+    checkpoints: checked,
+    ...noted,
+    ...(firstBadSeq ? { firstBadSeq } : {}),
+    problems,
+  };
+}
+
+/**
+ * Each note: the log's signature, the origin, every cosignature of a trusted witness (a bad one
+ * is a problem), its root against the recomputed tree. A note below the quorum is not a problem
+ * (witnesses cosign the newest checkpoint, not every one); the newest that reaches it is reported.
+ */
+function checkNotes(
+  tree: MemoryTree,
+  notes: readonly string[],
+  policy: TrustPolicy,
+  problems: string[],
+): Pick<VerifyReport, 'notes' | 'newestWitnessed'> {
+  let newestWitnessed: VerifyReport['newestWitnessed'] = null;
+  let checked = 0;
+  for (const note of notes) {
+    let c: ReturnType<typeof verifyCheckpointNote>;
+    try {
+      c = verifyCheckpointNote(note, { ...policy, quorum: 0 });
+    } catch (error) {
+      problems.push(`checkpoint note ${note.split('\n', 2)[1] ?? '?'}: ${(error as Error).message}`);
+      continue;
+    }
+    checked++;
+    if (c.size > tree.size) {
+      problems.push(`checkpoint note ${c.size}: only ${tree.size} events to check it against`);
+      continue;
+    }
+    if (!tree.root(c.size).equals(c.rootHash)) problems.push(`checkpoint note ${c.size}: the events do not give its root`);
+    else if (c.witnessedBy.length >= (policy.quorum ?? 0) && (newestWitnessed?.size ?? -1) < c.size) {
+      newestWitnessed = { size: c.size, witnessedBy: c.witnessedBy.map((w) => w.name) };
+    }
+  }
+  return { notes: checked, newestWitnessed };
 }
 
 /**
@@ -65,6 +113,36 @@ export async function verifyDatabase(
  * the checkpoint's root, and the signature must verify.
  */
 export function verifyExport(lines: Iterable<string>, checkpoint: Checkpoint, publicKey: KeyObject): VerifyReport {
+  return replayExport(lines, (tree, problems) => {
+    checkCheckpoints(tree, [checkpoint], () => publicKey, problems);
+    return { size: checkpoint.size, rootHex: checkpoint.rootHash, checkpoints: 1 };
+  });
+}
+
+/**
+ * Offline, against a signed note instead: the note must verify under the policy (log key,
+ * origin, trusted witnesses and their quorum), and the export must give its root.
+ */
+export function verifyExportAgainstNote(lines: Iterable<string>, note: string, policy: TrustPolicy): VerifyReport {
+  let newestWitnessed: VerifyReport['newestWitnessed'] = null;
+  const report = replayExport(lines, (tree, problems) => {
+    try {
+      const c = verifyCheckpointNote(note, policy);
+      newestWitnessed = { size: c.size, witnessedBy: c.witnessedBy.map((w) => w.name) };
+      if (c.size > tree.size) problems.push(`checkpoint note ${c.size}: only ${tree.size} events to check it against`);
+      return { size: c.size, rootHex: c.rootHash.toString('hex'), checkpoints: 0 };
+    } catch (error) {
+      problems.push(`checkpoint note: ${(error as Error).message}`);
+      return null;
+    }
+  });
+  return { ...report, notes: newestWitnessed ? 1 : 0, newestWitnessed };
+}
+
+function replayExport(
+  lines: Iterable<string>,
+  check: (tree: MemoryTree, problems: string[]) => { size: number; rootHex: string; checkpoints: number } | null,
+): VerifyReport {
   const tree = new MemoryTree();
   const problems: string[] = [];
   let firstBadSeq: number | undefined;
@@ -93,12 +171,18 @@ export function verifyExport(lines: Iterable<string>, checkpoint: Checkpoint, pu
     }
     tree.append(leaf);
   }
-  checkCheckpoints(tree, [checkpoint], () => publicKey, problems);
-  const rootDiffers = tree.size >= checkpoint.size && tree.root(checkpoint.size).toString('hex') !== checkpoint.rootHash;
+  const signed = check(tree, problems);
+  const rootDiffers = signed !== null && tree.size >= signed.size && tree.root(signed.size).toString('hex') !== signed.rootHex;
   if (firstBadSeq === undefined && rootDiffers) {
     problems.push('the events are consistent with their leaf hashes, but not with the signed root: the export was rewritten');
   }
-  return { ok: problems.length === 0, events: tree.size, checkpoints: 1, ...(firstBadSeq ? { firstBadSeq } : {}), problems };
+  return {
+    ok: problems.length === 0,
+    events: tree.size,
+    checkpoints: signed?.checkpoints ?? 0,
+    ...(firstBadSeq ? { firstBadSeq } : {}),
+    problems,
+  };
 }
 
 function checkCheckpoints(

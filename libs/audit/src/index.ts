@@ -1,40 +1,21 @@
 export { AUDIT_EVENT_TYPES, type AuditEventType, type AuditEventInput, type Actor } from './audit-event';
 export { AuditService } from './audit.service';
 export { AuditModule } from './audit.module';
-export {
-  EMPTY_ROOT,
-  MemoryTree,
-  consistencyProof,
-  inclusionProof,
-  leafHash,
-  nodeHash,
-  rootHash,
-  subtreesNeeded,
-  verifyConsistency,
-  verifyInclusion,
-  type Hash,
-  type SubtreeSource,
-} from './merkle';
 export { AuditTreeService, checkpointMessage, ed25519Key, verifyCheckpoint, type Checkpoint } from './audit-tree.service';
 export { eventView, eventLeafHash, type AuditEventView, type AuditEventRow } from './audit-leaf';
-export { appendLeaves, frontierOf } from './merkle';
-export {
-  checkpointText,
-  noteKeyId,
-  openNote,
-  parseCheckpointText,
-  parseVerifierKey,
-  signNote,
-  splitNote,
-  verifierKey,
-  type NoteVerifier,
-} from './signed-note';
+// The formats (Merkle trees, signed notes, cosignatures, checks) are the SDK's: the service, the
+// witness and auditors run one code (libs/platform-sdk/src/transparency).
+export * from '@ostracon/platform-sdk/transparency';
 export { AuditLogService, type AuditReader, type AuditScope, type AuditEventOut } from './audit-log.service';
 export { AuditErrors } from './audit.errors';
+export { WitnessingService, type NoteCheckpoint, type WitnessStatus } from './witnessing.service';
+export { addCheckpoint, addCheckpointBody, type AddCheckpointOutcome, type WitnessEndpoint } from './witness-client';
 export {
   auditEventsQuerySchema,
   auditExportQuerySchema,
   inclusionQuerySchema,
+  checkpointNoteQuerySchema,
+  witnessStatusSchema,
   consistencyQuerySchema,
   auditEventViewSchema,
   auditEventPageSchema,
@@ -45,4 +26,4 @@ export {
   type AuditEventsQuery,
   type AuditExportQuery,
 } from './audit-log.schemas';
-export { verifyDatabase, verifyExport, type VerifyReport } from './audit-verifier';
+export { verifyDatabase, verifyExport, verifyExportAgainstNote, type VerifyReport } from './audit-verifier';

@@ -1,3 +1,4 @@
+import { COSIGNATURE_V1, isKeyName, parseVerifierKey } from '@ostracon/platform-sdk/transparency';
 import { z } from 'zod';
 
 /** `keyId:base64key[,keyId:base64key…]`; the first entry is the one new data is written with. */
@@ -26,6 +27,39 @@ const keyRing = (bytes: number) =>
       }
       return keys;
     });
+
+/** Witnesses of the audit log: `<cosignature verifier key> <submission URL prefix>` entries, comma-separated. */
+const witnessList = z
+  .string()
+  .trim()
+  .transform((raw, ctx) => {
+    const witnesses: { name: string; vkey: string; url: string }[] = [];
+    for (const entry of raw
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const [vkey, url, extra] = entry.split(/\s+/);
+      let problem: string | null = null;
+      try {
+        if (extra !== undefined || !url) problem = 'each witness is "<verifier key> <URL>"';
+        else if (parseVerifierKey(vkey!).type !== COSIGNATURE_V1) problem = 'a witness key is a cosignature/v1 (0x04) verifier key';
+        else if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) problem = 'a witness URL is an http(s):// submission prefix';
+      } catch (error) {
+        problem = `a witness key is not a verifier key: ${(error as Error).message}`;
+      }
+      if (problem) {
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+      const name = parseVerifierKey(vkey!).name;
+      if (witnesses.some((w) => w.name === name)) {
+        ctx.addIssue({ code: 'custom', message: `witness ${name} appears twice` });
+        return z.NEVER;
+      }
+      witnesses.push({ name, vkey: vkey!, url: url!.replace(/\/+$/, '') });
+    }
+    return witnesses;
+  });
 
 export const SECRET_NAMES = ['SIGNAL_PEPPERS', 'ACCOUNT_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEYS', 'OPRF_KEYS'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
@@ -116,6 +150,16 @@ export const envSchema = z.object({
   SIGNUP_RATE_BURST: z.coerce.number().int().min(1000).max(100_000_000).default(5000),
   AUDIT_TREE_INTERVAL_MS: z.coerce.number().int().min(20).max(60_000).default(500),
   AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+  // The log's name in its C2SP checkpoints, and its note key's name (docs/auditing.md § A witnessed
+  // log): a schema-less URL, never changed once witnesses know it. Required in production.
+  AUDIT_LOG_ORIGIN: z
+    .string()
+    .refine((o) => isKeyName(o) && !o.startsWith('{'), 'a log origin has no spaces or "+", and does not start with "{"')
+    .optional(),
+  AUDIT_WITNESSES: witnessList.default([]),
+  // How many witnesses must cosign a checkpoint for it to count as witnessed; default: a majority.
+  AUDIT_WITNESS_QUORUM: z.coerce.number().int().min(0).max(100).optional(),
+  AUDIT_WITNESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
   // Where browsers reach the service (cookies, redirects, the origin cross-site checks compare
   // with): http://localhost:PORT outside production by default.
   PUBLIC_URL: z

@@ -2,9 +2,20 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { COSIGNATURE_V1, verifierKey } from '@ostracon/platform-sdk/transparency';
+
+const ed25519 = (n: number) => {
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, n)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  return { privateKey, publicKey: createPublicKey(privateKey) };
+};
 
 const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
-const base = { DATABASE_URL: 'postgresql://u@h:5432/db', REDIS_URL: 'redis://h:6379' };
+const base = { DATABASE_URL: 'postgresql://u@h:5432/db', REDIS_URL: 'redis://h:6379', AUDIT_LOG_ORIGIN: 'ostracon.example.gouv.fr/audit' };
 /** What production needs to let people sign in (docs/people.md). */
 const signIn = {
   PUBLIC_URL: 'https://ostracon.example.gouv.fr',
@@ -128,6 +139,45 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...production, ...signIn, OIDC_SCOPES: 'email' })).toThrow(/OIDC_SCOPES/);
     // Its keys are fetched from the issuer: never over plain http in production.
     expect(() => loadConfig({ ...production, ...signIn, OIDC_ISSUER: 'http://idp.example.fr' })).toThrow(/OIDC_ISSUER must be an https/);
+  });
+
+  it('reads the log origin (required in production) and the witnesses, with a majority quorum by default', () => {
+    const dev = { ...base, OSTRACON_DEV_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets.json') };
+    const { AUDIT_LOG_ORIGIN: _origin, ...withoutOrigin } = dev;
+    expect(loadConfig(withoutOrigin).audit).toMatchObject({ origin: 'ostracon.localhost/audit-log', witnesses: [], witnessQuorum: 0 });
+    const secrets = {
+      SIGNAL_PEPPERS: `p:${key(1)}`,
+      ACCOUNT_ENCRYPTION_KEYS: `a:${key(2)}`,
+      AUDIT_SIGNING_KEYS: `s:${key(3)}`,
+      OPRF_KEYS: `o:${key(4)}`,
+    };
+    expect(() => loadConfig({ ...withoutOrigin, ...secrets, ...signIn, NODE_ENV: 'production' })).toThrow(
+      /AUDIT_LOG_ORIGIN is required in production/,
+    );
+    const vkey = (name: string, n: number) => {
+      const { publicKey } = ed25519(n);
+      return verifierKey(name, publicKey, COSIGNATURE_V1);
+    };
+    const witnesses = `${vkey('w.example/a', 1)} https://a.example/witness/, ${vkey('w.example/b', 2)} http://127.0.0.1:7380,${vkey('w.example/c', 3)} https://c.example`;
+    const config = loadConfig({ ...dev, AUDIT_WITNESSES: witnesses });
+    expect(config.audit.witnesses.map((w) => [w.name, w.url])).toEqual([
+      ['w.example/a', 'https://a.example/witness'],
+      ['w.example/b', 'http://127.0.0.1:7380'],
+      ['w.example/c', 'https://c.example'],
+    ]);
+    expect(config.audit.witnessQuorum).toBe(2);
+    expect(loadConfig({ ...dev, AUDIT_WITNESSES: witnesses, AUDIT_WITNESS_QUORUM: '3' }).audit.witnessQuorum).toBe(3);
+    expect(() => loadConfig({ ...dev, AUDIT_WITNESSES: witnesses, AUDIT_WITNESS_QUORUM: '4' })).toThrow(/4 is more than the 3 witnesses/);
+    // A log key (0x01) is not a witness key; a witness needs its URL; twice the same name is a mistake.
+    expect(() => loadConfig({ ...dev, AUDIT_WITNESSES: `${verifierKey('w.example/a', ed25519(1).publicKey)} https://a.example` })).toThrow(
+      /0x04/,
+    );
+    expect(() => loadConfig({ ...dev, AUDIT_WITNESSES: vkey('w.example/a', 1) })).toThrow(/"<verifier key> <URL>"/);
+    expect(() => loadConfig({ ...dev, AUDIT_WITNESSES: `${vkey('w.example/a', 1)} ftp://a.example` })).toThrow(/http\(s\)/);
+    expect(() =>
+      loadConfig({ ...dev, AUDIT_WITNESSES: `${vkey('w.example/a', 1)} https://a, ${vkey('w.example/a', 2)} https://b` }),
+    ).toThrow(/appears twice/);
+    expect(() => loadConfig({ ...dev, AUDIT_LOG_ORIGIN: '{"json": 1}' })).toThrow(/AUDIT_LOG_ORIGIN/);
   });
 
   it('signs in against the local provider at /oidc when asked, outside production, with plain cookies on http', () => {

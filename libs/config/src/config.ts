@@ -51,8 +51,19 @@ export interface AppConfig {
   retention: { days: number };
   /** Sign-up checks: index reconciliation, and the per-key rate limit in checks (a batch costs one per check). */
   screening: { reconcileMs: number; ratePerSecond: number; rateBurst: number; evaluationThreads: number };
-  /** The verifiable log: tree extension, checkpoint cadence, Ed25519 seeds (first signs). */
-  audit: { treeIntervalMs: number; checkpointIntervalMs: number; signingKeys: KeyRingEntry[] };
+  /**
+   * The verifiable log: tree extension, checkpoint cadence, Ed25519 seeds (first signs), the origin
+   * of its C2SP checkpoints, the witnesses asked to cosign them and how many make a quorum.
+   */
+  audit: {
+    treeIntervalMs: number;
+    checkpointIntervalMs: number;
+    signingKeys: KeyRingEntry[];
+    origin: string;
+    witnesses: { name: string; vkey: string; url: string }[];
+    witnessQuorum: number;
+    witnessTimeoutMs: number;
+  };
   /**
    * People signing in (docs/people.md): the public URL, the OpenID provider (null: sign-in is not
    * configured), whether the development provider is mounted at /oidc, session lifetimes.
@@ -174,6 +185,7 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
       treeIntervalMs: e.AUDIT_TREE_INTERVAL_MS,
       checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
       signingKeys: e.AUDIT_SIGNING_KEYS,
+      ...witnessing(e),
     },
     screening: {
       reconcileMs: e.SCREENING_RECONCILE_MS,
@@ -185,6 +197,26 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
     generatedSecrets,
   };
 }
+
+/** The log's origin (required in production), and its witnesses with a quorum no larger than their number. */
+function witnessing(e: Env): Pick<AppConfig['audit'], 'origin' | 'witnesses' | 'witnessQuorum' | 'witnessTimeoutMs'> {
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && !e.AUDIT_LOG_ORIGIN)
+    problems.push("AUDIT_LOG_ORIGIN is required in production (the log's name for its witnesses)");
+  const witnesses = e.AUDIT_WITNESSES;
+  const quorum = e.AUDIT_WITNESS_QUORUM ?? (witnesses.length === 0 ? 0 : Math.floor(witnesses.length / 2) + 1);
+  if (quorum > witnesses.length) problems.push(`AUDIT_WITNESS_QUORUM: ${quorum} is more than the ${witnesses.length} witnesses configured`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    origin: e.AUDIT_LOG_ORIGIN ?? DEVELOPMENT_LOG_ORIGIN,
+    witnesses,
+    witnessQuorum: quorum,
+    witnessTimeoutMs: e.AUDIT_WITNESS_TIMEOUT_MS,
+  };
+}
+
+/** The log's origin outside production, when AUDIT_LOG_ORIGIN is not set. */
+export const DEVELOPMENT_LOG_ORIGIN = 'ostracon.localhost/audit-log';
 
 /** The local provider's one client (apps/api local-provider.ts): development only, so no secret to keep. */
 export const LOCAL_OIDC_CLIENT = { clientId: 'ostracon-local', clientSecret: 'ostracon-local-development-only' } as const;

@@ -12,3 +12,4 @@ export { verifyWebhook, WebhookVerificationError, type Directive, type WebhookHe
 export { PrivateScreener, type PrivateScreenerOptions, type PrivateCheckResult } from './private/private-screener';
 export { TagSet, type Strength } from './private/tag-set';
 export * as voprf from './private/voprf';
+export * as transparency from './transparency';

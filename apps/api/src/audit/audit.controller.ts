@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res, UseGuards } from '@nestjs/common';
 import {
   type AuditEventOut,
   type AuditEventsQuery,
@@ -8,12 +8,14 @@ import {
   AuditTreeService,
   type Checkpoint,
   auditEventsQuerySchema,
+  checkpointNoteQuerySchema,
   auditExportQuerySchema,
   consistencyQuerySchema,
   inclusionQuerySchema,
 } from '@ostracon/audit';
 import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles, actorOf } from '@ostracon/auth';
 import { type Page, ZodPipe } from '@ostracon/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { OrdersService } from '@ostracon/orders';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
@@ -25,6 +27,7 @@ export class AuditController {
     private readonly log: AuditLogService,
     private readonly tree: AuditTreeService,
     private readonly orders: OrdersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('events')
@@ -61,19 +64,44 @@ export class AuditController {
     return this.log.latestCheckpoint(readerOf(client));
   }
 
+  /** The newest checkpoint as a C2SP signed note with its cosignatures (text/plain), or the newest witnessed one. */
+  @Get('checkpoint/note')
+  @Roles('auditor', 'authority')
+  async checkpointNote(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query(new ZodPipe(checkpointNoteQuerySchema)) q: z.output<typeof checkpointNoteQuerySchema>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const note = await this.log.checkpointNote(readerOf(client), q.witnessed);
+    void reply.type('text/plain; charset=utf-8').send(note);
+  }
+
+  @Get('witnesses')
+  @Roles('auditor', 'authority', 'admin')
+  witnesses() {
+    return this.log.witnessStatus();
+  }
+
   @Get('public-key')
   @Roles('auditor', 'authority', 'platform', 'admin')
   publicKey() {
-    return { keys: this.tree.publicKeys() };
+    return {
+      keys: this.tree.publicKeys(),
+      origin: this.tree.origin,
+      noteVerifierKey: this.tree.noteVerifierKey(),
+      witnesses: this.config.audit.witnesses.map((w) => ({ name: w.name, verifierKey: w.vkey })),
+      witnessQuorum: this.config.audit.witnessQuorum,
+    };
   }
 
   @Get('proofs/inclusion')
   @Roles('auditor', 'authority')
-  inclusion(
+  async inclusion(
     @CurrentClient() client: AuthenticatedClient,
     @Query(new ZodPipe(inclusionQuerySchema)) q: z.output<typeof inclusionQuerySchema>,
   ) {
-    return this.log.inclusion(readerOf(client), q.seq, q.size);
+    const bundle = q.bundle ? { scope: await this.orders.auditScope(client) } : undefined;
+    return this.log.inclusion(readerOf(client), q.seq, q.size, bundle);
   }
 
   @Get('proofs/consistency')

@@ -7,6 +7,8 @@ import {
   consistencyQuerySchema,
   inclusionProofSchema,
   inclusionQuerySchema,
+  checkpointNoteQuerySchema,
+  witnessStatusSchema,
   publicKeysSchema,
 } from '@ostracon/audit';
 import { createClientSchema, createOrganisationSchema, invitePersonSchema, listPeopleQuerySchema, signInQuerySchema } from '@ostracon/auth';
@@ -352,8 +354,29 @@ export const ROUTES: Route[] = [
   },
   {
     method: 'get',
+    path: '/v1/audit/checkpoint/note',
+    summary:
+      'The latest checkpoint as a C2SP signed note (text/plain: origin, size, base64 root, the log’s signature, then every witness cosignature held)',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    query: checkpointNoteQuerySchema,
+    responses: {
+      200: { description: 'The note (text/plain; charset=utf-8), as c2sp.org/tlog-checkpoint and c2sp.org/tlog-cosignature define it' },
+      404: { description: 'AUDIT.NO_CHECKPOINT, AUDIT.NOT_WITNESSED' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/witnesses',
+    summary: 'The witnesses the log asks to cosign, what it knows of each, the newest checkpoint and the newest a quorum witnessed',
+    tag: 'audit',
+    roles: ['auditor', 'authority', 'admin'],
+    responses: { 200: { description: 'Witnessing status', schema: witnessStatusSchema } },
+  },
+  {
+    method: 'get',
     path: '/v1/audit/public-key',
-    summary: 'The checkpoint signing keys, by key id (PEM, SPKI)',
+    summary: 'The checkpoint signing keys, by key id (PEM, SPKI); the note verifier key and origin; the witnesses’ keys and the quorum',
     tag: 'audit',
     roles: ['auditor', 'authority', 'platform', 'admin'],
     responses: { 200: { description: 'Keys', schema: publicKeysSchema } },
@@ -367,7 +390,7 @@ export const ROUTES: Route[] = [
     query: inclusionQuerySchema,
     responses: {
       200: { description: 'The audit path', schema: inclusionProofSchema },
-      404: { description: 'AUDIT.SIZE_NOT_AVAILABLE, AUDIT.EVENT_NOT_IN_TREE, AUDIT.NO_CHECKPOINT' },
+      404: { description: 'AUDIT.SIZE_NOT_AVAILABLE, AUDIT.EVENT_NOT_IN_TREE, AUDIT.NO_CHECKPOINT, AUDIT.NO_CHECKPOINT_NOTE' },
     },
   },
   {

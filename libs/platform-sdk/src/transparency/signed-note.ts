@@ -7,7 +7,10 @@ import { type KeyObject, createHash, createPublicKey, sign, verify } from 'node:
  */
 
 /** Signature type 0x01: Ed25519 over the note text (c2sp.org/signed-note § Ed25519 signatures). */
-const ED25519 = 0x01;
+export const ED25519 = 0x01;
+/** Signature type 0x04: an Ed25519 cosignature/v1 (c2sp.org/tlog-cosignature § Format). */
+export const COSIGNATURE_V1 = 0x04;
+export type KeyType = typeof ED25519 | typeof COSIGNATURE_V1;
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const EM_DASH = '\u2014';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -17,8 +20,10 @@ const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f]/;
 
 export interface NoteVerifier {
   name: string;
-  /** SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4], big-endian. */
+  /** SHA-256(name ‖ 0x0A ‖ type ‖ public key)[:4], big-endian. */
   keyId: number;
+  /** 0x01: signs the note text; 0x04: cosigns it (a witness). */
+  type: KeyType;
   publicKey: KeyObject;
 }
 
@@ -32,39 +37,44 @@ export function rawEd25519(publicKey: KeyObject): Buffer {
   return publicKey.export({ format: 'der', type: 'spki' }).subarray(SPKI_ED25519_PREFIX.length);
 }
 
-export function noteKeyId(name: string, rawPublicKey: Uint8Array): number {
+export function noteKeyId(name: string, rawPublicKey: Uint8Array, type: KeyType = ED25519): number {
   const digest = createHash('sha256')
     .update(name, 'utf8')
-    .update(Buffer.from([0x0a, ED25519]))
+    .update(Buffer.from([0x0a, type]))
     .update(rawPublicKey)
     .digest();
   return digest.readUInt32BE(0);
 }
 
-/** The verifier key, `<name>+<hex key id>+<base64(0x01 ‖ public key)>`, as the spec publishes it. */
-export function verifierKey(name: string, publicKey: KeyObject): string {
+/**
+ * The verifier key, `<name>+<hex key id>+<base64(type ‖ public key)>`, as the spec publishes it:
+ * type 0x01 for a log's key, 0x04 for a witness's cosigning key.
+ */
+export function verifierKey(name: string, publicKey: KeyObject, type: KeyType = ED25519): string {
   if (!isKeyName(name)) throw new Error('a note key name is non-empty, without spaces or "+"');
   const raw = rawEd25519(publicKey);
-  const id = noteKeyId(name, raw).toString(16).padStart(8, '0');
-  return `${name}+${id}+${Buffer.concat([Buffer.from([ED25519]), raw]).toString('base64')}`;
+  const id = noteKeyId(name, raw, type).toString(16).padStart(8, '0');
+  return `${name}+${id}+${Buffer.concat([Buffer.from([type]), raw]).toString('base64')}`;
 }
 
-/** Reads a verifier key; throws on anything but a well-formed Ed25519 one whose id matches its key. */
+/** Reads a verifier key; throws on anything but a well-formed Ed25519 (0x01) or cosignature (0x04) one whose id matches its key. */
 export function parseVerifierKey(vkey: string): NoteVerifier {
   // Neither the name nor the hex id holds a "+"; the base64 key may.
   const m = /^([^+]+)\+([^+]*)\+(.*)$/su.exec(vkey);
   const parts = m ? [m[1]!, m[2]!, m[3]!] : [];
   if (parts.length !== 3 || !isKeyName(parts[0]!) || !/^[0-9a-f]{8}$/.test(parts[1]!)) throw new Error('not a verifier key');
   const material = Buffer.from(parts[2]!, 'base64');
-  if (material.length !== 33 || material[0] !== ED25519 || material.toString('base64') !== parts[2]) {
-    throw new Error('not an Ed25519 verifier key');
+  const type = material[0];
+  if (material.length !== 33 || (type !== ED25519 && type !== COSIGNATURE_V1) || material.toString('base64') !== parts[2]) {
+    throw new Error('not an Ed25519 (0x01) or cosignature/v1 (0x04) verifier key');
   }
   const raw = material.subarray(1);
   const keyId = parseInt(parts[1]!, 16);
-  if (noteKeyId(parts[0]!, raw) !== keyId) throw new Error('the key id does not match the key');
+  if (noteKeyId(parts[0]!, raw, type) !== keyId) throw new Error('the key id does not match the key');
   return {
     name: parts[0]!,
     keyId,
+    type,
     publicKey: createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, raw]), format: 'der', type: 'spki' }),
   };
 }
@@ -72,9 +82,13 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
 /** One signature line for a note text (which must end in a newline). */
 export function signatureLine(text: string, name: string, privateKey: KeyObject, publicKey: KeyObject): string {
   if (!text.endsWith('\n')) throw new Error('a note text ends in a newline');
+  return formatSignatureLine(name, noteKeyId(name, rawEd25519(publicKey)), sign(null, Buffer.from(text, 'utf8'), privateKey));
+}
+
+/** `— <name> base64(key id ‖ signature)` and a newline. */
+export function formatSignatureLine(name: string, keyId: number, signature: Uint8Array): string {
   const id = Buffer.alloc(4);
-  id.writeUInt32BE(noteKeyId(name, rawEd25519(publicKey)));
-  const signature = sign(null, Buffer.from(text, 'utf8'), privateKey);
+  id.writeUInt32BE(keyId);
   return `${EM_DASH} ${name} ${Buffer.concat([id, signature]).toString('base64')}\n`;
 }
 
@@ -116,7 +130,7 @@ export function openNote(note: string, verifiers: readonly NoteVerifier[]): { te
   const { text, signatures } = splitNote(note);
   const verifiedBy: string[] = [];
   for (const s of signatures) {
-    const key = verifiers.find((v) => v.name === s.name && v.keyId === s.keyId);
+    const key = verifiers.find((v) => v.type === ED25519 && v.name === s.name && v.keyId === s.keyId);
     if (!key) continue;
     if (!verify(null, Buffer.from(text, 'utf8'), key.publicKey, s.signature)) throw new Error(`the signature of ${s.name} does not verify`);
     verifiedBy.push(s.name);
