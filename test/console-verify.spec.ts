@@ -3,6 +3,8 @@ import { MemoryTree, consistencyProof, inclusionProof, leafHash, rootHash } from
 import canonicalize from 'canonicalize';
 import { fingerprint, sameKey, verifyCheckpoint } from '../apps/console/src/verify/checkpoint';
 import { eventLeaf, fromHex, toHex, verifyConsistency, verifyInclusion } from '../apps/console/src/verify/merkle';
+import { checkNote, readVerifierKey } from '../apps/console/src/verify/note';
+import { COSIGNATURE_V1, checkpointText, cosignatureLine, rawEd25519, signNote, verifierKey } from '@ostracon/platform-sdk/transparency';
 
 /**
  * The console's own verifier (apps/console/src/verify), which runs in the auditor's browser,
@@ -67,5 +69,36 @@ describe('the console’s log verifier', () => {
     expect(sameKey(pem, pem.replace(/\n/g, '\r\n'))).toBe(true);
     expect(fingerprint('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----')).toBeNull();
     expect(fingerprint(pem)).toMatch(/^([0-9a-f]{8} ){7}[0-9a-f]{8}$/);
+  });
+
+  it('checks a checkpoint note as the SDK makes it: the log signature under the pinned key, each witness, a forged cosignature', () => {
+    const log = generateKeyPairSync('ed25519');
+    const w1 = generateKeyPairSync('ed25519');
+    const w2 = generateKeyPairSync('ed25519');
+    const origin = 'ostracon.example/audit-log';
+    const text = checkpointText(origin, 24, rootHash(tree, 24));
+    const vkeys = [verifierKey('w.example/1', w1.publicKey, COSIGNATURE_V1), verifierKey('w.example/2', w2.publicKey, COSIGNATURE_V1)];
+    expect(readVerifierKey(vkeys[0]!)).toMatchObject({ name: 'w.example/1', type: 4 });
+    expect(readVerifierKey(vkeys[0]!.replace('+', '+0'))).toBeNull();
+    const note =
+      signNote(text, origin, log.privateKey, log.publicKey) +
+      cosignatureLine(text, 'w.example/1', w1.privateKey, w1.publicKey, 1_800_000_000) +
+      cosignatureLine(text, 'w.example/2', w2.privateKey, w2.publicKey, 1_800_000_001);
+    const raw = rawEd25519(log.publicKey);
+    expect(checkNote(note, origin, raw, vkeys)).toEqual({
+      signed: true,
+      size: 24,
+      rootHex: rootHash(tree, 24).toString('hex'),
+      witnessedBy: ['w.example/1', 'w.example/2'],
+      bad: [],
+    });
+    // Another pinned key, another origin, a cosignature of another text.
+    expect(checkNote(note, origin, rawEd25519(w1.publicKey), vkeys)?.signed).toBe(false);
+    expect(checkNote(note, 'other.example/log', raw, vkeys)).toBeNull();
+    const otherText = checkpointText(origin, 23, rootHash(tree, 23));
+    const forged =
+      signNote(text, origin, log.privateKey, log.publicKey) +
+      cosignatureLine(otherText, 'w.example/2', w2.privateKey, w2.publicKey, 1_800_000_001);
+    expect(checkNote(forged, origin, raw, vkeys)).toMatchObject({ signed: true, witnessedBy: [], bad: ['w.example/2'] });
   });
 });

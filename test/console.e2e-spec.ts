@@ -9,6 +9,9 @@ import { orderBody } from './support/builders';
 import { fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
 import { freePort, waitFor } from './support/isolated';
 import { type World, startWorld } from './support/world';
+import { InProcessWitness } from './support/witness';
+import { ed25519Key } from '@ostracon/audit';
+import { verifierKey } from '@ostracon/platform-sdk/transparency';
 
 /**
  * The console in a real browser (Debian's chromium, driven by puppeteer-core): people sign in
@@ -27,14 +30,27 @@ describe('the console in a browser', () => {
   const operator = `operator.${unique}@ostracon.example.fr`;
   let platform: string;
   let platformKey: string;
+  const witness = new InProcessWitness('witness.test/cnil');
 
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const signIn = loadConfig({ ...process.env, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: base, PORT: String(port) }).signIn;
+    const logConfig = loadConfig().audit;
+    await witness.start(verifierKey(logConfig.origin, ed25519Key(logConfig.signingKeys[0]!.key).publicKey));
     world = await startWorld('console', {
       worker: {},
-      config: (c) => ({ ...c, signIn, audit: { ...c.audit, treeIntervalMs: 100, checkpointIntervalMs: 300 } }),
+      config: (c) => ({
+        ...c,
+        signIn,
+        audit: {
+          ...c.audit,
+          treeIntervalMs: 100,
+          checkpointIntervalMs: 300,
+          witnesses: [{ name: witness.name, vkey: witness.verifierKey, url: witness.url }],
+          witnessQuorum: 1,
+        },
+      }),
     });
     await world.api.app.listen(port, '127.0.0.1');
     const organisations = world.api.app.get(OrganisationsService);
@@ -53,6 +69,7 @@ describe('the console in a browser', () => {
   afterAll(async () => {
     await browser?.close();
     await world?.close();
+    await witness.stop();
   });
 
   async function signedInPage(login: string): Promise<Page> {
@@ -178,6 +195,12 @@ describe('the console in a browser', () => {
     );
     await page.click('[data-testid="check-inclusion"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="inclusion"]')?.textContent?.includes('est inclus'));
+    // The newest checkpoint's note, cosigned by the one witness, checked in the browser.
+    await page.waitForFunction(() =>
+      document
+        .querySelector('[data-testid="witnessed"]')
+        ?.textContent?.includes('cosigné par 1 témoin(s) sur 1 (quorum : 1) : witness.test/cnil'),
+    );
     await screenshot(page, 'verify');
     await expectAccessible(page);
 

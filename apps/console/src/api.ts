@@ -51,6 +51,7 @@ export async function api<T>(
     );
   }
   if (response.status === 204) return undefined as T;
+  if (options.headers?.accept?.startsWith('text/')) return (await response.text()) as T;
   return (await response.json()) as T;
 }
 

@@ -219,6 +219,12 @@ const fr = {
     inclusionNeedsRoot:
       'Vérifiez d’abord la signature du point de contrôle et la cohérence du journal : une inclusion ne vaut que sous une racine signée qui prolonge celle déjà vue.',
     checkedEvent: 'L’événement vérifié, tel que reçu',
+    witnesses: 'Témoins',
+    noWitnesses: 'Aucun témoin n’est configuré pour ce journal : ses points de contrôle ne sont cosignés par personne.',
+    witnessedBy:
+      'Le point de contrôle de {size} événements est cosigné par {n} témoin(s) sur {m} (quorum : {q}) : {names}. Chaque cosignature est vérifiée ici.',
+    noteBad: 'ÉCHEC : la note signée du point de contrôle ne porte pas de signature valide de la clé épinglée.',
+    cosignatureBad: 'ÉCHEC : la cosignature de {names} ne se vérifie pas.',
   },
   compliance: {
     title: 'Respect des délais d’exécution',

@@ -1,7 +1,8 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type AuditEvent, type Checkpoint, type Page, api } from '../api';
 import { format, formatDateTime, messages as t } from '../i18n';
-import { fingerprint, sameKey, verifyCheckpoint } from '../verify/checkpoint';
+import { ed25519KeyFromPem, fingerprint, sameKey, verifyCheckpoint } from '../verify/checkpoint';
+import { checkNote } from '../verify/note';
 import { eventLeaf, fromHex, toHex, verifyConsistency, verifyInclusion } from '../verify/merkle';
 import { Problem, messageOf } from '../ui';
 
@@ -24,6 +25,14 @@ const read = <T,>(key: string): T | null => {
 };
 
 type Outcome = { ok: boolean | 'info'; text: string } | null;
+
+/** GET /v1/audit/public-key: the JSON keys, and the note origin, the witnesses and the quorum. */
+interface PublishedKeys {
+  keys: PinnedKey[];
+  origin: string;
+  witnesses: { name: string; verifierKey: string }[];
+  witnessQuorum: number;
+}
 
 /** A check's result, in a live region present from the start so that screen readers announce it. */
 function Result({ outcome, testId }: { outcome: Outcome; testId: string }) {
@@ -49,6 +58,37 @@ const cursorAfter = (seq: number) =>
     .replace(/=+$/, '');
 
 /**
+ * Who cosigned the newest checkpoint: its note (log signature under the pinned key, and each
+ * announced witness's cosignature) checked here, against the quorum the service announces.
+ */
+async function checkWitnesses(published: PublishedKeys, pinned: PinnedKey): Promise<Outcome> {
+  const m = published.witnesses.length;
+  if (m === 0) return { ok: 'info', text: t.verify.noWitnesses };
+  const check = async (witnessed: boolean) =>
+    checkNote(
+      await api<string>(`/v1/audit/checkpoint/note${witnessed ? '?witnessed=true' : ''}`, { headers: { accept: 'text/plain' } }),
+      published.origin,
+      ed25519KeyFromPem(pinned.publicKeyPem),
+      published.witnesses.map((w) => w.verifierKey),
+    );
+  let checked = await check(false);
+  // The newest checkpoint may be seconds old and not cosigned yet: then the newest that a quorum cosigned.
+  if (checked?.signed && checked.bad.length === 0 && checked.witnessedBy.length < published.witnessQuorum) {
+    checked = (await check(true).catch(() => null)) ?? checked;
+  }
+  if (!checked || !checked.signed) return { ok: false, text: t.verify.noteBad };
+  const values = {
+    n: checked.witnessedBy.length,
+    m,
+    q: published.witnessQuorum,
+    size: checked.size,
+    names: checked.witnessedBy.join(', ') || '—',
+  };
+  if (checked.bad.length > 0) return { ok: false, text: format(t.verify.cosignatureBad, { names: checked.bad.join(', ') }) };
+  return { ok: checked.witnessedBy.length >= published.witnessQuorum, text: format(t.verify.witnessedBy, values) };
+}
+
+/**
  * The log verified in the browser (docs/auditing.md): the checkpoint's Ed25519 signature under a
  * key the auditor pinned, an event's inclusion under that signed root, and the consistency of
  * the log with the last checkpoint this browser verified. Nothing here asks the server whether
@@ -61,6 +101,7 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
   const [signature, setSignature] = useState<Outcome>(null);
   const [consistency, setConsistency] = useState<Outcome>(null);
   const [inclusion, setInclusion] = useState<Outcome>(null);
+  const [witnessed, setWitnessed] = useState<Outcome>(null);
   const [problem, setProblem] = useState<unknown>(undefined);
   const [seq, setSeq] = useState(query.get('seq') ?? '');
   const [checked, setChecked] = useState<AuditEvent | null>(null);
@@ -73,12 +114,14 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
     setProblem(undefined);
     setSignature(null);
     setConsistency(null);
+    setWitnessed(null);
     setVerified({ signed: false, consistent: false });
     try {
-      const [{ keys: published }, current] = await Promise.all([
-        api<{ keys: PinnedKey[] }>('/v1/audit/public-key'),
+      const [announcedKeys, current] = await Promise.all([
+        api<PublishedKeys>('/v1/audit/public-key'),
         api<Checkpoint>('/v1/audit/checkpoint'),
       ]);
+      const published = announcedKeys.keys;
       setKeys(published);
       setCheckpoint(current);
       const key = read<PinnedKey>(PINNED_KEY);
@@ -96,6 +139,7 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
       };
       setSignature({ ok: signed, text: format(signed ? t.verify.checkpointOk : t.verify.checkpointBad, values) });
       if (!signed) return;
+      void checkWitnesses(announcedKeys, key).then(setWitnessed, (error: unknown) => setWitnessed({ ok: false, text: messageOf(error) }));
 
       const seen = read<Seen>(LAST_CHECKPOINT);
       if (!seen) {
@@ -229,6 +273,8 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
         <Result outcome={signature} testId="signature" />
         <h2 className="fr-mt-4w">{t.verify.consistency}</h2>
         <Result outcome={consistency} testId="consistency" />
+        <h2 className="fr-mt-4w">{t.verify.witnesses}</h2>
+        <Result outcome={witnessed} testId="witnessed" />
         <button className="fr-btn fr-btn--secondary fr-mt-2w" type="button" onClick={() => void run()}>
           {t.verify.refresh}
         </button>
