@@ -19,12 +19,13 @@ export class WitnessAuditCheckpoints1764470000000 implements MigrationInterface 
       CREATE TABLE audit_cosignatures (
         size bigint NOT NULL REFERENCES audit_checkpoint_notes (size),
         witness text NOT NULL,
+        -- The witness key's id (c2sp.org/tlog-cosignature): a cosignature counts for the key configured now.
+        key_id bigint NOT NULL CONSTRAINT ck_audit_cosignatures_key_id CHECK (key_id BETWEEN 0 AND 4294967295),
         line text NOT NULL CONSTRAINT ck_audit_cosignatures_line CHECK (length(line) BETWEEN 1 AND 4096),
         cosigned_at timestamptz NOT NULL,
         received_at timestamptz NOT NULL,
         CONSTRAINT pk_audit_cosignatures PRIMARY KEY (size, witness)
       )`);
-    await q.query(`CREATE INDEX idx_audit_cosignatures_witness ON audit_cosignatures (witness, size DESC)`);
     for (const table of ['audit_checkpoint_notes', 'audit_cosignatures']) {
       await q.query(`
         CREATE TRIGGER ${table}_no_update_delete BEFORE UPDATE OR DELETE ON ${table}

@@ -16,7 +16,7 @@ export DATABASE_URL="postgresql://ostracon@127.0.0.1:$PG_PORT/ostracon_bench"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2"
 export NODE_ENV=test LOG_LEVEL=error OSTRACON_DEV_SECRETS_FILE="$LOCAL_DIR/bench-secrets.json" METRICS_PORT=0
 node dist/apps/cli/src/main.js migrate
-# BENCH_ONLY=enforcement|screening|audit|console|private runs one of them.
+# BENCH_ONLY=enforcement|screening|audit|console|private|witness runs one of them.
 if [[ "${BENCH_ONLY:-enforcement}" == enforcement ]]; then
   node dist/bench/enforcement.bench.js
 fi
@@ -33,4 +33,7 @@ if [[ "${BENCH_ONLY:-console}" == console ]]; then
 fi
 if [[ "${BENCH_ONLY:-private}" == private ]]; then
   node --expose-gc dist/bench/private.bench.js
+fi
+if [[ "${BENCH_ONLY:-witness}" == witness ]]; then
+  node dist/bench/witness.bench.js
 fi

@@ -100,5 +100,14 @@ describe('the console’s log verifier', () => {
       signNote(text, origin, log.privateKey, log.publicKey) +
       cosignatureLine(otherText, 'w.example/2', w2.privateKey, w2.publicKey, 1_800_000_001);
     expect(checkNote(forged, origin, raw, vkeys)).toMatchObject({ signed: true, witnessedBy: [], bad: ['w.example/2'] });
+    // The same cosignature twice counts once; a second, failing, line of the log's key fails the note.
+    const w1Line = cosignatureLine(text, 'w.example/1', w1.privateKey, w1.publicKey, 1_800_000_000);
+    expect(checkNote(signNote(text, origin, log.privateKey, log.publicKey) + w1Line + w1Line, origin, raw, vkeys)?.witnessedBy).toEqual([
+      'w.example/1',
+    ]);
+    const logLine = signNote(text, origin, log.privateKey, log.publicKey).slice(text.length + 1);
+    const at = logLine.length - 10; // inside the signature, after the key id
+    const badLogLine = logLine.slice(0, at) + (logLine[at] === 'A' ? 'B' : 'A') + logLine.slice(at + 1);
+    expect(checkNote(`${text}\n${badLogLine}${logLine}`, origin, raw, vkeys)?.signed).toBe(false);
   });
 });

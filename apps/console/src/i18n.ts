@@ -225,6 +225,10 @@ const fr = {
       'Le point de contrôle de {size} événements est cosigné par {n} témoin(s) sur {m} (quorum : {q}) : {names}. Chaque cosignature est vérifiée ici.',
     noteBad: 'ÉCHEC : la note signée du point de contrôle ne porte pas de signature valide de la clé épinglée.',
     cosignatureBad: 'ÉCHEC : la cosignature de {names} ne se vérifie pas.',
+    noteOtherHistory:
+      'ÉCHEC : le point de contrôle cosigné ({size} événements) n’appartient pas au même historique que celui vérifié ci-dessus.',
+    witnessesChanged:
+      'Attention : les témoins ou le quorum annoncés par le service ont changé depuis l’épinglage ; ceux épinglés sont utilisés.',
   },
   compliance: {
     title: 'Respect des délais d’exécution',

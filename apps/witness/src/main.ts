@@ -107,6 +107,10 @@ export async function serve(options: { name: string; keyFile: string; log: NoteV
     }
   });
   server.keepAliveTimeout = 30_000;
+  // A slow or endless client is cut off; a crowd of them is capped.
+  server.requestTimeout = 10_000;
+  server.headersTimeout = 5_000;
+  server.maxConnections = 1024;
   server.listen(options.port, options.host);
   await once(server, 'listening');
   const address = server.address() as { port: number };

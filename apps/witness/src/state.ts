@@ -19,6 +19,8 @@ export interface Cosigned {
  */
 export class WitnessState {
   private readonly lockFile: string;
+  /** What is on disk, once read or written: this process is the directory's only writer. */
+  private readonly cache = new Map<string, Cosigned | null>();
 
   constructor(private readonly dir: string) {
     this.lockFile = join(dir, 'witness.lock');
@@ -28,7 +30,8 @@ export class WitnessState {
   lock(): void {
     if (existsSync(this.lockFile)) {
       const pid = Number(readFileSync(this.lockFile, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) throw new Error(`${this.dir} is held by process ${pid}`);
+      // Its own pid is a lock left by an earlier life of this process's pid (PID 1 in a container).
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new Error(`${this.dir} is held by process ${pid}`);
       unlinkSync(this.lockFile); // left by a process that died
     }
     const fd = openSync(this.lockFile, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
@@ -45,6 +48,13 @@ export class WitnessState {
   }
 
   async read(origin: string): Promise<Cosigned | null> {
+    if (this.cache.has(origin)) return this.cache.get(origin)!;
+    const stored = await this.readFile(origin);
+    this.cache.set(origin, stored);
+    return stored;
+  }
+
+  private async readFile(origin: string): Promise<Cosigned | null> {
     let note: string;
     try {
       note = await readFile(this.file(origin), 'utf8');
@@ -58,6 +68,8 @@ export class WitnessState {
   }
 
   async write(origin: string, cosigned: Cosigned): Promise<void> {
+    // Should any step fail, the next read goes back to the disk, whatever it then holds.
+    this.cache.delete(origin);
     const target = this.file(origin);
     const temporary = `${target}.${process.pid}.tmp`;
     const file = await open(temporary, 'w', 0o644);
@@ -74,6 +86,7 @@ export class WitnessState {
     } finally {
       closeSync(dir);
     }
+    this.cache.set(origin, cosigned);
   }
 
   async recordRefusal(entry: Record<string, unknown>): Promise<void> {

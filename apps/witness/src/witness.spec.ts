@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -178,12 +178,32 @@ describe('the witness (c2sp.org/tlog-witness add-checkpoint)', () => {
     expect(b.body).toBe('6\n');
   });
 
+  it('keeps and publishes only the log’s verified lines and its own; a replay of what it holds is cosigned without a write', async () => {
+    const { w, dir } = witness();
+    const l = new Log('a').grow(4);
+    const stranger = generateKeyPairSync('ed25519');
+    const text = checkpointText(ORIGIN, 4, l.tree.root(4));
+    const padded = l.body(0) + signNote(text, 'witness.example/w2', stranger.privateKey, stranger.publicKey).slice(text.length + 1);
+    expect((await w.addCheckpoint(padded)).status).toBe(200);
+    const file = join(dir, `${createHash('sha256').update(ORIGIN).digest('hex')}.checkpoint`);
+    const stored = readFileSync(file, 'utf8');
+    expect(stored).not.toContain('witness.example/w2');
+    expect(stored.split('\n').filter((line) => line.startsWith('— '))).toHaveLength(2);
+    const mtime = statSync(file).mtimeMs;
+    const again = await w.addCheckpoint(l.body(4));
+    expect(again.status).toBe(200);
+    expect(verifyCheckpointNote(l.note() + again.body, policy).size).toBe(4);
+    expect(statSync(file).mtimeMs).toBe(mtime);
+  });
+
   it('refuses a second process on the same state directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'witness-'));
-    const one = new WitnessState(dir);
-    one.lock();
-    expect(() => new WitnessState(dir).lock()).toThrow(`held by process ${process.pid}`);
-    one.unlock();
+    // Another live process holds it (here the parent, as a stand-in).
+    writeFileSync(join(dir, 'witness.lock'), `${process.ppid}\n`);
+    expect(() => new WitnessState(dir).lock()).toThrow(`held by process ${process.ppid}`);
+    // A lock of a process that is gone, or of this pid's earlier life, is taken over.
+    writeFileSync(join(dir, 'witness.lock'), `${process.pid}\n`);
     new WitnessState(dir).lock();
+    expect(readFileSync(join(dir, 'witness.lock'), 'utf8')).toBe(`${process.pid}\n`);
   });
 });

@@ -3,6 +3,7 @@ import {
   EMPTY_ROOT,
   type NoteVerifier,
   cosignatureLine,
+  formatSignatureLine,
   parseCheckpointText,
   splitNote,
   verifyConsistency,
@@ -40,6 +41,7 @@ export interface Refusal {
 }
 
 const MAX_PROOF_LINES = 63;
+const MAX_WAITING = 64;
 const text = (status: number, body: string): Answer => ({
   status,
   contentType: 'text/plain; charset=utf-8',
@@ -48,6 +50,9 @@ const text = (status: number, body: string): Answer => ({
 
 export class Witness {
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Requests queued behind each log's lock: beyond MAX_WAITING, a flood is told 503. */
+  private readonly waiting = new Map<string, number>();
+  private readonly refusedAlready = new Set<string>();
 
   constructor(
     private readonly identity: WitnessIdentity,
@@ -74,23 +79,33 @@ export class Witness {
     const keys = this.logs.get(checkpoint.origin);
     if (!keys) return text(404, `unknown log origin`);
     // Signatures of unknown keys are ignored; one of a known key that fails makes the note malformed.
-    let signed = false;
+    const logLines: string[] = [];
     for (const s of split.signatures) {
       const key = keys.find((k) => k.name === s.name && k.keyId === s.keyId);
       if (!key) continue;
       if (!verify(null, Buffer.from(split.text, 'utf8'), key.publicKey, s.signature))
         return text(403, `the signature of ${s.name} does not verify`);
-      signed = true;
+      logLines.push(formatSignatureLine(s.name, s.keyId, s.signature));
     }
-    if (!signed) return text(403, "no signature of the log's key");
+    if (logLines.length === 0) return text(403, "no signature of the log's key");
     if (oldSize > checkpoint.size) return text(400, `the old size ${oldSize} is larger than the checkpoint's ${checkpoint.size}`);
+    // What is kept and published: the text and the log's verified signatures, not the submitter's other lines.
+    const logged = `${split.text}\n${logLines.join('')}`;
+    if ((this.waiting.get(checkpoint.origin) ?? 0) >= MAX_WAITING) return text(503, 'busy: try again');
 
     return this.serialized(checkpoint.origin, async () => {
       const stored = await this.state.read(checkpoint.origin);
       const storedSize = stored?.size ?? 0;
       if (oldSize !== storedSize) return { status: 409, contentType: 'text/x.tlog.size', body: `${storedSize}\n` };
       const refuse = (reason: string): Answer => {
-        this.onRefusal({ origin: checkpoint.origin, reason, cosigned: stored?.note ?? null, request: body });
+        const request = `old ${oldSize}\n${proof.map((h) => `${h.toString('base64')}\n`).join('')}\n${logged}`;
+        // Once per distinct request: a replayed refusal is no new evidence, and must not fill the disk.
+        const key = createHash('sha256').update(request).digest('hex');
+        if (!this.refusedAlready.has(key)) {
+          if (this.refusedAlready.size >= 10_000) this.refusedAlready.clear();
+          this.refusedAlready.add(key);
+          this.onRefusal({ origin: checkpoint.origin, reason, cosigned: stored?.note ?? null, request });
+        }
         return text(422, reason);
       };
       if (checkpoint.size === 0 && !checkpoint.rootHash.equals(EMPTY_ROOT))
@@ -105,8 +120,10 @@ export class Witness {
         return refuse(`the checkpoint of ${checkpoint.size} is not consistent with the one of ${oldSize} cosigned`);
       }
       const cosignature = cosignatureLine(split.text, this.identity.name, this.identity.privateKey, this.identity.publicKey, this.now());
+      // The checkpoint it holds already (same text): a fresh cosignature, and nothing to write.
+      if (stored && stored.size === checkpoint.size && splitNote(stored.note).text === split.text) return text(200, cosignature);
       // Persisted before it is answered: a witness that crashes after this line resumes from here.
-      await this.state.write(checkpoint.origin, { size: checkpoint.size, rootHash: checkpoint.rootHash, note: `${note}${cosignature}` });
+      await this.state.write(checkpoint.origin, { size: checkpoint.size, rootHash: checkpoint.rootHash, note: `${logged}${cosignature}` });
       return text(200, cosignature);
     });
   }
@@ -123,7 +140,12 @@ export class Witness {
 
   private serialized<T>(origin: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(origin) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    this.waiting.set(origin, (this.waiting.get(origin) ?? 0) + 1);
+    const run = () => {
+      this.waiting.set(origin, this.waiting.get(origin)! - 1);
+      return work();
+    };
+    const next = previous.then(run, run);
     const settled = next.catch(() => undefined);
     this.locks.set(origin, settled);
     void settled.then(() => {

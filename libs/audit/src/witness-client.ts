@@ -1,4 +1,4 @@
-import { type NoteVerifier, splitNote, verifyCosignature } from '@ostracon/platform-sdk/transparency';
+import { type NoteVerifier, formatSignatureLine, splitNote, verifyCosignature } from '@ostracon/platform-sdk/transparency';
 
 /**
  * The client side of c2sp.org/tlog-witness: one add-checkpoint request and what its answer means.
@@ -30,6 +30,30 @@ export function addCheckpointBody(oldSize: number, proof: readonly Uint8Array[],
   return `old ${oldSize}\n${proof.map((h) => `${Buffer.from(h).toString('base64')}\n`).join('')}\n${note}`;
 }
 
+/** A witness's answer is a few signature lines: more than this is not one, and is not read. */
+const ANSWER_LIMIT = 64 * 1024;
+
+async function readCapped(response: Response, limit: number): Promise<string> {
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    await response.body?.cancel();
+    throw new Error(`an answer of more than ${limit} bytes`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    size += next.value.length;
+    if (size > limit) {
+      await reader!.cancel().catch(() => undefined);
+      throw new Error(`an answer of more than ${limit} bytes`);
+    }
+    chunks.push(next.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function addCheckpoint(
   witness: WitnessEndpoint,
   body: string,
@@ -47,7 +71,7 @@ export async function addCheckpoint(
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'error',
     });
-    answer = (await response.text()).slice(0, 65_536);
+    answer = await readCapped(response, ANSWER_LIMIT);
   } catch (error) {
     return { kind: 'failed', reason: `unreachable: ${(error as Error).message}` };
   }
@@ -73,21 +97,25 @@ export async function addCheckpoint(
   }
 }
 
-/** The witness's cosignature lines that verify over the text; others (unknown keys) are ignored. */
+/**
+ * The witness's cosignature lines that verify over the text; lines of other keys are ignored.
+ * The answer must be signature lines and nothing else; what is kept is rebuilt from the verified
+ * signature, never the witness's text, so a witness can only add a valid cosignature of its own.
+ */
 function cosignatures(witness: WitnessEndpoint, text: string, answer: string): AddCheckpointOutcome {
-  let lines: string[];
+  const lines: string[] = [];
   let timestamp: number | undefined;
   try {
-    // The answer is signature lines: after the text and a blank line, it is a note to open.
+    if (answer.includes('\n\n') || !answer.startsWith('\u2014 ')) throw new Error('the answer is signature lines, one after another');
+    // Signature lines after the text and a blank line make a note: open it as one.
     const { signatures } = splitNote(`${text}\n${answer}`);
-    const raw = answer.split('\n').slice(0, -1);
-    lines = [];
-    signatures.forEach((s, i) => {
-      if (s.name !== witness.verifier.name || s.keyId !== witness.verifier.keyId) return;
+    for (const s of signatures) {
+      if (s.name !== witness.verifier.name || s.keyId !== witness.verifier.keyId) continue;
       const at = verifyCosignature(text, s, witness.verifier);
       timestamp ??= at;
-      lines.push(raw[i]!);
-    });
+      lines.push(formatSignatureLine(s.name, s.keyId, s.signature).slice(0, -1));
+      break; // one cosignature per witness key is all a verifier counts
+    }
   } catch (error) {
     return { kind: 'failed', reason: `not a valid cosignature: ${(error as Error).message}` };
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { parseVerifierKey, splitNote } from '@ostracon/platform-sdk/transparency';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTreeService } from './audit-tree.service';
 import { type WitnessEndpoint, addCheckpoint, addCheckpointBody } from './witness-client';
 
@@ -27,6 +27,10 @@ export interface WitnessStatus {
 }
 
 const BACKOFF_FIRST_MS = 1000;
+/** With a hash of the witness's name: one asker per witness across the worker processes. */
+const WITNESS_LOCK = 0x0a7d18;
+
+type Backoff = { until: number; delayMs: number };
 const BACKOFF_MAX_MS = 60_000;
 
 /**
@@ -42,7 +46,7 @@ export class WitnessingService {
   readonly witnesses: WitnessEndpoint[];
   readonly quorum: number;
   private readonly timeoutMs: number;
-  private readonly backoff = new Map<string, { until: number; delayMs: number }>();
+  private readonly backoff = new Map<string, Backoff>();
   private readonly asking = new Map<string, Promise<void>>();
 
   constructor(
@@ -56,99 +60,113 @@ export class WitnessingService {
   }
 
   /**
-   * One round: every witness not backing off and not already being asked is sent the newest
-   * checkpoint it has not cosigned. Resolves when every request of this round has been answered.
+   * One round: every witness not backing off and not already being asked (by this process) is
+   * sent the newest checkpoint it has not cosigned. Resolves when each request has been answered.
    */
   async round(now: () => Date): Promise<void> {
     if (this.witnesses.length === 0) return;
-    const latest = await this.latestNote();
-    if (!latest) return;
     await Promise.all(
       this.witnesses.map((w) => {
         const running = this.asking.get(w.name);
         if (running) return running;
         const wait = this.backoff.get(w.name);
         if (wait && wait.until > Date.now()) return undefined;
-        const ask = this.ask(w, latest, now).finally(() => this.asking.delete(w.name));
+        const ask = this.ask(w, now)
+          .catch((error: Error) => this.logger.warn(`asking witness ${w.name} failed: ${error.message}`))
+          .finally(() => this.asking.delete(w.name));
         this.asking.set(w.name, ask);
         return ask;
       }),
     );
   }
 
-  private async ask(witness: WitnessEndpoint, latest: { size: number; note: string }, now: () => Date): Promise<void> {
-    try {
-      let old = await this.cosignedSize(witness.name);
-      if (old >= latest.size) return;
+  /**
+   * Asks one witness, in a transaction that holds an advisory lock on that witness: of several
+   * worker processes, one asks it at a time, and what it learns (the size the witness cosigned)
+   * is never overwritten by another's older view. Outcomes are written with the same transaction.
+   */
+  private async ask(witness: WitnessEndpoint, now: () => Date): Promise<void> {
+    const outcome = await this.dataSource.transaction(async (em) => {
+      const [lock] = await em.query(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok`, [WITNESS_LOCK, witness.name]);
+      if (!lock.ok) return null; // another process is asking it
+      const latest = await this.latestNote(em);
+      if (!latest) return null;
+      const [row] = await em.query(
+        `INSERT INTO audit_witnesses (witness) VALUES ($1)
+         ON CONFLICT (witness) DO UPDATE SET witness = EXCLUDED.witness RETURNING cosigned_size`,
+        [witness.name],
+      );
+      let old = Number(row.cosigned_size);
+      if (old === latest.size) return null;
       const text = splitNote(latest.note).text;
       // At most twice: a 409 tells the size the witness holds, and the second request starts there.
       for (let attempt = 0; attempt < 2; attempt++) {
         if (old > latest.size) {
-          await this.refused(witness, now(), `it has cosigned a tree of ${old}, larger than this log's ${latest.size}`);
-          return;
+          return this.refused(em, witness, now(), `it has cosigned a tree of ${old}, larger than this log's ${latest.size}`);
         }
-        const proof = old === 0 ? [] : await this.tree.consistency(old, latest.size);
-        const outcome = await addCheckpoint(witness, addCheckpointBody(old, proof, latest.note), text, this.timeoutMs);
-        switch (outcome.kind) {
+        let proof: Buffer[];
+        try {
+          proof = old === 0 ? [] : await this.tree.consistency(old, latest.size);
+        } catch (error) {
+          return this.failed(em, witness, now(), `no consistency proof from ${old}: ${(error as Error).message}`);
+        }
+        const answer = await addCheckpoint(witness, addCheckpointBody(old, proof, latest.note), text, this.timeoutMs);
+        switch (answer.kind) {
           case 'cosigned':
-            await this.cosigned(witness, latest.size, outcome.lines, outcome.timestamp, now());
-            return;
+            return this.cosigned(em, witness, latest.size, answer.lines, answer.timestamp, now());
           case 'conflict':
-            await this.dataSource.query(`UPDATE audit_witnesses SET cosigned_size = $2 WHERE witness = $1`, [
-              witness.name,
-              outcome.witnessSize,
-            ]);
-            if (outcome.witnessSize === old) return this.failed(witness, now(), 'a 409 naming the size that was sent');
-            old = outcome.witnessSize;
+            if (answer.witnessSize === old) return this.failed(em, witness, now(), 'a 409 naming the size that was sent');
+            // Kept only if this log has such a tree: a larger one is refused above, and never remembered.
+            if (answer.witnessSize <= latest.size) {
+              await em.query(`UPDATE audit_witnesses SET cosigned_size = $2 WHERE witness = $1`, [witness.name, answer.witnessSize]);
+            }
+            old = answer.witnessSize;
             continue;
           case 'refused':
-            return this.refused(witness, now(), `HTTP ${outcome.status}: ${outcome.reason}`);
+            return this.refused(em, witness, now(), `HTTP ${answer.status}: ${answer.reason}`);
           case 'rejected':
-            return this.failed(witness, now(), `HTTP ${outcome.status} (check its configuration for this log): ${outcome.reason}`);
+            return this.failed(em, witness, now(), `HTTP ${answer.status} (check its configuration for this log): ${answer.reason}`);
           case 'failed':
-            return this.failed(witness, now(), outcome.reason);
+            return this.failed(em, witness, now(), answer.reason);
         }
       }
-      await this.failed(witness, now(), 'two 409s in a row');
-    } catch (error) {
-      await this.failed(witness, now(), (error as Error).message).catch(() => undefined);
-    }
-  }
-
-  private async cosignedSize(witness: string): Promise<number> {
-    const [row] = await this.dataSource.query(
-      `INSERT INTO audit_witnesses (witness) VALUES ($1)
-       ON CONFLICT (witness) DO UPDATE SET witness = EXCLUDED.witness RETURNING cosigned_size`,
-      [witness],
-    );
-    return Number(row.cosigned_size);
-  }
-
-  private async cosigned(witness: WitnessEndpoint, size: number, lines: string[], timestamp: number, at: Date): Promise<void> {
-    await this.dataSource.transaction(async (em) => {
-      await em.query(
-        `INSERT INTO audit_cosignatures (size, witness, line, cosigned_at, received_at) VALUES ($1, $2, $3, to_timestamp($4), $5)
-         ON CONFLICT (size, witness) DO NOTHING`,
-        [size, witness.name, lines.join('\n'), timestamp, at],
-      );
-      await em.query(
-        `UPDATE audit_witnesses SET cosigned_size = GREATEST(cosigned_size, $2), last_attempt_at = $3, last_success_at = $3,
-           failures = 0, last_error = NULL WHERE witness = $1`,
-        [witness.name, size, at],
-      );
+      return this.failed(em, witness, now(), 'two 409s in a row');
     });
-    this.backoff.delete(witness.name);
+    if (outcome === 'cosigned') this.backoff.delete(witness.name);
+    else if (outcome) this.backoff.set(witness.name, outcome);
   }
 
-  private async failed(witness: WitnessEndpoint, at: Date, reason: string): Promise<void> {
+  private async cosigned(
+    em: EntityManager,
+    witness: WitnessEndpoint,
+    size: number,
+    lines: string[],
+    timestamp: number,
+    at: Date,
+  ): Promise<'cosigned'> {
+    await em.query(
+      `INSERT INTO audit_cosignatures (size, witness, key_id, line, cosigned_at, received_at)
+       VALUES ($1, $2, $3, $4, to_timestamp($5), $6) ON CONFLICT (size, witness) DO NOTHING`,
+      [size, witness.name, witness.verifier.keyId, lines.join('\n'), timestamp, at],
+    );
+    await em.query(
+      `UPDATE audit_witnesses SET cosigned_size = $2, last_attempt_at = $3, last_success_at = $3, failures = 0, last_error = NULL
+       WHERE witness = $1`,
+      [witness.name, size, at],
+    );
+    return 'cosigned';
+  }
+
+  private async failed(em: EntityManager, witness: WitnessEndpoint, at: Date, reason: string): Promise<Backoff> {
     const previous = this.backoff.get(witness.name)?.delayMs ?? BACKOFF_FIRST_MS / 2;
     const delayMs = Math.min(previous * 2, BACKOFF_MAX_MS);
-    this.backoff.set(witness.name, { until: Date.now() + delayMs, delayMs });
     this.logger.warn(`witness ${witness.name} did not cosign, retrying in ${delayMs} ms: ${reason}`);
-    await this.dataSource.query(
-      `UPDATE audit_witnesses SET last_attempt_at = $2, failures = failures + 1, last_error = $3 WHERE witness = $1`,
-      [witness.name, at, reason.slice(0, 500)],
-    );
+    await em.query(`UPDATE audit_witnesses SET last_attempt_at = $2, failures = failures + 1, last_error = $3 WHERE witness = $1`, [
+      witness.name,
+      at,
+      reason.slice(0, 500),
+    ]);
+    return { until: Date.now() + delayMs, delayMs };
   }
 
   /**
@@ -156,40 +174,42 @@ export class WitnessingService {
    * showed it another history (a split view), or this log's own record went back. Either way an
    * operator must look: it is logged as an error and counted (ostracon_audit_witness_refusals).
    */
-  private async refused(witness: WitnessEndpoint, at: Date, reason: string): Promise<void> {
+  private async refused(em: EntityManager, witness: WitnessEndpoint, at: Date, reason: string): Promise<Backoff> {
     this.logger.error(`witness ${witness.name} REFUSED the checkpoint as inconsistent with what it cosigned (split view?): ${reason}`);
-    this.backoff.set(witness.name, { until: Date.now() + BACKOFF_MAX_MS, delayMs: BACKOFF_MAX_MS });
-    await this.dataSource.query(
+    await em.query(
       `UPDATE audit_witnesses SET last_attempt_at = $2, failures = failures + 1, refusals = refusals + 1, last_error = $3 WHERE witness = $1`,
       [witness.name, at, `refused: ${reason}`.slice(0, 500)],
     );
+    return { until: Date.now() + BACKOFF_MAX_MS, delayMs: BACKOFF_MAX_MS };
   }
 
   /** The newest checkpoint's signed note (without cosignatures). */
-  async latestNote(): Promise<{ size: number; note: string } | null> {
-    const [row] = await this.dataSource.query(`SELECT size, note FROM audit_checkpoint_notes ORDER BY size DESC LIMIT 1`);
+  async latestNote(db: EntityManager | DataSource = this.dataSource): Promise<{ size: number; note: string } | null> {
+    const [row] = await db.query(`SELECT size, note FROM audit_checkpoint_notes ORDER BY size DESC LIMIT 1`);
     return row ? { size: Number(row.size), note: row.note as string } : null;
   }
 
   /** A checkpoint's note with every cosignature held, of one size or the newest; null if there is none. */
   async noteCheckpoint(size?: number): Promise<NoteCheckpoint | null> {
-    const [row]: { size: string; note: string; signed_at: Date; lines: string[] | null; names: string[] | null }[] =
+    const [row]: { size: string; note: string; signed_at: Date; cosignatures: { witness: string; key_id: number; line: string }[] }[] =
       await this.dataSource.query(
         `SELECT n.size, n.note, c.signed_at,
-              (SELECT array_agg(s.line ORDER BY s.witness) FROM audit_cosignatures s WHERE s.size = n.size) AS lines,
-              (SELECT array_agg(s.witness ORDER BY s.witness) FROM audit_cosignatures s WHERE s.size = n.size) AS names
-       FROM audit_checkpoint_notes n JOIN audit_checkpoints c USING (size)
-       WHERE ($1::bigint IS NULL OR n.size = $1) ORDER BY n.size DESC LIMIT 1`,
+                (SELECT coalesce(json_agg(json_build_object('witness', s.witness, 'key_id', s.key_id, 'line', s.line) ORDER BY s.witness), '[]')
+                 FROM audit_cosignatures s WHERE s.size = n.size) AS cosignatures
+         FROM audit_checkpoint_notes n JOIN audit_checkpoints c USING (size)
+         WHERE ($1::bigint IS NULL OR n.size = $1) ORDER BY n.size DESC LIMIT 1`,
         [size ?? null],
       );
     if (!row) return null;
-    const lines = (row.lines ?? []).map((l) => `${l}\n`).join('');
-    const known = new Set(this.witnesses.map((w) => w.name));
+    // Every cosignature held is served (each verified when it came); those of the keys configured now count.
+    const current = row.cosignatures.filter((c) =>
+      this.witnesses.some((w) => w.name === c.witness && w.verifier.keyId === Number(c.key_id)),
+    );
     return {
       size: Number(row.size),
       signedAt: row.signed_at,
-      note: row.note + lines,
-      witnessedBy: (row.names ?? []).filter((n) => known.has(n)),
+      note: row.note + row.cosignatures.map((c) => `${c.line}\n`).join(''),
+      witnessedBy: current.map((c) => c.witness),
     };
   }
 
@@ -209,10 +229,10 @@ export class WitnessingService {
     for (const window of [1000, null]) {
       const [row] = await this.dataSource.query(
         `SELECT size FROM audit_cosignatures
-         WHERE witness = ANY($1::text[])
+         WHERE (witness, key_id) IN (SELECT * FROM unnest($1::text[], $4::bigint[]))
            AND ($3::int IS NULL OR size >= (SELECT min(size) FROM (SELECT size FROM audit_cosignatures ORDER BY size DESC LIMIT $3) AS recent))
          GROUP BY size HAVING count(*) >= $2 ORDER BY size DESC LIMIT 1`,
-        [this.witnesses.map((w) => w.name), this.quorum, window],
+        [this.witnesses.map((w) => w.name), this.quorum, window, this.witnesses.map((w) => w.verifier.keyId)],
       );
       if (row) return this.noteCheckpoint(Number(row.size));
     }

@@ -1,4 +1,4 @@
-import { COSIGNATURE_V1, isKeyName, parseVerifierKey } from '@ostracon/platform-sdk/transparency';
+import { COSIGNATURE_V1, isKeyName, parseVerifierKey, rawEd25519 } from '@ostracon/platform-sdk/transparency';
 import { z } from 'zod';
 
 /** `keyId:base64key[,keyId:base64key…]`; the first entry is the one new data is written with. */
@@ -34,6 +34,7 @@ const witnessList = z
   .trim()
   .transform((raw, ctx) => {
     const witnesses: { name: string; vkey: string; url: string }[] = [];
+    const keys = new Set<string>();
     for (const entry of raw
       .split(',')
       .map((e) => e.trim())
@@ -51,11 +52,14 @@ const witnessList = z
         ctx.addIssue({ code: 'custom', message: problem });
         return z.NEVER;
       }
-      const name = parseVerifierKey(vkey!).name;
-      if (witnesses.some((w) => w.name === name)) {
-        ctx.addIssue({ code: 'custom', message: `witness ${name} appears twice` });
+      const { name, publicKey } = parseVerifierKey(vkey!);
+      // Same name, or same key under another name (a cosignature does not commit to the name): one witness counted twice.
+      const key = rawEd25519(publicKey).toString('hex');
+      if (witnesses.some((w) => w.name === name) || keys.has(key)) {
+        ctx.addIssue({ code: 'custom', message: `witness ${name} appears twice (same name or same key)` });
         return z.NEVER;
       }
+      keys.add(key);
       witnesses.push({ name, vkey: vkey!, url: url!.replace(/\/+$/, '') });
     }
     return witnesses;

@@ -178,6 +178,11 @@ describe('loadConfig', () => {
       loadConfig({ ...dev, AUDIT_WITNESSES: `${vkey('w.example/a', 1)} https://a, ${vkey('w.example/a', 2)} https://b` }),
     ).toThrow(/appears twice/);
     expect(() => loadConfig({ ...dev, AUDIT_LOG_ORIGIN: '{"json": 1}' })).toThrow(/AUDIT_LOG_ORIGIN/);
+    // One key under two names would count one witness twice.
+    const alias = verifierKey('w.example/alias', ed25519(1).publicKey, COSIGNATURE_V1);
+    expect(() => loadConfig({ ...dev, AUDIT_WITNESSES: `${vkey('w.example/a', 1)} https://a, ${alias} https://b` })).toThrow(
+      /same name or same key/,
+    );
   });
 
   it('signs in against the local provider at /oidc when asked, outside production, with plain cookies on http', () => {

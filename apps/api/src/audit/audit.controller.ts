@@ -77,7 +77,7 @@ export class AuditController {
   }
 
   @Get('witnesses')
-  @Roles('auditor', 'authority', 'admin')
+  @Roles('auditor', 'admin')
   witnesses() {
     return this.log.witnessStatus();
   }

@@ -370,7 +370,7 @@ export const ROUTES: Route[] = [
     path: '/v1/audit/witnesses',
     summary: 'The witnesses the log asks to cosign, what it knows of each, the newest checkpoint and the newest a quorum witnessed',
     tag: 'audit',
-    roles: ['auditor', 'authority', 'admin'],
+    roles: ['auditor', 'admin'],
     responses: { 200: { description: 'Witnessing status', schema: witnessStatusSchema } },
   },
   {

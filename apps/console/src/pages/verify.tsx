@@ -13,6 +13,9 @@ const LAST_CHECKPOINT = 'ostracon.audit.lastCheckpoint';
 interface PinnedKey {
   keyId: string;
   publicKeyPem: string;
+  /** The witnesses' verifier keys and the quorum, pinned with the key (absent in pins made before witnesses). */
+  witnesses?: string[];
+  witnessQuorum?: number;
 }
 type Seen = Pick<Checkpoint, 'size' | 'rootHash' | 'timestamp'>;
 
@@ -58,34 +61,60 @@ const cursorAfter = (seq: number) =>
     .replace(/=+$/, '');
 
 /**
- * Who cosigned the newest checkpoint: its note (log signature under the pinned key, and each
- * announced witness's cosignature) checked here, against the quorum the service announces.
+ * Who cosigned the checkpoint: its note (the log's signature under the pinned key, each witness's
+ * cosignature) checked here against the witnesses and quorum pinned with the key (those the
+ * service announces until then), and tied to the checkpoint verified above: the same root, or a
+ * consistency proof between the two. A note of another history is a failure, not a witness count.
  */
-async function checkWitnesses(published: PublishedKeys, pinned: PinnedKey): Promise<Outcome> {
-  const m = published.witnesses.length;
-  if (m === 0) return { ok: 'info', text: t.verify.noWitnesses };
+async function checkWitnesses(published: PublishedKeys, pinned: PinnedKey, current: Checkpoint): Promise<Outcome> {
+  const witnesses = pinned.witnesses ?? published.witnesses.map((w) => w.verifierKey);
+  const quorum = pinned.witnessQuorum ?? published.witnessQuorum;
+  if (witnesses.length === 0) return { ok: 'info', text: t.verify.noWitnesses };
   const check = async (witnessed: boolean) =>
     checkNote(
       await api<string>(`/v1/audit/checkpoint/note${witnessed ? '?witnessed=true' : ''}`, { headers: { accept: 'text/plain' } }),
       published.origin,
       ed25519KeyFromPem(pinned.publicKeyPem),
-      published.witnesses.map((w) => w.verifierKey),
+      witnesses,
     );
   let checked = await check(false);
   // The newest checkpoint may be seconds old and not cosigned yet: then the newest that a quorum cosigned.
-  if (checked?.signed && checked.bad.length === 0 && checked.witnessedBy.length < published.witnessQuorum) {
+  if (checked?.signed && checked.bad.length === 0 && checked.witnessedBy.length < quorum) {
     checked = (await check(true).catch(() => null)) ?? checked;
   }
   if (!checked || !checked.signed) return { ok: false, text: t.verify.noteBad };
+  if (checked.bad.length > 0) return { ok: false, text: format(t.verify.cosignatureBad, { names: checked.bad.join(', ') }) };
+  // One history: the note's tree and the verified checkpoint's, proven consistent.
+  const [older, newer] =
+    checked.size <= current.size
+      ? [
+          { size: checked.size, root: checked.rootHex },
+          { size: current.size, root: current.rootHash },
+        ]
+      : [
+          { size: current.size, root: current.rootHash },
+          { size: checked.size, root: checked.rootHex },
+        ];
+  let sameHistory = older.size === newer.size ? older.root === newer.root : older.size === 0;
+  if (older.size > 0 && older.size < newer.size) {
+    const proof = await api<{ proof: string[] }>(`/v1/audit/proofs/consistency?from=${older.size}&to=${newer.size}`).catch(() => null);
+    sameHistory =
+      proof !== null &&
+      verifyConsistency(BigInt(older.size), BigInt(newer.size), fromHex(older.root), fromHex(newer.root), proof.proof.map(fromHex));
+  }
+  if (!sameHistory) return { ok: false, text: format(t.verify.noteOtherHistory, { size: checked.size }) };
+  const changed =
+    pinned.witnesses !== undefined &&
+    (published.witnessQuorum !== pinned.witnessQuorum || published.witnesses.map((w) => w.verifierKey).join() !== pinned.witnesses.join());
   const values = {
     n: checked.witnessedBy.length,
-    m,
-    q: published.witnessQuorum,
+    m: witnesses.length,
+    q: quorum,
     size: checked.size,
     names: checked.witnessedBy.join(', ') || '—',
   };
-  if (checked.bad.length > 0) return { ok: false, text: format(t.verify.cosignatureBad, { names: checked.bad.join(', ') }) };
-  return { ok: checked.witnessedBy.length >= published.witnessQuorum, text: format(t.verify.witnessedBy, values) };
+  const text = format(t.verify.witnessedBy, values) + (changed ? ` ${t.verify.witnessesChanged}` : '');
+  return { ok: checked.witnessedBy.length >= quorum && !changed, text };
 }
 
 /**
@@ -102,6 +131,7 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
   const [consistency, setConsistency] = useState<Outcome>(null);
   const [inclusion, setInclusion] = useState<Outcome>(null);
   const [witnessed, setWitnessed] = useState<Outcome>(null);
+  const [witnessSet, setWitnessSet] = useState<Pick<PinnedKey, 'witnesses' | 'witnessQuorum'>>({});
   const [problem, setProblem] = useState<unknown>(undefined);
   const [seq, setSeq] = useState(query.get('seq') ?? '');
   const [checked, setChecked] = useState<AuditEvent | null>(null);
@@ -123,6 +153,10 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
       ]);
       const published = announcedKeys.keys;
       setKeys(published);
+      // A service that announces no witnesses (or an older one) is one with none.
+      announcedKeys.witnesses ??= [];
+      announcedKeys.witnessQuorum ??= 0;
+      setWitnessSet({ witnesses: announcedKeys.witnesses.map((w) => w.verifierKey), witnessQuorum: announcedKeys.witnessQuorum });
       setCheckpoint(current);
       const key = read<PinnedKey>(PINNED_KEY);
       if (!key) {
@@ -139,7 +173,9 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
       };
       setSignature({ ok: signed, text: format(signed ? t.verify.checkpointOk : t.verify.checkpointBad, values) });
       if (!signed) return;
-      void checkWitnesses(announcedKeys, key).then(setWitnessed, (error: unknown) => setWitnessed({ ok: false, text: messageOf(error) }));
+      void checkWitnesses(announcedKeys, key, current).then(setWitnessed, (error: unknown) =>
+        setWitnessed({ ok: false, text: messageOf(error) }),
+      );
 
       const seen = read<Seen>(LAST_CHECKPOINT);
       if (!seen) {
@@ -188,8 +224,9 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
 
   const pin = () => {
     if (!announced) return;
-    localStorage.setItem(PINNED_KEY, JSON.stringify({ keyId: announced.keyId, publicKeyPem: announced.publicKeyPem }));
-    setPinned({ keyId: announced.keyId, publicKeyPem: announced.publicKeyPem });
+    const pin: PinnedKey = { keyId: announced.keyId, publicKeyPem: announced.publicKeyPem, ...witnessSet };
+    localStorage.setItem(PINNED_KEY, JSON.stringify(pin));
+    setPinned(pin);
   };
   const unpin = () => {
     localStorage.removeItem(PINNED_KEY);

@@ -51,6 +51,7 @@ export function checkNote(note: string, origin: string, logKey: Uint8Array, witn
   const logId = keyId(origin, 0x01, logKey);
   const keys = witnesses.map(readVerifierKey).filter((k) => k?.type === 0x04) as { name: string; type: 0x04; key: Uint8Array }[];
   const result: NoteCheck = { signed: false, size: Number(size), rootHex: toHex(rootBytes), witnessedBy: [], bad: [] };
+  const counted = new Set<string>();
   for (const line of note.slice(at + 2, -1).split('\n')) {
     const m = /^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/.exec(line);
     if (!m) return null;
@@ -59,15 +60,22 @@ export function checkNote(note: string, origin: string, logKey: Uint8Array, witn
     const id = new DataView(bytes.buffer).getUint32(0);
     const signature = bytes.slice(4);
     if (m[1] === origin && id === logId) {
-      result.signed = verify(signature, body, logKey);
+      // Every signature of the known key must verify (c2sp.org/signed-note): one that fails, fails the note.
+      if (!verify(signature, body, logKey)) return { ...result, signed: false };
+      result.signed = true;
       continue;
     }
     const witness = keys.find((k) => k.name === m[1] && keyId(k.name, 0x04, k.key) === id);
-    if (!witness || signature.length !== 72) continue;
-    const time = new DataView(signature.buffer).getBigUint64(0);
+    if (!witness) continue;
+    const time = signature.length === 72 ? new DataView(signature.buffer).getBigUint64(0) : 0n;
     const message = encoder.encode(`cosignature/v1\ntime ${time}\n${text}`);
     const ok = time > 0n && verify(signature.slice(8), message, witness.key);
-    (ok ? result.witnessedBy : result.bad).push(witness.name);
+    if (!ok) result.bad.push(witness.name);
+    // Counted once per witness and per key: a cosignature does not commit to the witness's name.
+    else if (!counted.has(witness.name) && !counted.has(toHex(witness.key))) {
+      counted.add(witness.name).add(toHex(witness.key));
+      result.witnessedBy.push(witness.name);
+    }
   }
   return result;
 }

@@ -107,6 +107,17 @@ describe('verifyCheckpointNote: the log, the origin, the witnesses, the quorum',
     expect(verifyCheckpointNote(note + extra, policy).witnessedBy).toHaveLength(2);
   });
 
+  it('counts one key under two names (a cosignature does not commit to the name) once toward the quorum', () => {
+    const { note: once, text } = cosignedTree(p, 5, ['w1']);
+    const alias = verifierKey('witness.example/alias', p.w1.publicKey, COSIGNATURE_V1);
+    const relabelled = once + cosignatureLine(text, 'witness.example/alias', p.w1.privateKey, p.w1.publicKey, 1_796_000_000);
+    expect(verifyCheckpointNote(relabelled, { log: p.logKey, witnesses: [p.w1Key, alias], quorum: 1 }).witnessedBy).toHaveLength(1);
+    expect(() => verifyCheckpointNote(relabelled, { log: p.logKey, witnesses: [p.w1Key, alias], quorum: 2 })).toThrow('2 are needed');
+    // The same line twice is one witness too.
+    const twice = once + once.slice(once.lastIndexOf('— witness.example/w1'));
+    expect(() => verifyCheckpointNote(twice, { ...policy, quorum: 2 })).toThrow('cosigned by 1');
+  });
+
   it('refuses a tampered note (the size changed): the log signature does not verify', () => {
     expect(problem(() => verifyCheckpointNote(note.replace(`${ORIGIN}\n5\n`, `${ORIGIN}\n6\n`), policy))).toEqual([
       'log_signature',

@@ -2,7 +2,7 @@ import { verify } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { verifyCosignature } from './cosignature';
 import { leafHash, verifyInclusion } from './merkle';
-import { COSIGNATURE_V1, ED25519, type NoteVerifier, parseCheckpointText, parseVerifierKey, splitNote } from './signed-note';
+import { COSIGNATURE_V1, ED25519, type NoteVerifier, parseCheckpointText, parseVerifierKey, rawEd25519, splitNote } from './signed-note';
 
 /**
  * Checking Ostracon's audit log from outside: a checkpoint (a C2SP signed note) against the log's
@@ -81,6 +81,8 @@ export function verifyCheckpointNote(note: string, policy: TrustPolicy): Verifie
 
   let signedByLog = false;
   const witnessedBy: { name: string; timestamp: number }[] = [];
+  // A cosignature/v1 does not commit to the witness's name: one key under two names is one witness.
+  const countedKeys = new Set<string>();
   for (const s of signatures) {
     const logKey = logKeys.find((k) => k.name === s.name && k.keyId === s.keyId);
     if (logKey) {
@@ -97,7 +99,11 @@ export function verifyCheckpointNote(note: string, policy: TrustPolicy): Verifie
     } catch (error) {
       throw new TransparencyError('cosignature', (error as Error).message);
     }
-    if (!witnessedBy.some((w) => w.name === witness.name)) witnessedBy.push({ name: witness.name, timestamp });
+    const key = rawEd25519(witness.publicKey).toString('hex');
+    if (!witnessedBy.some((w) => w.name === witness.name) && !countedKeys.has(key)) {
+      countedKeys.add(key);
+      witnessedBy.push({ name: witness.name, timestamp });
+    }
   }
   if (!signedByLog) throw new TransparencyError('log_signature', `no signature of the log's key (${log.name})`);
   if (witnessedBy.length < quorum) {
