@@ -91,7 +91,12 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect(doc.body.paths['/v1/signup-matches/{matchId}'].get.parameters).toEqual([
       expect.objectContaining({ name: 'matchId', in: 'path' }),
     ]);
-    expect(doc.body.paths['/v1/audit/proofs/inclusion'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['seq', 'size']);
+    expect(doc.body.paths['/v1/audit/proofs/inclusion'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'seq',
+      'size',
+      'bundle',
+    ]);
+    expect(doc.body.paths['/v1/audit/checkpoint/note'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['witnessed']);
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining(['/v1/audit/events', '/v1/audit/events/export', '/v1/audit/checkpoint']),
     );

@@ -200,6 +200,22 @@ describe('a witnessed log: checkpoints cosigned by two witness processes', () =>
     );
     const short = cli('--note', join(dir, 'one.note'), '--witness', w1.verifierKey, '--witness', w2.verifierKey);
     expect([short.status, short.stdout]).toEqual([1, expect.stringContaining('2 are needed')]);
+
+    // Against the database, as the operator runs it with the service's configuration: every note and cosignature checked.
+    const database = spawnSync(process.execPath, [dist('cli'), 'audit:verify', '--json'], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        DATABASE_URL: world.db.url,
+        REDIS_URL: world.redis.url,
+        AUDIT_WITNESSES: [w1, w2].map((w) => `${w.verifierKey} ${w.url}`).join(','),
+        AUDIT_WITNESS_QUORUM: '2',
+      },
+    });
+    const report = JSON.parse(database.stdout);
+    expect([database.status, report.ok, report.problems]).toEqual([0, true, []]);
+    expect(report.notes).toBeGreaterThan(0);
+    expect(report.newestWitnessed).toMatchObject({ size: expect.any(Number), witnessedBy: [w1.name, w2.name] });
   });
 
   it('one witness down: the other still cosigns, the witnessed checkpoint ages, and the restarted witness resumes from its stored state', async () => {

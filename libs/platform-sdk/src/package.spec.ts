@@ -27,6 +27,8 @@ describe('@ostracon/platform-sdk as npm pack builds it', () => {
       'dist/index.js',
       'dist/index.d.ts',
       'dist/signals/index.js',
+      'dist/transparency/index.js',
+      'dist/transparency/index.d.ts',
       'examples/platform/server.js',
     ]) {
       expect(files).toContain(file);
@@ -37,7 +39,7 @@ describe('@ostracon/platform-sdk as npm pack builds it', () => {
   it('depends on no framework and on nothing of the service: plain Node 20 runs it', () => {
     const { files, manifest } = packed();
     expect(Object.keys(manifest.dependencies).sort()).toEqual(
-      ['@noble/curves', '@noble/hashes', 'libphonenumber-js', 'libsodium-wrappers-sumo', 'standardwebhooks'].sort(),
+      ['@noble/curves', '@noble/hashes', 'canonicalize', 'libphonenumber-js', 'libsodium-wrappers-sumo', 'standardwebhooks'].sort(),
     );
     for (const file of files.filter((f) => f.endsWith('.js'))) {
       const code = readFileSync(join(root, file), 'utf8');
@@ -52,7 +54,16 @@ describe('@ostracon/platform-sdk as npm pack builds it', () => {
       ['-e', `const sdk = require(${JSON.stringify(root)}); console.log(Object.keys(sdk).sort().join(','))`],
       { encoding: 'utf8' },
     );
-    for (const name of ['PrivateScreener', 'OstraconClient', 'verifyWebhook', 'prepareSignal', 'prehash', 'normalizeEmail', 'voprf']) {
+    for (const name of [
+      'PrivateScreener',
+      'OstraconClient',
+      'verifyWebhook',
+      'prepareSignal',
+      'prehash',
+      'normalizeEmail',
+      'voprf',
+      'transparency',
+    ]) {
       expect(surface.trim().split(',')).toContain(name);
     }
   });
