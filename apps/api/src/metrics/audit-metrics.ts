@@ -1,4 +1,4 @@
-import type { WitnessingService } from '@ostracon/audit';
+import type { WitnessStatus, WitnessingService } from '@ostracon/audit';
 import { Gauge, type Registry } from 'prom-client';
 
 /**
@@ -33,37 +33,26 @@ export function registerAuditMetrics(registry: Registry, witnessing: WitnessingS
       this.set(since ? Math.max(0, (now().getTime() - since.getTime()) / 1000) : 0);
     },
   });
-  new Gauge({
-    name: 'ostracon_audit_witness_cosigned_size',
-    help: 'The tree size each witness last cosigned',
-    labelNames: ['witness'] as const,
-    registers: [registry],
-    async collect() {
-      const status = await witnessing.status().catch(() => null);
-      if (!status) return;
-      for (const w of status) this.set({ witness: w.name }, w.cosignedSize);
-    },
-  });
-  new Gauge({
-    name: 'ostracon_audit_witness_refusals',
-    help: 'Checkpoints each witness refused as inconsistent with one it cosigned (a split view, or a log that went back): any is an incident',
-    labelNames: ['witness'] as const,
-    registers: [registry],
-    async collect() {
-      const status = await witnessing.status().catch(() => null);
-      if (!status) return;
-      for (const w of status) this.set({ witness: w.name }, w.refusals);
-    },
-  });
-  new Gauge({
-    name: 'ostracon_audit_witness_failures',
-    help: 'Consecutive failed requests to each witness (0 after a cosignature)',
-    labelNames: ['witness'] as const,
-    registers: [registry],
-    async collect() {
-      const status = await witnessing.status().catch(() => null);
-      if (!status) return;
-      for (const w of status) this.set({ witness: w.name }, w.failures);
-    },
-  });
+  const perWitness: [name: string, help: string, value: (w: WitnessStatus) => number][] = [
+    ['ostracon_audit_witness_cosigned_size', 'The tree size each witness last cosigned', (w) => w.cosignedSize],
+    [
+      'ostracon_audit_witness_refusals',
+      'Checkpoints each witness refused as inconsistent with one it cosigned (a split view, or a log that went back): any is an incident',
+      (w) => w.refusals,
+    ],
+    ['ostracon_audit_witness_failures', 'Consecutive failed requests to each witness (0 after a cosignature)', (w) => w.failures],
+  ];
+  for (const [name, help, value] of perWitness) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['witness'] as const,
+      registers: [registry],
+      async collect() {
+        const status = await witnessing.status().catch(() => null);
+        if (!status) return;
+        for (const w of status) this.set({ witness: w.name }, value(w));
+      },
+    });
+  }
 }
