@@ -52,6 +52,62 @@ describe('the built processes', () => {
     expect(await exitOf(api.child)).toBe(0);
   });
 
+  it('logs for a person on a terminal in development (pino-pretty, no probes), JSON lines when not on one', async () => {
+    const port = await freePort();
+    const env = { ...process.env, PORT: String(port), LOG_LEVEL: 'info', NODE_ENV: 'development', LOG_FORMAT: undefined };
+    // A real terminal: util-linux's script gives the API a pseudo-terminal as its standard output.
+    const tty = spawn('script', ['-qfec', `${process.execPath} ${dist('api')}`, '/dev/null'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let shown = '';
+    tty.stdout!.on('data', (d) => (shown += d));
+    const ready = async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      await waitFor(ready, 'the API on a terminal to be ready');
+      for (let i = 0; i < 3; i++) await fetch(`http://127.0.0.1:${port}/health/live`);
+      await fetch(`http://127.0.0.1:${port}/v1/orders`);
+      await waitFor(() => /GET \/v1\/orders → 401/.test(shown), 'the request to be logged');
+    } finally {
+      process.kill(-tty.pid!, 'SIGTERM');
+    }
+    // eslint-disable-next-line no-control-regex -- the terminal's colours, removed to read the text
+    const text = shown.replace(/\u001b\[[0-9;]*m/g, '');
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(ostracon-api\): GET \/v1\/orders → 401 in [\d.]+ ms/m);
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(ostracon-api\): \[ScreeningIndex\] index ready/m);
+    expect(text).not.toMatch(/^\{"level"/m);
+    expect(text).not.toMatch(/\/health\//);
+
+    // The same process, its output a pipe: JSON lines, one object each.
+    const port2 = await freePort();
+    const piped = run('api', { PORT: String(port2), LOG_LEVEL: 'info', NODE_ENV: 'development' });
+    let stdout = '';
+    piped.child.stdout!.on('data', (d) => (stdout += d));
+    try {
+      await waitFor(async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port2}/health/ready`)).status === 200;
+        } catch {
+          return false;
+        }
+      }, 'the API on a pipe to be ready');
+    } finally {
+      piped.child.kill('SIGTERM');
+    }
+    await exitOf(piped.child);
+    // Standard output only: Node's own warnings go to standard error.
+    const lines = stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
   it('worker: connects to PostgreSQL and Redis, and stops cleanly on SIGTERM', async () => {
     const worker = run('worker', { LOG_LEVEL: 'info' });
     await waitFor(() => worker.output().includes('worker ready'), 'the worker to be ready');

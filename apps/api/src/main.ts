@@ -9,7 +9,7 @@ import { createApiApp } from './create-api-app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.log.level, name: 'ostracon-api' });
+  const logger = createLogger({ level: config.log.level, name: 'ostracon-api', format: config.log.format });
   if (config.http.processes > 1 && cluster.isPrimary) return runPrimary(config, logger);
   const member = cluster.isWorker ? joinCluster() : undefined;
   // Signals are handled from the first instant; the app joins once it exists.

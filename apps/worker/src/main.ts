@@ -7,7 +7,7 @@ import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.log.level, name: 'ostracon-worker' });
+  const logger = createLogger({ level: config.log.level, name: 'ostracon-worker', format: config.log.format });
   // Signals are handled from the first instant; the app joins once it exists.
   const started: { app?: INestApplicationContext } = {};
   closeOnSignals(() => started.app, logger);

@@ -3,7 +3,7 @@ export { type Problem, PROBLEM_CONTENT_TYPE, problemType } from './problem';
 export { type Clock, CLOCK, systemClock, ManualClock } from './clock';
 export { parseOrThrow, zodFieldErrors, formatPath } from './zod';
 export { encodeCursor, decodeCursor, pageQuerySchema, type Page } from './cursor';
-export { createLogger, REDACT_PATHS, PinoNestLogger, serializeError } from './logger';
+export { createLogger, REDACT_PATHS, PinoNestLogger, serializeError, serializeRequest } from './logger';
 export { ProblemFilter, toProblem, sendProblem, problemFor, problemCodeOf } from './problem.filter';
 export { ZodPipe } from './zod.pipe';
 export { KeyRingCipher, type KeyRingKey, type Sealed } from './key-ring-cipher';

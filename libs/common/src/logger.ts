@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 /**
  * Keys and identity data must never reach a log line. Fastify's request serializer logs no
@@ -72,7 +73,28 @@ export function serializeRequest(req: { method?: string; url?: string; ip?: stri
   };
 }
 
-export function createLogger(options: { level: string; name: string; destination?: DestinationStream }): Logger {
+/**
+ * The process's logger: JSON lines (production, or not on a terminal), or, for a person at a
+ * terminal (`format: 'pretty'`, development's default there), pino-pretty in the same process:
+ * one line a message, time, level and text first, the fields after.
+ */
+export function createLogger(options: {
+  level: string;
+  name: string;
+  destination?: DestinationStream;
+  format?: 'json' | 'pretty';
+}): Logger {
+  const destination =
+    options.destination ??
+    (options.format === 'pretty'
+      ? pinoPretty({
+          colorize: true,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,service,context',
+          messageFormat: '{if context}[{context}] {end}{msg}',
+          singleLine: true,
+        })
+      : undefined);
   return pino(
     {
       name: options.name,
@@ -82,16 +104,20 @@ export function createLogger(options: { level: string; name: string; destination
       base: { service: options.name },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    destination,
   );
 }
+
+const NEST_INVENTORY = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
 
 /** Lets Nest's own messages (module init, route mapping) go through the same pino logger. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string) {
-    this.logger.info({ context }, String(message));
+    // Nest's start-up inventory (a line per module and per route) is for whoever debugs it.
+    const level = context && NEST_INVENTORY.has(context) ? 'debug' : 'info';
+    this.logger[level]({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string) {
     this.logger.error({ context, trace }, String(message));

@@ -94,6 +94,8 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // JSON lines, or pino-pretty for a person: by default pretty in development on a terminal, JSON otherwise.
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

@@ -141,6 +141,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...production, ...signIn, OIDC_ISSUER: 'http://idp.example.fr' })).toThrow(/OIDC_ISSUER must be an https/);
   });
 
+  it('logs pretty in development on a terminal, JSON elsewhere, as LOG_FORMAT says when it is set', () => {
+    const dev = { ...base, OSTRACON_DEV_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets.json') };
+    expect(loadConfig(dev, { stdoutIsTTY: true }).log.format).toBe('pretty');
+    expect(loadConfig(dev, { stdoutIsTTY: false }).log.format).toBe('json');
+    expect(loadConfig({ ...dev, NODE_ENV: 'test' }, { stdoutIsTTY: true }).log.format).toBe('json');
+    expect(loadConfig({ ...dev, LOG_FORMAT: 'json' }, { stdoutIsTTY: true }).log.format).toBe('json');
+    expect(loadConfig({ ...dev, LOG_FORMAT: 'pretty' }, { stdoutIsTTY: false }).log.format).toBe('pretty');
+    expect(() => loadConfig({ ...dev, LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+  });
+
   it('reads the log origin (required in production) and the witnesses, with a majority quorum by default', () => {
     const dev = { ...base, OSTRACON_DEV_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets.json') };
     const { AUDIT_LOG_ORIGIN: _origin, ...withoutOrigin } = dev;

@@ -30,7 +30,8 @@ export interface AppConfig {
   /** `url` is the application's role; `migrationUrl` the schema owner's, for migrations only. */
   database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string };
-  log: { level: Env['LOG_LEVEL'] };
+  /** `format` pretty: pino-pretty, for a person at a terminal; JSON lines when absent. */
+  log: { level: Env['LOG_LEVEL']; format?: 'json' | 'pretty' };
   signals: { defaultPhoneCountry: string; peppers: KeyRingEntry[]; oprfKeys: KeyRingEntry[] };
   accounts: { encryptionKeys: KeyRingEntry[] };
   idempotency: { lockSeconds: number };
@@ -110,7 +111,11 @@ type RawEnv = Record<string, string | undefined>;
  * Outside production, missing secrets are generated once into a git-ignored file that every
  * local process (API, worker, CLI, tests) then shares.
  */
-export function loadConfig(source: RawEnv = process.env): AppConfig {
+export function loadConfig(
+  source: RawEnv = process.env,
+  /** Whether standard output is a terminal (the default log format depends on it). */
+  options: { stdoutIsTTY?: boolean } = { stdoutIsTTY: process.stdout.isTTY === true },
+): AppConfig {
   const env: RawEnv = { ...source };
   const production = env.NODE_ENV === 'production';
   const generatedSecrets: SecretName[] = [];
@@ -158,7 +163,7 @@ export function loadConfig(source: RawEnv = process.env): AppConfig {
     authFailures: { ratePerMinute: e.AUTH_FAILURE_RATE_PER_MINUTE, burst: e.AUTH_FAILURE_BURST },
     database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL },
-    log: { level: e.LOG_LEVEL },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' && options.stdoutIsTTY ? 'pretty' : 'json') },
     signals: { defaultPhoneCountry: e.DEFAULT_PHONE_COUNTRY, peppers: e.SIGNAL_PEPPERS, oprfKeys: e.OPRF_KEYS },
     accounts: { encryptionKeys: e.ACCOUNT_ENCRYPTION_KEYS },
     idempotency: { lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS },

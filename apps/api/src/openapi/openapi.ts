@@ -47,6 +47,8 @@ type Schema = z.ZodType;
 export interface Route {
   method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
+  /** What a generated client calls the operation: a verb and a noun, unique in the document. */
+  operationId: string;
   summary: string;
   tag: string;
   roles?: string[];
@@ -133,6 +135,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/orders',
+    operationId: 'submitOrder',
     summary: 'Submit a ban order',
     tag: 'orders',
     roles: ['authority'],
@@ -147,6 +150,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/orders',
+    operationId: 'listOrders',
     summary: 'List orders (an authority its own, an auditor all), newest first',
     tag: 'orders',
     roles: ['authority', 'auditor'],
@@ -156,6 +160,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/orders/{id}',
+    operationId: 'getOrder',
     summary: 'Read one order',
     tag: 'orders',
     roles: ['authority', 'auditor'],
@@ -164,6 +169,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/orders/{id}/revoke',
+    operationId: 'revokeOrder',
     summary: 'Revoke an order: its signals stop matching and the platforms are told to lift',
     tag: 'orders',
     roles: ['authority'],
@@ -177,6 +183,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/offences',
+    operationId: 'listOffences',
     summary: 'The offence codes an order may cite',
     tag: 'orders',
     roles: ['authority', 'auditor', 'admin'],
@@ -185,6 +192,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/reports/compliance',
+    operationId: 'getComplianceReport',
     summary:
       'Enforcement compliance per platform and month (suspend directives delivered, enforced within the SLA, late, rejected, median and 90th-percentile time to enforce); an audited read',
     tag: 'audit',
@@ -217,6 +225,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/platforms',
+    operationId: 'listPlatforms',
     summary: 'The platforms an order may name: id and name (the console’s order form)',
     tag: 'orders',
     roles: ['authority', 'auditor', 'admin'],
@@ -225,6 +234,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/directives',
+    operationId: 'listDirectives',
     summary: 'Pull mode: this platform’s directives not yet acknowledged (reading one starts its SLA clock)',
     tag: 'directives',
     roles: ['platform'],
@@ -234,6 +244,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/directives/{id}/ack',
+    operationId: 'acknowledgeDirective',
     summary: 'Acknowledge a directive: enforced, account_not_found or rejected',
     tag: 'directives',
     roles: ['platform'],
@@ -247,6 +258,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/signup-checks',
+    operationId: 'checkSignup',
     summary: 'Check one sign-up against the bans that name the calling platform',
     tag: 'sign-up checks',
     roles: ['platform'],
@@ -260,6 +272,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/signup-checks/batch',
+    operationId: 'checkSignups',
     summary: `Check up to ${SIGNUP_LIMITS.checksPerBatch} sign-ups; results in the same order, with each ref`,
     tag: 'sign-up checks',
     roles: ['platform'],
@@ -273,6 +286,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/private/keys',
+    operationId: 'getPrivateCheckKeys',
     summary: 'Private checks: the OPRF public keys (RFC 9497 VOPRF, ristretto255-SHA512); the first is the one to use',
     tag: 'private checks',
     roles: ['platform'],
@@ -281,6 +295,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/private/evaluations',
+    operationId: 'evaluatePrivateElements',
     summary: `Private checks: evaluate 1–${PRIVATE_LIMITS.elementsPerRequest} blinded elements under a key, with one batched DLEQ proof`,
     tag: 'private checks',
     roles: ['platform'],
@@ -294,6 +309,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/private/set',
+    operationId: 'getPrivateSet',
     summary: 'Private checks: this platform’s set of tags, whole (no cursor) or its changes since a cursor; `wait` long-polls',
     tag: 'private checks',
     roles: ['platform'],
@@ -308,6 +324,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/private/matches',
+    operationId: 'reportPrivateMatch',
     summary: 'Private checks: report unblinded elements found in the set; recorded and answered as a sign-up check match',
     tag: 'private checks',
     roles: ['platform'],
@@ -321,6 +338,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/signup-matches/{matchId}',
+    operationId: 'getSignupMatch',
     summary: 'Resolve a matchId a platform quoted: the order it matched (its authority, auditors)',
     tag: 'sign-up checks',
     roles: ['authority', 'auditor'],
@@ -329,6 +347,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/audit/events',
+    operationId: 'listAuditEvents',
     summary: 'The enforcement log, oldest first, each event with its Merkle leaf hash (an authority: its own orders)',
     tag: 'audit',
     roles: ['auditor', 'authority'],
@@ -338,6 +357,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/audit/events/export',
+    operationId: 'exportAuditEvents',
     summary: 'The same events as NDJSON (application/x-ndjson), streamed',
     tag: 'audit',
     roles: ['auditor'],
@@ -347,6 +367,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/audit/checkpoint',
+    operationId: 'getAuditCheckpoint',
     summary: 'The latest signed tree head (Ed25519)',
     tag: 'audit',
     roles: ['auditor', 'authority'],
@@ -355,6 +376,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/audit/checkpoint/note',
+    operationId: 'getAuditCheckpointNote',
     summary:
       'The latest checkpoint as a C2SP signed note (text/plain: origin, size, base64 root, the log’s signature, then every witness cosignature held)',
     tag: 'audit',
@@ -368,6 +390,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/audit/witnesses',
+    operationId: 'getAuditWitnesses',
     summary: 'The witnesses the log asks to cosign, what it knows of each, the newest checkpoint and the newest a quorum witnessed',
     tag: 'audit',
     roles: ['auditor', 'admin'],
@@ -376,6 +399,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/audit/public-key',
+    operationId: 'getAuditPublicKeys',
     summary: 'The checkpoint signing keys, by key id (PEM, SPKI); the note verifier key and origin; the witnesses’ keys and the quorum',
     tag: 'audit',
     roles: ['auditor', 'authority', 'platform', 'admin'],
@@ -384,6 +408,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/audit/proofs/inclusion',
+    operationId: 'getInclusionProof',
     summary: 'RFC 9162 inclusion proof of an event in the tree of a given size (default: the latest checkpoint)',
     tag: 'audit',
     roles: ['auditor', 'authority'],
@@ -396,6 +421,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/audit/proofs/consistency',
+    operationId: 'getConsistencyProof',
     summary: 'RFC 9162 consistency proof between two tree sizes',
     tag: 'audit',
     roles: ['auditor', 'authority'],
@@ -408,6 +434,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/admin/platforms',
+    operationId: 'adminListPlatforms',
     summary: 'Every platform (operators)',
     tag: 'admin',
     roles: ['admin'],
@@ -416,6 +443,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/admin/platforms',
+    operationId: 'adminCreatePlatform',
     summary: 'Register a platform: push with a webhook URL (a secret is generated and shown once if none is given), pull otherwise',
     tag: 'admin',
     roles: ['admin'],
@@ -425,6 +453,7 @@ export const ROUTES: Route[] = [
   {
     method: 'patch',
     path: '/v1/admin/platforms/{id}',
+    operationId: 'adminUpdatePlatform',
     params: { id: platformIdSchema },
     summary: 'Change a platform’s name, SLA or (push platforms) webhook URL',
     tag: 'admin',
@@ -439,6 +468,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/admin/platforms/{id}/webhook-secret',
+    operationId: 'adminRotateWebhookSecret',
     params: { id: platformIdSchema },
     summary: 'Rotate a push platform’s webhook secret: both sign until the overlap ends',
     tag: 'admin',
@@ -453,6 +483,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/admin/clients',
+    operationId: 'adminListClients',
     summary: 'Every API client, newest first; never a key',
     tag: 'admin',
     roles: ['admin'],
@@ -461,6 +492,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/admin/clients',
+    operationId: 'adminCreateClient',
     summary: 'Create an API client; its key is in this answer only',
     tag: 'admin',
     roles: ['admin'],
@@ -475,6 +507,7 @@ export const ROUTES: Route[] = [
   {
     method: 'delete',
     path: '/v1/admin/clients/{id}',
+    operationId: 'adminRevokeClient',
     summary: 'Revoke an API client: its key stops working on every API process within milliseconds',
     tag: 'admin',
     roles: ['admin'],
@@ -483,6 +516,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/admin/organisations',
+    operationId: 'adminListOrganisations',
     summary: 'Every organisation, newest first',
     tag: 'admin',
     roles: ['admin'],
@@ -491,6 +525,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/admin/organisations',
+    operationId: 'adminCreateOrganisation',
     summary: 'Register an organisation: its API keys and people act in its role (audited)',
     tag: 'admin',
     roles: ['admin'],
@@ -504,6 +539,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/admin/people',
+    operationId: 'adminListPeople',
     summary: 'People, newest first; of one organisation when given',
     tag: 'admin',
     roles: ['admin'],
@@ -513,6 +549,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/v1/admin/people',
+    operationId: 'adminInvitePerson',
     summary: 'Invite a person: they sign in with their provider and are matched by this e-mail the first time (audited)',
     tag: 'admin',
     roles: ['admin'],
@@ -527,6 +564,7 @@ export const ROUTES: Route[] = [
   {
     method: 'delete',
     path: '/v1/admin/people/{id}',
+    operationId: 'adminRemovePerson',
     summary: 'Remove a person: their sessions end at once; they can no longer sign in (audited)',
     tag: 'admin',
     roles: ['admin'],
@@ -535,6 +573,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/people/{id}',
+    operationId: 'getPerson',
     summary: 'Who a person id of the audit log is: an audited read (person.resolved)',
     tag: 'audit',
     roles: ['auditor', 'admin'],
@@ -549,6 +588,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/v1/session',
+    operationId: 'getSession',
     summary: 'Who is calling (a key or a person signed in); for a session, its CSRF token',
     tag: 'sign-in',
     roles: ['authority', 'auditor', 'admin', 'platform'],
@@ -557,6 +597,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/auth/sign-in',
+    operationId: 'signIn',
     summary: 'Sign in with OpenID Connect: a redirect to the provider (authorization code, PKCE, state, nonce)',
     tag: 'sign-in',
     query: signInQuerySchema,
@@ -569,6 +610,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/auth/callback',
+    operationId: 'signInCallback',
     summary: 'The provider’s redirect back: a session cookie and on to returnTo, or a page saying why the sign-in is refused',
     tag: 'sign-in',
     responses: {
@@ -580,6 +622,7 @@ export const ROUTES: Route[] = [
   {
     method: 'post',
     path: '/auth/sign-out',
+    operationId: 'signOut',
     summary: 'End the session (X-CSRF-Token and a same-origin request required), and where to end the provider’s',
     tag: 'sign-in',
     responses: {
@@ -593,6 +636,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/auth/signed-in',
+    operationId: 'signedIn',
     summary: 'Where a sign-in lands by default: an HTML page saying for which organisation and role the browser is signed in',
     tag: 'sign-in',
     responses: { 200: { description: 'An HTML page' }, 303: { description: 'Not signed in: to /auth/sign-in' } },
@@ -600,6 +644,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/auth/signed-out',
+    operationId: 'signedOut',
     summary: 'Where the provider sends the browser after its own sign-out (an HTML page)',
     tag: 'sign-in',
     responses: { 200: { description: 'An HTML page' } },
@@ -607,6 +652,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/health/live',
+    operationId: 'getLiveness',
     summary: 'Liveness',
     tag: 'operations',
     responses: { 200: { description: 'Up' } },
@@ -614,6 +660,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/health/ready',
+    operationId: 'getReadiness',
     summary:
       'Readiness: this process can serve (sign-up index built, API keys read). PostgreSQL or Redis down makes it "degraded", not unready: checks go on from memory',
     tag: 'operations',
@@ -627,7 +674,8 @@ export const ROUTES: Route[] = [
 const jsonSchema = (schema: Schema) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 const outputSchema = (schema: Schema) => z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
 
-export function buildOpenApiDocument(): Record<string, unknown> {
+/** The document, with the service's public URL as its server (GET /docs/json serves it). */
+export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) {
     const parameters: unknown[] = [];
@@ -676,9 +724,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     }
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {
+      operationId: route.operationId,
       summary: route.summary,
       tags: [route.tag],
-      ...(route.roles ? { security: [{ apiKey: [] }, { session: [] }], description: `Roles: ${route.roles.join(', ')}` } : {}),
+      // A route without roles needs no credentials, and says so (an empty requirement).
+      ...(route.roles
+        ? { security: [{ apiKey: [] }, { session: [] }], description: `Roles: ${route.roles.join(', ')}` }
+        : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
       responses,
@@ -686,9 +738,11 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   }
   return {
     openapi: '3.1.0',
+    servers: [{ url: serverUrl, description: 'This Ostracon service' }],
     info: {
       title: 'Ostracon',
       version: '1',
+      license: { name: 'UNLICENSED' },
       description:
         'Enforcement of court-ordered social-network bans (art. 131-35-1 Code pénal). Errors are RFC 9457 problem+json with a stable `code`; every response carries `x-request-id`.',
     },
