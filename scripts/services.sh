@@ -146,6 +146,13 @@ ensure_chromium() {
   fi
 }
 
+# What the operations tests use: systemd-analyze (the units in scripts/systemd/) and util-linux's
+# script (a terminal for the log format test).
+ensure_ops_tools() {
+  command -v systemd-analyze >/dev/null 2>&1 || install_packages systemd
+  command -v script >/dev/null 2>&1 || install_packages bsdutils
+}
+
 # The sign-up bench's load generator for throughput (a C program: it leaves the servers more of
 # this machine's two cores than autocannon would).
 ensure_wrk() {

@@ -28,6 +28,7 @@ else
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/1"
 fi
 ensure_chromium
+ensure_ops_tools
 export NODE_ENV=test TZ=UTC LOG_LEVEL="${LOG_LEVEL:-warn}"
 # Every API a test starts takes a free port for its metrics listener.
 export METRICS_PORT=0
