@@ -146,11 +146,12 @@ ensure_chromium() {
   fi
 }
 
-# What the operations tests use: systemd-analyze (the units in scripts/systemd/) and util-linux's
-# script (a terminal for the log format test).
+# What the operations tests use: systemd-analyze (the units in scripts/systemd/), util-linux's
+# script (a terminal for the log format test), promtool (the alerts in scripts/prometheus/).
 ensure_ops_tools() {
   command -v systemd-analyze >/dev/null 2>&1 || install_packages systemd
   command -v script >/dev/null 2>&1 || install_packages bsdutils
+  command -v promtool >/dev/null 2>&1 || install_packages prometheus
 }
 
 # The sign-up bench's load generator for throughput (a C program: it leaves the servers more of

@@ -239,6 +239,14 @@ export class WitnessingService {
     return null;
   }
 
+  /** How many events the log holds, and when its newest checkpoint was signed. */
+  async logProgress(): Promise<{ events: number; lastSignedAt: Date | null }> {
+    const [row] = await this.dataSource.query(
+      `SELECT (SELECT coalesce(max(seq), 0) FROM audit_events) AS events, (SELECT max(signed_at) FROM audit_checkpoints) AS signed_at`,
+    );
+    return { events: Number(row.events), lastSignedAt: row.signed_at ?? null };
+  }
+
   /** When the first checkpoint was signed (the age of "never witnessed"). */
   async firstCheckpointAt(): Promise<Date | null> {
     const [row] = await this.dataSource.query(`SELECT min(signed_at) AS at FROM audit_checkpoints`);

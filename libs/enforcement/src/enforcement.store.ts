@@ -518,6 +518,22 @@ export class EnforcementStore {
     return rows.map((r) => ({ type: r.type, status: r.status, count: Number(r.n) }));
   }
 
+  /** Seconds since the oldest outbox row the relay has not moved to the queue was written (0: none waits). */
+  async oldestUnrelayedSeconds(): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT extract(epoch FROM now() - created_at) AS age FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT 1`,
+    );
+    return row ? Math.max(0, Number(row.age)) : 0;
+  }
+
+  /** Directives queued and already failed at least once, by platform: what an open circuit breaker looks like from PostgreSQL. */
+  async retryingByPlatform(): Promise<{ platformId: string; count: number }[]> {
+    const rows: { platform_id: string; n: string }[] = await this.dataSource.query(
+      `SELECT platform_id, count(*) AS n FROM directives WHERE status = 'queued' AND attempts > 0 GROUP BY platform_id`,
+    );
+    return rows.map((r) => ({ platformId: r.platform_id, count: Number(r.n) }));
+  }
+
   async slaBreachesByPlatform(): Promise<{ platformId: string; count: number }[]> {
     const rows: { platform_id: string; n: string }[] = await this.dataSource.query(
       `SELECT platform_id, count(*) AS n FROM directives WHERE sla_breached_at IS NOT NULL GROUP BY platform_id`,

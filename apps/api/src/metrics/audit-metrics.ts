@@ -33,6 +33,24 @@ export function registerAuditMetrics(registry: Registry, witnessing: WitnessingS
       this.set(since ? Math.max(0, (now().getTime() - since.getTime()) / 1000) : 0);
     },
   });
+  new Gauge({
+    name: 'ostracon_audit_log_events',
+    help: 'Events in the audit log (its highest seq)',
+    registers: [registry],
+    async collect() {
+      const progress = await witnessing.logProgress().catch(() => null);
+      if (progress) this.set(progress.events);
+    },
+  });
+  new Gauge({
+    name: 'ostracon_audit_checkpoint_age_seconds',
+    help: 'Seconds since the newest checkpoint was signed (the worker signs one every few seconds while the log grows)',
+    registers: [registry],
+    async collect() {
+      const progress = await witnessing.logProgress().catch(() => null);
+      if (progress?.lastSignedAt) this.set(Math.max(0, (now().getTime() - progress.lastSignedAt.getTime()) / 1000));
+    },
+  });
   const perWitness: [name: string, help: string, value: (w: WitnessStatus) => number][] = [
     ['ostracon_audit_witness_cosigned_size', 'The tree size each witness last cosigned', (w) => w.cosignedSize],
     [

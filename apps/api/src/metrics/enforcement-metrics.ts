@@ -45,4 +45,25 @@ export function registerEnforcementMetrics(registry: Registry, queue: Queue, sto
       for (const r of rows) this.set({ platform: r.platformId }, r.count);
     },
   });
+  new Gauge({
+    name: 'ostracon_outbox_oldest_unrelayed_seconds',
+    help: 'Age of the oldest directive change not yet relayed to the queue (0 when none waits)',
+    registers: [registry],
+    async collect() {
+      const age = await store.oldestUnrelayedSeconds().catch(() => null);
+      if (age !== null) this.set(age);
+    },
+  });
+  new Gauge({
+    name: 'ostracon_directives_retrying',
+    help: 'Directives queued that failed at least once, by platform (a platform not answering: its circuit breaker opens)',
+    labelNames: ['platform'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await store.retryingByPlatform().catch(() => null);
+      if (!rows) return;
+      this.reset();
+      for (const r of rows) this.set({ platform: r.platformId }, r.count);
+    },
+  });
 }
