@@ -10,6 +10,7 @@ import { CreateOrganisationsAndPeople1764440000000 } from './1764440000000-creat
 import { IndexDirectivesByDelivery1764450000000 } from './1764450000000-index-directives-by-delivery';
 import { CreatePrivateChecks1764460000000 } from './1764460000000-create-private-checks';
 import { WitnessAuditCheckpoints1764470000000 } from './1764470000000-witness-audit-checkpoints';
+import { ClientSignupLimits1764480000000 } from './1764480000000-client-signup-limits';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   IndexDirectivesByDelivery1764450000000,
   CreatePrivateChecks1764460000000,
   WitnessAuditCheckpoints1764470000000,
+  ClientSignupLimits1764480000000,
 ];

@@ -52,6 +52,33 @@ describe('CLI', () => {
 
     const platformClient = await cli('clients:create', '--role', 'platform', '--platform', id, '--name', 'CLI Platform bot', '--json');
     expect(platformClient.code).toBe(0);
+    // A key with its own sign-up check limits, changed later, then back to the global setting.
+    const limited = await cli(
+      'clients:create',
+      '--role',
+      'platform',
+      '--platform',
+      id,
+      '--name',
+      'Small forum',
+      '--signup-rate',
+      '2',
+      '--signup-burst',
+      '1000',
+      '--json',
+    );
+    const limitedId = JSON.parse(limited.stdout).id as string;
+    const [limits] = await t.dataSource.query(
+      `SELECT signup_rate_per_second AS rate, signup_rate_burst AS burst FROM api_clients WHERE id = $1`,
+      [limitedId],
+    );
+    expect(limits).toEqual({ rate: 2, burst: 1000 });
+    const raised = await cli('clients:set-limits', limitedId, '--signup-rate', '50');
+    expect([raised.code, raised.stdout]).toEqual([0, `client ${limitedId}: 50 checks/s, burst 1000\n`]);
+    const reset = await cli('clients:set-limits', limitedId, '--signup-rate', 'default', '--signup-burst', 'default', '--json');
+    expect(JSON.parse(reset.stdout)).toMatchObject({ signupRatePerSecond: null, signupRateBurst: null });
+    const bad = await cli('clients:set-limits', limitedId, '--signup-burst', '10');
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/VALIDATION\.FAILED/)]);
 
     const revoked = await cli('clients:revoke', out.id);
     expect(revoked.code).toBe(0);

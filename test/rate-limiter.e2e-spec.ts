@@ -38,7 +38,7 @@ describe('the sign-up rate limiter', () => {
     const limiter = await processLimiter(10_000, 5_000);
     const before = await scriptCalls();
     let allowed = 0;
-    for (let i = 0; i < 3_000; i++) if ((await limiter.take('lessee', 1)).allowed) allowed++;
+    for (let i = 0; i < 3_000; i++) if ((await limiter.take({ id: 'lessee' }, 1)).allowed) allowed++;
     const calls = (await scriptCalls()) - before;
     expect(allowed).toBe(3_000);
     expect(calls).toBeGreaterThanOrEqual(Math.floor(3_000 / 101));
@@ -52,7 +52,7 @@ describe('the sign-up rate limiter', () => {
     let allowed = 0;
     const refusals: number[] = [];
     for (let i = 0; i < 600; i++) {
-      const decision = await (i % 2 ? a : b).take('shared', 1);
+      const decision = await (i % 2 ? a : b).take({ id: 'shared' }, 1);
       if (decision.allowed) allowed++;
       else refusals.push(decision.retryAfterMs);
     }

@@ -573,7 +573,11 @@ export interface paths {
         delete: operations["adminRevokeClient"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Set an API key’s own sign-up check rate and burst (null: back to the global setting); audited, applied by every API process
+         * @description Roles: admin
+         */
+        patch: operations["adminUpdateClientLimits"];
         trace?: never;
     };
     "/v1/admin/organisations": {
@@ -2496,7 +2500,7 @@ export interface operations {
             query?: {
                 orderId?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.revoked" | "person.invited" | "person.removed" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
                 from?: string;
                 to?: string;
                 limit?: number;
@@ -2584,7 +2588,7 @@ export interface operations {
             query?: {
                 orderId?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.revoked" | "person.invited" | "person.removed" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
                 from?: string;
                 to?: string;
             };
@@ -3616,6 +3620,10 @@ export interface operations {
                         platform: string | null;
                         createdAt: string;
                         revokedAt: string | null;
+                        /** @description null: SIGNUP_RATE_PER_SECOND */
+                        signupRatePerSecond: number | null;
+                        /** @description null: SIGNUP_RATE_BURST */
+                        signupRateBurst: number | null;
                     }[];
                 };
             };
@@ -3682,6 +3690,10 @@ export interface operations {
                     /** @enum {string} */
                     role?: "authority" | "platform" | "auditor" | "admin";
                     platform?: string;
+                    /** @description sign-up checks a second for this key; default: SIGNUP_RATE_PER_SECOND */
+                    signupRatePerSecond?: number;
+                    /** @description checks this key may make at once; default: SIGNUP_RATE_BURST */
+                    signupRateBurst?: number;
                 };
             };
         };
@@ -3834,6 +3846,121 @@ export interface operations {
             };
             /** @description CLIENT.NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminUpdateClientLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    signupRatePerSecond?: number | null;
+                    signupRateBurst?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The client */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** Format: uuid */
+                        organisation: string;
+                        role: string;
+                        platform: string | null;
+                        createdAt: string;
+                        revokedAt: string | null;
+                        /** @description null: SIGNUP_RATE_PER_SECOND */
+                        signupRatePerSecond: number | null;
+                        /** @description null: SIGNUP_RATE_BURST */
+                        signupRateBurst: number | null;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for admin; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CLIENT.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -116,23 +116,59 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     .option('--role <role>', `without --organisation: one of ${ROLES.join(', ')}, in a new organisation of this name`)
     .requiredOption('--name <name>', 'who this client is')
     .option('--platform <id>', 'the platform a platform client acts for')
+    .option('--signup-rate <checks per second>', "this key's own sign-up check rate (default: SIGNUP_RATE_PER_SECOND)", Number)
+    .option('--signup-burst <checks>', 'the checks this key may make at once, 1,000 or more (default: SIGNUP_RATE_BURST)', Number)
     .option('--json', 'print JSON')
-    .action(async (opts: { organisation?: string; role?: string; name: string; platform?: string; json?: boolean }) => {
-      const created = await withContext((app) =>
-        app.get(ClientsService).create(
-          {
-            organisation: opts.organisation,
-            role: opts.role as CreatedClient['role'] | undefined,
-            name: opts.name,
-            platform: opts.platform,
-          },
-          'cli',
-        ),
+    .action(
+      async (opts: {
+        organisation?: string;
+        role?: string;
+        name: string;
+        platform?: string;
+        signupRate?: number;
+        signupBurst?: number;
+        json?: boolean;
+      }) => {
+        const created = await withContext((app) =>
+          app.get(ClientsService).create(
+            {
+              organisation: opts.organisation,
+              role: opts.role as CreatedClient['role'] | undefined,
+              name: opts.name,
+              platform: opts.platform,
+              ...(opts.signupRate !== undefined ? { signupRatePerSecond: opts.signupRate } : {}),
+              ...(opts.signupBurst !== undefined ? { signupRateBurst: opts.signupBurst } : {}),
+            },
+            'cli',
+          ),
+        );
+        print(
+          opts.json ?? false,
+          { id: created.id, organisation: created.organisation, apiKey: created.apiKey },
+          `client ${created.id} (${created.role}, organisation ${created.organisation})\napi key: ${created.apiKey}\nstore it now: it is not shown again`,
+        );
+      },
+    );
+
+  program
+    .command('clients:set-limits')
+    .description("set an API key's own sign-up check rate and burst; 'default' goes back to the global setting (audited)")
+    .argument('<id>', 'client id')
+    .option('--signup-rate <checks per second|default>', 'sign-up checks a second')
+    .option('--signup-burst <checks|default>', 'checks at once, 1,000 or more')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { signupRate?: string; signupBurst?: string; json?: boolean }) => {
+      const value = (v: string | undefined) => (v === undefined ? undefined : v === 'default' ? null : Number(v));
+      const view = await withContext((app) =>
+        app
+          .get(ClientsService)
+          .setLimits(id, { signupRatePerSecond: value(opts.signupRate), signupRateBurst: value(opts.signupBurst) }, 'cli'),
       );
+      const said = (v: number | null, name: string) => (v === null ? `${name} (default)` : String(v));
       print(
         opts.json ?? false,
-        { id: created.id, organisation: created.organisation, apiKey: created.apiKey },
-        `client ${created.id} (${created.role}, organisation ${created.organisation})\napi key: ${created.apiKey}\nstore it now: it is not shown again`,
+        view,
+        `client ${id}: ${said(view.signupRatePerSecond, 'SIGNUP_RATE_PER_SECOND')} checks/s, burst ${said(view.signupRateBurst, 'SIGNUP_RATE_BURST')}`,
       );
     });
 

@@ -2,6 +2,7 @@
 export const AUDIT_EVENT_TYPES = [
   'organisation.created',
   'client.created',
+  'client.limits_changed',
   'client.revoked',
   'person.invited',
   'person.removed',

@@ -28,4 +28,11 @@ export class ApiClient {
 
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt!: Date | null;
+
+  /** Its own sign-up check rate and burst; null: the global SIGNUP_RATE_PER_SECOND / SIGNUP_RATE_BURST. */
+  @Column('double precision', { name: 'signup_rate_per_second', nullable: true })
+  signupRatePerSecond!: number | null;
+
+  @Column('integer', { name: 'signup_rate_burst', nullable: true })
+  signupRateBurst!: number | null;
 }

@@ -16,9 +16,12 @@ interface ClientRow {
   organisation_id: string;
   platform_id: string | null;
   key_hash: Buffer;
+  signup_rate_per_second: number | null;
+  signup_rate_burst: number | null;
 }
 
-const SELECT_ACTIVE = `SELECT id, name, role, organisation_id, platform_id, key_hash FROM api_clients WHERE revoked_at IS NULL`;
+const SELECT_ACTIVE = `SELECT id, name, role, organisation_id, platform_id, key_hash, signup_rate_per_second, signup_rate_burst
+  FROM api_clients WHERE revoked_at IS NULL`;
 /** `<id>:active` or `<id>:gone` (migration 1764420000000). */
 const NOTICE = /^([0-9a-f-]{36}):(active|gone)$/;
 
@@ -98,6 +101,8 @@ export class ApiKeyIndex implements OnApplicationShutdown {
       organisation_id: client.organisationId,
       platform_id: client.platformId,
       key_hash: keyHash,
+      signup_rate_per_second: client.signupLimit?.ratePerSecond ?? null,
+      signup_rate_burst: client.signupLimit?.burst ?? null,
     });
   }
 
@@ -190,5 +195,14 @@ export class ApiKeyIndex implements OnApplicationShutdown {
 }
 
 function toClient(row: ClientRow): AuthenticatedClient {
-  return { kind: 'client', id: row.id, name: row.name, role: row.role, organisationId: row.organisation_id, platformId: row.platform_id };
+  const limited = row.signup_rate_per_second !== null || row.signup_rate_burst !== null;
+  return {
+    kind: 'client',
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    organisationId: row.organisation_id,
+    platformId: row.platform_id,
+    ...(limited ? { signupLimit: { ratePerSecond: row.signup_rate_per_second, burst: row.signup_rate_burst } } : {}),
+  };
 }

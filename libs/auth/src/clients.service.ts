@@ -17,12 +17,24 @@ import { ROLES, type AuthenticatedClient } from './roles';
  * A key for an existing organisation (`organisation`: role and platform are the organisation's),
  * or, as before organisations existed, a key with a role, in a new organisation of its name.
  */
+/** A key's own sign-up check rate (checks a second) and burst (at least a full batch); null: the global setting. */
+const signupRate = z.number().positive().max(10_000_000);
+const signupBurst = z.number().int().min(1000).max(100_000_000);
+
 export const createClientSchema = z.strictObject({
   name: text().trim().min(1).max(200),
   organisation: z.uuid().optional(),
   role: z.enum(ROLES).optional(),
   platform: platformIdSchema.optional(),
+  signupRatePerSecond: signupRate.optional().meta({ description: 'sign-up checks a second for this key; default: SIGNUP_RATE_PER_SECOND' }),
+  signupRateBurst: signupBurst.optional().meta({ description: 'checks this key may make at once; default: SIGNUP_RATE_BURST' }),
 });
+
+/** A key's limits changed: a number sets it, null goes back to the global setting, absent leaves it. */
+export const updateClientLimitsSchema = z
+  .strictObject({ signupRatePerSecond: signupRate.nullable().optional(), signupRateBurst: signupBurst.nullable().optional() })
+  .refine((v) => v.signupRatePerSecond !== undefined || v.signupRateBurst !== undefined, 'give signupRatePerSecond or signupRateBurst');
+export type UpdateClientLimitsInput = z.input<typeof updateClientLimitsSchema>;
 export type CreateClientInput = z.input<typeof createClientSchema>;
 
 export interface ClientView {
@@ -33,6 +45,9 @@ export interface ClientView {
   platform: string | null;
   createdAt: string;
   revokedAt: string | null;
+  /** null: the global setting. */
+  signupRatePerSecond: number | null;
+  signupRateBurst: number | null;
 }
 
 export interface CreatedClient {
@@ -76,6 +91,8 @@ export class ClientsService {
         platformId: organisation.platform,
         keyHash: hashApiKey(apiKey),
         revokedAt: null,
+        signupRatePerSecond: c.signupRatePerSecond ?? null,
+        signupRateBurst: c.signupRateBurst ?? null,
       });
       // insert, not save: save would turn a clash on the key into a silent update. The foreign
       // key says whether the platform exists.
@@ -89,7 +106,13 @@ export class ClientsService {
         type: 'client.created',
         actor,
         platformId: client.platformId ?? undefined,
-        data: { clientId: client.id, organisationId: organisation.id, role: client.role },
+        data: {
+          clientId: client.id,
+          organisationId: organisation.id,
+          role: client.role,
+          ...(c.signupRatePerSecond !== undefined ? { signupRatePerSecond: c.signupRatePerSecond } : {}),
+          ...(c.signupRateBurst !== undefined ? { signupRateBurst: c.signupRateBurst } : {}),
+        },
       });
       return {
         id: client.id,
@@ -109,6 +132,7 @@ export class ClientsService {
         role: created.role,
         organisationId: created.organisation,
         platformId: created.platform,
+        signupLimit: { ratePerSecond: c.signupRatePerSecond ?? null, burst: c.signupRateBurst ?? null },
       },
       hashApiKey(apiKey),
     );
@@ -126,7 +150,31 @@ export class ClientsService {
       platform: c.platformId,
       createdAt: c.createdAt.toISOString(),
       revokedAt: c.revokedAt ? c.revokedAt.toISOString() : null,
+      signupRatePerSecond: c.signupRatePerSecond,
+      signupRateBurst: c.signupRateBurst,
     }));
+  }
+
+  /**
+   * Sets an active key's own sign-up check limits (audited: client.limits_changed). Every API
+   * process hears of it by NOTIFY and applies it to the key's next check.
+   */
+  async setLimits(id: string, input: UpdateClientLimitsInput, actor: Actor): Promise<ClientView> {
+    if (!z.uuid().safeParse(id).success) throw new DomainError(AuthErrors.clientNotFound);
+    const limits = parseOrThrow(updateClientLimitsSchema, input);
+    await this.dataSource.transaction(async (em) => {
+      const result = await em.update(
+        ApiClient,
+        { id, revokedAt: IsNull() },
+        {
+          ...(limits.signupRatePerSecond !== undefined ? { signupRatePerSecond: limits.signupRatePerSecond } : {}),
+          ...(limits.signupRateBurst !== undefined ? { signupRateBurst: limits.signupRateBurst } : {}),
+        },
+      );
+      if (!result.affected) throw new DomainError(AuthErrors.clientNotFound, 'No active client with this id');
+      await this.audit.record(em, { type: 'client.limits_changed', actor, data: { clientId: id, ...limits } });
+    });
+    return (await this.list()).find((c) => c.id === id)!;
   }
 
   async revoke(id: string, actor: Actor): Promise<void> {

@@ -1,6 +1,14 @@
 export { ROLES, PERSON_ROLES, type Role, type PersonRole, type AuthenticatedClient, actorOf } from './roles';
 export { ApiClient } from './api-client.entity';
-export { ClientsService, createClientSchema, type ClientView, type CreateClientInput, type CreatedClient } from './clients.service';
+export {
+  ClientsService,
+  createClientSchema,
+  updateClientLimitsSchema,
+  type ClientView,
+  type CreateClientInput,
+  type CreatedClient,
+  type UpdateClientLimitsInput,
+} from './clients.service';
 export {
   OrganisationsService,
   createOrganisationSchema,
@@ -27,4 +35,4 @@ export { ApiKeyIndex } from './api-key-index';
 export { Authenticator, bearerKey } from './authenticator';
 export { AuthErrors } from './auth.errors';
 export { generateApiKey, hashApiKey } from './api-keys';
-export { RateLimiter, type RateDecision } from './rate-limiter';
+export { RateLimiter, type RateDecision, type SignupRateDecision } from './rate-limiter';

@@ -2,12 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { REDIS } from '@ostracon/database';
 import type { Redis } from 'ioredis';
+import type { AuthenticatedClient } from './roles';
 
 /**
  * A token bucket per key, in Redis, so that it holds across every API process. Redis's own clock
  * (TIME) keeps processes on different machines in step. Takes `cost` tokens, and up to `want`
  * when there are that many (a lease the process spends locally); returns [granted, retry after
- * ms], granted 0 when refused.
+ * ms, tokens left], granted 0 when refused.
  */
 const TAKE = `
 local rate = tonumber(ARGV[1])
@@ -21,21 +22,28 @@ local tokens = tonumber(state[1]) or burst
 local at = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
 if tokens < cost then
-  return {0, math.ceil((cost - tokens) / rate)}
+  return {0, math.ceil((cost - tokens) / rate), math.floor(tokens)}
 end
 local granted = math.max(cost, math.min(want, math.floor(tokens)))
 redis.call('HSET', KEYS[1], 'tokens', tokens - granted, 'at', now)
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate) + 1000)
-return {granted, 0}
+return {granted, 0, math.floor(tokens - granted)}
 `;
 
-type TakeCommand = (key: string, rate: number, burst: number, cost: number, want: number) => Promise<[number, number]>;
+type TakeCommand = (key: string, rate: number, burst: number, cost: number, want: number) => Promise<[number, number, number]>;
 
 /** A lease a process may spend without asking Redis again, for at most LEASE_MS. */
 const LEASE_MS = 1000;
 const MAX_LEASES = 10_000;
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/**
+ * A key's sign-up check decision, with what its RateLimit headers say (IETF httpapi
+ * ratelimit-headers): the policy (`burst` checks at once, refilled at `ratePerSecond`) and about
+ * how many checks remain now (the shared bucket as last seen, plus this process's lease).
+ */
+export type SignupRateDecision = RateDecision & { ratePerSecond: number; burst: number; remaining: number };
 
 interface Bucket {
   /** Redis key prefix; the bucket's id follows it. */
@@ -57,8 +65,7 @@ export class RateLimiter {
   private readonly signup: Bucket;
   private readonly authFailures: Bucket;
   private redisDown = false;
-  private readonly leaseSize: number;
-  private readonly leases = new Map<string, { tokens: number; until: number }>();
+  private readonly leases = new Map<string, { tokens: number; until: number; shared: number }>();
   /** Addresses refused for failed authentications, until when: a flood is answered without asking Redis each time. */
   private readonly blocked = new Map<string, number>();
 
@@ -78,7 +85,6 @@ export class RateLimiter {
       burst: config.authFailures.burst,
       local: new Map(),
     };
-    this.leaseSize = Math.max(0, Math.min(100, Math.floor(config.screening.ratePerSecond / 100)));
     redis.defineCommand('ostraconTake', { numberOfKeys: 1, lua: TAKE });
   }
 
@@ -115,19 +121,27 @@ export class RateLimiter {
    * without a round trip for up to a second: Redis sees one call per lease instead of one per
    * check, and a process never holds more than its lease beyond the shared bucket.
    */
-  async take(clientId: string, cost: number): Promise<RateDecision> {
+  async take(client: Pick<AuthenticatedClient, 'id' | 'signupLimit'>, cost: number): Promise<SignupRateDecision> {
+    const ratePerSecond = client.signupLimit?.ratePerSecond ?? this.signup.ratePerMs * 1000;
+    const burst = client.signupLimit?.burst ?? this.signup.burst;
+    const policy = { ratePerSecond, burst };
     const now = Date.now();
-    const lease = this.leases.get(clientId);
+    // The bucket is the key's and its policy's: a changed limit starts a bucket of its own.
+    const id = client.signupLimit ? `${client.id}:${ratePerSecond}:${burst}` : client.id;
+    const lease = this.leases.get(id);
     if (lease && lease.until > now && lease.tokens >= cost) {
       lease.tokens -= cost;
-      return { allowed: true };
+      return { allowed: true, ...policy, remaining: lease.shared + lease.tokens };
     }
-    const decision = await this.takeFrom(this.signup, clientId, cost, cost + this.leaseSize);
-    if (decision.allowed && decision.granted > cost) {
+    const leaseSize = Math.max(0, Math.min(100, Math.floor(ratePerSecond / 100)));
+    const bucket = { ...this.signup, ratePerMs: ratePerSecond / 1000, burst };
+    const decision = await this.takeFrom(bucket, id, cost, cost + leaseSize);
+    if (!decision.allowed) return { ...decision, ...policy, remaining: 0 };
+    if (decision.granted > cost) {
       if (this.leases.size >= MAX_LEASES) this.leases.clear();
-      this.leases.set(clientId, { tokens: decision.granted - cost, until: now + LEASE_MS });
+      this.leases.set(id, { tokens: decision.granted - cost, until: now + LEASE_MS, shared: decision.left });
     }
-    return decision.allowed ? { allowed: true } : decision;
+    return { allowed: true, ...policy, remaining: decision.left + decision.granted - cost };
   }
 
   private async takeFrom(
@@ -135,16 +149,16 @@ export class RateLimiter {
     id: string,
     cost: number,
     want: number,
-  ): Promise<{ allowed: true; granted: number } | { allowed: false; retryAfterMs: number }> {
+  ): Promise<{ allowed: true; granted: number; left: number } | { allowed: false; retryAfterMs: number }> {
     try {
       const take = (this.redis as unknown as { ostraconTake: TakeCommand }).ostraconTake.bind(this.redis);
-      const [granted, retryAfterMs] = await take(`${bucket.prefix}${id}`, bucket.ratePerMs, bucket.burst, cost, want);
+      const [granted, retryAfterMs, left] = await take(`${bucket.prefix}${id}`, bucket.ratePerMs, bucket.burst, cost, want);
       if (this.redisDown) {
         this.redisDown = false;
         this.logger.log('Redis is back: rate limits are shared again');
       }
       if (granted < cost) return { allowed: false, retryAfterMs: Math.max(1, retryAfterMs) };
-      return { allowed: true, granted };
+      return { allowed: true, granted, left };
     } catch (error) {
       if (!this.redisDown) {
         this.redisDown = true;
@@ -158,7 +172,7 @@ export class RateLimiter {
     bucket: Bucket,
     id: string,
     cost: number,
-  ): { allowed: true; granted: number } | { allowed: false; retryAfterMs: number } {
+  ): { allowed: true; granted: number; left: number } | { allowed: false; retryAfterMs: number } {
     const now = Date.now();
     const state = bucket.local.get(id) ?? { tokens: bucket.burst, at: now };
     state.tokens = Math.min(bucket.burst, state.tokens + (now - state.at) * bucket.ratePerMs);
@@ -168,6 +182,6 @@ export class RateLimiter {
     bucket.local.set(id, state);
     if (state.tokens < cost) return { allowed: false, retryAfterMs: Math.ceil((cost - state.tokens) / bucket.ratePerMs) };
     state.tokens -= cost;
-    return { allowed: true, granted: cost };
+    return { allowed: true, granted: cost, left: Math.floor(state.tokens) };
   }
 }

@@ -22,6 +22,8 @@ export interface AuthenticatedClient {
   organisationId: string;
   /** Set for role `platform` only: the one platform this client acts for. */
   platformId: string | null;
+  /** An API key's own sign-up check rate (either may be null: the global setting). */
+  signupLimit?: { ratePerSecond: number | null; burst: number | null };
 }
 
 /**

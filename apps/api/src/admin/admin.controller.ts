@@ -16,6 +16,8 @@ import {
   type PersonView,
   Roles,
   createClientSchema,
+  updateClientLimitsSchema,
+  type UpdateClientLimitsInput,
   createOrganisationSchema,
   invitePersonSchema,
   listPeopleQuerySchema,
@@ -96,6 +98,16 @@ export class AdminController {
     @Body(new ZodPipe(createClientSchema)) body: CreateClientInput,
   ): Promise<CreatedClient> {
     return this.clients.create(body, actorOf(client));
+  }
+
+  /** A key's own sign-up check limits (null: back to the global setting). */
+  @Patch('clients/:id')
+  updateClient(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body(new ZodPipe(updateClientLimitsSchema)) body: UpdateClientLimitsInput,
+  ): Promise<ClientView> {
+    return this.clients.setLimits(id, body, actorOf(client));
   }
 
   @Delete('clients/:id')

@@ -11,7 +11,14 @@ import {
   witnessStatusSchema,
   publicKeysSchema,
 } from '@ostracon/audit';
-import { createClientSchema, createOrganisationSchema, invitePersonSchema, listPeopleQuerySchema, signInQuerySchema } from '@ostracon/auth';
+import {
+  createClientSchema,
+  updateClientLimitsSchema,
+  createOrganisationSchema,
+  invitePersonSchema,
+  listPeopleQuerySchema,
+  signInQuerySchema,
+} from '@ostracon/auth';
 import { CommonErrors, platformIdSchema } from '@ostracon/common';
 import {
   ackDirectiveSchema,
@@ -88,6 +95,8 @@ const clientViewSchema = z.object({
   platform: z.string().nullable(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
+  signupRatePerSecond: z.number().nullable().meta({ description: 'null: SIGNUP_RATE_PER_SECOND' }),
+  signupRateBurst: z.number().nullable().meta({ description: 'null: SIGNUP_RATE_BURST' }),
 });
 const createdClientSchema = z.object({
   id: z.uuid(),
@@ -503,6 +512,16 @@ export const ROUTES: Route[] = [
       404: { description: 'PLATFORM.NOT_FOUND, ORGANISATION.NOT_FOUND' },
       422: { description: 'CLIENT.ROLE_MISMATCH: a role or platform other than the organisation’s, or neither organisation nor role' },
     },
+  },
+  {
+    method: 'patch',
+    path: '/v1/admin/clients/{id}',
+    operationId: 'adminUpdateClientLimits',
+    summary: 'Set an API key’s own sign-up check rate and burst (null: back to the global setting); audited, applied by every API process',
+    tag: 'admin',
+    roles: ['admin'],
+    body: updateClientLimitsSchema,
+    responses: { 200: { description: 'The client', schema: clientViewSchema }, 404: { description: 'CLIENT.NOT_FOUND' } },
   },
   {
     method: 'delete',

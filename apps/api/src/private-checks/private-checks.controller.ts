@@ -69,7 +69,7 @@ export class PrivateChecksController {
   }
 
   private async charge(client: AuthenticatedClient, cost: number): Promise<void> {
-    const rate = await this.limiter.take(client.id, cost);
+    const rate = await this.limiter.take(client, cost);
     if (!rate.allowed) {
       const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
       throw new DomainError(CommonErrors.rateLimited, `Over this key's sign-up check rate; retry in ${seconds} s`, undefined, {

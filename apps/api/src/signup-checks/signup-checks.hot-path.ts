@@ -89,8 +89,9 @@ async function serve(
         'www-authenticate': 'Bearer',
       });
     }
-    const json = await answerChecks(deps, client, route, parseBody(contentType, raw, 'plain'));
+    const { json, headers } = await answerChecks(deps, client, route, parseBody(contentType, raw, 'plain'));
     res.writeHead(200, {
+      ...headers,
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(json),
       'x-request-id': id,

@@ -1,4 +1,11 @@
-import { type AuthenticatedClient, type Authenticator, type RateLimiter, type Role, bearerKey } from '@ostracon/auth';
+import {
+  type AuthenticatedClient,
+  type Authenticator,
+  type RateLimiter,
+  type Role,
+  type SignupRateDecision,
+  bearerKey,
+} from '@ostracon/auth';
 import { CommonErrors, DomainError, parseOrThrow, sendProblem } from '@ostracon/common';
 import type { SignalInput } from '@ostracon/identity';
 import {
@@ -64,17 +71,39 @@ export function mayCheckSignups(client: AuthenticatedClient): boolean {
  * Fastify route): the key's rate limit, the strict schema, the checks (matches recorded and
  * audited), the counts. Resolves to the answer's JSON; throws a DomainError to be answered as a problem.
  */
-export async function answerChecks(deps: SignupRouteDeps, client: AuthenticatedClient, route: CheckRoute, body: unknown): Promise<string> {
-  const rate = await deps.limiter.take(client.id, route.cost(body));
+export async function answerChecks(
+  deps: SignupRouteDeps,
+  client: AuthenticatedClient,
+  route: CheckRoute,
+  body: unknown,
+): Promise<{ json: string; headers: Record<string, string> }> {
+  const rate = await deps.limiter.take(client, route.cost(body));
   if (!rate.allowed) {
     const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
     throw new DomainError(CommonErrors.rateLimited, `Over this key's sign-up check rate; retry in ${seconds} s`, undefined, {
       'retry-after': String(seconds),
+      ...rateLimitHeaders(rate, seconds),
     });
   }
   const outcomes = await deps.checks.check(client, route.parse(body));
   countDecisions(deps.metrics, client.platformId!, outcomes);
-  return JSON.stringify(route.answer(outcomes));
+  return { json: JSON.stringify(route.answer(outcomes)), headers: rateLimitHeaders(rate) };
+}
+
+/**
+ * The key's limits as the IETF httpapi RateLimit header fields say them
+ * (draft-ietf-httpapi-ratelimit-headers): the policy, `q` checks at once over a window `w` of the
+ * seconds a full refill takes; and now, `r` checks remaining and `t` seconds until the bucket is
+ * full again (on a refusal: until the refused request would pass). docs/security.md § Rate limits.
+ */
+export function rateLimitHeaders(rate: SignupRateDecision, retryAfterSeconds?: number): Record<string, string> {
+  const remaining = Math.max(0, Math.floor(rate.remaining));
+  const window = Math.max(1, Math.ceil(rate.burst / rate.ratePerSecond));
+  const reset = retryAfterSeconds ?? Math.max(0, Math.ceil((rate.burst - remaining) / rate.ratePerSecond));
+  return {
+    'ratelimit-policy': `"signup";q=${rate.burst};w=${window}`,
+    ratelimit: `"signup";r=${remaining};t=${reset}`,
+  };
 }
 
 /** One counter increment per decision present, not per check: a batch is a thousand checks. */
@@ -110,8 +139,8 @@ export async function registerSignupCheckRoutes(root: FastifyInstance, deps: Sig
       fastify.post(route.path, { logLevel: 'warn' }, async (request, reply) => {
         try {
           const client = await authenticate(deps.authenticator, request);
-          const json = await answerChecks(deps, client, route, request.body);
-          return reply.code(200).type('application/json').send(json);
+          const { json, headers } = await answerChecks(deps, client, route, request.body);
+          return reply.code(200).headers(headers).type('application/json').send(json);
         } catch (error) {
           sendProblem(error, request, reply, deps.logger);
           return reply;
