@@ -43,7 +43,29 @@ export class PostgresServer {
     else execFileSync(path, args, { stdio: 'pipe' });
   }
 
-  async init(): Promise<void> {
+  /** A server's tool (pg_dump, pg_restore, psql…) of the same version as the cluster. */
+  tool(name: string): string {
+    if (existsSync(join(this.bin, name))) return join(this.bin, name);
+    const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
+    for (const v of versions) if (existsSync(`/usr/lib/postgresql/${v}/bin/${name}`)) return `/usr/lib/postgresql/${v}/bin/${name}`;
+    return name;
+  }
+
+  /**
+   * A new cluster with the database and the roles a restore needs, and nothing in the database:
+   * what the restore runbook starts from (docs/operations.md § Restoring from a backup).
+   */
+  async initEmpty(): Promise<void> {
+    await this.initCluster();
+    const admin = new Client({ connectionString: `postgresql://ostracon@127.0.0.1:${this.port}/postgres` });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ostracon_test_outage`);
+    await admin.query(`CREATE ROLE ostracon_app NOLOGIN`);
+    await admin.query(`CREATE ROLE ostracon_service LOGIN IN ROLE ostracon_app`);
+    await admin.end();
+  }
+
+  private async initCluster(): Promise<void> {
     if (root) {
       chownSync(
         this.dir,
@@ -55,6 +77,10 @@ export class PostgresServer {
     this.port = await freePort();
     this.run('initdb', ['-D', this.data, '-U', 'ostracon', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']);
     await this.start();
+  }
+
+  async init(): Promise<void> {
+    await this.initCluster();
     const admin = new Client({ connectionString: `postgresql://ostracon@127.0.0.1:${this.port}/postgres` });
     await admin.connect();
     await admin.query(`CREATE DATABASE ostracon_test_outage`);
