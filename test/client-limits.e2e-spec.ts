@@ -1,7 +1,10 @@
 import { ClientsService } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
 import { startTestApp, type TestApp } from './support/test-app';
-import { waitFor } from './support/isolated';
+import { freePort, waitFor } from './support/isolated';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 
 /**
  * Sign-up check limits per API key (docs/security.md § Rate limits), on two API processes sharing
@@ -72,6 +75,45 @@ describe('sign-up check limits per key, across two API processes', () => {
     expect(one.headers['ratelimit-policy']).toBe(
       `"signup";q=${config.screening.rateBurst};w=${Math.ceil(config.screening.rateBurst / config.screening.ratePerSecond)}`,
     );
+  });
+
+  it('holds the same on two API processes of their own (the built API, as npm start runs it)', async () => {
+    const ports = [await freePort(), await freePort()];
+    const processes = ports.map((port) =>
+      spawn(process.execPath, [join(__dirname, '..', 'dist', 'apps', 'api', 'src', 'main.js')], {
+        env: { ...process.env, PORT: String(port), METRICS_PORT: '0', LOG_LEVEL: 'warn' },
+        stdio: 'ignore',
+      }),
+    );
+    try {
+      for (const port of ports) {
+        await waitFor(async () => {
+          try {
+            return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+          } catch {
+            return false;
+          }
+        }, `the API on ${port}`);
+      }
+      const small = await newKey({ signupRatePerSecond: 1, signupRateBurst: 1000 });
+      const big = await newKey({ signupRatePerSecond: 100_000, signupRateBurst: 100_000 });
+      const post = (port: number, key: string) =>
+        fetch(`http://127.0.0.1:${port}/v1/signup-checks/batch`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify(batch(1000)),
+        });
+      // Each process hears of the new keys by NOTIFY (or reads an unknown key once).
+      await waitFor(async () => (await post(ports[0]!, big.apiKey)).status === 200, 'process 1 to know the big key');
+      await waitFor(async () => (await post(ports[1]!, big.apiKey)).status === 200, 'process 2 to know the big key');
+      expect((await post(ports[0]!, small.apiKey)).status).toBe(200);
+      const refused = await post(ports[1]!, small.apiKey);
+      expect([refused.status, refused.headers.get('ratelimit')]).toEqual([429, expect.stringMatching(/^"signup";r=0;t=\d+$/)]);
+      for (const port of [ports[0]!, ports[1]!, ports[0]!]) expect((await post(port, big.apiKey)).status).toBe(200);
+    } finally {
+      for (const child of processes) child.kill('SIGTERM');
+      await Promise.all(processes.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+    }
   });
 
   it('changes a key’s limits through the admin API, audited, applied by the other process', async () => {
