@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * A sign-up check rate per API key (docs/security.md § Rate limits): a platform of 40 million
+ * A sign-up check rate per API key (docs/screening.md § Abuse resistance): a platform of 40 million
  * users and a forum of 4,000 need different ones. NULL: the global SIGNUP_RATE_PER_SECOND and
  * SIGNUP_RATE_BURST. The burst is at least a full batch (1,000 checks), or a batch could never pass.
  */
@@ -12,7 +12,7 @@ export class ClientSignupLimits1764480000000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE api_clients
         ADD COLUMN signup_rate_per_second double precision
-          CONSTRAINT ck_api_clients_signup_rate CHECK (signup_rate_per_second > 0 AND signup_rate_per_second <= 10000000),
+          CONSTRAINT ck_api_clients_signup_rate CHECK (signup_rate_per_second BETWEEN 0.01 AND 10000000),
         ADD COLUMN signup_rate_burst integer
           CONSTRAINT ck_api_clients_signup_burst CHECK (signup_rate_burst BETWEEN 1000 AND 100000000)`);
   }

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 
 /**
- * Sign-up check limits per API key (docs/security.md § Rate limits), on two API processes sharing
+ * Sign-up check limits per API key (docs/screening.md § Abuse resistance), on two API processes sharing
  * PostgreSQL and Redis: a small key is limited whichever process it calls, a big one is not, a
  * changed limit reaches the other process by NOTIFY, and every answer says where the key stands
  * (RateLimit-Policy and RateLimit, IETF httpapi).

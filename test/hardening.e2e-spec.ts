@@ -29,6 +29,7 @@ function examples(platform: string, organisation = UUID): Record<string, unknown
     'patch /v1/admin/platforms/{id}': { name: 'Plateforme renommée', slaHours: 24 },
     'post /v1/admin/platforms/{id}/webhook-secret': { webhookSecret: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, overlapHours: 1 },
     'post /v1/admin/clients': { role: 'auditor', name: 'Inspection' },
+    'patch /v1/admin/clients/{id}': { signupRatePerSecond: 50, signupRateBurst: 2000 },
     'post /v1/orders': orderBody(platform),
     'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
     'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
@@ -126,7 +127,8 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
         : path.startsWith('/v1/audit') && method === 'get'
           ? auditor.apiKey
           : authority.apiKey;
-  const urlOf = (path: string) => path.replace('{id}', path.startsWith('/v1/admin/platforms') ? pushPlatform : orderId);
+  const urlOf = (path: string) =>
+    path.replace('{id}', path.startsWith('/v1/admin/platforms') ? pushPlatform : path.startsWith('/v1/admin/clients') ? admin.id : orderId);
   const send = (method: string, path: string, body: unknown): Promise<TestResponse> =>
     t.request({
       method: method.toUpperCase() as RequestOptions['method'],

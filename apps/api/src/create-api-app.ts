@@ -8,6 +8,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { CLOCK, type Clock, PinoNestLogger, ProblemFilter, createLogger, problemCodeOf, serializeRequest } from '@ostracon/common';
 import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
+import { LogController } from 'fastify';
 import { EnforcementStore, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { ApiKeyIndex, Authenticator, RateLimiter } from '@ostracon/auth';
 import { WitnessingService } from '@ostracon/audit';
@@ -56,7 +57,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
     // client's as the proxies named in TRUST_PROXY report it.
     trustProxy: config.http.trustProxy,
     // For a person at a terminal: one line a request (below) instead of Fastify's two.
-    disableRequestLogging: config.log.format === 'pretty',
+    logController: new LogController({ disableRequestLogging: config.log.format === 'pretty' }),
     ...httpServerOptions(config, logger, front),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, options.clock), adapter, {

@@ -240,11 +240,12 @@ export class WitnessingService {
   }
 
   /** How many events the log holds, and when its newest checkpoint was signed. */
-  async logProgress(): Promise<{ events: number; lastSignedAt: Date | null }> {
+  async logProgress(): Promise<{ events: number; lastSignedAt: Date | null; firstEventAt: Date | null }> {
     const [row] = await this.dataSource.query(
-      `SELECT (SELECT coalesce(max(seq), 0) FROM audit_events) AS events, (SELECT max(signed_at) FROM audit_checkpoints) AS signed_at`,
+      `SELECT (SELECT coalesce(max(seq), 0) FROM audit_events) AS events, (SELECT max(signed_at) FROM audit_checkpoints) AS signed_at,
+              (SELECT at FROM audit_events WHERE seq = 1) AS first_at`,
     );
-    return { events: Number(row.events), lastSignedAt: row.signed_at ?? null };
+    return { events: Number(row.events), lastSignedAt: row.signed_at ?? null, firstEventAt: row.first_at ?? null };
   }
 
   /** When the first checkpoint was signed (the age of "never witnessed"). */

@@ -18,7 +18,7 @@ import { ROLES, type AuthenticatedClient } from './roles';
  * or, as before organisations existed, a key with a role, in a new organisation of its name.
  */
 /** A key's own sign-up check rate (checks a second) and burst (at least a full batch); null: the global setting. */
-const signupRate = z.number().positive().max(10_000_000);
+const signupRate = z.number().min(0.01).max(10_000_000);
 const signupBurst = z.number().int().min(1000).max(100_000_000);
 
 export const createClientSchema = z.strictObject({

@@ -136,7 +136,7 @@ export class RateLimiter {
     const leaseSize = Math.max(0, Math.min(100, Math.floor(ratePerSecond / 100)));
     const bucket = { ...this.signup, ratePerMs: ratePerSecond / 1000, burst };
     const decision = await this.takeFrom(bucket, id, cost, cost + leaseSize);
-    if (!decision.allowed) return { ...decision, ...policy, remaining: 0 };
+    if (!decision.allowed) return { allowed: false, retryAfterMs: decision.retryAfterMs, ...policy, remaining: decision.left };
     if (decision.granted > cost) {
       if (this.leases.size >= MAX_LEASES) this.leases.clear();
       this.leases.set(id, { tokens: decision.granted - cost, until: now + LEASE_MS, shared: decision.left });
@@ -149,7 +149,7 @@ export class RateLimiter {
     id: string,
     cost: number,
     want: number,
-  ): Promise<{ allowed: true; granted: number; left: number } | { allowed: false; retryAfterMs: number }> {
+  ): Promise<{ allowed: true; granted: number; left: number } | { allowed: false; retryAfterMs: number; left: number }> {
     try {
       const take = (this.redis as unknown as { ostraconTake: TakeCommand }).ostraconTake.bind(this.redis);
       const [granted, retryAfterMs, left] = await take(`${bucket.prefix}${id}`, bucket.ratePerMs, bucket.burst, cost, want);
@@ -157,7 +157,7 @@ export class RateLimiter {
         this.redisDown = false;
         this.logger.log('Redis is back: rate limits are shared again');
       }
-      if (granted < cost) return { allowed: false, retryAfterMs: Math.max(1, retryAfterMs) };
+      if (granted < cost) return { allowed: false, retryAfterMs: Math.max(1, retryAfterMs), left };
       return { allowed: true, granted, left };
     } catch (error) {
       if (!this.redisDown) {
@@ -172,7 +172,7 @@ export class RateLimiter {
     bucket: Bucket,
     id: string,
     cost: number,
-  ): { allowed: true; granted: number; left: number } | { allowed: false; retryAfterMs: number } {
+  ): { allowed: true; granted: number; left: number } | { allowed: false; retryAfterMs: number; left: number } {
     const now = Date.now();
     const state = bucket.local.get(id) ?? { tokens: bucket.burst, at: now };
     state.tokens = Math.min(bucket.burst, state.tokens + (now - state.at) * bucket.ratePerMs);
@@ -180,7 +180,9 @@ export class RateLimiter {
     bucket.local.delete(id);
     if (bucket.local.size >= MAX_LEASES) bucket.local.delete(bucket.local.keys().next().value!);
     bucket.local.set(id, state);
-    if (state.tokens < cost) return { allowed: false, retryAfterMs: Math.ceil((cost - state.tokens) / bucket.ratePerMs) };
+    if (state.tokens < cost) {
+      return { allowed: false, retryAfterMs: Math.ceil((cost - state.tokens) / bucket.ratePerMs), left: Math.floor(state.tokens) };
+    }
     state.tokens -= cost;
     return { allowed: true, granted: cost, left: Math.floor(state.tokens) };
   }

@@ -518,12 +518,21 @@ export class EnforcementStore {
     return rows.map((r) => ({ type: r.type, status: r.status, count: Number(r.n) }));
   }
 
-  /** Seconds since the oldest outbox row the relay has not moved to the queue was written (0: none waits). */
+  /**
+   * Seconds the oldest outbox row the relay should have moved to the queue has waited since it
+   * became due (0: none waits). A suspend for a later start, or a lift behind its unsettled
+   * suspend, is not due yet: the relay's own rule (queueDue).
+   */
   async oldestUnrelayedSeconds(): Promise<number> {
     const [row] = await this.dataSource.query(
-      `SELECT extract(epoch FROM now() - created_at) AS age FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT 1`,
+      `SELECT max(extract(epoch FROM now() - greatest(o.created_at, d.due_at))) AS age
+       FROM outbox o JOIN directives d ON d.id = o.directive_id
+       WHERE o.relayed_at IS NULL AND d.due_at <= now()
+         AND (d.type = 'suspend' OR NOT EXISTS (
+           SELECT 1 FROM directives s
+           WHERE s.order_id = d.order_id AND s.platform_id = d.platform_id AND s.type = 'suspend' AND s.status IN ('pending', 'queued')))`,
     );
-    return row ? Math.max(0, Number(row.age)) : 0;
+    return row?.age === null || row?.age === undefined ? 0 : Math.max(0, Number(row.age));
   }
 
   /** Directives queued and already failed at least once, by platform: what an open circuit breaker looks like from PostgreSQL. */
@@ -534,9 +543,12 @@ export class EnforcementStore {
     return rows.map((r) => ({ platformId: r.platform_id, count: Number(r.n) }));
   }
 
+  /** Every platform, 0 included: an alert on a new breach needs the series before the first one. */
   async slaBreachesByPlatform(): Promise<{ platformId: string; count: number }[]> {
     const rows: { platform_id: string; n: string }[] = await this.dataSource.query(
-      `SELECT platform_id, count(*) AS n FROM directives WHERE sla_breached_at IS NOT NULL GROUP BY platform_id`,
+      `SELECT p.id AS platform_id, count(d.id) AS n
+       FROM platforms p LEFT JOIN directives d ON d.platform_id = p.id AND d.sla_breached_at IS NOT NULL
+       GROUP BY p.id`,
     );
     return rows.map((r) => ({ platformId: r.platform_id, count: Number(r.n) }));
   }

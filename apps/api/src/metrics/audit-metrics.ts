@@ -48,7 +48,9 @@ export function registerAuditMetrics(registry: Registry, witnessing: WitnessingS
     registers: [registry],
     async collect() {
       const progress = await witnessing.logProgress().catch(() => null);
-      if (progress?.lastSignedAt) this.set(Math.max(0, (now().getTime() - progress.lastSignedAt.getTime()) / 1000));
+      // Never signed yet: as old as the first event (a signer broken from the start is seen too).
+      const since = progress?.lastSignedAt ?? progress?.firstEventAt;
+      if (since) this.set(Math.max(0, (now().getTime() - since.getTime()) / 1000));
     },
   });
   const perWitness: [name: string, help: string, value: (w: WitnessStatus) => number][] = [

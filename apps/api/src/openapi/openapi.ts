@@ -56,6 +56,8 @@ export interface Route {
   path: string;
   /** What a generated client calls the operation: a verb and a noun, unique in the document. */
   operationId: string;
+  /** A route open to any role that still needs a person's session (signing out). */
+  session?: true;
   summary: string;
   tag: string;
   roles?: string[];
@@ -642,6 +644,7 @@ export const ROUTES: Route[] = [
     method: 'post',
     path: '/auth/sign-out',
     operationId: 'signOut',
+    session: true,
     summary: 'End the session (X-CSRF-Token and a same-origin request required), and where to end the provider’s',
     tag: 'sign-in',
     responses: {
@@ -749,7 +752,7 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       // A route without roles needs no credentials, and says so (an empty requirement).
       ...(route.roles
         ? { security: [{ apiKey: [] }, { session: [] }], description: `Roles: ${route.roles.join(', ')}` }
-        : { security: [] }),
+        : { security: route.session ? [{ session: [] }] : [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
       responses,

@@ -94,7 +94,7 @@ export async function answerChecks(
  * The key's limits as the IETF httpapi RateLimit header fields say them
  * (draft-ietf-httpapi-ratelimit-headers): the policy, `q` checks at once over a window `w` of the
  * seconds a full refill takes; and now, `r` checks remaining and `t` seconds until the bucket is
- * full again (on a refusal: until the refused request would pass). docs/security.md § Rate limits.
+ * full again (on a refusal: until the refused request would pass). docs/screening.md § Abuse resistance.
  */
 export function rateLimitHeaders(rate: SignupRateDecision, retryAfterSeconds?: number): Record<string, string> {
   const remaining = Math.max(0, Math.floor(rate.remaining));
