@@ -103,7 +103,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   const queue = directivesQueue(redis);
   queue.on('error', () => undefined);
   registerEnforcementMetrics(metrics.registry, queue, app.get(EnforcementStore));
-  registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService));
+  registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService), () => app.get<Clock>(CLOCK).now());
   registerAuditMetrics(metrics.registry, app.get(WitnessingService), () => app.get<Clock>(CLOCK).now());
   const signupDeps = {
     authenticator: app.get(Authenticator),

@@ -15,6 +15,8 @@ export interface IndexStats {
   bytes: number;
   loadMs: number;
   loadedAt: Date | null;
+  /** When PostgreSQL last confirmed the index holds its live orders (a full load, or a reconciliation that agreed). */
+  confirmedAt: Date | null;
   keyUsage: Record<string, number>;
 }
 
@@ -40,6 +42,7 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
   /** The moment the current index was read at (IndexLoader.summary compares from it). */
   private builtAt: Date | null = null;
   private loadedAt: Date | null = null;
+  private confirmedAt: Date | null = null;
   private readonly readyWaiters: (() => void)[] = [];
 
   constructor(
@@ -76,6 +79,7 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
       bytes: index?.byteLength ?? 0,
       loadMs: this.lastLoadMs,
       loadedAt: this.loadedAt,
+      confirmedAt: this.confirmedAt,
       keyUsage: index?.keyUsage() ?? {},
     };
   }
@@ -108,15 +112,19 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
   async reconcile(): Promise<void> {
     if (!this.index || this.rebuilding || this.stopped) return;
     try {
-      if (await this.agrees()) return;
+      if (await this.agrees()) return this.confirmed();
       // An order committed an instant ago may have its notification on the way: look again.
       await new Promise((r) => setTimeout(r, 1000));
-      if (await this.agrees()) return;
+      if (await this.agrees()) return this.confirmed();
       this.logger.warn('the index and PostgreSQL disagree (a notification was lost): rebuilding it');
       await this.rebuild();
     } catch (error) {
       this.logger.warn(`index reconciliation failed, tried again later: ${(error as Error).message}`);
     }
+  }
+
+  private confirmed(): void {
+    this.confirmedAt = this.clock.now();
   }
 
   private async agrees(): Promise<boolean> {
@@ -142,6 +150,7 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
         this.index = index;
         this.builtAt = builtAt;
         this.loadedAt = this.clock.now();
+        this.confirmedAt = this.loadedAt;
         const noted = this.notedDuringRebuild;
         this.notedDuringRebuild = null;
         for (const id of noted) this.pending.add(id);
