@@ -102,6 +102,17 @@ describe('dates', () => {
     ['start 367 days ahead', { startsAt: new Date(NOW.getTime() + 367 * 86_400_000).toISOString() }, 'ORDER.START_TOO_FAR'],
     ['started in the past, still running', { startsAt: '2026-11-21T00:00:00Z', durationDays: 30 }, 'OK'],
     ['started in the past, already over', { startsAt: '2026-11-21T00:00:00Z', durationDays: 7 }, 'ORDER.ALREADY_ENDED'],
+    // An end at the very instant of registration is over already; a millisecond later it still runs.
+    [
+      'ends exactly as it is registered',
+      { startsAt: '2026-11-21T00:00:00Z', durationDays: undefined, endsAt: NOW.toISOString() },
+      'ORDER.ALREADY_ENDED',
+    ],
+    [
+      'ends a millisecond after it is registered',
+      { startsAt: '2026-11-21T00:00:00Z', durationDays: undefined, endsAt: new Date(NOW.getTime() + 1).toISOString() },
+      'OK',
+    ],
     ['unknown offence', { offence: 'jaywalking' }, 'ORDER.UNKNOWN_OFFENCE'],
     ['every listed offence code is accepted', { offence: 'hate_speech' }, 'OK'],
   ] as [string, Partial<OrderTiming>, string][])('%s', (_name, overrides, expected) => {

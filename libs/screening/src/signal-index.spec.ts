@@ -57,6 +57,55 @@ describe('SignalIndex', () => {
     expect(index.orderCount).toBe(0);
   });
 
+  it('counts an order once: removing an unknown order, or one already removed, changes nothing', () => {
+    const index = new SignalIndex();
+    const [kept, gone] = [randomUUID(), randomUUID()];
+    index.upsert({ id: kept, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email('kept')]);
+    index.upsert({ id: gone, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email('gone')]);
+    index.remove(randomUUID());
+    expect(index.orderCount).toBe(2);
+    index.remove(gone);
+    index.remove(gone);
+    expect(index.orderCount).toBe(1);
+    expect(index.liveSummary.orders).toBe(1);
+    expect(find(index, 'kept', 'tiktok').map((m) => m.orderId)).toEqual([kept]);
+  });
+
+  it('revokes an order added long before, after its table of orders has grown (rehashed) twice', () => {
+    const index = new SignalIndex();
+    // The table of orders starts at 1,024 places and grows (rehashes) past 70 % of them: 1,000 orders, then more.
+    const ids = Array.from({ length: 1000 }, () => randomUUID());
+    ids.forEach((id, i) => index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email(`o${i}`)]));
+    // Every id, the oldest included, is still found after the growth…
+    for (const id of ids) expect(index.has(id)).toBe(true);
+    // …so revoking the first order takes effect.
+    index.remove(ids[0]!);
+    expect(index.has(ids[0]!)).toBe(false);
+    expect(find(index, 'o0', 'tiktok')).toEqual([]);
+    expect(find(index, 'o999', 'tiktok').map((m) => m.orderId)).toEqual([ids[999]]);
+    expect(index.orderCount).toBe(999);
+    // A replaced order keeps being found after the table grows again.
+    index.upsert({ id: ids[5]!, startsAt: NOW - DAY, endsAt: NOW + 3 * DAY, platforms: ['x'] }, [email('o5')]);
+    for (let i = 0; i < 500; i++) index.upsert({ id: randomUUID(), startsAt: NOW, endsAt: NOW + DAY, platforms: ['x'] }, [email(`p${i}`)]);
+    index.remove(ids[5]!);
+    expect(find(index, 'o5', 'x')).toEqual([]);
+  });
+
+  it('updates the window and platforms of an order it holds, and refuses one it does not hold', () => {
+    const index = new SignalIndex();
+    const id = randomUUID();
+    index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email('a')]);
+    expect(index.update({ id, startsAt: NOW - DAY, endsAt: NOW + 9 * DAY, platforms: ['x'] })).toBe(true);
+    expect(find(index, 'a', 'tiktok')).toEqual([]);
+    expect(find(index, 'a', 'x', NOW + 8 * DAY)).toEqual([expect.objectContaining({ orderId: id, endsAt: NOW + 9 * DAY })]);
+    expect(index.update({ id: randomUUID(), startsAt: NOW, endsAt: NOW + DAY, platforms: ['x'] })).toBe(false);
+    index.remove(id);
+    // A removed order is not brought back by an update: only a full upsert with its signals would.
+    expect(index.update({ id, startsAt: NOW - DAY, endsAt: NOW + 9 * DAY, platforms: ['x'] })).toBe(false);
+    expect(find(index, 'a', 'x')).toEqual([]);
+    expect(index.orderCount).toBe(0);
+  });
+
   it('grows past its initial capacity and keeps every entry findable', () => {
     const index = new SignalIndex(4, 4);
     const ids: string[] = [];

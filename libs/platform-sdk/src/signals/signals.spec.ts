@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 // eslint-disable-next-line no-restricted-imports -- the public vectors live in docs/, for every language
 import vectorsFile from '../../../../docs/vectors/signals-v1.json';
-import { nameTokens, normalizeEmail, normalizeNameDob, normalizePhone } from './normalize';
+import { nameTokens, normalizeDevice, normalizeEmail, normalizeNameDob, normalizePhone } from './normalize';
 import { prehash } from './prehash';
 import { prepareSignal } from './prepare';
-import type { SignalInput } from './signal-types';
+import { SIGNAL_STRENGTH, type SignalInput } from './signal-types';
 
 const context = vectorsFile.context;
 
@@ -136,5 +136,45 @@ describe('normalization properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('normalization limits and strengths', () => {
+  it('refuses a name that keeps no Latin letter on either side, whichever side it is', () => {
+    const born = '1991-04-17';
+    expect(normalizeNameDob({ givenName: 'Дарья', familyName: 'Testeuse', birthDate: born }, context.today)).toEqual({
+      ok: false,
+      reason: 'name_empty',
+    });
+    expect(normalizeNameDob({ givenName: 'Jeanne', familyName: '李', birthDate: born }, context.today)).toEqual({
+      ok: false,
+      reason: 'name_empty',
+    });
+    expect(normalizeNameDob({ givenName: 'Jeanne', familyName: 'Testeuse', birthDate: born }, context.today)).toEqual({
+      ok: true,
+      normalized: 'jeanne testeuse|19910417',
+    });
+  });
+
+  it('reads a phone number of at most 64 characters, and only a number, not one buried in text', () => {
+    const number = '+33 6 12 34 56 78';
+    expect(normalizePhone(number, undefined, 'FR')).toEqual({ ok: true, normalized: '+33612345678' });
+    // Padded to 64 characters it is still read; one more and it is refused before parsing.
+    expect(normalizePhone(number.padEnd(64, ' '), undefined, 'FR')).toEqual({ ok: true, normalized: '+33612345678' });
+    expect(normalizePhone(number.padEnd(65, ' '), undefined, 'FR')).toEqual({ ok: false, reason: 'phone_not_a_number' });
+    // A number inside a sentence is not a phone signal (libphonenumber would extract it if asked).
+    expect(normalizePhone(`call me on ${number} tonight`, undefined, 'FR')).toEqual({ ok: false, reason: 'phone_not_a_number' });
+  });
+
+  it('takes a device identifier of at most 256 characters, trimmed, on its platform', () => {
+    expect(normalizeDevice(' abc ', 'tiktok')).toEqual({ ok: true, normalized: 'tiktok:abc' });
+    expect(normalizeDevice('d'.repeat(256), 'tiktok')).toEqual({ ok: true, normalized: `tiktok:${'d'.repeat(256)}` });
+    expect(normalizeDevice('d'.repeat(257), 'tiktok')).toEqual({ ok: false, reason: 'device_too_long' });
+    expect(normalizeDevice('   ', 'tiktok')).toEqual({ ok: false, reason: 'device_empty' });
+    expect(normalizeDevice('abc', undefined)).toEqual({ ok: false, reason: 'device_platform_required' });
+  });
+
+  it('blocks on an email, a phone or a device, and only reviews on a name with a birth date', () => {
+    expect(SIGNAL_STRENGTH).toEqual({ email: 'strong', phone: 'strong', name_dob: 'possible', device: 'strong' });
   });
 });

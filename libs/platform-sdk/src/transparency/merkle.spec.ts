@@ -188,6 +188,23 @@ describe('Merkle tree (RFC 9162)', () => {
     );
   });
 
+  it('refuses a proof that stops early at an inner node: a smaller tree passed off as a larger one', () => {
+    const eight = new MemoryTree(CT_LEAVES.slice(0, 8).map((l) => Buffer.from(l)));
+    const half = eight.subtree(2, 0); // the root of leaves 0..3, an inner node of the tree of 8
+    const proof = inclusionProof(eight, 0, 8);
+    expect(proof).toHaveLength(3);
+    // Honest: two hashes lead leaf 0 to the root of the tree of 4.
+    expect(verifyInclusion(CT_LEAVES[0]!, 0, 4, proof.slice(0, 2), half)).toBe(true);
+    // The same two hashes claimed for the tree of 8, with that inner node as its root: refused.
+    expect(verifyInclusion(CT_LEAVES[0]!, 0, 8, proof.slice(0, 2), half)).toBe(false);
+    // Likewise a consistency proof of 2 → 4 claimed for 2 → 8.
+    const twoToFour = consistencyProof(eight, 2, 4);
+    expect(verifyConsistency(2, 4, eight.root(2), half, twoToFour)).toBe(true);
+    expect(verifyConsistency(2, 8, eight.root(2), half, twoToFour)).toBe(false);
+    // And one hash too many is refused as well.
+    expect(verifyInclusion(CT_LEAVES[0]!, 0, 8, [...proof, proof[0]!], eight.root())).toBe(false);
+  });
+
   it('tells a store which subtrees a proof needs, few of them even at a million leaves', () => {
     const size = 1_000_003;
     const needed = subtreesNeeded((src) => inclusionProof(src, 123_456, size));
@@ -198,11 +215,17 @@ describe('Merkle tree (RFC 9162)', () => {
     for (const { level, index } of [...needed, ...consistency]) expect((index + 1) * 2 ** level).toBeLessThanOrEqual(size);
   });
 
-  it('refuses impossible requests', () => {
-    expect(() => inclusionProof(tree, 8, 8)).toThrow(RangeError);
-    expect(() => consistencyProof(tree, 0, 8)).toThrow(RangeError);
-    expect(() => consistencyProof(tree, 9, 8)).toThrow(RangeError);
-    expect(() => rootHash(tree, -1)).toThrow(RangeError);
+  it('refuses impossible requests, each for its own reason', () => {
+    expect(() => inclusionProof(tree, 8, 8)).toThrow(new RangeError('leaf index outside the tree'));
+    expect(() => inclusionProof(tree, -1, 8)).toThrow(new RangeError('leaf index outside the tree'));
+    expect(() => inclusionProof(tree, 0.5, 8)).toThrow(new RangeError('leaf index outside the tree'));
+    expect(() => inclusionProof(tree, 0, 2.5)).toThrow(new RangeError('tree size must be a whole number'));
+    expect(() => consistencyProof(tree, 0, 8)).toThrow(new RangeError('consistency needs 1 ≤ from ≤ to'));
+    expect(() => consistencyProof(tree, 9, 8)).toThrow(new RangeError('consistency needs 1 ≤ from ≤ to'));
+    expect(() => consistencyProof(tree, 1.5, 8)).toThrow(new RangeError('consistency needs 1 ≤ from ≤ to'));
+    expect(() => consistencyProof(tree, 1, -1)).toThrow(new RangeError('tree size must be a whole number'));
+    expect(() => rootHash(tree, -1)).toThrow(new RangeError('tree size must be a whole number'));
+    expect(() => rootHash(tree, 1.5)).toThrow(new RangeError('tree size must be a whole number'));
     expect(verifyConsistency(3, 3, unhex(CT_ROOTS[3]!), unhex(CT_ROOTS[3]!), [])).toBe(true);
     expect(verifyConsistency(3, 3, unhex(CT_ROOTS[3]!), unhex(CT_ROOTS[4]!), [])).toBe(false);
     expect(verifyInclusion(CT_LEAVES[0]!, 0, 0, [], EMPTY_ROOT)).toBe(false);
