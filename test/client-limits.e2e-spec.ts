@@ -1,7 +1,7 @@
 import { ClientsService } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
 import { startTestApp, type TestApp } from './support/test-app';
-import { freePort, waitFor } from './support/isolated';
+import { freePort, waitFor, waitForReady } from './support/isolated';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -87,13 +87,7 @@ describe('sign-up check limits per key, across two API processes', () => {
     );
     try {
       for (const port of ports) {
-        await waitFor(async () => {
-          try {
-            return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
-          } catch {
-            return false;
-          }
-        }, `the API on ${port}`);
+        await waitForReady(port, `the API on ${port}`);
       }
       const small = await newKey({ signupRatePerSecond: 1, signupRateBurst: 1000 });
       const big = await newKey({ signupRatePerSecond: 100_000, signupRateBurst: 100_000 });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitFor } from './support/isolated';
+import { freePort, waitFor, waitForReady } from './support/isolated';
 
 /**
  * Running it for real (docs/operations.md): the systemd units are valid, and `npm run start:prod`
@@ -53,17 +53,7 @@ describe('running it for real', () => {
     service.stderr!.on('data', (d) => (output += d));
     const exited = once(service, 'exit');
     try {
-      await waitFor(
-        async () => {
-          try {
-            return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
-          } catch {
-            return false;
-          }
-        },
-        'the API to be ready',
-        60_000,
-      );
+      await waitForReady(port, 'the API to be ready', 60_000);
       const workerReady = () => output.split('\n').filter((l) => l.includes('"msg":"worker ready"'));
       await waitFor(() => workerReady().length === 1, 'the worker to be ready');
       expect(workerReady()[0]).toContain('"service":"ostracon-worker"');

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitFor } from './support/isolated';
+import { freePort, waitFor, waitForReady } from './support/isolated';
 
 /** The built apps as `npm start` runs them: real processes, real signals. `npm test` builds first. */
 const dist = (app: string) => join(__dirname, '..', 'dist', 'apps', app, 'src', 'main.js');
@@ -31,13 +31,7 @@ describe('the built processes', () => {
     // As npm start runs it: the development provider (an ES module, loaded by Node's require).
     const api = run('api', { PORT: String(port), LOG_LEVEL: 'info', LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: `http://127.0.0.1:${port}` });
     try {
-      await waitFor(async () => {
-        try {
-          return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
-        } catch {
-          return false;
-        }
-      }, 'the API to be ready');
+      await waitForReady(port, 'the API to be ready');
       const res = await fetch(`http://127.0.0.1:${port}/v1/orders`);
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toMatch(/problem\+json/);
@@ -91,13 +85,7 @@ describe('the built processes', () => {
     let stdout = '';
     piped.child.stdout!.on('data', (d) => (stdout += d));
     try {
-      await waitFor(async () => {
-        try {
-          return (await fetch(`http://127.0.0.1:${port2}/health/ready`)).status === 200;
-        } catch {
-          return false;
-        }
-      }, 'the API on a pipe to be ready');
+      await waitForReady(port2, 'the API on a pipe to be ready');
     } finally {
       piped.child.kill('SIGTERM');
     }

@@ -127,6 +127,21 @@ export async function waitFor<T>(probe: () => Promise<T> | T, what: string, ms =
   throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
+/** Waits until an API process on this port answers its readiness probe with 200. */
+export function waitForReady(port: number, what = `the API on ${port} to be ready`, ms?: number): Promise<boolean> {
+  return waitFor(
+    async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    what,
+    ms,
+  );
+}
+
 /** A clock that follows real time, shifted by what a test adds. */
 export class OffsetClock {
   offsetMs = 0;

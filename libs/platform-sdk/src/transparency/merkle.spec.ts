@@ -3,9 +3,12 @@ import fc from 'fast-check';
 import {
   EMPTY_ROOT,
   MemoryTree,
+  appendLeaves,
   consistencyProof,
+  frontierOf,
   inclusionProof,
   leafHash,
+  nodeHash,
   rootHash,
   subtreesNeeded,
   verifyConsistency,
@@ -229,5 +232,87 @@ describe('Merkle tree (RFC 9162)', () => {
     expect(verifyConsistency(3, 3, unhex(CT_ROOTS[3]!), unhex(CT_ROOTS[3]!), [])).toBe(true);
     expect(verifyConsistency(3, 3, unhex(CT_ROOTS[3]!), unhex(CT_ROOTS[4]!), [])).toBe(false);
     expect(verifyInclusion(CT_LEAVES[0]!, 0, 0, [], EMPTY_ROOT)).toBe(false);
+  });
+
+  it('refuses a leaf index or a size that cannot be, whatever the proof', () => {
+    const eight = new MemoryTree(CT_LEAVES.slice(0, 8).map((l) => Buffer.from(l)));
+    const root = eight.root();
+    const proof = inclusionProof(eight, 3, 8);
+    expect(verifyInclusion(CT_LEAVES[3]!, 3, 8, proof, root)).toBe(true);
+    for (const [index, size] of [
+      [8, 8],
+      [9, 8],
+      [-1, 8],
+      [2.5, 8],
+      [3, 8.5],
+      [3, Number.NaN],
+    ] as const) {
+      expect([index, size, verifyInclusion(CT_LEAVES[3]!, index, size, proof, root)]).toEqual([index, size, false]);
+    }
+    const fromThree = consistencyProof(eight, 3, 8);
+    expect(verifyConsistency(3, 8, eight.root(3), root, fromThree)).toBe(true);
+    for (const [from, to] of [
+      [0, 8],
+      [9, 8],
+      [-3, 8],
+      [2.5, 8],
+      [3, 8.5],
+    ] as const) {
+      expect([from, to, verifyConsistency(from, to, eight.root(3), root, fromThree)]).toEqual([from, to, false]);
+    }
+    // Same size: the same root and no proof, nothing else.
+    expect(verifyConsistency(8, 8, root, root, [])).toBe(true);
+    expect(verifyConsistency(8, 8, root, root, [root])).toBe(false);
+  });
+
+  it('says which complete subtree a memory tree lacks instead of inventing one', () => {
+    const three = new MemoryTree(CT_LEAVES.slice(0, 3).map((l) => Buffer.from(l)));
+    expect(three.subtree(1, 0)).toEqual(nodeHash(CT_LEAVES[0]!, CT_LEAVES[1]!));
+    expect(() => three.subtree(1, 1)).toThrow(new RangeError('no complete subtree at level 1, index 1'));
+    expect(() => three.subtree(5, 0)).toThrow(new RangeError('no complete subtree at level 5, index 0'));
+  });
+
+  it('appends from the frontier alone exactly the subtrees a whole tree holds (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }),
+        (start, chunks) => {
+          const leaves = Array.from({ length: start + chunks.reduce((a, b) => a + b, 0) }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+          const whole = new MemoryTree(leaves);
+          const stored = new Map<string, Buffer>();
+          // The first `start` leaves as a store would hold them: every complete subtree.
+          const prefix = new MemoryTree(leaves.slice(0, start));
+          for (let level = 0; 2 ** level <= start; level++) {
+            for (let index = 0; (index + 1) * 2 ** level <= start; index++) stored.set(`${level}:${index}`, prefix.subtree(level, index));
+          }
+          let size = start;
+          for (const chunk of chunks) {
+            // Only the frontier is read, as AuditTreeService.extend does.
+            const frontier = new Map(frontierOf(size).map(({ level, index }) => [`${level}:${index}`, stored.get(`${level}:${index}`)!]));
+            expect([...frontier.values()].every(Boolean)).toBe(true);
+            for (const c of appendLeaves(size, frontier, leaves.slice(size, size + chunk))) {
+              expect(c.hash.equals(whole.subtree(c.level, c.index))).toBe(true);
+              stored.set(`${c.level}:${c.index}`, c.hash);
+            }
+            size += chunk;
+          }
+          // Every complete subtree of the whole tree was produced, and nothing else.
+          let complete = 0;
+          for (let level = 0; 2 ** level <= size; level++) complete += Math.floor(size / 2 ** level);
+          expect(stored.size).toBe(complete);
+          expect(rootHash({ subtree: (level, index) => stored.get(`${level}:${index}`)! }, size).equals(whole.root())).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(frontierOf(0)).toEqual([]);
+    expect(frontierOf(6)).toEqual([
+      { level: 1, index: 2 },
+      { level: 2, index: 0 },
+    ]);
+    expect(() => appendLeaves(6, new Map(), [leafHash(Buffer.from('x')), leafHash(Buffer.from('y'))])).toThrow(
+      'frontier is missing subtree 1:2',
+    );
   });
 });
