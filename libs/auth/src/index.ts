@@ -36,3 +36,4 @@ export { Authenticator, bearerKey } from './authenticator';
 export { AuthErrors } from './auth.errors';
 export { generateApiKey, hashApiKey } from './api-keys';
 export { RateLimiter, type RateDecision, type SignupRateDecision } from './rate-limiter';
+export { rateLimitHeaders } from './token-bucket';

@@ -3,10 +3,11 @@ import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { REDIS } from '@ostracon/database';
 import type { Redis } from 'ioredis';
 import type { AuthenticatedClient } from './roles';
+import { LocalBuckets, Leases, type TakeResult, leaseSize } from './token-bucket';
 
 /**
  * A token bucket per key, in Redis, so that it holds across every API process. Redis's own clock
- * (TIME) keeps processes on different machines in step. Takes `cost` tokens, and up to `want`
+ * (TIME) keeps processes on different machines in step; the refill is token-bucket.ts's `refilled`. Takes `cost` tokens, and up to `want`
  * when there are that many (a lease the process spends locally); returns [granted, retry after
  * ms, tokens left], granted 0 when refused.
  */
@@ -51,10 +52,10 @@ interface Bucket {
   ratePerMs: number;
   burst: number;
   /**
-   * This process's own buckets while Redis is unreachable: requests go on, still bounded. One map
-   * per kind, oldest dropped first, so a flood of made-up addresses cannot reset the clients' limits.
+   * This process's own buckets while Redis is unreachable: requests go on, still bounded. One set
+   * per kind, so a flood of made-up addresses cannot push the clients' limits out.
    */
-  local: Map<string, { tokens: number; at: number }>;
+  local: LocalBuckets;
 }
 
 const MAX_BLOCKED = 10_000;
@@ -65,7 +66,7 @@ export class RateLimiter {
   private readonly signup: Bucket;
   private readonly authFailures: Bucket;
   private redisDown = false;
-  private readonly leases = new Map<string, { tokens: number; until: number; shared: number }>();
+  private readonly leases = new Leases(MAX_LEASES, LEASE_MS);
   /** Addresses refused for failed authentications, until when: a flood is answered without asking Redis each time. */
   private readonly blocked = new Map<string, number>();
 
@@ -77,13 +78,13 @@ export class RateLimiter {
       prefix: 'ostracon:rate:signup:',
       ratePerMs: config.screening.ratePerSecond / 1000,
       burst: config.screening.rateBurst,
-      local: new Map(),
+      local: new LocalBuckets(MAX_LEASES),
     };
     this.authFailures = {
       prefix: 'ostracon:rate:authfail:',
       ratePerMs: config.authFailures.ratePerMinute / 60_000,
       burst: config.authFailures.burst,
-      local: new Map(),
+      local: new LocalBuckets(MAX_LEASES),
     };
     redis.defineCommand('ostraconTake', { numberOfKeys: 1, lua: TAKE });
   }
@@ -128,28 +129,16 @@ export class RateLimiter {
     const now = Date.now();
     // The bucket is the key's and its policy's: a changed limit starts a bucket of its own.
     const id = client.signupLimit ? `${client.id}:${ratePerSecond}:${burst}` : client.id;
-    const lease = this.leases.get(id);
-    if (lease && lease.until > now && lease.tokens >= cost) {
-      lease.tokens -= cost;
-      return { allowed: true, ...policy, remaining: lease.shared + lease.tokens };
-    }
-    const leaseSize = Math.max(0, Math.min(100, Math.floor(ratePerSecond / 100)));
+    const leased = this.leases.spend(id, cost, now);
+    if (leased !== undefined) return { allowed: true, ...policy, remaining: leased };
     const bucket = { ...this.signup, ratePerMs: ratePerSecond / 1000, burst };
-    const decision = await this.takeFrom(bucket, id, cost, cost + leaseSize);
+    const decision = await this.takeFrom(bucket, id, cost, cost + leaseSize(ratePerSecond));
     if (!decision.allowed) return { allowed: false, retryAfterMs: decision.retryAfterMs, ...policy, remaining: decision.left };
-    if (decision.granted > cost) {
-      if (this.leases.size >= MAX_LEASES) this.leases.clear();
-      this.leases.set(id, { tokens: decision.granted - cost, until: now + LEASE_MS, shared: decision.left });
-    }
+    this.leases.keep(id, decision.granted - cost, decision.left, now);
     return { allowed: true, ...policy, remaining: decision.left + decision.granted - cost };
   }
 
-  private async takeFrom(
-    bucket: Bucket,
-    id: string,
-    cost: number,
-    want: number,
-  ): Promise<{ allowed: true; granted: number; left: number } | { allowed: false; retryAfterMs: number; left: number }> {
+  private async takeFrom(bucket: Bucket, id: string, cost: number, want: number): Promise<TakeResult> {
     try {
       const take = (this.redis as unknown as { ostraconTake: TakeCommand }).ostraconTake.bind(this.redis);
       const [granted, retryAfterMs, left] = await take(`${bucket.prefix}${id}`, bucket.ratePerMs, bucket.burst, cost, want);
@@ -164,26 +153,7 @@ export class RateLimiter {
         this.redisDown = true;
         this.logger.warn(`Redis unreachable (${(error as Error).message}); rate limits are per process until it is back`);
       }
-      return this.takeLocally(bucket, id, cost);
+      return bucket.local.take(id, cost, bucket.ratePerMs, bucket.burst, Date.now());
     }
-  }
-
-  private takeLocally(
-    bucket: Bucket,
-    id: string,
-    cost: number,
-  ): { allowed: true; granted: number; left: number } | { allowed: false; retryAfterMs: number; left: number } {
-    const now = Date.now();
-    const state = bucket.local.get(id) ?? { tokens: bucket.burst, at: now };
-    state.tokens = Math.min(bucket.burst, state.tokens + (now - state.at) * bucket.ratePerMs);
-    state.at = now;
-    bucket.local.delete(id);
-    if (bucket.local.size >= MAX_LEASES) bucket.local.delete(bucket.local.keys().next().value!);
-    bucket.local.set(id, state);
-    if (state.tokens < cost) {
-      return { allowed: false, retryAfterMs: Math.ceil((cost - state.tokens) / bucket.ratePerMs), left: Math.floor(state.tokens) };
-    }
-    state.tokens -= cost;
-    return { allowed: true, granted: cost, left: Math.floor(state.tokens) };
   }
 }

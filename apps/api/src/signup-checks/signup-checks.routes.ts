@@ -1,11 +1,4 @@
-import {
-  type AuthenticatedClient,
-  type Authenticator,
-  type RateLimiter,
-  type Role,
-  type SignupRateDecision,
-  bearerKey,
-} from '@ostracon/auth';
+import { type AuthenticatedClient, type Authenticator, type RateLimiter, type Role, bearerKey, rateLimitHeaders } from '@ostracon/auth';
 import { CommonErrors, DomainError, parseOrThrow, sendProblem } from '@ostracon/common';
 import type { SignalInput } from '@ostracon/identity';
 import {
@@ -88,22 +81,6 @@ export async function answerChecks(
   const outcomes = await deps.checks.check(client, route.parse(body));
   countDecisions(deps.metrics, client.platformId!, outcomes);
   return { json: JSON.stringify(route.answer(outcomes)), headers: rateLimitHeaders(rate) };
-}
-
-/**
- * The key's limits as the IETF httpapi RateLimit header fields say them
- * (draft-ietf-httpapi-ratelimit-headers): the policy, `q` checks at once over a window `w` of the
- * seconds a full refill takes; and now, `r` checks remaining and `t` seconds until the bucket is
- * full again (on a refusal: until the refused request would pass). docs/screening.md § Abuse resistance.
- */
-export function rateLimitHeaders(rate: SignupRateDecision, retryAfterSeconds?: number): Record<string, string> {
-  const remaining = Math.max(0, Math.floor(rate.remaining));
-  const window = Math.max(1, Math.ceil(rate.burst / rate.ratePerSecond));
-  const reset = retryAfterSeconds ?? Math.max(0, Math.ceil((rate.burst - remaining) / rate.ratePerSecond));
-  return {
-    'ratelimit-policy': `"signup";q=${rate.burst};w=${window}`,
-    ratelimit: `"signup";r=${remaining};t=${reset}`,
-  };
 }
 
 /** One counter increment per decision present, not per check: a batch is a thousand checks. */
