@@ -8,7 +8,8 @@ import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } fro
 import type { AuditEventsQuery, AuditExportQuery } from './audit-log.schemas';
 import { AuditErrors } from './audit.errors';
 import { AuditService } from './audit.service';
-import { type Checkpoint, AuditTreeService } from './audit-tree.service';
+import { AuditTreeService } from './audit-tree.service';
+import type { Checkpoint } from './checkpoint';
 import { type NoteCheckpoint, WitnessingService } from './witnessing.service';
 
 /** The caller, as far as reading the log goes (auth depends on audit, not the reverse). */

@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } from './audit-leaf';
-import { type Checkpoint, verifyCheckpoint } from './audit-tree.service';
+import { type Checkpoint, verifyCheckpoint } from './checkpoint';
 import { MemoryTree, type TrustPolicy, verifyCheckpointNote } from '@ostracon/platform-sdk/transparency';
 
 export interface VerifyReport {
@@ -17,17 +16,18 @@ export interface VerifyReport {
   problems: string[];
 }
 
-const BATCH = 5000;
+/** One stored event and the leaf hash the stored tree holds for it (null when the tree has not reached it). */
+export type StoredEventRow = AuditEventRow & { stored: Buffer | null };
 
 /**
- * Against the database: recompute every event's leaf, compare it with the stored tree, and
- * each checkpoint's root and signature with the recomputed tree.
+ * The events as stored, in seq order from 1: each one's leaf recomputed and compared with the
+ * stored tree's; then each checkpoint, and each note when given, against the recomputed tree.
+ * A missing event stops the check there.
  */
-export async function verifyDatabase(
-  dataSource: DataSource,
+export async function verifyEventRows(
+  rows: AsyncIterable<StoredEventRow> | Iterable<StoredEventRow>,
   checkpoints: Checkpoint[],
   keyFor: (keyId: string) => KeyObject | undefined,
-  /** The signed notes, with the cosignatures held, and whom to trust for them. */
   notes?: { notes: string[]; policy: TrustPolicy },
 ): Promise<VerifyReport> {
   const tree = new MemoryTree();
@@ -37,29 +37,20 @@ export async function verifyDatabase(
     firstBadSeq ??= seq;
     problems.push(why);
   };
-  for (;;) {
-    const rows: (AuditEventRow & { stored: Buffer | null })[] = await dataSource.query(
-      `SELECT e.seq, e.at, e.type, e.actor, e.order_id, e.platform_id, e.data, n.hash AS stored
-       FROM audit_events e LEFT JOIN audit_tree_nodes n ON n.level = 0 AND n.idx = e.seq - 1
-       WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,
-      [tree.size, BATCH],
-    );
-    for (const row of rows) {
-      const seq = Number(row.seq);
-      if (seq !== tree.size + 1) {
-        bad(tree.size + 1, `event ${tree.size + 1} is missing (the next is ${seq})`);
-        return { ok: false, events: tree.size, checkpoints: 0, firstBadSeq, problems };
-      }
-      const leaf = eventLeafHash(eventView(row));
-      if (row.stored && !row.stored.equals(leaf)) {
-        bad(
-          seq,
-          `event ${seq} (${row.type}) does not match the tree: its leaf is ${leaf.toString('hex')}, the tree holds ${row.stored.toString('hex')}`,
-        );
-      }
-      tree.append(leaf);
+  for await (const row of rows) {
+    const seq = Number(row.seq);
+    if (seq !== tree.size + 1) {
+      bad(tree.size + 1, `event ${tree.size + 1} is missing (the next is ${seq})`);
+      return { ok: false, events: tree.size, checkpoints: 0, firstBadSeq, problems };
     }
-    if (rows.length < BATCH) break;
+    const leaf = eventLeafHash(eventView(row));
+    if (row.stored && !row.stored.equals(leaf)) {
+      bad(
+        seq,
+        `event ${seq} (${row.type}) does not match the tree: its leaf is ${leaf.toString('hex')}, the tree holds ${row.stored.toString('hex')}`,
+      );
+    }
+    tree.append(leaf);
   }
   const checked = checkCheckpoints(tree, checkpoints, keyFor, problems);
   const noted = notes ? checkNotes(tree, notes.notes, notes.policy, problems) : {};
@@ -114,8 +105,8 @@ function checkNotes(
  */
 export function verifyExport(lines: Iterable<string>, checkpoint: Checkpoint, publicKey: KeyObject): VerifyReport {
   return replayExport(lines, (tree, problems) => {
-    checkCheckpoints(tree, [checkpoint], () => publicKey, problems);
-    return { size: checkpoint.size, rootHex: checkpoint.rootHash, checkpoints: 1 };
+    const checked = checkCheckpoints(tree, [checkpoint], () => publicKey, problems);
+    return { size: checkpoint.size, rootHex: checkpoint.rootHash, checkpoints: checked };
   });
 }
 

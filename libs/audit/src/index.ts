@@ -1,7 +1,8 @@
 export { AUDIT_EVENT_TYPES, type AuditEventType, type AuditEventInput, type Actor } from './audit-event';
 export { AuditService } from './audit.service';
 export { AuditModule } from './audit.module';
-export { AuditTreeService, checkpointMessage, ed25519Key, verifyCheckpoint, type Checkpoint } from './audit-tree.service';
+export { AuditTreeService } from './audit-tree.service';
+export { checkpointMessage, ed25519Key, verifyCheckpoint, type Checkpoint } from './checkpoint';
 export { eventView, eventLeafHash, type AuditEventView, type AuditEventRow } from './audit-leaf';
 // The formats (Merkle trees, signed notes, cosignatures, checks) are the SDK's: the service, the
 // witness and auditors run one code (libs/platform-sdk/src/transparency).
@@ -26,4 +27,5 @@ export {
   type AuditEventsQuery,
   type AuditExportQuery,
 } from './audit-log.schemas';
-export { verifyDatabase, verifyExport, verifyExportAgainstNote, type VerifyReport } from './audit-verifier';
+export { verifyEventRows, verifyExport, verifyExportAgainstNote, type StoredEventRow, type VerifyReport } from './audit-verifier';
+export { verifyDatabase } from './verify-database';
