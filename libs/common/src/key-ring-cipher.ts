@@ -16,6 +16,8 @@ export interface Sealed {
  * so keys rotate by putting a new one first and keeping the old ones until re-encryption.
  * The AAD binds a ciphertext to its row, so it cannot be moved to another one.
  */
+const TAG_BYTES = 16;
+
 export class KeyRingCipher {
   private readonly byId: Map<string, Buffer>;
 
@@ -36,9 +38,10 @@ export class KeyRingCipher {
   open(sealed: Sealed, aad: string): Buffer {
     const key = this.byId.get(sealed.keyId);
     if (!key) throw new Error(`no key ${sealed.keyId} in the key ring`);
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.data.subarray(0, 12));
+    // The tag length is fixed: GCM would otherwise take a tag cut to 4 bytes, far easier to forge.
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.data.subarray(0, 12), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(aad, 'utf8'));
-    decipher.setAuthTag(sealed.data.subarray(12, 28));
-    return Buffer.concat([decipher.update(sealed.data.subarray(28)), decipher.final()]);
+    decipher.setAuthTag(sealed.data.subarray(12, 12 + TAG_BYTES));
+    return Buffer.concat([decipher.update(sealed.data.subarray(12 + TAG_BYTES)), decipher.final()]);
   }
 }
