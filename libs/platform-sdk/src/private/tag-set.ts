@@ -21,8 +21,9 @@ export class TagSet {
   private used = 0; // live + deleted slots
   private live = 0;
 
+  /** Sized for `expected` entries (a power of two, at least 16 slots); it grows past them. */
   constructor(expected = 1024) {
-    let capacity = 1024;
+    let capacity = 16;
     while (capacity * MAX_LOAD < expected) capacity *= 2;
     this.tags = new Uint8Array(capacity * TAG_BYTES);
     this.states = new Uint8Array(capacity);
