@@ -141,3 +141,101 @@ describe('orderStatus follows the window', () => {
     expect(orderStatus({ ...window, revokedAt: new Date('2026-12-02T00:00:00Z') }, new Date('2026-12-03T00:00:00Z'))).toBe('revoked');
   });
 });
+
+describe('what the clerk is told', () => {
+  function refusal(overrides: Partial<OrderTiming>) {
+    try {
+      checkOrderRules(timing(overrides), NOW);
+    } catch (error) {
+      if (error instanceof DomainError) return { code: error.code, detail: error.detail, errors: error.errors };
+      throw error;
+    }
+    throw new Error('accepted');
+  }
+
+  it.each([
+    [
+      { offence: 'jaywalking' },
+      'ORDER.UNKNOWN_OFFENCE',
+      'Code pénal 131-35-1 applies to the offences listed in GET /v1/offences',
+      [{ path: 'offence', message: 'not in the offence list' }],
+    ],
+    [
+      { decisionDate: '2026-11-29' },
+      'ORDER.DECISION_IN_FUTURE',
+      'The decision date is after today (2026-11-28, Paris time)',
+      [{ path: 'decisionDate', message: 'in the future' }],
+    ],
+    [
+      { decisionDate: '2024-05-22' },
+      'ORDER.DECISION_BEFORE_LAW',
+      'Art. 131-35-1 Code pénal exists since loi n° 2024-449 (in force 2024-05-23)',
+      [{ path: 'decisionDate', message: 'before the law' }],
+    ],
+    [
+      { startsAt: '2026-11-19T22:59:59Z' },
+      'ORDER.START_BEFORE_DECISION',
+      'A ban cannot start before the decision that orders it',
+      [{ path: 'startsAt', message: 'before decisionDate' }],
+    ],
+    [
+      { startsAt: '2027-12-01T00:00:00Z' },
+      'ORDER.START_TOO_FAR',
+      'A ban starts at most 366 days ahead',
+      [{ path: 'startsAt', message: 'too far in the future' }],
+    ],
+    [
+      { endsAt: START, durationDays: undefined },
+      'ORDER.DURATION_EXCEEDED',
+      'The ban must end after it starts',
+      [{ path: 'endsAt', message: 'not after startsAt' }],
+    ],
+    [
+      { durationDays: 0 },
+      'ORDER.DURATION_EXCEEDED',
+      'The ban must end after it starts',
+      [{ path: 'durationDays', message: 'not after startsAt' }],
+    ],
+    [
+      { durationDays: 183 },
+      'ORDER.DURATION_EXCEEDED',
+      'Code pénal 131-35-1: at most 6 months for this order (conviction); the ban may run until 2027-06-01T00:00:00.000Z',
+      [{ path: 'durationDays', message: 'longer than 6 months' }],
+    ],
+    [
+      { repeatOffender: true, endsAt: '2027-12-01T00:00:01Z', durationDays: undefined },
+      'ORDER.DURATION_EXCEEDED',
+      'Code pénal 131-35-1: at most 12 months for this order (conviction, repeat offender); the ban may run until 2027-12-01T00:00:00.000Z',
+      [{ path: 'endsAt', message: 'longer than 12 months' }],
+    ],
+    [
+      { legalBasis: 'probation', repeatOffender: true, durationDays: 200 },
+      'ORDER.DURATION_EXCEEDED',
+      'Code pénal 131-35-1: at most 6 months for this order (probation, repeat offender); the ban may run until 2027-06-01T00:00:00.000Z',
+      [{ path: 'durationDays', message: 'longer than 6 months' }],
+    ],
+    [
+      { startsAt: '2026-11-21T00:00:00Z', durationDays: 7 },
+      'ORDER.ALREADY_ENDED',
+      'The ban would end before it is registered',
+      [{ path: 'durationDays', message: 'in the past' }],
+    ],
+    [
+      { startsAt: '2026-11-21T00:00:00Z', durationDays: undefined, endsAt: '2026-11-25T00:00:00Z' },
+      'ORDER.ALREADY_ENDED',
+      'The ban would end before it is registered',
+      [{ path: 'endsAt', message: 'in the past' }],
+    ],
+  ] as [Partial<OrderTiming>, string, string, { path: string; message: string }[]][])(
+    '%j: %s, naming the field and why',
+    (overrides, code, detail, errors) => {
+      expect(refusal(overrides)).toEqual({ code, detail, errors });
+    },
+  );
+
+  it('takes the end from endsAt over durationDays when both are given', () => {
+    expect(checkOrderRules(timing({ durationDays: 400, endsAt: '2027-01-01T00:00:00Z' }), NOW).endsAt).toEqual(
+      new Date('2027-01-01T00:00:00Z'),
+    );
+  });
+});

@@ -6,6 +6,12 @@ const digest = (label: string) => createHash('sha256').update(label).digest();
 const email = (label: string, keyId = 'k1'): IndexedSignal => ({ type: 'email', keyId, digest: digest(label) });
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 29);
+/**
+ * A million, as the memory bound is stated; an eighth of it (the same load on power-of-two tables)
+ * under mutation testing (scripts/mutation/jest.config.js sets OSTRACON_MUTATION), where this
+ * test runs once per mutant.
+ */
+const MILLION = process.env.OSTRACON_MUTATION === '1' ? 125_000 : 1_000_000;
 
 function find(index: SignalIndex, label: string, platform: string, at = NOW, keyId = 'k1'): IndexMatch[] {
   const out: IndexMatch[] = [];
@@ -116,11 +122,18 @@ describe('SignalIndex', () => {
     }
     expect(index.size).toBe(10_000);
     expect(index.keyUsage()).toEqual({ k1: 5000, k2: 5000 });
-    for (let i = 0; i < 5000; i += 97) {
-      expect(find(index, `e${i}`, `p${i % 7}`).map((m) => m.orderId)).toEqual([ids[i]]);
-      expect(find(index, `f${i}`, `p${i % 7}`, NOW, 'k2').map((m) => m.orderId)).toEqual([ids[i]]);
-      expect(find(index, `e${i}`, `p${(i + 1) % 7}`)).toEqual([]);
-    }
+    const wrong = ids.filter((id, i) => {
+      const e = find(index, `e${i}`, `p${i % 7}`);
+      const f = find(index, `f${i}`, `p${i % 7}`, NOW, 'k2');
+      return (
+        e.length !== 1 ||
+        e[0]!.orderId !== id ||
+        f.length !== 1 ||
+        f[0]!.orderId !== id ||
+        find(index, `e${i}`, `p${(i + 1) % 7}`).length > 0
+      );
+    });
+    expect(wrong).toEqual([]);
   });
 
   it('answers like a plain map of (digest, platform, time) → orders (property)', () => {
@@ -168,12 +181,116 @@ describe('SignalIndex', () => {
       ]),
     ).toThrow('32 bytes');
     expect(() => index.upsert({ id: 'not-a-uuid', startsAt: 0, endsAt: 1, platforms: ['a'] }, [])).toThrow('UUID');
+    for (const id of [`${randomUUID()}0`, `0${randomUUID()}`, randomUUID().replace(/-/g, '')]) {
+      expect(() => index.upsert({ id, startsAt: 0, endsAt: 1, platforms: ['a'] }, [])).toThrow('UUID');
+    }
+  });
+
+  it('adds signals only to an order slot it holds', () => {
+    const index = new SignalIndex();
+    const slot = index.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, []);
+    expect(slot).toBe(0);
+    for (const bad of [-1, 1]) expect(() => index.addSignal(bad, email('a'))).toThrow('no such order slot');
+    index.addSignal(slot, email('a'));
+    expect(find(index, 'a', 'tiktok')).toHaveLength(1);
+  });
+
+  it('knows only the orders it holds and that are live', () => {
+    const index = new SignalIndex();
+    const id = randomUUID();
+    expect(index.has(id)).toBe(false);
+    index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, []);
+    expect([index.has(id), index.has(randomUUID())]).toEqual([true, false]);
+    index.remove(id);
+    expect(index.has(id)).toBe(false);
+  });
+
+  it('lists the key ids it holds entries under, and refuses a 65th (its entry word keeps 6 bits for it)', () => {
+    const index = new SignalIndex();
+    expect(index.keyIds).toEqual([]);
+    const slot = index.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, []);
+    for (let k = 0; k < 64; k++) index.addSignal(slot, email('a', `k${k}`));
+    expect(index.keyIds).toHaveLength(64);
+    expect(index.keyIds[63]).toBe('k63');
+    expect(find(index, 'a', 'tiktok', NOW, 'k63')).toHaveLength(1);
+    expect(() => index.addSignal(slot, email('a', 'k64'))).toThrow('more than 64 pepper key ids');
+  });
+
+  it('matches a digest only under the key id it was stored under', () => {
+    const index = new SignalIndex();
+    index.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email('a', 'k1'), email('b', 'k2')]);
+    expect(find(index, 'a', 'tiktok', NOW, 'k2')).toEqual([]);
+    expect(find(index, 'b', 'tiktok', NOW, 'k1')).toEqual([]);
+    expect(find(index, 'a', 'tiktok', NOW, 'k1')).toHaveLength(1);
+  });
+
+  it('finds signals and orders stored past their home slot, behind others that hash alike', () => {
+    const index = new SignalIndex();
+    // Same first 8 bytes: same home slot and fingerprint; they differ only further on.
+    const alike = (last: number) => {
+      const d = Buffer.alloc(32, 3);
+      d[12] = last;
+      return d;
+    };
+    // Same last four bytes: the same home slot in the order table.
+    const ids = ['a', 'b', 'c'].map((c) => `${c.repeat(8)}-0000-4000-8000-00000000cafe`);
+    ids.forEach((id, i) =>
+      index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [
+        { type: 'email', keyId: 'k1', digest: alike(i) },
+      ]),
+    );
+    const match = (d: Buffer) => {
+      const out: IndexMatch[] = [];
+      index.lookup('k1', d, 'tiktok', NOW, out);
+      return out.map((m) => m.orderId);
+    };
+    expect(ids.map((id, i) => match(alike(i))[0] === id && index.has(id))).toEqual([true, true, true]);
+    expect(match(alike(9))).toEqual([]);
+    // Replacing and removing the last of them reaches it past the others.
+    index.upsert({ id: ids[2]!, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email('new')]);
+    expect(match(alike(2))).toEqual([]);
+    expect(find(index, 'new', 'tiktok').map((m) => m.orderId)).toEqual([ids[2]]);
+    index.remove(ids[2]!);
+    expect([index.has(ids[2]!), index.has(ids[1]!), index.orderCount]).toEqual([false, true, 2]);
+  });
+
+  it('finds every order and signal it holds in tables whose size is not a power of two', () => {
+    const index = new SignalIndex(3000, 3000);
+    const held = Array.from({ length: 3000 }, (_, i) => ({ id: randomUUID(), label: `s${i}` }));
+    for (const { id, label } of held) index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email(label)]);
+    const missing = held.filter(({ id, label }) => !index.has(id) || find(index, label, 'tiktok')[0]?.orderId !== id);
+    expect(missing).toEqual([]);
+  });
+
+  it('holds an entry once when adding it grows the table', () => {
+    const index = new SignalIndex();
+    const slot = index.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, []);
+    // The 717th entry takes a 1,024-slot table past its load: it is added right after the rehash.
+    for (let i = 0; i < 716; i++) index.addSignal(slot, email(`e${i}`));
+    const zero = Buffer.alloc(32);
+    index.addSignal(slot, { type: 'email', keyId: 'k1', digest: zero });
+    const out: IndexMatch[] = [];
+    index.lookup('k1', zero, 'tiktok', NOW, out);
+    expect(out).toHaveLength(1);
+  });
+
+  it('keeps platform sets apart even when their numbers would read alike joined', () => {
+    const index = new SignalIndex();
+    const platforms = Array.from({ length: 13 }, (_, i) => `p${i}`);
+    // Numbered in the order they are first seen: p0 … p12.
+    index.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms }, []);
+    const a = randomUUID();
+    const b = randomUUID();
+    index.upsert({ id: a, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['p2', 'p1'] }, [email('a')]);
+    index.upsert({ id: b, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['p12'] }, [email('b')]);
+    expect([find(index, 'a', 'p1').length, find(index, 'a', 'p2').length, find(index, 'a', 'p12').length]).toEqual([1, 1, 0]);
+    expect([find(index, 'b', 'p12').length, find(index, 'b', 'p1').length]).toEqual([1, 0]);
   });
 });
 
 describe('SignalIndex memory and table layout', () => {
   it('holds a million signals in at most 40 bytes each, every one still found, under many pepper keys and types', () => {
-    const signals = 1_000_000;
+    const signals = MILLION;
     const orders = Math.ceil(signals / 3);
     const index = new SignalIndex(signals, orders);
     const d = Buffer.alloc(32);
@@ -188,13 +305,19 @@ describe('SignalIndex memory and table layout', () => {
     }
     expect(index.size).toBe(signals);
     expect(index.byteLength / signals).toBeLessThanOrEqual(40);
-    for (const n of [0, 1, 2, 499_999, 999_999]) {
+    // And it counts every array: at least each entry's digest prefix, word and table slot, and
+    // each order's id, window, platform set and table slot.
+    expect(index.byteLength).toBeGreaterThanOrEqual(signals * (16 + 4 + 4) + orders * (16 + 8 + 8 + 4 + 4));
+    let wrong = 0;
+    const out: IndexMatch[] = [];
+    for (let n = 0; n < signals; n++) {
       d.writeUInt32BE(Math.imul(n, 2654435761) >>> 0, 0);
       d.writeUInt32BE(n, 4);
-      const out: IndexMatch[] = [];
+      out.length = 0;
       index.lookup(`k${n % 3}`, d, 'tiktok', NOW, out);
-      expect(out.map((m) => m.type)).toEqual([types[n % 3]]);
+      if (out.length !== 1 || out[0]!.type !== types[n % 3]) wrong++;
     }
+    expect(wrong).toBe(0);
   });
 
   it('compares the first 16 bytes of a digest: a digest differing there is not a match', () => {

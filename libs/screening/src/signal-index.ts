@@ -251,7 +251,8 @@ export class SignalIndex {
       if (meta >> 2 !== key || !this.sameDigest(e, digest)) continue;
       const o = word & SLOT_MASK;
       const end = this.orderEnd[o]!;
-      if (end === DEAD || at < this.orderStart[o]! || at >= end) continue;
+      // A dead order's end is DEAD (-Infinity): `at >= end` refuses it too.
+      if (at < this.orderStart[o]! || at >= end) continue;
       if (!this.platformSets[this.orderPlatforms[o]!]!.includes(platformNumber)) continue;
       const type = SIGNAL_TYPES[meta & 3]!;
       into.push({ orderId: uuidString(this.orderIds, o * UUID), type, strength: SIGNAL_STRENGTH[type], endsAt: end });

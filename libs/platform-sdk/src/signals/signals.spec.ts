@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 // eslint-disable-next-line no-restricted-imports -- the public vectors live in docs/, for every language
 import vectorsFile from '../../../../docs/vectors/signals-v1.json';
-import { nameTokens, normalizeDevice, normalizeEmail, normalizeNameDob, normalizePhone } from './normalize';
+import {
+  nameTokens,
+  normalizeDevice,
+  normalizeEmail,
+  normalizeNameDob,
+  normalizePhone,
+  normalizeValue,
+  parseCalendarDate,
+} from './normalize';
 import { prehash } from './prehash';
 import { prepareSignal } from './prepare';
 import { SIGNAL_STRENGTH, type SignalInput } from './signal-types';
@@ -176,5 +184,93 @@ describe('normalization limits and strengths', () => {
 
   it('blocks on an email, a phone or a device, and only reviews on a name with a birth date', () => {
     expect(SIGNAL_STRENGTH).toEqual({ email: 'strong', phone: 'strong', name_dob: 'possible', device: 'strong' });
+  });
+});
+
+describe('normalization bounds and shapes', () => {
+  const today = context.today;
+  const born = '1991-04-17';
+
+  it('reads an e-mail address of at most 320 characters', () => {
+    const at = (length: number) => `${'a'.repeat(length - '@example.fr'.length)}@example.fr`;
+    expect(normalizeEmail(at(320))).toEqual({ ok: true, normalized: at(320) });
+    expect(normalizeEmail(at(321))).toEqual({ ok: false, reason: 'email_too_long' });
+  });
+
+  it('calls an address without a local part that, before looking at its domain', () => {
+    expect(normalizeEmail('@example..fr')).toEqual({ ok: false, reason: 'email_local_part_empty' });
+  });
+
+  it('reads a calendar date only as YYYY-MM-DD that exists', () => {
+    expect(parseCalendarDate('2024-02-29')).toEqual({ y: 2024, m: 2, d: 29 });
+    for (const text of ['nope', 'x2024-02-01', '2024-02-011', '2023-02-29', '2024-13-01', '2024-00-10', '0050-01-01']) {
+      expect([text, parseCalendarDate(text)]).toEqual([text, undefined]);
+    }
+    expect(normalizeNameDob({ givenName: 'Jeanne', familyName: 'Testeuse', birthDate: `${born}x` }, today)).toEqual({
+      ok: false,
+      reason: 'birth_date_format',
+    });
+    expect(normalizeNameDob({ givenName: 'Jeanne', familyName: 'Testeuse', birthDate: `x${born}` }, today)).toEqual({
+      ok: false,
+      reason: 'birth_date_format',
+    });
+  });
+
+  it('reads names of at most 200 characters each', () => {
+    const long = (n: number) => `${'a'.repeat(n - 1)}b`;
+    expect(normalizeNameDob({ givenName: long(200), familyName: long(200), birthDate: born }, today).ok).toBe(true);
+    for (const value of [
+      { givenName: long(201), familyName: 'Testeuse', birthDate: born },
+      { givenName: 'Jeanne', familyName: long(201), birthDate: born },
+    ]) {
+      expect(normalizeNameDob(value, today)).toEqual({ ok: false, reason: 'name_too_long' });
+    }
+  });
+
+  it('sorts the name tokens, whatever order and side they come in', () => {
+    const forms = [
+      ['Zoé Anne', 'Martin Brun'],
+      ['Brun Martin', 'Anne Zoé'],
+      ['Martin', 'Zoé Brun Anne'],
+      ['Anne Brun Martin Zoé', 'Anne'],
+    ];
+    const out = forms.map(([givenName, familyName]) =>
+      normalizeNameDob({ givenName: givenName!, familyName: familyName!, birthDate: born }, today),
+    );
+    expect(out.slice(0, 3)).toEqual(Array(3).fill({ ok: true, normalized: 'anne brun martin zoe|19910417' }));
+    expect(out[3]).toEqual({ ok: true, normalized: 'anne anne brun martin zoe|19910417' });
+  });
+
+  it('takes a name with a birth date only as an object of three strings, and the other types only as strings', () => {
+    const ctx = { ...context, platform: 'tiktok' };
+    const good = { givenName: 'Jeanne', familyName: 'Testeuse', birthDate: born };
+    expect(normalizeValue('name_dob', good, ctx).ok).toBe(true);
+    const shapes: unknown[] = [
+      null,
+      'Jeanne Testeuse 1991-04-17',
+      [good],
+      { ...good, extra: 'x' },
+      { ...good, givenName: 1 },
+      { ...good, familyName: null },
+      { ...good, birthDate: 19910417 },
+    ];
+    for (const value of shapes) expect(normalizeValue('name_dob', value, ctx)).toEqual({ ok: false, reason: 'value_wrong_type' });
+    for (const type of ['email', 'phone', 'device'] as const) {
+      expect(normalizeValue(type, { value: 'x' }, ctx)).toEqual({ ok: false, reason: 'value_wrong_type' });
+      expect(normalizeValue(type, 612345678, ctx)).toEqual({ ok: false, reason: 'value_wrong_type' });
+    }
+    expect(normalizeValue('phone', '06 12 34 56 78', ctx)).toEqual({ ok: true, type: 'phone', normalized: '+33612345678' });
+    expect(normalizeValue('device', 'abc', ctx)).toEqual({ ok: true, type: 'device', normalized: 'tiktok:abc' });
+  });
+
+  it('takes a prehash only as 64 hex digits, read in lower case', () => {
+    const hash = prehash('email', 'jeanne@example.fr');
+    expect(prepareSignal({ type: 'email', hash: hash.toUpperCase() }, context)).toEqual({
+      ok: true,
+      signal: { type: 'email', strength: 'strong', prehash: hash },
+    });
+    for (const bad of [`${hash}0`, `x${hash.slice(1)}`, hash.slice(1), '']) {
+      expect(prepareSignal({ type: 'email', hash: bad }, context)).toEqual({ ok: false, reason: 'hash_format' });
+    }
   });
 });
