@@ -57,6 +57,9 @@ describe('Screener', () => {
       { type: 'email', hash: banned.slice(1) },
       { type: 'email', hash: banned, country: 'FR' },
       { type: 'email', hash: `${banned.slice(2)}zz` },
+      { type: 'email', hash: banned, value: 'banned.person@example.org' },
+      { type: 'email', hash: banned, platform: 'tiktok' },
+      { type: 'email' },
       { type: 'email', hash: banned },
     ];
     expect(screener.check(index, 'tiktok', NOW, signals, CONTEXT)).toEqual({
@@ -67,6 +70,9 @@ describe('Screener', () => {
         { index: 1, reason: 'hash_format' },
         { index: 2, reason: 'field_not_allowed' },
         { index: 3, reason: 'hash_format' },
+        { index: 4, reason: 'value_and_hash_given' },
+        { index: 5, reason: 'field_not_allowed' },
+        { index: 6, reason: 'value_or_hash_required' },
       ],
     });
     expect(screener.check(index, 'tiktok', NOW, [{ type: 'email', hash: 'x' }], CONTEXT)).toEqual({

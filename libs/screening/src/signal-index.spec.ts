@@ -254,6 +254,18 @@ describe('SignalIndex', () => {
     expect([index.has(ids[2]!), index.has(ids[1]!), index.orderCount]).toEqual([false, true, 2]);
   });
 
+  it('replaces and removes an order whose place in the order table wrapped around its end', () => {
+    const index = new SignalIndex();
+    // The same last four bytes, all ones: every one of them hashes to the table's last place.
+    const ids = ['a', 'b', 'c'].map((c) => `${c.repeat(8)}-0000-4000-8000-0000ffffffff`);
+    for (const id of ids) index.upsert({ id, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email(`old ${id}`)]);
+    index.upsert({ id: ids[1]!, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [email('new')]);
+    expect(find(index, 'new', 'tiktok').map((m) => m.orderId)).toEqual([ids[1]]);
+    expect(find(index, `old ${ids[1]}`, 'tiktok')).toEqual([]);
+    index.remove(ids[2]!);
+    expect(ids.map((id) => index.has(id))).toEqual([true, true, false]);
+  });
+
   it('finds every order and signal it holds in tables whose size is not a power of two', () => {
     const index = new SignalIndex(3000, 3000);
     const held = Array.from({ length: 3000 }, (_, i) => ({ id: randomUUID(), label: `s${i}` }));

@@ -74,4 +74,63 @@ describe('TagSet, the platform’s copy of its set', () => {
     expect(set.size).toBe(MILLION);
     expect(set.byteLength / set.size).toBeLessThanOrEqual(40);
   });
+
+  /** A tag whose home slot is set by its first four bytes (`home`), the rest telling it apart. */
+  const tagAt = (home: number, n: number) => {
+    const t = new Uint8Array(16);
+    new DataView(t.buffer).setUint32(0, home, true);
+    new DataView(t.buffer).setUint32(12, n);
+    return t;
+  };
+  const slotsOf = (set: TagSet) => set.byteLength / 17;
+
+  it('sizes its table for the entries it expects: a power of two, at least 16 slots, at most 3/4 full', () => {
+    expect([1, 12, 13, 768, 769, 1000, 1024].map((n) => slotsOf(new TagSet(n)))).toEqual([16, 16, 32, 1024, 2048, 2048, 2048]);
+  });
+
+  it('grows when one more entry would pass 3/4 of its slots, and only then', () => {
+    const set = new TagSet(1);
+    for (let n = 0; n < 12; n++) set.set(tagAt(n, n), 'strong');
+    expect(slotsOf(set)).toBe(16);
+    set.set(tagAt(12, 12), 'strong');
+    expect(slotsOf(set)).toBe(32);
+  });
+
+  it('reuses the slot of a removed tag, and cleans removed ones out without growing when few are live', () => {
+    const set = new TagSet(1);
+    for (let n = 0; n < 10; n++) set.set(tagAt(n, n), 'strong');
+    set.delete(tagAt(0, 0));
+    // Same home as the removed tag: it takes its slot, so 12 slots are still in use after two more.
+    set.set(tagAt(0, 100), 'possible');
+    set.set(tagAt(10, 10), 'strong');
+    set.set(tagAt(11, 11), 'strong');
+    expect([slotsOf(set), set.size]).toEqual([16, 12]);
+    // Remove all but 5: the next add finds 12 slots used but only 6 live, and rehashes in place.
+    for (let n = 6; n < 12; n++) set.delete(tagAt(n, n));
+    set.delete(tagAt(0, 100));
+    expect(set.size).toBe(5);
+    set.set(tagAt(20, 20), 'strong');
+    expect([slotsOf(set), set.size]).toEqual([16, 6]);
+    // Six live and twelve used: the next add doubles, since 7 would pass half the load.
+    for (let n = 21; n < 27; n++) set.set(tagAt(n, n), 'possible');
+    expect([slotsOf(set), set.size]).toEqual([16, 12]);
+    for (let n = 21; n < 27; n++) set.delete(tagAt(n, n));
+    set.set(tagAt(30, 30), 'strong');
+    expect([slotsOf(set), set.size]).toEqual([32, 7]);
+    expect([1, 2, 3, 4, 5].map((n) => set.get(tagAt(n, n)))).toEqual(['strong', 'strong', 'strong', 'strong', 'strong']);
+    expect([set.get(tagAt(0, 100)), set.get(tagAt(20, 20)), set.get(tagAt(30, 30))]).toEqual([undefined, 'strong', 'strong']);
+  });
+
+  it('keeps each tag’s strength through a rehash', () => {
+    const set = new TagSet(1);
+    for (let n = 0; n < 40; n++) set.set(tagAt(n, n), n % 2 ? 'strong' : 'possible');
+    expect(slotsOf(set)).toBe(64);
+    expect(Array.from({ length: 40 }, (_, n) => set.get(tagAt(n, n)))).toEqual(
+      Array.from({ length: 40 }, (_, n) => (n % 2 ? 'strong' : 'possible')),
+    );
+  });
+
+  it('refuses to add a tag that is not 16 bytes', () => {
+    expect(() => new TagSet().set(new Uint8Array(15), 'strong')).toThrow(new RangeError('a tag is 16 bytes'));
+  });
 });

@@ -11,7 +11,10 @@ import {
   evaluateInput,
   finalizeOutput,
   hashToGroup,
+  MODE,
+  SUITE,
   isValidElement,
+  isValidScalar,
   loadVoprf,
   multiply,
   proveBatch,
@@ -217,6 +220,42 @@ describe('refusals', () => {
       [k.publicKey, [], [], proof],
     ];
     for (const [pk, bl, ev, pr] of cases) expect(verifyBatch(pk, bl, ev, pr)).toBe(false);
+  });
+
+  it('knows a valid scalar: 32 bytes, canonical (below the group order), not zero', () => {
+    expect(isValidScalar(keys().secretKey)).toBe(true);
+    expect(isValidScalar(new Uint8Array(32))).toBe(false);
+    expect(isValidScalar(new Uint8Array(32).fill(0xff))).toBe(false);
+    expect(isValidScalar(keys().secretKey.subarray(0, 31))).toBe(false);
+    expect(isValidScalar(Uint8Array.from([...keys().secretKey, 0]))).toBe(false);
+  });
+
+  it('refuses a proof whose s is not canonical, though s + the group order gives the same points', () => {
+    const k = keys();
+    const b = blind(new Uint8Array(32).fill(7)).blindedElement;
+    const { evaluatedElements, proof } = blindEvaluateBatch(k.secretKey, k.publicKey, [b]);
+    // ℓ = 2^252 + 27742317777372353535851937790883648493, little-endian.
+    const order = Buffer.from('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010', 'hex');
+    const s = Buffer.from(proof.subarray(32));
+    const sPlusOrder = Buffer.alloc(32);
+    let carry = 0;
+    for (let i = 0; i < 32; i++) {
+      const sum = s[i]! + order[i]! + carry;
+      sPlusOrder[i] = sum & 0xff;
+      carry = sum >> 8;
+    }
+    expect(verifyBatch(k.publicKey, [b], evaluatedElements, proof)).toBe(true);
+    expect(verifyBatch(k.publicKey, [b], evaluatedElements, Uint8Array.from([...proof.subarray(0, 32), ...sPlusOrder]))).toBe(false);
+  });
+
+  it('refuses to prove or hand out a part with nothing evaluated', () => {
+    const k = keys();
+    expect(() => new BatchEvaluation(k.secretKey, k.publicKey).part).toThrow(new Error('nothing to evaluate'));
+    expect(() => proveBatch(k.secretKey, k.publicKey, [])).toThrow(new Error('nothing to evaluate'));
+  });
+
+  it('names its suite and mode as RFC 9497 does', () => {
+    expect([SUITE, MODE]).toEqual(['ristretto255-SHA512', 'voprf']);
   });
 
   it('knows a valid element: canonical, 32 bytes, not the identity', () => {

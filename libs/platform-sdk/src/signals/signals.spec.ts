@@ -272,5 +272,16 @@ describe('normalization bounds and shapes', () => {
     for (const bad of [`${hash}0`, `x${hash.slice(1)}`, hash.slice(1), '']) {
       expect(prepareSignal({ type: 'email', hash: bad }, context)).toEqual({ ok: false, reason: 'hash_format' });
     }
+    expect(prepareSignal({ type: 'email', hash: 1234 as unknown as string }, context)).toEqual({ ok: false, reason: 'hash_format' });
+  });
+
+  it('takes a platform only on a device, and a country only on a phone given as its value', () => {
+    const hash = prehash('email', 'jeanne@example.fr');
+    expect(prepareSignal({ type: 'email', value: 'jeanne@example.fr', platform: 'tiktok' }, context)).toEqual({
+      ok: false,
+      reason: 'field_not_allowed',
+    });
+    expect(prepareSignal({ type: 'phone', hash, country: 'FR' }, context)).toEqual({ ok: false, reason: 'field_not_allowed' });
+    expect(prepareSignal({ type: 'device', value: 'abc', platform: 'tiktok' }, context)).toMatchObject({ ok: true });
   });
 });

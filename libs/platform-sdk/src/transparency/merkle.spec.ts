@@ -316,3 +316,58 @@ describe('Merkle tree (RFC 9162)', () => {
     );
   });
 });
+
+describe('verifiers on the edge of their inputs', () => {
+  const leaf = leafHash(Buffer.from('only'));
+  const other = leafHash(Buffer.from('other'));
+
+  it('refuses an index that is not a whole number below the size, even where the arithmetic would agree', () => {
+    // A one-leaf tree's root is its leaf: with an empty proof these would all "verify".
+    expect(verifyInclusion(leaf, 0, 1, [], leaf)).toBe(true);
+    expect(verifyInclusion(leaf, 1, 1, [], leaf)).toBe(false);
+    expect(verifyInclusion(leaf, 0.5, 1, [], leaf)).toBe(false);
+    // A size of 1.5 would walk as if the tree had two leaves.
+    expect(verifyInclusion(leaf, 0, 1.5, [other], nodeHash(leaf, other))).toBe(false);
+    expect(verifyInclusion(leaf, 0, 2, [other], nodeHash(leaf, other))).toBe(true);
+  });
+
+  it('refuses a consistency proof from a size that is not a whole number', () => {
+    const tree = new MemoryTree(Array.from({ length: 8 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))));
+    const proof = consistencyProof(tree, 2, 4);
+    expect(verifyConsistency(2, 4, tree.root(2), tree.root(4), proof)).toBe(true);
+    for (const [from, to] of [
+      [2.5, 4],
+      [2, 4.5],
+    ] as const) {
+      expect(verifyConsistency(from, to, tree.root(2), tree.root(4), proof)).toBe(false);
+    }
+  });
+
+  it('refuses a fractional old size that the arithmetic would let through', () => {
+    // From 1.5 to 2, the walk takes [X, Y] as "old root X, new root H(X, Y)".
+    const x = leafHash(Buffer.from('x'));
+    const y = leafHash(Buffer.from('y'));
+    expect(verifyConsistency(1.5, 2, x, nodeHash(x, y), [x, y])).toBe(false);
+  });
+
+  it('refuses a proof with a hash more than the path needs', () => {
+    const tree = new MemoryTree(Array.from({ length: 8 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))));
+    const extra = leafHash(Buffer.from('extra'));
+    expect(verifyConsistency(3, 8, tree.root(3), tree.root(8), [...consistencyProof(tree, 3, 8), extra])).toBe(false);
+    expect(verifyInclusion(tree.subtree(0, 5), 5, 8, [...inclusionProof(tree, 5, 8), extra], tree.root(8))).toBe(false);
+  });
+
+  it('answers false, without throwing, to an empty proof between sizes that need one', () => {
+    const tree = new MemoryTree(Array.from({ length: 4 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))));
+    expect(verifyConsistency(3, 4, tree.root(3), tree.root(4), [])).toBe(false);
+  });
+
+  it('lists each subtree a computation reads, once', () => {
+    expect(subtreesNeeded((src) => rootHash(src, 5))).toEqual([
+      { level: 2, index: 0 },
+      { level: 0, index: 4 },
+    ]);
+    const twice = subtreesNeeded((src) => [rootHash(src, 4), rootHash(src, 4)]);
+    expect(twice).toEqual([{ level: 2, index: 0 }]);
+  });
+});

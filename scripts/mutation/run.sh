@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# npm run test:mutation [-- <stryker options>, e.g. --force]: Stryker over the files the config
+# names, then each file held to its threshold (thresholds.mjs). README § Mutation testing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+npx stryker run scripts/mutation/stryker.config.mjs "$@"
+node scripts/mutation/thresholds.mjs
