@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-describe('property test sizes (test/support/fast-check-sizes.js)', () => {
+describe('property test sizes (test/support/fast-check-sizes.ts)', () => {
   it('generates up to the stated maxLength, not fast-check 4’s small default of 10', () => {
     const longest = Math.max(...fc.sample(fc.array(fc.nat(), { maxLength: 1000 }), 200).map((a) => a.length));
     expect(longest).toBeGreaterThan(500);

@@ -14,6 +14,6 @@ module.exports = {
   transform: main.transform,
   transformIgnorePatterns: main.transformIgnorePatterns,
   moduleNameMapper: main.moduleNameMapper,
-  setupFiles: ['reflect-metadata', '<rootDir>/test/support/fast-check-sizes.js', '<rootDir>/scripts/mutation/setup-env.js'],
+  setupFiles: ['reflect-metadata', '<rootDir>/test/support/fast-check-sizes.ts', '<rootDir>/scripts/mutation/setup-env.js'],
   testTimeout: 30000,
 };

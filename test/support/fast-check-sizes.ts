@@ -2,6 +2,6 @@
 // 'small' by default, so `fc.array(x, { maxLength: 4000 })` never made more than 10 elements and a
 // test "across rehashes" never rehashed. With this, a stated maxLength (or maxDepth) is the size.
 // Loaded by both Jest configs (setupFiles); test/fast-check-sizes.spec.ts checks it holds.
-const fc = require('fast-check');
+import fc from 'fast-check';
 
 fc.configureGlobal({ ...fc.readConfigureGlobal(), defaultSizeToMaxWhenMaxSpecified: true });
