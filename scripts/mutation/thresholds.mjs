@@ -3,8 +3,9 @@
 // prints each file's score and exits 1 if one is below its threshold. Score: killed and timed-out
 // mutants over all valid ones (no coverage counts against; compile and runtime errors do not
 // count). A surviving mutant listed in the config's `equivalentMutants` does not count either; a
-// listed one that no longer survives (killed, or gone with the code) fails the run, so the list
-// stays true.
+// listed one that no longer survives (killed, or gone with the code), or an entry that matches
+// more or fewer mutants than it says (one unless its `count` says), fails the run, so the list
+// stays true and no entry silences more than it names.
 import { readFileSync } from 'node:fs';
 import { equivalentMutants } from './stryker.config.mjs';
 
@@ -22,6 +23,10 @@ const thresholdOf = (file) => (STRICT.some((p) => file.startsWith(p)) ? 90 : 85)
 // The report: Stryker's JSON report by default, or the file named (node thresholds.mjs <report.json>).
 const reportFile = process.argv[2] ?? new URL('../../reports/mutation/mutation.json', import.meta.url);
 const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+// Thresholds and entries name files from the repository's root, as Stryker reports them from it.
+for (const file of Object.keys(report.files)) {
+  if (!file.startsWith('libs/') && !file.startsWith('apps/')) throw new Error(`${file}: expected a path from the repository's root`);
+}
 
 /** The code a mutant replaces (report locations: lines and columns from 1, end exclusive). */
 function originalOf(lines, { start, end }) {
@@ -49,14 +54,15 @@ function listedAs(file, lines, mutant) {
 
 let failed = false;
 const rows = [];
-const used = new Set();
+/** How many mutants each entry matched: exactly `count` (1 unless the entry says) must. */
+const used = new Map();
 for (const [file, { source, mutants }] of Object.entries(report.files)) {
   const lines = source.split('\n');
   let equivalent = 0;
   const counted = mutants.filter((m) => {
     const entry = listedAs(file, lines, m);
     if (!entry) return true;
-    used.add(entry);
+    used.set(entry, (used.get(entry) ?? 0) + 1);
     if (m.status !== 'Survived') {
       failed = true;
       rows.push(`FAIL listed as equivalent but ${m.status}: ${file}:${m.location.start.line} ${m.mutatorName} → ${m.replacement}`);
@@ -79,9 +85,12 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
 }
 for (const e of equivalentMutants) {
   // Only files this report covers: a run over some files says nothing of the others' entries.
-  if (!used.has(e) && report.files[e.file]) {
+  const matched = used.get(e) ?? 0;
+  if (report.files[e.file] && matched !== (e.count ?? 1)) {
     failed = true;
-    rows.push(`FAIL listed as equivalent, found in no mutant: ${e.file} "${e.line}" ${e.mutator} → ${e.replacement}`);
+    rows.push(
+      `FAIL listed as equivalent, matching ${matched} mutants, not ${e.count ?? 1}: ${e.file} "${e.line}" ${e.mutator} → ${e.replacement}`,
+    );
   }
 }
 process.stdout.write(`${rows.sort().join('\n')}\n`);

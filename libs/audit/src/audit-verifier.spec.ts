@@ -155,6 +155,19 @@ describe('verifyEventRows (audit:verify against the database)', () => {
     expect(report.problems[3]).toMatch(/^checkpoint note \?: /);
   });
 
+  it('keeps the first of two notes of one size as the newest witnessed', async () => {
+    const rows = storedRows(3);
+    const tree = treeOf(rows);
+    const w2 = generateKeyPairSync('ed25519');
+    const text = checkpointText(ORIGIN, 3, tree.root(3));
+    const byW2 =
+      signNote(text, ORIGIN, log.privateKey, log.publicKey) +
+      cosignatureLine(text, 'witness.example/w2', w2.privateKey, w2.publicKey, 1_796_000_000);
+    const both = { ...policy, witnesses: [...policy.witnesses!, verifierKey('witness.example/w2', w2.publicKey, COSIGNATURE_V1)] };
+    const report = await verifyEventRows(rows, [], keys, { notes: [note(tree, 3, true), byW2], policy: both });
+    expect(report.newestWitnessed).toEqual({ size: 3, witnessedBy: ['witness.example/w1'] });
+  });
+
   it('reports a witnessed note of the very first event', async () => {
     const rows = storedRows(1);
     const report = await verifyEventRows(rows, [], keys, { notes: [note(treeOf(rows), 1, true)], policy });

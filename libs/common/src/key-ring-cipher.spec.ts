@@ -43,7 +43,7 @@ describe('KeyRingCipher', () => {
     const sealed = cipher.seal(Buffer.alloc(0), 'a');
     // No plaintext: iv (12) and the tag (16); cut to a 4-byte tag, nothing after it.
     expect(sealed.data).toHaveLength(28);
-    expect(() => cipher.open({ ...sealed, data: sealed.data.subarray(0, 16) }, 'a')).toThrow();
+    expect(() => cipher.open({ ...sealed, data: sealed.data.subarray(0, 16) }, 'a')).toThrow(/authentication tag length/i);
   });
 
   it('seals with AES-256-GCM exactly: the layout is iv ‖ tag ‖ ciphertext', () => {

@@ -97,6 +97,29 @@ describe('Screener', () => {
     ]);
   });
 
+  it('still looks a prehash up under the peppers it holds when the index also holds a key it lacks', () => {
+    const index = new SignalIndex();
+    const retired = randomUUID();
+    const current = randomUUID();
+    // The retired key's entries come first, so its key id is the first the check meets.
+    index.upsert({ id: retired, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [
+      { type: 'email', keyId: 'k2', digest: signalDigest(emailPrehash('old@example.org'), K2.key) },
+    ]);
+    index.upsert({ id: current, startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [
+      { type: 'email', keyId: 'k1', digest: signalDigest(banned, K1.key) },
+    ]);
+    expect(index.keyIds).toEqual(['k2', 'k1']);
+    expect(new Screener([K1]).check(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT).match?.orderId).toBe(current);
+  });
+
+  it('answers the common "allow" with one shared answer that no caller can change', () => {
+    const { index } = indexOf([{ type: 'email', prehash: banned, pepper: K1 }]);
+    const screener = new Screener([K1]);
+    const first = screener.check(index, 'tiktok', NOW, [{ type: 'email', hash: emailPrehash('a@example.org') }], CONTEXT);
+    expect(screener.check(index, 'tiktok', NOW, [], CONTEXT)).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.ignored)).toBe(true);
+  });
+
   it('reads a device of the checking platform', () => {
     const device = normalizeValue('device', 'DEVICE-1', CONTEXT);
     if (!device.ok) throw new Error(device.reason);

@@ -266,6 +266,23 @@ describe('SignalIndex', () => {
     expect(ids.map((id) => index.has(id))).toEqual([true, true, false]);
   });
 
+  it('fills its tables to 70 % before growing them, and grows them as soon as one more would pass it', () => {
+    const signals = new SignalIndex(7000, 0);
+    const slot = signals.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, []);
+    const empty = signals.byteLength;
+    for (let i = 0; i < 7000; i++) signals.addSignal(slot, email(`e${i}`));
+    // 7,000 entries in their 10,000 places: nothing grew.
+    expect(signals.byteLength).toBe(empty);
+    signals.addSignal(slot, email('one more'));
+    // The entries' arrays grow by half (3,500 × 20 bytes) and the table doubles (10,000 × 4 bytes).
+    expect(signals.byteLength - empty).toBe(3500 * (16 + 4) + 10_000 * 4);
+
+    const orders = new SignalIndex(0, 7000);
+    const before = orders.byteLength;
+    for (let i = 0; i < 7000; i++) orders.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, []);
+    expect(orders.byteLength).toBe(before);
+  });
+
   it('finds every order and signal it holds in tables whose size is not a power of two', () => {
     const index = new SignalIndex(3000, 3000);
     const held = Array.from({ length: 3000 }, (_, i) => ({ id: randomUUID(), label: `s${i}` }));

@@ -130,6 +130,14 @@ describe('TagSet, the platform’s copy of its set', () => {
     );
   });
 
+  it('does not take a longer tag for the 16-byte one it begins with', () => {
+    const set = new TagSet();
+    const t = tagAt(1, 1);
+    set.set(t, 'strong');
+    const longer = Uint8Array.from([...t, 0]);
+    expect([set.get(longer), set.delete(longer), set.get(t)]).toEqual([undefined, false, 'strong']);
+  });
+
   it('refuses to add a tag that is not 16 bytes', () => {
     expect(() => new TagSet().set(new Uint8Array(15), 'strong')).toThrow(new RangeError('a tag is 16 bytes'));
   });

@@ -246,6 +246,7 @@ describe('normalization bounds and shapes', () => {
     const good = { givenName: 'Jeanne', familyName: 'Testeuse', birthDate: born };
     expect(normalizeValue('name_dob', good, ctx).ok).toBe(true);
     const shapes: unknown[] = [
+      undefined,
       null,
       'Jeanne Testeuse 1991-04-17',
       [good],

@@ -324,6 +324,24 @@ describe('inclusion bundles', () => {
     expect(verifyInclusionBundle({ ...bundle, event: { ...events[2]!, leafHash: bundle.leafHash } }, policy).size).toBe(6);
   });
 
+  it('refuses an event whose seq is not the bundle’s, even when the log put that event at the bundle’s leaf', () => {
+    // A log that placed event 2 at leaf 0: its leaf and proof are genuine, its seq is not 1.
+    const misplaced = { ...events[1]! };
+    const tiny = new MemoryTree([eventLeafHash(misplaced)]);
+    const tinyNote = signNote(checkpointText(ORIGIN, 1, tiny.root()), ORIGIN, log.privateKey, log.publicKey);
+    const claim: InclusionBundle = {
+      seq: 1,
+      leafIndex: 0,
+      size: 1,
+      leafHash: eventLeafHash(misplaced).toString('hex'),
+      rootHash: tiny.root().toString('hex'),
+      proof: [],
+      checkpoint: tinyNote,
+      event: misplaced,
+    };
+    expect(problemOf(() => verifyInclusionBundle(claim, policy))).toBe('leaf: the event is not the leaf the proof is for');
+  });
+
   it.each([
     ['a size the checkpoint is not of', { size: 5 }, 'size: the proof is for a tree of 5, the checkpoint is of 6 with another root'],
     [

@@ -357,6 +357,26 @@ describe('verifiers on the edge of their inputs', () => {
     expect(verifyInclusion(tree.subtree(0, 5), 5, 8, [...inclusionProof(tree, 5, 8), extra], tree.root(8))).toBe(false);
   });
 
+  it('refuses hashes past the root even when the root given is made from them', () => {
+    const p = leafHash(Buffer.from('p'));
+    // A one-leaf tree's proof is empty: one more hash is refused, whatever root comes with it.
+    expect(verifyInclusion(leaf, 0, 1, [p], nodeHash(p, leaf))).toBe(false);
+    // From 3 to 4: the honest proof has three hashes; a fourth, with both roots made to fit, is refused.
+    const tree = new MemoryTree(Array.from({ length: 4 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))));
+    const proof = consistencyProof(tree, 3, 4);
+    expect(proof).toHaveLength(3);
+    const [c0, c1, c2] = proof as [Buffer, Buffer, Buffer];
+    // The walk of verifyConsistency(3, 4, …) over [c0, c1, c2, p], continued past sn = 0 as if allowed.
+    expect([nodeHash(c2, c0), nodeHash(c2, nodeHash(c0, c1))]).toEqual([tree.root(3), tree.root(4)]);
+    const fr = nodeHash(p, nodeHash(c2, c0));
+    const sr = nodeHash(p, nodeHash(c2, nodeHash(c0, c1)));
+    expect(verifyConsistency(3, 4, fr, sr, [c0, c1, c2, p])).toBe(false);
+  });
+
+  it('splits a tree of 2^53 − 1 leaves into its 53 perfect subtrees (Math.log2 rounds that size to 53)', () => {
+    expect(subtreesNeeded((src) => rootHash(src, Number.MAX_SAFE_INTEGER))).toHaveLength(53);
+  });
+
   it('answers false, without throwing, to an empty proof between sizes that need one', () => {
     const tree = new MemoryTree(Array.from({ length: 4 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))));
     expect(verifyConsistency(3, 4, tree.root(3), tree.root(4), [])).toBe(false);
