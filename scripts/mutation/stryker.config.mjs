@@ -190,9 +190,19 @@ export const equivalentMutants = [
   {
     file: MERKLE,
     line: 'if (fn % 2 === 0) {',
+    count: 2, // one in each verifier
     mutator: 'ConditionalExpression',
     replacement: 'true',
     reason: 'the loop inside tests fn % 2 === 0 again before it shifts anything',
+  },
+  {
+    file: MERKLE,
+    line: 'while (fn % 2 === 0 && fn !== 0) {',
+    code: 'fn !== 0',
+    count: 2, // one in each verifier
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    reason: 'this loop runs where fn = sn, and sn > 0 there: a positive number halved until it is odd never reaches 0',
   },
   {
     file: MERKLE,

@@ -331,6 +331,17 @@ describe('verifiers on the edge of their inputs', () => {
     expect(verifyInclusion(leaf, 0, 2, [other], nodeHash(leaf, other))).toBe(true);
   });
 
+  it('refuses a negative index, though the walk would lead to the root of the leaf at 0', () => {
+    const p = leafHash(Buffer.from('p'));
+    expect(verifyInclusion(leaf, 0, 2, [p], nodeHash(leaf, p))).toBe(true);
+    expect(verifyInclusion(leaf, -1, 2, [p], nodeHash(leaf, p))).toBe(false);
+  });
+
+  it('refuses a consistency proof from size 0, or to a smaller size, though the walk would agree', () => {
+    expect(verifyConsistency(0, 1, leaf, leaf, [leaf])).toBe(false);
+    expect(verifyConsistency(2, 1, leaf, leaf, [])).toBe(false);
+  });
+
   it('refuses a consistency proof from a size that is not a whole number', () => {
     const tree = new MemoryTree(Array.from({ length: 8 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`))));
     const proof = consistencyProof(tree, 2, 4);
