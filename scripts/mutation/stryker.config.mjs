@@ -86,6 +86,14 @@ const utf8IsTheDefault = (file, line) => ({
  * @type {{ file: string; line: string; code?: string; followedBy?: string; count?: number; mutator: string; replacement: string; reason: string }[]}
  */
 export const equivalentMutants = [
+  {
+    file: 'libs/platform-sdk/src/signals/prepare.ts',
+    line: "const hash = typeof input.hash === 'string' ? input.hash.toLowerCase() : '';",
+    code: "''",
+    mutator: 'StringLiteral',
+    replacement: '"Stryker was here!"',
+    reason: 'a hash that is not a string becomes a string that is not 64 hex digits either way: hash_format both times',
+  },
   ...[
     'for (let i = home(digestHash(digest), size); ; i = i + 1 === size ? 0 : i + 1) {',
     'for (let i = home(uuidHash(probe, 0), size); ; i = i + 1 === size ? 0 : i + 1) {',
