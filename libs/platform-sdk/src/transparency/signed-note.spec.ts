@@ -58,6 +58,17 @@ describe('signed notes (c2sp.org/signed-note)', () => {
     expect(() => splitNote(note)).toThrow();
   });
 
+  it('writes a key id below 0x10000000 with its leading zeros, so that its verifier key reads back', () => {
+    // The spec's key, under the first name whose id starts with a zero nibble (one name in 16).
+    const { publicKey } = parseVerifierKey(SPEC_VKEY);
+    const name = Array.from({ length: 256 }, (_, i) => `example.com/foo${i}`).find(
+      (n) => noteKeyId(n, rawEd25519(publicKey)) < 0x10000000,
+    )!;
+    const vkey = verifierKey(name, publicKey);
+    expect(vkey.split('+')[1]).toMatch(/^0[0-9a-f]{7}$/);
+    expect(parseVerifierKey(vkey).keyId).toBe(noteKeyId(name, rawEd25519(publicKey)));
+  });
+
   it('reads a verifier key whose base64 holds a "+" (only the first two separate its parts)', () => {
     let vkey = '';
     while (!vkey.split('+').slice(2).join('+').includes('+')) vkey = verifierKey('a.example/log', generateKeyPairSync('ed25519').publicKey);
