@@ -73,6 +73,7 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
   });
   const count = (...states) => counted.filter((m) => states.includes(m.status)).length;
   const detected = count('Killed', 'Timeout');
+  const errored = count('RuntimeError', 'CompileError');
   const valid = detected + count('Survived', 'NoCoverage');
   const score = valid === 0 ? 100 : (100 * detected) / valid;
   const threshold = thresholdOf(file);
@@ -80,7 +81,10 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
   failed ||= !ok;
   rows.push(
     `${ok ? 'ok  ' : 'FAIL'} ${score.toFixed(1).padStart(5)} % (≥ ${threshold}) ${file}: ${detected} detected, ${count('Survived')} survived, ` +
-      `${count('NoCoverage')} not covered${equivalent ? `, ${equivalent} equivalent (listed)` : ''}`,
+      `${count('NoCoverage')} not covered${equivalent ? `, ${equivalent} equivalent (listed)` : ''}` +
+      // A mutant that breaks a spec file's module-level fixtures fails the whole file: Stryker calls it a
+      // runtime error and leaves it out of the score, and so does this; shown so that it is not hidden.
+      `${errored ? `, ${errored} errored (not scored)` : ''}`,
   );
 }
 for (const e of equivalentMutants) {
