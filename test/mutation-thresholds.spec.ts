@@ -36,8 +36,10 @@ function mutant(code: string, mutatorName: string, replacement: string, status: 
 }
 
 const EQUIVALENT = (status: Status = 'Survived') => mutant("'utf8'", 'StringLiteral', '""', status, `utf8-${status}`);
-const killed = (n: number) => Array.from({ length: n }, (_, i) => mutant('return', 'BlockStatement', '{}', 'Killed', `k${i}`));
-const survived = (n: number) => Array.from({ length: n }, (_, i) => mutant('return', 'BlockStatement', '{}', 'Survived', `s${i}`));
+/** `n` unlisted mutants with one status. */
+const many = (n: number, status: Status) =>
+  Array.from({ length: n }, (_, i) => mutant('return', 'BlockStatement', '{}', status, `${status}${i}`));
+const killed = (n: number) => many(n, 'Killed');
 
 let dir: string;
 beforeAll(() => {
@@ -68,13 +70,7 @@ function check(mutants: Mutant[], files: Record<string, { source: string; mutant
 describe('the mutation thresholds check (scripts/mutation/thresholds.mjs)', () => {
   it('passes a file at its threshold, leaving the listed equivalent and errored mutants out of the score', () => {
     // 90 % is checkpoint.ts's threshold: 9 detected of 10, plus one equivalent and one errored.
-    const r = check([
-      ...killed(8),
-      mutant('return', 'BlockStatement', '{}', 'Timeout', 't'),
-      ...survived(1),
-      EQUIVALENT(),
-      mutant('return', 'BlockStatement', '{}', 'RuntimeError', 'e'),
-    ]);
+    const r = check([...killed(8), ...many(1, 'Timeout'), ...many(1, 'Survived'), EQUIVALENT(), ...many(1, 'RuntimeError')]);
     expect(r).toEqual({
       code: 0,
       out: `ok    90.0 % (≥ 90) ${FILE}: 9 detected, 1 survived, 0 not covered, 1 equivalent (listed), 1 errored (not scored)\n`,
@@ -82,7 +78,7 @@ describe('the mutation thresholds check (scripts/mutation/thresholds.mjs)', () =
   });
 
   it('fails a file below its threshold, a mutant no test reaches counting against it', () => {
-    const r = check([...killed(8), ...survived(1), mutant('return', 'BlockStatement', '{}', 'NoCoverage', 'n'), EQUIVALENT()]);
+    const r = check([...killed(8), ...many(1, 'Survived'), ...many(1, 'NoCoverage'), EQUIVALENT()]);
     expect(r.code).toBe(1);
     expect(r.out).toBe(`FAIL  80.0 % (≥ 90) ${FILE}: 8 detected, 1 survived, 1 not covered, 1 equivalent (listed)\n`);
   });
@@ -108,6 +104,7 @@ describe('the mutation thresholds check (scripts/mutation/thresholds.mjs)', () =
   it('does not count a mutant of the same mutator and replacement elsewhere on the line as the listed one', () => {
     // Same line, same mutator and replacement, but another piece of code: not the entry's `code`.
     const other = mutant('c.size', 'StringLiteral', '""', 'Survived', 'other');
+    expect(other.location.start.line).toBe(EQUIVALENT().location.start.line);
     const r = check([...killed(10), EQUIVALENT(), other]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('10 detected, 1 survived, 0 not covered, 1 equivalent (listed)');
