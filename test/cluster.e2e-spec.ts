@@ -1,6 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { orderBody } from './support/builders';
 import { freePort, waitFor } from './support/isolated';
@@ -11,13 +13,15 @@ const API_MAIN = join(__dirname, '..', 'dist', 'apps', 'api', 'src', 'main.js');
 /** A request on a connection of its own: the primary hands out connections in turn, not requests. */
 function onNewConnection(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    // A request that never ends is a failure to see, not a test that hangs.
+    const req = request(url, { agent: false, method: options.method ?? 'GET', headers: options.headers, timeout: 10_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve(body));
     });
     req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
     req.end(options.body);
   });
 }
@@ -160,4 +164,89 @@ describe('the API as several processes sharing one port', () => {
     expect(Number(line?.split(' ').pop())).toBe(allowed);
     expect(stderr).toBe('');
   });
+
+  /** The pids of the API processes now serving, as they report themselves on fresh connections. */
+  async function servingPids(): Promise<Set<number>> {
+    const pids = new Set<number>();
+    for (let i = 0; i < 20 && pids.size < 2; i++) {
+      const body = await onNewConnection(`${base}/health/ready`).catch(() => '{}');
+      const pid = (JSON.parse(body) as { processes?: { pid: number; ready: number } }).processes?.pid;
+      if (pid) pids.add(pid);
+    }
+    return pids;
+  }
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('replaces a process killed under load, while the other keeps answering and the primary stays up', async () => {
+    const [victim, survivor] = [...(await servingPids())];
+    expect(survivor).toBeDefined();
+    const statuses: number[] = [];
+    const failures: string[] = [];
+    let loading = true;
+    const deadline = Date.now() + 60_000;
+    const load = Array.from({ length: 8 }, async () => {
+      while (loading && Date.now() < deadline) {
+        try {
+          const body = JSON.parse(await onNewConnection(`${base}/health/live`)) as { status?: string };
+          statuses.push(body.status === 'ok' ? 200 : 500);
+        } catch (error) {
+          failures.push((error as Error).message);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = statuses.length;
+    process.kill(victim!, 'SIGKILL');
+    // Until the replacement is ready, every connection goes to the one left.
+    await waitFor(
+      async () => {
+        const pids = await servingPids();
+        return pids.size === 2 && !pids.has(victim!) && pids.has(survivor!);
+      },
+      'a new API process beside the survivor',
+      30_000,
+    ).finally(() => (loading = false));
+    await Promise.all(load);
+    // Only what the killed process held at that instant can fail: at most one request a loop.
+    expect(failures.length).toBeLessThanOrEqual(8);
+    expect(statuses.length - before).toBeGreaterThan(50);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(child.exitCode).toBeNull();
+    expect(stderr).toBe('');
+  }, 90_000);
+
+  it('stops every process on SIGTERM, and starts none, even when a dead one was due to be replaced', async () => {
+    const pids = [...(await servingPids())];
+    expect(pids).toHaveLength(2);
+    process.kill(pids[0]!, 'SIGKILL');
+    await waitFor(async () => !alive(pids[0]!), 'the killed process gone', 5_000);
+    // A request in flight on the survivor (its body never comes) keeps it draining past the second
+    // after which the primary would have started a replacement.
+    const held = connect(Number(new URL(base).port), '127.0.0.1');
+    await once(held, 'connect');
+    held.write('POST /v1/signup-checks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map(Number)
+      .filter(Boolean);
+    expect(children).toEqual([pids[1]]);
+    held.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(alive(pids[1]!)).toBe(false);
+    await expect(onNewConnection(`${base}/health/live`)).rejects.toThrow();
+    expect(stderr).toBe('');
+  }, 60_000);
 });

@@ -37,11 +37,16 @@ export async function runPrimary(config: AppConfig, logger: Logger): Promise<voi
   let exitCode = 0;
   const broadcast = () => {
     const state = { type: STATE, total, ready: [...ready.values()].filter(Boolean).length };
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.send(state);
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      // A process that is dying has closed its channel before its 'exit' reaches us: sending to it
+      // would raise ERR_IPC_CHANNEL_CLOSED in this process, which must outlive every API process.
+      if (worker?.isConnected()) worker.send(state, undefined, () => undefined);
+    }
   };
   const fork = (): Worker => {
     const worker = cluster.fork();
     ready.set(worker.id, false);
+    worker.on('error', (error) => logger.warn({ pid: worker.process.pid, err: error }, 'an API process channel failed'));
     worker.on('message', (message: { type?: string }) => {
       if (message?.type === READY) {
         ready.set(worker.id, true);
@@ -67,7 +72,8 @@ export async function runPrimary(config: AppConfig, logger: Logger): Promise<voi
       return;
     }
     logger.error({ pid: worker.process.pid, code, signal }, 'an API process ended; starting another');
-    setTimeout(fork, 1000).unref();
+    // A stop that comes during this second must not be followed by a new process.
+    setTimeout(() => stopping || fork(), 1000).unref();
   });
 
   // Prometheus sees one target: the processes' metrics, summed (prom-client's cluster aggregation).
