@@ -9,7 +9,7 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-const ESM = '(openid-client|oauth4webapi|jose|oidc-provider|@koa|koa|quick-lru|nanoid|eta|got|oidc-token-hash|@fastify/cookie|cookie|content-disposition|@noble/hashes|@noble/curves)';
+const ESM = '(openid-client|oauth4webapi|jose|oidc-provider|@koa|koa|quick-lru|nanoid|eta|got|oidc-token-hash|@fastify/cookie|cookie|content-disposition|@noble/hashes|@noble/curves|uuid|cockatiel)';
 
 module.exports = {
   testEnvironment: 'node',
@@ -18,9 +18,10 @@ module.exports = {
   testRegex: '.*\\.(spec|integration-spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': ['@swc/jest', swc],
-    // openid-client, oidc-provider and what they build on are ES modules: Node loads them with
-    // require (>= 20.19), Jest's own loader does not, so they are compiled to CommonJS here
-    // (docs/decisions/0006).
+    // openid-client, oidc-provider, uuid, cockatiel and what they build on are ES modules: Node
+    // loads them with require, Jest's own loader does not (its require(esm) needs
+    // --experimental-vm-modules even on Node 24), so they are compiled to CommonJS here
+    // (docs/decisions/0006, 0012).
     [`^.+/node_modules/${ESM}/.+\\.js$`]: ['@swc/jest', { ...swc, jsc: { ...swc.jsc, parser: { syntax: 'ecmascript' } } }],
   },
   // Nested copies count too (@fastify/static/node_modules/content-disposition).

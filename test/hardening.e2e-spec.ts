@@ -472,7 +472,7 @@ describe('hardening: failed authentications are limited per source address', () 
   it('counts the client behind a trusted proxy, whatever it writes itself into X-Forwarded-For', async () => {
     const base = loadConfig();
     const proxied = await startTestApp({
-      config: { ...base, http: { ...base.http, trustProxy: 1 }, authFailures: { ratePerMinute: 6, burst: 20 } },
+      config: { ...base, http: { ...base.http, trustProxy: '10.0.0.1' }, authFailures: { ratePerMinute: 6, burst: 20 } },
     });
     try {
       const client = `192.0.2.${randomInt(1, 255)}`;
@@ -488,6 +488,15 @@ describe('hardening: failed authentications are limited per source address', () 
         statuses.push(res.status);
       }
       expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+      // Another client through the same proxy has an allowance of its own: the proxy's is not shared.
+      const other = await proxied.request({
+        method: 'GET',
+        url: '/v1/orders',
+        key: generateApiKey(),
+        remoteAddress: '10.0.0.1',
+        headers: { 'x-forwarded-for': `198.51.100.${randomInt(1, 255)}` },
+      });
+      expect(other.status).toBe(401);
     } finally {
       await proxied.close();
     }

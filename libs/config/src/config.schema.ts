@@ -1,4 +1,5 @@
 import { COSIGNATURE_V1, isKeyName, parseVerifierKey, rawEd25519 } from '@ostracon/platform-sdk/transparency';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /** `keyId:base64key[,keyId:base64key…]`; the first entry is the one new data is written with. */
@@ -65,6 +66,18 @@ const witnessList = z
     return witnesses;
   });
 
+/** An address or CIDR that proxy-addr (Fastify's trustProxy) compiles, or one of its named ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  if (ipaddr.isValid(entry)) return true;
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const SECRET_NAMES = ['SIGNAL_PEPPERS', 'ACCOUNT_ENCRYPTION_KEYS', 'AUDIT_SIGNING_KEYS', 'OPRF_KEYS'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
@@ -105,14 +118,23 @@ export const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-  // Fastify's trustProxy: "false", the number of proxies in front, or their comma-separated addresses
-  // or CIDRs. Never "true": it would trust whatever X-Forwarded-For a client writes itself.
+  // Fastify's trustProxy: "false", or the comma-separated addresses or CIDRs of the proxies in front.
+  // Never "true": it would trust whatever X-Forwarded-For a client writes itself. Nor a hop count:
+  // it cannot tell a proxy from a client that writes enough hops, and Fastify 5.12 ignores it.
   TRUST_PROXY: z
     .string()
     .trim()
     .default('false')
-    .refine((v) => v !== 'true', 'give the number of proxies in front of the API, or their addresses; "true" trusts any client')
-    .transform((v): false | number | string => (v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+    .refine((v) => v !== 'true', 'give the addresses or CIDRs of the proxies in front of the API; "true" trusts any client')
+    .refine(
+      (v) => !/^\d+$/.test(v),
+      'give the addresses or CIDRs of the proxies in front of the API; a hop count trusts a client that writes enough hops',
+    )
+    .refine(
+      (v) => v === 'false' || v.split(',').every((entry) => isProxyAddress(entry.trim())),
+      'expected comma-separated IP addresses or CIDRs (or loopback, linklocal, uniquelocal)',
+    )
+    .transform((v): false | string => (v === 'false' ? false : v)),
   // API processes sharing one port; default: one per core in production, 1 otherwise (docs/scaling.md).
   API_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
