@@ -6,14 +6,23 @@ set -euo pipefail
 
 OSTRACON_ROOT="${OSTRACON_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 LOCAL_DIR="${OSTRACON_LOCAL_DIR:-$OSTRACON_ROOT/.local}"
-# Must match LOCAL_DATABASE_URL and LOCAL_REDIS_URL in libs/config.
-PG_PORT=54329
-REDIS_PORT=63799
+# The same settings and defaults as libs/config's local URLs. A second instance from the same
+# checkout sets other ports (and PORT, METRICS_PORT): its servers get data folders of their own.
+PG_PORT="${LOCAL_PG_PORT:-54329}"
+REDIS_PORT="${LOCAL_REDIS_PORT:-63799}"
+PG_DIR_NAME=pg
+REDIS_DIR_NAME=redis
+[ "$PG_PORT" = 54329 ] || PG_DIR_NAME="pg-$PG_PORT"
+[ "$REDIS_PORT" = 63799 ] || REDIS_DIR_NAME="redis-$REDIS_PORT"
 STARTED_PG=""
 STARTED_REDIS=""
 APT_UPDATED=""
 
 say() { printf '[ostracon] %s\n' "$*" >&2; }
+
+# Every script that sources this one runs on the project's Node.js (scripts/node.sh).
+source "$OSTRACON_ROOT/scripts/node.sh"
+ensure_node
 
 install_packages() {
   if [ "$(id -u)" != 0 ]; then
@@ -45,13 +54,13 @@ pg_run() {
 }
 
 pg_data_dir() {
-  local dir="$LOCAL_DIR/pg"
+  local dir="$LOCAL_DIR/$PG_DIR_NAME"
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
     mkdir -p "$dir"
     chown postgres: "$dir"
     if ! runuser -u postgres -- test -w "$dir"; then
-      dir="/var/tmp/ostracon-$(printf '%s' "$OSTRACON_ROOT" | sha256sum | cut -c1-12)/pg"
+      dir="/var/tmp/ostracon-$(printf '%s' "$LOCAL_DIR" | sha256sum | cut -c1-12)/$PG_DIR_NAME"
       mkdir -p "$dir"
       chown -R postgres: "$(dirname "$dir")"
       chmod 700 "$dir"
@@ -125,11 +134,12 @@ ensure_redis() {
   if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     return 0
   fi
-  mkdir -p "$LOCAL_DIR/redis"
+  local dir="$LOCAL_DIR/$REDIS_DIR_NAME"
+  mkdir -p "$dir"
   say "starting Redis on 127.0.0.1:$REDIS_PORT"
   # No persistence: Redis only carries work that PostgreSQL can re-create.
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$LOCAL_DIR/redis" --daemonize yes \
-    --pidfile "$LOCAL_DIR/redis/redis.pid" --logfile "$LOCAL_DIR/redis/redis.log" \
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
     --save '' --appendonly no --maxmemory-policy noeviction >/dev/null
   for _ in $(seq 1 50); do
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
@@ -173,13 +183,20 @@ stop_services() {
   stop_redis
 }
 
+# Installed again when the lock file changed, or when they were installed for another Node.js
+# (native addons are built for one ABI).
 ensure_node_modules() {
-  if [ ! -d "$OSTRACON_ROOT/node_modules" ] || [ "$OSTRACON_ROOT/package-lock.json" -nt "$OSTRACON_ROOT/node_modules/.package-lock.json" ]; then
+  local stamp="$OSTRACON_ROOT/node_modules/.ostracon-node-abi" abi
+  abi=$(node -p process.versions.modules)
+  if [ ! -d "$OSTRACON_ROOT/node_modules" ] || [ "$OSTRACON_ROOT/package-lock.json" -nt "$OSTRACON_ROOT/node_modules/.package-lock.json" ] \
+    || [ "$(cat "$stamp" 2>/dev/null)" != "$abi" ]; then
     say "installing dependencies (npm ci)"
     (cd "$OSTRACON_ROOT" && npm ci --no-audit --no-fund >&2)
+    echo "$abi" > "$stamp"
   fi
 }
 
+# Only what changed, into a build directory of its own (scripts/build.mjs).
 build() {
-  (cd "$OSTRACON_ROOT" && npm run -s build >&2)
+  node "$OSTRACON_ROOT/scripts/build.mjs"
 }

@@ -14,6 +14,9 @@ if (( BASH_VERSINFO[0] < 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] < 1) ))
   say "bash 5.1 or later is needed (wait -n -p); this is $BASH_VERSION"
   exit 1
 fi
+# The project's Node.js: the machine's when it is of the same major version, else the pinned one.
+source scripts/node.sh
+ensure_node
 if [ ! -f dist/apps/api/src/main.js ] || [ ! -f dist/apps/worker/src/main.js ]; then
   say "no build in dist/: npm ci && npm run build first"
   exit 1

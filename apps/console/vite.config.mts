@@ -9,7 +9,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
   build: {
-    outDir: fileURLToPath(new URL('../../dist/console', import.meta.url)),
+    // scripts/build.mjs gives the output directory: a build of its own, never the one being served.
     emptyOutDir: true,
     // No source maps served: the browser code is not a secret, but nothing needs them in production.
     sourcemap: false,

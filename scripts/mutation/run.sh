@@ -3,5 +3,7 @@
 # names, then each file held to its threshold (thresholds.mjs). README § Mutation testing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/node.sh
+ensure_node
 npx stryker run scripts/mutation/stryker.config.mjs "$@"
 node scripts/mutation/thresholds.mjs

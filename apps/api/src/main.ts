@@ -1,15 +1,18 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { closeOnSignals, createLogger } from '@ostracon/common';
+import { closeOnSignals, createLogger, pinBuild } from '@ostracon/common';
 import { loadConfig } from '@ostracon/config';
 import cluster from 'node:cluster';
 import { ScreeningIndexService } from '@ostracon/screening';
 import { joinCluster, runPrimary } from './cluster';
 import { createApiApp } from './create-api-app';
 
+const build = pinBuild();
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, name: 'ostracon-api', format: config.log.format });
+  if (cluster.isPrimary) logger.info({ node: process.version, build, processes: config.http.processes }, 'starting the API');
   if (config.http.processes > 1 && cluster.isPrimary) return runPrimary(config, logger);
   const member = cluster.isWorker ? joinCluster() : undefined;
   // Signals are handled from the first instant; the app joins once it exists.

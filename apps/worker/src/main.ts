@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { PinoNestLogger, closeOnSignals, createLogger } from '@ostracon/common';
+import { PinoNestLogger, closeOnSignals, createLogger, pinBuild } from '@ostracon/common';
 import { loadConfig } from '@ostracon/config';
 import { WorkerModule } from './worker.module';
+
+const build = pinBuild();
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, name: 'ostracon-worker', format: config.log.format });
+  logger.info({ node: process.version, build }, 'starting the worker');
   // Signals are handled from the first instant; the app joins once it exists.
   const started: { app?: INestApplicationContext } = {};
   closeOnSignals(() => started.app, logger);

@@ -14,3 +14,4 @@ export { text, isCleanText, TEXT_RULE_MESSAGE } from './text';
 export { isDependencyUnavailable } from './unavailable';
 export { platformIdSchema } from './ids';
 export { Batcher } from './batcher';
+export { pinBuild } from './build-pin';

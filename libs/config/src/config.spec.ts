@@ -31,11 +31,16 @@ describe('loadConfig', () => {
     );
   });
 
-  it('refuses TRUST_PROXY=true, which would let any client choose its address; takes a hop count or addresses', () => {
+  it("refuses TRUST_PROXY=true or a hop count, which would let a client choose its address; takes the proxies' addresses", () => {
     const dev = { ...base, OSTRACON_DEV_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets.json') };
     expect(() => loadConfig({ ...dev, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
-    expect(loadConfig({ ...dev, TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(() => loadConfig({ ...dev, TRUST_PROXY: '2' })).toThrow(/TRUST_PROXY.*hop count/);
+    expect(() => loadConfig({ ...dev, TRUST_PROXY: '10.0.0.0/8, proxy.internal' })).toThrow(/TRUST_PROXY.*CIDRs/);
+    expect(() => loadConfig({ ...dev, TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/);
     expect(loadConfig({ ...dev, TRUST_PROXY: '10.0.0.0/8' }).http.trustProxy).toBe('10.0.0.0/8');
+    expect(loadConfig({ ...dev, TRUST_PROXY: '10.0.0.1, 2001:db8::/32, loopback' }).http.trustProxy).toBe(
+      '10.0.0.1, 2001:db8::/32, loopback',
+    );
     expect(loadConfig(dev).http.trustProxy).toBe(false);
   });
 
@@ -118,6 +123,25 @@ describe('loadConfig', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toHaveProperty('SIGNAL_PEPPERS');
   });
 
+  it('moves the local PostgreSQL and Redis to the ports a second instance sets, and refuses one that is not a port', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ostracon-config-')), 'secrets.json');
+    const config = loadConfig({
+      NODE_ENV: 'development',
+      OSTRACON_DEV_SECRETS_FILE: file,
+      LOCAL_PG_PORT: '55001',
+      LOCAL_REDIS_PORT: '55002',
+    });
+    expect(config.database.url).toBe('postgresql://ostracon_service@127.0.0.1:55001/ostracon');
+    expect(config.database.migrationUrl).toBe('postgresql://ostracon@127.0.0.1:55001/ostracon');
+    expect(config.redis.url).toBe('redis://127.0.0.1:55002');
+    for (const bad of ['0', '65536', '54 329', 'x', '-1']) {
+      expect(() => loadConfig({ NODE_ENV: 'development', OSTRACON_DEV_SECRETS_FILE: file, LOCAL_PG_PORT: bad })).toThrow(/LOCAL_PG_PORT/);
+    }
+    expect(() => loadConfig({ NODE_ENV: 'development', OSTRACON_DEV_SECRETS_FILE: file, LOCAL_REDIS_PORT: '1e3' })).toThrow(
+      /LOCAL_REDIS_PORT/,
+    );
+  });
+
   it('requires a real OpenID provider and an https URL in production, and refuses the local provider there', () => {
     const secrets = {
       SIGNAL_PEPPERS: `p:${key(1)}`,
@@ -127,6 +151,11 @@ describe('loadConfig', () => {
     };
     const production = { ...base, ...secrets, NODE_ENV: 'production' };
     expect(() => loadConfig(production)).toThrow(/OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required in production/);
+    // Production refuses a runtime past its end of life; development and tests name none.
+    expect(() => loadConfig({ ...production, ...signIn }, { node: '20.20.2' })).toThrow(
+      /Node\.js 24 or later is required in production; this is 20\.20\.2/,
+    );
+    expect(() => loadConfig({ ...base, ...secrets }, { node: '20.20.2' })).not.toThrow();
     expect(() => loadConfig({ ...production, ...signIn, LOCAL_OIDC_PROVIDER: 'true' })).toThrow(/LOCAL_OIDC_PROVIDER/);
     expect(() => loadConfig({ ...production, ...signIn, PUBLIC_URL: 'http://ostracon.example.gouv.fr' })).toThrow(/https/);
     const config = loadConfig({ ...production, ...signIn, OIDC_SCOPES: 'openid email given_name usual_name uid' });

@@ -19,7 +19,7 @@ export interface AppConfig {
     requestTimeoutMs: number;
     headersTimeoutMs: number;
     keepAliveTimeoutMs: number;
-    trustProxy: false | number | string;
+    trustProxy: false | string;
     /** API processes sharing the port (Node's cluster): API_PROCESSES, one per core in production, 1 otherwise. */
     processes: number;
   };
@@ -95,14 +95,29 @@ export class ConfigError extends Error {
 }
 
 /**
- * Where `npm start` runs its own PostgreSQL and Redis (scripts/services.sh uses the same ports and
- * roles): the API and the worker connect as `ostracon_service`, a member of the application role
- * `ostracon_app`; migrations run as `ostracon`, the schema's owner.
+ * Where `npm start` runs its own PostgreSQL and Redis (scripts/services.sh uses the same settings,
+ * ports and roles): the API and the worker connect as `ostracon_service`, a member of the
+ * application role `ostracon_app`; migrations run as `ostracon`, the schema's owner. LOCAL_PG_PORT
+ * and LOCAL_REDIS_PORT move them, for a second instance from the same checkout.
  */
-export const LOCAL_DATABASE_URL = 'postgresql://ostracon_service@127.0.0.1:54329/ostracon';
-export const LOCAL_MIGRATION_DATABASE_URL = 'postgresql://ostracon@127.0.0.1:54329/ostracon';
-export const LOCAL_REDIS_URL = 'redis://127.0.0.1:63799';
+export function localUrls(env: RawEnv): { database: string; migration: string; redis: string } {
+  const port = (name: string, fallback: number) => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || parsed < 1 || parsed > 65535) throw new ConfigError([`${name}: expected a port number, got '${value}'`]);
+    return parsed;
+  };
+  const pg = port('LOCAL_PG_PORT', 54329);
+  return {
+    database: `postgresql://ostracon_service@127.0.0.1:${pg}/ostracon`,
+    migration: `postgresql://ostracon@127.0.0.1:${pg}/ostracon`,
+    redis: `redis://127.0.0.1:${port('LOCAL_REDIS_PORT', 63799)}`,
+  };
+}
 export const DEV_SECRETS_FILE = '.local/dev-secrets.json';
+/** The major version of .node-version. */
+export const SUPPORTED_NODE_MAJOR = 24;
 
 type RawEnv = Record<string, string | undefined>;
 
@@ -113,19 +128,26 @@ type RawEnv = Record<string, string | undefined>;
  */
 export function loadConfig(
   source: RawEnv = process.env,
-  /** Whether standard output is a terminal (the default log format depends on it). */
-  options: { stdoutIsTTY?: boolean } = { stdoutIsTTY: process.stdout.isTTY === true },
+  /** Whether standard output is a terminal (the default log format depends on it); the Node.js version. */
+  options: { stdoutIsTTY?: boolean; node?: string } = { stdoutIsTTY: process.stdout.isTTY === true },
 ): AppConfig {
   const env: RawEnv = { ...source };
   const production = env.NODE_ENV === 'production';
   const generatedSecrets: SecretName[] = [];
+  const node = options.node ?? process.versions.node;
+  // Node.js 20 has had no security fixes since April 2026 (docs/decisions/0012): production runs on
+  // the supported LTS the project is built and tested on (.node-version).
+  if (production && Number(node.split('.')[0]) < SUPPORTED_NODE_MAJOR) {
+    throw new ConfigError([`Node.js ${SUPPORTED_NODE_MAJOR} or later is required in production; this is ${node}`]);
+  }
 
   if (!production) {
+    const local = localUrls(env);
     if (!env.DATABASE_URL) {
-      env.DATABASE_URL = LOCAL_DATABASE_URL;
-      env.MIGRATION_DATABASE_URL ||= LOCAL_MIGRATION_DATABASE_URL;
+      env.DATABASE_URL = local.database;
+      env.MIGRATION_DATABASE_URL ||= local.migration;
     }
-    env.REDIS_URL ||= LOCAL_REDIS_URL;
+    env.REDIS_URL ||= local.redis;
     const missing = SECRET_NAMES.filter((name) => !env[name]);
     if (missing.length > 0) {
       const file = resolve(env.OSTRACON_DEV_SECRETS_FILE || DEV_SECRETS_FILE);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -27,7 +27,9 @@ export function consoleDirectory(from = __dirname): string | null {
   for (let i = 0; i < 6; i++) {
     for (const candidate of [join(dir, 'dist', 'console'), join(dir, 'console')]) {
       // A build has its assets beside its page (apps/console/index.html alone is the source).
-      if (existsSync(join(candidate, 'index.html')) && existsSync(join(candidate, 'assets'))) return candidate;
+      // Its real path: dist/ is a link that the next build moves (scripts/build.mjs), and this
+      // process serves the build it started with.
+      if (existsSync(join(candidate, 'index.html')) && existsSync(join(candidate, 'assets'))) return realpathSync(candidate);
     }
     dir = dirname(dir);
   }
