@@ -22,6 +22,7 @@ import { loadConfig } from '@ostracon/config';
 import type { DataSource } from 'typeorm';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { fillLog } from './fill-log';
+import { RESULTS_DIR } from './paths';
 
 const WRITERS = Number(process.env.BENCH_AUDIT_WRITERS ?? 8);
 const SECONDS = Number(process.env.BENCH_AUDIT_SECONDS ?? 6);
@@ -206,8 +207,8 @@ async function main() {
       consistencyUnder5ms: consistency.p99Ms < 5,
     },
   };
-  mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
-  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'audit.json'), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'audit.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
   await app.close();
 }

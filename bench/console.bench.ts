@@ -26,6 +26,7 @@ import { chromium, type Page } from 'playwright-core';
 import type { DataSource } from 'typeorm';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { fillLog } from './fill-log';
+import { RESULTS_DIR } from './paths';
 
 const EVENTS = Number(process.env.BENCH_CONSOLE_EVENTS ?? 100_000);
 const ORDERS = Number(process.env.BENCH_CONSOLE_ORDERS ?? 200);
@@ -178,7 +179,7 @@ async function main() {
         met: p.ms < TARGET_MS,
       })),
     };
-    const dir = join(__dirname, '..', '..', 'bench', 'results');
+    const dir = RESULTS_DIR;
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'console.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result, null, 2));

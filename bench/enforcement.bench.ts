@@ -20,6 +20,7 @@ import { ClientsService } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
 import { PlatformsService } from '@ostracon/platforms';
 import { createApiApp } from '../apps/api/src/create-api-app';
+import { RESULTS_DIR } from './paths';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 3000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -213,8 +214,8 @@ async function main() {
       target: 'p99 < 1000 ms at 100 orders/s',
     },
   };
-  mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
-  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'enforcement.json'), JSON.stringify(result, null, 2) + '\n');
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'enforcement.json'), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 

@@ -26,6 +26,7 @@ import { PrivateScreener, voprf } from '@ostracon/platform-sdk';
 import sodium from 'libsodium-wrappers-sumo';
 import { DataSource } from 'typeorm';
 import { startApi, stop } from './api-process';
+import { RESULTS_DIR } from './paths';
 
 const SET_SIZE = Number(process.env.BENCH_PRIVATE_SET ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -284,8 +285,8 @@ async function main() {
         removed: { median: round(median(fresh.removed)), max: round(Math.max(...fresh.removed)) },
       },
     };
-    mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
-    writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'private.json'), `${JSON.stringify(results, null, 2)}\n`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, 'private.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(JSON.stringify(results, null, 2));
   } finally {
     await stop(api.child);

@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@ostracon/config';
 import { DataSource } from 'typeorm';
 import { startApi, stop } from './api-process';
+import { BENCH_DIR, RESULTS_DIR } from './paths';
 
 const SIGNALS = Number(process.env.BENCH_SIGNALS ?? 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -107,7 +108,7 @@ function startProcess(script: string, env: Record<string, string>): Promise<{ ch
 
 type Run = { reqPerSec: number; p50Ms: number; p99Ms: number; requests: number };
 
-const WRK_SCRIPT = join(__dirname, '..', '..', 'bench', 'wrk-post.lua');
+const WRK_SCRIPT = join(BENCH_DIR, 'wrk-post.lua');
 const BODY_FILE = join(tmpdir(), `ostracon-bench-${process.pid}.json`);
 
 /**
@@ -460,8 +461,8 @@ async function main() {
     freshness,
     targets,
   };
-  mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
-  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'screening.json'), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'screening.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
   await dataSource.destroy();
 }

@@ -37,6 +37,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { verify } from 'node:crypto';
 import { WorkerModule } from '../apps/worker/src/worker.module';
+import { RESULTS_DIR } from './paths';
 
 const SECONDS = Number(process.env.BENCH_WITNESS_SECONDS ?? 30);
 const EVENTS_PER_SECOND = 25;
@@ -256,8 +257,8 @@ async function main() {
     witnessCost: cost,
     note: 'Witness keys are Ed25519 (cosignature/v1); each add-checkpoint is fsynced before it is answered (write, fsync, rename, fsync of the directory).',
   };
-  mkdirSync(join(__dirname, '..', '..', 'bench', 'results'), { recursive: true });
-  writeFileSync(join(__dirname, '..', '..', 'bench', 'results', 'witness.json'), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'witness.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
   process.exit(0);
 }
