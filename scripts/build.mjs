@@ -17,33 +17,33 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  closeSync,
   cpSync,
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
   symlinkSync,
-  unlinkSync,
   writeFileSync,
-  writeSync,
 } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const LOCAL = resolve(process.env.OSTRACON_LOCAL_DIR ?? join(ROOT, '.local'));
-const BUILDS = join(LOCAL, 'builds');
+const ROOT = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), '..'));
+// The checkout's own, wherever OSTRACON_LOCAL_DIR puts the local servers' data: dist/ points here.
+const BUILDS = join(ROOT, '.local', 'builds');
 const DIST = join(ROOT, 'dist');
 const SDK_DIST = join(ROOT, 'libs', 'platform-sdk', 'dist');
-/** Builds kept besides the current one and those a process holds. */
-const KEEP = 3;
+/** Builds kept besides the current one and those a process holds (the tests set 0). */
+const KEEP = Number(process.env.OSTRACON_BUILD_KEEP ?? 3);
+/** What collect() may remove: builds, unfinished ones, and a checkout's dist/ from before. */
+const BUILD_NAME = /^([0-9a-f]{16}|[0-9a-f]{16}\.partial-\d+|legacy-\d+)$/;
 const TESTS = /\.(spec|integration-spec|e2e-spec)\.ts$/;
 const verbose = process.env.OSTRACON_BUILD_VERBOSE === '1';
 const say = (text) => process.stderr.write(`[build] ${text}\n`);
@@ -60,9 +60,10 @@ const PARTS = {
       path.startsWith(`libs${sep}platform-sdk${sep}examples${sep}`) ||
       TESTS.test(path) ||
       !/\.(ts|json)$/.test(path),
-    files: ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
+    // How it is built is an input too.
+    files: ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', join('scripts', 'build.mjs')],
   },
-  console: { dirs: [join('apps', 'console')], skip: () => false, files: ['package-lock.json', '.dsfr.yml'] },
+  console: { dirs: [join('apps', 'console')], skip: () => false, files: ['package-lock.json', '.dsfr.yml', join('scripts', 'build.mjs')] },
   sdk: {
     dirs: [join('libs', 'platform-sdk', 'src')],
     skip: (path) => TESTS.test(path),
@@ -98,32 +99,53 @@ const readJson = (path) => {
   }
 };
 
-function run(command, args) {
+function run(command, args, env = {}) {
   if (verbose) say(`${command} ${args.join(' ')}`);
-  execFileSync(bin(command), args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(bin(command), args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
 }
 
-/** One build at a time from this checkout; a lock left by a process that died is taken over. */
+/**
+ * One build at a time from this checkout. The lock is a hard link to a file that already holds
+ * its owner's pid (created whole, or not at all); one left by a process that died is taken over by
+ * a rename, which only one of several waiters can win.
+ */
 function lock() {
   mkdirSync(BUILDS, { recursive: true });
   const path = join(BUILDS, '.lock');
-  for (let waited = 0; ; waited += 100) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(path, 'utf8'));
-      if (!holder || !alive(holder)) {
-        rmSync(path, { force: true });
+  const mine = join(BUILDS, `.lock-${process.pid}`);
+  writeFileSync(mine, String(process.pid));
+  try {
+    for (let waited = 0; ; waited += 100) {
+      try {
+        linkSync(mine, path);
+        return () => rmSync(path, { force: true });
+      } catch (error) {
+        if (error.code !== 'EEXIST') throw error;
+      }
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(path, 'utf8'));
+      } catch {
+        continue; // released meanwhile
+      }
+      if (!alive(holder)) {
+        const stale = join(BUILDS, `.lock-stale-${process.pid}`);
+        try {
+          renameSync(path, stale);
+          // Moved a live lock that another waiter had taken meanwhile: put it back.
+          if (Number(readFileSync(stale, 'utf8')) !== holder) linkSync(stale, path);
+        } catch {
+          // Another waiter took it over first.
+        }
+        rmSync(stale, { force: true });
         continue;
       }
       if (waited === 0) say(`waiting for another build (pid ${holder})`);
       if (waited > 600_000) throw new Error(`a build by pid ${holder} has held ${path} for ten minutes`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
+  } finally {
+    rmSync(mine, { force: true });
   }
 }
 
@@ -181,16 +203,19 @@ function switchTo(dir) {
   let legacy = null;
   if (existsSync(DIST) && !lstatSync(DIST).isSymbolicLink()) {
     // A checkout from before builds had directories of their own: its dist/ moves aside once.
-    legacy = join(BUILDS, `legacy-${process.pid}`);
+    legacy = join(BUILDS, `legacy-${Date.now()}`);
     renameSync(DIST, legacy);
   }
   renameSync(link, DIST);
-  if (legacy) rmSync(legacy, { recursive: true, force: true });
+  // A service may still run from it: collect() removes it with the old builds.
+  if (legacy) say(`the former dist/ is now ${relative(ROOT, legacy)}`);
 }
 
 /** Builds that a running process holds open (its pin), read from /proc. */
 function heldBuilds() {
   const held = new Set();
+  // What /proc shows: real paths.
+  const base = realpathSync(BUILDS);
   let pids;
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -207,7 +232,7 @@ function heldBuilds() {
     for (const fd of fds) {
       try {
         const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-        if (target.startsWith(BUILDS + sep)) held.add(target.slice(BUILDS.length + 1).split(sep)[0]);
+        if (target.startsWith(base + sep)) held.add(target.slice(base.length + 1).split(sep)[0]);
       } catch {
         // The process or the descriptor ended meanwhile.
       }
@@ -216,11 +241,16 @@ function heldBuilds() {
   return held;
 }
 
-/** Removes unfinished builds and old ones no process holds, keeping the newest few. */
+/**
+ * Removes unfinished builds and old ones no process holds, keeping the newest few. A build is first
+ * renamed out of reach, so that one removed halfway is never taken for a whole build.
+ */
 function collect(current) {
   const held = heldBuilds();
-  const builds = readdirSync(BUILDS, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+  const entries = readdirSync(BUILDS, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  for (const entry of entries.filter((e) => e.name.startsWith('.trash-'))) rmSync(join(BUILDS, entry.name), { recursive: true, force: true });
+  const builds = entries
+    .filter((entry) => BUILD_NAME.test(entry.name))
     .map((entry) => ({ name: entry.name, mtime: statSync(join(BUILDS, entry.name)).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
   let kept = 0;
@@ -229,26 +259,39 @@ function collect(current) {
     if (partial && alive(Number(name.split('.partial-')[1]))) continue;
     if (!partial && (name === current || held?.has(name) || held === null || kept++ < KEEP)) continue;
     if (verbose) say(`removing ${name}`);
-    rmSync(join(BUILDS, name), { recursive: true, force: true });
+    const trash = join(BUILDS, `.trash-${name}-${process.pid}`);
+    renameSync(join(BUILDS, name), trash);
+    rmSync(trash, { recursive: true, force: true });
   }
 }
 
-function buildSdk(print) {
-  const stamp = join(SDK_DIST, '.fingerprint');
-  const fp = fingerprint('sdk');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === fp) return;
-  print('platform SDK');
-  run('tsc', ['-p', join('libs', 'platform-sdk', 'tsconfig.json')]);
-  writeFileSync(stamp, fp);
+/** The platform SDK's package output, built aside then moved into place (libs/platform-sdk/dist). */
+function buildSdk(fp) {
+  const partial = `${SDK_DIST}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  run('tsc', ['-p', join('libs', 'platform-sdk', 'tsconfig.json'), '--outDir', partial]);
+  writeFileSync(join(partial, '.fingerprint'), fp);
+  const old = `${SDK_DIST}.old-${process.pid}`;
+  if (existsSync(SDK_DIST)) renameSync(SDK_DIST, old);
+  renameSync(partial, SDK_DIST);
+  rmSync(old, { recursive: true, force: true });
+}
+
+function sdkCurrent(fp) {
+  try {
+    return readFileSync(join(SDK_DIST, '.fingerprint'), 'utf8') === fp;
+  } catch {
+    return false;
+  }
 }
 
 function main() {
   const started = performance.now();
-  const fp = { server: fingerprint('server'), console: fingerprint('console') };
+  const fp = { server: fingerprint('server'), console: fingerprint('console'), sdk: fingerprint('sdk') };
   const id = createHash('sha256').update(`${fp.server}\n${fp.console}`).digest('hex').slice(0, 16);
   let current = currentBuild();
   const built = [];
-  if (current?.id !== id) {
+  if (current?.id !== id || !sdkCurrent(fp.sdk)) {
     const unlock = lock();
     try {
       current = currentBuild();
@@ -273,19 +316,24 @@ function main() {
           cpSync(join(current.dir, 'console'), join(partial, 'console'), { recursive: true });
         } else {
           built.push('console');
-          run('vite', ['build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn', '--outDir', join(partial, 'console'), '--emptyOutDir']);
+          // Production's bundle whatever NODE_ENV this runs under (test, development): the build is
+          // shared, and vite would otherwise bundle React's development build.
+          run('vite', ['build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn', '--mode', 'production', '--outDir', join(partial, 'console'), '--emptyOutDir'], { NODE_ENV: 'production' });
         }
-        writeFileSync(join(partial, 'BUILD.json'), `${JSON.stringify({ id, ...fp, node: process.version, at: new Date().toISOString() }, null, 2)}\n`);
-        rmSync(dir, { recursive: true, force: true });
+        writeFileSync(join(partial, 'BUILD.json'), `${JSON.stringify({ id, server: fp.server, console: fp.console, node: process.version, at: new Date().toISOString() }, null, 2)}\n`);
+        if (existsSync(dir)) renameSync(dir, join(BUILDS, `.trash-${id}-${process.pid}`));
         renameSync(partial, dir);
         switchTo(dir);
+      }
+      if (!sdkCurrent(fp.sdk)) {
+        built.push('platform SDK');
+        buildSdk(fp.sdk);
       }
       collect(id);
     } finally {
       unlock();
     }
   }
-  buildSdk((part) => built.push(part));
   if (verbose || built.length > 0) say(`${built.length ? built.join(', ') : 'up to date'}: dist -> ${relative(ROOT, join(BUILDS, id))} (${Math.round(performance.now() - started)} ms)`);
 }
 

@@ -60,7 +60,8 @@ pg_data_dir() {
     mkdir -p "$dir"
     chown postgres: "$dir"
     if ! runuser -u postgres -- test -w "$dir"; then
-      dir="/var/tmp/ostracon-$(printf '%s' "$LOCAL_DIR" | sha256sum | cut -c1-12)/$PG_DIR_NAME"
+      # Named after the checkout (after OSTRACON_LOCAL_DIR when it is set), as before that setting.
+      dir="/var/tmp/ostracon-$(printf '%s' "${OSTRACON_LOCAL_DIR:-$OSTRACON_ROOT}" | sha256sum | cut -c1-12)/$PG_DIR_NAME"
       mkdir -p "$dir"
       chown -R postgres: "$(dirname "$dir")"
       chmod 700 "$dir"

@@ -29,12 +29,14 @@ if [ -z "${OIDC_ISSUER:-}" ] && [ "${NODE_ENV:-development}" != production ]; th
   export LOCAL_OIDC_PROVIDER="${LOCAL_OIDC_PROVIDER:-true}"
 fi
 
-node dist/apps/cli/src/main.js migrate
+# One build for all three, whatever a build beside this one switches dist to meanwhile.
+DIST=$(readlink -f dist)
+node "$DIST/apps/cli/src/main.js" migrate
 # Migrations ran as the owner; the API and the worker run as the application's role (docs/security.md).
 [ -z "${DATABASE_URL:-}" ] && ensure_app_role
-node dist/apps/api/src/main.js &
+node "$DIST/apps/api/src/main.js" &
 API_PID=$!
-node dist/apps/worker/src/main.js &
+node "$DIST/apps/worker/src/main.js" &
 WORKER_PID=$!
 say "API on http://${HOST:-127.0.0.1}:${PORT:-3000} (docs at /docs; people sign in at /auth/sign-in); Ctrl-C stops everything"
 # Either process ending ends the whole service, so a crash is never silent.

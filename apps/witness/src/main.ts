@@ -46,6 +46,9 @@ const port = (value: string): number => {
 
 export async function serve(options: { name: string; keyFile: string; log: NoteVerifier[]; stateDir: string; host: string; port: number }) {
   const logger = pino({ base: { app: 'witness' } });
+  // Keeps this build while the witness serves (docs/decisions/0012); loaded here, not for --help.
+  const { pinBuild } = await import('@ostracon/common');
+  pinBuild();
   const me = identity(options.name, options.keyFile);
   mkdirSync(options.stateDir, { recursive: true });
   const state = new WitnessState(options.stateDir);
