@@ -55,6 +55,17 @@ describe('LocalBuckets', () => {
     expect(buckets.take('b', 1, 0.001, 1, 0).allowed).toBe(true);
   });
 
+  it('moves a bucket used again to the end, and drops none to use one it already holds (found by StrykerJS 10)', () => {
+    // Not full: a used again is the most recent, so d drops b, not a.
+    const notFull = new LocalBuckets(3);
+    for (const id of ['a', 'b', 'a', 'c', 'd']) notFull.take(id, 1, 0.001, 1, 0);
+    expect([notFull.has('a'), notFull.has('b'), notFull.has('c'), notFull.has('d')]).toEqual([true, false, true, true]);
+    // Full: using b, which it holds, drops nothing.
+    const full = new LocalBuckets(3);
+    for (const id of ['a', 'b', 'c', 'b']) full.take(id, 1, 0.001, 1, 0);
+    expect([full.size, full.has('a')]).toEqual([3, true]);
+  });
+
   it('never grants more than the burst plus the rate times the time elapsed (property)', () => {
     fc.assert(
       fc.property(
