@@ -21,15 +21,18 @@ if [ ! -f dist/apps/api/src/main.js ] || [ ! -f dist/apps/worker/src/main.js ]; 
   say "no build in dist/: npm ci && npm run build first"
   exit 1
 fi
+# One build for the migrations and every (re)start of the processes, whatever a later build
+# switches dist to (docs/decisions/0012): a new build runs after a restart of this script.
+DIST=$(readlink -f dist)
 if [ "${OSTRACON_MIGRATE:-true}" = true ]; then
-  node dist/apps/cli/src/main.js migrate || { say "migrations failed: not starting"; exit 1; }
+  node "$DIST/apps/cli/src/main.js" migrate || { say "migrations failed: not starting"; exit 1; }
 fi
 
 stopping=false
 SLEEP_PID=
 declare -A PIDS=() STARTED=() DELAY=([api]=1 [worker]=1)
 start() {
-  node "dist/apps/$1/src/main.js" &
+  node "$DIST/apps/$1/src/main.js" &
   PIDS[$1]=$!
   STARTED[$1]=$SECONDS
   say "$1 started (pid ${PIDS[$1]})"
