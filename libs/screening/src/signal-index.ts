@@ -354,7 +354,8 @@ export class SignalIndex {
       this.keyIdList.push(keyId);
       this.perKey.push(0);
     }
-    this.perKey[k]!++;
+    // Not `!++`: StrykerJS 10's update-operator mutator cannot rewrite a non-null assertion.
+    this.perKey[k]! += 1;
     return k;
   }
 
