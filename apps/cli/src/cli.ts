@@ -1,15 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  AuthErrors,
-  ClientsService,
-  OrganisationsService,
-  PeopleService,
-  ROLES,
-  type CreatedClient,
-  type PersonView,
-} from '@ostracon/auth';
-import { DomainError } from '@ostracon/common';
+import { AuthErrors, ClientsService, OrganisationsService, PeopleService, type CreatedClient, type PersonView } from '@ostracon/auth';
+import { DomainError, ROLES } from '@ostracon/common';
 import { type AppConfig, ConfigError, loadConfig } from '@ostracon/config';
 import { revertLastMigration, runMigrations } from '@ostracon/database';
 import { MIGRATIONS } from '@ostracon/migrations';

@@ -1,3 +1,4 @@
+import type { Actor } from '@ostracon/common';
 /** Every event type the log may hold; docs/auditing.md says what each one means. */
 export const AUDIT_EVENT_TYPES = [
   'organisation.created',
@@ -37,12 +38,6 @@ export const AUDIT_EVENT_TYPES = [
   'report.read',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
-
-/**
- * Who acted: an API client (`client:<id>`), a person signed in for an organisation
- * (`person:<id>@<organisation id>`), the CLI (`cli`) or a service process (`system:<name>`).
- */
-export type Actor = `client:${string}` | `person:${string}@${string}` | 'cli' | `system:${string}`;
 
 export interface AuditEventInput {
   type: AuditEventType;

@@ -1,4 +1,4 @@
-export { AUDIT_EVENT_TYPES, type AuditEventType, type AuditEventInput, type Actor } from './audit-event';
+export { AUDIT_EVENT_TYPES, type AuditEventType, type AuditEventInput } from './audit-event';
 export { AuditService } from './audit.service';
 export { AuditModule } from './audit.module';
 export { AuditTreeService } from './audit-tree.service';

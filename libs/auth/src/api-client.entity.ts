@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import type { Role } from './roles';
+import type { Role } from '@ostracon/common';
 
 @Entity({ name: 'api_clients' })
 export class ApiClient {

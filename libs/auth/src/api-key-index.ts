@@ -4,7 +4,7 @@ import { CHANNELS, PgListener } from '@ostracon/database';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { apiKeyDigestHex, hashApiKey, isWellFormedApiKey } from './api-keys';
-import type { AuthenticatedClient, Role } from './roles';
+import type { AuthenticatedClient, Role } from '@ostracon/common';
 
 /** A full re-read now and then, in case a notification was lost while the connection looked up. */
 const RELOAD_MS = 60_000;

@@ -1,4 +1,3 @@
-export { ROLES, PERSON_ROLES, type Role, type PersonRole, type AuthenticatedClient, actorOf } from './roles';
 export { ApiClient } from './api-client.entity';
 export {
   ClientsService,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { REDIS } from '@ostracon/database';
 import type { Redis } from 'ioredis';
-import type { AuthenticatedClient } from './roles';
+import type { AuthenticatedClient } from '@ostracon/common';
 import { LocalBuckets, Leases, type TakeResult, leaseSize } from './token-bucket';
 
 /**

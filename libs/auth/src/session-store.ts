@@ -5,7 +5,7 @@ import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AuthenticatedClient, PersonRole } from './roles';
+import type { AuthenticatedClient, PersonRole } from '@ostracon/common';
 
 /** 256 random bits, base64url: what the session cookie carries. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;

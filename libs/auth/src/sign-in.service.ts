@@ -10,7 +10,7 @@ import { queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { AuthErrors } from './auth.errors';
 import { PeopleService, type SignInIdentity } from './people.service';
-import { actorOf } from './roles';
+import { actorOf } from '@ostracon/common';
 import { SessionStore, type StartedSession } from './session-store';
 
 /** How long a browser has to come back from the provider. */

@@ -15,3 +15,4 @@ export { isDependencyUnavailable } from './unavailable';
 export { platformIdSchema } from './ids';
 export { Batcher } from './batcher';
 export { pinBuild } from './build-pin';
+export { ROLES, type Role, PERSON_ROLES, type PersonRole, type AuthenticatedClient, type Actor, actorOf } from './caller';

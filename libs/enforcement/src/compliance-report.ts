@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Actor, AuditService } from '@ostracon/audit';
-import { CLOCK, type Clock } from '@ostracon/common';
+import { AuditService } from '@ostracon/audit';
+import { CLOCK, type Clock, type Actor } from '@ostracon/common';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor, type AuditEventInput, AuditService } from '@ostracon/audit';
+import type { Actor } from '@ostracon/common';
+import { type AuditEventInput, AuditService } from '@ostracon/audit';
 import type { EntityManager } from 'typeorm';
 import { EnforcementStore } from './enforcement.store';
 

@@ -1,8 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { type AuthenticatedClient, actorOf } from '@ostracon/auth';
-import { CLOCK, type Clock, DomainError, KeyRingCipher, type Page, decodeCursor, encodeCursor } from '@ostracon/common';
+
+import {
+  CLOCK,
+  type Clock,
+  DomainError,
+  KeyRingCipher,
+  type Page,
+  decodeCursor,
+  encodeCursor,
+  type AuthenticatedClient,
+  actorOf,
+} from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AuditScope, AuditService } from '@ostracon/audit';
-import { type AuthenticatedClient, actorOf } from '@ostracon/auth';
+
 import {
   CLOCK,
   type Clock,
@@ -12,6 +12,8 @@ import {
   decodeCursor,
   encodeCursor,
   parisDate,
+  type AuthenticatedClient,
+  actorOf,
 } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { DirectivePlanner, EnforcementStore, type PlatformEnforcement } from '@ostracon/enforcement';

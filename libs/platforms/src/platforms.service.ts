@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Actor, AuditService } from '@ostracon/audit';
-import { CommonErrors, DomainError, KeyRingCipher, parseOrThrow } from '@ostracon/common';
+import { AuditService } from '@ostracon/audit';
+import { CommonErrors, DomainError, KeyRingCipher, parseOrThrow, type Actor } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { isUniqueViolation } from '@ostracon/database';
 import { DataSource, In } from 'typeorm';

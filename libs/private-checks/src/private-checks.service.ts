@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import type { AuthenticatedClient } from '@ostracon/auth';
-import { CLOCK, type Clock, CommonErrors, DomainError } from '@ostracon/common';
+
+import { CLOCK, type Clock, CommonErrors, DomainError, type AuthenticatedClient } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { SignalType } from '@ostracon/identity';
 import { voprf } from '@ostracon/platform-sdk';

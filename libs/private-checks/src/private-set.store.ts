@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Actor } from '@ostracon/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type Actor, AuditService } from '@ostracon/audit';
+import { AuditService } from '@ostracon/audit';
 import { CHANNELS, queryRows } from '@ostracon/database';
 import type { SignalStrength } from '@ostracon/identity';
 import { voprf } from '@ostracon/platform-sdk';

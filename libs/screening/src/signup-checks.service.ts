@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { type AuthenticatedClient, actorOf } from '@ostracon/auth';
-import { CLOCK, type Clock, DomainError, parisDate } from '@ostracon/common';
+
+import { CLOCK, type Clock, DomainError, parisDate, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { SignalInput } from '@ostracon/identity';
 import type { DataSource } from 'typeorm';

@@ -1,8 +1,6 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import {
   AccessGuard,
-  actorOf,
-  type AuthenticatedClient,
   type ClientView,
   ClientsService,
   type CreateClientInput,
@@ -22,7 +20,7 @@ import {
   invitePersonSchema,
   listPeopleQuerySchema,
 } from '@ostracon/auth';
-import { CLOCK, type Clock, ZodPipe } from '@ostracon/common';
+import { CLOCK, type Clock, ZodPipe, actorOf, type AuthenticatedClient } from '@ostracon/common';
 import {
   type CreatePlatformInput,
   type PlatformView,

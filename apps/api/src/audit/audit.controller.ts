@@ -13,8 +13,8 @@ import {
   consistencyQuerySchema,
   inclusionQuerySchema,
 } from '@ostracon/audit';
-import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles, actorOf } from '@ostracon/auth';
-import { type Page, ZodPipe } from '@ostracon/common';
+import { AccessGuard, CurrentClient, Roles } from '@ostracon/auth';
+import { type Page, ZodPipe, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { OrdersService } from '@ostracon/orders';
 import type { FastifyReply } from 'fastify';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
-import { type Page, ZodPipe } from '@ostracon/common';
+import { AccessGuard, CurrentClient, Roles } from '@ostracon/auth';
+import { type Page, ZodPipe, type AuthenticatedClient } from '@ostracon/common';
 import {
   type AckDirectiveInput,
   type AckResult,

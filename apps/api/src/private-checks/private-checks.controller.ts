@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { AccessGuard, type AuthenticatedClient, CurrentClient, RateLimiter, Roles } from '@ostracon/auth';
-import { CommonErrors, DomainError, ZodPipe } from '@ostracon/common';
+import { AccessGuard, CurrentClient, RateLimiter, Roles } from '@ostracon/auth';
+import { CommonErrors, DomainError, ZodPipe, type AuthenticatedClient } from '@ostracon/common';
 import {
   type EvaluationRequest,
   type EvaluationView,

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles, actorOf } from '@ostracon/auth';
-import { ZodPipe } from '@ostracon/common';
+import { AccessGuard, CurrentClient, Roles } from '@ostracon/auth';
+import { ZodPipe, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import { type ComplianceQuery, ComplianceReport, type ComplianceRow, complianceQuerySchema } from '@ostracon/enforcement';
 
 @Controller('v1/reports')

@@ -1,15 +1,6 @@
 import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
-import {
-  AccessGuard,
-  type AuthenticatedClient,
-  CurrentClient,
-  CurrentSession,
-  PeopleService,
-  type ResolvedPerson,
-  Roles,
-  type Session,
-  actorOf,
-} from '@ostracon/auth';
+import { type AuthenticatedClient, actorOf } from '@ostracon/common';
+import { AccessGuard, CurrentClient, CurrentSession, PeopleService, type ResolvedPerson, Roles, type Session } from '@ostracon/auth';
 
 export interface SessionView {
   kind: 'client' | 'person';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AuthenticatedClient, bearerKey } from '@ostracon/auth';
-import { CommonErrors, DomainError, PROBLEM_CONTENT_TYPE, problemFor } from '@ostracon/common';
+import { bearerKey } from '@ostracon/auth';
+import { CommonErrors, DomainError, PROBLEM_CONTENT_TYPE, problemFor, type AuthenticatedClient } from '@ostracon/common';
 import type { FrontDoor } from '../http/http-server';
 import { parseBody } from '../http/json-body';
 import { requestIdOf } from '../http/request-id';

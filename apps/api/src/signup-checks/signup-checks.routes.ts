@@ -1,5 +1,5 @@
-import { type AuthenticatedClient, type Authenticator, type RateLimiter, type Role, bearerKey, rateLimitHeaders } from '@ostracon/auth';
-import { CommonErrors, DomainError, parseOrThrow, sendProblem } from '@ostracon/common';
+import { type Authenticator, type RateLimiter, bearerKey, rateLimitHeaders } from '@ostracon/auth';
+import { CommonErrors, DomainError, parseOrThrow, sendProblem, type AuthenticatedClient, type Role } from '@ostracon/common';
 import type { SignalInput } from '@ostracon/identity';
 import {
   SIGNUP_LIMITS,

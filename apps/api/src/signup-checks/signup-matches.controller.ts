@@ -1,5 +1,6 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
+import type { AuthenticatedClient } from '@ostracon/common';
+import { AccessGuard, CurrentClient, Roles } from '@ostracon/auth';
 import { SignupChecksService, type SignupMatchView } from '@ostracon/screening';
 
 @Controller('v1/signup-matches')

@@ -1,5 +1,8 @@
-import type { Actor } from '@ostracon/audit';
-
+/**
+ * Who calls, below every domain lib: the roles, the authenticated caller (libs/auth proves who it
+ * is) and how the audit log names an actor. Domain services take a caller and record an actor
+ * without depending on how the caller signed in.
+ */
 export const ROLES = ['authority', 'platform', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -25,6 +28,12 @@ export interface AuthenticatedClient {
   /** An API key's own sign-up check rate (either may be null: the global setting). */
   signupLimit?: { ratePerSecond: number | null; burst: number | null };
 }
+
+/**
+ * Who acted: an API client (`client:<id>`), a person signed in for an organisation
+ * (`person:<id>@<organisation id>`), the CLI (`cli`) or a service process (`system:<name>`).
+ */
+export type Actor = `client:${string}` | `person:${string}@${string}` | 'cli' | `system:${string}`;
 
 /**
  * Who acted, as the audit log names it: `client:<id>`, or `person:<id>@<organisation id>` so that
