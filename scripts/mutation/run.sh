@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run test:mutation [-- <stryker options>, e.g. --force]: Stryker over the files the config
-# names, then each file held to its threshold (thresholds.mjs). README § Mutation testing.
+# names, then each file held to its threshold (thresholds.mjs). docs/testing.md § Mutation testing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/node.sh

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * npm run test:mutation (issue 17; README § Mutation testing, docs/decisions/0011): StrykerJS over the
+ * npm run test:mutation (issue 17; docs/testing.md § Mutation testing, docs/decisions/0011): StrykerJS over the
  * code that decides, verifies and hashes, against its unit specs only (no database). Incremental:
  * a rerun after a small change tests only the mutants it touches. Per-file thresholds are checked
  * afterwards by thresholds.mjs (Stryker's own are global). Reports in reports/ (git-ignored).
