@@ -5,7 +5,7 @@ import { type Clock, ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
 import { EnforcementModule } from '@ostracon/enforcement';
-import { OrdersModule } from '@ostracon/orders';
+import { OrderRequestRecord, OrdersModule } from '@ostracon/orders';
 import { PlatformsModule } from '@ostracon/platforms';
 import { PrivateChecksModule } from '@ostracon/private-checks';
 import { ScreeningModule } from '@ostracon/screening';
@@ -17,6 +17,7 @@ import { Metrics } from './metrics/metrics';
 import { PrivateChecksController } from './private-checks/private-checks.controller';
 import { MetricsServer } from './metrics/metrics.server';
 import { Idempotency } from './http/idempotency';
+import { IdempotencyRecord } from './http/idempotency-record';
 import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
 import { PlatformsController } from './platforms/platforms.controller';
@@ -58,7 +59,13 @@ export class ApiModule {
         SessionController,
         SignInController,
       ],
-      providers: [Metrics, MetricsServer, Idempotency],
+      providers: [
+        Metrics,
+        MetricsServer,
+        Idempotency,
+        // The request stage of order changes: an Idempotency-Key's answer in the order's transaction.
+        { provide: OrderRequestRecord, useClass: IdempotencyRecord },
+      ],
     };
   }
 }

@@ -4,6 +4,7 @@ import { AuthModule } from '@ostracon/auth';
 import { ClockModule } from '@ostracon/common';
 import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule } from '@ostracon/database';
+import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
 import { PrivateSetModule } from '@ostracon/private-checks';
 import { PlatformsModule } from '@ostracon/platforms';
@@ -21,6 +22,8 @@ export class CliModule {
         PlatformsModule,
         AuthModule,
         OrdersModule,
+        // The stages of order changes: the CLI's demo data creates orders.
+        EnforcementModule,
         PrivateSetModule,
       ],
     };

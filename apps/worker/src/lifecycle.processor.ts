@@ -4,12 +4,13 @@ import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { SlaBreaches } from '@ostracon/enforcement';
 import { OrderLifecycle } from '@ostracon/orders';
-import { EvaluationCounts } from '@ostracon/private-checks';
+import { EvaluationCounts, PrivateSetStore } from '@ostracon/private-checks';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
 /**
- * Ticks the time-based transitions on an interval: orders (activation, expiry, purge), SLA breaches,
- * old sessions, then the past hours' private evaluation counts.
+ * Ticks the time-based transitions on an interval: orders (activation, expiry, purge), the private
+ * sets' removals followers have had a day to see, SLA breaches, old sessions, then the past hours'
+ * private evaluation counts.
  */
 @Injectable()
 export class LifecycleProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,6 +20,7 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly orders: OrderLifecycle,
+    private readonly privateSets: PrivateSetStore,
     private readonly slaBreaches: SlaBreaches,
     private readonly sessions: SessionStore,
     private readonly evaluationCounts: EvaluationCounts,
@@ -36,7 +38,7 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
   /** One pass; a pass already running is joined, not doubled. Failures are logged and retried at the next tick. */
   tick(): Promise<void> {
     if (this.running) return this.running;
-    // The two are independent: one failing does not hold the other back.
+    // The steps are independent: one failing does not hold the others back.
     const step = <T>(name: string, run: () => Promise<T>): Promise<T | undefined> =>
       run().catch((error: unknown) => {
         this.logger.warn(`${name} failed, will retry: ${(error as Error).message}`);
@@ -44,6 +46,7 @@ export class LifecycleProcessor implements OnApplicationBootstrap, OnApplication
       });
     this.running = (async () => {
       const orders = await step('order lifecycle', () => this.orders.tick());
+      await step('private set removals', () => this.privateSets.forgetUnheld(this.clock.now()));
       const slaBreached = await step('SLA breaches', () => this.slaBreaches.raise());
       const sessionsPurged = await step('session purge', () => this.sessions.purge());
       const countsAudited = await step('evaluation counts', () => this.evaluationCounts.auditCompleted(this.clock.now()));

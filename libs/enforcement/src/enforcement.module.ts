@@ -6,6 +6,8 @@ import { DeliveryRecorder } from './delivery-recorder';
 import { DeliveryService } from './delivery.service';
 import { DirectivePlanner } from './directive-planner';
 import { DirectivesService } from './directives.service';
+import { EnforcementOfOrders } from './enforcement-of-orders';
+import { OrderEnforcement } from '@ostracon/orders';
 import { EnforcementStore } from './enforcement.store';
 import { OutboxRelay } from './outbox-relay';
 import { SlaBreaches } from './sla-breaches';
@@ -21,6 +23,8 @@ import { ComplianceReport } from './compliance-report';
     OutboxRelay,
     SlaBreaches,
     ComplianceReport,
+    // The enforcement stage of order changes (libs/orders' OrderChanges finds it by this token).
+    { provide: OrderEnforcement, useClass: EnforcementOfOrders },
     // How directives reach platforms; an adapter for a platform's own API goes here (adapters/README.md).
     {
       provide: PLATFORM_ADAPTERS,
@@ -30,6 +34,15 @@ import { ComplianceReport } from './compliance-report';
       ],
     },
   ],
-  exports: [EnforcementStore, DirectivePlanner, DeliveryService, DirectivesService, OutboxRelay, SlaBreaches, ComplianceReport],
+  exports: [
+    OrderEnforcement,
+    EnforcementStore,
+    DirectivePlanner,
+    DeliveryService,
+    DirectivesService,
+    OutboxRelay,
+    SlaBreaches,
+    ComplianceReport,
+  ],
 })
 export class EnforcementModule {}

@@ -1,12 +1,12 @@
-import { type PlatformEnforcement, slaMet } from '@ostracon/enforcement';
 import type { BanOrder } from './ban-order.entity';
+import type { OrderPlatformState } from './order-changes';
 import { orderStatus } from './order-rules';
 import type { OrderView } from './orders.schemas';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** The order as the API shows it: its terms, and per platform how far enforcement got; never a raw signal or account id. */
-export function orderView(order: BanOrder, platforms: PlatformEnforcement[], now: Date): OrderView {
+export function orderView(order: BanOrder, platforms: OrderPlatformState[], now: Date): OrderView {
   return {
     id: order.id,
     status: orderStatus(order, now),
@@ -28,7 +28,7 @@ export function orderView(order: BanOrder, platforms: PlatformEnforcement[], now
       slaDeadline: iso(p.slaDeadline),
       liftedAt: iso(p.liftedAt),
       outcome: p.outcome,
-      slaMet: slaMet(p.slaDeadline, p.acknowledgedAt, now),
+      slaMet: p.slaMet,
     })),
     createdAt: order.createdAt.toISOString(),
     revokedAt: iso(order.revokedAt),

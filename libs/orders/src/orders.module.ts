@@ -1,16 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EnforcementModule } from '@ostracon/enforcement';
 import { PlatformsModule } from '@ostracon/platforms';
-import { PrivateSetModule } from '@ostracon/private-checks';
 import { BanOrder } from './ban-order.entity';
 import { OrderSignal } from './order-signal.entity';
+import { OrderChanges } from './order-changes';
 import { OrderLifecycle } from './order-lifecycle.service';
+import { OrderStore } from './order.store';
 import { OrdersService } from './orders.service';
 
+/**
+ * Orders, and the publication of their changes. A process that imports this module also provides
+ * the subscribers' stages (libs/enforcement's EnforcementModule, libs/private-checks'
+ * PrivateSetModule; the API its Idempotency-Key record): it does not start without them.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([BanOrder, OrderSignal]), PlatformsModule, EnforcementModule, PrivateSetModule],
-  providers: [OrdersService, OrderLifecycle],
+  imports: [TypeOrmModule.forFeature([BanOrder, OrderSignal]), PlatformsModule],
+  providers: [OrderStore, OrderChanges, OrdersService, OrderLifecycle],
   exports: [OrdersService, OrderLifecycle],
 })
 export class OrdersModule {}

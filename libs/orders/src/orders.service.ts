@@ -16,23 +16,19 @@ import {
   actorOf,
 } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { DirectivePlanner, EnforcementStore, type PlatformEnforcement } from '@ostracon/enforcement';
 import { type PreparedSignal, prepareSignal, signalDigest } from '@ostracon/identity';
 import { PlatformsService } from '@ostracon/platforms';
-import { PrivateSetStore, type SignalForElements } from '@ostracon/private-checks';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { BanOrder } from './ban-order.entity';
 import { OFFENCES, type Offence } from './offences';
 import { checkOrderRules, orderStatus } from './order-rules';
-import { OrderSignal } from './order-signal.entity';
+import { OrderChanges, type OrderPlatformState } from './order-changes';
 import { orderView } from './order-view';
+import { OrderStore } from './order.store';
 import { OrderErrors } from './orders.errors';
 import type { CreateOrderInput, ListOrdersQuery, OrderView, RevokeOrderInput } from './orders.schemas';
-
-/** Runs inside the order's transaction, with its view: the edge's Idempotency-Key record (apps/api). */
-export type InOrderTransaction = (em: EntityManager, view: OrderView) => Promise<void>;
 
 const cursorSchema = z.tuple([z.uuid()]);
 const PLANNED = {
@@ -42,8 +38,8 @@ const PLANNED = {
   slaDeadline: null,
   liftedAt: null,
   outcome: null,
-  acknowledgedAt: null,
-} as const satisfies Partial<PlatformEnforcement>;
+  slaMet: null,
+} as const satisfies Partial<OrderPlatformState>;
 
 @Injectable()
 export class OrdersService {
@@ -53,9 +49,8 @@ export class OrdersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly platforms: PlatformsService,
-    private readonly planner: DirectivePlanner,
-    private readonly enforcement: EnforcementStore,
-    private readonly privateSets: PrivateSetStore,
+    private readonly store: OrderStore,
+    private readonly changes: OrderChanges,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -67,10 +62,11 @@ export class OrdersService {
   }
 
   /**
-   * A new order, in one transaction: the order, its keyed signal digests, its platforms with their
-   * sealed accounts, a suspend directive each, the audit event, and whatever `inTransaction` adds.
+   * A new order, in one transaction: the order, its keyed signal digests, and what its publication
+   * brings (its platforms with their sealed accounts and a suspend each, the request's
+   * Idempotency-Key record, the audit event, the private sets' elements).
    */
-  async create(client: AuthenticatedClient, input: CreateOrderInput, inTransaction?: InOrderTransaction): Promise<OrderView> {
+  async create(client: AuthenticatedClient, input: CreateOrderInput, request: { idempotencyKey?: string } = {}): Promise<OrderView> {
     const now = this.clock.now();
     const { startsAt, endsAt } = checkOrderRules(input, now);
     const signals = this.prepareSignals(input, now);
@@ -85,13 +81,8 @@ export class OrdersService {
     }
 
     const pepper = this.config.signals.peppers[0]!;
-    const digests = new Map<string, { row: OrderSignal; signal: PreparedSignal }>();
     const orderId = uuidv7();
-    for (const s of signals) {
-      const digest = signalDigest(s.prehash, pepper.key);
-      const row = Object.assign(new OrderSignal(), { orderId, type: s.type, keyId: pepper.keyId, digest });
-      digests.set(digest.toString('hex'), { row, signal: s });
-    }
+    const rows = signals.map((s) => ({ orderId, type: s.type, keyId: pepper.keyId, digest: signalDigest(s.prehash, pepper.key) }));
 
     return this.dataSource.transaction(async (em) => {
       const order = em.create(BanOrder, {
@@ -105,57 +96,50 @@ export class OrdersService {
         repeatOffender: input.repeatOffender,
         startsAt,
         endsAt,
-        signalCount: digests.size,
+        signalCount: rows.length,
         revokedAt: null,
         revocationReason: null,
         revocationDecisionReference: null,
       });
-      // insert, not save: save would turn a clash on the key into a silent update.
-      await em.insert(BanOrder, order);
-      const kept = [...digests.values()];
-      const inserted = await em.insert(
-        OrderSignal,
-        kept.map((k) => k.row),
-      );
+      const signalIds = await this.store.insert(em, order, rows);
       const platforms = input.platforms.map((entry) => {
         const sealed = this.accountCipher.seal(Buffer.from(JSON.stringify(entry.accounts), 'utf8'), `${orderId}|${entry.platform}`);
         return { platformId: entry.platform, accountCount: entry.accounts.length, accountsEnc: sealed.data, accountsKeyId: sealed.keyId };
       });
-      await this.planner.planOrder(em, order, platforms);
       // Just planned: every platform pending, nothing delivered yet (no need to read it back).
       const view = orderView(
         order,
         platforms.map((p) => ({ ...PLANNED, orderId, platformId: p.platformId, accountCount: p.accountCount })),
         now,
       );
-      await inTransaction?.(em, view);
-      await this.audit.record(em, {
-        type: 'order.created',
-        actor: actorOf(client),
-        orderId,
-        data: {
-          legalBasis: order.legalBasis,
-          offence: order.offence,
-          repeatOffender: order.repeatOffender,
-          startsAt: view.startsAt,
-          endsAt: view.endsAt,
-          platforms: platformIds,
-          signalCount: order.signalCount,
-          accountCount: platforms.reduce((n, p) => n + p.accountCount, 0),
-        },
-      });
-      // Last, once order_platforms is written: the private sets' elements, from the prehashes at hand,
-      // and the sets of the platforms it names (docs/private-checks.md § Intake). The sets' lock is
-      // taken here, so it is held for the commit only.
-      await this.privateSets.addOrder(
+      await this.changes.publish(
         em,
-        orderId,
-        kept.map((k, i): SignalForElements => ({
-          signalId: String(inserted.identifiers[i]!.id),
-          prehash: k.signal.prehash,
-          strength: k.signal.strength,
-        })),
-        now,
+        {
+          type: 'created',
+          at: now,
+          order,
+          platforms,
+          signals: signals.map((s, i) => ({ signalId: signalIds[i]!, prehash: s.prehash, strength: s.strength })),
+          view,
+          request: { caller: client, ...request },
+        },
+        [
+          {
+            type: 'order.created',
+            actor: actorOf(client),
+            orderId,
+            data: {
+              legalBasis: order.legalBasis,
+              offence: order.offence,
+              repeatOffender: order.repeatOffender,
+              startsAt: view.startsAt,
+              endsAt: view.endsAt,
+              platforms: platformIds,
+              signalCount: order.signalCount,
+              accountCount: platforms.reduce((n, p) => n + p.accountCount, 0),
+            },
+          },
+        ],
       );
       return view;
     });
@@ -208,9 +192,10 @@ export class OrdersService {
   async get(client: AuthenticatedClient, id: string): Promise<OrderView> {
     return this.dataSource.transaction(async (em) => {
       const order = await this.findVisible(em, client, id);
-      const platforms = await this.enforcement.platformsOf(em, [id]);
+      const now = this.clock.now();
+      const platforms = await this.changes.platformsOf(em, [id], now);
       await this.audit.record(em, { type: 'order.read', actor: actorOf(client), orderId: id });
-      return orderView(order, platforms, this.clock.now());
+      return orderView(order, platforms, now);
     });
   }
 
@@ -218,40 +203,23 @@ export class OrdersService {
   async list(client: AuthenticatedClient, query: ListOrdersQuery): Promise<Page<OrderView>> {
     const now = this.clock.now();
     return this.dataSource.transaction(async (em) => {
-      const qb = em
-        .createQueryBuilder(BanOrder, 'o')
-        .orderBy('o.id', 'DESC')
-        .take(query.limit + 1);
-      if (client.role === 'authority') qb.andWhere('o.organisation_id = :organisation', { organisation: client.organisationId });
-      if (query.courtReference) qb.andWhere('o.court_reference = :ref', { ref: query.courtReference });
-      if (query.platform) {
-        qb.andWhere('EXISTS (SELECT 1 FROM order_platforms op WHERE op.order_id = o.id AND op.platform_id = :platform)', {
+      const rows = await this.store.list(
+        em,
+        {
+          organisationId: client.role === 'authority' ? client.organisationId : undefined,
+          courtReference: query.courtReference,
           platform: query.platform,
-        });
-      }
-      switch (query.status) {
-        case 'revoked':
-          qb.andWhere('o.revoked_at IS NOT NULL');
-          break;
-        case 'scheduled':
-          qb.andWhere('o.revoked_at IS NULL AND o.starts_at > :now', { now });
-          break;
-        case 'active':
-          qb.andWhere('o.revoked_at IS NULL AND o.starts_at <= :now AND o.ends_at > :now', { now });
-          break;
-        case 'expired':
-          qb.andWhere('o.revoked_at IS NULL AND o.ends_at <= :now', { now });
-          break;
-      }
-      if (query.after) {
-        const [lastId] = decodeCursor(query.after, cursorSchema);
-        qb.andWhere('o.id < :lastId', { lastId });
-      }
-      const rows = await qb.getMany();
+          status: query.status,
+          beforeId: query.after ? decodeCursor(query.after, cursorSchema)[0] : undefined,
+          limit: query.limit,
+        },
+        now,
+      );
       const items = rows.slice(0, query.limit);
-      const platforms = await this.enforcement.platformsOf(
+      const platforms = await this.changes.platformsOf(
         em,
         items.map((o) => o.id),
+        now,
       );
       await this.audit.record(em, {
         type: 'order.listed',
@@ -274,25 +242,19 @@ export class OrdersService {
       if (status === 'revoked' || status === 'expired') {
         throw new DomainError(OrderErrors.notRevocable, `The order is ${status}; there is nothing left to revoke`);
       }
-      order.revokedAt = now;
-      order.revocationReason = input.reason;
-      order.revocationDecisionReference = input.decisionReference;
-      await em.update(
-        BanOrder,
-        { id },
-        { revokedAt: now, revocationReason: input.reason, revocationDecisionReference: input.decisionReference },
-      );
+      const revocation = { at: now, reason: input.reason, decisionReference: input.decisionReference };
+      await this.store.revoke(em, id, revocation);
+      Object.assign(order, { revokedAt: now, revocationReason: input.reason, revocationDecisionReference: input.decisionReference });
       // The signals stop matching with this commit; the platforms are told to lift.
-      await this.planner.planLifts(em, id, now, actorOf(client));
-      const platforms = await this.enforcement.platformsOf(em, [id]);
-      await this.audit.record(em, {
-        type: 'order.revoked',
-        actor: actorOf(client),
-        orderId: id,
-        data: { decisionReference: input.decisionReference, previousStatus: status },
-      });
-      // Out of the private sets with this commit (last: the sets' lock is held to the commit).
-      await this.privateSets.refresh(em, [id], now);
+      await this.changes.publish(em, { type: 'revoked', at: now, orderId: id, actor: actorOf(client) }, [
+        {
+          type: 'order.revoked',
+          actor: actorOf(client),
+          orderId: id,
+          data: { decisionReference: input.decisionReference, previousStatus: status },
+        },
+      ]);
+      const platforms = await this.changes.platformsOf(em, [id], now);
       return orderView(order, platforms, now);
     });
   }
@@ -300,22 +262,19 @@ export class OrdersService {
   /** Which audit events a client may read: every one (an auditor), or those of its organisation's orders (an authority). */
   async auditScope(client: AuthenticatedClient): Promise<AuditScope> {
     if (client.role === 'auditor') return { all: true };
-    const rows: { id: string }[] = await this.dataSource.query(`SELECT id FROM ban_orders WHERE organisation_id = $1`, [
-      client.organisationId,
-    ]);
-    return { orderIds: rows.map((r) => r.id) };
+    return { orderIds: await this.store.idsOfOrganisation(this.dataSource, client.organisationId) };
   }
 
   private async findVisible(em: EntityManager, client: AuthenticatedClient, id: string, forUpdate = false): Promise<BanOrder> {
     const notFound = () => new DomainError(OrderErrors.notFound, 'No order with this id that this client may see');
     if (!z.uuid().safeParse(id).success) throw notFound();
-    const order = await em.findOne(BanOrder, { where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const order = await this.store.find(em, id, forUpdate);
     if (!order) throw notFound();
     if (client.role === 'authority' && order.organisationId !== client.organisationId) throw notFound();
     return order;
   }
 }
 
-function byOrder(platforms: PlatformEnforcement[], orderId: string): PlatformEnforcement[] {
+function byOrder(platforms: OrderPlatformState[], orderId: string): OrderPlatformState[] {
   return platforms.filter((p) => p.orderId === orderId);
 }

@@ -5,7 +5,7 @@ import { DomainError, defineErrors } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { IdempotencyStore } from '@ostracon/database';
 import canonicalize from 'canonicalize';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 
 export const IdempotencyErrors = defineErrors({
   keyRequired: { code: 'IDEMPOTENCY.KEY_REQUIRED', status: 400, title: 'An Idempotency-Key header is required' },
@@ -15,14 +15,17 @@ export const IdempotencyErrors = defineErrors({
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-/** The work an Idempotency-Key guards: it calls `complete` inside its own transaction. */
-export type IdempotentWork<T> = (complete: (em: EntityManager, body: T) => Promise<void>) => Promise<T>;
+/**
+ * The work an Idempotency-Key guards. Its transaction stores the answer: an order's creation
+ * publishes the key, and IdempotencyRecord (the request stage of libs/orders' OrderChanges) writes it.
+ */
+export type IdempotentWork<T> = () => Promise<T>;
 
 /**
  * The Idempotency-Key protocol of a creating POST (docs/errors.md): the same key and body replays
  * the first answer, the same key with another body is a 422, a retry while the first is in flight
- * a 409. An edge concern: the domain service it wraps only runs a callback in its transaction,
- * so that the stored answer exists exactly when the work does.
+ * a 409. An edge concern: the domain service it wraps carries the key into its transaction,
+ * where IdempotencyRecord stores the answer, so that it exists exactly when the work does.
  */
 @Injectable()
 export class Idempotency {
@@ -61,7 +64,7 @@ export class Idempotency {
         throw new DomainError(IdempotencyErrors.inFlight, 'Retry once the first request has finished', undefined, { 'retry-after': '1' });
     }
     try {
-      const body = await work((em, answer) => this.store.complete(em, clientId, key, 201, answer));
+      const body = await work();
       return { status: 201, body, replayed: false };
     } catch (error) {
       // Released before the answer, so that a corrected retry is not a 409; when PostgreSQL is down

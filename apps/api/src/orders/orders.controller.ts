@@ -31,8 +31,8 @@ export class OrdersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
     // Exactly once per Idempotency-Key: the key's record is written in the order's own transaction.
-    const result = await this.idempotency.run<OrderView>(client.id, idempotencyKey, body, (complete) =>
-      this.orders.create(client, body, complete),
+    const result = await this.idempotency.run<OrderView>(client.id, idempotencyKey, body, () =>
+      this.orders.create(client, body, { idempotencyKey }),
     );
     void reply.status(result.status).header('location', `/v1/orders/${result.body.id}`);
     if (result.replayed) void reply.header('idempotent-replayed', 'true');

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { type OrderChange, OrderEnforcement, type OrderPlatformState } from '@ostracon/orders';
+import type { EntityManager } from 'typeorm';
+import { DirectivePlanner } from './directive-planner';
+import { EnforcementStore } from './enforcement.store';
+import { slaMet } from './sla';
+
+/** What an order's changes mean for its platforms (the enforcement stage of OrderChanges, libs/orders). */
+@Injectable()
+export class EnforcementOfOrders extends OrderEnforcement {
+  constructor(
+    private readonly planner: DirectivePlanner,
+    private readonly store: EnforcementStore,
+  ) {
+    super();
+  }
+
+  async onOrderChange(em: EntityManager, change: OrderChange): Promise<void> {
+    switch (change.type) {
+      case 'created':
+        await this.planner.planOrder(em, change.order, change.platforms);
+        return;
+      case 'revoked':
+        await this.planner.planLifts(em, change.orderId, change.at, change.actor);
+        return;
+      case 'activated':
+        // Its suspends became due at startsAt: the relays need not wait for their next poll.
+        await this.store.wakeRelays(em);
+        return;
+      case 'expired':
+        for (const id of change.orderIds) await this.planner.planLifts(em, id, change.at, 'system:lifecycle');
+        await this.store.wakeRelays(em);
+        return;
+      case 'purged':
+        await this.store.forgetAccounts(em, change.orderIds);
+        return;
+    }
+  }
+
+  async platformsOf(runner: Pick<EntityManager, 'query'>, orderIds: string[], now: Date): Promise<OrderPlatformState[]> {
+    const platforms = await this.store.platformsOf(runner, orderIds);
+    return platforms.map(({ acknowledgedAt, ...p }) => ({ ...p, slaMet: slaMet(p.slaDeadline, acknowledgedAt, now) }));
+  }
+}

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { queryRows } from '@ostracon/database';
+import type { EntityManager } from 'typeorm';
+import { BanOrder } from './ban-order.entity';
+import { OrderSignal } from './order-signal.entity';
+import type { OrderStatus } from './orders.schemas';
+
+/** What GET /v1/orders narrows by; an authority's list is always narrowed to its organisation. */
+export interface OrderFilter {
+  organisationId?: string;
+  courtReference?: string;
+  platform?: string;
+  status?: OrderStatus;
+  /** Keyset: ids before this one (uuid v7: older). */
+  beforeId?: string;
+  limit: number;
+}
+
+/**
+ * The one writer of `ban_orders` and `order_signals`: every way an order row can change is a
+ * method here, named for its transition, and each takes the caller's transaction. Reads that other
+ * libs make of these tables are named in order-reads.ts.
+ */
+@Injectable()
+export class OrderStore {
+  /** A new order and its keyed signal digests; the signals' ids, in the order given. */
+  async insert(em: EntityManager, order: BanOrder, signals: Omit<OrderSignal, 'id'>[]): Promise<string[]> {
+    // insert, not save: save would turn a clash on the key into a silent update.
+    await em.insert(BanOrder, order);
+    const inserted = await em.insert(
+      OrderSignal,
+      signals.map((s) => Object.assign(new OrderSignal(), s)),
+    );
+    return inserted.identifiers.map((i) => String(i.id));
+  }
+
+  async find(em: EntityManager, id: string, forUpdate = false): Promise<BanOrder | null> {
+    return em.findOne(BanOrder, { where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+  }
+
+  /** Newest first, one more than `limit` (the caller tells whether a next page exists). */
+  async list(em: EntityManager, filter: OrderFilter, now: Date): Promise<BanOrder[]> {
+    const qb = em
+      .createQueryBuilder(BanOrder, 'o')
+      .orderBy('o.id', 'DESC')
+      .take(filter.limit + 1);
+    if (filter.organisationId) qb.andWhere('o.organisation_id = :organisation', { organisation: filter.organisationId });
+    if (filter.courtReference) qb.andWhere('o.court_reference = :ref', { ref: filter.courtReference });
+    if (filter.platform) {
+      qb.andWhere('EXISTS (SELECT 1 FROM order_platforms op WHERE op.order_id = o.id AND op.platform_id = :platform)', {
+        platform: filter.platform,
+      });
+    }
+    switch (filter.status) {
+      case 'revoked':
+        qb.andWhere('o.revoked_at IS NOT NULL');
+        break;
+      case 'scheduled':
+        qb.andWhere('o.revoked_at IS NULL AND o.starts_at > :now', { now });
+        break;
+      case 'active':
+        qb.andWhere('o.revoked_at IS NULL AND o.starts_at <= :now AND o.ends_at > :now', { now });
+        break;
+      case 'expired':
+        qb.andWhere('o.revoked_at IS NULL AND o.ends_at <= :now', { now });
+        break;
+    }
+    if (filter.beforeId) qb.andWhere('o.id < :lastId', { lastId: filter.beforeId });
+    return qb.getMany();
+  }
+
+  async idsOfOrganisation(runner: Pick<EntityManager, 'query'>, organisationId: string): Promise<string[]> {
+    const rows: { id: string }[] = await runner.query(`SELECT id FROM ban_orders WHERE organisation_id = $1`, [organisationId]);
+    return rows.map((r) => r.id);
+  }
+
+  /** The issuing authority ends the order early: its signals stop matching with this commit. */
+  async revoke(em: EntityManager, id: string, revocation: { at: Date; reason: string; decisionReference: string }): Promise<void> {
+    await em.update(
+      BanOrder,
+      { id },
+      { revokedAt: revocation.at, revocationReason: revocation.reason, revocationDecisionReference: revocation.decisionReference },
+    );
+  }
+
+  /** scheduled → active: the orders whose startsAt has come, not yet activated nor revoked, at most `limit`. */
+  activateDue(em: EntityManager, now: Date, limit: number): Promise<string[]> {
+    return this.passMilestone(em, 'activated_at', 'starts_at', now, limit);
+  }
+
+  /** active → expired: the orders whose endsAt has come, not yet expired nor revoked, at most `limit`. */
+  expireDue(em: EntityManager, now: Date, limit: number): Promise<string[]> {
+    return this.passMilestone(em, 'expired_at', 'ends_at', now, limit);
+  }
+
+  /**
+   * RGPD: the orders ended before `horizon` (and already out of the private sets through the
+   * lifecycle) are stamped purged and their signal digests deleted; how many each lost.
+   */
+  async purgeEndedBefore(em: EntityManager, now: Date, horizon: Date, limit: number): Promise<Map<string, number>> {
+    const rows: { id: string }[] = await queryRows(
+      em,
+      `UPDATE ban_orders SET purged_at = $1
+       WHERE id IN (SELECT id FROM ban_orders WHERE purged_at IS NULL AND LEAST(ends_at, revoked_at) <= $2
+                      -- Its end already passed through the lifecycle (and out of the private sets).
+                      AND (revoked_at IS NOT NULL OR expired_at IS NOT NULL)
+                    LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [now, horizon, limit],
+    );
+    if (rows.length === 0) return new Map();
+    const ids = rows.map((r) => r.id);
+    const signals: { order_id: string; n: string }[] = await em.query(
+      `WITH gone AS (DELETE FROM order_signals WHERE order_id = ANY($1::uuid[]) RETURNING order_id)
+       SELECT order_id, count(*) AS n FROM gone GROUP BY order_id`,
+      [ids],
+    );
+    const removed = new Map(signals.map((s) => [s.order_id, Number(s.n)]));
+    return new Map(ids.map((id) => [id, removed.get(id) ?? 0]));
+  }
+
+  /**
+   * Each is an UPDATE … WHERE <not yet done> … FOR UPDATE SKIP LOCKED RETURNING, so any number of
+   * workers may run it, as often as they like, after any restart: every transition happens once.
+   */
+  private async passMilestone(
+    em: EntityManager,
+    stamp: 'activated_at' | 'expired_at',
+    due: 'starts_at' | 'ends_at',
+    now: Date,
+    limit: number,
+  ): Promise<string[]> {
+    const rows: { id: string }[] = await queryRows(
+      em,
+      `UPDATE ban_orders SET ${stamp} = $1
+       WHERE id IN (SELECT id FROM ban_orders WHERE ${stamp} IS NULL AND revoked_at IS NULL AND ${due} <= $1
+                    ORDER BY ${due} LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [now, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}

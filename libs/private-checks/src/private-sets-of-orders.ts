@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { type OrderChange, OrderPrivateSets } from '@ostracon/orders';
+import type { EntityManager } from 'typeorm';
+import { PrivateSetStore } from './private-set.store';
+
+/**
+ * What an order's changes mean for the platforms' private sets (the last stage of OrderChanges,
+ * libs/orders): a new order's elements, from the prehashes at hand; its tags in or out of the sets
+ * of the platforms it names as it starts, ends or is revoked (docs/private-checks.md § Intake).
+ */
+@Injectable()
+export class PrivateSetsOfOrders extends OrderPrivateSets {
+  constructor(private readonly store: PrivateSetStore) {
+    super();
+  }
+
+  async onOrderChange(em: EntityManager, change: OrderChange): Promise<void> {
+    switch (change.type) {
+      case 'created':
+        await this.store.addOrder(em, change.order.id, change.signals, change.at);
+        return;
+      case 'revoked':
+        await this.store.refresh(em, [change.orderId], change.at);
+        return;
+      case 'activated':
+      case 'expired':
+        await this.store.refresh(em, change.orderIds, change.at);
+        return;
+      case 'purged':
+        // Out of the sets already: purging needs the order ended through the lifecycle first. The
+        // removals its elements held are forgotten after the commit, by the worker's lifecycle.
+        return;
+    }
+  }
+}
