@@ -16,9 +16,25 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  {
-    // Boundaries (STYLE.md): libs never import apps; a lib is entered through its index only.
-    files: ['libs/**/*.ts'],
+  // Boundaries (docs/CONTRIBUTING.md § Layout, docs/architecture.md § Layers): libs never import apps,
+  // a lib is entered through its index only, and a lib imports only the libs below it, listed here.
+  // A new import across a layer fails `npm run lint`; moving a lib in this table is a design change.
+  ...Object.entries({
+    common: [],
+    config: ['common'],
+    database: ['common', 'config'],
+    identity: ['common'],
+    audit: ['common', 'config', 'database'],
+    platforms: ['common', 'config', 'database', 'audit'],
+    auth: ['common', 'config', 'database', 'audit'],
+    orders: ['common', 'config', 'database', 'identity', 'audit', 'platforms'],
+    enforcement: ['common', 'config', 'database', 'audit', 'platforms', 'orders'],
+    screening: ['common', 'config', 'database', 'identity', 'audit', 'orders'],
+    'private-checks': ['common', 'config', 'database', 'identity', 'audit', 'orders', 'screening'],
+    // Published to platforms: it imports no lib of the service.
+    'platform-sdk': [],
+  }).map(([lib, below]) => ({
+    files: [`libs/${lib}/**/*.ts`],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -26,11 +42,16 @@ export default tseslint.config(
           patterns: [
             { group: ['**/apps/**', '@ostracon/*/src/**'], message: 'libs never import apps, nor another lib past its index' },
             { regex: '^\\.\\./\\.\\./', message: 'cross into another lib through its @ostracon/<lib> alias' },
+            {
+              // The SDK is a package like any from npm; test-support is for integration specs.
+              regex: `^@ostracon/(?!(${[lib, ...below, 'platform-sdk', 'test-support'].join('|')})(/|$))`,
+              message: `@ostracon/${lib} imports only ${below.length ? below.map((b) => '@ostracon/' + b).join(', ') : 'no other lib'} (the layers in eslint.config.mjs, docs/architecture.md)`,
+            },
           ],
         },
       ],
     },
-  },
+  })),
   {
     files: ['apps/**/*.ts'],
     rules: {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DomainError, type Page, decodeCursor, encodeCursor } from '@ostracon/common';
+import { DomainError, type Page, decodeCursor, encodeCursor, type Actor } from '@ostracon/common';
 import type { DataSource } from 'typeorm';
-import type { Actor } from '@ostracon/common';
 import { z } from 'zod';
 import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } from './audit-leaf';
 import type { AuditEventsQuery, AuditExportQuery } from './audit-log.schemas';

@@ -1,13 +1,12 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CommonErrors, DomainError } from '@ostracon/common';
+import { CommonErrors, DomainError, type AuthenticatedClient, type Role } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthErrors } from './auth.errors';
 import { Authenticator, bearerKey } from './authenticator';
 import { cookieNames } from './cookies';
 import { passesCsrfCheck } from './csrf';
-import type { AuthenticatedClient, Role } from '@ostracon/common';
 import type { Session } from './session-store';
 
 const ROLES_KEY = 'ostracon:roles';

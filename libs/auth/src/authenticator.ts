@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { CommonErrors, DomainError } from '@ostracon/common';
+import { CommonErrors, DomainError, type AuthenticatedClient } from '@ostracon/common';
 import { ApiKeyIndex } from './api-key-index';
 import { RateLimiter } from './rate-limiter';
-import type { AuthenticatedClient } from '@ostracon/common';
 import { type Session, SessionStore } from './session-store';
 import { sourceOf } from './source-address';
 

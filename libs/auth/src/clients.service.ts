@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { DomainError, parseOrThrow, platformIdSchema, text, type Actor } from '@ostracon/common';
+import { DomainError, parseOrThrow, platformIdSchema, text, type Actor, ROLES, type AuthenticatedClient } from '@ostracon/common';
 import { isForeignKeyViolation } from '@ostracon/database';
 import { DataSource, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -11,7 +11,6 @@ import { ApiKeyIndex } from './api-key-index';
 import { generateApiKey, hashApiKey } from './api-keys';
 import { AuthErrors } from './auth.errors';
 import { OrganisationsService } from './organisations.service';
-import { ROLES, type AuthenticatedClient } from '@ostracon/common';
 
 /**
  * A key for an existing organisation (`organisation`: role and platform are the organisation's),

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { DomainError, parseOrThrow, platformIdSchema, text, type Actor } from '@ostracon/common';
+import { DomainError, parseOrThrow, platformIdSchema, text, type Actor, ROLES, type Role } from '@ostracon/common';
 import { isForeignKeyViolation } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { AuthErrors } from './auth.errors';
-import { ROLES, type Role } from '@ostracon/common';
 
 export const createOrganisationSchema = z.strictObject({
   name: text().trim().min(1).max(200),

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { DomainError, parseOrThrow, type Actor } from '@ostracon/common';
+import { DomainError, parseOrThrow, type Actor, PERSON_ROLES, type PersonRole } from '@ostracon/common';
 import { isUniqueViolation, queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { AuthErrors } from './auth.errors';
 import { OrganisationsService } from './organisations.service';
-import { PERSON_ROLES, type PersonRole } from '@ostracon/common';
 import { SessionStore } from './session-store';
 
 export const invitePersonSchema = z.strictObject({

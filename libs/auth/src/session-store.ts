@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CLOCK, type Clock } from '@ostracon/common';
+import { CLOCK, type Clock, type AuthenticatedClient, type PersonRole } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AuthenticatedClient, PersonRole } from '@ostracon/common';
 
 /** 256 random bits, base64url: what the session cookie carries. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;

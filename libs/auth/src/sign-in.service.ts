@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { CLOCK, type Clock, DomainError, text } from '@ostracon/common';
+import { CLOCK, type Clock, DomainError, text, actorOf } from '@ostracon/common';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import * as oidc from 'openid-client';
@@ -10,7 +10,6 @@ import { queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { AuthErrors } from './auth.errors';
 import { PeopleService, type SignInIdentity } from './people.service';
-import { actorOf } from '@ostracon/common';
 import { SessionStore, type StartedSession } from './session-store';
 
 /** How long a browser has to come back from the provider. */

@@ -24,3 +24,4 @@ export {
   type LegalBasis,
   type OrderStatus,
 } from './orders.schemas';
+export { orderRelations } from './order-reads';

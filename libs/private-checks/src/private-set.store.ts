@@ -3,6 +3,7 @@ import type { Actor } from '@ostracon/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import { CHANNELS, queryRows } from '@ostracon/database';
+import { orderRelations } from '@ostracon/orders';
 import type { SignalStrength } from '@ostracon/identity';
 import { voprf } from '@ostracon/platform-sdk';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -41,13 +42,9 @@ export interface SetPage {
  */
 const SET_WRITE_LOCK = 7_361_001;
 
-/**
- * An order holds an entry while it is in its window, not revoked, not purged. The lifecycle's
- * stamps decide first: a writer's `now` ($2) was read before it waited for the lock, and must not
- * take an order another transaction activated out of the set, nor put back one it expired.
- */
-const LIVE_AT_2 = `o.revoked_at IS NULL AND o.purged_at IS NULL AND o.expired_at IS NULL
-  AND (o.activated_at IS NOT NULL OR o.starts_at <= $2) AND o.ends_at > $2`;
+/** An order holds an entry while it is in force at the writer's `now` ($2) (libs/orders names them). */
+const IN_FORCE_AT_2 = orderRelations.inForce('$2');
+const SIGNALS = orderRelations.signals;
 
 /** How long a removal stays for followers to see, once no order holds its tag (any retention). */
 const REMOVALS_KEPT_MS = 24 * 3_600_000;
@@ -65,10 +62,10 @@ const upsert = (touched: string) => `
     LEFT JOIN LATERAL (
       SELECT CASE WHEN bool_or(e2.strength = 'strong') THEN 'strong' ELSE 'possible' END AS strength
       FROM private_elements e2
-      JOIN order_signals s2 ON s2.id = e2.signal_id
-      JOIN ban_orders o ON o.id = s2.order_id
+      JOIN ${SIGNALS} s2 ON s2.id = e2.signal_id
+      JOIN ${IN_FORCE_AT_2} o ON o.id = s2.order_id
       JOIN order_platforms op2 ON op2.order_id = o.id AND op2.platform_id = t.platform_id
-      WHERE e2.key_id = t.key_id AND e2.tag = t.tag AND ${LIVE_AT_2}
+      WHERE e2.key_id = t.key_id AND e2.tag = t.tag
       HAVING count(*) > 0
     ) h ON true
   ),
@@ -137,7 +134,7 @@ export class PrivateSetStore {
     await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
     const changed: { platform_id: string }[] = await em.query(
       upsert(`SELECT DISTINCT op.platform_id, e.key_id, e.tag
-              FROM order_signals s
+              FROM ${SIGNALS} s
               JOIN private_elements e ON e.signal_id = s.id
               JOIN order_platforms op ON op.order_id = s.order_id
               WHERE s.order_id = ANY($1::uuid[])`),
@@ -155,7 +152,7 @@ export class PrivateSetStore {
     const changed: { platform_id: string }[] = await em.query(
       upsert(`SELECT op.platform_id, e.key_id, e.tag
               FROM private_elements e
-              JOIN order_signals s ON s.id = e.signal_id
+              JOIN ${SIGNALS} s ON s.id = e.signal_id
               JOIN order_platforms op ON op.order_id = s.order_id
               WHERE e.key_id = $1
               UNION
@@ -268,10 +265,10 @@ export class PrivateSetStore {
     const rows: { order_id: string; type: string; strength: SignalStrength; ends_at: number }[] = await this.dataSource.query(
       `SELECT s.order_id::text AS order_id, s.type, e.strength, (extract(epoch FROM o.ends_at) * 1000)::float8 AS ends_at
        FROM private_elements e
-       JOIN order_signals s ON s.id = e.signal_id
-       JOIN ban_orders o ON o.id = s.order_id
+       JOIN ${SIGNALS} s ON s.id = e.signal_id
+       JOIN ${IN_FORCE_AT_2} o ON o.id = s.order_id
        JOIN order_platforms op ON op.order_id = o.id AND op.platform_id = $3
-       WHERE e.key_id = $1 AND e.element = ANY($4::bytea[]) AND ${LIVE_AT_2}`,
+       WHERE e.key_id = $1 AND e.element = ANY($4::bytea[])`,
       [keyId, now, platformId, elements],
     );
     return rows.map((r) => ({ orderId: r.order_id, type: r.type, strength: r.strength, endsAt: r.ends_at }));
@@ -307,11 +304,11 @@ export class PrivateSetStore {
           `WITH added AS (
              INSERT INTO private_elements (signal_id, key_id, element, tag, strength)
              SELECT u.s, $2, u.e, u.t, u.st FROM unnest($1::bigint[], $3::bytea[], $4::bytea[], $5::text[]) AS u(s, e, t, st)
-             JOIN order_signals os ON os.id = u.s
+             JOIN ${SIGNALS} os ON os.id = u.s
              ON CONFLICT (signal_id, key_id) DO NOTHING
              RETURNING signal_id
            )
-           SELECT DISTINCT os.order_id::text AS order_id FROM added JOIN order_signals os ON os.id = added.signal_id`,
+           SELECT DISTINCT os.order_id::text AS order_id FROM added JOIN ${SIGNALS} os ON os.id = added.signal_id`,
           [batch.map((r) => r.signal_id), toKeyId, elements, elements.map((e) => voprf.tagOf(e)), batch.map((r) => r.strength)],
         );
         await this.refresh(

@@ -1,10 +1,11 @@
 import { SIGNAL_TYPES, type SignalType } from '@ostracon/identity';
 import type { PoolClient, QueryArrayConfig } from 'pg';
+import { orderRelations } from '@ostracon/orders';
 import type { DataSource } from 'typeorm';
 import { type IndexedOrder, type IndexedSignal, SignalIndex } from './signal-index';
 
-/** Orders that can still match: not revoked, not purged, not yet ended. */
-const LIVE = `o.revoked_at IS NULL AND o.purged_at IS NULL AND o.ends_at > $1`;
+/** Orders that can still match: not revoked, not purged, not yet ended (libs/orders names them). */
+const UNENDED = orderRelations.unended('$1');
 const ORDER_COLUMNS = `o.id::text, (extract(epoch FROM o.starts_at) * 1000)::float8, (extract(epoch FROM o.ends_at) * 1000)::float8,
   (SELECT string_agg(op.platform_id, ',') FROM order_platforms op WHERE op.order_id = o.id)`;
 const TYPES = new Set<string>(SIGNAL_TYPES);
@@ -56,7 +57,7 @@ export class IndexLoader {
       try {
         // Sizes first, so the arrays are allocated once at their final size.
         const counts = await client.query<{ orders: string; signals: string | null }>(
-          `SELECT count(*) AS orders, sum(o.signal_count) AS signals FROM ban_orders o WHERE ${LIVE}`,
+          `SELECT count(*) AS orders, sum(o.signal_count) AS signals FROM ${UNENDED} o`,
           [now],
         );
         const index = new SignalIndex(Number(counts.rows[0]!.signals ?? 0), Number(counts.rows[0]!.orders));
@@ -72,9 +73,8 @@ export class IndexLoader {
            SELECT ${ORDER_COLUMNS},
                   string_agg(s.type || ':' || s.key_id, ','),
                   string_agg(s.digest, ''::bytea)
-           FROM ban_orders o JOIN order_signals s ON s.order_id = o.id
-           WHERE ${LIVE}
-           GROUP BY o.id`,
+           FROM ${UNENDED} o JOIN ${orderRelations.signals} s ON s.order_id = o.id
+           GROUP BY o.id, o.starts_at, o.ends_at`,
           values: [now],
         });
         const slice: QueryArrayConfig = { text: `FETCH ${ORDERS_PER_SLICE} FROM index_rows`, rowMode: 'array' };
@@ -109,7 +109,7 @@ export class IndexLoader {
         `SELECT count(*)::int AS orders,
               coalesce(bit_xor(('x' || left(o.id::text, 8))::bit(32)::int), 0) AS high,
               coalesce(bit_xor(('x' || substr(o.id::text, 10, 4) || substr(o.id::text, 15, 4))::bit(32)::int), 0) AS low
-       FROM ban_orders o WHERE o.revoked_at IS NULL AND o.purged_at IS NULL AND o.ends_at > $1`,
+       FROM ${UNENDED} o`,
         [builtAt],
       );
     });
@@ -120,12 +120,12 @@ export class IndexLoader {
   async loadOrders(ids: readonly string[], now: Date): Promise<LoadedOrders> {
     return this.withClient(async (client) => {
       const orders = await client.query<OrderRow>({
-        text: `SELECT ${ORDER_COLUMNS} FROM ban_orders o WHERE o.id = ANY($2::uuid[]) AND ${LIVE}`,
+        text: `SELECT ${ORDER_COLUMNS} FROM ${UNENDED} o WHERE o.id = ANY($2::uuid[])`,
         values: [now, ids],
         rowMode: 'array',
       });
       const signals = await client.query<SignalRow>({
-        text: `SELECT s.order_id::text, s.type, s.key_id, s.digest FROM order_signals s WHERE s.order_id = ANY($1::uuid[])`,
+        text: `SELECT s.order_id::text, s.type, s.key_id, s.digest FROM ${orderRelations.signals} s WHERE s.order_id = ANY($1::uuid[])`,
         values: [orders.rows.map((r) => r[0])],
         rowMode: 'array',
       });

@@ -5,6 +5,7 @@ import { AuditService } from '@ostracon/audit';
 import { CLOCK, type Clock, DomainError, parisDate, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { SignalInput } from '@ostracon/identity';
+import { orderRelations } from '@ostracon/orders';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -79,7 +80,7 @@ export class SignupChecksService {
     const rows: MatchRow[] = z.uuid().safeParse(matchId).success
       ? await this.dataSource.query(
           `SELECT m.id, m.order_id, m.platform_id, m.decision, m.signal_types, m.matched_at
-           FROM signup_matches m JOIN ban_orders o ON o.id = m.order_id
+           FROM signup_matches m JOIN ${orderRelations.issuers} o ON o.id = m.order_id
            WHERE m.id = $1 AND ($2::uuid IS NULL OR o.organisation_id = $2)`,
           [matchId, client.role === 'auditor' ? null : client.organisationId],
         )
