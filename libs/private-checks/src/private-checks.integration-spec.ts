@@ -352,6 +352,29 @@ describe('private checks: PrivateChecksService', () => {
       expect((await service.setPage(platform, { cursor, limit: 10, wait: 1 })).entries).toHaveLength(1);
     });
 
+    it('takes a scheduled order in when the lifecycle activates it, and out when it expires', async () => {
+      const platform = await newPlatform();
+      const email = uniqueEmail();
+      const scheduled = await order([platform.platformId!], [{ type: 'email', value: email }], {
+        startsAt: new Date(start.getTime() + 3_600_000).toISOString(),
+        durationDays: 2,
+      });
+      const { tags } = await evaluateAs(platform, [{ type: 'email', value: email }]);
+      const { entries, cursor } = await download(platform);
+      expect(entries).toEqual([]);
+
+      const lifecycle = context.get(OrderLifecycle);
+      clock.set(new Date(scheduled.startsAt));
+      await lifecycle.tick();
+      const activated = await service.setPage(platform, { cursor, limit: 10, wait: 0 });
+      expect(activated.entries).toEqual([{ op: 'add', tag: tags[0], strength: 'strong' }]);
+      clock.set(new Date(scheduled.endsAt));
+      await lifecycle.tick();
+      expect((await service.setPage(platform, { cursor: activated.cursor, limit: 10, wait: 0 })).entries).toEqual([
+        { op: 'remove', tag: tags[0], strength: 'strong' },
+      ]);
+    });
+
     it('refuses a cursor it did not issue; after a purge, a cursor from before it is told to download again', async () => {
       const platform = await newPlatform();
       expect(await codeOf(service.setPage(platform, { cursor: 'not-a-cursor', limit: 10, wait: 0 }))).toBe('PRIVATE.CURSOR_INVALID');
