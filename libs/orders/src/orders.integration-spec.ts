@@ -88,11 +88,12 @@ describe('orders: OrdersService and OrderLifecycle', () => {
   }
 
   /** An order as the edge hands it to the service: the builder's body through the API's schema. */
-  const input = (overrides: Record<string, unknown> = {}, platform = push): CreateOrderInput =>
-    createOrderSchema.parse(orderBody(platform, clock.now(), overrides));
-  const both = (accounts = [{ accountId: RAW.accountId, handle: RAW.handle }]) => ({
+  const input = (overrides: Record<string, unknown> = {}): CreateOrderInput =>
+    createOrderSchema.parse(orderBody(push, clock.now(), overrides));
+  /** Both platforms: the push one with the builder's account, the pull one with another. */
+  const both = () => ({
     platforms: [
-      { platform: push, accounts },
+      { platform: push, accounts: [{ accountId: RAW.accountId, handle: RAW.handle }] },
       { platform: pull, accounts: [{ accountId: 'acct-2' }] },
     ],
   });
@@ -123,8 +124,7 @@ describe('orders: OrdersService and OrderLifecycle', () => {
       // Each signal is HMAC(pepper, prehash) under the first pepper, as docs/signals.md says; the
       // sign-up check finds it only if it is exactly that.
       const pepper = config.signals.peppers[0]!;
-      const context = { defaultCountry: 'FR', today: parisDate(clock.now()) };
-      const email = normalizeValue('email', RAW.email, context);
+      const email = normalizeValue('email', RAW.email, { defaultCountry: 'FR', today: parisDate(clock.now()) });
       if (!email.ok) throw new Error(email.reason);
       expect(rows.signals.map((s: any) => [s.type, s.key_id])).toEqual([
         ['email', pepper.keyId],
