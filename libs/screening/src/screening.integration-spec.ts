@@ -106,7 +106,9 @@ describe('sign-up checks: SignupChecksService and its index', () => {
   const uniqueEmail = () => `banned.${randomUUID().slice(0, 8)}@example.fr`;
   /** Letters only: a name's digits would be dropped by its normalization, and two people would be one. */
   const uniqueName = (prefix: string) => prefix + Array.from(randomBytes(8), (b) => String.fromCharCode(97 + (b % 26))).join('');
-  const check = (signals: SignalInput[], caller = platform) => checks.check(caller, [{ signals }]).then(([outcome]) => outcome!);
+  /** A batch of checks for `caller`; the one place that names the service's method. */
+  const checkBatch = (caller: AuthenticatedClient, batch: { ref?: string; signals: SignalInput[] }[]) => checks.check(caller, batch);
+  const check = (signals: SignalInput[], caller = platform) => checkBatch(caller, [{ signals }]).then(([outcome]) => outcome!);
   const matchRows = (orderId: string) =>
     dataSource.query(`SELECT id, platform_id, client_id, decision, signal_types, matched_at FROM signup_matches WHERE order_id = $1`, [
       orderId,
@@ -191,7 +193,7 @@ describe('sign-up checks: SignupChecksService and its index', () => {
     const matchesBefore = await count(`SELECT count(*) AS n FROM signup_matches`);
     clock.advance(1234);
 
-    const outcomes = await checks.check(platform, [
+    const outcomes = await checkBatch(platform, [
       { ref: 'a', signals: [{ type: 'email', value: email }] },
       { ref: 'b', signals: [{ type: 'email', value: uniqueEmail() }] },
       { ref: 'c', signals: [{ type: 'name_dob', value: person }] },
