@@ -2,4 +2,4 @@
 export { RAW, daysFrom, idempotencyKey, isoDate, orderBody, uniqueReference } from './builders';
 export { OffsetClock, RedisServer, asOwner, freePort, isolatedDatabase, testConfig, waitFor } from './isolated';
 export { SimulatedPlatform } from './simulated-platform';
-export { authorityRow, plannedOrder, platformRow } from './lib-fixtures';
+export { authorityRow, plannedOrder, platformClient, platformRow } from './lib-fixtures';

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AuthenticatedClient } from '@ostracon/auth';
 import type { DirectivePlanner } from '@ostracon/enforcement';
 import type { DataSource } from 'typeorm';
 
@@ -23,6 +24,30 @@ export async function platformRow(dataSource: DataSource, mode: 'push' | 'pull',
     [id, slaHours],
   );
   return id;
+}
+
+/**
+ * A platform's API client and its organisation, as libs/auth writes them (with a key nobody holds):
+ * for specs whose rows name the client that acted (a sign-up match). Returned as a request's caller.
+ */
+export async function platformClient(dataSource: DataSource, platformId: string): Promise<AuthenticatedClient> {
+  const caller = {
+    kind: 'client',
+    id: randomUUID(),
+    name: 'platform',
+    role: 'platform',
+    organisationId: randomUUID(),
+    platformId,
+  } as const;
+  await dataSource.query(`INSERT INTO organisations (id, name, role, platform_id) VALUES ($1, 'platform', 'platform', $2)`, [
+    caller.organisationId,
+    platformId,
+  ]);
+  await dataSource.query(
+    `INSERT INTO api_clients (id, name, organisation_id, role, platform_id, key_hash) VALUES ($1, 'platform', $2, 'platform', $3, $4)`,
+    [caller.id, caller.organisationId, platformId, randomBytes(32)],
+  );
+  return caller;
 }
 
 /** An order row, planned through the planner as an order's transaction does (one sealed account per platform). */
