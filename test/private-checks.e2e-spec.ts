@@ -694,9 +694,7 @@ describe('the private sets’ state, driven by the order’s lifecycle alone (no
     await revoke(id);
     clock.offsetMs += (world.config.retention.days + 1) * 86_400_000;
     try {
-      // The worker's lifecycle pass: the orders' transitions, then the removals they left unheld.
       await api.app.get(OrderLifecycle).tick();
-      await api.app.get(PrivateSetStore).forgetUnheld(clock.now());
       expect(await entryOf(tagOf('email', email))).toBeUndefined();
       const stale = await page(before);
       expect([stale.status, stale.body.code]).toEqual([410, 'PRIVATE.CURSOR_STALE']);

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AuthenticatedClient } from '@ostracon/auth';
+import type { AuthenticatedClient } from '@ostracon/common';
+
 import type { DirectivePlanner } from '@ostracon/enforcement';
 import type { DataSource } from 'typeorm';
 

@@ -3,11 +3,12 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { AuditModule } from '@ostracon/audit';
-import type { AuthenticatedClient } from '@ostracon/auth';
-import { ClockModule, KeyRingCipher, ManualClock, parisDate } from '@ostracon/common';
+
+import { ClockModule, KeyRingCipher, ManualClock, parisDate, type AuthenticatedClient } from '@ostracon/common';
 import { type AppConfig, ConfigModule, loadConfig } from '@ostracon/config';
 import { DatabaseModule, IdempotencyStore } from '@ostracon/database';
-import { EnforcementStore } from '@ostracon/enforcement';
+import { EnforcementModule, EnforcementStore } from '@ostracon/enforcement';
+import { PrivateSetModule } from '@ostracon/private-checks';
 import { normalizeValue, prehash, signalDigest } from '@ostracon/identity';
 import {
   RAW,
@@ -22,7 +23,8 @@ import {
   testConfig,
   uniqueReference,
 } from '@ostracon/test-support';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type OrderChange, OrderRequestRecord } from './order-changes';
 import { OrderLifecycle } from './order-lifecycle.service';
 import { addMonths } from './order-rules';
 import { OrdersModule } from './orders.module';
@@ -63,8 +65,18 @@ describe('orders: OrdersService and OrderLifecycle', () => {
   beforeAll(async () => {
     db = await isolatedDatabase('orders');
     config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
+    // Wired as the API is: the stages of order changes from their libs, and the request's record.
     @Module({
-      imports: [ConfigModule.forRoot(config), ClockModule.forRoot(clock), DatabaseModule.forRoot('orders-test'), AuditModule, OrdersModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
+        DatabaseModule.forRoot('orders-test'),
+        AuditModule,
+        OrdersModule,
+        EnforcementModule,
+        PrivateSetModule,
+      ],
+      providers: [{ provide: OrderRequestRecord, useClass: RecordedRequests }],
     })
     class OrdersTestModule {}
     context = await NestFactory.createApplicationContext(OrdersTestModule, { logger: ['error'] });
@@ -301,13 +313,10 @@ describe('orders: OrdersService and OrderLifecycle', () => {
         );
         await owner.query(`CREATE TRIGGER test_refuse BEFORE INSERT ON private_set_entries FOR EACH ROW EXECUTE FUNCTION test_refuse()`);
       }, db.ownerUrl);
+      const requests = context.get(OrderRequestRecord) as RecordedRequests;
       try {
-        await expect(
-          orders.create(authority, body, async (em, view) => {
-            failed = view.id;
-            await store.complete(em, authority.id, key, 201, view);
-          }),
-        ).rejects.toThrow('refused by the test');
+        await expect(orders.create(authority, body, { idempotencyKey: key })).rejects.toThrow('refused by the test');
+        failed = requests.lastOrderId;
       } finally {
         await asOwner(async (owner) => {
           await owner.query(`DROP TRIGGER test_refuse ON private_set_entries`);
@@ -319,7 +328,7 @@ describe('orders: OrdersService and OrderLifecycle', () => {
       expect(await store.claim(authority.id, key, requestHash, 30)).toEqual({ outcome: 'in_flight' });
 
       // The same work succeeding: the key replays the order's view, once the order exists.
-      const view = await orders.create(authority, body, (em, v) => store.complete(em, authority.id, key, 201, v));
+      const view = await orders.create(authority, body, { idempotencyKey: key });
       expect(await store.claim(authority.id, key, requestHash, 30)).toEqual({
         outcome: 'replay',
         status: 201,
@@ -486,3 +495,14 @@ describe('orders: OrdersService and OrderLifecycle', () => {
     });
   });
 });
+
+/** The request stage as the API's IdempotencyRecord does it, remembering the last order it saw. */
+class RecordedRequests extends OrderRequestRecord {
+  lastOrderId?: string;
+
+  async onOrderChange(em: EntityManager, change: OrderChange): Promise<void> {
+    if (change.type !== 'created' || change.request.idempotencyKey === undefined) return;
+    this.lastOrderId = change.order.id;
+    await new IdempotencyStore(em.connection).complete(em, change.request.caller.id, change.request.idempotencyKey, 201, change.view);
+  }
+}

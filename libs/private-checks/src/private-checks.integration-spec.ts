@@ -3,10 +3,11 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { AuditModule } from '@ostracon/audit';
-import type { AuthenticatedClient } from '@ostracon/auth';
-import { ClockModule, ManualClock } from '@ostracon/common';
+
+import { ClockModule, ManualClock, type AuthenticatedClient } from '@ostracon/common';
 import { type AppConfig, ConfigModule, loadConfig } from '@ostracon/config';
 import { DatabaseModule } from '@ostracon/database';
+import { EnforcementModule } from '@ostracon/enforcement';
 import { type SignalInput, prepareSignal } from '@ostracon/identity';
 import { OrderLifecycle, type OrderView, OrdersModule, OrdersService, createOrderSchema } from '@ostracon/orders';
 import { voprf } from '@ostracon/platform-sdk';
@@ -59,6 +60,8 @@ describe('private checks: PrivateChecksService', () => {
         AuditModule,
         PrivateChecksModule,
         OrdersModule,
+        // The enforcement stage of order changes (the private sets' is PrivateChecksModule's).
+        EnforcementModule,
       ],
     })
     class PrivateChecksTestModule {}

@@ -169,15 +169,16 @@ export class PrivateSetStore {
    * Removals of tags no order holds any more (their orders purged) are forgotten a day after they
    * were written, and each set's horizon moves past them: a cursor from before a forgotten removal
    * is stale (410) and its platform downloads the set again rather than keep a tag nobody holds.
-   * Run by the worker's lifecycle; takes the sets' lock only when there is something to forget.
+   * Run by the worker's lifecycle, and in a purge's transaction (its elements went with it); takes
+   * the sets' lock only when there is something to forget.
    */
-  async forgetUnheld(now: Date): Promise<number> {
+  async forgetUnheld(now: Date, within?: EntityManager): Promise<number> {
     const before = new Date(now.getTime() - REMOVALS_KEPT_MS);
     const unheld = `NOT p.present AND p.changed_at < $1
       AND NOT EXISTS (SELECT 1 FROM private_elements e WHERE e.key_id = p.key_id AND e.tag = p.tag)`;
-    const [candidate] = await this.dataSource.query(`SELECT 1 FROM private_set_entries p WHERE ${unheld} LIMIT 1`, [before]);
+    const [candidate] = await (within ?? this.dataSource).query(`SELECT 1 FROM private_set_entries p WHERE ${unheld} LIMIT 1`, [before]);
     if (!candidate) return 0;
-    return this.dataSource.transaction(async (em) => {
+    const forget = async (em: EntityManager) => {
       await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
       const rows: { n: string }[] = await em.query(
         `WITH gone AS (
@@ -192,7 +193,8 @@ export class PrivateSetStore {
         [before],
       );
       return Number(rows[0]?.n ?? 0);
-    });
+    };
+    return within ? forget(within) : this.dataSource.transaction(forget);
   }
 
   /**

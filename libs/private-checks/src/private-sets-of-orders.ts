@@ -27,8 +27,9 @@ export class PrivateSetsOfOrders extends OrderPrivateSets {
         await this.store.refresh(em, change.orderIds, change.at);
         return;
       case 'purged':
-        // Out of the sets already: purging needs the order ended through the lifecycle first. The
-        // removals its elements held are forgotten after the commit, by the worker's lifecycle.
+        // Out of the sets already (purging needs the order ended through the lifecycle first); its
+        // elements went with its signals, so the removals only they held may be forgotten now.
+        await this.store.forgetUnheld(change.at, em);
         return;
     }
   }

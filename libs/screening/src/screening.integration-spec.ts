@@ -3,10 +3,12 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { AuditModule } from '@ostracon/audit';
-import type { AuthenticatedClient } from '@ostracon/auth';
-import { ClockModule, ManualClock } from '@ostracon/common';
+
+import { ClockModule, ManualClock, type AuthenticatedClient } from '@ostracon/common';
 import { ConfigModule, loadConfig } from '@ostracon/config';
 import { DatabaseModule } from '@ostracon/database';
+import { EnforcementModule } from '@ostracon/enforcement';
+import { PrivateSetModule } from '@ostracon/private-checks';
 import { type SignalInput, normalizeValue, prehash } from '@ostracon/identity';
 import { type OrderView, OrdersModule, OrdersService, createOrderSchema } from '@ostracon/orders';
 import {
@@ -59,6 +61,9 @@ describe('sign-up checks: SignupChecksService and its index', () => {
         ScreeningModule,
         // Orders are what the index follows: created and revoked as the API does.
         OrdersModule,
+        // The stages of order changes, as the API wires them.
+        EnforcementModule,
+        PrivateSetModule,
       ],
     })
     class ScreeningTestModule {}
