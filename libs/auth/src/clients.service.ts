@@ -10,8 +10,9 @@ import { ApiClient } from './api-client.entity';
 import { ApiKeyIndex } from './api-key-index';
 import { generateApiKey, hashApiKey } from './api-keys';
 import { AuthErrors } from './auth.errors';
+import type { ClientView, CreatedClient } from './auth.schemas';
 import { OrganisationsService } from './organisations.service';
-import { ROLES, type AuthenticatedClient } from './roles';
+import { ROLES } from './roles';
 
 /**
  * A key for an existing organisation (`organisation`: role and platform are the organisation's),
@@ -36,29 +37,6 @@ export const updateClientLimitsSchema = z
   .refine((v) => v.signupRatePerSecond !== undefined || v.signupRateBurst !== undefined, 'give signupRatePerSecond or signupRateBurst');
 export type UpdateClientLimitsInput = z.input<typeof updateClientLimitsSchema>;
 export type CreateClientInput = z.input<typeof createClientSchema>;
-
-export interface ClientView {
-  id: string;
-  name: string;
-  organisation: string;
-  role: AuthenticatedClient['role'];
-  platform: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  /** null: the global setting. */
-  signupRatePerSecond: number | null;
-  signupRateBurst: number | null;
-}
-
-export interface CreatedClient {
-  id: string;
-  name: string;
-  organisation: string;
-  role: AuthenticatedClient['role'];
-  platform: string | null;
-  /** Shown once, here; only its hash is stored. */
-  apiKey: string;
-}
 
 @Injectable()
 export class ClientsService {

@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { AuthErrors } from './auth.errors';
+import type { OrganisationView } from './auth.schemas';
 import { ROLES, type Role } from './roles';
 
 export const createOrganisationSchema = z.strictObject({
@@ -15,14 +16,6 @@ export const createOrganisationSchema = z.strictObject({
   platform: platformIdSchema.optional(),
 });
 export type CreateOrganisationInput = z.input<typeof createOrganisationSchema>;
-
-export interface OrganisationView {
-  id: string;
-  name: string;
-  role: Role;
-  platform: string | null;
-  createdAt: string;
-}
 
 interface OrganisationRow {
   id: string;

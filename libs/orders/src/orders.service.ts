@@ -22,12 +22,12 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { BanOrder } from './ban-order.entity';
-import { OFFENCES, type Offence } from './offences';
+import { OFFENCES } from './offences';
 import { checkOrderRules, orderStatus } from './order-rules';
 import { OrderSignal } from './order-signal.entity';
 import { orderView } from './order-view';
 import { OrderErrors } from './orders.errors';
-import type { CreateOrderInput, ListOrdersQuery, OrderView, RevokeOrderInput } from './orders.schemas';
+import type { CreateOrderInput, ListOrdersQuery, Offence, OrderView, RevokeOrderInput } from './orders.schemas';
 
 /** Runs inside the order's transaction, with its view: the edge's Idempotency-Key record (apps/api). */
 export type InOrderTransaction = (em: EntityManager, view: OrderView) => Promise<void>;

@@ -29,6 +29,7 @@ import {
   PlatformsService,
   type RotateWebhookSecretInput,
   type UpdatePlatformInput,
+  type WebhookRotation,
   createPlatformSchema,
   rotateWebhookSecretSchema,
   updatePlatformSchema,
@@ -82,7 +83,7 @@ export class AdminController {
     @CurrentClient() client: AuthenticatedClient,
     @Param('id') id: string,
     @Body(new ZodPipe(rotateWebhookSecretSchema)) body: RotateWebhookSecretInput,
-  ): Promise<{ platform: string; webhookSecret?: string; previousSecretSignsUntil: string }> {
+  ): Promise<WebhookRotation> {
     return this.platforms.rotateWebhookSecret(id, body, actorOf(client), this.clock.now());
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles, actorOf } from '@ostracon/auth';
 import { ZodPipe } from '@ostracon/common';
-import { type ComplianceQuery, ComplianceReport, type ComplianceRow, complianceQuerySchema } from '@ostracon/enforcement';
+import { type ComplianceQuery, ComplianceReport, type ComplianceReportView, complianceQuerySchema } from '@ostracon/enforcement';
 
 @Controller('v1/reports')
 @UseGuards(AccessGuard)
@@ -14,7 +14,7 @@ export class ReportsController {
   report(
     @CurrentClient() caller: AuthenticatedClient,
     @Query(new ZodPipe(complianceQuerySchema)) query: ComplianceQuery,
-  ): Promise<{ from: string; to: string; items: ComplianceRow[] }> {
+  ): Promise<ComplianceReportView> {
     return this.compliance.compute(query, actorOf(caller));
   }
 }

@@ -8,18 +8,9 @@ import {
   type ResolvedPerson,
   Roles,
   type Session,
+  type SessionView,
   actorOf,
 } from '@ostracon/auth';
-
-export interface SessionView {
-  kind: 'client' | 'person';
-  id: string;
-  role: AuthenticatedClient['role'];
-  organisation: { id: string; name: string };
-  /** For a person's session: the token changes made with the cookie must send as X-CSRF-Token. */
-  csrfToken: string | null;
-  expiresAt: string | null;
-}
 
 @Controller('v1')
 @UseGuards(AccessGuard)

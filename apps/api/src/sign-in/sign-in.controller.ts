@@ -5,6 +5,7 @@ import {
   SignInRefused,
   type SignInRefusal,
   SignInService,
+  type SignedOut,
   cookieNames,
   cookieOptions,
   passesCsrfCheck,
@@ -105,7 +106,7 @@ export class SignInController {
    */
   @Post('sign-out')
   @HttpCode(200)
-  async signOut(@Req() request: CookieRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ endSessionUrl: string | null }> {
+  async signOut(@Req() request: CookieRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SignedOut> {
     const cookie = request.cookies[this.cookies.session];
     void reply.header('cache-control', 'no-store');
     if (cookie === undefined) return { endSessionUrl: null };
