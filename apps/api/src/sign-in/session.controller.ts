@@ -6,11 +6,14 @@ import {
   CurrentSession,
   PeopleService,
   type ResolvedPerson,
-  Roles,
   type Session,
   type SessionView,
+  AuthErrors,
   actorOf,
+  resolvedPersonSchema,
+  sessionViewSchema,
 } from '@ostracon/auth';
+import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1')
 @UseGuards(AccessGuard)
@@ -19,7 +22,13 @@ export class SessionController {
 
   /** GET /v1/session: who the caller is (a key or a person signed in), and a session's CSRF token. */
   @Get('session')
-  @Roles('authority', 'auditor', 'admin', 'platform')
+  @ApiRoute({
+    operationId: 'getSession',
+    summary: 'Who is calling (a key or a person signed in); for a session, its CSRF token',
+    tag: 'sign-in',
+    roles: ['authority', 'auditor', 'admin', 'platform'],
+    responses: { 200: { description: 'The caller', schema: sessionViewSchema } },
+  })
   @Header('cache-control', 'no-store')
   whoAmI(@CurrentClient() caller: AuthenticatedClient, @CurrentSession() session: Session | null): SessionView {
     return {
@@ -34,7 +43,14 @@ export class SessionController {
 
   /** GET /v1/people/{id}: who a person id of the log is; an audited read (`person.resolved`). */
   @Get('people/:id')
-  @Roles('auditor', 'admin')
+  @ApiRoute({
+    operationId: 'getPerson',
+    summary: 'Who a person id of the audit log is: an audited read (person.resolved)',
+    tag: 'audit',
+    roles: ['auditor', 'admin'],
+    responses: { 200: { description: 'The person and their organisation', schema: resolvedPersonSchema } },
+    errors: [AuthErrors.personNotFound],
+  })
   @Header('cache-control', 'no-store')
   resolve(@CurrentClient() caller: AuthenticatedClient, @Param('id') id: string): Promise<ResolvedPerson> {
     return this.people.resolve(id, actorOf(caller));

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { AccessGuard, type AuthenticatedClient, CurrentClient, Roles } from '@ostracon/auth';
-import { SignupChecksService, type SignupMatchView } from '@ostracon/screening';
+import { AccessGuard, type AuthenticatedClient, CurrentClient } from '@ostracon/auth';
+import { ScreeningErrors, SignupChecksService, type SignupMatchView, signupMatchViewSchema } from '@ostracon/screening';
+import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1/signup-matches')
 @UseGuards(AccessGuard)
@@ -9,7 +10,14 @@ export class SignupMatchesController {
 
   /** What a `matchId` a platform quoted refers to: for the order's authority and auditors. */
   @Get(':matchId')
-  @Roles('authority', 'auditor')
+  @ApiRoute({
+    operationId: 'getSignupMatch',
+    summary: 'Resolve a matchId a platform quoted: the order it matched (its authority, auditors)',
+    tag: 'sign-up checks',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'The match', schema: signupMatchViewSchema } },
+    errors: [ScreeningErrors.matchNotFound],
+  })
   find(@CurrentClient() client: AuthenticatedClient, @Param('matchId') matchId: string): Promise<SignupMatchView> {
     return this.checks.findMatch(client, matchId);
   }
