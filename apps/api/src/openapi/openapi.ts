@@ -105,20 +105,20 @@ const problemSchema = z.object({
   traceId: z.string(),
 });
 
-interface Problem {
+interface RouteProblem {
   error: CataloguedError;
   note?: string;
 }
-const problem = (entry: RouteError): Problem => ('error' in entry ? entry : { error: entry });
+const problem = (entry: RouteError): RouteProblem => ('error' in entry ? entry : { error: entry });
 
 /**
  * The problems a route answers: those of its body (every JSON body can be malformed), its own,
  * then those of access (every route with roles authenticates and may be refused). Where the
  * route names a code the generic list has, the route's words win.
  */
-export function problemsOf(route: Route): Problem[] {
+function problemsOf(route: Route): RouteProblem[] {
   const own = (route.errors ?? []).map(problem);
-  const generic: Problem[] = [];
+  const generic: RouteProblem[] = [];
   if (route.body) {
     generic.push(
       { error: CommonErrors.validation },
@@ -130,7 +130,7 @@ export function problemsOf(route: Route): Problem[] {
     );
   }
   if (route.query || route.roles) generic.push({ error: CommonErrors.validation });
-  const access: Problem[] = [];
+  const access: RouteProblem[] = [];
   if (route.roles) {
     access.push(
       { error: CommonErrors.unauthenticated },
@@ -164,7 +164,7 @@ function responsesOf(route: Route): Record<string, unknown> {
         : undefined;
     responses[status] = { description: r.description, ...(content ? { content } : {}) };
   }
-  const byStatus = new Map<number, Problem[]>();
+  const byStatus = new Map<number, RouteProblem[]>();
   for (const p of problemsOf(route)) {
     if (!isCatalogued(p.error)) throw new Error(`${route.operationId}: ${p.error.code} is not an entry of a catalogue (ERROR_CATALOGUES)`);
     byStatus.set(p.error.status, [...(byStatus.get(p.error.status) ?? []), p]);
