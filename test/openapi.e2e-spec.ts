@@ -112,9 +112,9 @@ describe('the OpenAPI document is made from the routes the API serves', () => {
         for (const [status, response] of Object.entries(operation.responses)) {
           if (!response.content?.['application/problem+json']) continue;
           problems++;
-          for (const [code] of (response.description as string).matchAll(/[A-Z_]+\.[A-Z_]+/g)) {
-            if (statusOf.get(code) !== Number(status)) wrong.push(`${method} ${path} ${status} ${code}`);
-          }
+          const codes = [...(response.description as string).matchAll(/[A-Z_]+\.[A-Z_]+/g)].map(([code]) => code);
+          if (codes.length === 0) wrong.push(`${method} ${path} ${status} names no code`);
+          for (const code of codes) if (statusOf.get(code) !== Number(status)) wrong.push(`${method} ${path} ${status} ${code}`);
         }
       }
     }
