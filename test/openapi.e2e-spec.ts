@@ -1,11 +1,11 @@
-import { PATH_METADATA, METHOD_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { RequestMethod, type Type } from '@nestjs/common';
-import { rolesOf } from '@ostracon/auth';
-import { ZodPipe } from '@ostracon/common';
-import { loadConfig } from '@ostracon/config';
-import { ApiModule } from '../apps/api/src/api.module';
-import { ROUTES } from '../apps/api/src/openapi/openapi';
-import { SIGNUP_CHECK_PATHS, SIGNUP_CHECK_ROLES } from '../apps/api/src/signup-checks/signup-checks.routes';
+import { Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { AccessGuard, rolesOf } from '@ostracon/auth';
+import { CommonErrors } from '@ostracon/common';
+import { createOrderSchema, listOrdersQuerySchema } from '@ostracon/orders';
+import { API_CONTROLLERS } from '../apps/api/src/api.module';
+import { ApiRoute, routeDescriptionOf } from '../apps/api/src/openapi/api-route';
+import { ERROR_CATALOGUES } from '../apps/api/src/openapi/error-catalogues';
+import { OUTSIDE_THE_CONTRACT, ROUTES, describeControllers } from '../apps/api/src/openapi/openapi';
 import { startTestApp, type TestApp } from './support/test-app';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,66 +20,107 @@ import type { paths } from './support/ostracon-api';
 
 const ROOT = join(__dirname, '..');
 
-interface Served {
-  route: string;
-  roles: string[] | undefined;
-  body?: unknown;
-  query?: unknown;
-}
-
-/** Every route the Nest controllers serve, read from their decorators: method, path, roles, validating schemas. */
-function nestRoutes(): Served[] {
-  const controllers = (ApiModule.forRoot(loadConfig()).controllers ?? []) as Type[];
-  const served: Served[] = [];
-  for (const controller of controllers) {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-    for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-      const handler = controller.prototype[name] as object;
-      if (name === 'constructor' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number]!.toLowerCase();
-      const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
-      const path = `/${[base, sub].filter((p) => p && p !== '/').join('/')}`.replace(/:(\w+)/g, '{$1}');
-      const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { pipes?: unknown[] }>;
-      const schemas: Record<string, unknown> = {};
-      for (const [key, arg] of Object.entries(args)) {
-        const pipe = arg.pipes?.find((p) => p instanceof ZodPipe) as ZodPipe<never> | undefined;
-        if (!pipe) continue;
-        // RouteParamtypes: 3 = BODY, 4 = QUERY.
-        const type = Number(key.split(':')[0]);
-        if (type === 3) schemas.body = pipe.schema;
-        if (type === 4) schemas.query = pipe.schema;
-      }
-      served.push({ route: `${method} ${path}`, roles: rolesOf(handler) ?? rolesOf(controller), ...schemas });
-    }
+/** Every method and path Fastify serves (HEAD aside), read from its route tree: `get /v1/orders/{id}`. */
+function servedRoutes(tree: string): string[] {
+  const segments: string[] = [];
+  const served: string[] = [];
+  for (const line of tree.split('\n')) {
+    const node = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!node) continue;
+    segments.length = node[1]!.length / 4;
+    segments.push(node[2]!);
+    const path = segments.join('').replace(/:(\w+)/g, '{$1}');
+    for (const method of node[3]?.split(', ') ?? []) if (method !== 'HEAD') served.push(`${method.toLowerCase()} ${path}`);
   }
   return served;
 }
 
-describe('the OpenAPI document agrees with the routes the API serves', () => {
+const described = { operationId: 'probe', summary: 'A probe', tag: 'operations', responses: { 200: { description: 'Up' } } } as const;
+
+describe('the OpenAPI document is made from the routes the API serves', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
   });
   afterAll(() => t.close());
 
-  it('lists every Nest route, with its roles and the very schemas that validate it, and nothing else', () => {
-    const served = nestRoutes();
-    const documented = ROUTES.filter((r) => !SIGNUP_CHECK_PATHS.includes(r.path as never));
-    expect(served.map((s) => s.route).sort()).toEqual(documented.map((r) => `${r.method} ${r.path}`).sort());
-    for (const route of documented) {
-      const s = served.find((x) => x.route === `${route.method} ${route.path}`)!;
-      expect([s.route, s.roles?.slice().sort()]).toEqual([s.route, route.roles?.slice().sort()]);
-      expect([s.route, s.body === route.body, s.query === route.query]).toEqual([s.route, true, true]);
+  it('refuses a Nest handler without a description, a description on no route, and roles AccessGuard would not enforce', () => {
+    @Controller('probe')
+    class Undescribed {
+      @Get()
+      handle() {}
     }
+    @Controller('probe')
+    class DescribedOnly {
+      @ApiRoute(described)
+      helper() {}
+    }
+    @Controller('probe')
+    class Unguarded {
+      @Get()
+      @ApiRoute({ ...described, roles: ['admin'] })
+      handle() {}
+    }
+    @Controller('probe')
+    @UseGuards(AccessGuard)
+    class Roleless {
+      @Post()
+      @ApiRoute(described)
+      handle() {}
+    }
+    expect(() => describeControllers([Undescribed])).toThrow('Undescribed.handle handles GET /probe without @ApiRoute');
+    expect(() => describeControllers([DescribedOnly])).toThrow('DescribedOnly.helper is described (@ApiRoute) but handles no route');
+    expect(() => describeControllers([Unguarded])).toThrow('Unguarded.handle: roles without AccessGuard are not enforced');
+    expect(() => describeControllers([Roleless])).toThrow('Roleless.handle: AccessGuard without roles refuses everyone');
   });
 
-  it('lists the lean sign-up routes with the roles their handler admits', () => {
-    const fastify = t.app.getHttpAdapter().getInstance();
-    for (const path of SIGNUP_CHECK_PATHS) {
-      expect(fastify.hasRoute({ method: 'POST', url: path })).toBe(true);
-      const route = ROUTES.find((r) => r.path === path && r.method === 'post');
-      expect(route?.roles).toEqual([...SIGNUP_CHECK_ROLES]);
+  it('takes each route’s roles for AccessGuard from its description, and its body and query from the pipes that validate them', () => {
+    for (const controller of API_CONTROLLERS) {
+      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+        const handler = Object.getOwnPropertyDescriptor(controller.prototype, name)?.value as object;
+        const description = routeDescriptionOf(handler);
+        if (!description) continue;
+        // What AccessGuard reads (Roles' metadata) is what the document says.
+        expect([name, rolesOf(handler) ?? null]).toEqual([name, description.roles ?? null]);
+      }
     }
+    // The very schemas the controllers' ZodPipes hold.
+    expect(ROUTES.find((r) => r.operationId === 'submitOrder')!.body).toBe(createOrderSchema);
+    expect(ROUTES.find((r) => r.operationId === 'listOrders')!.query).toBe(listOrdersQuerySchema);
+  });
+
+  it('lists every route Fastify serves, Nest’s and the lean sign-up checks alike, and only those', () => {
+    const fastify = t.app.getHttpAdapter().getInstance();
+    const served = servedRoutes(fastify.printRoutes({ commonPrefix: false }));
+    const documented = ROUTES.map((r) => `${r.method} ${r.path}`);
+    // Read right: the tree yields the routes the document names, and more.
+    expect(documented.filter((route) => !served.includes(route))).toEqual([]);
+    const undocumented = served.filter(
+      (route) => !documented.includes(route) && !OUTSIDE_THE_CONTRACT.some((o) => route.split(' ')[1]!.startsWith(o.prefix)),
+    );
+    expect(undocumented).toEqual([]);
+    expect(new Set(documented).size).toBe(documented.length);
+  });
+
+  it('describes each problem by codes of the catalogues, under the status each code has', async () => {
+    const statusOf = new Map(ERROR_CATALOGUES.flatMap((c) => Object.values(c.errors).map((e) => [e.code, e.status] as const)));
+    const doc = (await t.request({ method: 'GET', url: '/docs/json' })).body;
+    const wrong: string[] = [];
+    let problems = 0;
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, any> }>>)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (!response.content?.['application/problem+json']) continue;
+          problems++;
+          const codes = [...(response.description as string).matchAll(/[A-Z_]+\.[A-Z_]+/g)].map(([code]) => code);
+          if (codes.length === 0) wrong.push(`${method} ${path} ${status} names no code`);
+          for (const code of codes) if (statusOf.get(code) !== Number(status)) wrong.push(`${method} ${path} ${status} ${code}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(problems).toBeGreaterThan(ROUTES.length);
+    expect(doc.paths['/v1/orders'].post.responses['401'].description).toBe(CommonErrors.unauthenticated.code);
   });
 
   it('serves the document it builds', async () => {

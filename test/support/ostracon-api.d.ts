@@ -88,26 +88,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/reports/compliance": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Enforcement compliance per platform and month (suspend directives delivered, enforced within the SLA, late, rejected, median and 90th-percentile time to enforce); an audited read
-         * @description Roles: auditor, admin
-         */
-        get: operations["getComplianceReport"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/platforms": {
         parameters: {
             query?: never;
@@ -120,186 +100,6 @@ export interface paths {
          * @description Roles: authority, auditor, admin
          */
         get: operations["listPlatforms"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/directives": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Pull mode: this platform’s directives not yet acknowledged (reading one starts its SLA clock)
-         * @description Roles: platform
-         */
-        get: operations["listDirectives"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/directives/{id}/ack": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Acknowledge a directive: enforced, account_not_found or rejected
-         * @description Roles: platform
-         */
-        post: operations["acknowledgeDirective"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/signup-checks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Check one sign-up against the bans that name the calling platform
-         * @description Roles: platform
-         */
-        post: operations["checkSignup"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/signup-checks/batch": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Check up to 1000 sign-ups; results in the same order, with each ref
-         * @description Roles: platform
-         */
-        post: operations["checkSignups"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/private/keys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Private checks: the OPRF public keys (RFC 9497 VOPRF, ristretto255-SHA512); the first is the one to use
-         * @description Roles: platform
-         */
-        get: operations["getPrivateCheckKeys"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/private/evaluations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Private checks: evaluate 1–1000 blinded elements under a key, with one batched DLEQ proof
-         * @description Roles: platform
-         */
-        post: operations["evaluatePrivateElements"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/private/set": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Private checks: this platform’s set of tags, whole (no cursor) or its changes since a cursor; `wait` long-polls
-         * @description Roles: platform
-         */
-        get: operations["getPrivateSet"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/private/matches": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Private checks: report unblinded elements found in the set; recorded and answered as a sign-up check match
-         * @description Roles: platform
-         */
-        post: operations["reportPrivateMatch"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/signup-matches/{matchId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Resolve a matchId a platform quoted: the order it matched (its authority, auditors)
-         * @description Roles: authority, auditor
-         */
-        get: operations["getSignupMatch"];
         put?: never;
         post?: never;
         delete?: never;
@@ -462,6 +262,226 @@ export interface paths {
         get: operations["getConsistencyProof"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Enforcement compliance per platform and month (suspend directives delivered, enforced within the SLA, late, rejected, median and 90th-percentile time to enforce); an audited read
+         * @description Roles: auditor, admin
+         */
+        get: operations["getComplianceReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who a person id of the audit log is: an audited read (person.resolved)
+         * @description Roles: auditor, admin
+         */
+        get: operations["getPerson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/directives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pull mode: this platform’s directives not yet acknowledged (reading one starts its SLA clock)
+         * @description Roles: platform
+         */
+        get: operations["listDirectives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/directives/{id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge a directive: enforced, account_not_found or rejected
+         * @description Roles: platform
+         */
+        post: operations["acknowledgeDirective"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signup-matches/{matchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resolve a matchId a platform quoted: the order it matched (its authority, auditors)
+         * @description Roles: authority, auditor
+         */
+        get: operations["getSignupMatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signup-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check one sign-up against the bans that name the calling platform
+         * @description Roles: platform
+         */
+        post: operations["checkSignup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signup-checks/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check up to 1000 sign-ups; results in the same order, with each ref
+         * @description Roles: platform
+         */
+        post: operations["checkSignups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/private/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Private checks: the OPRF public keys (RFC 9497 VOPRF, ristretto255-SHA512); the first is the one to use
+         * @description Roles: platform
+         */
+        get: operations["getPrivateCheckKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/private/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Private checks: evaluate 1–1000 blinded elements under a key, with one batched DLEQ proof
+         * @description Roles: platform
+         */
+        post: operations["evaluatePrivateElements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/private/set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Private checks: this platform’s set of tags, whole (no cursor) or its changes since a cursor; `wait` long-polls
+         * @description Roles: platform
+         */
+        get: operations["getPrivateSet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/private/matches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Private checks: report unblinded elements found in the set; recorded and answered as a sign-up check match
+         * @description Roles: platform
+         */
+        post: operations["reportPrivateMatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -643,26 +663,6 @@ export interface paths {
          * @description Roles: admin
          */
         delete: operations["adminRemovePerson"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/people/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Who a person id of the audit log is: an audited read (person.resolved)
-         * @description Roles: auditor, admin
-         */
-        get: operations["getPerson"];
-        put?: never;
-        post?: never;
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1043,7 +1043,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, IDEMPOTENCY.KEY_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1097,7 +1097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A legal rule or signal check failed, or IDEMPOTENCY.MISMATCH */
+            /** @description ORDER.UNKNOWN_OFFENCE, ORDER.DECISION_IN_FUTURE, ORDER.DECISION_BEFORE_LAW, ORDER.START_BEFORE_DECISION, ORDER.START_TOO_FAR, ORDER.DURATION_EXCEEDED, ORDER.ALREADY_ENDED, ORDER.UNKNOWN_PLATFORM, ORDER.DEVICE_PLATFORM_NOT_NAMED, SIGNAL.INVALID, SIGNAL.DUPLICATE, IDEMPOTENCY.MISMATCH */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1459,89 +1459,6 @@ export interface operations {
             };
         };
     };
-    getComplianceReport: {
-        parameters: {
-            query?: {
-                from?: string;
-                to?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The report */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        from: string;
-                        to: string;
-                        items: {
-                            platform: string;
-                            month: string;
-                            delivered: number;
-                            enforcedInTime: number;
-                            enforcedLate: number;
-                            unansweredLate: number;
-                            rejected: number;
-                            pending: number;
-                            medianSecondsToEnforce: number | null;
-                            p90SecondsToEnforce: number | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for auditor, admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     listPlatforms: {
         parameters: {
             query?: never;
@@ -1585,889 +1502,6 @@ export interface operations {
             };
             /** @description AUTH.FORBIDDEN: the route is for authority, auditor, admin */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listDirectives: {
-        parameters: {
-            query?: {
-                status?: "pending" | "acknowledged";
-                limit?: number;
-                after?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page, oldest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            type: "suspend" | "lift";
-                            /** Format: uuid */
-                            orderId: string;
-                            accounts: {
-                                accountId: string;
-                                handle?: string;
-                            }[];
-                            /** Format: date-time */
-                            effectiveFrom: string;
-                            /** Format: date-time */
-                            effectiveUntil: string;
-                            /** Format: date-time */
-                            slaDeadline: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for platform */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    acknowledgeDirective: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    outcome: "enforced" | "account_not_found" | "rejected";
-                    note?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Recorded (the same ack again answers the same) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @enum {string} */
-                        type: "suspend" | "lift";
-                        /** @constant */
-                        status: "acknowledged";
-                        /** @enum {string} */
-                        outcome: "enforced" | "account_not_found" | "rejected";
-                        /** Format: date-time */
-                        acknowledgedAt: string;
-                        /** Format: date-time */
-                        slaDeadline: string;
-                        slaMet: boolean;
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DIRECTIVE.NOT_FOUND (or another platform’s) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DIRECTIVE.NOT_ACKNOWLEDGEABLE */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.TOO_LARGE */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    checkSignup: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    signals: {
-                        /** @enum {string} */
-                        type: "email" | "phone" | "name_dob" | "device";
-                        value?: string | {
-                            givenName: string;
-                            familyName: string;
-                            birthDate: string;
-                        };
-                        hash?: string;
-                        country?: string;
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description block (a strong match), review (only possible matches) or allow */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        decision: "block" | "review" | "allow";
-                        /** @description On a match: opaque; the order’s authority and auditors resolve it with GET /v1/signup-matches/{matchId} */
-                        matchId?: string;
-                        /** @description On a match: when the deciding order ends */
-                        banEndsAt?: string;
-                        /** @description Signals that were not usable (by index, with a stable reason); the others were checked */
-                        ignored?: {
-                            index: number;
-                            /** @enum {string} */
-                            reason: "value_or_hash_required" | "value_and_hash_given" | "value_wrong_type" | "field_not_allowed" | "hash_format" | "email_format" | "email_local_part_empty" | "email_domain_invalid" | "email_too_long" | "phone_country_invalid" | "phone_not_a_number" | "phone_invalid" | "name_empty" | "name_too_long" | "birth_date_format" | "birth_date_not_a_date" | "birth_date_in_future" | "birth_date_before_1900" | "device_empty" | "device_too_long" | "device_platform_required";
-                        }[];
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.TOO_LARGE */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED, with Retry-After (a check costs one token) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description SCREENING.INDEX_LOADING, or DEPENDENCY.UNAVAILABLE for a match that cannot be recorded; with Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    checkSignups: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    checks: {
-                        /** @description The platform’s own reference for this check, echoed in its result */
-                        ref: string;
-                        signals: {
-                            /** @enum {string} */
-                            type: "email" | "phone" | "name_dob" | "device";
-                            value?: string | {
-                                givenName: string;
-                                familyName: string;
-                                birthDate: string;
-                            };
-                            hash?: string;
-                            country?: string;
-                        }[];
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description One result per check */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        results: {
-                            /** @enum {string} */
-                            decision: "block" | "review" | "allow";
-                            /** @description On a match: opaque; the order’s authority and auditors resolve it with GET /v1/signup-matches/{matchId} */
-                            matchId?: string;
-                            /** @description On a match: when the deciding order ends */
-                            banEndsAt?: string;
-                            /** @description Signals that were not usable (by index, with a stable reason); the others were checked */
-                            ignored?: {
-                                index: number;
-                                /** @enum {string} */
-                                reason: "value_or_hash_required" | "value_and_hash_given" | "value_wrong_type" | "field_not_allowed" | "hash_format" | "email_format" | "email_local_part_empty" | "email_domain_invalid" | "email_too_long" | "phone_country_invalid" | "phone_not_a_number" | "phone_invalid" | "name_empty" | "name_too_long" | "birth_date_format" | "birth_date_not_a_date" | "birth_date_in_future" | "birth_date_before_1900" | "device_empty" | "device_too_long" | "device_platform_required";
-                            }[];
-                            ref: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.TOO_LARGE */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED, with Retry-After (a batch costs one token per check) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description SCREENING.INDEX_LOADING, or DEPENDENCY.UNAVAILABLE for a match that cannot be recorded; with Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getPrivateCheckKeys: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The keys */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        keys: {
-                            keyId: string;
-                            /** @constant */
-                            suite: "ristretto255-SHA512";
-                            /** @constant */
-                            mode: "voprf";
-                            publicKey: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for platform */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    evaluatePrivateElements: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    keyId: string;
-                    blindedElements: string[];
-                };
-            };
-        };
-        responses: {
-            /** @description k·Bᵢ for each blinded element, and the proof (c ‖ s) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        keyId: string;
-                        evaluatedElements: string[];
-                        proof: string;
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED, PRIVATE.KEY_UNKNOWN, or PRIVATE.ELEMENT_INVALID (not canonical, or the identity) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.TOO_LARGE */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED, with Retry-After (an element costs one token of the sign-up check rate) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getPrivateSet: {
-        parameters: {
-            query?: {
-                cursor?: string;
-                limit?: number;
-                wait?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page, in change order */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        keyId: string;
-                        entries: {
-                            /** @enum {string} */
-                            op: "add" | "remove";
-                            tag: string;
-                            /** @enum {string} */
-                            strength: "strong" | "possible";
-                        }[];
-                        cursor: string;
-                        more: boolean;
-                    };
-                };
-            };
-            /** @description PRIVATE.CURSOR_INVALID */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for platform */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description PRIVATE.CURSOR_STALE: the key rotated, or removals since the cursor were forgotten; download the set again */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED, with Retry-After (a page costs one token; at most 4 long polls at once per key) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    reportPrivateMatch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    keyId: string;
-                    elements: string[];
-                };
-            };
-        };
-        responses: {
-            /** @description block, review or allow (no live order holds them) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        decision: "block" | "review" | "allow";
-                        /** Format: uuid */
-                        matchId?: string;
-                        /** Format: date-time */
-                        banEndsAt?: string;
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED, PRIVATE.KEY_UNKNOWN, or PRIVATE.ELEMENT_INVALID */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.TOO_LARGE */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED, with Retry-After */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getSignupMatch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                matchId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The match */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        matchId: string;
-                        orderId: string;
-                        platform: string;
-                        /** @enum {string} */
-                        decision: "block" | "review";
-                        signalTypes: string[];
-                        matchedAt: string;
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for authority, auditor */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description SIGNUP_MATCH.NOT_FOUND */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2603,7 +1637,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/x-ndjson": string;
+                };
             };
             /** @description VALIDATION.FAILED */
             400: {
@@ -2749,7 +1785,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
             };
             /** @description VALIDATION.FAILED */
             400: {
@@ -3142,6 +2180,1067 @@ export interface operations {
                 };
             };
             /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getComplianceReport: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        from: string;
+                        to: string;
+                        items: {
+                            platform: string;
+                            month: string;
+                            delivered: number;
+                            /** @description confirmed `enforced` by the SLA deadline */
+                            enforcedInTime: number;
+                            /** @description confirmed `enforced` after it */
+                            enforcedLate: number;
+                            /** @description no answer, and the deadline has passed */
+                            unansweredLate: number;
+                            /** @description answered `rejected` or `account_not_found` */
+                            rejected: number;
+                            /** @description still within the deadline, no answer yet */
+                            pending: number;
+                            /** @description delivery to `enforced` confirmation, in seconds (null without any) */
+                            medianSecondsToEnforce: number | null;
+                            p90SecondsToEnforce: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The person and their organisation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        organisation: string;
+                        /** @enum {string} */
+                        role: "authority" | "auditor" | "admin";
+                        email: string;
+                        invitedAt: string;
+                        signedInAt: string | null;
+                        removedAt: string | null;
+                        displayName: string | null;
+                        organisationName: string;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PERSON.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDirectives: {
+        parameters: {
+            query?: {
+                status?: "pending" | "acknowledged";
+                limit?: number;
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            type: "suspend" | "lift";
+                            /** Format: uuid */
+                            orderId: string;
+                            accounts: {
+                                accountId: string;
+                                handle?: string;
+                            }[];
+                            /** Format: date-time */
+                            effectiveFrom: string;
+                            /** Format: date-time */
+                            effectiveUntil: string;
+                            /** Format: date-time */
+                            slaDeadline: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acknowledgeDirective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "enforced" | "account_not_found" | "rejected";
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded (the same ack again answers the same) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        type: "suspend" | "lift";
+                        /** @constant */
+                        status: "acknowledged";
+                        /** @enum {string} */
+                        outcome: "enforced" | "account_not_found" | "rejected";
+                        /** Format: date-time */
+                        acknowledgedAt: string;
+                        /** Format: date-time */
+                        slaDeadline: string;
+                        slaMet: boolean;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DIRECTIVE.NOT_FOUND: no such directive, or another platform’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DIRECTIVE.NOT_ACKNOWLEDGEABLE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSignupMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                matchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The match */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        matchId: string;
+                        orderId: string;
+                        platform: string;
+                        /** @enum {string} */
+                        decision: "block" | "review";
+                        signalTypes: string[];
+                        matchedAt: string;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SIGNUP_MATCH.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkSignup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    signals: {
+                        /** @enum {string} */
+                        type: "email" | "phone" | "name_dob" | "device";
+                        value?: string | {
+                            givenName: string;
+                            familyName: string;
+                            birthDate: string;
+                        };
+                        hash?: string;
+                        country?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description block (a strong match), review (only possible matches) or allow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "block" | "review" | "allow";
+                        /** @description On a match: opaque; the order’s authority and auditors resolve it with GET /v1/signup-matches/{matchId} */
+                        matchId?: string;
+                        /** @description On a match: when the deciding order ends */
+                        banEndsAt?: string;
+                        /** @description Signals that were not usable (by index, with a stable reason); the others were checked */
+                        ignored?: {
+                            index: number;
+                            /** @enum {string} */
+                            reason: "value_or_hash_required" | "value_and_hash_given" | "value_wrong_type" | "field_not_allowed" | "hash_format" | "email_format" | "email_local_part_empty" | "email_domain_invalid" | "email_too_long" | "phone_country_invalid" | "phone_not_a_number" | "phone_invalid" | "name_empty" | "name_too_long" | "birth_date_format" | "birth_date_not_a_date" | "birth_date_in_future" | "birth_date_before_1900" | "device_empty" | "device_too_long" | "device_platform_required";
+                        }[];
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.EMPTY_BODY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: over this key’s sign-up check rate (a check costs one token), or too many failed authentications from this address; with Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SCREENING.INDEX_LOADING: this process is building its index; with Retry-After; DEPENDENCY.UNAVAILABLE: PostgreSQL unreachable when a match must be recorded or an unknown key looked up; with Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkSignups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    checks: {
+                        /** @description The platform’s own reference for this check, echoed in its result */
+                        ref: string;
+                        signals: {
+                            /** @enum {string} */
+                            type: "email" | "phone" | "name_dob" | "device";
+                            value?: string | {
+                                givenName: string;
+                                familyName: string;
+                                birthDate: string;
+                            };
+                            hash?: string;
+                            country?: string;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description One result per check */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            /** @enum {string} */
+                            decision: "block" | "review" | "allow";
+                            /** @description On a match: opaque; the order’s authority and auditors resolve it with GET /v1/signup-matches/{matchId} */
+                            matchId?: string;
+                            /** @description On a match: when the deciding order ends */
+                            banEndsAt?: string;
+                            /** @description Signals that were not usable (by index, with a stable reason); the others were checked */
+                            ignored?: {
+                                index: number;
+                                /** @enum {string} */
+                                reason: "value_or_hash_required" | "value_and_hash_given" | "value_wrong_type" | "field_not_allowed" | "hash_format" | "email_format" | "email_local_part_empty" | "email_domain_invalid" | "email_too_long" | "phone_country_invalid" | "phone_not_a_number" | "phone_invalid" | "name_empty" | "name_too_long" | "birth_date_format" | "birth_date_not_a_date" | "birth_date_in_future" | "birth_date_before_1900" | "device_empty" | "device_too_long" | "device_platform_required";
+                            }[];
+                            ref: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.EMPTY_BODY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: over this key’s sign-up check rate (a batch costs one token per check), or too many failed authentications from this address; with Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SCREENING.INDEX_LOADING: this process is building its index; with Retry-After; DEPENDENCY.UNAVAILABLE: PostgreSQL unreachable when a match must be recorded or an unknown key looked up; with Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPrivateCheckKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            keyId: string;
+                            /** @constant */
+                            suite: "ristretto255-SHA512";
+                            /** @constant */
+                            mode: "voprf";
+                            publicKey: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    evaluatePrivateElements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    keyId: string;
+                    blindedElements: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description k·Bᵢ for each blinded element, and the proof (c ‖ s) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keyId: string;
+                        evaluatedElements: string[];
+                        proof: string;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED; REQUEST.MALFORMED_JSON; REQUEST.DUPLICATE_KEY; REQUEST.EMPTY_BODY; PRIVATE.KEY_UNKNOWN; PRIVATE.ELEMENT_INVALID: not canonical, or the identity */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: an element costs one token of the sign-up check rate, or too many failed authentications from this address; with Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPrivateSet: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, in change order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keyId: string;
+                        entries: {
+                            /** @enum {string} */
+                            op: "add" | "remove";
+                            tag: string;
+                            /** @enum {string} */
+                            strength: "strong" | "possible";
+                        }[];
+                        cursor: string;
+                        more: boolean;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, PRIVATE.CURSOR_INVALID */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PRIVATE.CURSOR_STALE: the key rotated, or removals since the cursor were forgotten; download the set again */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: a page costs one token, at most 4 long polls at once per key, or too many failed authentications from this address; with Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reportPrivateMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    keyId: string;
+                    elements: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description block, review or allow (no live order holds them) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "block" | "review" | "allow";
+                        /** Format: uuid */
+                        matchId?: string;
+                        /** Format: date-time */
+                        banEndsAt?: string;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED; REQUEST.MALFORMED_JSON; REQUEST.DUPLICATE_KEY; REQUEST.EMPTY_BODY; PRIVATE.KEY_UNKNOWN; PRIVATE.ELEMENT_INVALID: not canonical, or the identity */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: a report costs one token, or too many failed authentications from this address; with Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3616,7 +3715,8 @@ export interface operations {
                         name: string;
                         /** Format: uuid */
                         organisation: string;
-                        role: string;
+                        /** @enum {string} */
+                        role: "authority" | "platform" | "auditor" | "admin";
                         platform: string | null;
                         createdAt: string;
                         revokedAt: string | null;
@@ -3710,13 +3810,15 @@ export interface operations {
                         name: string;
                         /** Format: uuid */
                         organisation: string;
-                        role: string;
+                        /** @enum {string} */
+                        role: "authority" | "platform" | "auditor" | "admin";
                         platform: string | null;
+                        /** @description Shown once, here; only its hash is stored */
                         apiKey: string;
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, CLIENT.PLATFORM_REQUIRED */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, CLIENT.PLATFORM_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3903,7 +4005,8 @@ export interface operations {
                         name: string;
                         /** Format: uuid */
                         organisation: string;
-                        role: string;
+                        /** @enum {string} */
+                        role: "authority" | "platform" | "auditor" | "admin";
                         platform: string | null;
                         createdAt: string;
                         revokedAt: string | null;
@@ -4096,7 +4199,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, CLIENT.PLATFORM_REQUIRED */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, CLIENT.PLATFORM_REQUIRED */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4452,95 +4555,6 @@ export interface operations {
             };
         };
     };
-    getPerson: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The person and their organisation */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        organisation: string;
-                        /** @enum {string} */
-                        role: "authority" | "auditor" | "admin";
-                        email: string;
-                        invitedAt: string;
-                        signedInAt: string | null;
-                        removedAt: string | null;
-                        displayName: string | null;
-                        organisationName: string;
-                    };
-                };
-            };
-            /** @description VALIDATION.FAILED */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.UNAUTHENTICATED */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description AUTH.FORBIDDEN: the route is for auditor, admin */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description PERSON.NOT_FOUND */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     getSession: {
         parameters: {
             query?: never;
@@ -4639,6 +4653,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description RATE_LIMIT.EXCEEDED: each start costs the source one unit of its failed-authentication allowance */
             429: {
                 headers: {
@@ -4681,11 +4704,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
             /** @description RATE_LIMIT.EXCEEDED: a return matching no sign-in of this browser counts as a failed authentication */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SIGN_IN.NOT_CONFIGURED, SIGN_IN.PROVIDER_UNAVAILABLE */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4740,7 +4772,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
             /** @description Not signed in: to /auth/sign-in */
             303: {
@@ -4765,7 +4799,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
         };
     };
@@ -4783,7 +4819,12 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
+                };
             };
         };
     };
@@ -4796,14 +4837,38 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description { status: "ok" | "degraded", checks: { postgres, redis, index, keys } } */
+            /** @description { status: "ok" | "degraded", checks: { postgres, redis, index, keys }, processes } */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /**
+                         * @description degraded: PostgreSQL or Redis is down, and checks go on from memory
+                         * @enum {string}
+                         */
+                        status: "ok" | "degraded";
+                        checks: {
+                            /** @enum {string} */
+                            postgres: "ok" | "down";
+                            /** @enum {string} */
+                            redis: "ok" | "down";
+                            /** @enum {string} */
+                            index: "ok" | "loading";
+                            /** @enum {string} */
+                            keys: "ok" | "loading";
+                        };
+                        /** @description API_PROCESSES > 1: how many of the processes sharing the port serve, and which one answered */
+                        processes: {
+                            ready: number;
+                            total: number;
+                            pid: number;
+                        };
+                    };
+                };
             };
-            /** @description SERVICE.UNAVAILABLE, with Retry-After, while the index or the keys load */
+            /** @description SERVICE.UNAVAILABLE: while the index or the keys load; with Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;

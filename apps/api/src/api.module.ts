@@ -26,6 +26,22 @@ import { SignupMatchesController } from './signup-checks/signup-matches.controll
 import { SessionController } from './sign-in/session.controller';
 import { SignInController } from './sign-in/sign-in.controller';
 
+/** Every controller of the API; the OpenAPI document describes their routes (apps/api/src/openapi/openapi.ts). */
+export const API_CONTROLLERS = [
+  AdminController,
+  AuditController,
+  OrdersController,
+  OffencesController,
+  PlatformsController,
+  ReportsController,
+  DirectivesController,
+  SignupMatchesController,
+  PrivateChecksController,
+  HealthController,
+  SessionController,
+  SignInController,
+];
+
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, clock?: Clock): DynamicModule {
@@ -45,20 +61,7 @@ export class ApiModule {
         ScreeningModule,
         PrivateChecksModule,
       ],
-      controllers: [
-        AdminController,
-        AuditController,
-        OrdersController,
-        OffencesController,
-        PlatformsController,
-        ReportsController,
-        DirectivesController,
-        SignupMatchesController,
-        PrivateChecksController,
-        HealthController,
-        SessionController,
-        SignInController,
-      ],
+      controllers: API_CONTROLLERS,
       providers: [
         Metrics,
         MetricsServer,

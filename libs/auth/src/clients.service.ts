@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { DomainError, parseOrThrow, platformIdSchema, text, type Actor, ROLES, type AuthenticatedClient } from '@ostracon/common';
+import { DomainError, parseOrThrow, platformIdSchema, text, type Actor, ROLES } from '@ostracon/common';
 import { isForeignKeyViolation } from '@ostracon/database';
 import { DataSource, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -10,6 +10,7 @@ import { ApiClient } from './api-client.entity';
 import { ApiKeyIndex } from './api-key-index';
 import { generateApiKey, hashApiKey } from './api-keys';
 import { AuthErrors } from './auth.errors';
+import type { ClientView, CreatedClient } from './auth.schemas';
 import { OrganisationsService } from './organisations.service';
 
 /**
@@ -35,29 +36,6 @@ export const updateClientLimitsSchema = z
   .refine((v) => v.signupRatePerSecond !== undefined || v.signupRateBurst !== undefined, 'give signupRatePerSecond or signupRateBurst');
 export type UpdateClientLimitsInput = z.input<typeof updateClientLimitsSchema>;
 export type CreateClientInput = z.input<typeof createClientSchema>;
-
-export interface ClientView {
-  id: string;
-  name: string;
-  organisation: string;
-  role: AuthenticatedClient['role'];
-  platform: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  /** null: the global setting. */
-  signupRatePerSecond: number | null;
-  signupRateBurst: number | null;
-}
-
-export interface CreatedClient {
-  id: string;
-  name: string;
-  organisation: string;
-  role: AuthenticatedClient['role'];
-  platform: string | null;
-  /** Shown once, here; only its hash is stored. */
-  apiKey: string;
-}
 
 @Injectable()
 export class ClientsService {

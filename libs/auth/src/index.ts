@@ -3,26 +3,27 @@ export {
   ClientsService,
   createClientSchema,
   updateClientLimitsSchema,
-  type ClientView,
   type CreateClientInput,
-  type CreatedClient,
   type UpdateClientLimitsInput,
 } from './clients.service';
+export { OrganisationsService, createOrganisationSchema, type CreateOrganisationInput } from './organisations.service';
+export { PeopleService, invitePersonSchema, listPeopleQuerySchema, type InvitePersonInput, type SignInIdentity } from './people.service';
 export {
-  OrganisationsService,
-  createOrganisationSchema,
-  type CreateOrganisationInput,
+  clientViewSchema,
+  createdClientSchema,
+  organisationViewSchema,
+  personViewSchema,
+  resolvedPersonSchema,
+  sessionViewSchema,
+  signedOutSchema,
+  type ClientView,
+  type CreatedClient,
   type OrganisationView,
-} from './organisations.service';
-export {
-  PeopleService,
-  invitePersonSchema,
-  listPeopleQuerySchema,
-  type InvitePersonInput,
   type PersonView,
   type ResolvedPerson,
-  type SignInIdentity,
-} from './people.service';
+  type SessionView,
+  type SignedOut,
+} from './auth.schemas';
 export { SessionStore, type Session, type StartedSession } from './session-store';
 export { SignInService, SignInRefused, signInQuerySchema, type SignInRefusal, safeReturnTo, DEFAULT_RETURN_TO } from './sign-in.service';
 export { cookieNames, cookieOptions } from './cookies';

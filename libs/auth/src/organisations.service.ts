@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { AuthErrors } from './auth.errors';
+import type { OrganisationView } from './auth.schemas';
 
 export const createOrganisationSchema = z.strictObject({
   name: text().trim().min(1).max(200),
@@ -14,14 +15,6 @@ export const createOrganisationSchema = z.strictObject({
   platform: platformIdSchema.optional(),
 });
 export type CreateOrganisationInput = z.input<typeof createOrganisationSchema>;
-
-export interface OrganisationView {
-  id: string;
-  name: string;
-  role: Role;
-  platform: string | null;
-  createdAt: string;
-}
 
 interface OrganisationRow {
   id: string;

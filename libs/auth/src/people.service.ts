@@ -7,6 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { AuthErrors } from './auth.errors';
+import type { PersonView, ResolvedPerson } from './auth.schemas';
 import { OrganisationsService } from './organisations.service';
 import { SessionStore } from './session-store';
 
@@ -17,26 +18,6 @@ export const invitePersonSchema = z.strictObject({
 export type InvitePersonInput = z.input<typeof invitePersonSchema>;
 
 export const listPeopleQuerySchema = z.strictObject({ organisation: z.uuid().optional() });
-
-/**
- * What an admin sees of a member: the e-mail they invited, not the name the provider gave (that
- * is read through the audited resolve).
- */
-export interface PersonView {
-  id: string;
-  organisation: string;
-  role: PersonRole;
-  email: string;
-  invitedAt: string;
-  signedInAt: string | null;
-  removedAt: string | null;
-}
-
-/** A person as an audited read resolves them, for an auditor asking "who is person X". */
-export interface ResolvedPerson extends PersonView {
-  displayName: string | null;
-  organisationName: string;
-}
 
 /** What a provider said of whoever signed in (docs/people.md). */
 export interface SignInIdentity {

@@ -9,6 +9,7 @@ import * as oidc from 'openid-client';
 import { queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { AuthErrors } from './auth.errors';
+import type { SignedOut } from './auth.schemas';
 import { PeopleService, type SignInIdentity } from './people.service';
 import { SessionStore, type StartedSession } from './session-store';
 
@@ -195,7 +196,7 @@ export class SignInService {
    * Ends the session of this cookie (audited) and says where to send the browser to end the
    * provider's session too (RP-initiated logout), when the provider has an end-session endpoint.
    */
-  async signOut(cookie: string): Promise<{ endSessionUrl: string | null }> {
+  async signOut(cookie: string): Promise<SignedOut> {
     const session = await this.sessions.find(cookie);
     if (!session) return { endSessionUrl: null };
     await this.dataSource.transaction(async (em) => {

@@ -1,4 +1,4 @@
-export { DomainError, CommonErrors, defineErrors, type ErrorDefinition, type FieldError } from './domain-error';
+export { DomainError, CommonErrors, defineErrors, type CataloguedError, type ErrorDefinition, type FieldError } from './domain-error';
 export { type Problem, PROBLEM_CONTENT_TYPE, problemType } from './problem';
 export { type Clock, CLOCK, systemClock, ManualClock } from './clock';
 export { parseOrThrow, zodFieldErrors, formatPath } from './zod';

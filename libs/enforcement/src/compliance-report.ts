@@ -14,24 +14,23 @@ export const complianceQuerySchema = z
 export type ComplianceQuery = z.output<typeof complianceQuerySchema>;
 
 /** One platform, one month of suspend directives delivered (docs/enforcement.md § compliance). */
-export interface ComplianceRow {
-  platform: string;
-  month: string;
-  delivered: number;
-  /** Confirmed `enforced` by the SLA deadline. */
-  enforcedInTime: number;
-  /** Confirmed `enforced` after it. */
-  enforcedLate: number;
-  /** No answer, and the deadline has passed. */
-  unansweredLate: number;
-  /** Answered `rejected` or `account_not_found`. */
-  rejected: number;
-  /** Still within the deadline, no answer yet. */
-  pending: number;
-  /** Delivery to `enforced` confirmation, in seconds (null without any). */
-  medianSecondsToEnforce: number | null;
-  p90SecondsToEnforce: number | null;
-}
+export const complianceRowSchema = z.object({
+  platform: z.string(),
+  month: z.string(),
+  delivered: z.number().int(),
+  enforcedInTime: z.number().int().meta({ description: 'confirmed `enforced` by the SLA deadline' }),
+  enforcedLate: z.number().int().meta({ description: 'confirmed `enforced` after it' }),
+  unansweredLate: z.number().int().meta({ description: 'no answer, and the deadline has passed' }),
+  rejected: z.number().int().meta({ description: 'answered `rejected` or `account_not_found`' }),
+  pending: z.number().int().meta({ description: 'still within the deadline, no answer yet' }),
+  medianSecondsToEnforce: z.number().nullable().meta({ description: 'delivery to `enforced` confirmation, in seconds (null without any)' }),
+  p90SecondsToEnforce: z.number().nullable(),
+});
+export type ComplianceRow = z.infer<typeof complianceRowSchema>;
+
+/** GET /v1/reports/compliance's answer: the months covered, `from` and `to` included, and a row per platform and month. */
+export const complianceReportSchema = z.object({ from: z.string(), to: z.string(), items: z.array(complianceRowSchema) });
+export type ComplianceReportView = z.infer<typeof complianceReportSchema>;
 
 const addMonth = (m: string, n: number) => {
   const [y, mo] = m.split('-').map(Number) as [number, number];
@@ -51,7 +50,7 @@ export class ComplianceReport {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async compute(query: ComplianceQuery, actor: Actor): Promise<{ from: string; to: string; items: ComplianceRow[] }> {
+  async compute(query: ComplianceQuery, actor: Actor): Promise<ComplianceReportView> {
     const now = this.clock.now();
     const current = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit' }).format(now);
     const to = query.to ?? current;

@@ -12,7 +12,15 @@ export { DeliveryService } from './delivery.service';
 export { type DeliveryOutcome } from './delivery-recorder';
 export { DirectivesService } from './directives.service';
 export { SlaBreaches } from './sla-breaches';
-export { ComplianceReport, complianceQuerySchema, type ComplianceQuery, type ComplianceRow } from './compliance-report';
+export {
+  ComplianceReport,
+  complianceQuerySchema,
+  complianceRowSchema,
+  complianceReportSchema,
+  type ComplianceQuery,
+  type ComplianceRow,
+  type ComplianceReportView,
+} from './compliance-report';
 export { slaDeadline, slaMet } from './sla';
 export { OutboxRelay, jobIdOf } from './outbox-relay';
 export { EnforcementModule } from './enforcement.module';

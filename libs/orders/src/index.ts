@@ -6,7 +6,7 @@ export { OrderLifecycle, type OrderLifecycleTick } from './order-lifecycle.servi
 export { orderView } from './order-view';
 export { OrdersModule } from './orders.module';
 export { OrderErrors } from './orders.errors';
-export { OFFENCES, isKnownOffence, type Offence } from './offences';
+export { OFFENCES, isKnownOffence } from './offences';
 export { checkOrderRules, orderStatus, addMonths, maxDurationMonths, LAW_IN_FORCE } from './order-rules';
 export {
   createOrderSchema,
@@ -14,6 +14,8 @@ export {
   listOrdersQuerySchema,
   orderViewSchema,
   orderPageSchema,
+  offenceSchema,
+  offenceListSchema,
   LEGAL_BASES,
   ORDER_STATUSES,
   LIMITS,
@@ -21,6 +23,8 @@ export {
   type RevokeOrderInput,
   type ListOrdersQuery,
   type OrderView,
+  type Offence,
+  type OffenceList,
   type LegalBasis,
   type OrderStatus,
 } from './orders.schemas';

@@ -1,10 +1,5 @@
 import offenceList from './data/offences.json';
-
-export interface Offence {
-  code: string;
-  label: string;
-  articles: string[];
-}
+import type { Offence } from './orders.schemas';
 
 export const OFFENCES: readonly Offence[] = offenceList.offences;
 const CODES = new Set(OFFENCES.map((o) => o.code));

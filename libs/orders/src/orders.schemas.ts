@@ -109,3 +109,9 @@ export const orderViewSchema = z.object({
 export type OrderView = z.infer<typeof orderViewSchema>;
 
 export const orderPageSchema = z.object({ items: z.array(orderViewSchema), nextCursor: z.string().nullable() });
+
+/** An offence an order may cite (docs/legal.md), as libs/orders/src/data/offences.json lists it. */
+export const offenceSchema = z.object({ code: z.string(), label: z.string(), articles: z.array(z.string()) });
+export type Offence = z.infer<typeof offenceSchema>;
+export const offenceListSchema = z.object({ items: z.array(offenceSchema) });
+export type OffenceList = z.infer<typeof offenceListSchema>;

@@ -22,13 +22,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { BanOrder } from './ban-order.entity';
-import { OFFENCES, type Offence } from './offences';
+import { OFFENCES } from './offences';
 import { checkOrderRules, orderStatus } from './order-rules';
 import { OrderChanges, type OrderPlatformState } from './order-changes';
 import { orderView } from './order-view';
 import { OrderStore } from './order.store';
 import { OrderErrors } from './orders.errors';
-import type { CreateOrderInput, ListOrdersQuery, OrderView, RevokeOrderInput } from './orders.schemas';
+import type { CreateOrderInput, ListOrdersQuery, Offence, OrderView, RevokeOrderInput } from './orders.schemas';
 
 const cursorSchema = z.tuple([z.uuid()]);
 const PLANNED = {

@@ -1,13 +1,19 @@
 export { Platform } from './platform.entity';
-export { PlatformsService, type PlatformView } from './platforms.service';
+export { PlatformsService } from './platforms.service';
 export { PlatformsModule } from './platforms.module';
 export { PlatformErrors } from './platforms.errors';
 export {
   createPlatformSchema,
   rotateWebhookSecretSchema,
   updatePlatformSchema,
+  platformViewSchema,
+  webhookRotationSchema,
+  platformListSchema,
+  type PlatformView,
+  type WebhookRotation,
+  type PlatformList,
   type CreatePlatformInput,
   type RotateWebhookSecretInput,
   type UpdatePlatformInput,
 } from './platforms.schemas';
-export { type DeliveryMode, deliveryMode, PUSH_SQL } from './delivery-mode';
+export { DELIVERY_MODES, type DeliveryMode, deliveryMode, PUSH_SQL } from './delivery-mode';

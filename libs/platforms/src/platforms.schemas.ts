@@ -1,5 +1,6 @@
 import { platformIdSchema, text } from '@ostracon/common';
 import { z } from 'zod';
+import { DELIVERY_MODES } from './delivery-mode';
 
 // Standard Webhooks secrets: "whsec_" + base64 of 24 to 64 random bytes.
 const webhookSecretSchema = z
@@ -51,3 +52,27 @@ export const updatePlatformSchema = z
   })
   .refine((p) => Object.keys(p).length > 0, { message: 'give at least one of name, webhookUrl, slaHours', path: [] });
 export type UpdatePlatformInput = z.input<typeof updatePlatformSchema>;
+
+/** A platform as the admin API shows it. */
+export const platformViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  deliveryMode: z.enum(DELIVERY_MODES),
+  webhookUrl: z.string().nullable(),
+  slaHours: z.number().int(),
+  createdAt: z.string(),
+  webhookSecret: z.string().optional().meta({ description: 'Only when the service generated it: shown this once' }),
+});
+export type PlatformView = z.infer<typeof platformViewSchema>;
+
+/** A rotation done: the new secret (when the service generated it, shown once) and when the old one stops signing. */
+export const webhookRotationSchema = z.object({
+  platform: z.string(),
+  webhookSecret: z.string().optional(),
+  previousSecretSignsUntil: z.string(),
+});
+export type WebhookRotation = z.infer<typeof webhookRotationSchema>;
+
+/** The platforms an order may name, by name: their ids and names only (their delivery settings are the admin's). */
+export const platformListSchema = z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) });
+export type PlatformList = z.infer<typeof platformListSchema>;

@@ -6,7 +6,7 @@ import { CommonErrors, DomainError, KeyRingCipher, parseOrThrow, type Actor } fr
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { isUniqueViolation } from '@ostracon/database';
 import { DataSource, In } from 'typeorm';
-import { type DeliveryMode, deliveryMode } from './delivery-mode';
+import { deliveryMode } from './delivery-mode';
 import { Platform } from './platform.entity';
 import { PlatformErrors } from './platforms.errors';
 import {
@@ -14,20 +14,11 @@ import {
   type CreatePlatformInput,
   type RotateWebhookSecretInput,
   rotateWebhookSecretSchema,
+  type PlatformView,
   type UpdatePlatformInput,
   updatePlatformSchema,
+  type WebhookRotation,
 } from './platforms.schemas';
-
-export interface PlatformView {
-  /** Only when the service generated it, in the answer to create. */
-  webhookSecret?: string;
-  id: string;
-  name: string;
-  deliveryMode: DeliveryMode;
-  webhookUrl: string | null;
-  slaHours: number;
-  createdAt: string;
-}
 
 @Injectable()
 export class PlatformsService {
@@ -126,12 +117,7 @@ export class PlatformsService {
    * so the platform can switch its verifier whenever it likes within the overlap. Generated when
    * not given, and then shown once, here.
    */
-  async rotateWebhookSecret(
-    id: string,
-    input: RotateWebhookSecretInput,
-    actor: Actor,
-    now: Date,
-  ): Promise<{ platform: string; webhookSecret?: string; previousSecretSignsUntil: string }> {
+  async rotateWebhookSecret(id: string, input: RotateWebhookSecretInput, actor: Actor, now: Date): Promise<WebhookRotation> {
     const r = parseOrThrow(rotateWebhookSecretSchema, input);
     const secret = r.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`;
     const sealed = this.cipher.seal(Buffer.from(secret, 'utf8'), `platform:${id}`);

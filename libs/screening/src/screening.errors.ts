@@ -1,6 +1,16 @@
 import { defineErrors } from '@ostracon/common';
 
 export const ScreeningErrors = defineErrors({
-  indexLoading: { code: 'SCREENING.INDEX_LOADING', status: 503, title: 'The sign-up index is still loading' },
-  matchNotFound: { code: 'SIGNUP_MATCH.NOT_FOUND', status: 404, title: 'No such sign-up match' },
+  indexLoading: {
+    code: 'SCREENING.INDEX_LOADING',
+    status: 503,
+    title: 'The sign-up index is still loading',
+    when: 'a sign-up check before this API process has built its index (`Retry-After: 2`)',
+  },
+  matchNotFound: {
+    code: 'SIGNUP_MATCH.NOT_FOUND',
+    status: 404,
+    title: 'No such sign-up match',
+    when: "no such sign-up match, or one of another authority's orders",
+  },
 });

@@ -4,6 +4,7 @@ import {
   type AuditEventOut,
   type AuditEventsQuery,
   type AuditExportQuery,
+  AuditErrors,
   AuditLogService,
   AuditTreeService,
   type Checkpoint,
@@ -12,13 +13,20 @@ import {
   auditExportQuerySchema,
   consistencyQuerySchema,
   inclusionQuerySchema,
+  auditEventPageSchema,
+  checkpointSchema,
+  consistencyProofSchema,
+  inclusionProofSchema,
+  publicKeysSchema,
+  witnessStatusSchema,
 } from '@ostracon/audit';
-import { AccessGuard, CurrentClient, Roles } from '@ostracon/auth';
+import { AccessGuard, CurrentClient } from '@ostracon/auth';
 import { type Page, ZodPipe, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { OrdersService } from '@ostracon/orders';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
+import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1/audit')
 @UseGuards(AccessGuard)
@@ -31,7 +39,13 @@ export class AuditController {
   ) {}
 
   @Get('events')
-  @Roles('auditor', 'authority')
+  @ApiRoute({
+    operationId: 'listAuditEvents',
+    summary: 'The enforcement log, oldest first, each event with its Merkle leaf hash (an authority: its own orders)',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    responses: { 200: { description: 'One page', schema: auditEventPageSchema } },
+  })
   events(
     @CurrentClient() client: AuthenticatedClient,
     @Query(new ZodPipe(auditEventsQuerySchema)) query: AuditEventsQuery,
@@ -42,7 +56,13 @@ export class AuditController {
 
   /** NDJSON, one event a line, streamed from PostgreSQL in batches. */
   @Get('events/export')
-  @Roles('auditor')
+  @ApiRoute({
+    operationId: 'exportAuditEvents',
+    summary: 'The same events as NDJSON (application/x-ndjson), streamed',
+    tag: 'audit',
+    roles: ['auditor'],
+    responses: { 200: { description: 'One event per line, as in the events page', mediaType: 'application/x-ndjson' } },
+  })
   export(
     @CurrentClient() client: AuthenticatedClient,
     @Query(new ZodPipe(auditExportQuerySchema)) query: AuditExportQuery,
@@ -59,14 +79,34 @@ export class AuditController {
   }
 
   @Get('checkpoint')
-  @Roles('auditor', 'authority')
+  @ApiRoute({
+    operationId: 'getAuditCheckpoint',
+    summary: 'The latest signed tree head (Ed25519)',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    responses: { 200: { description: 'The checkpoint', schema: checkpointSchema } },
+    errors: [AuditErrors.noCheckpoint],
+  })
   checkpoint(@CurrentClient() client: AuthenticatedClient): Promise<Checkpoint> {
     return this.log.latestCheckpoint(readerOf(client));
   }
 
   /** The newest checkpoint as a C2SP signed note with its cosignatures (text/plain), or the newest witnessed one. */
   @Get('checkpoint/note')
-  @Roles('auditor', 'authority')
+  @ApiRoute({
+    operationId: 'getAuditCheckpointNote',
+    summary:
+      'The latest checkpoint as a C2SP signed note (text/plain: origin, size, base64 root, the log’s signature, then every witness cosignature held)',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    responses: {
+      200: {
+        description: 'The note (text/plain; charset=utf-8), as c2sp.org/tlog-checkpoint and c2sp.org/tlog-cosignature define it',
+        mediaType: 'text/plain',
+      },
+    },
+    errors: [AuditErrors.noCheckpoint, AuditErrors.notWitnessed],
+  })
   async checkpointNote(
     @CurrentClient() client: AuthenticatedClient,
     @Query(new ZodPipe(checkpointNoteQuerySchema)) q: z.output<typeof checkpointNoteQuerySchema>,
@@ -77,13 +117,25 @@ export class AuditController {
   }
 
   @Get('witnesses')
-  @Roles('auditor', 'admin')
+  @ApiRoute({
+    operationId: 'getAuditWitnesses',
+    summary: 'The witnesses the log asks to cosign, what it knows of each, the newest checkpoint and the newest a quorum witnessed',
+    tag: 'audit',
+    roles: ['auditor', 'admin'],
+    responses: { 200: { description: 'Witnessing status', schema: witnessStatusSchema } },
+  })
   witnesses() {
     return this.log.witnessStatus();
   }
 
   @Get('public-key')
-  @Roles('auditor', 'authority', 'platform', 'admin')
+  @ApiRoute({
+    operationId: 'getAuditPublicKeys',
+    summary: 'The checkpoint signing keys, by key id (PEM, SPKI); the note verifier key and origin; the witnesses’ keys and the quorum',
+    tag: 'audit',
+    roles: ['auditor', 'authority', 'platform', 'admin'],
+    responses: { 200: { description: 'Keys', schema: publicKeysSchema } },
+  })
   publicKey() {
     return {
       keys: this.tree.publicKeys(),
@@ -95,7 +147,14 @@ export class AuditController {
   }
 
   @Get('proofs/inclusion')
-  @Roles('auditor', 'authority')
+  @ApiRoute({
+    operationId: 'getInclusionProof',
+    summary: 'RFC 9162 inclusion proof of an event in the tree of a given size (default: the latest checkpoint)',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    responses: { 200: { description: 'The audit path', schema: inclusionProofSchema } },
+    errors: [AuditErrors.sizeNotAvailable, AuditErrors.eventNotInTree, AuditErrors.noCheckpoint, AuditErrors.noCheckpointNote],
+  })
   async inclusion(
     @CurrentClient() client: AuthenticatedClient,
     @Query(new ZodPipe(inclusionQuerySchema)) q: z.output<typeof inclusionQuerySchema>,
@@ -105,7 +164,14 @@ export class AuditController {
   }
 
   @Get('proofs/consistency')
-  @Roles('auditor', 'authority')
+  @ApiRoute({
+    operationId: 'getConsistencyProof',
+    summary: 'RFC 9162 consistency proof between two tree sizes',
+    tag: 'audit',
+    roles: ['auditor', 'authority'],
+    responses: { 200: { description: 'The proof with both roots', schema: consistencyProofSchema } },
+    errors: [AuditErrors.sizeNotAvailable, AuditErrors.noCheckpoint],
+  })
   consistency(
     @CurrentClient() client: AuthenticatedClient,
     @Query(new ZodPipe(consistencyQuerySchema)) q: z.output<typeof consistencyQuerySchema>,

@@ -6,9 +6,22 @@ import { REDIS, pingDatabase, redisReady } from '@ostracon/database';
 import type { Redis } from 'ioredis';
 import { ScreeningIndexService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { clusterState } from '../cluster';
+import { ApiRoute } from '../openapi/api-route';
 
 const CHECK_TIMEOUT_MS = 2000;
+
+const livenessSchema = z.object({ status: z.literal('ok') });
+const up = z.enum(['ok', 'down']);
+const loaded = z.enum(['ok', 'loading']);
+const readinessSchema = z.object({
+  status: z.enum(['ok', 'degraded']).meta({ description: 'degraded: PostgreSQL or Redis is down, and checks go on from memory' }),
+  checks: z.object({ postgres: up, redis: up, index: loaded, keys: loaded }),
+  processes: z
+    .object({ ready: z.number().int(), total: z.number().int(), pid: z.number().int() })
+    .meta({ description: 'API_PROCESSES > 1: how many of the processes sharing the port serve, and which one answered' }),
+});
 
 @Controller('health')
 export class HealthController {
@@ -21,7 +34,13 @@ export class HealthController {
 
   /** The process is up and serving. */
   @Get('live')
-  live() {
+  @ApiRoute({
+    operationId: 'getLiveness',
+    summary: 'Liveness',
+    tag: 'operations',
+    responses: { 200: { description: 'Up', schema: livenessSchema } },
+  })
+  live(): z.output<typeof livenessSchema> {
     return { status: 'ok' };
   }
 
@@ -33,7 +52,17 @@ export class HealthController {
    * which dependency is down.
    */
   @Get('ready')
-  async ready() {
+  @ApiRoute({
+    operationId: 'getReadiness',
+    summary:
+      'Readiness: this process can serve (sign-up index built, API keys read). PostgreSQL or Redis down makes it "degraded", not unready: checks go on from memory',
+    tag: 'operations',
+    responses: {
+      200: { description: '{ status: "ok" | "degraded", checks: { postgres, redis, index, keys }, processes }', schema: readinessSchema },
+    },
+    errors: [{ error: CommonErrors.unavailable, note: 'while the index or the keys load; with Retry-After' }],
+  })
+  async ready(): Promise<z.output<typeof readinessSchema>> {
     const [postgres, redis] = await Promise.all([
       check(() => pingDatabase(this.dataSource)),
       check(async () => {

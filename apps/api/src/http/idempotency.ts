@@ -8,9 +8,24 @@ import canonicalize from 'canonicalize';
 import type { DataSource } from 'typeorm';
 
 export const IdempotencyErrors = defineErrors({
-  keyRequired: { code: 'IDEMPOTENCY.KEY_REQUIRED', status: 400, title: 'An Idempotency-Key header is required' },
-  mismatch: { code: 'IDEMPOTENCY.MISMATCH', status: 422, title: 'This Idempotency-Key was used with another request body' },
-  inFlight: { code: 'IDEMPOTENCY.IN_FLIGHT', status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  keyRequired: {
+    code: 'IDEMPOTENCY.KEY_REQUIRED',
+    status: 400,
+    title: 'An Idempotency-Key header is required',
+    when: '`POST /v1/orders` without an `Idempotency-Key` of 1–255 visible ASCII characters',
+  },
+  mismatch: {
+    code: 'IDEMPOTENCY.MISMATCH',
+    status: 422,
+    title: 'This Idempotency-Key was used with another request body',
+    when: 'the key was used with another body',
+  },
+  inFlight: {
+    code: 'IDEMPOTENCY.IN_FLIGHT',
+    status: 409,
+    title: 'A request with this Idempotency-Key is still being processed',
+    when: 'the first request with this key is still running (`Retry-After: 1`)',
+  },
 });
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

@@ -1,6 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { AccessGuard, Roles } from '@ostracon/auth';
-import { type Offence, OrdersService } from '@ostracon/orders';
+import { AccessGuard } from '@ostracon/auth';
+import { type Offence, OrdersService, offenceListSchema } from '@ostracon/orders';
+import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1/offences')
 @UseGuards(AccessGuard)
@@ -9,7 +10,13 @@ export class OffencesController {
 
   /** The offence codes an order may cite (docs/legal.md), kept as data. */
   @Get()
-  @Roles('authority', 'auditor', 'admin')
+  @ApiRoute({
+    operationId: 'listOffences',
+    summary: 'The offence codes an order may cite',
+    tag: 'orders',
+    roles: ['authority', 'auditor', 'admin'],
+    responses: { 200: { description: 'The list', schema: offenceListSchema } },
+  })
   list(): { items: readonly Offence[] } {
     return { items: this.orders.offences() };
   }

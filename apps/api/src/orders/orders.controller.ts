@@ -1,18 +1,22 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { AccessGuard, CurrentClient, Roles } from '@ostracon/auth';
+import { AccessGuard, CurrentClient } from '@ostracon/auth';
 import { type Page, ZodPipe, type AuthenticatedClient } from '@ostracon/common';
 import {
   type CreateOrderInput,
   type ListOrdersQuery,
+  OrderErrors,
   type OrderView,
   OrdersService,
   type RevokeOrderInput,
   createOrderSchema,
   listOrdersQuerySchema,
+  orderPageSchema,
+  orderViewSchema,
   revokeOrderSchema,
 } from '@ostracon/orders';
 import type { FastifyReply } from 'fastify';
-import { Idempotency } from '../http/idempotency';
+import { Idempotency, IdempotencyErrors } from '../http/idempotency';
+import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1/orders')
 @UseGuards(AccessGuard)
@@ -23,7 +27,31 @@ export class OrdersController {
   ) {}
 
   @Post()
-  @Roles('authority')
+  @ApiRoute({
+    operationId: 'submitOrder',
+    summary: 'Submit a ban order',
+    tag: 'orders',
+    roles: ['authority'],
+    headers: [{ name: 'Idempotency-Key', required: true, description: 'Same key and body replays the first answer' }],
+    responses: { 201: { description: 'The order, without its raw signals or account ids', schema: orderViewSchema } },
+    errors: [
+      IdempotencyErrors.keyRequired,
+      IdempotencyErrors.inFlight,
+      // The legal rules (libs/orders order-rules.ts), then the signals and platforms.
+      OrderErrors.unknownOffence,
+      OrderErrors.decisionInFuture,
+      OrderErrors.decisionBeforeLaw,
+      OrderErrors.startBeforeDecision,
+      OrderErrors.startTooFar,
+      OrderErrors.durationExceeded,
+      OrderErrors.alreadyEnded,
+      OrderErrors.unknownPlatform,
+      OrderErrors.devicePlatformNotNamed,
+      OrderErrors.signalInvalid,
+      OrderErrors.signalDuplicate,
+      IdempotencyErrors.mismatch,
+    ],
+  })
   async create(
     @CurrentClient() client: AuthenticatedClient,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -40,7 +68,13 @@ export class OrdersController {
   }
 
   @Get()
-  @Roles('authority', 'auditor')
+  @ApiRoute({
+    operationId: 'listOrders',
+    summary: 'List orders (an authority its own, an auditor all), newest first',
+    tag: 'orders',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'One page', schema: orderPageSchema } },
+  })
   list(
     @CurrentClient() client: AuthenticatedClient,
     @Query(new ZodPipe(listOrdersQuerySchema)) query: ListOrdersQuery,
@@ -49,14 +83,28 @@ export class OrdersController {
   }
 
   @Get(':id')
-  @Roles('authority', 'auditor')
+  @ApiRoute({
+    operationId: 'getOrder',
+    summary: 'Read one order',
+    tag: 'orders',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'The order', schema: orderViewSchema } },
+    errors: [OrderErrors.notFound],
+  })
   get(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<OrderView> {
     return this.orders.get(client, id);
   }
 
   @Post(':id/revoke')
   @HttpCode(200)
-  @Roles('authority')
+  @ApiRoute({
+    operationId: 'revokeOrder',
+    summary: 'Revoke an order: its signals stop matching and the platforms are told to lift',
+    tag: 'orders',
+    roles: ['authority'],
+    responses: { 200: { description: 'The revoked order', schema: orderViewSchema } },
+    errors: [OrderErrors.notFound, OrderErrors.notRevocable],
+  })
   revoke(
     @CurrentClient() client: AuthenticatedClient,
     @Param('id') id: string,

@@ -1,7 +1,14 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { AccessGuard, CurrentClient, Roles } from '@ostracon/auth';
+import { AccessGuard, CurrentClient } from '@ostracon/auth';
 import { ZodPipe, type AuthenticatedClient, actorOf } from '@ostracon/common';
-import { type ComplianceQuery, ComplianceReport, type ComplianceRow, complianceQuerySchema } from '@ostracon/enforcement';
+import {
+  type ComplianceQuery,
+  ComplianceReport,
+  type ComplianceReportView,
+  complianceQuerySchema,
+  complianceReportSchema,
+} from '@ostracon/enforcement';
+import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1/reports')
 @UseGuards(AccessGuard)
@@ -10,11 +17,18 @@ export class ReportsController {
 
   /** GET /v1/reports/compliance: per platform and month, how suspend directives were enforced against their SLA. */
   @Get('compliance')
-  @Roles('auditor', 'admin')
+  @ApiRoute({
+    operationId: 'getComplianceReport',
+    summary:
+      'Enforcement compliance per platform and month (suspend directives delivered, enforced within the SLA, late, rejected, median and 90th-percentile time to enforce); an audited read',
+    tag: 'audit',
+    roles: ['auditor', 'admin'],
+    responses: { 200: { description: 'The report', schema: complianceReportSchema } },
+  })
   report(
     @CurrentClient() caller: AuthenticatedClient,
     @Query(new ZodPipe(complianceQuerySchema)) query: ComplianceQuery,
-  ): Promise<{ from: string; to: string; items: ComplianceRow[] }> {
+  ): Promise<ComplianceReportView> {
     return this.compliance.compute(query, actorOf(caller));
   }
 }

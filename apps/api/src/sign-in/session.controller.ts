@@ -1,16 +1,18 @@
 import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
 import { type AuthenticatedClient, actorOf } from '@ostracon/common';
-import { AccessGuard, CurrentClient, CurrentSession, PeopleService, type ResolvedPerson, Roles, type Session } from '@ostracon/auth';
-
-export interface SessionView {
-  kind: 'client' | 'person';
-  id: string;
-  role: AuthenticatedClient['role'];
-  organisation: { id: string; name: string };
-  /** For a person's session: the token changes made with the cookie must send as X-CSRF-Token. */
-  csrfToken: string | null;
-  expiresAt: string | null;
-}
+import {
+  AccessGuard,
+  CurrentClient,
+  CurrentSession,
+  PeopleService,
+  type ResolvedPerson,
+  type Session,
+  type SessionView,
+  AuthErrors,
+  resolvedPersonSchema,
+  sessionViewSchema,
+} from '@ostracon/auth';
+import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1')
 @UseGuards(AccessGuard)
@@ -19,7 +21,13 @@ export class SessionController {
 
   /** GET /v1/session: who the caller is (a key or a person signed in), and a session's CSRF token. */
   @Get('session')
-  @Roles('authority', 'auditor', 'admin', 'platform')
+  @ApiRoute({
+    operationId: 'getSession',
+    summary: 'Who is calling (a key or a person signed in); for a session, its CSRF token',
+    tag: 'sign-in',
+    roles: ['authority', 'auditor', 'admin', 'platform'],
+    responses: { 200: { description: 'The caller', schema: sessionViewSchema } },
+  })
   @Header('cache-control', 'no-store')
   whoAmI(@CurrentClient() caller: AuthenticatedClient, @CurrentSession() session: Session | null): SessionView {
     return {
@@ -34,7 +42,14 @@ export class SessionController {
 
   /** GET /v1/people/{id}: who a person id of the log is; an audited read (`person.resolved`). */
   @Get('people/:id')
-  @Roles('auditor', 'admin')
+  @ApiRoute({
+    operationId: 'getPerson',
+    summary: 'Who a person id of the audit log is: an audited read (person.resolved)',
+    tag: 'audit',
+    roles: ['auditor', 'admin'],
+    responses: { 200: { description: 'The person and their organisation', schema: resolvedPersonSchema } },
+    errors: [AuthErrors.personNotFound],
+  })
   @Header('cache-control', 'no-store')
   resolve(@CurrentClient() caller: AuthenticatedClient, @Param('id') id: string): Promise<ResolvedPerson> {
     return this.people.resolve(id, actorOf(caller));

@@ -5,14 +5,17 @@ import {
   SignInRefused,
   type SignInRefusal,
   SignInService,
+  type SignedOut,
   cookieNames,
   cookieOptions,
   passesCsrfCheck,
   signInQuerySchema,
+  signedOutSchema,
 } from '@ostracon/auth';
-import { DomainError, ZodPipe } from '@ostracon/common';
+import { CommonErrors, DomainError, ZodPipe } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiRoute } from '../openapi/api-route';
 import { PAGE_HEADERS, escapeHtml, page } from './pages';
 
 type CookieRequest = FastifyRequest & { cookies: Record<string, string | undefined> };
@@ -65,6 +68,17 @@ export class SignInController {
    * before anyone is known, so it costs the source one unit of its failed-authentication allowance.
    */
   @Get('sign-in')
+  @ApiRoute({
+    operationId: 'signIn',
+    summary: 'Sign in with OpenID Connect: a redirect to the provider (authorization code, PKCE, state, nonce)',
+    tag: 'sign-in',
+    responses: { 302: { description: 'To the provider; sets the short-lived sign-in cookie' } },
+    errors: [
+      { error: CommonErrors.rateLimited, note: 'each start costs the source one unit of its failed-authentication allowance' },
+      AuthErrors.signInUnavailable,
+      AuthErrors.providerUnavailable,
+    ],
+  })
   async start(
     @Req() request: CookieRequest,
     @Query(new ZodPipe(signInQuerySchema)) query: { returnTo?: string },
@@ -80,6 +94,23 @@ export class SignInController {
 
   /** GET /auth/callback: back from the provider; a session cookie and on to where the person was going. */
   @Get('callback')
+  @ApiRoute({
+    operationId: 'signInCallback',
+    summary: 'The provider’s redirect back: a session cookie and on to returnTo, or a page saying why the sign-in is refused',
+    tag: 'sign-in',
+    responses: {
+      303: { description: 'Signed in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over https)' },
+      403: {
+        description: 'An HTML page: unknown or removed person, unverified e-mail, expired or replayed sign-in, failed checks',
+        mediaType: 'text/html',
+      },
+    },
+    errors: [
+      { error: CommonErrors.rateLimited, note: 'a return matching no sign-in of this browser counts as a failed authentication' },
+      AuthErrors.signInUnavailable,
+      AuthErrors.providerUnavailable,
+    ],
+  })
   async callback(@Req() request: CookieRequest, @Res() reply: FastifyReply): Promise<void> {
     const callbackUrl = new URL(request.url, this.config.signIn.publicUrl);
     void reply.clearCookie(this.cookies.attempt, cookieOptions(this.config)).header('cache-control', 'no-store');
@@ -105,7 +136,15 @@ export class SignInController {
    */
   @Post('sign-out')
   @HttpCode(200)
-  async signOut(@Req() request: CookieRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ endSessionUrl: string | null }> {
+  @ApiRoute({
+    operationId: 'signOut',
+    session: true,
+    summary: 'End the session (X-CSRF-Token and a same-origin request required), and where to end the provider’s',
+    tag: 'sign-in',
+    responses: { 200: { description: '{ endSessionUrl }: the provider’s end-session URL, or null', schema: signedOutSchema } },
+    errors: [AuthErrors.csrf],
+  })
+  async signOut(@Req() request: CookieRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SignedOut> {
     const cookie = request.cookies[this.cookies.session];
     void reply.header('cache-control', 'no-store');
     if (cookie === undefined) return { endSessionUrl: null };
@@ -118,6 +157,12 @@ export class SignInController {
 
   /** GET /auth/signed-in: where a sign-in lands by default: who the browser is signed in as. */
   @Get('signed-in')
+  @ApiRoute({
+    operationId: 'signedIn',
+    summary: 'Where a sign-in lands by default: an HTML page saying for which organisation and role the browser is signed in',
+    tag: 'sign-in',
+    responses: { 200: { description: 'An HTML page', mediaType: 'text/html' }, 303: { description: 'Not signed in: to /auth/sign-in' } },
+  })
   async signedIn(@Req() request: CookieRequest, @Res() reply: FastifyReply): Promise<void> {
     const cookie = request.cookies[this.cookies.session];
     const session = cookie === undefined ? null : await this.signIn.sessionOf(cookie);
@@ -140,6 +185,12 @@ export class SignInController {
 
   /** GET /auth/signed-out: where the provider sends the browser back after its own sign-out. */
   @Get('signed-out')
+  @ApiRoute({
+    operationId: 'signedOut',
+    summary: 'Where the provider sends the browser after its own sign-out (an HTML page)',
+    tag: 'sign-in',
+    responses: { 200: { description: 'An HTML page', mediaType: 'text/html' } },
+  })
   signedOut(@Res() reply: FastifyReply): void {
     void reply
       .headers(PAGE_HEADERS)

@@ -3,18 +3,25 @@ import { CommonErrors, DomainError, parseOrThrow, sendProblem, type Authenticate
 import type { SignalInput } from '@ostracon/identity';
 import {
   SIGNUP_LIMITS,
+  ScreeningErrors,
   type SignupChecksService,
   type SignupOutcome,
   fastSignupChecks,
+  signupBatchResultSchema,
   signupBatchSchema,
   signupCheckSchema,
+  signupResultSchema,
 } from '@ostracon/screening';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { useJsonBodies } from '../http/json-body';
 import type { Metrics } from '../metrics/metrics';
+import type { OutsideNestRoute, RouteError } from '../openapi/api-route';
 
-/** Who may check sign-ups: the OpenAPI document says the same (a test holds them together). */
+/** How the sign-up routes read JSON: JSON.parse alone (apps/api/src/http/json-body.ts says why). */
+const BODIES = 'plain';
+
+/** Who may check sign-ups: mayCheckSignups admits them, and the routes' descriptions say so. */
 export const SIGNUP_CHECK_ROLES: readonly Role[] = ['platform'];
 export const SIGNUP_CHECK_PATHS = ['/v1/signup-checks', '/v1/signup-checks/batch'] as const;
 
@@ -26,18 +33,45 @@ export interface SignupRouteDeps {
   logger: Logger;
 }
 
-/** One of the two routes: how its body is read, what it costs, how its answer is shaped. */
+/** One of the two routes: how its body is read, what it costs, how its answer is shaped, what the OpenAPI document says of it. */
 export interface CheckRoute {
   path: (typeof SIGNUP_CHECK_PATHS)[number];
+  description: Omit<OutsideNestRoute, 'method' | 'path'>;
   parse(body: unknown): readonly { ref?: string; signals: readonly SignalInput[] }[];
   /** Tokens of the key's rate limit, charged before the body is validated: a malformed batch still costs. */
   cost(body: unknown): number;
   answer(outcomes: SignupOutcome[]): unknown;
 }
 
+/** What either route may answer besides a result (with the problems of every keyed route with a body: openapi.ts). */
+const checkErrors = (cost: string): RouteError[] => [
+  {
+    error: CommonErrors.rateLimited,
+    note: `over this key’s sign-up check rate (${cost}), or too many failed authentications from this address; with Retry-After`,
+  },
+  { error: ScreeningErrors.indexLoading, note: 'this process is building its index; with Retry-After' },
+  {
+    error: CommonErrors.dependencyUnavailable,
+    note: 'PostgreSQL unreachable when a match must be recorded or an unknown key looked up; with Retry-After',
+  },
+];
+
 export const CHECK_ROUTES: readonly CheckRoute[] = [
   {
     path: SIGNUP_CHECK_PATHS[0],
+    description: {
+      operationId: 'checkSignup',
+      summary: 'Check one sign-up against the bans that name the calling platform',
+      tag: 'sign-up checks',
+      roles: SIGNUP_CHECK_ROLES,
+      keysOnly: true,
+      body: signupCheckSchema,
+      json: BODIES,
+      responses: {
+        200: { description: 'block (a strong match), review (only possible matches) or allow', schema: signupResultSchema },
+      },
+      errors: checkErrors('a check costs one token'),
+    },
     // The prehashed shape without zod (fastSignupChecks says exactly when); zod for the rest and for errors.
     parse: (body) => fastSignupChecks(body, false) ?? [parseOrThrow(signupCheckSchema, body)],
     cost: () => 1,
@@ -45,6 +79,17 @@ export const CHECK_ROUTES: readonly CheckRoute[] = [
   },
   {
     path: SIGNUP_CHECK_PATHS[1],
+    description: {
+      operationId: 'checkSignups',
+      summary: `Check up to ${SIGNUP_LIMITS.checksPerBatch} sign-ups; results in the same order, with each ref`,
+      tag: 'sign-up checks',
+      roles: SIGNUP_CHECK_ROLES,
+      keysOnly: true,
+      body: signupBatchSchema,
+      json: BODIES,
+      responses: { 200: { description: 'One result per check', schema: signupBatchResultSchema } },
+      errors: checkErrors('a batch costs one token per check'),
+    },
     parse: (body) => fastSignupChecks(body, true) ?? parseOrThrow(signupBatchSchema, body).checks,
     cost: (body) => {
       const checks = (body as { checks?: unknown } | null)?.checks;
@@ -53,6 +98,13 @@ export const CHECK_ROUTES: readonly CheckRoute[] = [
     answer: (outcomes) => ({ results: outcomes }),
   },
 ];
+
+/** The routes as the OpenAPI document lists them (apps/api/src/openapi/openapi.ts). */
+export const SIGNUP_CHECK_DESCRIPTIONS: readonly OutsideNestRoute[] = CHECK_ROUTES.map((route) => ({
+  method: 'post',
+  path: route.path,
+  ...route.description,
+}));
 
 /** Whether a client may check sign-ups: a platform's key. */
 export function mayCheckSignups(client: AuthenticatedClient): boolean {
@@ -106,7 +158,7 @@ function countDecisions(metrics: Metrics, platform: string, outcomes: readonly S
  */
 export async function registerSignupCheckRoutes(root: FastifyInstance, deps: SignupRouteDeps): Promise<void> {
   await root.register(async (fastify) => {
-    useJsonBodies(fastify, 'plain');
+    useJsonBodies(fastify, BODIES);
     // Errors raised before the handler (body parsing, size) get the same problem+json as the
     // handler's own: this context was registered before Nest set its error handler on the root.
     fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, deps.logger));

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import type { AuthenticatedClient } from '@ostracon/common';
-import { AccessGuard, CurrentClient, Roles } from '@ostracon/auth';
-import { SignupChecksService, type SignupMatchView } from '@ostracon/screening';
+import { AccessGuard, CurrentClient } from '@ostracon/auth';
+import { ScreeningErrors, SignupChecksService, type SignupMatchView, signupMatchViewSchema } from '@ostracon/screening';
+import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1/signup-matches')
 @UseGuards(AccessGuard)
@@ -10,7 +11,14 @@ export class SignupMatchesController {
 
   /** What a `matchId` a platform quoted refers to: for the order's authority and auditors. */
   @Get(':matchId')
-  @Roles('authority', 'auditor')
+  @ApiRoute({
+    operationId: 'getSignupMatch',
+    summary: 'Resolve a matchId a platform quoted: the order it matched (its authority, auditors)',
+    tag: 'sign-up checks',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'The match', schema: signupMatchViewSchema } },
+    errors: [ScreeningErrors.matchNotFound],
+  })
   find(@CurrentClient() client: AuthenticatedClient, @Param('matchId') matchId: string): Promise<SignupMatchView> {
     return this.checks.findMatch(client, matchId);
   }

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { PERSON_ROLES, ROLES } from '@ostracon/common';
+
+/**
+ * What the auth lib answers (the OpenAPI document shows these very schemas; the types are inferred
+ * from them). Its request schemas stay beside the services that parse them.
+ */
+
+/** An API client as the admin API lists it: never its key. */
+export const clientViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  organisation: z.uuid(),
+  role: z.enum(ROLES),
+  platform: z.string().nullable(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  signupRatePerSecond: z.number().nullable().meta({ description: 'null: SIGNUP_RATE_PER_SECOND' }),
+  signupRateBurst: z.number().nullable().meta({ description: 'null: SIGNUP_RATE_BURST' }),
+});
+export type ClientView = z.infer<typeof clientViewSchema>;
+
+export const createdClientSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  organisation: z.uuid(),
+  role: z.enum(ROLES),
+  platform: z.string().nullable(),
+  apiKey: z.string().meta({ description: 'Shown once, here; only its hash is stored' }),
+});
+export type CreatedClient = z.infer<typeof createdClientSchema>;
+
+export const organisationViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  platform: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type OrganisationView = z.infer<typeof organisationViewSchema>;
+
+/**
+ * What an admin sees of a member: the e-mail they invited, not the name the provider gave (that
+ * is read through the audited resolve).
+ */
+export const personViewSchema = z.object({
+  id: z.uuid(),
+  organisation: z.uuid(),
+  role: z.enum(PERSON_ROLES),
+  email: z.string(),
+  invitedAt: z.string(),
+  signedInAt: z.string().nullable(),
+  removedAt: z.string().nullable(),
+});
+export type PersonView = z.infer<typeof personViewSchema>;
+
+/** A person as an audited read resolves them, for an auditor asking "who is person X". */
+export const resolvedPersonSchema = personViewSchema.extend({ displayName: z.string().nullable(), organisationName: z.string() });
+export type ResolvedPerson = z.infer<typeof resolvedPersonSchema>;
+
+/** Who is calling: a key, or a person signed in. */
+export const sessionViewSchema = z.object({
+  kind: z.enum(['client', 'person']),
+  id: z.uuid(),
+  role: z.enum(ROLES),
+  organisation: z.object({ id: z.uuid(), name: z.string() }),
+  csrfToken: z.string().nullable().meta({ description: 'A person’s session: send it as X-CSRF-Token with every change' }),
+  expiresAt: z.string().nullable(),
+});
+export type SessionView = z.infer<typeof sessionViewSchema>;
+
+/** Signed out here; where to end the provider's session too (RP-initiated logout), if it has an end-session endpoint. */
+export const signedOutSchema = z.object({ endSessionUrl: z.string().nullable() });
+export type SignedOut = z.infer<typeof signedOutSchema>;
