@@ -101,7 +101,7 @@ async function main() {
       }
       if (req.method === 'POST' && url.pathname === '/signup') {
         const form = JSON.parse((await readBody(req)).toString('utf8') || '{}');
-        const result = await screener.check(signalsOf(form));
+        const result = await screener.checkSignup(signalsOf(form));
         if (result.decision === 'block') return send(res, 403, { decision: 'block', banEndsAt: result.banEndsAt, matchId: result.matchId });
         const accountId = randomUUID();
         accounts.set(accountId, { accountId, suspended: false, review: result.decision === 'review' ? result.matchId : undefined });
