@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    // Boundaries (STYLE.md): libs never import apps; a lib is entered through its index only.
+    // Boundaries (docs/CONTRIBUTING.md § Layout): libs never import apps; a lib is entered through its index only.
     files: ['libs/**/*.ts'],
     rules: {
       'no-restricted-imports': [

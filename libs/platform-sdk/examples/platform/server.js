@@ -57,7 +57,7 @@ function send(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
-/** The sign-up form's fields as SIGNALS.md signals: the SDK normalizes and hashes them here. */
+/** The sign-up form's fields as signals (the service's docs/signals.md): the SDK normalizes and hashes them here. */
 function signalsOf(form) {
   const signals = [];
   if (typeof form.email === 'string') signals.push({ type: 'email', value: form.email });
