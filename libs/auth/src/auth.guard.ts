@@ -8,7 +8,7 @@ import { Authenticator, bearerKey } from './authenticator';
 import { cookieNames } from './cookies';
 import { passesCsrfCheck } from './csrf';
 import type { AuthenticatedClient, Role } from '@ostracon/common';
-import type { Session } from './session-store';
+import type { Session } from './session.store';
 
 const ROLES_KEY = 'ostracon:roles';
 

@@ -3,7 +3,7 @@ import { CommonErrors, DomainError } from '@ostracon/common';
 import { ApiKeyIndex } from './api-key-index';
 import { RateLimiter } from './rate-limiter';
 import type { AuthenticatedClient } from '@ostracon/common';
-import { type Session, SessionStore } from './session-store';
+import { type Session, SessionStore } from './session.store';
 import { sourceOf } from './source-address';
 
 const BEARER = /^Bearer (\S+)$/i;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AuthErrors } from './auth.errors';
 import { OrganisationsService } from './organisations.service';
 import { PERSON_ROLES, type PersonRole } from '@ostracon/common';
-import { SessionStore } from './session-store';
+import { SessionStore } from './session.store';
 
 export const invitePersonSchema = z.strictObject({
   email: z.email().max(254),
