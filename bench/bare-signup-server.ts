@@ -34,7 +34,7 @@ async function main() {
   app.post('/v1/signup-checks', async (request) => {
     const body = request.body as { signals: never[] };
     const context = { defaultCountry: 'FR', today: new Date().toISOString().slice(0, 10), platform };
-    const result = screener.check(index, platform, Date.now(), body.signals, context);
+    const result = screener.matchSignals(index, platform, Date.now(), body.signals, context);
     return { decision: result.decision };
   });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });

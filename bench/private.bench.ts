@@ -153,7 +153,7 @@ async function main() {
         await res.arrayBuffer();
       });
     const priv = (i: number) =>
-      screener.check(signals(i)).then((r) => {
+      screener.checkSignup(signals(i)).then((r) => {
         if (r.decision !== 'allow' || r.evaluated !== 3) throw new Error(`private check: ${JSON.stringify(r)}`);
       });
     await openLoop(RATE, 2, priv); // warm-up

@@ -147,12 +147,12 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
 
     const variant = { type: 'email' as const, value: `  ${user.replaceAll('.', '').toUpperCase()}+signup@GoogleMail.com ` };
     const result = await waitFor(async () => {
-      const r = await onA.check([variant, { type: 'email', value: 'nobody@example.fr' }]);
+      const r = await onA.checkSignup([variant, { type: 'email', value: 'nobody@example.fr' }]);
       return r.decision === 'block' ? r : undefined;
     }, 'the new order in platform A’s set');
     expect(result).toMatchObject({ decision: 'block', evaluated: 2 });
     expect(result.banEndsAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(await onB.check([variant])).toEqual({ decision: 'allow', evaluated: 1 });
+    expect(await onB.checkSignup([variant])).toEqual({ decision: 'allow', evaluated: 1 });
 
     // The match is recorded and audited as a plain one is, and says it came through the private mode.
     const match = await api.request({ method: 'GET', url: `/v1/signup-matches/${result.matchId}`, key: world.authority.apiKey });
@@ -170,7 +170,7 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     await submit([platformA], [{ type: 'name_dob', value: name }]);
     const onA = await screener(base, keyA.apiKey, platformA);
     const r = await waitFor(async () => {
-      const x = await onA.check([
+      const x = await onA.checkSignup([
         { type: 'email', value: 'not an address' },
         { type: 'name_dob', value: { ...name, givenName: 'eloise' } },
       ]);
@@ -197,13 +197,13 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     const [one, two] = await Promise.all(bases.map((b) => screener(b, keyA.apiKey, platformA)));
     const signup = [{ type: 'phone' as const, value: `0${phone.slice(3, 4)} ${phone.slice(4).replace(/(\d\d)(?=\d)/g, '$1 ')}` }];
     await waitFor(
-      async () => (await one!.check(signup)).decision === 'block' && (await two!.check(signup)).decision === 'block',
+      async () => (await one!.checkSignup(signup)).decision === 'block' && (await two!.checkSignup(signup)).decision === 'block',
       'a block on both processes',
     );
 
     await revoke(orderId);
     await waitFor(
-      async () => (await one!.check(signup)).decision === 'allow' && (await two!.check(signup)).decision === 'allow',
+      async () => (await one!.checkSignup(signup)).decision === 'allow' && (await two!.checkSignup(signup)).decision === 'allow',
       'the revocation on both processes',
       10_000,
     );
@@ -247,9 +247,9 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     await mitm.start();
     try {
       const onA = await screener(mitm.url, keyA.apiKey, platformA);
-      expect((await onA.check([{ type: 'email', value: 'someone@example.fr' }])).decision).toBe('allow');
+      expect((await onA.checkSignup([{ type: 'email', value: 'someone@example.fr' }])).decision).toBe('allow');
       mitm.forgeWith = voprf.deriveKeyPair(randomBytes(32), new Uint8Array());
-      await expect(onA.check([{ type: 'email', value: 'someone@example.fr' }])).rejects.toThrow('does not verify');
+      await expect(onA.checkSignup([{ type: 'email', value: 'someone@example.fr' }])).rejects.toThrow('does not verify');
     } finally {
       await mitm.stop();
     }
@@ -372,7 +372,7 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
       const onA = await screener(mitm.url, keyA.apiKey, platformA);
       const logsBefore = api.logs.text().length;
       expect(
-        await onA.check([
+        await onA.checkSignup([
           { type: 'email', value: email },
           { type: 'phone', value: phone },
         ]),
@@ -421,11 +421,11 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     const { apiKey } = await api.client('platform', platformC);
     const onC = await screener(base, apiKey, platformC);
     const [{ seq }] = await api.dataSource.query(`SELECT coalesce(max(seq), 0)::text AS seq FROM audit_events`);
-    await onC.check([
+    await onC.checkSignup([
       { type: 'email', value: `${unique('counted')}@example.fr` },
       { type: 'email', value: `${unique('counted')}@example.fr` },
     ]);
-    await onC.check([{ type: 'email', value: `${unique('counted')}@example.fr` }]);
+    await onC.checkSignup([{ type: 'email', value: `${unique('counted')}@example.fr` }]);
     expect(await api.metrics()).toMatch(new RegExp(`ostracon_private_evaluations_total\\{platform="${platformC}"\\} 3\\n`));
     const events = await api.dataSource.query(`SELECT type FROM audit_events WHERE platform_id = $1 AND seq > $2`, [platformC, seq]);
     expect(events).toEqual([]);
@@ -543,7 +543,7 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
       await rotated.app.listen(port, '127.0.0.1');
       const newPublic = Buffer.from(new OprfKeyRing([next]).current.publicKey).toString('hex');
       const onNew = await screener(`http://127.0.0.1:${port}`, keyA.apiKey, platformA, { pinnedKeys: { [next.keyId]: newPublic } });
-      expect((await onNew.check([{ type: 'email', value: email.toUpperCase() }])).decision).toBe('block');
+      expect((await onNew.checkSignup([{ type: 'email', value: email.toUpperCase() }])).decision).toBe('block');
       const published = await rotated.dataSource.query(
         `SELECT data FROM audit_events WHERE type = 'private_key.published' AND data->>'keyId' = $1`,
         [next.keyId],

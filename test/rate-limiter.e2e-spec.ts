@@ -2,7 +2,7 @@ import { RateLimiter } from '@ostracon/auth';
 import type { AppConfig } from '@ostracon/config';
 import { redisReady } from '@ostracon/database';
 import { Redis } from 'ioredis';
-import { RedisServer } from './support/isolated';
+import { RedisServer } from './support/redis-server';
 
 /** The sign-up rate limiter's leases, against a Redis of its own (its command counters are this test's alone). */
 describe('the sign-up rate limiter', () => {

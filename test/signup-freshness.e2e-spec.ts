@@ -5,7 +5,8 @@ import type { CreatedClient } from '@ostracon/auth';
 import { type AppConfig, loadConfig } from '@ostracon/config';
 import { IndexLoader, ScreeningIndexService } from '@ostracon/screening';
 import { orderBody } from './support/builders';
-import { RedisServer, asOwner, freePort, testConfig, waitFor } from './support/isolated';
+import { asOwner, freePort, testConfig, waitFor } from './support/isolated';
+import { RedisServer } from './support/redis-server';
 import { startTestApp, submitOrder, type TestApp } from './support/test-app';
 
 /** A unique e-mail per order: the shared test database holds many orders. */

@@ -376,7 +376,7 @@ export const equivalentMutants = [
     line: 'private readonly matches: IndexMatch[] = [];',
     mutator: 'ArrayDeclaration',
     replacement: '["Stryker was here"]',
-    reason: 'every check empties the reused array first (`matches.length = 0`), so what it starts with is never read',
+    reason: 'every matchSignals call empties the reused array first (`matches.length = 0`), so what it starts with is never read',
   },
   utf8IsTheDefault(SIGNED_NOTE, ".update(name, 'utf8')"),
   utf8IsTheDefault(SIGNED_NOTE, "sign(null, Buffer.from(text, 'utf8'), privateKey)"),

@@ -5,7 +5,8 @@ import type { Clock } from '@ostracon/common';
 import type { AppConfig } from '@ostracon/config';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import type { WorkerOptions } from '../../apps/worker/src/worker-options';
-import { RedisServer, isolatedDatabase, testConfig } from './isolated';
+import { isolatedDatabase, testConfig } from './isolated';
+import { RedisServer } from './redis-server';
 import { SimulatedPlatform } from './simulated-platform';
 import { startTestApp, submitOrder, type TestApp, type TestResponse } from './test-app';
 

@@ -7,7 +7,7 @@ import { AuthErrors } from './auth.errors';
 import { Authenticator, bearerKey } from './authenticator';
 import { cookieNames } from './cookies';
 import { passesCsrfCheck } from './csrf';
-import type { Session } from './session-store';
+import type { Session } from './session.store';
 
 const ROLES_KEY = 'ostracon:roles';
 

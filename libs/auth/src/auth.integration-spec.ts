@@ -13,7 +13,7 @@ import { AuthModule } from './auth.module';
 import { ClientsService } from './clients.service';
 import { OrganisationsService } from './organisations.service';
 import { PeopleService, type SignInIdentity } from './people.service';
-import { SessionStore } from './session-store';
+import { SessionStore } from './session.store';
 
 const MINUTE = 60_000;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();

@@ -5,7 +5,7 @@ import { ApiKeyIndex } from './api-key-index';
 import { ClientsService } from './clients.service';
 import { OrganisationsService } from './organisations.service';
 import { PeopleService } from './people.service';
-import { SessionStore } from './session-store';
+import { SessionStore } from './session.store';
 
 /** Organisations, their API clients, their people and sessions: what the CLI, the admin API and the worker's purge use. */
 @Module({

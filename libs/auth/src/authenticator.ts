@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommonErrors, DomainError, type AuthenticatedClient } from '@ostracon/common';
 import { ApiKeyIndex } from './api-key-index';
 import { RateLimiter } from './rate-limiter';
-import { type Session, SessionStore } from './session-store';
+import { type Session, SessionStore } from './session.store';
 import { sourceOf } from './source-address';
 
 const BEARER = /^Bearer (\S+)$/i;

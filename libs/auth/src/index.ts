@@ -24,7 +24,7 @@ export {
   type SessionView,
   type SignedOut,
 } from './auth.schemas';
-export { SessionStore, type Session, type StartedSession } from './session-store';
+export { SessionStore, type Session, type StartedSession } from './session.store';
 export { SignInService, SignInRefused, signInQuerySchema, type SignInRefusal, safeReturnTo, DEFAULT_RETURN_TO } from './sign-in.service';
 export { cookieNames, cookieOptions } from './cookies';
 export { passesCsrfCheck } from './csrf';

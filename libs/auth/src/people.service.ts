@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { AuthErrors } from './auth.errors';
 import type { PersonView, ResolvedPerson } from './auth.schemas';
 import { OrganisationsService } from './organisations.service';
-import { SessionStore } from './session-store';
+import { SessionStore } from './session.store';
 
 export const invitePersonSchema = z.strictObject({
   email: z.email().max(254),

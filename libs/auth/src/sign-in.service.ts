@@ -11,7 +11,7 @@ import type { DataSource } from 'typeorm';
 import { AuthErrors } from './auth.errors';
 import type { SignedOut } from './auth.schemas';
 import { PeopleService, type SignInIdentity } from './people.service';
-import { SessionStore, type StartedSession } from './session-store';
+import { SessionStore, type StartedSession } from './session.store';
 
 /** How long a browser has to come back from the provider. */
 const ATTEMPT_MS = 10 * 60_000;

@@ -1,7 +1,7 @@
 export { dataSourceOptions, runMigrations, revertLastMigration } from './data-source';
 export { DatabaseModule } from './database.module';
 export { isForeignKeyViolation, isUniqueViolation } from './pg-errors';
-export { IdempotencyStore, type IdempotencyClaim } from './idempotency';
+export { IdempotencyStore, type IdempotencyClaim } from './idempotency.store';
 export { RedisModule, REDIS, redisReady } from './redis.module';
 export { pingDatabase, queryRows } from './query-rows';
 export { CHANNELS, type Channel } from './channels';

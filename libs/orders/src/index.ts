@@ -2,7 +2,7 @@ export { BanOrder } from './ban-order.entity';
 export { OrderSignal } from './order-signal.entity';
 export { OrdersService } from './orders.service';
 export { OrderEnforcement, OrderPrivateSets, OrderRequestRecord, type OrderChange, type OrderPlatformState } from './order-changes';
-export { OrderLifecycle, type OrderLifecycleTick } from './order-lifecycle.service';
+export { OrderLifecycle, type OrderLifecycleTick } from './order-lifecycle';
 export { orderView } from './order-view';
 export { OrdersModule } from './orders.module';
 export { OrderErrors } from './orders.errors';

@@ -25,7 +25,7 @@ import {
 } from '@ostracon/test-support';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type OrderChange, OrderRequestRecord } from './order-changes';
-import { OrderLifecycle } from './order-lifecycle.service';
+import { OrderLifecycle } from './order-lifecycle';
 import { addMonths } from './order-rules';
 import { OrdersModule } from './orders.module';
 import { type CreateOrderInput, createOrderSchema, listOrdersQuerySchema } from './orders.schemas';

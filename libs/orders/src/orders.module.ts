@@ -4,7 +4,7 @@ import { PlatformsModule } from '@ostracon/platforms';
 import { BanOrder } from './ban-order.entity';
 import { OrderSignal } from './order-signal.entity';
 import { OrderChanges } from './order-changes';
-import { OrderLifecycle } from './order-lifecycle.service';
+import { OrderLifecycle } from './order-lifecycle';
 import { OrderStore } from './order.store';
 import { OrdersService } from './orders.service';
 

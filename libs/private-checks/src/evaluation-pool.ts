@@ -1,11 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
-
-interface Part {
-  evaluatedElements: Uint8Array[];
-  composite: Uint8Array;
-}
+import type { EvaluationPart as Part, EvaluationReply, EvaluationTask } from './evaluation-thread';
 
 interface Pending {
   resolve: (part: Part) => void;
@@ -13,35 +9,19 @@ interface Pending {
 }
 
 /**
- * The compiled protocol module a thread loads: beside this file once built (dist/), or the SDK's
- * own build when this file runs from its TypeScript source (tests).
+ * The threads' entry point, evaluation-thread.ts, as a file Node runs: compiled beside this one in
+ * a build (dist/, what npm start and npm run start:prod run). When this file runs from its
+ * TypeScript source (Jest, through @swc/jest), the thread cannot, as Node does not compile it:
+ * it runs the same module from the build `npm test` makes first, dist/ mirroring the sources.
  */
-function voprfModule(): string {
-  const candidates = [
-    join(__dirname, '..', '..', 'platform-sdk', 'src', 'private', 'voprf.js'),
-    join(__dirname, '..', '..', 'platform-sdk', 'dist', 'private', 'voprf.js'),
-  ];
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`the compiled VOPRF module is missing (npm run build): looked at ${candidates.join(', ')}`);
-  return found;
+function threadEntry(): string {
+  const entry = require.resolve('./evaluation-thread');
+  if (!entry.endsWith('.ts')) return entry;
+  const root = join(__dirname, '..', '..', '..');
+  const compiled = join(root, 'dist', relative(root, entry)).replace(/\.ts$/, '.js');
+  if (!existsSync(compiled)) throw new Error(`the evaluation thread's compiled entry point is missing (npm run build): ${compiled}`);
+  return compiled;
 }
-
-// Each thread: the protocol loaded once, then one part of a batch per message.
-const THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
-const voprf = require(workerData.module);
-voprf.loadVoprf().then(() => {
-  parentPort.on('message', ({ id, secretKey, publicKey, blindedElements, offset }) => {
-    try {
-      const batch = new voprf.BatchEvaluation(secretKey, publicKey, offset);
-      batch.add(blindedElements);
-      parentPort.postMessage({ id, part: batch.part });
-    } catch (error) {
-      parentPort.postMessage({ id, error: String(error && error.message || error) });
-    }
-  });
-});
-`;
 
 /**
  * Threads for large evaluation batches (docs/decisions/0008): a batch is split into one part per
@@ -78,13 +58,13 @@ export class EvaluationPool {
 
   private start(): void {
     while (this.workers.length < this.size) {
-      const slot = { worker: new Worker(THREAD, { eval: true, workerData: { module: voprfModule() } }), busy: 0 };
-      slot.worker.on('message', (message: { id: number; part?: Part; error?: string }) => {
+      const slot = { worker: new Worker(threadEntry()), busy: 0 };
+      slot.worker.on('message', (message: EvaluationReply) => {
         const pending = this.pending.get(message.id);
         if (!pending) return;
         this.pending.delete(message.id);
         slot.busy--;
-        if (message.part) pending.resolve(message.part);
+        if ('part' in message) pending.resolve(message.part);
         else pending.reject(new Error(`evaluation thread: ${message.error}`));
       });
       // A thread that fails or ends, for whatever reason, fails its parts and leaves the pool.
@@ -110,7 +90,8 @@ export class EvaluationPool {
     slot.busy++;
     return new Promise<Part>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot });
-      slot.worker.postMessage({ id, secretKey, publicKey, blindedElements, offset });
+      const task: EvaluationTask = { id, secretKey, publicKey, blindedElements, offset };
+      slot.worker.postMessage(task);
     });
   }
 }

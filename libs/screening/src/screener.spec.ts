@@ -33,20 +33,22 @@ describe('Screener', () => {
     const { index, id } = indexOf([{ type: 'email', prehash: banned, pepper: K1 }]);
     const screener = new Screener([K1]);
     const expected = { decision: 'block', match: { orderId: id, endsAt: NOW + 30 * DAY, signalTypes: ['email'] }, ignored: [] };
-    expect(screener.check(index, 'tiktok', NOW, [{ type: 'email', value: 'banned.person@example.org' }], CONTEXT)).toEqual(expected);
-    expect(screener.check(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT)).toEqual(expected);
-    expect(screener.check(index, 'tiktok', NOW, [{ type: 'email', hash: banned.toUpperCase() }], CONTEXT)).toEqual(expected);
+    expect(screener.matchSignals(index, 'tiktok', NOW, [{ type: 'email', value: 'banned.person@example.org' }], CONTEXT)).toEqual(expected);
+    expect(screener.matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT)).toEqual(expected);
+    expect(screener.matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: banned.toUpperCase() }], CONTEXT)).toEqual(expected);
   });
 
   it('allows a sign-up nobody banned, with nothing ignored, and answers alike every time', () => {
     const { index } = indexOf([{ type: 'email', prehash: banned, pepper: K1 }]);
     const screener = new Screener([K1]);
-    const first = screener.check(index, 'tiktok', NOW, [{ type: 'email', value: 'someone@example.org' }], CONTEXT);
+    const first = screener.matchSignals(index, 'tiktok', NOW, [{ type: 'email', value: 'someone@example.org' }], CONTEXT);
     expect(first).toEqual({ decision: 'allow', ignored: [] });
-    expect(screener.check(index, 'tiktok', NOW, [{ type: 'email', hash: emailPrehash('other@example.org') }], CONTEXT)).toEqual(first);
+    expect(screener.matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: emailPrehash('other@example.org') }], CONTEXT)).toEqual(
+      first,
+    );
     // The first check's matches are not carried into the next.
-    screener.check(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT);
-    expect(screener.check(index, 'tiktok', NOW, [], CONTEXT)).toEqual({ decision: 'allow', ignored: [] });
+    screener.matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT);
+    expect(screener.matchSignals(index, 'tiktok', NOW, [], CONTEXT)).toEqual({ decision: 'allow', ignored: [] });
   });
 
   it('names each signal it could not use, by its place and why, and still checks the others', () => {
@@ -62,7 +64,7 @@ describe('Screener', () => {
       { type: 'email' },
       { type: 'email', hash: banned },
     ];
-    expect(screener.check(index, 'tiktok', NOW, signals, CONTEXT)).toEqual({
+    expect(screener.matchSignals(index, 'tiktok', NOW, signals, CONTEXT)).toEqual({
       decision: 'block',
       match: { orderId: id, endsAt: NOW + 30 * DAY, signalTypes: ['email'] },
       ignored: [
@@ -75,7 +77,7 @@ describe('Screener', () => {
         { index: 6, reason: 'value_or_hash_required' },
       ],
     });
-    expect(screener.check(index, 'tiktok', NOW, [{ type: 'email', hash: 'x' }], CONTEXT)).toEqual({
+    expect(screener.matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: 'x' }], CONTEXT)).toEqual({
       decision: 'allow',
       ignored: [{ index: 0, reason: 'hash_format' }],
     });
@@ -83,16 +85,16 @@ describe('Screener', () => {
 
   it('looks a signal up under every pepper the index holds entries under', () => {
     const { index, id } = indexOf([{ type: 'email', prehash: banned, pepper: K2 }]);
-    expect(new Screener([K1, K2]).check(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT).match?.orderId).toBe(id);
+    expect(new Screener([K1, K2]).matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT).match?.orderId).toBe(id);
   });
 
   it('skips a pepper it does not hold (a retired key), without calling a good prehash malformed', () => {
     const { index } = indexOf([{ type: 'email', prehash: banned, pepper: K2 }]);
-    expect(new Screener([K1]).check(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT)).toEqual({
+    expect(new Screener([K1]).matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT)).toEqual({
       decision: 'allow',
       ignored: [],
     });
-    expect(new Screener([K1]).check(index, 'tiktok', NOW, [{ type: 'email', hash: 'zz' }], CONTEXT).ignored).toEqual([
+    expect(new Screener([K1]).matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: 'zz' }], CONTEXT).ignored).toEqual([
       { index: 0, reason: 'hash_format' },
     ]);
   });
@@ -109,14 +111,14 @@ describe('Screener', () => {
       { type: 'email', keyId: 'k1', digest: signalDigest(banned, K1.key) },
     ]);
     expect(index.keyIds).toEqual(['k2', 'k1']);
-    expect(new Screener([K1]).check(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT).match?.orderId).toBe(current);
+    expect(new Screener([K1]).matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: banned }], CONTEXT).match?.orderId).toBe(current);
   });
 
   it('answers the common "allow" with one shared answer that no caller can change', () => {
     const { index } = indexOf([{ type: 'email', prehash: banned, pepper: K1 }]);
     const screener = new Screener([K1]);
-    const first = screener.check(index, 'tiktok', NOW, [{ type: 'email', hash: emailPrehash('a@example.org') }], CONTEXT);
-    expect(screener.check(index, 'tiktok', NOW, [], CONTEXT)).toBe(first);
+    const first = screener.matchSignals(index, 'tiktok', NOW, [{ type: 'email', hash: emailPrehash('a@example.org') }], CONTEXT);
+    expect(screener.matchSignals(index, 'tiktok', NOW, [], CONTEXT)).toBe(first);
     expect(Object.isFrozen(first) && Object.isFrozen(first.ignored)).toBe(true);
   });
 
@@ -124,7 +126,7 @@ describe('Screener', () => {
     const device = normalizeValue('device', 'DEVICE-1', CONTEXT);
     if (!device.ok) throw new Error(device.reason);
     const { index } = indexOf([{ type: 'device', prehash: prehash('device', device.normalized), pepper: K1 }]);
-    expect(new Screener([K1]).check(index, 'tiktok', NOW, [{ type: 'device', value: 'DEVICE-1' }], CONTEXT).decision).toBe('block');
+    expect(new Screener([K1]).matchSignals(index, 'tiktok', NOW, [{ type: 'device', value: 'DEVICE-1' }], CONTEXT).decision).toBe('block');
   });
 });
 

@@ -32,7 +32,8 @@ export class Screener {
     this.peppers = new Map(peppers.map((p) => [p.keyId, new PepperedDigest(p.key)]));
   }
 
-  check(index: SignalIndex, platform: string, at: number, signals: readonly SignalInput[], context: NormalizeContext): CheckResult {
+  /** One sign-up's signals against the index, and the decision their matches make. */
+  matchSignals(index: SignalIndex, platform: string, at: number, signals: readonly SignalInput[], context: NormalizeContext): CheckResult {
     let ignored: CheckResult['ignored'] | undefined;
     const matches = this.matches;
     matches.length = 0;

@@ -50,7 +50,14 @@ export class SignupChecksService {
     this.screener = new Screener(config.signals.peppers);
   }
 
-  async check(client: AuthenticatedClient, checks: readonly { ref?: string; signals: readonly SignalInput[] }[]): Promise<SignupOutcome[]> {
+  /**
+   * The plain check of one sign-up or a batch (`POST /v1/signup-checks`, `…/batch`): one outcome
+   * a check, in order; the matches are recorded and audited before it resolves.
+   */
+  async checkSignups(
+    client: AuthenticatedClient,
+    checks: readonly { ref?: string; signals: readonly SignalInput[] }[],
+  ): Promise<SignupOutcome[]> {
     const index = this.index.current;
     if (!index) throw new DomainError(ScreeningErrors.indexLoading, 'Retry shortly', undefined, { 'retry-after': '2' });
     const platform = client.platformId!;
@@ -60,7 +67,7 @@ export class SignupChecksService {
     const outcomes: SignupOutcome[] = [];
     const matched: { outcome: SignupOutcome; result: CheckResult }[] = [];
     for (const check of checks) {
-      const result = this.screener.check(index, platform, at, check.signals, context);
+      const result = this.screener.matchSignals(index, platform, at, check.signals, context);
       const outcome: SignupOutcome =
         check.ref === undefined ? { decision: result.decision } : { ref: check.ref, decision: result.decision };
       if (result.match) {

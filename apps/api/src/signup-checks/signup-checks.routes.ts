@@ -130,7 +130,7 @@ export async function answerChecks(
       ...rateLimitHeaders(rate, seconds),
     });
   }
-  const outcomes = await deps.checks.check(client, route.parse(body));
+  const outcomes = await deps.checks.checkSignups(client, route.parse(body));
   countDecisions(deps.metrics, client.platformId!, outcomes);
   return { json: JSON.stringify(route.answer(outcomes)), headers: rateLimitHeaders(rate) };
 }

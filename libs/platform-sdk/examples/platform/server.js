@@ -57,7 +57,7 @@ function send(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
-/** The sign-up form's fields as SIGNALS.md signals: the SDK normalizes and hashes them here. */
+/** The sign-up form's fields as signals (the service's docs/signals.md): the SDK normalizes and hashes them here. */
 function signalsOf(form) {
   const signals = [];
   if (typeof form.email === 'string') signals.push({ type: 'email', value: form.email });
@@ -101,7 +101,7 @@ async function main() {
       }
       if (req.method === 'POST' && url.pathname === '/signup') {
         const form = JSON.parse((await readBody(req)).toString('utf8') || '{}');
-        const result = await screener.check(signalsOf(form));
+        const result = await screener.checkSignup(signalsOf(form));
         if (result.decision === 'block') return send(res, 403, { decision: 'block', banEndsAt: result.banEndsAt, matchId: result.matchId });
         const accountId = randomUUID();
         accounts.set(accountId, { accountId, suspended: false, review: result.decision === 'review' ? result.matchId : undefined });

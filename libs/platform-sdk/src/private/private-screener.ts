@@ -108,7 +108,7 @@ export class PrivateScreener {
    * the service refuses, and an Error when its proof does not verify (an answer not made with
    * the pinned key: treat the check as not done).
    */
-  async check(signals: readonly SignalInput[], context: { today?: string; retried?: boolean } = {}): Promise<PrivateCheckResult> {
+  async checkSignup(signals: readonly SignalInput[], context: { today?: string; retried?: boolean } = {}): Promise<PrivateCheckResult> {
     const normalizeContext: NormalizeContext = {
       defaultCountry: this.options.defaultCountry ?? 'FR',
       today: context.today ?? new Date().toISOString().slice(0, 10),
@@ -142,7 +142,7 @@ export class PrivateScreener {
       // The key was retired: follow the service to its new one (if pinned), then check again, once.
       if (error instanceof OstraconError && error.code === 'PRIVATE.KEY_UNKNOWN' && !context.retried) {
         if (this.state.keyId === keyId) await this.resyncOnce();
-        return this.check(signals, { ...context, retried: true });
+        return this.checkSignup(signals, { ...context, retried: true });
       }
       throw error;
     }
