@@ -112,7 +112,7 @@ describe('sign-up checks: SignupChecksService and its index', () => {
   /** Letters only: a name's digits would be dropped by its normalization, and two people would be one. */
   const uniqueName = (prefix: string) => prefix + Array.from(randomBytes(8), (b) => String.fromCharCode(97 + (b % 26))).join('');
   /** A batch of checks for `caller`; the one place that names the service's method. */
-  const checkBatch = (caller: AuthenticatedClient, batch: { ref?: string; signals: SignalInput[] }[]) => checks.check(caller, batch);
+  const checkBatch = (caller: AuthenticatedClient, batch: { ref?: string; signals: SignalInput[] }[]) => checks.checkSignups(caller, batch);
   const check = (signals: SignalInput[], caller = platform) => checkBatch(caller, [{ signals }]).then(([outcome]) => outcome!);
   const matchRows = (orderId: string) =>
     dataSource.query(`SELECT id, platform_id, client_id, decision, signal_types, matched_at FROM signup_matches WHERE order_id = $1`, [
