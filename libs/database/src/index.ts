@@ -7,4 +7,15 @@ export { pingDatabase, queryRows } from './query-rows';
 export { CHANNELS, type Channel } from './channels';
 export { PgListener, type Subscriber } from './pg-listener';
 // The row types of the migrated schema (npm run db:types), as far as other libs read them.
-export type { DirectivesRow, OrderPlatformsRow, OutboxRow, PlatformsRow } from './schema.generated';
+export type {
+  AuditCheckpointNotesRow,
+  AuditCheckpointsRow,
+  AuditCosignaturesRow,
+  AuditEventsRow,
+  AuditTreeNodesRow,
+  AuditWitnessesRow,
+  DirectivesRow,
+  OrderPlatformsRow,
+  OutboxRow,
+  PlatformsRow,
+} from './schema.generated';
