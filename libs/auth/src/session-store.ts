@@ -3,9 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { queryRows } from '@ostracon/database';
+import { type OrganisationsRow, type PeopleRow, type SessionsRow, queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AuthenticatedClient, PersonRole } from '@ostracon/common';
+import type { AuthenticatedClient } from '@ostracon/common';
 
 /** 256 random bits, base64url: what the session cookie carries. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
@@ -26,16 +26,8 @@ export interface StartedSession {
   expiresAt: Date;
 }
 
-interface SessionRow {
-  person_id: string;
-  csrf_token: string;
-  id_token: string | null;
-  last_seen_at: Date;
-  expires_at: Date;
-  organisation_id: string;
-  organisation_name: string;
-  role: PersonRole;
-}
+type SessionRow = Pick<SessionsRow, 'person_id' | 'csrf_token' | 'id_token' | 'last_seen_at' | 'expires_at'> &
+  Pick<PeopleRow, 'organisation_id' | 'role'> & { organisation_name: OrganisationsRow['name'] };
 
 const hashOf = (cookie: string) => createHash('sha256').update(cookie, 'utf8').digest();
 
@@ -69,7 +61,8 @@ export class SessionStore {
   /** The live session of this cookie, or null (unknown, ended, expired, or its person removed). */
   async find(cookie: string): Promise<Session | null> {
     if (!SESSION_ID.test(cookie)) return null;
-    const rows: SessionRow[] = await this.dataSource.query(
+    const rows = await queryRows<SessionRow>(
+      this.dataSource,
       `SELECT s.person_id, s.csrf_token, s.id_token, s.last_seen_at, s.expires_at, p.organisation_id, p.role, o.name AS organisation_name
        FROM sessions s JOIN people p ON p.id = s.person_id JOIN organisations o ON o.id = p.organisation_id
        WHERE s.id_hash = $1 AND s.ended_at IS NULL AND p.removed_at IS NULL`,

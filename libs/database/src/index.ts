@@ -14,8 +14,13 @@ export type {
   AuditEventsRow,
   AuditTreeNodesRow,
   AuditWitnessesRow,
+  ApiClientsRow,
   DirectivesRow,
   OrderPlatformsRow,
+  OrganisationsRow,
   OutboxRow,
+  PeopleRow,
   PlatformsRow,
+  SessionsRow,
+  SignInAttemptsRow,
 } from './schema.generated';
