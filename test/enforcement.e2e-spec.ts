@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import type { CreatedClient } from '@ostracon/auth';
-import { DeliveryService, EnforcementStore, SlaBreaches } from '@ostracon/enforcement';
+import { DeliveryService, EnforcementReads, SlaBreaches } from '@ostracon/enforcement';
 import { OrderLifecycle } from '@ostracon/orders';
 import { PlatformsService } from '@ostracon/platforms';
 import { Webhook } from 'standardwebhooks';
@@ -59,8 +59,8 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
   };
 
   const order = async (id: string) => (await api.request({ method: 'GET', url: `/v1/orders/${id}`, key: authority.apiKey })).body;
-  /** The order's directives, as the enforcement store tells them. */
-  const directives = (orderId: string) => worker.get(EnforcementStore).directivesOf(api.dataSource, [orderId]);
+  /** The order's directives, as the enforcement lib reads them. */
+  const directives = (orderId: string) => worker.get(EnforcementReads).directivesOf(api.dataSource, [orderId]);
   /** The order's events, as its authority reads them through the API. */
   const events = async (orderId: string, type?: string): Promise<{ type: string; data: any }[]> =>
     (

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { EnforcementStore } from '@ostracon/enforcement';
+import { EnforcementReads } from '@ostracon/enforcement';
 import { orderBody } from './support/builders';
 import { waitFor } from './support/isolated';
 import { startWorld } from './support/world';
@@ -33,7 +33,7 @@ function stackWithWorker(label: string): () => Awaited<ReturnType<typeof stack>>
 
 /** Each directive delivered, and the log says so once, with the order activated once: through the store and the API. */
 async function deliveredOnce(s: Stack, orderIds: string[]): Promise<void> {
-  const directives = await s.api.app.get(EnforcementStore).directivesOf(s.api.dataSource, orderIds);
+  const directives = await s.api.app.get(EnforcementReads).directivesOf(s.api.dataSource, orderIds);
   expect(directives.map((d) => d.status)).toEqual(orderIds.map(() => 'delivered'));
   for (const orderId of orderIds) {
     const events: { type: string }[] = (
@@ -45,7 +45,7 @@ async function deliveredOnce(s: Stack, orderIds: string[]): Promise<void> {
 }
 
 const allDelivered = (s: Stack, orderIds: string[]) => async () => {
-  const directives = await s.api.app.get(EnforcementStore).directivesOf(s.api.dataSource, orderIds);
+  const directives = await s.api.app.get(EnforcementReads).directivesOf(s.api.dataSource, orderIds);
   return directives.length === orderIds.length && directives.every((d) => d.status === 'delivered');
 };
 

@@ -9,7 +9,7 @@ import { CLOCK, type Clock, PinoNestLogger, ProblemFilter, createLogger, problem
 import type { AppConfig } from '@ostracon/config';
 import type { DestinationStream } from 'pino';
 import { LogController } from 'fastify';
-import { EnforcementStore, directivesQueue, producerConnection } from '@ostracon/enforcement';
+import { EnforcementMetricsQueries, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import { ApiKeyIndex, Authenticator, RateLimiter } from '@ostracon/auth';
 import { WitnessingService } from '@ostracon/audit';
 import { PrivateChecksService, PrivateSetStore } from '@ostracon/private-checks';
@@ -102,7 +102,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   redis.on('error', () => undefined);
   const queue = directivesQueue(redis);
   queue.on('error', () => undefined);
-  registerEnforcementMetrics(metrics.registry, queue, app.get(EnforcementStore));
+  registerEnforcementMetrics(metrics.registry, queue, app.get(EnforcementMetricsQueries));
   registerScreeningMetrics(metrics.registry, app.get(ScreeningIndexService), () => app.get<Clock>(CLOCK).now());
   registerAuditMetrics(metrics.registry, app.get(WitnessingService), () => app.get<Clock>(CLOCK).now());
   const signupDeps = {

@@ -6,7 +6,7 @@ import {
   DIRECTIVES_QUEUE,
   type DeliverJob,
   DeliveryService,
-  EnforcementStore,
+  EnforcementMetricsQueries,
   deliverJobSchema,
   workerConnection,
 } from '@ostracon/enforcement';
@@ -30,7 +30,7 @@ export class DirectiveProcessor implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly delivery: DeliveryService,
-    private readonly store: EnforcementStore,
+    private readonly figures: EnforcementMetricsQueries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
   ) {}
@@ -94,7 +94,7 @@ export class DirectiveProcessor implements OnApplicationBootstrap, OnApplication
     let wedged = !this.worker.isRunning();
     if (!wedged && idleMs > 4 * this.config.delivery.queueLockMs && !this.worker.isPaused()) {
       // PostgreSQL says whether work is overdue: Redis may be the part that went wrong.
-      wedged = await this.store.pushOverdue(idleMs / 1000).catch(() => false);
+      wedged = await this.figures.pushOverdue(idleMs / 1000).catch(() => false);
     }
     if (!wedged) return;
     this.logger.error(`delivery worker wedged (running: ${this.worker.isRunning()}, idle ${idleMs} ms); replacing it`);

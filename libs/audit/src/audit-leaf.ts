@@ -1,17 +1,11 @@
+import type { AuditEventsRow } from '@ostracon/database';
 import type { AuditEvent } from '@ostracon/platform-sdk/transparency';
 
 /** One event as the API, the export and the leaf hash see it (the leaf is this without `leafHash`). */
 export type AuditEventView = AuditEvent;
 
-export interface AuditEventRow {
-  seq: string | number;
-  at: Date;
-  type: string;
-  actor: string;
-  order_id: string | null;
-  platform_id: string | null;
-  data: Record<string, unknown>;
-}
+/** An event as `audit_events` holds it, every column: what the tree, the API and audit:verify read. */
+export type AuditEventRow = Pick<AuditEventsRow, 'seq' | 'at' | 'type' | 'actor' | 'order_id' | 'platform_id' | 'data'>;
 
 export function eventView(row: AuditEventRow): AuditEventView {
   return {
@@ -21,7 +15,8 @@ export function eventView(row: AuditEventRow): AuditEventView {
     actor: row.actor,
     ...(row.order_id ? { orderId: row.order_id } : {}),
     ...(row.platform_id ? { platform: row.platform_id } : {}),
-    data: row.data,
+    // An object: AuditService writes one for every event (`{}` without data), and so does the column's default.
+    data: row.data as Record<string, unknown>,
   };
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, type Page, decodeCursor, encodeCursor, type Actor } from '@ostracon/common';
+import { type AuditTreeNodesRow, queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } from './audit-leaf';
@@ -134,7 +135,11 @@ export class AuditLogService {
     }
     const treeSize = await this.sizeFor(size);
     if (seq > treeSize) throw new DomainError(AuditErrors.eventNotInTree, `Event ${seq} is not in the tree of ${treeSize}`);
-    const [leaf] = await this.dataSource.query(`SELECT hash FROM audit_tree_nodes WHERE level = 0 AND idx = $1`, [seq - 1]);
+    const [leaf] = await queryRows<Pick<AuditTreeNodesRow, 'hash'>>(
+      this.dataSource,
+      `SELECT hash FROM audit_tree_nodes WHERE level = 0 AND idx = $1`,
+      [seq - 1],
+    );
     const [proof, root] = await Promise.all([this.tree.inclusion(seq - 1, treeSize), this.tree.root(treeSize)]);
     const [event] = bundle ? (await this.select(bundle.scope, {}, seq - 1, 1)).filter((e) => Number(e.seq) === seq) : [];
     await this.recordRead(reader, 'inclusion-proof', { seq, size: treeSize, ...(bundle ? { bundle: true } : {}) });
@@ -142,7 +147,8 @@ export class AuditLogService {
       seq,
       leafIndex: seq - 1,
       size: treeSize,
-      leafHash: (leaf.hash as Buffer).toString('hex'),
+      // The tree holds every event up to its size, and seq is within it.
+      leafHash: leaf!.hash.toString('hex'),
       rootHash: root.toString('hex'),
       proof: proof.map((p) => p.toString('hex')),
       ...(note ? { checkpoint: note.note, ...(event ? { event: withLeaf(event) } : {}) } : {}),
@@ -180,7 +186,8 @@ export class AuditLogService {
   }
 
   private select(scope: AuditScope, q: AuditExportQuery, after: number, limit: number): Promise<AuditEventRow[]> {
-    return this.dataSource.query(
+    return queryRows<AuditEventRow>(
+      this.dataSource,
       `SELECT e.seq, e.at, e.type, e.actor, e.order_id, e.platform_id, e.data FROM audit_events e
        WHERE e.seq > $1
          AND ($2::uuid IS NULL OR e.order_id = $2) AND ($3::text IS NULL OR e.type = $3)

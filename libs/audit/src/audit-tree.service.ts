@@ -2,6 +2,7 @@ import { type KeyObject, sign } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig, type KeyRingEntry } from '@ostracon/config';
+import { type AuditCheckpointsRow, type AuditTreeNodesRow, queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type AuditEventRow, eventLeafHash, eventView } from './audit-leaf';
 import { type Checkpoint, checkpointMessage, ed25519Key } from './checkpoint';
@@ -60,8 +61,12 @@ export class AuditTreeService {
   }
 
   async size(manager: EntityManager | DataSource = this.dataSource): Promise<number> {
-    const [row] = await manager.query(`SELECT COALESCE(max(idx) + 1, 0) AS size FROM audit_tree_nodes WHERE level = 0`);
-    return Number(row.size);
+    // A bigint, as text.
+    const [row] = await queryRows<{ size: AuditTreeNodesRow['idx'] }>(
+      manager,
+      `SELECT COALESCE(max(idx) + 1, 0) AS size FROM audit_tree_nodes WHERE level = 0`,
+    );
+    return Number(row!.size);
   }
 
   /**
@@ -71,10 +76,11 @@ export class AuditTreeService {
    */
   async extend(batch = 2000): Promise<number> {
     return this.dataSource.transaction(async (em) => {
-      const [lock] = await em.query(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [TREE_LOCK]);
-      if (!lock.ok) return 0;
+      const [lock] = await queryRows<{ ok: boolean }>(em, `SELECT pg_try_advisory_xact_lock($1) AS ok`, [TREE_LOCK]);
+      if (!lock!.ok) return 0;
       const size = await this.size(em);
-      const rows: AuditEventRow[] = await em.query(
+      const rows = await queryRows<AuditEventRow>(
+        em,
         `SELECT seq, at, type, actor, order_id, platform_id, data FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
         [size, batch],
       );
@@ -102,13 +108,17 @@ export class AuditTreeService {
   async checkpoint(now: Date): Promise<Checkpoint | null> {
     const key = this.keys[0]!;
     const size = await this.size();
-    const [last] = await this.dataSource.query(`SELECT max(size) AS size FROM audit_checkpoints`);
-    if (last.size !== null && Number(last.size) >= size) return null;
+    const [last] = await queryRows<{ size: AuditCheckpointsRow['size'] | null }>(
+      this.dataSource,
+      `SELECT max(size) AS size FROM audit_checkpoints`,
+    );
+    if (last!.size !== null && Number(last!.size) >= size) return null;
     const root = await this.root(size);
     const unsigned = { size, rootHash: root.toString('hex'), timestamp: now.toISOString() };
     const signature = sign(null, checkpointMessage(unsigned), key.privateKey);
     const stored = await this.dataSource.transaction(async (em) => {
-      const inserted: unknown[] = await em.query(
+      const inserted = await queryRows<Pick<AuditCheckpointsRow, 'size'>>(
+        em,
         `INSERT INTO audit_checkpoints (size, root_hash, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (size) DO NOTHING RETURNING size`,
         [size, root, now, key.keyId, signature],
@@ -126,7 +136,8 @@ export class AuditTreeService {
    */
   async noteLatest(): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      const [row]: { size: string; root_hash: Buffer }[] = await em.query(
+      const [row] = await queryRows<Pick<AuditCheckpointsRow, 'size' | 'root_hash'>>(
+        em,
         `SELECT c.size, c.root_hash FROM audit_checkpoints c
          WHERE c.size = (SELECT max(size) FROM audit_checkpoints)
            AND NOT EXISTS (SELECT 1 FROM audit_checkpoint_notes n WHERE n.size = c.size)`,
@@ -149,7 +160,8 @@ export class AuditTreeService {
   }
 
   private async readCheckpoints(order: 'ORDER BY size DESC LIMIT 1' | 'ORDER BY size'): Promise<Checkpoint[]> {
-    const rows: { size: string; root_hash: Buffer; signed_at: Date; key_id: string; signature: Buffer }[] = await this.dataSource.query(
+    const rows = await queryRows<Pick<AuditCheckpointsRow, 'size' | 'root_hash' | 'signed_at' | 'key_id' | 'signature'>>(
+      this.dataSource,
       `SELECT size, root_hash, signed_at, key_id, signature FROM audit_checkpoints ${order}`,
     );
     return rows.map((r) => ({
@@ -221,7 +233,8 @@ export class AuditTreeService {
 
   private async fetch(manager: EntityManager | DataSource, wanted: { level: number; index: number }[]): Promise<Map<string, Hash>> {
     if (wanted.length === 0) return new Map();
-    const rows: { level: number; idx: string; hash: Buffer }[] = await manager.query(
+    const rows = await queryRows<Pick<AuditTreeNodesRow, 'level' | 'idx' | 'hash'>>(
+      manager,
       `SELECT n.level, n.idx, n.hash FROM audit_tree_nodes n
        JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
       [wanted.map((w) => w.level), wanted.map((w) => w.index)],

@@ -3,7 +3,7 @@ export { AuditService } from './audit.service';
 export { AuditModule } from './audit.module';
 export { AuditTreeService } from './audit-tree.service';
 export { checkpointMessage, ed25519Key, verifyCheckpoint, type Checkpoint } from './checkpoint';
-export { eventView, eventLeafHash, type AuditEventView, type AuditEventRow } from './audit-leaf';
+export { eventLeafHash, type AuditEventView } from './audit-leaf';
 // The formats (Merkle trees, signed notes, cosignatures, checks) are the SDK's: the service, the
 // witness and auditors run one code (libs/platform-sdk/src/transparency).
 export * from '@ostracon/platform-sdk/transparency';
@@ -27,5 +27,5 @@ export {
   type AuditEventsQuery,
   type AuditExportQuery,
 } from './audit-log.schemas';
-export { verifyEventRows, verifyExport, verifyExportAgainstNote, type StoredEventRow, type VerifyReport } from './audit-verifier';
+export { verifyExport, verifyExportAgainstNote, type VerifyReport } from './audit-verifier';
 export { verifyDatabase } from './verify-database';

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { queryRows } from '@ostracon/database';
 import type { TrustPolicy } from '@ostracon/platform-sdk/transparency';
 import type { DataSource } from 'typeorm';
 import { type StoredEventRow, type VerifyReport, verifyEventRows } from './audit-verifier';
@@ -24,7 +25,8 @@ export function verifyDatabase(
 async function* storedEvents(dataSource: DataSource): AsyncGenerator<StoredEventRow> {
   let after = 0;
   for (;;) {
-    const rows: StoredEventRow[] = await dataSource.query(
+    const rows = await queryRows<StoredEventRow>(
+      dataSource,
       `SELECT e.seq, e.at, e.type, e.actor, e.order_id, e.platform_id, e.data, n.hash AS stored
        FROM audit_events e LEFT JOIN audit_tree_nodes n ON n.level = 0 AND n.idx = e.seq - 1
        WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,

@@ -1,6 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import {
+  type AuditCheckpointNotesRow,
+  type AuditCheckpointsRow,
+  type AuditCosignaturesRow,
+  type AuditEventsRow,
+  type AuditWitnessesRow,
+  queryRows,
+} from '@ostracon/database';
 import { parseVerifierKey, splitNote } from '@ostracon/platform-sdk/transparency';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditTreeService } from './audit-tree.service';
@@ -87,16 +95,20 @@ export class WitnessingService {
    */
   private async ask(witness: WitnessEndpoint, now: () => Date): Promise<void> {
     const outcome = await this.dataSource.transaction(async (em) => {
-      const [lock] = await em.query(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok`, [WITNESS_LOCK, witness.name]);
-      if (!lock.ok) return null; // another process is asking it
+      const [lock] = await queryRows<{ ok: boolean }>(em, `SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok`, [
+        WITNESS_LOCK,
+        witness.name,
+      ]);
+      if (!lock!.ok) return null; // another process is asking it
       const latest = await this.latestNote(em);
       if (!latest) return null;
-      const [row] = await em.query(
+      const [row] = await queryRows<Pick<AuditWitnessesRow, 'cosigned_size'>>(
+        em,
         `INSERT INTO audit_witnesses (witness) VALUES ($1)
          ON CONFLICT (witness) DO UPDATE SET witness = EXCLUDED.witness RETURNING cosigned_size`,
         [witness.name],
       );
-      let old = Number(row.cosigned_size);
+      let old = Number(row!.cosigned_size);
       if (old === latest.size) return null;
       const text = splitNote(latest.note).text;
       // At most twice: a 409 tells the size the witness holds, and the second request starts there.
@@ -185,21 +197,30 @@ export class WitnessingService {
 
   /** The newest checkpoint's signed note (without cosignatures). */
   async latestNote(db: EntityManager | DataSource = this.dataSource): Promise<{ size: number; note: string } | null> {
-    const [row] = await db.query(`SELECT size, note FROM audit_checkpoint_notes ORDER BY size DESC LIMIT 1`);
-    return row ? { size: Number(row.size), note: row.note as string } : null;
+    const [row] = await queryRows<Pick<AuditCheckpointNotesRow, 'size' | 'note'>>(
+      db,
+      `SELECT size, note FROM audit_checkpoint_notes ORDER BY size DESC LIMIT 1`,
+    );
+    return row ? { size: Number(row.size), note: row.note } : null;
   }
 
   /** A checkpoint's note with every cosignature held, of one size or the newest; null if there is none. */
   async noteCheckpoint(size?: number): Promise<NoteCheckpoint | null> {
-    const [row]: { size: string; note: string; signed_at: Date; cosignatures: { witness: string; key_id: number; line: string }[] }[] =
-      await this.dataSource.query(
-        `SELECT n.size, n.note, c.signed_at,
+    // The cosignatures come as JSON: key_id a number there, not the bigint's text.
+    const [row] = await queryRows<
+      Pick<AuditCheckpointNotesRow, 'size' | 'note'> &
+        Pick<AuditCheckpointsRow, 'signed_at'> & {
+          cosignatures: (Pick<AuditCosignaturesRow, 'witness' | 'line'> & { key_id: number })[];
+        }
+    >(
+      this.dataSource,
+      `SELECT n.size, n.note, c.signed_at,
                 (SELECT coalesce(json_agg(json_build_object('witness', s.witness, 'key_id', s.key_id, 'line', s.line) ORDER BY s.witness), '[]')
                  FROM audit_cosignatures s WHERE s.size = n.size) AS cosignatures
          FROM audit_checkpoint_notes n JOIN audit_checkpoints c USING (size)
          WHERE ($1::bigint IS NULL OR n.size = $1) ORDER BY n.size DESC LIMIT 1`,
-        [size ?? null],
-      );
+      [size ?? null],
+    );
     if (!row) return null;
     // Every cosignature held is served (each verified when it came); those of the keys configured now count.
     const current = row.cosignatures.filter((c) =>
@@ -215,7 +236,8 @@ export class WitnessingService {
 
   /** Every checkpoint note with the cosignatures held, oldest first (for audit:verify). */
   async allNotes(): Promise<string[]> {
-    const rows: { note: string; lines: string[] | null }[] = await this.dataSource.query(
+    const rows = await queryRows<Pick<AuditCheckpointNotesRow, 'note'> & { lines: AuditCosignaturesRow['line'][] | null }>(
+      this.dataSource,
       `SELECT n.note, (SELECT array_agg(s.line ORDER BY s.witness) FROM audit_cosignatures s WHERE s.size = n.size) AS lines
        FROM audit_checkpoint_notes n ORDER BY n.size`,
     );
@@ -227,7 +249,8 @@ export class WitnessingService {
     if (this.quorum === 0) return this.noteCheckpoint();
     // The newest thousand cosignatures first (the primary key's order), the whole table only if none of them makes a quorum.
     for (const window of [1000, null]) {
-      const [row] = await this.dataSource.query(
+      const [row] = await queryRows<Pick<AuditCosignaturesRow, 'size'>>(
+        this.dataSource,
         `SELECT size FROM audit_cosignatures
          WHERE (witness, key_id) IN (SELECT * FROM unnest($1::text[], $4::bigint[]))
            AND ($3::int IS NULL OR size >= (SELECT min(size) FROM (SELECT size FROM audit_cosignatures ORDER BY size DESC LIMIT $3) AS recent))
@@ -241,30 +264,32 @@ export class WitnessingService {
 
   /** How many events the log holds, and when its newest checkpoint was signed. */
   async logProgress(): Promise<{ events: number; lastSignedAt: Date | null; firstEventAt: Date | null }> {
-    const [row] = await this.dataSource.query(
+    const [row] = await queryRows<{
+      events: AuditEventsRow['seq'];
+      signed_at: AuditCheckpointsRow['signed_at'] | null;
+      first_at: AuditEventsRow['at'] | null;
+    }>(
+      this.dataSource,
       `SELECT (SELECT coalesce(max(seq), 0) FROM audit_events) AS events, (SELECT max(signed_at) FROM audit_checkpoints) AS signed_at,
               (SELECT at FROM audit_events WHERE seq = 1) AS first_at`,
     );
-    return { events: Number(row.events), lastSignedAt: row.signed_at ?? null, firstEventAt: row.first_at ?? null };
+    return { events: Number(row!.events), lastSignedAt: row!.signed_at ?? null, firstEventAt: row!.first_at ?? null };
   }
 
   /** When the first checkpoint was signed (the age of "never witnessed"). */
   async firstCheckpointAt(): Promise<Date | null> {
-    const [row] = await this.dataSource.query(`SELECT min(signed_at) AS at FROM audit_checkpoints`);
+    const [row] = await queryRows<{ at: AuditCheckpointsRow['signed_at'] | null }>(
+      this.dataSource,
+      `SELECT min(signed_at) AS at FROM audit_checkpoints`,
+    );
     return row?.at ?? null;
   }
 
   /** What the log knows of each configured witness. */
   async status(): Promise<WitnessStatus[]> {
-    const rows: {
-      witness: string;
-      cosigned_size: string;
-      last_success_at: Date | null;
-      last_attempt_at: Date | null;
-      failures: number;
-      refusals: string;
-      last_error: string | null;
-    }[] = await this.dataSource.query(`SELECT * FROM audit_witnesses WHERE witness = ANY($1::text[])`, [this.witnesses.map((w) => w.name)]);
+    const rows = await queryRows<AuditWitnessesRow>(this.dataSource, `SELECT * FROM audit_witnesses WHERE witness = ANY($1::text[])`, [
+      this.witnesses.map((w) => w.name),
+    ]);
     return this.witnesses.map((w) => {
       const r = rows.find((x) => x.witness === w.name);
       return {

@@ -1,24 +1,18 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CHANNELS, PgListener } from '@ostracon/database';
+import { type ApiClientsRow, CHANNELS, PgListener, queryRows } from '@ostracon/database';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { apiKeyDigestHex, hashApiKey, isWellFormedApiKey } from './api-keys';
-import type { AuthenticatedClient, Role } from '@ostracon/common';
+import type { AuthenticatedClient } from '@ostracon/common';
 
 /** A full re-read now and then, in case a notification was lost while the connection looked up. */
 const RELOAD_MS = 60_000;
 
-interface ClientRow {
-  id: string;
-  name: string;
-  role: Role;
-  organisation_id: string;
-  platform_id: string | null;
-  key_hash: Buffer;
-  signup_rate_per_second: number | null;
-  signup_rate_burst: number | null;
-}
+type ClientRow = Pick<
+  ApiClientsRow,
+  'id' | 'name' | 'role' | 'organisation_id' | 'platform_id' | 'key_hash' | 'signup_rate_per_second' | 'signup_rate_burst'
+>;
 
 const SELECT_ACTIVE = `SELECT id, name, role, organisation_id, platform_id, key_hash, signup_rate_per_second, signup_rate_burst
   FROM api_clients WHERE revoked_at IS NULL`;
@@ -85,7 +79,7 @@ export class ApiKeyIndex implements OnApplicationShutdown {
    */
   async lookup(apiKey: string): Promise<AuthenticatedClient | null> {
     if (!isWellFormedApiKey(apiKey)) return null;
-    const rows: ClientRow[] = await this.dataSource.query(`${SELECT_ACTIVE} AND key_hash = $1`, [hashApiKey(apiKey)]);
+    const rows = await queryRows<ClientRow>(this.dataSource, `${SELECT_ACTIVE} AND key_hash = $1`, [hashApiKey(apiKey)]);
     const row = rows[0];
     if (!row || this.gone.has(row.id)) return null;
     this.add(row);
@@ -126,7 +120,7 @@ export class ApiKeyIndex implements OnApplicationShutdown {
   /** Re-reads these clients (created meanwhile); a failure is settled by the next full read. */
   private async readIds(ids: string[]): Promise<void> {
     try {
-      const rows: ClientRow[] = await this.dataSource.query(`${SELECT_ACTIVE} AND id = ANY($1::uuid[])`, [ids]);
+      const rows = await queryRows<ClientRow>(this.dataSource, `${SELECT_ACTIVE} AND id = ANY($1::uuid[])`, [ids]);
       for (const row of rows) this.add(row);
     } catch (error) {
       this.logger.warn(`could not read notified clients: ${(error as Error).message}`);
@@ -152,7 +146,7 @@ export class ApiKeyIndex implements OnApplicationShutdown {
   private async readAll(): Promise<void> {
     this.notedDuringReload = new Set();
     try {
-      const rows: ClientRow[] = await this.dataSource.query(SELECT_ACTIVE);
+      const rows = await queryRows<ClientRow>(this.dataSource, SELECT_ACTIVE);
       const byHash = new Map<string, AuthenticatedClient>();
       const hashById = new Map<string, string>();
       for (const row of rows) {

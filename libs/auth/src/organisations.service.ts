@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import { DomainError, parseOrThrow, platformIdSchema, text, type Actor, ROLES, type Role } from '@ostracon/common';
-import { isForeignKeyViolation } from '@ostracon/database';
+import { isForeignKeyViolation, type OrganisationsRow, queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -16,15 +16,7 @@ export const createOrganisationSchema = z.strictObject({
 });
 export type CreateOrganisationInput = z.input<typeof createOrganisationSchema>;
 
-interface OrganisationRow {
-  id: string;
-  name: string;
-  role: Role;
-  platform_id: string | null;
-  created_at: Date;
-}
-
-const view = (row: OrganisationRow): OrganisationView => ({
+const view = (row: OrganisationsRow): OrganisationView => ({
   id: row.id,
   name: row.name,
   role: row.role,
@@ -51,7 +43,7 @@ export class OrganisationsService {
   async createIn(em: EntityManager, input: CreateOrganisationInput, actor: Actor): Promise<OrganisationView> {
     const o = parseOrThrow(createOrganisationSchema, input);
     if ((o.role === 'platform') !== (o.platform !== undefined)) throw new DomainError(AuthErrors.platformRequired);
-    const rows: OrganisationRow[] = await em
+    const rows: OrganisationsRow[] = await em
       .query(`INSERT INTO organisations (id, name, role, platform_id) VALUES ($1, $2, $3, $4) RETURNING *`, [
         uuidv7(),
         o.name,
@@ -75,21 +67,22 @@ export class OrganisationsService {
   }
 
   async list(): Promise<OrganisationView[]> {
-    const rows: OrganisationRow[] = await this.dataSource.query(`SELECT * FROM organisations ORDER BY id DESC`);
+    const rows = await queryRows<OrganisationsRow>(this.dataSource, `SELECT * FROM organisations ORDER BY id DESC`);
     return rows.map(view);
   }
 
   /** The organisation, or ORGANISATION.NOT_FOUND (also for an id that is not a uuid). */
   async get(id: string, em: EntityManager = this.dataSource.manager): Promise<OrganisationView> {
     if (!z.uuid().safeParse(id).success) throw new DomainError(AuthErrors.organisationNotFound);
-    const rows: OrganisationRow[] = await em.query(`SELECT * FROM organisations WHERE id = $1`, [id]);
+    const rows = await queryRows<OrganisationsRow>(em, `SELECT * FROM organisations WHERE id = $1`, [id]);
     if (!rows[0]) throw new DomainError(AuthErrors.organisationNotFound);
     return view(rows[0]);
   }
 
   /** The first organisation of this name and role (demo data is seeded by name), if any. */
   async findByName(name: string, role: Role): Promise<OrganisationView | null> {
-    const rows: OrganisationRow[] = await this.dataSource.query(
+    const rows = await queryRows<OrganisationsRow>(
+      this.dataSource,
       `SELECT * FROM organisations WHERE name = $1 AND role = $2 ORDER BY id LIMIT 1`,
       [name, role],
     );

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import { DomainError, parseOrThrow, type Actor, PERSON_ROLES, type PersonRole } from '@ostracon/common';
-import { isUniqueViolation, queryRows } from '@ostracon/database';
+import { isUniqueViolation, type OrganisationsRow, type PeopleRow, queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
@@ -32,21 +32,8 @@ export type SignInMatch =
   | { ok: true; person: { id: string; organisationId: string; organisationName: string; role: PersonRole } }
   | { ok: false; reason: 'unknown_person' | 'removed_person' | 'email_not_verified'; personId?: string };
 
-interface PersonRow {
-  id: string;
-  organisation_id: string;
-  role: PersonRole;
-  email: string;
-  display_name: string | null;
-  issuer: string | null;
-  subject: string | null;
-  invited_at: Date;
-  signed_in_at: Date | null;
-  removed_at: Date | null;
-}
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const view = (row: PersonRow): PersonView => ({
+const view = (row: PeopleRow): PersonView => ({
   id: row.id,
   organisation: row.organisation_id,
   role: row.role,
@@ -76,7 +63,7 @@ export class PeopleService {
       const organisation = await this.organisations.get(p.organisation, em);
       const role = organisation.role;
       if (!(PERSON_ROLES as readonly string[]).includes(role)) throw new DomainError(AuthErrors.platformPeople);
-      const rows: PersonRow[] = await em
+      const rows: PeopleRow[] = await em
         .query(`INSERT INTO people (id, organisation_id, role, email) VALUES ($1, $2, $3, $4) RETURNING *`, [
           uuidv7(),
           organisation.id,
@@ -102,7 +89,7 @@ export class PeopleService {
   async remove(id: string, actor: Actor): Promise<void> {
     if (!z.uuid().safeParse(id).success) throw new DomainError(AuthErrors.personNotFound);
     await this.dataSource.transaction(async (em) => {
-      const rows = await queryRows<PersonRow>(em, `UPDATE people SET removed_at = now() WHERE id = $1 AND removed_at IS NULL RETURNING *`, [
+      const rows = await queryRows<PeopleRow>(em, `UPDATE people SET removed_at = now() WHERE id = $1 AND removed_at IS NULL RETURNING *`, [
         id,
       ]);
       const person = rows[0];
@@ -119,7 +106,8 @@ export class PeopleService {
   /** Members, newest first; of one organisation when given. */
   async list(organisation?: string): Promise<PersonView[]> {
     if (organisation !== undefined && !z.uuid().safeParse(organisation).success) throw new DomainError(AuthErrors.organisationNotFound);
-    const rows: PersonRow[] = await this.dataSource.query(
+    const rows = await queryRows<PeopleRow>(
+      this.dataSource,
       `SELECT * FROM people WHERE ($1::uuid IS NULL OR organisation_id = $1) ORDER BY id DESC`,
       [organisation ?? null],
     );
@@ -130,7 +118,8 @@ export class PeopleService {
   async resolve(id: string, actor: Actor): Promise<ResolvedPerson> {
     if (!z.uuid().safeParse(id).success) throw new DomainError(AuthErrors.personNotFound);
     return this.dataSource.transaction(async (em) => {
-      const rows: (PersonRow & { organisation_name: string })[] = await em.query(
+      const rows = await queryRows<PeopleRow & { organisation_name: OrganisationsRow['name'] }>(
+        em,
         `SELECT p.*, o.name AS organisation_name FROM people p JOIN organisations o ON o.id = p.organisation_id WHERE p.id = $1`,
         [id],
       );
@@ -148,15 +137,15 @@ export class PeopleService {
    */
   async matchSignIn(em: EntityManager, identity: SignInIdentity): Promise<SignInMatch> {
     const bound = () =>
-      em.query(`SELECT * FROM people WHERE issuer = $1 AND subject = $2 AND removed_at IS NULL FOR UPDATE`, [
+      queryRows<PeopleRow>(em, `SELECT * FROM people WHERE issuer = $1 AND subject = $2 AND removed_at IS NULL FOR UPDATE`, [
         identity.issuer,
         identity.subject,
-      ]) as Promise<PersonRow[]>;
+      ]);
     let person = (await bound())[0];
     if (!person && identity.email !== undefined) {
       // A first sign-in: the member invited with this e-mail (a person removed and invited again
       // is a new row, bound afresh).
-      const invited: PersonRow[] = await em.query(`SELECT * FROM people WHERE email = $1 AND removed_at IS NULL FOR UPDATE`, [
+      const invited = await queryRows<PeopleRow>(em, `SELECT * FROM people WHERE email = $1 AND removed_at IS NULL FOR UPDATE`, [
         identity.email.toLowerCase(),
       ]);
       const candidate = invited[0];
@@ -168,13 +157,14 @@ export class PeopleService {
       if (!person) person = (await bound())[0];
     }
     if (!person) {
-      const removed: { id: string }[] = await em.query(
+      const removed = await queryRows<Pick<PeopleRow, 'id'>>(
+        em,
         `SELECT id FROM people WHERE (issuer = $1 AND subject = $2) OR (email = $3 AND subject IS NULL) ORDER BY id DESC LIMIT 1`,
         [identity.issuer, identity.subject, identity.email?.toLowerCase() ?? null],
       );
       return removed[0] ? { ok: false, reason: 'removed_person', personId: removed[0].id } : { ok: false, reason: 'unknown_person' };
     }
-    const names = await queryRows<{ name: string }>(
+    const names = await queryRows<Pick<OrganisationsRow, 'name'>>(
       em,
       `UPDATE people SET issuer = $2, subject = $3, display_name = $4, signed_in_at = now() WHERE id = $1
        RETURNING (SELECT name FROM organisations WHERE id = people.organisation_id)`,

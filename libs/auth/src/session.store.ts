@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CLOCK, type Clock, type AuthenticatedClient, type PersonRole } from '@ostracon/common';
+import { CLOCK, type Clock, type AuthenticatedClient } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { queryRows } from '@ostracon/database';
+import { type OrganisationsRow, type PeopleRow, type SessionsRow, queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** 256 random bits, base64url: what the session cookie carries. */
@@ -25,16 +25,8 @@ export interface StartedSession {
   expiresAt: Date;
 }
 
-interface SessionRow {
-  person_id: string;
-  csrf_token: string;
-  id_token: string | null;
-  last_seen_at: Date;
-  expires_at: Date;
-  organisation_id: string;
-  organisation_name: string;
-  role: PersonRole;
-}
+type SessionRow = Pick<SessionsRow, 'person_id' | 'csrf_token' | 'id_token' | 'last_seen_at' | 'expires_at'> &
+  Pick<PeopleRow, 'organisation_id' | 'role'> & { organisation_name: OrganisationsRow['name'] };
 
 const hashOf = (cookie: string) => createHash('sha256').update(cookie, 'utf8').digest();
 
@@ -68,7 +60,8 @@ export class SessionStore {
   /** The live session of this cookie, or null (unknown, ended, expired, or its person removed). */
   async find(cookie: string): Promise<Session | null> {
     if (!SESSION_ID.test(cookie)) return null;
-    const rows: SessionRow[] = await this.dataSource.query(
+    const rows = await queryRows<SessionRow>(
+      this.dataSource,
       `SELECT s.person_id, s.csrf_token, s.id_token, s.last_seen_at, s.expires_at, p.organisation_id, p.role, o.name AS organisation_name
        FROM sessions s JOIN people p ON p.id = s.person_id JOIN organisations o ON o.id = p.organisation_id
        WHERE s.id_hash = $1 AND s.ended_at IS NULL AND p.removed_at IS NULL`,

@@ -6,7 +6,7 @@ import { CLOCK, type Clock, DomainError, text, actorOf } from '@ostracon/common'
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import * as oidc from 'openid-client';
-import { queryRows } from '@ostracon/database';
+import { type SignInAttemptsRow, queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { AuthErrors } from './auth.errors';
 import type { SignedOut } from './auth.schemas';
@@ -121,11 +121,9 @@ export class SignInService {
       const rows =
         attempt === undefined
           ? []
-          : await queryRows<{ state: string; nonce: string; code_verifier: string; return_to: string; expires_at: Date }>(
-              this.dataSource,
-              `DELETE FROM sign_in_attempts WHERE id_hash = $1 RETURNING *`,
-              [hashOf(attempt)],
-            );
+          : await queryRows<SignInAttemptsRow>(this.dataSource, `DELETE FROM sign_in_attempts WHERE id_hash = $1 RETURNING *`, [
+              hashOf(attempt),
+            ]);
       const pending = rows[0];
       if (!pending || pending.expires_at.getTime() <= this.clock.now().getTime()) throw new SignInRefused('attempt_unknown');
       if (callbackUrl.searchParams.has('error')) {

@@ -1,4 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from './query-rows';
+import type { IdempotencyKeysRow } from './schema.generated';
 
 export type IdempotencyClaim =
   /** `token` tells this claim from a later one on the same key and body (a takeover after it lapsed). */
@@ -18,7 +20,9 @@ export class IdempotencyStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async claim(clientId: string, key: string, requestHash: Buffer, lockSeconds: number): Promise<IdempotencyClaim> {
-    const claimed: { token: string }[] = await this.dataSource.query(
+    // The claim's lock time, as text: what a release names it by.
+    const claimed = await queryRows<{ token: string }>(
+      this.dataSource,
       `INSERT INTO idempotency_keys (client_id, key, request_hash, state, locked_until)
        VALUES ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4))
        ON CONFLICT (client_id, key) DO UPDATE
@@ -29,11 +33,11 @@ export class IdempotencyStore {
     );
     if (claimed[0]) return { outcome: 'claimed', token: claimed[0].token };
 
-    const rows: { request_hash: Buffer; state: string; response_status: number | null; response_body: unknown }[] =
-      await this.dataSource.query(
-        `SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE client_id = $1 AND key = $2`,
-        [clientId, key],
-      );
+    const rows = await queryRows<Pick<IdempotencyKeysRow, 'request_hash' | 'state' | 'response_status' | 'response_body'>>(
+      this.dataSource,
+      `SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE client_id = $1 AND key = $2`,
+      [clientId, key],
+    );
     const row = rows[0];
     // Released between our insert and this read: the caller may simply try again.
     if (!row) return { outcome: 'in_flight' };

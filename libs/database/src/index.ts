@@ -6,3 +6,21 @@ export { RedisModule, REDIS, redisReady } from './redis.module';
 export { pingDatabase, queryRows } from './query-rows';
 export { CHANNELS, type Channel } from './channels';
 export { PgListener, type Subscriber } from './pg-listener';
+// The row types of the migrated schema (npm run db:types), as far as other libs read them.
+export type {
+  AuditCheckpointNotesRow,
+  AuditCheckpointsRow,
+  AuditCosignaturesRow,
+  AuditEventsRow,
+  AuditTreeNodesRow,
+  AuditWitnessesRow,
+  ApiClientsRow,
+  DirectivesRow,
+  OrderPlatformsRow,
+  OrganisationsRow,
+  OutboxRow,
+  PeopleRow,
+  PlatformsRow,
+  SessionsRow,
+  SignInAttemptsRow,
+} from './schema.generated';

@@ -6,7 +6,8 @@ import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { DataSource } from 'typeorm';
 import type { DeliveryResult } from './adapters/platform-adapter';
 import { backoffDelay } from './backoff';
-import { type DirectiveToSend, EnforcementStore } from './enforcement.store';
+import { EnforcementStore } from './enforcement.store';
+import type { DirectiveToSend } from './enforcement.types';
 
 /** What the queue should do with a job after one turn. */
 export type DeliveryOutcome =
@@ -57,9 +58,9 @@ export class DeliveryRecorder {
         rows.map((r) => ({
           type: 'directive.delivered' as const,
           actor: 'system:worker' as const,
-          orderId: r.order_id,
-          platformId: r.platform_id,
-          data: { directiveId: r.id, directiveType: r.type, via: via.get(r.id), slaDeadline: r.sla_deadline.toISOString() },
+          orderId: r.orderId,
+          platformId: r.platformId,
+          data: { directiveId: r.id, directiveType: r.type, via: via.get(r.id), slaDeadline: r.slaDeadline.toISOString() },
         })),
       );
       return new Set(rows.map((r) => r.id));
@@ -81,7 +82,7 @@ export class DeliveryRecorder {
   ): Promise<DeliveryOutcome> {
     const attempt = d.attempts + 1;
     const { maxAttempts, giveUpMs, backoffBaseMs, backoffMaxMs } = this.config.delivery;
-    const expired = d.queued_at !== null && at.getTime() - d.queued_at.getTime() >= giveUpMs;
+    const expired = d.queuedAt !== null && at.getTime() - d.queuedAt.getTime() >= giveUpMs;
     const final = result.kind === 'failed' || attempt >= maxAttempts || expired;
     const delayMs = final
       ? 0
@@ -98,8 +99,8 @@ export class DeliveryRecorder {
       await this.audit.record(em, {
         type: 'directive.delivery_failed',
         actor: 'system:worker',
-        orderId: d.order_id,
-        platformId: d.platform_id,
+        orderId: d.orderId,
+        platformId: d.platformId,
         data: {
           directiveId: d.id,
           attempt,

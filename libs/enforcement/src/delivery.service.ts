@@ -7,7 +7,8 @@ import { PLATFORM_ADAPTERS, type PlatformAdapter, type PlatformTarget } from './
 import { CircuitBreakers } from './circuit-breakers';
 import { type DeliveryOutcome, DeliveryRecorder } from './delivery-recorder';
 import { directivePayload } from './directive-payload';
-import { type DirectiveToSend, EnforcementStore } from './enforcement.store';
+import { EnforcementReads } from './enforcement.reads';
+import type { DirectiveToSend } from './enforcement.types';
 import type { DeliverJob } from './queue';
 
 /**
@@ -22,7 +23,7 @@ export class DeliveryService implements OnApplicationShutdown {
   private readonly reads: Batcher<string, DirectiveToSend | undefined>;
 
   constructor(
-    private readonly store: EnforcementStore,
+    private readonly directives: EnforcementReads,
     private readonly recorder: DeliveryRecorder,
     @Inject(PLATFORM_ADAPTERS) private readonly adapters: PlatformAdapter[],
     @Inject(APP_CONFIG) config: AppConfig,
@@ -31,7 +32,7 @@ export class DeliveryService implements OnApplicationShutdown {
     this.cipher = new KeyRingCipher(config.accounts.encryptionKeys);
     this.breakers = new CircuitBreakers(config.delivery.breakerFailures, config.delivery.breakerHalfOpenMs);
     this.reads = new Batcher(async (ids) => {
-      const rows = new Map((await this.store.toSend(ids)).map((r) => [r.id, r]));
+      const rows = new Map((await this.directives.toSend(ids)).map((r) => [r.id, r]));
       return ids.map((id) => rows.get(id));
     });
   }
@@ -49,19 +50,19 @@ export class DeliveryService implements OnApplicationShutdown {
     if (!d) return { kind: 'done', note: 'no such directive' };
     // Jobs are added once the relay has committed (libs/enforcement OutboxRelay): a job sees its directive queued or beyond.
     if (d.status !== 'queued') return { kind: 'done', note: `already ${d.status}` };
-    if (deliveryMode({ webhookUrl: d.webhook_url }) === 'pull') return { kind: 'done', note: 'pull platform' };
+    if (deliveryMode(d) === 'pull') return { kind: 'done', note: 'pull platform' };
     const at = this.clock.now();
     const target = this.target(d, at);
     const adapter = this.adapters.find((a) => a.handles(target));
     // A push platform no adapter takes is a configuration error: loud, and retried once it is fixed.
-    if (!adapter) throw new Error(`no adapter delivers to platform ${d.platform_id}`);
+    if (!adapter) throw new Error(`no adapter delivers to platform ${d.platformId}`);
 
     const payload = directivePayload(d, this.cipher, at);
     try {
       // The breaker counts a `retry` result as a failure; an open breaker throws, and costs no attempt.
       // The signature's timestamp is checked against the receiver's wall clock, so it is the real
       // time, whatever the service's (injectable) clock says.
-      const result = await this.breakers.execute(d.platform_id, () =>
+      const result = await this.breakers.execute(d.platformId, () =>
         adapter.deliver(target, payload, { webhookId: `msg_${d.id}`, at: new Date() }),
       );
       if (result.kind === 'delivered') {
@@ -77,13 +78,13 @@ export class DeliveryService implements OnApplicationShutdown {
 
   private target(d: DirectiveToSend, now: Date): PlatformTarget {
     const open = (data: Buffer | null, keyId: string | null) =>
-      data && keyId ? this.cipher.open({ keyId, data }, `platform:${d.platform_id}`).toString('utf8') : null;
-    const overlapping = d.webhook_secret_previous_until !== null && d.webhook_secret_previous_until.getTime() > now.getTime();
+      data && keyId ? this.cipher.open({ keyId, data }, `platform:${d.platformId}`).toString('utf8') : null;
+    const overlapping = d.webhookSecretPreviousUntil !== null && d.webhookSecretPreviousUntil.getTime() > now.getTime();
     return {
-      id: d.platform_id,
-      webhookUrl: d.webhook_url,
-      webhookSecret: open(d.webhook_secret_enc, d.webhook_secret_key_id),
-      previousWebhookSecret: overlapping ? open(d.webhook_secret_previous_enc, d.webhook_secret_previous_key_id) : null,
+      id: d.platformId,
+      webhookUrl: d.webhookUrl,
+      webhookSecret: open(d.webhookSecretEnc, d.webhookSecretKeyId),
+      previousWebhookSecret: overlapping ? open(d.webhookSecretPreviousEnc, d.webhookSecretPreviousKeyId) : null,
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { KeyRingCipher } from '@ostracon/common';
 import type { DirectivePayload } from './adapters/platform-adapter';
-import type { DirectiveToSend } from './enforcement.store';
+import type { DirectiveToSend } from './enforcement.types';
 import { slaDeadline } from './sla';
 
 /**
@@ -9,18 +9,18 @@ import { slaDeadline } from './sla';
  */
 export function directivePayload(d: DirectiveToSend, cipher: KeyRingCipher, now: Date): DirectivePayload {
   const accounts =
-    d.accounts_enc && d.accounts_key_id
+    d.accountsEnc && d.accountsKeyId
       ? (JSON.parse(
-          cipher.open({ keyId: d.accounts_key_id, data: d.accounts_enc }, `${d.order_id}|${d.platform_id}`).toString('utf8'),
+          cipher.open({ keyId: d.accountsKeyId, data: d.accountsEnc }, `${d.orderId}|${d.platformId}`).toString('utf8'),
         ) as DirectivePayload['accounts'])
       : [];
   return {
     id: d.id,
     type: d.type,
-    orderId: d.order_id,
+    orderId: d.orderId,
     accounts,
-    effectiveFrom: d.effective_from.toISOString(),
-    effectiveUntil: d.effective_until.toISOString(),
-    slaDeadline: (d.sla_deadline ?? slaDeadline(now, d.sla_hours)).toISOString(),
+    effectiveFrom: d.effectiveFrom.toISOString(),
+    effectiveUntil: d.effectiveUntil.toISOString(),
+    slaDeadline: (d.slaDeadline ?? slaDeadline(now, d.slaHours)).toISOString(),
   };
 }

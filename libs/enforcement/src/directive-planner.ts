@@ -41,10 +41,10 @@ export class DirectivePlanner {
       type: 'directive.cancelled',
       actor,
       orderId,
-      platformId: c.platform_id,
+      platformId: c.platformId,
       data: { directiveId: c.id, reason: 'order ended before the platform was told' },
     }));
     await this.audit.recordMany(em, events);
-    return { cancelled: cancelled.map((c) => c.platform_id), lifting };
+    return { cancelled: cancelled.map((c) => c.platformId), lifting };
   }
 }

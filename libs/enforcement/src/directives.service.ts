@@ -21,7 +21,9 @@ import { DeliveryRecorder } from './delivery-recorder';
 import { directivePayload } from './directive-payload';
 import type { AckDirectiveInput, AckResult, ListDirectivesQuery } from './directives.schemas';
 import { EnforcementErrors } from './enforcement.errors';
-import { type DirectiveStatus, EnforcementStore } from './enforcement.store';
+import { EnforcementReads } from './enforcement.reads';
+import { EnforcementStore } from './enforcement.store';
+import type { DirectiveStatus } from './enforcement.types';
 import { slaDeadline, slaMet } from './sla';
 
 const cursorSchema = z.tuple([z.uuid()]);
@@ -35,6 +37,7 @@ export class DirectivesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: EnforcementStore,
+    private readonly directives: EnforcementReads,
     private readonly recorder: DeliveryRecorder,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -51,7 +54,7 @@ export class DirectivesService {
     const platformId = client.platformId!;
     const statuses: DirectiveStatus[] = query.status === 'pending' ? ['queued', 'delivered'] : ['acknowledged'];
     const after = query.after ? decodeCursor(query.after, cursorSchema)[0] : FIRST;
-    const select = () => this.store.forPlatform(platformId, statuses, after, query.limit + 1);
+    const select = () => this.directives.forPlatform(platformId, statuses, after, query.limit + 1);
     let rows = await select();
     const now = this.clock.now();
     const fresh = rows.filter((r) => r.status === 'queued');
@@ -84,21 +87,21 @@ export class DirectivesService {
         slaMet: slaMet(deadline, acknowledgedAt, acknowledgedAt)!,
       });
       if (d.status === 'acknowledged') {
-        if (d.outcome === input.outcome) return result(d.acknowledged_at!, d.sla_deadline!);
+        if (d.outcome === input.outcome) return result(d.acknowledgedAt!, d.slaDeadline!);
         throw new DomainError(EnforcementErrors.notAcknowledgeable, `Already acknowledged as ${d.outcome}`);
       }
       if (d.status !== 'queued' && d.status !== 'delivered') {
         throw new DomainError(EnforcementErrors.notAcknowledgeable, `The directive is ${d.status}`);
       }
       // An ack can beat our record of the 2xx: it proves delivery, so the SLA runs from now.
-      const deadline = d.sla_deadline ?? slaDeadline(now, d.sla_hours);
+      const deadline = d.slaDeadline ?? slaDeadline(now, d.slaHours);
       await this.store.acknowledge(em, d, { outcome: input.outcome, note: input.note ?? null, at: now, slaDeadline: deadline });
       const answer = result(now, deadline);
       await this.audit.record(em, {
         type: 'directive.acknowledged',
         actor: actorOf(client),
-        orderId: d.order_id,
-        platformId: d.platform_id,
+        orderId: d.orderId,
+        platformId: d.platformId,
         data: { directiveId: id, directiveType: d.type, outcome: input.outcome, slaMet: answer.slaMet },
       });
       return answer;

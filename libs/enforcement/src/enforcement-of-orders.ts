@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type OrderChange, OrderEnforcement, type OrderPlatformState } from '@ostracon/orders';
 import type { EntityManager } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
+import { EnforcementReads } from './enforcement.reads';
 import { EnforcementStore } from './enforcement.store';
 import { slaMet } from './sla';
 
@@ -11,6 +12,7 @@ export class EnforcementOfOrders extends OrderEnforcement {
   constructor(
     private readonly planner: DirectivePlanner,
     private readonly store: EnforcementStore,
+    private readonly reads: EnforcementReads,
   ) {
     super();
   }
@@ -38,7 +40,7 @@ export class EnforcementOfOrders extends OrderEnforcement {
   }
 
   async platformsOf(runner: Pick<EntityManager, 'query'>, orderIds: string[], now: Date): Promise<OrderPlatformState[]> {
-    const platforms = await this.store.platformsOf(runner, orderIds);
+    const platforms = await this.reads.platformsOf(runner, orderIds);
     return platforms.map(({ acknowledgedAt, ...p }) => ({ ...p, slaMet: slaMet(p.slaDeadline, acknowledgedAt, now) }));
   }
 }

@@ -8,6 +8,8 @@ import { DirectivePlanner } from './directive-planner';
 import { DirectivesService } from './directives.service';
 import { EnforcementOfOrders } from './enforcement-of-orders';
 import { OrderEnforcement } from '@ostracon/orders';
+import { EnforcementMetricsQueries } from './enforcement-metrics.queries';
+import { EnforcementReads } from './enforcement.reads';
 import { EnforcementStore } from './enforcement.store';
 import { OutboxRelay } from './outbox-relay';
 import { SlaBreaches } from './sla-breaches';
@@ -16,6 +18,8 @@ import { ComplianceReport } from './compliance-report';
 @Module({
   providers: [
     EnforcementStore,
+    EnforcementReads,
+    EnforcementMetricsQueries,
     DirectivePlanner,
     DeliveryRecorder,
     DeliveryService,
@@ -36,7 +40,8 @@ import { ComplianceReport } from './compliance-report';
   ],
   exports: [
     OrderEnforcement,
-    EnforcementStore,
+    EnforcementReads,
+    EnforcementMetricsQueries,
     DirectivePlanner,
     DeliveryService,
     DirectivesService,

@@ -9,18 +9,21 @@ import { authorityRow, isolatedDatabase, plannedOrder, platformRow, testConfig }
 import type { DataSource } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
 import { EnforcementModule } from './enforcement.module';
+import { EnforcementMetricsQueries } from './enforcement-metrics.queries';
+import { EnforcementReads } from './enforcement.reads';
 import { EnforcementStore } from './enforcement.store';
 
 const FIRST = '00000000-0000-0000-0000-000000000000';
 
 /**
  * The store's transitions against the real PostgreSQL, the lib alone (no API, no worker): each
- * moves a directive and its platform as docs/enforcement.md says, once.
+ * moves a directive and its platform as docs/enforcement.md says, once. Seen through the lib's reads.
  */
 describe('EnforcementStore: the transitions of directives, outbox and order platforms', () => {
   let db: Awaited<ReturnType<typeof isolatedDatabase>>;
   let context: INestApplicationContext;
   let store: EnforcementStore;
+  let reads: EnforcementReads;
   let planner: DirectivePlanner;
   let dataSource: DataSource;
   let push: string;
@@ -36,6 +39,7 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     class StoreTestModule {}
     context = await NestFactory.createApplicationContext(StoreTestModule, { logger: ['error'] });
     store = context.get(EnforcementStore);
+    reads = context.get(EnforcementReads);
     planner = context.get(DirectivePlanner);
     dataSource = context.get<DataSource>(getDataSourceToken());
     // What other libs own (platforms, clients, orders), set up in their own tables.
@@ -51,37 +55,37 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
   const order = (platforms: string[], startsAt = new Date(Date.now() - 1000)) =>
     plannedOrder(dataSource, planner, { authority, platforms, startsAt });
   const platformOf = async (orderId: string, platformId: string) =>
-    (await store.platformsOf(dataSource, [orderId])).find((p) => p.platformId === platformId)!;
+    (await reads.platformsOf(dataSource, [orderId])).find((p) => p.platformId === platformId)!;
   const directiveOf = async (
     orderId: string,
     platformId: string,
     statuses = ['pending', 'queued', 'delivered', 'acknowledged', 'failed', 'cancelled'],
-  ) => (await store.forPlatform(platformId, statuses as never, FIRST, 10_000)).filter((d) => d.order_id === orderId);
+  ) => (await reads.forPlatform(platformId, statuses as never, FIRST, 10_000)).filter((d) => d.orderId === orderId);
   const relayAll = async (now = new Date()) => dataSource.transaction((em) => store.queueDue(em, now, 10_000));
 
   it('plans an order: its platforms pending, one suspend each, relayed once it is due, each once', async () => {
     const id = await order([push, pull]);
-    expect((await store.platformsOf(dataSource, [id])).map((p) => [p.platformId, p.status]).sort()).toEqual(
+    expect((await reads.platformsOf(dataSource, [id])).map((p) => [p.platformId, p.status]).sort()).toEqual(
       [
         [pull, 'pending'],
         [push, 'pending'],
       ].sort(),
     );
     const first = await relayAll();
-    const mine = first.queued.filter((q) => q.order_id === id);
-    expect(mine.map((q) => [q.platform_id, q.type, q.push]).sort()).toEqual(
+    const mine = first.queued.filter((q) => q.orderId === id);
+    expect(mine.map((q) => [q.platformId, q.type, q.push]).sort()).toEqual(
       [
         [pull, 'suspend', false],
         [push, 'suspend', true],
       ].sort(),
     );
-    expect((await relayAll()).queued.filter((q) => q.order_id === id)).toEqual([]);
+    expect((await relayAll()).queued.filter((q) => q.orderId === id)).toEqual([]);
   });
 
   it('does not relay a suspend before its order starts', async () => {
     const id = await order([push], new Date(Date.now() + 3_600_000));
-    expect((await relayAll()).queued.filter((q) => q.order_id === id)).toEqual([]);
-    expect((await relayAll(new Date(Date.now() + 3_700_000))).queued.filter((q) => q.order_id === id)).toHaveLength(1);
+    expect((await relayAll()).queued.filter((q) => q.orderId === id)).toEqual([]);
+    expect((await relayAll(new Date(Date.now() + 3_700_000))).queued.filter((q) => q.orderId === id)).toHaveLength(1);
   });
 
   it('marks a delivery once, with its SLA deadline from the platform, and the platform delivered', async () => {
@@ -90,7 +94,7 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     const [d] = await directiveOf(id, push);
     const at = new Date();
     const once = await dataSource.transaction((em) => store.markDelivered(em, [{ id: d!.id, at }]));
-    expect(once.map((r) => [r.id, r.sla_deadline.getTime() - at.getTime()])).toEqual([[d!.id, 48 * 3600_000]]);
+    expect(once.map((r) => [r.id, r.slaDeadline.getTime() - at.getTime()])).toEqual([[d!.id, 48 * 3600_000]]);
     expect(await dataSource.transaction((em) => store.markDelivered(em, [{ id: d!.id, at }]))).toEqual([]);
     expect(await platformOf(id, push)).toMatchObject({ status: 'delivered', slaDeadline: new Date(at.getTime() + 48 * 3600_000) });
   });
@@ -102,16 +106,16 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     // The order ends while the suspend is still out: a lift is planned, held back by the relay.
     await dataSource.transaction((em) => planner.planLifts(em, id, new Date(), 'system:test'));
     expect(await platformOf(id, pull)).toMatchObject({ status: 'lifting' });
-    expect((await relayAll()).queued.filter((q) => q.order_id === id)).toEqual([]);
+    expect((await relayAll()).queued.filter((q) => q.orderId === id)).toEqual([]);
     const at = new Date();
     await dataSource.transaction(async (em) => {
       const locked = await store.lockForAck(em, suspend!.id, pull);
       await store.acknowledge(em, locked!, { outcome: 'enforced', note: null, at, slaDeadline: new Date(at.getTime() + 1000) });
     });
-    const lift = (await relayAll()).queued.filter((q) => q.order_id === id);
+    const lift = (await relayAll()).queued.filter((q) => q.orderId === id);
     expect(lift.map((q) => q.type)).toEqual(['lift']);
     await dataSource.transaction(async (em) => {
-      const locked = await store.lockForAck(em, lift[0]!.directive_id, pull);
+      const locked = await store.lockForAck(em, lift[0]!.directiveId, pull);
       await store.acknowledge(em, locked!, { outcome: 'enforced', note: null, at, slaDeadline: at });
     });
     expect(await platformOf(id, pull)).toMatchObject({ status: 'lifted' });
@@ -124,7 +128,7 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     expect(result).toEqual({ cancelled: [push], lifting: [] });
     expect(await platformOf(id, push)).toMatchObject({ status: 'lifted', outcome: 'cancelled_before_delivery' });
     expect((await directiveOf(id, push)).map((d) => d.status)).toEqual(['cancelled']);
-    expect((await relayAll(new Date(Date.now() + 3_700_000))).queued.filter((q) => q.order_id === id)).toEqual([]);
+    expect((await relayAll(new Date(Date.now() + 3_700_000))).queued.filter((q) => q.orderId === id)).toEqual([]);
   });
 
   it('counts failed attempts, then fails for good, and the platform with it', async () => {
@@ -152,13 +156,15 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     expect(breached.filter((b) => b.id === d!.id)).toHaveLength(1);
     const again = await dataSource.transaction((em) => store.markSlaBreaches(em, new Date(), 10_000));
     expect(again.filter((b) => b.id === d!.id)).toHaveLength(0);
-    expect((await store.slaBreachesByPlatform()).find((b) => b.platformId === push)?.count).toBeGreaterThanOrEqual(1);
+    expect(
+      (await context.get(EnforcementMetricsQueries).slaBreachesByPlatform()).find((b) => b.platformId === push)?.count,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('forgets the sealed accounts of purged orders', async () => {
     const id = await order([push]);
-    expect((await store.toSend((await directiveOf(id, push)).map((d) => d.id)))[0]!.accounts_enc).not.toBeNull();
+    expect((await reads.toSend((await directiveOf(id, push)).map((d) => d.id)))[0]!.accountsEnc).not.toBeNull();
     await dataSource.transaction((em) => store.forgetAccounts(em, [id]));
-    expect((await store.toSend((await directiveOf(id, push)).map((d) => d.id)))[0]!.accounts_enc).toBeNull();
+    expect((await reads.toSend((await directiveOf(id, push)).map((d) => d.id)))[0]!.accountsEnc).toBeNull();
   });
 });

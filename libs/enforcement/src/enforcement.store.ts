@@ -1,124 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { CHANNELS, queryRows } from '@ostracon/database';
+import { CHANNELS, type DirectivesRow, type OrderPlatformsRow, type PlatformsRow, queryRows } from '@ostracon/database';
 import { PUSH_SQL } from '@ostracon/platforms';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import {
+  type AckOutcome,
+  type Acknowledgeable,
+  type Delivered,
+  type DirectiveRef,
+  type Relayed,
+  type RelayedRow,
+  type SlaBreach,
+  relayedOf,
+} from './enforcement.types';
 import { slaDeadlineSql } from './sla';
 
-export type DirectiveType = 'suspend' | 'lift';
-export type DirectiveStatus = 'pending' | 'queued' | 'delivered' | 'acknowledged' | 'failed' | 'cancelled';
-export type AckOutcome = 'enforced' | 'account_not_found' | 'rejected';
-export type PlatformEnforcementStatus = 'pending' | 'delivered' | 'enforced' | 'failed' | 'lifting' | 'lifted';
+type RefRow = Pick<DirectivesRow, 'id' | 'order_id' | 'platform_id' | 'type'>;
 
-/** How far one platform named by an order got, as the order view shows it. */
-export interface PlatformEnforcement {
-  orderId: string;
-  platformId: string;
-  status: PlatformEnforcementStatus;
-  accountCount: number;
-  deliveredAt: Date | null;
-  enforcedAt: Date | null;
-  slaDeadline: Date | null;
-  liftedAt: Date | null;
-  outcome: string | null;
-  acknowledgedAt: Date | null;
-}
-
-/** A directive as its order's timeline shows it. */
-export interface DirectiveProgress {
-  id: string;
-  orderId: string;
-  platformId: string;
-  type: DirectiveType;
-  status: DirectiveStatus;
-  attempts: number;
-  /** The failure class of the last failed attempt (`http_5xx`, `timeout`…), never a body. */
-  lastError: string | null;
-  deliveredAt: Date | null;
-  slaDeadline: Date | null;
-  acknowledgedAt: Date | null;
-  outcome: AckOutcome | null;
-}
-
-/** A directive with what it takes to send it: its platform's webhook and SLA, its sealed accounts. */
-export interface DirectiveToSend {
-  id: string;
-  order_id: string;
-  platform_id: string;
-  type: DirectiveType;
-  status: DirectiveStatus;
-  attempts: number;
-  queued_at: Date | null;
-  effective_from: Date;
-  effective_until: Date;
-  sla_deadline: Date | null;
-  webhook_url: string | null;
-  webhook_secret_enc: Buffer | null;
-  webhook_secret_key_id: string | null;
-  /** The secret a rotation replaced, with the instant it stops signing (null outside an overlap). */
-  webhook_secret_previous_enc: Buffer | null;
-  webhook_secret_previous_key_id: string | null;
-  webhook_secret_previous_until: Date | null;
-  sla_hours: number;
-  accounts_enc: Buffer | null;
-  accounts_key_id: string | null;
-}
-
-/** An outbox row claimed by a relay pass, with what its job needs. */
-export interface Relayed {
-  outbox_id: string;
-  directive_id: string;
-  order_id: string;
-  platform_id: string;
-  type: DirectiveType;
-  push: boolean;
-  next_attempt_at: Date | null;
-}
-
-export interface Delivered {
-  id: string;
-  order_id: string;
-  platform_id: string;
-  type: DirectiveType;
-  delivered_at: Date;
-  sla_deadline: Date;
-}
-
-export interface Acknowledgeable {
-  id: string;
-  order_id: string;
-  platform_id: string;
-  type: DirectiveType;
-  status: DirectiveStatus;
-  outcome: AckOutcome | null;
-  acknowledged_at: Date | null;
-  sla_deadline: Date | null;
-  sla_hours: number;
-}
-
-type Runner = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
-
-const TO_SEND = `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.attempts, d.queued_at, d.effective_from, d.effective_until,
-         d.sla_deadline, p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id,
-         p.webhook_secret_previous_enc, p.webhook_secret_previous_key_id, p.webhook_secret_previous_until,
-         p.sla_hours, op.accounts_enc, op.accounts_key_id
-  FROM directives d
-  JOIN platforms p ON p.id = d.platform_id
-  JOIN order_platforms op ON op.order_id = d.order_id AND op.platform_id = d.platform_id`;
+const refOf = (r: RefRow): DirectiveRef => ({ id: r.id, orderId: r.order_id, platformId: r.platform_id, type: r.type });
 
 /**
  * The one owner of `directives`, `outbox` and `order_platforms`: every way a row of them can change
- * is a method here, named after the transition (docs/enforcement.md draws them). Methods that take
- * an EntityManager write in the caller's transaction, so a transition exists exactly when the
+ * is a method here, named after the transition (docs/enforcement.md draws them). Methods take the
+ * caller's EntityManager and write in its transaction, so a transition exists exactly when the
  * change that calls for it does; the audit events are the callers'. Raw SQL throughout: bulk
  * transitions with `unnest` and `RETURNING` are what the enforcement path is made of
- * (docs/CONTRIBUTING.md, one way of talking to the database per lib).
+ * (docs/CONTRIBUTING.md, one way of talking to the database per lib). What only reads these tables
+ * is in EnforcementReads and EnforcementMetricsQueries.
  */
 @Injectable()
 export class EnforcementStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
   // --- At intake -------------------------------------------------------------------------------
 
   /** An order's platforms, each `pending` with its sealed accounts. */
@@ -152,81 +63,14 @@ export class EnforcementStore {
     await em.query(`INSERT INTO outbox (directive_id) SELECT unnest($1::uuid[])`, [ids]);
   }
 
-  /** How far each platform of these orders got, by order then platform. */
-  async platformsOf(runner: Runner, orderIds: string[]): Promise<PlatformEnforcement[]> {
-    if (orderIds.length === 0) return [];
-    const rows: {
-      order_id: string;
-      platform_id: string;
-      status: PlatformEnforcementStatus;
-      account_count: number;
-      delivered_at: Date | null;
-      enforced_at: Date | null;
-      sla_deadline: Date | null;
-      lifted_at: Date | null;
-      outcome: string | null;
-      acknowledged_at: Date | null;
-    }[] = await runner.query(
-      `SELECT order_id, platform_id, status, account_count, delivered_at, enforced_at, sla_deadline, lifted_at, outcome, acknowledged_at
-       FROM order_platforms WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, platform_id`,
-      [orderIds],
-    );
-    return rows.map((r) => ({
-      orderId: r.order_id,
-      platformId: r.platform_id,
-      status: r.status,
-      accountCount: r.account_count,
-      deliveredAt: r.delivered_at,
-      enforcedAt: r.enforced_at,
-      slaDeadline: r.sla_deadline,
-      liftedAt: r.lifted_at,
-      outcome: r.outcome,
-      acknowledgedAt: r.acknowledged_at,
-    }));
-  }
-
-  /** Every directive of these orders with how far it got, oldest first (suspend before lift). */
-  async directivesOf(runner: Runner, orderIds: string[]): Promise<DirectiveProgress[]> {
-    const rows: {
-      id: string;
-      order_id: string;
-      platform_id: string;
-      type: DirectiveType;
-      status: DirectiveStatus;
-      attempts: number;
-      last_error: string | null;
-      delivered_at: Date | null;
-      sla_deadline: Date | null;
-      acknowledged_at: Date | null;
-      outcome: AckOutcome | null;
-    }[] = await runner.query(
-      `SELECT id, order_id, platform_id, type, status, attempts, last_error, delivered_at, sla_deadline, acknowledged_at, outcome
-       FROM directives WHERE order_id = ANY($1::uuid[]) ORDER BY created_at, type DESC`,
-      [orderIds],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      orderId: r.order_id,
-      platformId: r.platform_id,
-      type: r.type,
-      status: r.status,
-      attempts: r.attempts,
-      lastError: r.last_error,
-      deliveredAt: r.delivered_at,
-      slaDeadline: r.sla_deadline,
-      acknowledgedAt: r.acknowledged_at,
-      outcome: r.outcome,
-    }));
-  }
-
   // --- When the order ends ----------------------------------------------------------------------
 
   /**
    * Suspends no platform has seen yet are cancelled (their outbox rows settled, their platforms
    * `lifted` with `cancelled_before_delivery`): there is nothing to lift there.
    */
-  async cancelUndelivered(em: EntityManager, orderId: string, now: Date): Promise<{ id: string; platform_id: string }[]> {
-    const cancelled: { id: string; platform_id: string }[] = await queryRows(
+  async cancelUndelivered(em: EntityManager, orderId: string, now: Date): Promise<{ id: string; platformId: string }[]> {
+    const cancelled = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id'>>(
       em,
       `UPDATE directives SET status = 'cancelled' WHERE order_id = $1 AND type = 'suspend' AND status = 'pending'
        RETURNING id, platform_id`,
@@ -241,21 +85,24 @@ export class EnforcementStore {
         [orderId, cancelled.map((c) => c.platform_id), now],
       );
     }
-    return cancelled;
+    return cancelled.map((c) => ({ id: c.id, platformId: c.platform_id }));
   }
 
   /**
    * A lift for every platform whose suspend went out, once (unique order, platform, type); its
-   * platform goes `lifting`. The relay holds each lift until its suspend has settled.
+   * platform goes `lifting`. The relay holds each lift until its suspend has settled. Returns the
+   * platforms told to lift.
    */
   async planLifts(em: EntityManager, orderId: string, now: Date): Promise<string[]> {
-    const suspends: { platform_id: string; effective_until: Date }[] = await em.query(
+    const suspends = await queryRows<Pick<DirectivesRow, 'platform_id' | 'effective_until'>>(
+      em,
       `SELECT platform_id, effective_until FROM directives WHERE order_id = $1 AND type = 'suspend' AND status <> 'cancelled'`,
       [orderId],
     );
     if (suspends.length === 0) return [];
     const ids = suspends.map(() => uuidv7());
-    const inserted: { id: string; platform_id: string }[] = await em.query(
+    const inserted = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id'>>(
+      em,
       `INSERT INTO directives (id, order_id, platform_id, type, due_at, effective_from, effective_until)
        SELECT t.id, $2, t.platform_id, 'lift', $3, $3, t.until FROM unnest($1::uuid[], $4::text[], $5::timestamptz[]) AS t(id, platform_id, until)
        ON CONFLICT (order_id, platform_id, type) DO NOTHING
@@ -289,7 +136,8 @@ export class EnforcementStore {
    * never overtakes it. Returns the directives queued by this claim.
    */
   async queueDue(em: EntityManager, now: Date, limit: number): Promise<{ claimed: number; queued: Relayed[] }> {
-    const claimed: Relayed[] = await em.query(
+    const claimed = await queryRows<RelayedRow>(
+      em,
       `SELECT o.id AS outbox_id, d.id AS directive_id, d.order_id, d.platform_id, d.type, ${PUSH_SQL} AS push, d.next_attempt_at
        FROM outbox o
        JOIN directives d ON d.id = o.directive_id
@@ -305,13 +153,13 @@ export class EnforcementStore {
     );
     if (claimed.length === 0) return { claimed: 0, queued: [] };
     await em.query(`UPDATE outbox SET relayed_at = $2 WHERE id = ANY($1::bigint[])`, [claimed.map((c) => c.outbox_id), now]);
-    const queued: { id: string }[] = await queryRows(
+    const queued = await queryRows<Pick<DirectivesRow, 'id'>>(
       em,
       `UPDATE directives SET status = 'queued', queued_at = $2 WHERE id = ANY($1::uuid[]) AND status = 'pending' RETURNING id`,
       [claimed.map((c) => c.directive_id), now],
     );
     const queuedIds = new Set(queued.map((q) => q.id));
-    return { claimed: claimed.length, queued: claimed.filter((c) => queuedIds.has(c.directive_id)) };
+    return { claimed: claimed.length, queued: claimed.filter((c) => queuedIds.has(c.directive_id)).map(relayedOf) };
   }
 
   /**
@@ -319,11 +167,8 @@ export class EnforcementStore {
    * the claim committed). Only those still `queued` and never attempted move, so a revocation finds
    * them `pending` and cancels them, and their give-up clock starts when they are queued again.
    */
-  async unqueue(
-    em: EntityManager,
-    directiveIds: string[],
-  ): Promise<{ id: string; order_id: string; platform_id: string; type: DirectiveType }[]> {
-    const back: { id: string; order_id: string; platform_id: string; type: DirectiveType }[] = await queryRows(
+  async unqueue(em: EntityManager, directiveIds: string[]): Promise<DirectiveRef[]> {
+    const back = await queryRows<RefRow>(
       em,
       `UPDATE directives SET status = 'pending', queued_at = NULL
        WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempts = 0
@@ -333,43 +178,10 @@ export class EnforcementStore {
     if (back.length > 0) {
       await em.query(`UPDATE outbox SET relayed_at = NULL WHERE directive_id = ANY($1::uuid[])`, [back.map((b) => b.id)]);
     }
-    return back;
-  }
-
-  /** Queued push directives that should have moved by `staleBefore`: their jobs may be lost. */
-  async stalePushes(staleBefore: Date, limit: number, afterDirectiveId = '00000000-0000-0000-0000-000000000000'): Promise<Relayed[]> {
-    // Paged by directive id (uuidv7: in creation order), so that a sweep after a full page goes on
-    // where the last one stopped instead of reading the same oldest rows again (directives waiting
-    // on an open breaker look stale while their jobs are alive).
-    return this.dataSource.query(
-      `SELECT o.id AS outbox_id, d.id AS directive_id, d.order_id, d.platform_id, d.type, true AS push, d.next_attempt_at
-       FROM directives d
-       JOIN platforms p ON p.id = d.platform_id AND ${PUSH_SQL}
-       JOIN outbox o ON o.directive_id = d.id
-       WHERE d.status = 'queued' AND COALESCE(d.next_attempt_at, d.queued_at) < $1 AND d.id > $3
-       ORDER BY d.id
-       LIMIT $2`,
-      [staleBefore, limit, afterDirectiveId],
-    );
-  }
-
-  /** Whether a queued push directive has waited past its time by more than `seconds` (the worker's watchdog). */
-  async pushOverdue(seconds: number): Promise<boolean> {
-    const rows: { overdue: boolean }[] = await this.dataSource.query(
-      `SELECT EXISTS (
-         SELECT 1 FROM directives d JOIN platforms p ON p.id = d.platform_id AND ${PUSH_SQL}
-         WHERE d.status = 'queued' AND COALESCE(d.next_attempt_at, d.queued_at) < now() - make_interval(secs => $1)) AS overdue`,
-      [seconds],
-    );
-    return rows[0]?.overdue === true;
+    return back.map(refOf);
   }
 
   // --- Delivery -----------------------------------------------------------------------------------
-
-  /** These directives with what it takes to send them (one query for the jobs in hand). */
-  async toSend(ids: string[]): Promise<DirectiveToSend[]> {
-    return this.dataSource.query(`${TO_SEND} WHERE d.id = ANY($1::uuid[])`, [ids]);
-  }
 
   /**
    * Delivered, once: `queued` directives become `delivered` with their SLA deadline, their
@@ -377,7 +189,8 @@ export class EnforcementStore {
    * A directive already past `queued` is left alone (a replay changes nothing).
    */
   async markDelivered(em: EntityManager, deliveries: { id: string; at: Date }[]): Promise<Delivered[]> {
-    const rows: Delivered[] = await queryRows(
+    // Both set by this very statement: never null here.
+    const rows = await queryRows<RefRow & { delivered_at: Date; sla_deadline: Date }>(
       em,
       `UPDATE directives d SET status = 'delivered', delivered_at = t.at, sla_deadline = ${slaDeadlineSql('t.at', 'p.sla_hours')}
        FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at), platforms p
@@ -407,7 +220,7 @@ export class EnforcementStore {
         [suspends.map((r) => r.order_id), suspends.map((r) => r.platform_id), CHANNELS.outbox],
       );
     }
-    return rows;
+    return rows.map((r) => ({ ...refOf(r), deliveredAt: r.delivered_at, slaDeadline: r.sla_deadline }));
   }
 
   /**
@@ -417,10 +230,10 @@ export class EnforcementStore {
    */
   async recordFailedAttempt(
     em: EntityManager,
-    d: { id: string; order_id: string; platform_id: string; type: DirectiveType },
+    d: DirectiveRef,
     attempt: { number: number; reason: string; nextAttemptAt: Date | null; final: boolean; at: Date },
   ): Promise<boolean> {
-    const updated: unknown[] = await queryRows(
+    const updated = await queryRows<Pick<DirectivesRow, 'id'>>(
       em,
       `UPDATE directives SET attempts = $2, last_error = $3, next_attempt_at = $4,
          status = CASE WHEN $5 THEN 'failed' ELSE status END, failed_at = CASE WHEN $5 THEN $6::timestamptz ELSE failed_at END
@@ -430,8 +243,8 @@ export class EnforcementStore {
     if (updated.length === 0) return false;
     if (attempt.final && d.type === 'suspend') {
       await em.query(`UPDATE order_platforms SET status = 'failed', outcome = 'delivery_failed' WHERE order_id = $1 AND platform_id = $2`, [
-        d.order_id,
-        d.platform_id,
+        d.orderId,
+        d.platformId,
       ]);
     }
     if (attempt.final) await this.wakeRelays(em);
@@ -440,23 +253,30 @@ export class EnforcementStore {
 
   // --- The platform's side ----------------------------------------------------------------------
 
-  /** A platform's directives in these statuses, oldest first, after a cursor (pull mode). */
-  async forPlatform(platformId: string, statuses: DirectiveStatus[], afterId: string, limit: number): Promise<DirectiveToSend[]> {
-    return this.dataSource.query(
-      `${TO_SEND} WHERE d.platform_id = $1 AND d.status = ANY($2::text[]) AND d.id > $3 ORDER BY d.id LIMIT $4`,
-      [platformId, statuses, afterId, limit],
-    );
-  }
-
-  /** The directive a platform acknowledges, locked until the caller's transaction ends; undefined if not the platform's. */
+  /**
+   * The directive a platform acknowledges, locked until the caller's transaction ends; undefined if
+   * not the platform's. A read, but the one `acknowledge` starts from: here, under the same lock.
+   */
   async lockForAck(em: EntityManager, id: string, platformId: string): Promise<Acknowledgeable | undefined> {
-    const rows: Acknowledgeable[] = await em.query(
+    const [row] = await queryRows<
+      RefRow & Pick<DirectivesRow, 'status' | 'outcome' | 'acknowledged_at' | 'sla_deadline'> & Pick<PlatformsRow, 'sla_hours'>
+    >(
+      em,
       `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.outcome, d.acknowledged_at, d.sla_deadline, p.sla_hours
        FROM directives d JOIN platforms p ON p.id = d.platform_id
        WHERE d.id = $1 AND d.platform_id = $2 FOR UPDATE OF d`,
       [id, platformId],
     );
-    return rows[0];
+    return (
+      row && {
+        ...refOf(row),
+        status: row.status,
+        outcome: row.outcome,
+        acknowledgedAt: row.acknowledged_at,
+        slaDeadline: row.sla_deadline,
+        slaHours: row.sla_hours,
+      }
+    );
   }
 
   /**
@@ -465,7 +285,7 @@ export class EnforcementStore {
    */
   async acknowledge(
     em: EntityManager,
-    d: Acknowledgeable,
+    d: DirectiveRef,
     ack: { outcome: AckOutcome; note: string | null; at: Date; slaDeadline: Date },
   ): Promise<void> {
     await em.query(
@@ -475,17 +295,18 @@ export class EnforcementStore {
       [d.id, ack.at, ack.outcome, ack.note, ack.slaDeadline],
     );
     if (d.type === 'suspend') {
+      const status: OrderPlatformsRow['status'] = ack.outcome === 'enforced' ? 'enforced' : 'failed';
       await em.query(
         `UPDATE order_platforms SET status = $3, outcome = $4, enforced_at = CASE WHEN $3 = 'enforced' THEN $5::timestamptz END,
            acknowledged_at = $5,
            delivered_at = COALESCE(delivered_at, $5), sla_deadline = COALESCE(sla_deadline, $6)
          WHERE order_id = $1 AND platform_id = $2 AND status IN ('pending', 'delivered')`,
-        [d.order_id, d.platform_id, ack.outcome === 'enforced' ? 'enforced' : 'failed', ack.outcome, ack.at, ack.slaDeadline],
+        [d.orderId, d.platformId, status, ack.outcome, ack.at, ack.slaDeadline],
       );
     } else {
       await em.query(`UPDATE order_platforms SET status = 'lifted', lifted_at = $3 WHERE order_id = $1 AND platform_id = $2`, [
-        d.order_id,
-        d.platform_id,
+        d.orderId,
+        d.platformId,
         ack.at,
       ]);
     }
@@ -494,12 +315,9 @@ export class EnforcementStore {
   // --- Time ---------------------------------------------------------------------------------------
 
   /** Delivered directives past their deadline with no answer: each marked once (SKIP LOCKED: workers share). */
-  async markSlaBreaches(
-    em: EntityManager,
-    now: Date,
-    limit: number,
-  ): Promise<{ id: string; order_id: string; platform_id: string; type: DirectiveType; sla_deadline: Date }[]> {
-    return queryRows(
+  async markSlaBreaches(em: EntityManager, now: Date, limit: number): Promise<SlaBreach[]> {
+    // Only delivered directives, which all have a deadline.
+    const rows = await queryRows<RefRow & { sla_deadline: Date }>(
       em,
       `UPDATE directives SET sla_breached_at = $1
        WHERE id IN (SELECT id FROM directives WHERE status = 'delivered' AND sla_breached_at IS NULL AND sla_deadline <= $1
@@ -507,49 +325,6 @@ export class EnforcementStore {
        RETURNING id, order_id, platform_id, type, sla_deadline`,
       [now, limit],
     );
-  }
-
-  // --- Figures for operators --------------------------------------------------------------------
-
-  async countByTypeAndStatus(): Promise<{ type: DirectiveType; status: DirectiveStatus; count: number }[]> {
-    const rows: { type: DirectiveType; status: DirectiveStatus; n: string }[] = await this.dataSource.query(
-      `SELECT type, status, count(*) AS n FROM directives GROUP BY type, status`,
-    );
-    return rows.map((r) => ({ type: r.type, status: r.status, count: Number(r.n) }));
-  }
-
-  /**
-   * Seconds the oldest outbox row the relay should have moved to the queue has waited since it
-   * became due (0: none waits). A suspend for a later start, or a lift behind its unsettled
-   * suspend, is not due yet: the relay's own rule (queueDue).
-   */
-  async oldestUnrelayedSeconds(): Promise<number> {
-    const [row] = await this.dataSource.query(
-      `SELECT max(extract(epoch FROM now() - greatest(o.created_at, d.due_at))) AS age
-       FROM outbox o JOIN directives d ON d.id = o.directive_id
-       WHERE o.relayed_at IS NULL AND d.due_at <= now()
-         AND (d.type = 'suspend' OR NOT EXISTS (
-           SELECT 1 FROM directives s
-           WHERE s.order_id = d.order_id AND s.platform_id = d.platform_id AND s.type = 'suspend' AND s.status IN ('pending', 'queued')))`,
-    );
-    return row?.age === null || row?.age === undefined ? 0 : Math.max(0, Number(row.age));
-  }
-
-  /** Directives queued and already failed at least once, by platform: what an open circuit breaker looks like from PostgreSQL. */
-  async retryingByPlatform(): Promise<{ platformId: string; count: number }[]> {
-    const rows: { platform_id: string; n: string }[] = await this.dataSource.query(
-      `SELECT platform_id, count(*) AS n FROM directives WHERE status = 'queued' AND attempts > 0 GROUP BY platform_id`,
-    );
-    return rows.map((r) => ({ platformId: r.platform_id, count: Number(r.n) }));
-  }
-
-  /** Every platform, 0 included: an alert on a new breach needs the series before the first one. */
-  async slaBreachesByPlatform(): Promise<{ platformId: string; count: number }[]> {
-    const rows: { platform_id: string; n: string }[] = await this.dataSource.query(
-      `SELECT p.id AS platform_id, count(d.id) AS n
-       FROM platforms p LEFT JOIN directives d ON d.platform_id = p.id AND d.sla_breached_at IS NOT NULL
-       GROUP BY p.id`,
-    );
-    return rows.map((r) => ({ platformId: r.platform_id, count: Number(r.n) }));
+    return rows.map((r) => ({ ...refOf(r), slaDeadline: r.sla_deadline }));
   }
 }

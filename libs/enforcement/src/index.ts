@@ -1,12 +1,7 @@
-export {
-  EnforcementStore,
-  type PlatformEnforcement,
-  type DirectiveProgress,
-  type PlatformEnforcementStatus,
-  type DirectiveType,
-  type DirectiveStatus,
-  type AckOutcome,
-} from './enforcement.store';
+// EnforcementStore, the one writer of its tables, is the lib's own: others change them through its services.
+export { EnforcementReads } from './enforcement.reads';
+export { EnforcementStore } from './enforcement.store';
+export { EnforcementMetricsQueries } from './enforcement-metrics.queries';
 export { DirectivePlanner } from './directive-planner';
 export { DeliveryService } from './delivery.service';
 export { type DeliveryOutcome } from './delivery-recorder';

@@ -20,7 +20,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
 import { EnforcementModule } from './enforcement.module';
-import { EnforcementStore } from './enforcement.store';
+import { EnforcementReads } from './enforcement.reads';
 import { OutboxRelay } from './outbox-relay';
 import { directivesQueue, producerConnection } from './queue';
 
@@ -85,9 +85,9 @@ describe('outbox relay', () => {
       await queue.close();
       connection.disconnect();
     }
-    // Through the store and the log: each directive queued, and audited as queued, once.
-    const queued = (await context.get(EnforcementStore).forPlatform(pull, ['queued'], '00000000-0000-0000-0000-000000000000', 1000)).filter(
-      (d) => ids.includes(d.order_id),
+    // Through the lib's reads and the log: each directive queued, and audited as queued, once.
+    const queued = (await context.get(EnforcementReads).forPlatform(pull, ['queued'], '00000000-0000-0000-0000-000000000000', 1000)).filter(
+      (d) => ids.includes(d.orderId),
     );
     expect(queued).toHaveLength(40);
     const page = await context
@@ -101,7 +101,7 @@ describe('outbox relay', () => {
     const push = await platformRow(dataSource, 'push');
     const authority = await authorityRow(dataSource);
     const planner = context.get(DirectivePlanner);
-    const store = context.get(EnforcementStore);
+    const reads = context.get(EnforcementReads);
     const now = () => clock.now();
     const [revoked, kept] = [
       await plannedOrder(dataSource, planner, { authority, platforms: [push], startsAt: new Date(now().getTime() - 1000) }),
@@ -116,7 +116,7 @@ describe('outbox relay', () => {
     try {
       await redis.stop();
       await expect(relay.relayBatch(queue, 100)).rejects.toThrow();
-      const status = async (orderId: string) => (await store.directivesOf(dataSource, [orderId])).map((d) => d.status);
+      const status = async (orderId: string) => (await reads.directivesOf(dataSource, [orderId])).map((d) => d.status);
       expect([await status(revoked), await status(kept)]).toEqual([['pending'], ['pending']]);
       const events = await context
         .get(AuditLogService)
@@ -141,7 +141,7 @@ describe('outbox relay', () => {
         expect(await relay.relayBatch(requeue, 100)).toBeGreaterThanOrEqual(1);
         expect(await status(kept)).toEqual(['queued']);
         expect(await status(revoked)).toEqual(['cancelled']);
-        const [directive] = await store.directivesOf(dataSource, [kept]);
+        const [directive] = await reads.directivesOf(dataSource, [kept]);
         const jobs = await requeue.getJobs(['waiting', 'delayed', 'active']);
         expect(jobs.map((j) => j.data.directiveId)).toContain(directive!.id);
       } finally {
@@ -167,8 +167,8 @@ describe('outbox relay', () => {
     const relay = context.get(OutboxRelay);
     try {
       await relay.relayBatch(queue, 100);
-      const store = context.get(EnforcementStore);
-      const [lost] = await store.directivesOf(dataSource, [ids[2]!]);
+      const reads = context.get(EnforcementReads);
+      const [lost] = await reads.directivesOf(dataSource, [ids[2]!]);
       const job = (await queue.getJobs(['waiting', 'delayed'])).find((j) => j.data.directiveId === lost!.id)!;
       await job.remove(); // Redis lost this one; the others' jobs are alive.
       // Everything queued counts as stale here; two at a time, oldest first.

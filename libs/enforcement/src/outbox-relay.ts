@@ -4,7 +4,9 @@ import { AuditService } from '@ostracon/audit';
 import { CLOCK, type Clock } from '@ostracon/common';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { EnforcementStore, type Relayed } from './enforcement.store';
+import { EnforcementReads } from './enforcement.reads';
+import { EnforcementStore } from './enforcement.store';
+import type { Relayed } from './enforcement.types';
 import { DELIVER_JOB, type DeliverJob } from './queue';
 
 /** The job id of an outbox row (BullMQ refuses ids that look like integers, its own kind). */
@@ -32,6 +34,7 @@ export class OutboxRelay {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: EnforcementStore,
+    private readonly directives: EnforcementReads,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -46,9 +49,9 @@ export class OutboxRelay {
         due.queued.map((c) => ({
           type: 'directive.queued' as const,
           actor: 'system:relay' as const,
-          orderId: c.order_id,
-          platformId: c.platform_id,
-          data: { directiveId: c.directive_id, directiveType: c.type, delivery: c.push ? 'push' : 'pull' },
+          orderId: c.orderId,
+          platformId: c.platformId,
+          data: { directiveId: c.directiveId, directiveType: c.type, delivery: c.push ? 'push' : 'pull' },
         })),
       );
       return due;
@@ -71,15 +74,15 @@ export class OutboxRelay {
     await this.dataSource.transaction(async (em) => {
       const back = await this.store.unqueue(
         em,
-        pushes.map((c) => c.directive_id),
+        pushes.map((c) => c.directiveId),
       );
       await this.audit.recordMany(
         em,
         back.map((b) => ({
           type: 'directive.unqueued' as const,
           actor: 'system:relay' as const,
-          orderId: b.order_id,
-          platformId: b.platform_id,
+          orderId: b.orderId,
+          platformId: b.platformId,
           data: { directiveId: b.id, directiveType: b.type, reason: 'queue_unavailable' },
         })),
       );
@@ -92,12 +95,12 @@ export class OutboxRelay {
    */
   async requeueLost(queue: Queue<DeliverJob>, staleAfterMs: number, limit = 1000): Promise<number> {
     const now = this.clock.now();
-    const stale = await this.store.stalePushes(new Date(now.getTime() - staleAfterMs), limit, this.staleCursor);
+    const stale = await this.directives.stalePushes(new Date(now.getTime() - staleAfterMs), limit, this.staleCursor);
     // A full page: the next sweep goes on from here; a short one: it starts over.
-    this.staleCursor = stale.length === limit ? stale[stale.length - 1]!.directive_id : undefined;
+    this.staleCursor = stale.length === limit ? stale[stale.length - 1]!.directiveId : undefined;
     const lost: Relayed[] = [];
     for (const c of stale) {
-      const jobId = jobIdOf(c.outbox_id);
+      const jobId = jobIdOf(c.outboxId);
       let job: Awaited<ReturnType<typeof queue.getJob>>;
       try {
         job = await queue.getJob(jobId);
@@ -125,11 +128,11 @@ export class OutboxRelay {
   }
 
   private job(c: Relayed, now: Date) {
-    const delay = c.next_attempt_at ? Math.max(0, c.next_attempt_at.getTime() - now.getTime()) : 0;
+    const delay = c.nextAttemptAt ? Math.max(0, c.nextAttemptAt.getTime() - now.getTime()) : 0;
     return {
       name: DELIVER_JOB,
-      data: { v: 1 as const, directiveId: c.directive_id, outboxId: String(c.outbox_id) },
-      opts: { jobId: jobIdOf(c.outbox_id), delay },
+      data: { v: 1 as const, directiveId: c.directiveId, outboxId: c.outboxId },
+      opts: { jobId: jobIdOf(c.outboxId), delay },
     };
   }
 }

@@ -26,9 +26,9 @@ export class SlaBreaches {
         rows.map((r) => ({
           type: 'directive.sla_breached' as const,
           actor: 'system:lifecycle' as const,
-          orderId: r.order_id,
-          platformId: r.platform_id,
-          data: { directiveId: r.id, directiveType: r.type, slaDeadline: r.sla_deadline.toISOString() },
+          orderId: r.orderId,
+          platformId: r.platformId,
+          data: { directiveId: r.id, directiveType: r.type, slaDeadline: r.slaDeadline.toISOString() },
         })),
       );
       return rows.length;

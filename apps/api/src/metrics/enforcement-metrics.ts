@@ -1,4 +1,4 @@
-import type { EnforcementStore } from '@ostracon/enforcement';
+import type { EnforcementMetricsQueries } from '@ostracon/enforcement';
 import type { Queue } from 'bullmq';
 import { Gauge, type Registry } from 'prom-client';
 
@@ -6,7 +6,7 @@ import { Gauge, type Registry } from 'prom-client';
  * Queue and enforcement gauges, read at scrape time from BullMQ and PostgreSQL (the record),
  * so every API process reports the same numbers whichever worker did the work.
  */
-export function registerEnforcementMetrics(registry: Registry, queue: Queue, store: EnforcementStore): void {
+export function registerEnforcementMetrics(registry: Registry, queue: Queue, figures: EnforcementMetricsQueries): void {
   new Gauge({
     name: 'ostracon_queue_jobs',
     help: 'Directive delivery jobs in BullMQ by state',
@@ -27,7 +27,7 @@ export function registerEnforcementMetrics(registry: Registry, queue: Queue, sto
     labelNames: ['type', 'status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await store.countByTypeAndStatus().catch(() => null);
+      const rows = await figures.countByTypeAndStatus().catch(() => null);
       if (!rows) return; // PostgreSQL unreachable: readiness says so; the scrape still answers
       this.reset();
       for (const r of rows) this.set({ type: r.type, status: r.status }, r.count);
@@ -39,7 +39,7 @@ export function registerEnforcementMetrics(registry: Registry, queue: Queue, sto
     labelNames: ['platform'] as const,
     registers: [registry],
     async collect() {
-      const rows = await store.slaBreachesByPlatform().catch(() => null);
+      const rows = await figures.slaBreachesByPlatform().catch(() => null);
       if (!rows) return;
       this.reset();
       for (const r of rows) this.set({ platform: r.platformId }, r.count);
@@ -50,7 +50,7 @@ export function registerEnforcementMetrics(registry: Registry, queue: Queue, sto
     help: 'Age of the oldest directive change not yet relayed to the queue (0 when none waits)',
     registers: [registry],
     async collect() {
-      const age = await store.oldestUnrelayedSeconds().catch(() => null);
+      const age = await figures.oldestUnrelayedSeconds().catch(() => null);
       if (age !== null) this.set(age);
     },
   });
@@ -60,7 +60,7 @@ export function registerEnforcementMetrics(registry: Registry, queue: Queue, sto
     labelNames: ['platform'] as const,
     registers: [registry],
     async collect() {
-      const rows = await store.retryingByPlatform().catch(() => null);
+      const rows = await figures.retryingByPlatform().catch(() => null);
       if (!rows) return;
       this.reset();
       for (const r of rows) this.set({ platform: r.platformId }, r.count);
