@@ -23,8 +23,9 @@ export default {
     'libs/identity/src/hash.ts',
     'libs/screening/src/signal-index.ts',
     'libs/screening/src/screener.ts',
-    // The legal rules.
+    // The legal rules (order-terms.ts: the part the console runs too).
     'libs/orders/src/order-rules.ts',
+    'libs/orders/src/order-terms.ts',
     // The log: Merkle trees, signed notes, cosignatures and their checks.
     'libs/platform-sdk/src/transparency/merkle.ts',
     'libs/platform-sdk/src/transparency/signed-note.ts',
