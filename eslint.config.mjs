@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'libs/platform-sdk/dist/**', 'libs/platform-sdk/examples/**', 'node_modules/**', 'coverage/**', '.local/**', 'jest.config.js', 'eslint.config.mjs', 'test/support/summary-reporter.js', 'test/support/ostracon-api.d.ts', 'scripts/mutation/**', 'scripts/*.mjs', 'reports/**', '.stryker-tmp/**'] },
+  { ignores: ['dist/**', 'libs/platform-sdk/dist/**', 'libs/platform-sdk/examples/**', 'node_modules/**', 'coverage/**', '.local/**', 'jest.config.js', 'eslint.config.mjs', 'test/support/summary-reporter.js', 'libs/platform-sdk/src/api-types.ts', 'scripts/mutation/**', 'scripts/*.mjs', 'reports/**', '.stryker-tmp/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
