@@ -3,7 +3,17 @@ import { ApiError, type Order, api } from '../api';
 import { format, messages as t } from '../i18n';
 import { navigate } from '../router';
 import { Problem, useLoad } from '../ui';
-import { COURT_REFERENCE, LAW_IN_FORCE, type LegalBasis, looksLikeEmail, looksLikePhone, maxDays, maxMonths, parisToday } from './rules';
+import {
+  COURT_REFERENCE,
+  LAW_IN_FORCE,
+  LEGAL_BASES,
+  type LegalBasis,
+  looksLikeEmail,
+  looksLikePhone,
+  maxDurationDays,
+  maxDurationMonths,
+  parisToday,
+} from './rules';
 
 interface PlatformRow {
   platform: string;
@@ -57,10 +67,10 @@ function localErrors(f: Fields, platforms: PlatformRow[]): Record<string, string
   const start = f.startsAt ? new Date(f.startsAt) : new Date();
   if (f.startsAt && f.decisionDate && f.startsAt.slice(0, 10) < f.decisionDate) e.startsAt = err.startBeforeDecision;
   const days = Number(f.durationDays);
-  const limit = maxDays(start, f.legalBasis, f.repeatOffender);
+  const limit = maxDurationDays(start, f.legalBasis, f.repeatOffender);
   if (!f.durationDays) e.durationDays = err.required;
   else if (!Number.isInteger(days) || days < 1) e.durationDays = err.notPositive;
-  else if (days > limit) e.durationDays = format(err.tooLong, { months: maxMonths(f.legalBasis, f.repeatOffender), days: limit });
+  else if (days > limit) e.durationDays = format(err.tooLong, { months: maxDurationMonths(f.legalBasis, f.repeatOffender), days: limit });
   if (f.email && !looksLikeEmail(f.email)) e.email = err.email;
   if (f.phone && !looksLikePhone(f.phone)) e.phone = err.phone;
   const name = [f.givenName, f.familyName, f.birthDate].filter((v) => v.trim());
@@ -199,7 +209,7 @@ export function NewOrderPage() {
     );
   };
 
-  const months = maxMonths(fields.legalBasis, fields.repeatOffender);
+  const months = maxDurationMonths(fields.legalBasis, fields.repeatOffender);
   return (
     <>
       <h1>{t.form.title}</h1>
@@ -230,7 +240,7 @@ export function NewOrderPage() {
               value={fields.legalBasis}
               onChange={(e) => set('legalBasis', e.target.value as LegalBasis)}
             >
-              {(['conviction', 'pretrial_supervision', 'probation'] as const).map((b) => (
+              {LEGAL_BASES.map((b) => (
                 <option key={b} value={b}>
                   {t.legalBasis[b]}
                 </option>

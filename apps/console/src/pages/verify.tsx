@@ -99,8 +99,7 @@ async function checkWitnesses(published: PublishedKeys, pinned: PinnedKey, curre
   if (older.size > 0 && older.size < newer.size) {
     const proof = await api<{ proof: string[] }>(`/v1/audit/proofs/consistency?from=${older.size}&to=${newer.size}`).catch(() => null);
     sameHistory =
-      proof !== null &&
-      verifyConsistency(BigInt(older.size), BigInt(newer.size), fromHex(older.root), fromHex(newer.root), proof.proof.map(fromHex));
+      proof !== null && verifyConsistency(older.size, newer.size, fromHex(older.root), fromHex(newer.root), proof.proof.map(fromHex));
   }
   if (!sameHistory) return { ok: false, text: format(t.verify.noteOtherHistory, { size: checked.size }) };
   const changed =
@@ -195,13 +194,7 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
         const proof = await api<{ proof: string[] }>(`/v1/audit/proofs/consistency?from=${seen.size}&to=${current.size}`).catch(() => null);
         consistent =
           proof !== null &&
-          verifyConsistency(
-            BigInt(seen.size),
-            BigInt(current.size),
-            fromHex(seen.rootHash),
-            fromHex(current.rootHash),
-            proof.proof.map(fromHex),
-          );
+          verifyConsistency(seen.size, current.size, fromHex(seen.rootHash), fromHex(current.rootHash), proof.proof.map(fromHex));
       }
       const params = { from: seen.size, to: current.size, seen: formatDateTime(seen.timestamp) };
       if (seen.size === current.size && consistent) setConsistency({ ok: true, text: format(t.verify.same, { size: current.size }) });
@@ -253,8 +246,7 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
       const leaf = eventLeaf(found as unknown as Record<string, unknown>);
       const proof = await api<{ leafIndex: number; proof: string[] }>(`/v1/audit/proofs/inclusion?seq=${n}&size=${checkpoint.size}`);
       const ok =
-        proof.leafIndex === n - 1 &&
-        verifyInclusion(leaf, BigInt(n - 1), BigInt(checkpoint.size), proof.proof.map(fromHex), fromHex(checkpoint.rootHash));
+        proof.leafIndex === n - 1 && verifyInclusion(leaf, n - 1, checkpoint.size, proof.proof.map(fromHex), fromHex(checkpoint.rootHash));
       setInclusion({
         ok,
         text: format(ok ? t.verify.inclusionOk : t.verify.inclusionBad, { seq: n, leaf: toHex(leaf).slice(0, 16), size: checkpoint.size }),
