@@ -49,8 +49,9 @@ export async function ok<R extends { response: Response }>(call: Promise<R>): Pr
   return data as Data<R>;
 }
 
-/** The success member's data of an openapi-fetch answer; undefined where the route answers nothing (204). */
-type Data<R> = [R extends { data: infer D } ? D : never] extends [infer D] ? ([D] extends [never] ? undefined : D) : never;
+/** The data of an openapi-fetch answer's success member; undefined where the route answers nothing (204). */
+type SuccessData<R> = R extends { data: infer D } ? D : never;
+type Data<R> = [SuccessData<R>] extends [never] ? undefined : SuccessData<R>;
 
 /** The JSON a route answers with on success, as its OpenAPI document describes it. */
 type Json<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete', S extends number = 200> = paths[P][M] extends {
@@ -61,13 +62,10 @@ type Json<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete', 
 
 export type Caller = Json<'/v1/session', 'get'>;
 export type Order = Json<'/v1/orders/{id}', 'get'>;
-export type OrderPage = Json<'/v1/orders', 'get'>;
 export type AuditEventPage = Json<'/v1/audit/events', 'get'>;
 export type AuditEvent = AuditEventPage['items'][number];
 export type Checkpoint = Json<'/v1/audit/checkpoint', 'get'>;
 export type PublishedKeys = Json<'/v1/audit/public-key', 'get'>;
 export type ComplianceReport = Json<'/v1/reports/compliance', 'get'>;
 export type Organisation = Json<'/v1/admin/organisations', 'get'>[number];
-export type Client = Json<'/v1/admin/clients', 'get'>[number];
-export type Person = Json<'/v1/admin/people', 'get'>[number];
 export type Platform = Json<'/v1/admin/platforms', 'get'>[number];
