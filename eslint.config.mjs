@@ -19,7 +19,7 @@ export default tseslint.config(
       'jest.config.js',
       'eslint.config.mjs',
       'test/support/summary-reporter.js',
-      'test/support/ostracon-api.d.ts',
+      'libs/platform-sdk/src/api-types.ts',
       'scripts/mutation/**',
       'scripts/*.mjs',
       'reports/**',

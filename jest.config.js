@@ -31,7 +31,7 @@ module.exports = {
     // Integration specs beside a lib reach the test world (databases, Redis, builders) through this.
     '^@ostracon/test-support$': '<rootDir>/test/support',
     '^@ostracon/([a-z-]+)$': '<rootDir>/libs/$1/src',
-    '^@ostracon/platform-sdk/([a-z-]+)$': '<rootDir>/libs/platform-sdk/src/$1',
+    '^@ostracon/platform-sdk/([a-z/-]+)$': '<rootDir>/libs/platform-sdk/src/$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['reflect-metadata', '<rootDir>/test/support/fast-check-sizes.ts'],

@@ -49,6 +49,13 @@ const verbose = process.env.OSTRACON_BUILD_VERBOSE === '1';
 const say = (text) => process.stderr.write(`[build] ${text}\n`);
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 
+/** The files outside apps/console that the console imports: its tsconfig's `paths`, as ROOT-relative paths. */
+function consoleImportsFromLibs() {
+  const dir = join(ROOT, 'apps', 'console');
+  const tsconfig = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+  return Object.values(tsconfig.compilerOptions.paths ?? {}).map(([path]) => relative(ROOT, resolve(dir, path)));
+}
+
 /** What each part is made from. A file outside these cannot change its output. */
 const PARTS = {
   // tsconfig.build.json's inputs, tests excluded as it excludes them.
@@ -63,7 +70,12 @@ const PARTS = {
     // How it is built is an input too.
     files: ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', join('scripts', 'build.mjs')],
   },
-  console: { dirs: [join('apps', 'console')], skip: () => false, files: ['package-lock.json', '.dsfr.yml', join('scripts', 'build.mjs')] },
+  console: {
+    dirs: [join('apps', 'console')],
+    skip: () => false,
+    // With the server's files it bundles: apps/console/tsconfig.json's paths (vite.config.mts's aliases).
+    files: ['package-lock.json', '.dsfr.yml', join('scripts', 'build.mjs'), ...consoleImportsFromLibs()],
+  },
   sdk: {
     dirs: [join('libs', 'platform-sdk', 'src')],
     skip: (path) => TESTS.test(path),

@@ -7,9 +7,10 @@ import { checkNote, readVerifierKey } from '../apps/console/src/verify/note';
 import { COSIGNATURE_V1, checkpointText, cosignatureLine, rawEd25519, signNote, verifierKey } from '@ostracon/platform-sdk/transparency';
 
 /**
- * The console's own verifier (apps/console/src/verify), which runs in the auditor's browser,
- * against proofs and roots made by the service's tree (libs/audit): they must agree on every
- * honest proof and refuse every altered one.
+ * The console's verifier (apps/console/src/verify, whose proof checks are the SDK's browser-safe
+ * merkle-verify.ts), which runs in the auditor's browser, against proofs and roots made by the
+ * service's tree (libs/audit): they must agree on every honest proof and refuse every altered one.
+ * test/support/merkle-verifier.ts stays the tests' own, independent oracle.
  */
 describe('the console’s log verifier', () => {
   const leaves = Array.from({ length: 24 }, (_, i) => leafHash(Buffer.from(`event ${i}`)));
@@ -20,12 +21,12 @@ describe('the console’s log verifier', () => {
       const root = rootHash(tree, size);
       for (let i = 0; i < size; i++) {
         const proof = inclusionProof(tree, i, size);
-        expect(verifyInclusion(leaves[i]!, BigInt(i), BigInt(size), proof, root)).toBe(true);
-        expect(verifyInclusion(leaves[(i + 1) % leaves.length]!, BigInt(i), BigInt(size), proof, root)).toBe(false);
-        if (size > 1) expect(verifyInclusion(leaves[i]!, BigInt((i + 1) % size), BigInt(size), proof, root)).toBe(false);
+        expect(verifyInclusion(leaves[i]!, i, size, proof, root)).toBe(true);
+        expect(verifyInclusion(leaves[(i + 1) % leaves.length]!, i, size, proof, root)).toBe(false);
+        if (size > 1) expect(verifyInclusion(leaves[i]!, (i + 1) % size, size, proof, root)).toBe(false);
         const altered = proof.map((p, j) => (j === 0 ? Uint8Array.from(p, (b, k) => (k === 0 ? b ^ 1 : b)) : p));
-        if (proof.length > 0) expect(verifyInclusion(leaves[i]!, BigInt(i), BigInt(size), altered, root)).toBe(false);
-        expect(verifyInclusion(leaves[i]!, BigInt(i), BigInt(size), proof, rootHash(tree, size === 1 ? 2 : size - 1))).toBe(false);
+        if (proof.length > 0) expect(verifyInclusion(leaves[i]!, i, size, altered, root)).toBe(false);
+        expect(verifyInclusion(leaves[i]!, i, size, proof, rootHash(tree, size === 1 ? 2 : size - 1))).toBe(false);
       }
     }
   });
@@ -35,15 +36,15 @@ describe('the console’s log verifier', () => {
     for (let to = 1; to <= leaves.length; to++) {
       for (let from = 1; from <= to; from++) {
         const proof = consistencyProof(tree, from, to);
-        expect(verifyConsistency(BigInt(from), BigInt(to), rootHash(tree, from), rootHash(tree, to), proof)).toBe(true);
+        expect(verifyConsistency(from, to, rootHash(tree, from), rootHash(tree, to), proof)).toBe(true);
         if (from > 3) {
           // The old root saw event 3 as it was; the rewritten log cannot prove it extends it.
           const forged = consistencyProof(rewritten, from, to);
-          expect(verifyConsistency(BigInt(from), BigInt(to), rootHash(tree, from), rootHash(rewritten, to), forged)).toBe(false);
+          expect(verifyConsistency(from, to, rootHash(tree, from), rootHash(rewritten, to), forged)).toBe(false);
         }
       }
     }
-    expect(verifyConsistency(5n, 4n, rootHash(tree, 5), rootHash(tree, 4), [])).toBe(false);
+    expect(verifyConsistency(5, 4, rootHash(tree, 5), rootHash(tree, 4), [])).toBe(false);
   });
 
   it('computes an event’s leaf from the event itself (RFC 8785 JSON, without leafHash)', () => {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { APP_CONFIG } from '@ostracon/config';
 import createClient from 'openapi-fetch';
 import { orderBody } from './support/builders';
-import type { paths } from './support/ostracon-api';
+import type { paths } from '@ostracon/platform-sdk';
 
 const ROOT = join(__dirname, '..');
 
@@ -157,18 +157,20 @@ describe('the OpenAPI document is made from the routes the API serves', () => {
 
   it('makes a client generators like: types from openapi-typescript, kept current, and an openapi-fetch client that submits an order and runs a check', async () => {
     const doc = (await t.request({ method: 'GET', url: '/docs/json' })).body;
-    // The committed types (test/support/ostracon-api.d.ts, npm run openapi:types) are those of the served document.
+    // The committed types (libs/platform-sdk/src/api-types.ts, npm run openapi:types) are those of the served document.
     const dir = mkdtempSync(join(tmpdir(), 'openapi-'));
     writeFileSync(join(dir, 'openapi.json'), JSON.stringify(doc));
     const generated = spawnSync(
       join(ROOT, 'node_modules', '.bin', 'openapi-typescript'),
-      [join(dir, 'openapi.json'), '-o', join(dir, 'api.d.ts')],
+      [join(dir, 'openapi.json'), '-o', join(dir, 'api-types.ts')],
       {
         encoding: 'utf8',
       },
     );
     expect(generated.status).toBe(0);
-    expect(readFileSync(join(dir, 'api.d.ts'), 'utf8')).toBe(readFileSync(join(ROOT, 'test', 'support', 'ostracon-api.d.ts'), 'utf8'));
+    expect(readFileSync(join(dir, 'api-types.ts'), 'utf8')).toBe(
+      readFileSync(join(ROOT, 'libs', 'platform-sdk', 'src', 'api-types.ts'), 'utf8'),
+    );
 
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.getHttpServer().address() as AddressInfo;

@@ -1,3 +1,8 @@
+import createClient from 'openapi-fetch';
+import type { components, paths } from '@ostracon/platform-sdk/api-types';
+
+type Problem = components['schemas']['Problem'];
+
 /** A problem+json answer (docs/errors.md), as the console shows it. */
 export class ApiError extends Error {
   constructor(
@@ -22,98 +27,45 @@ export function signIn(): void {
   window.location.assign(`/auth/sign-in?returnTo=${encodeURIComponent(`/console/${window.location.hash}`)}`);
 }
 
-/** A call to the /v1 API with the session cookie; problem+json answers become ApiError. */
-export async function api<T>(
-  path: string,
-  options: { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<T> {
-  const method = options.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
+/**
+ * The API, typed by its OpenAPI document (libs/platform-sdk/src/api-types.ts, npm run
+ * openapi:types): same origin, with the session cookie, asking for JSON unless a call says
+ * otherwise, and the session's X-CSRF-Token on every change. Its answers go through `ok`.
+ */
+export const client = createClient<paths>({ credentials: 'same-origin', headers: { accept: 'application/json' } });
+client.use({
+  onRequest({ request }) {
+    if (request.method !== 'GET' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+  },
+});
+
+/** What a call answers when it succeeds: its data (undefined for a 204), or the ApiError its problem+json says. */
+export async function ok<R extends { response: Response }>(call: Promise<R>): Promise<Data<R>> {
+  const { data, error, response } = (await call) as R & { data?: unknown; error?: unknown };
   if (!response.ok) {
-    const problem = (await response.json().catch(() => null)) as {
-      code?: string;
-      detail?: string;
-      errors?: { path: string; message: string }[];
-    } | null;
-    throw new ApiError(
-      response.status,
-      problem?.code ?? `HTTP.${response.status}`,
-      problem?.detail ?? response.statusText,
-      problem?.errors,
-    );
+    const problem: Partial<Problem> = typeof error === 'object' && error !== null ? error : {};
+    throw new ApiError(response.status, problem.code ?? `HTTP.${response.status}`, problem.detail ?? response.statusText, problem.errors);
   }
-  if (response.status === 204) return undefined as T;
-  if (options.headers?.accept?.startsWith('text/')) return (await response.text()) as T;
-  return (await response.json()) as T;
+  return data as Data<R>;
 }
 
-export interface Caller {
-  kind: 'client' | 'person';
-  id: string;
-  role: 'authority' | 'auditor' | 'admin' | 'platform';
-  organisation: { id: string; name: string };
-  csrfToken: string | null;
-  expiresAt: string | null;
-}
+/** The data of an openapi-fetch answer's success member; undefined where the route answers nothing (204). */
+type SuccessData<R> = R extends { data: infer D } ? D : never;
+type Data<R> = [SuccessData<R>] extends [never] ? undefined : SuccessData<R>;
 
-export interface PlatformEnforcement {
-  platform: string;
-  status: 'pending' | 'delivered' | 'enforced' | 'failed' | 'lifting' | 'lifted';
-  accountCount: number;
-  deliveredAt: string | null;
-  enforcedAt: string | null;
-  slaDeadline: string | null;
-  liftedAt: string | null;
-  outcome: string | null;
-  slaMet: boolean | null;
+/** The JSON a route answers with on success, as its OpenAPI document describes it. */
+type Json<P extends keyof paths, M extends 'get' | 'post' | 'patch' | 'delete', S extends number = 200> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
 }
+  ? T
+  : never;
 
-export interface Order {
-  id: string;
-  status: 'scheduled' | 'active' | 'expired' | 'revoked';
-  courtReference: string;
-  court: string;
-  decisionDate: string;
-  legalBasis: 'conviction' | 'pretrial_supervision' | 'probation';
-  offence: string;
-  repeatOffender: boolean;
-  startsAt: string;
-  endsAt: string;
-  signalCount: number;
-  platforms: PlatformEnforcement[];
-  createdAt: string;
-  revokedAt: string | null;
-  revocation: { reason: string; decisionReference: string } | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface AuditEvent {
-  seq: number;
-  at: string;
-  type: string;
-  actor: string;
-  orderId?: string;
-  platform?: string;
-  data: Record<string, unknown>;
-  leafHash: string;
-}
-
-export interface Checkpoint {
-  size: number;
-  rootHash: string;
-  timestamp: string;
-  keyId: string;
-  signature: string;
-}
+export type Caller = Json<'/v1/session', 'get'>;
+export type Order = Json<'/v1/orders/{id}', 'get'>;
+export type AuditEventPage = Json<'/v1/audit/events', 'get'>;
+export type AuditEvent = AuditEventPage['items'][number];
+export type Checkpoint = Json<'/v1/audit/checkpoint', 'get'>;
+export type PublishedKeys = Json<'/v1/audit/public-key', 'get'>;
+export type ComplianceReport = Json<'/v1/reports/compliance', 'get'>;
+export type Organisation = Json<'/v1/admin/organisations', 'get'>[number];
+export type Platform = Json<'/v1/admin/platforms', 'get'>[number];

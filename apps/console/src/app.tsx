@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ApiError, type Caller, api, signIn, useCsrfToken } from './api';
+import { ApiError, type Caller, client, ok, signIn, useCsrfToken } from './api';
 import { format, messages as t } from './i18n';
 import { AdminPage } from './pages/admin';
 import { AuditLogPage } from './pages/audit-log';
@@ -29,7 +29,7 @@ export function App() {
   const route = useRoute();
 
   useEffect(() => {
-    api<Caller>('/v1/session')
+    ok(client.GET('/v1/session'))
       .then((who) => {
         useCsrfToken(who.csrfToken);
         setCaller(who);
@@ -50,7 +50,7 @@ export function App() {
   }, [caller, route.path]);
 
   const signOut = async () => {
-    const { endSessionUrl } = await api<{ endSessionUrl: string | null }>('/auth/sign-out', { method: 'POST' });
+    const { endSessionUrl } = await ok(client.POST('/auth/sign-out'));
     window.location.assign(endSessionUrl ?? '/auth/signed-out');
   };
 

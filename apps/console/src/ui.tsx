@@ -39,6 +39,30 @@ export function Problem({ error }: { error: unknown }) {
   );
 }
 
+/**
+ * What a page shows of what it loads (useLoad): the problem, if any; "Chargement…" while it loads
+ * (what was there stays meanwhile); then `empty` when `isEmpty` says there is nothing, or the value.
+ */
+export function Loaded<T>({
+  state,
+  empty,
+  isEmpty,
+  children,
+}: {
+  state: { value?: T; error?: unknown; loading: boolean };
+  empty?: string;
+  isEmpty?: (value: T) => boolean;
+  children: (value: T) => ReactNode;
+}) {
+  return (
+    <>
+      {state.error !== undefined && <Problem error={state.error} />}
+      {state.loading && <p>{t.common.loading}</p>}
+      {state.value !== undefined && (empty !== undefined && isEmpty?.(state.value) ? <p>{empty}</p> : children(state.value))}
+    </>
+  );
+}
+
 /** A DSFR badge for a status, with a colour that never carries the meaning alone (the text does). */
 export function Badge({ text, tone }: { text: string; tone: 'success' | 'error' | 'info' | 'warning' | 'new' }) {
   return <p className={`fr-badge fr-badge--sm fr-badge--${tone}`}>{text}</p>;

@@ -7,7 +7,8 @@ export { orderView } from './order-view';
 export { OrdersModule } from './orders.module';
 export { OrderErrors } from './orders.errors';
 export { OFFENCES, isKnownOffence } from './offences';
-export { checkOrderRules, orderStatus, addMonths, maxDurationMonths, LAW_IN_FORCE } from './order-rules';
+export { checkOrderRules, orderStatus } from './order-rules';
+export { addMonths, maxDurationMonths, maxDurationDays, LAW_IN_FORCE } from './order-terms';
 export {
   createOrderSchema,
   revokeOrderSchema,

@@ -1,5 +1,6 @@
 import { DomainError } from '@ostracon/common';
-import { addMonths, checkOrderRules, orderStatus, type OrderTiming } from './order-rules';
+import { checkOrderRules, orderStatus, type OrderTiming } from './order-rules';
+import { LEGAL_BASES, maxDurationDays } from './order-terms';
 
 const NOW = new Date('2026-11-28T10:00:00Z');
 const START = '2026-12-01T00:00:00Z';
@@ -25,18 +26,6 @@ function codeOf(fn: () => unknown): string {
     throw error;
   }
 }
-
-describe('addMonths (de quantième à quantième)', () => {
-  it.each([
-    ['2026-12-01T00:00:00Z', 6, '2027-06-01T00:00:00.000Z'],
-    ['2026-08-31T12:00:00Z', 6, '2027-02-28T12:00:00.000Z'],
-    ['2027-08-31T12:00:00Z', 6, '2028-02-29T12:00:00.000Z'],
-    ['2026-11-28T10:00:00Z', 12, '2027-11-28T10:00:00.000Z'],
-    ['2026-03-31T00:00:00Z', 6, '2026-09-30T00:00:00.000Z'],
-  ])('%s + %i months = %s', (from, months, expected) => {
-    expect(addMonths(new Date(from), months).toISOString()).toBe(expected);
-  });
-});
 
 describe('Code pénal 131-35-1 duration limits', () => {
   // From 2026-12-01: 6 months = 2027-06-01 (182 days), 12 months = 2027-12-01 (365 days).
@@ -82,6 +71,27 @@ describe('Code pénal 131-35-1 duration limits', () => {
     ['ends before it starts', { endsAt: '2026-11-30T00:00:00Z', durationDays: undefined }, 'ORDER.DURATION_EXCEEDED'],
   ] as [string, Partial<OrderTiming>, string][])('%s', (_name, overrides, expected) => {
     expect(codeOf(() => checkOrderRules(timing(overrides), NOW))).toBe(expected);
+  });
+});
+
+describe('the limit the console shows is the one the API applies', () => {
+  it('accepts maxDurationDays and refuses a day more, for every start of the coming year and every basis', () => {
+    const disagreements: string[] = [];
+    for (let day = 0; day < 366; day++) {
+      // Every hour of the day in turn, so that starts cross midnight and the months' ends at various times.
+      const start = new Date(NOW.getTime() + day * 86_400_000 + (day % 24) * 3_600_000 - 86_400_000 / 2);
+      for (const legalBasis of LEGAL_BASES) {
+        for (const repeatOffender of [false, true]) {
+          const days = maxDurationDays(start, legalBasis, repeatOffender);
+          const order = timing({ legalBasis, repeatOffender, startsAt: start.toISOString() });
+          const most = codeOf(() => checkOrderRules({ ...order, durationDays: days }, NOW));
+          const over = codeOf(() => checkOrderRules({ ...order, durationDays: days + 1 }, NOW));
+          if (most !== 'OK' || over !== 'ORDER.DURATION_EXCEEDED')
+            disagreements.push(`${start.toISOString()} ${legalBasis} ${repeatOffender}`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
   });
 });
 

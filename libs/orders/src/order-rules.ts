@@ -1,12 +1,9 @@
 import { DomainError, parisDate } from '@ostracon/common';
 import { isKnownOffence } from './offences';
+import { DAY_MS, LAW_IN_FORCE, type LegalBasis, addMonths, maxDurationMonths } from './order-terms';
 import { OrderErrors } from './orders.errors';
-import type { LegalBasis } from './orders.schemas';
 
-/** Loi n° 2024-449 of 21 May 2024 (JO of 22 May), in force the next day: no ban before it. */
-export const LAW_IN_FORCE = '2024-05-23';
 const MAX_START_AHEAD_DAYS = 366;
-const DAY_MS = 86_400_000;
 
 export interface OrderTiming {
   decisionDate: string;
@@ -16,28 +13,6 @@ export interface OrderTiming {
   startsAt?: string;
   durationDays?: number;
   endsAt?: string;
-}
-
-/**
- * Code pénal 131-35-1: 6 months at most, 12 for a legal repeat offender (récidive légale).
- * A ban ordered under contrôle judiciaire or sursis probatoire is 6 months at most whatever
- * the record.
- */
-export function maxDurationMonths(legalBasis: LegalBasis, repeatOffender: boolean): 6 | 12 {
-  return legalBasis === 'conviction' && repeatOffender ? 12 : 6;
-}
-
-/**
- * Adds calendar months "de quantième à quantième" (the day of the month carries over; a day
- * the target month lacks becomes its last day), on the UTC calendar.
- */
-export function addMonths(at: Date, months: number): Date {
-  const y = at.getUTCFullYear();
-  const m = at.getUTCMonth() + months;
-  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  const result = new Date(at);
-  result.setUTCFullYear(y, m, Math.min(at.getUTCDate(), lastDay));
-  return result;
 }
 
 /** Checks every rule of docs/legal.md that bears on an order's dates; returns its window. */

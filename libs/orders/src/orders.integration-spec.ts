@@ -26,7 +26,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import { type OrderChange, OrderRequestRecord } from './order-changes';
 import { OrderLifecycle } from './order-lifecycle';
-import { addMonths } from './order-rules';
+import { addMonths } from './order-terms';
 import { OrdersModule } from './orders.module';
 import { type CreateOrderInput, createOrderSchema, listOrdersQuerySchema } from './orders.schemas';
 import { OrdersService } from './orders.service';

@@ -1,9 +1,9 @@
 import { signalInputSchema } from '@ostracon/identity';
 import { platformIdSchema, text } from '@ostracon/common';
 import { z } from 'zod';
+import { COURT_REFERENCE, LEGAL_BASES } from './order-terms';
 
-export const LEGAL_BASES = ['conviction', 'pretrial_supervision', 'probation'] as const;
-export type LegalBasis = (typeof LEGAL_BASES)[number];
+export { LEGAL_BASES, type LegalBasis } from './order-terms';
 export const ORDER_STATUSES = ['scheduled', 'active', 'expired', 'revoked'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const PLATFORM_STATUSES = ['pending', 'delivered', 'enforced', 'failed', 'lifting', 'lifted'] as const;
@@ -30,11 +30,7 @@ const platformEntrySchema = z.strictObject({
 
 export const createOrderSchema = z
   .strictObject({
-    courtReference: z
-      .string()
-      .min(1)
-      .max(100)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]*$/, 'letters, digits, spaces and . _ / - only'),
+    courtReference: z.string().min(1).max(100).regex(COURT_REFERENCE, 'letters, digits, spaces and . _ / - only'),
     court: text().trim().min(1).max(200),
     decisionDate: isoDate,
     legalBasis: z.enum(LEGAL_BASES),

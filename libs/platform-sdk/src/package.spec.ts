@@ -67,4 +67,20 @@ describe('@ostracon/platform-sdk as npm pack builds it', () => {
       expect(surface.trim().split(',')).toContain(name);
     }
   });
+
+  it('exports the API’s generated types, paths and components, as types only', () => {
+    const { files } = packed();
+    expect(files).toContain('dist/api-types.d.ts');
+    expect(readFileSync(join(root, 'dist', 'index.d.ts'), 'utf8')).toContain("export type { paths, components } from './api-types';");
+    const declarations = readFileSync(join(root, 'dist', 'api-types.d.ts'), 'utf8');
+    expect(declarations).toMatch(/^export interface paths \{$/m);
+    expect(declarations).toMatch(/^export interface components \{$/m);
+    // Nothing of them at run time: the compiled module exports no value.
+    const exported = execFileSync(
+      process.execPath,
+      ['-e', `console.log(Object.keys(require(${JSON.stringify(join(root, 'dist', 'api-types.js'))})).join(','))`],
+      { encoding: 'utf8' },
+    );
+    expect(exported.trim()).toBe('');
+  });
 });

@@ -1,10 +1,14 @@
 import { type FormEvent, useState } from 'react';
-import { type AuditEvent, type Caller, type Page, api } from '../api';
+import type { paths } from '@ostracon/platform-sdk/api-types';
+import { type Caller, client, ok } from '../api';
+import { Field } from '../field';
 import { formatDateTime, messages as t } from '../i18n';
 import { navigate } from '../router';
-import { Pager, Problem, Table, useLoad } from '../ui';
+import { Loaded, Pager, Table, useLoad } from '../ui';
 
 const TYPES = Object.keys(t.events);
+
+type EventsQuery = NonNullable<paths['/v1/audit/events']['get']['parameters']['query']>;
 
 /** The audit log, oldest first, keyset-paged, filtered (GET /v1/audit/events); each event's detail. */
 export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller: Caller }) {
@@ -16,14 +20,18 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
     to: query.get('to') ?? '',
   };
   const after = query.get('after') ?? '';
-  const params = new URLSearchParams({ limit: '50' });
-  for (const [k, v] of Object.entries(filters)) {
-    if (!v) continue;
-    if (k !== 'from' && k !== 'to') params.set(k, v);
-    else if (!Number.isNaN(new Date(v).getTime())) params.set(k, new Date(v).toISOString());
-  }
-  if (after) params.set('after', after);
-  const page = useLoad(() => api<Page<AuditEvent>>(`/v1/audit/events?${params.toString()}`), [params.toString()]);
+  const instant = (v: string) => (v && !Number.isNaN(new Date(v).getTime()) ? new Date(v).toISOString() : undefined);
+  const params: EventsQuery = {
+    limit: 50,
+    // The URL may say anything: the API refuses a type it does not know, and the page shows why.
+    type: (filters.type || undefined) as EventsQuery['type'],
+    orderId: filters.orderId || undefined,
+    platform: filters.platform || undefined,
+    from: instant(filters.from),
+    to: instant(filters.to),
+    after: after || undefined,
+  };
+  const page = useLoad(() => ok(client.GET('/v1/audit/events', { params: { query: params } })), [JSON.stringify(params)]);
   const [open, setOpen] = useState<number | null>(null);
 
   const filter = (event: FormEvent<HTMLFormElement>) => {
@@ -31,52 +39,34 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
     const form = new FormData(event.currentTarget);
     navigate('/audit', Object.fromEntries(['type', 'orderId', 'platform', 'from', 'to'].map((k) => [k, String(form.get(k) ?? '').trim()])));
   };
-  const exportParams = new URLSearchParams(params);
-  exportParams.delete('after');
-  exportParams.delete('limit');
+  // The same filters, every page: a download, not an API call of the page's.
+  const exportParams = new URLSearchParams();
+  for (const k of ['type', 'orderId', 'platform', 'from', 'to'] as const) if (params[k]) exportParams.set(k, params[k]);
 
   return (
     <>
       <h1>{t.log.title}</h1>
       <p>{t.log.intro}</p>
       <form className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom fr-mb-3w" onSubmit={filter} aria-label={t.common.filter}>
-        <div className="fr-col-12 fr-col-md-3 fr-select-group">
-          <label className="fr-label" htmlFor="log-type">
-            {t.log.type}
-          </label>
-          <select className="fr-select" id="log-type" name="type" defaultValue={filters.type}>
-            <option value="">{t.common.all}</option>
-            {TYPES.map((type) => (
-              <option key={type} value={type}>
-                {t.events[type]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="fr-col-12 fr-col-md-2 fr-input-group">
-          <label className="fr-label" htmlFor="log-order">
-            {t.log.orderId}
-          </label>
-          <input className="fr-input" id="log-order" name="orderId" defaultValue={filters.orderId} />
-        </div>
-        <div className="fr-col-12 fr-col-md-2 fr-input-group">
-          <label className="fr-label" htmlFor="log-platform">
-            {t.log.platform}
-          </label>
-          <input className="fr-input" id="log-platform" name="platform" defaultValue={filters.platform} />
-        </div>
-        <div className="fr-col-6 fr-col-md-2 fr-input-group">
-          <label className="fr-label" htmlFor="log-from">
-            {t.log.from}
-          </label>
-          <input className="fr-input" type="datetime-local" id="log-from" name="from" defaultValue={filters.from} />
-        </div>
-        <div className="fr-col-6 fr-col-md-2 fr-input-group">
-          <label className="fr-label" htmlFor="log-to">
-            {t.log.to}
-          </label>
-          <input className="fr-input" type="datetime-local" id="log-to" name="to" defaultValue={filters.to} />
-        </div>
+        <Field
+          className="fr-col-12 fr-col-md-3"
+          id="log-type"
+          label={t.log.type}
+          name="type"
+          defaultValue={filters.type}
+          options={[{ value: '', label: t.common.all }, ...TYPES.map((type) => ({ value: type, label: t.events[type] ?? type }))]}
+        />
+        <Field className="fr-col-12 fr-col-md-2" id="log-order" label={t.log.orderId} name="orderId" defaultValue={filters.orderId} />
+        <Field className="fr-col-12 fr-col-md-2" id="log-platform" label={t.log.platform} name="platform" defaultValue={filters.platform} />
+        <Field
+          className="fr-col-6 fr-col-md-2"
+          id="log-from"
+          label={t.log.from}
+          type="datetime-local"
+          name="from"
+          defaultValue={filters.from}
+        />
+        <Field className="fr-col-6 fr-col-md-2" id="log-to" label={t.log.to} type="datetime-local" name="to" defaultValue={filters.to} />
         <div className="fr-col-12 fr-col-md-2">
           <button className="fr-btn" type="submit">
             {t.common.filter}
@@ -94,56 +84,55 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
           </a>
         </p>
       )}
-      {page.error !== undefined && <Problem error={page.error} />}
-      {page.loading && <p>{t.common.loading}</p>}
-      {page.value && page.value.items.length === 0 && <p>{t.log.empty}</p>}
-      {page.value && page.value.items.length > 0 && (
-        <Table testId="events" caption={t.log.title} hideCaption>
-          <thead>
-            <tr>
-              <th scope="col">{t.log.seq}</th>
-              <th scope="col">{t.log.at}</th>
-              <th scope="col">{t.log.type}</th>
-              <th scope="col">{t.log.actor}</th>
-              <th scope="col">{t.common.details}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.value.items.map((e) => (
-              <tr key={e.seq}>
-                <td>{e.seq}</td>
-                <td className="ost-nowrap">{formatDateTime(e.at)}</td>
-                <td>
-                  {t.events[e.type] ?? e.type}
-                  <br />
-                  <code className="fr-text--xs">{e.type}</code>
-                </td>
-                <td className="ost-mono fr-text--xs">{e.actor}</td>
-                <td>
-                  <button
-                    className="fr-btn fr-btn--sm fr-btn--tertiary"
-                    type="button"
-                    aria-expanded={open === e.seq}
-                    onClick={() => setOpen(open === e.seq ? null : e.seq)}
-                  >
-                    {t.common.details}
-                  </button>
-                  {caller.role === 'auditor' && (
-                    <a className="fr-link fr-text--xs fr-ml-1w" href={`#/audit/verify?seq=${e.seq}`}>
-                      {t.log.verifyEvent}
-                    </a>
-                  )}
-                  {open === e.seq && (
-                    <pre className="ost-mono fr-text--xs" data-testid={`event-${e.seq}`}>
-                      {JSON.stringify(e, null, 2)}
-                    </pre>
-                  )}
-                </td>
+      <Loaded state={page} empty={t.log.empty} isEmpty={(p) => p.items.length === 0}>
+        {({ items }) => (
+          <Table testId="events" caption={t.log.title} hideCaption>
+            <thead>
+              <tr>
+                <th scope="col">{t.log.seq}</th>
+                <th scope="col">{t.log.at}</th>
+                <th scope="col">{t.log.type}</th>
+                <th scope="col">{t.log.actor}</th>
+                <th scope="col">{t.common.details}</th>
               </tr>
-            ))}
-          </tbody>
-        </Table>
-      )}
+            </thead>
+            <tbody>
+              {items.map((e) => (
+                <tr key={e.seq}>
+                  <td>{e.seq}</td>
+                  <td className="ost-nowrap">{formatDateTime(e.at)}</td>
+                  <td>
+                    {t.events[e.type] ?? e.type}
+                    <br />
+                    <code className="fr-text--xs">{e.type}</code>
+                  </td>
+                  <td className="ost-mono fr-text--xs">{e.actor}</td>
+                  <td>
+                    <button
+                      className="fr-btn fr-btn--sm fr-btn--tertiary"
+                      type="button"
+                      aria-expanded={open === e.seq}
+                      onClick={() => setOpen(open === e.seq ? null : e.seq)}
+                    >
+                      {t.common.details}
+                    </button>
+                    {caller.role === 'auditor' && (
+                      <a className="fr-link fr-text--xs fr-ml-1w" href={`#/audit/verify?seq=${e.seq}`}>
+                        {t.log.verifyEvent}
+                      </a>
+                    )}
+                    {open === e.seq && (
+                      <pre className="ost-mono fr-text--xs" data-testid={`event-${e.seq}`}>
+                        {JSON.stringify(e, null, 2)}
+                      </pre>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        )}
+      </Loaded>
       <Pager
         first={after ? () => navigate('/audit', filters) : undefined}
         next={page.value?.nextCursor ? () => navigate('/audit', { ...filters, after: page.value!.nextCursor! }) : undefined}

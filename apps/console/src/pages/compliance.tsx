@@ -1,21 +1,11 @@
 import { type FormEvent } from 'react';
-import { api } from '../api';
+import { type ComplianceReport, client, ok } from '../api';
+import { Field } from '../field';
 import { format, messages as t } from '../i18n';
 import { navigate } from '../router';
-import { Problem, Table, useLoad } from '../ui';
+import { Loaded, Table, useLoad } from '../ui';
 
-export interface ComplianceRow {
-  platform: string;
-  month: string;
-  delivered: number;
-  enforcedInTime: number;
-  enforcedLate: number;
-  unansweredLate: number;
-  rejected: number;
-  pending: number;
-  medianSecondsToEnforce: number | null;
-  p90SecondsToEnforce: number | null;
-}
+export type ComplianceRow = ComplianceReport['items'][number];
 
 const SERIES = [
   { key: 'enforcedInTime', colour: 'var(--background-flat-success)' },
@@ -117,12 +107,8 @@ function Chart({ rows }: { rows: ComplianceRow[] }) {
 
 /** Enforcement compliance per platform and month (GET /v1/reports/compliance): chart, table, CSV. */
 export function CompliancePage({ query }: { query: URLSearchParams }) {
-  const params = new URLSearchParams();
-  for (const k of ['from', 'to']) if (query.get(k)) params.set(k, query.get(k)!);
-  const report = useLoad(
-    () => api<{ from: string; to: string; items: ComplianceRow[] }>(`/v1/reports/compliance?${params.toString()}`),
-    [params.toString()],
-  );
+  const params = { from: query.get('from') || undefined, to: query.get('to') || undefined };
+  const report = useLoad(() => ok(client.GET('/v1/reports/compliance', { params: { query: params } })), [params.from, params.to]);
   const filter = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -136,98 +122,94 @@ export function CompliancePage({ query }: { query: URLSearchParams }) {
     link.click();
     URL.revokeObjectURL(link.href);
   };
-  const rows = report.value?.items ?? [];
   return (
     <>
       <h1>{t.compliance.title}</h1>
       <p>{t.compliance.intro}</p>
       <form className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom fr-mb-3w" onSubmit={filter} aria-label={t.common.filter}>
-        <div className="fr-col-6 fr-col-md-3 fr-input-group">
-          <label className="fr-label" htmlFor="report-from">
-            {t.compliance.from}
-          </label>
-          <input
-            className="fr-input"
-            type="month"
-            id="report-from"
-            name="from"
-            defaultValue={report.value?.from ?? query.get('from') ?? ''}
-          />
-        </div>
-        <div className="fr-col-6 fr-col-md-3 fr-input-group">
-          <label className="fr-label" htmlFor="report-to">
-            {t.compliance.to}
-          </label>
-          <input className="fr-input" type="month" id="report-to" name="to" defaultValue={report.value?.to ?? query.get('to') ?? ''} />
-        </div>
+        <Field
+          className="fr-col-6 fr-col-md-3"
+          id="report-from"
+          label={t.compliance.from}
+          type="month"
+          name="from"
+          defaultValue={report.value?.from ?? query.get('from') ?? ''}
+        />
+        <Field
+          className="fr-col-6 fr-col-md-3"
+          id="report-to"
+          label={t.compliance.to}
+          type="month"
+          name="to"
+          defaultValue={report.value?.to ?? query.get('to') ?? ''}
+        />
         <div className="fr-col-12 fr-col-md-2">
           <button className="fr-btn" type="submit">
             {t.common.filter}
           </button>
         </div>
       </form>
-      {report.error !== undefined && <Problem error={report.error} />}
-      {report.loading && <p>{t.common.loading}</p>}
-      {report.value && rows.length === 0 && <p>{t.compliance.empty}</p>}
-      {rows.length > 0 && (
-        <div className="fr-grid-row fr-grid-row--gutters">
-          <div className="fr-col-12 fr-col-lg-5">
-            {/* Scrolls sideways when the months outgrow the column: reachable by keyboard. */}
-            <div style={{ overflowX: 'auto' }} tabIndex={0} aria-label={t.compliance.chartTitle}>
-              <Chart rows={rows} />
-            </div>
-            <ul className="fr-text--sm" aria-label={t.compliance.legend}>
-              {SERIES.map((s) => (
-                <li key={s.key}>
-                  <span
-                    aria-hidden="true"
-                    style={{ display: 'inline-block', width: 12, height: 12, background: s.colour, marginRight: 6 }}
-                  />
-                  {t.compliance.series[s.key]}
-                </li>
-              ))}
-            </ul>
-            <button
-              className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
-              type="button"
-              onClick={download}
-              data-testid="csv"
-            >
-              {t.compliance.csv}
-            </button>
-          </div>
-          <div className="fr-col-12 fr-col-lg-7">
-            <Table testId="compliance-table" caption={format(t.compliance.caption, { from: report.value!.from, to: report.value!.to })}>
-              <thead>
-                <tr>
-                  <th scope="col">{t.compliance.platform}</th>
-                  <th scope="col">{t.compliance.month}</th>
-                  <th scope="col">{t.compliance.delivered}</th>
-                  <th scope="col">{t.compliance.series.enforcedInTime}</th>
-                  <th scope="col">{t.compliance.series.late}</th>
-                  <th scope="col">{t.compliance.series.rejected}</th>
-                  <th scope="col">{t.compliance.median}</th>
-                  <th scope="col">{t.compliance.p90}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={`${r.platform}-${r.month}`}>
-                    <td>{r.platform}</td>
-                    <td>{r.month}</td>
-                    <td>{r.delivered}</td>
-                    <td>{r.enforcedInTime}</td>
-                    <td>{lateOf(r)}</td>
-                    <td>{r.rejected}</td>
-                    <td>{hours(r.medianSecondsToEnforce)}</td>
-                    <td>{hours(r.p90SecondsToEnforce)}</td>
-                  </tr>
+      <Loaded state={report} empty={t.compliance.empty} isEmpty={(r) => r.items.length === 0}>
+        {({ from, to, items: rows }) => (
+          <div className="fr-grid-row fr-grid-row--gutters">
+            <div className="fr-col-12 fr-col-lg-5">
+              {/* Scrolls sideways when the months outgrow the column: reachable by keyboard. */}
+              <div style={{ overflowX: 'auto' }} tabIndex={0} aria-label={t.compliance.chartTitle}>
+                <Chart rows={rows} />
+              </div>
+              <ul className="fr-text--sm" aria-label={t.compliance.legend}>
+                {SERIES.map((s) => (
+                  <li key={s.key}>
+                    <span
+                      aria-hidden="true"
+                      style={{ display: 'inline-block', width: 12, height: 12, background: s.colour, marginRight: 6 }}
+                    />
+                    {t.compliance.series[s.key]}
+                  </li>
                 ))}
-              </tbody>
-            </Table>
+              </ul>
+              <button
+                className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
+                type="button"
+                onClick={download}
+                data-testid="csv"
+              >
+                {t.compliance.csv}
+              </button>
+            </div>
+            <div className="fr-col-12 fr-col-lg-7">
+              <Table testId="compliance-table" caption={format(t.compliance.caption, { from, to })}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.compliance.platform}</th>
+                    <th scope="col">{t.compliance.month}</th>
+                    <th scope="col">{t.compliance.delivered}</th>
+                    <th scope="col">{t.compliance.series.enforcedInTime}</th>
+                    <th scope="col">{t.compliance.series.late}</th>
+                    <th scope="col">{t.compliance.series.rejected}</th>
+                    <th scope="col">{t.compliance.median}</th>
+                    <th scope="col">{t.compliance.p90}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={`${r.platform}-${r.month}`}>
+                      <td>{r.platform}</td>
+                      <td>{r.month}</td>
+                      <td>{r.delivered}</td>
+                      <td>{r.enforcedInTime}</td>
+                      <td>{lateOf(r)}</td>
+                      <td>{r.rejected}</td>
+                      <td>{hours(r.medianSecondsToEnforce)}</td>
+                      <td>{hours(r.p90SecondsToEnforce)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            </div>
           </div>
-        </div>
-      )}
+        )}
+      </Loaded>
     </>
   );
 }

@@ -1,9 +1,24 @@
 import { type FormEvent, useMemo, useRef, useState } from 'react';
-import { ApiError, type Order, api } from '../api';
+import type { paths } from '@ostracon/platform-sdk/api-types';
+import { client, ok } from '../api';
+import { Field } from '../field';
 import { format, messages as t } from '../i18n';
 import { navigate } from '../router';
 import { Problem, useLoad } from '../ui';
-import { COURT_REFERENCE, LAW_IN_FORCE, type LegalBasis, looksLikeEmail, looksLikePhone, maxDays, maxMonths, parisToday } from './rules';
+import { useAction } from '../use-action';
+import {
+  COURT_REFERENCE,
+  LAW_IN_FORCE,
+  LEGAL_BASES,
+  type LegalBasis,
+  looksLikeEmail,
+  looksLikePhone,
+  maxDurationDays,
+  maxDurationMonths,
+  parisToday,
+} from './rules';
+
+type OrderInput = paths['/v1/orders']['post']['requestBody']['content']['application/json'];
 
 interface PlatformRow {
   platform: string;
@@ -57,10 +72,10 @@ function localErrors(f: Fields, platforms: PlatformRow[]): Record<string, string
   const start = f.startsAt ? new Date(f.startsAt) : new Date();
   if (f.startsAt && f.decisionDate && f.startsAt.slice(0, 10) < f.decisionDate) e.startsAt = err.startBeforeDecision;
   const days = Number(f.durationDays);
-  const limit = maxDays(start, f.legalBasis, f.repeatOffender);
+  const limit = maxDurationDays(start, f.legalBasis, f.repeatOffender);
   if (!f.durationDays) e.durationDays = err.required;
   else if (!Number.isInteger(days) || days < 1) e.durationDays = err.notPositive;
-  else if (days > limit) e.durationDays = format(err.tooLong, { months: maxMonths(f.legalBasis, f.repeatOffender), days: limit });
+  else if (days > limit) e.durationDays = format(err.tooLong, { months: maxDurationMonths(f.legalBasis, f.repeatOffender), days: limit });
   if (f.email && !looksLikeEmail(f.email)) e.email = err.email;
   if (f.phone && !looksLikePhone(f.phone)) e.phone = err.phone;
   const name = [f.givenName, f.familyName, f.birthDate].filter((v) => v.trim());
@@ -78,36 +93,44 @@ function localErrors(f: Fields, platforms: PlatformRow[]): Record<string, string
  * retry never makes two orders. The API's problem+json errors land on their fields (errors[].path).
  */
 export function NewOrderPage() {
-  const offences = useLoad(() => api<{ items: { code: string; label: string }[] }>('/v1/offences'), []);
-  const platformList = useLoad(() => api<{ items: { id: string; name: string }[] }>('/v1/platforms'), []);
+  const offences = useLoad(() => ok(client.GET('/v1/offences')), []);
+  const platformList = useLoad(() => ok(client.GET('/v1/platforms')), []);
   const [fields, setFields] = useState<Fields>(EMPTY);
   const [platforms, setPlatforms] = useState<PlatformRow[]>([{ platform: '', accountId: '', handle: '' }]);
   const [touched, setTouched] = useState<Set<string>>(new Set());
-  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
-  const [problem, setProblem] = useState<unknown>(undefined);
-  const [unplaced, setUnplaced] = useState<string[]>([]);
+  // Which field each signal sent stands for, to put the API's errors on subject.signals[i] back on it.
+  const signalFields = useRef<string[]>([]);
+  const submitting = useAction((path) => {
+    const signal = /^subject\.signals\[(\d+)\]/.exec(path);
+    const platform = /^platforms\[(\d+)\](\.platform)?/.exec(path);
+    const field = signal
+      ? signalFields.current[Number(signal[1])]
+      : platform
+        ? `platforms.${platform[1]}.${platform[2] ? 'platform' : 'accountId'}`
+        : path.split('.')[0];
+    // An error on a field the form shows lands on it; any other is listed under the alert.
+    return field && (Object.hasOwn(EMPTY, field) || field.startsWith('platforms.')) ? field : undefined;
+  });
   const problemRef = useRef<HTMLDivElement>(null);
-  const [busy, setBusy] = useState(false);
   const [idempotencyKey] = useState(() => crypto.randomUUID());
   const errors = useMemo(() => localErrors(fields, platforms), [fields, platforms]);
 
   const set = <K extends keyof Fields>(name: K, value: Fields[K]) => {
     setFields((f) => ({ ...f, [name]: value }));
     setTouched((s) => new Set(s).add(name));
-    setServerErrors((s) => ({ ...s, [name]: '' }));
+    submitting.clearField(name);
   };
-  const errorOf = (name: string) => serverErrors[name] || (touched.has(name) ? errors[name] : undefined);
+  const errorOf = (name: string) => submitting.fieldError(name) || (touched.has(name) ? errors[name] : undefined);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTouched(new Set([...Object.keys(EMPTY), ...platforms.flatMap((_, i) => [`platforms.${i}.platform`, `platforms.${i}.accountId`])]));
     if (Object.keys(errors).length > 0) return;
-    // The signals sent, and which field each index stands for (to put the API's errors back on them).
-    const signals: unknown[] = [];
-    const signalField: string[] = [];
-    const add = (field: string, signal: unknown) => {
+    const signals: OrderInput['subject']['signals'] = [];
+    signalFields.current = [];
+    const add = (field: string, signal: OrderInput['subject']['signals'][number]) => {
       signals.push(signal);
-      signalField.push(field);
+      signalFields.current.push(field);
     };
     if (fields.email.trim()) add('email', { type: 'email', value: fields.email.trim() });
     if (fields.phone.trim()) add('phone', { type: 'phone', value: fields.phone.trim(), country: 'FR' });
@@ -117,11 +140,7 @@ export function NewOrderPage() {
         value: { givenName: fields.givenName.trim(), familyName: fields.familyName.trim(), birthDate: fields.birthDate },
       });
     }
-    if (signals.length === 0) {
-      setProblem(new Error(t.form.atLeastOneSignal));
-      return;
-    }
-    const body = {
+    const body: OrderInput = {
       courtReference: fields.courtReference.trim(),
       court: fields.court.trim(),
       decisionDate: fields.decisionDate,
@@ -136,80 +155,49 @@ export function NewOrderPage() {
         accounts: [{ accountId: p.accountId.trim(), ...(p.handle.trim() ? { handle: p.handle.trim() } : {}) }],
       })),
     };
-    setBusy(true);
-    setProblem(undefined);
-    setUnplaced([]);
-    try {
-      const order = await api<Order>('/v1/orders', { method: 'POST', body, headers: { 'idempotency-key': idempotencyKey } });
+    const order = await submitting.run(async () => {
+      if (signals.length === 0) throw new Error(t.form.atLeastOneSignal);
+      return ok(client.POST('/v1/orders', { params: { header: { 'Idempotency-Key': idempotencyKey } }, body }));
+    });
+    if (order) {
       // The raw values leave the page with it: nothing of them is kept.
       setFields(EMPTY);
       navigate(`/orders/${order.id}`);
-    } catch (error) {
-      setProblem(error);
-      if (error instanceof ApiError) {
-        const byField: Record<string, string> = {};
-        const elsewhere: string[] = [];
-        for (const { path, message } of error.errors) {
-          const signal = /^subject\.signals\[(\d+)\]/.exec(path);
-          const platform = /^platforms\[(\d+)\](\.platform)?/.exec(path);
-          const field = signal
-            ? signalField[Number(signal[1])]
-            : platform
-              ? `platforms.${platform[1]}.${platform[2] ? 'platform' : 'accountId'}`
-              : path.split('.')[0];
-          // An error on a field the form shows lands on it; any other is listed under the alert.
-          if (field && (field in EMPTY || field.startsWith('platforms.'))) byField[field] = `${error.detail} — ${message}`;
-          else elsewhere.push(`${path || t.form.wholeOrder} : ${message}`);
-        }
-        setServerErrors(byField);
-        setUnplaced(elsewhere);
-      }
+    } else {
       // Said where the person is: the alert takes the focus (and a screen reader reads it).
       requestAnimationFrame(() => problemRef.current?.focus());
-    } finally {
-      setBusy(false);
     }
   };
 
-  const input = (name: keyof Fields, label: string, props: Record<string, unknown> = {}, hint?: string) => {
-    const error = errorOf(name);
-    return (
-      <div className={`fr-input-group${error ? ' fr-input-group--error' : ''}`}>
-        <label className="fr-label" htmlFor={`f-${name}`}>
-          {label}
-          {hint && <span className="fr-hint-text">{hint}</span>}
-        </label>
-        <input
-          className={`fr-input${error ? ' fr-input--error' : ''}`}
-          id={`f-${name}`}
-          name={name}
-          value={String(fields[name])}
-          onChange={(e) => set(name, e.target.value as never)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `f-${name}-error` : undefined}
-          autoComplete="off"
-          {...props}
-        />
-        {error && (
-          <p className="fr-error-text" id={`f-${name}-error`}>
-            {error}
-          </p>
-        )}
-      </div>
-    );
-  };
+  /** A text field of the form: `f-<name>`, its value in the form's memory only. */
+  const input = (name: keyof Fields, label: string, props: Record<string, unknown> = {}, hint?: string) => (
+    <div className="fr-fieldset__element">
+      <Field
+        id={`f-${name}`}
+        label={label}
+        hint={hint}
+        error={errorOf(name)}
+        name={name}
+        value={String(fields[name])}
+        onChange={(e) => set(name, e.target.value as never)}
+        autoComplete="off"
+        {...props}
+      />
+    </div>
+  );
 
-  const months = maxMonths(fields.legalBasis, fields.repeatOffender);
+  const months = maxDurationMonths(fields.legalBasis, fields.repeatOffender);
+  const none = { value: '', label: '—' };
   return (
     <>
       <h1>{t.form.title}</h1>
       <p>{t.form.intro}</p>
       <div ref={problemRef} tabIndex={-1} aria-live="assertive">
-        {problem !== undefined && <Problem error={problem} />}
-        {unplaced.length > 0 && (
+        {submitting.error !== undefined && <Problem error={submitting.error} />}
+        {submitting.unplaced.length > 0 && (
           <ul className="fr-error-text" data-testid="unplaced-errors">
-            {unplaced.map((e) => (
-              <li key={e}>{e}</li>
+            {submitting.unplaced.map(({ path, message }) => (
+              <li key={`${path} ${message}`}>{`${path || t.form.wholeOrder} : ${message}`}</li>
             ))}
           </ul>
         )}
@@ -217,128 +205,91 @@ export function NewOrderPage() {
       <form onSubmit={(e) => void submit(e)} noValidate data-testid="new-order">
         <fieldset className="fr-fieldset">
           <legend className="fr-fieldset__legend">{t.form.decision}</legend>
-          <div className="fr-fieldset__element">{input('courtReference', t.form.courtReference, {}, t.form.courtReferenceHint)}</div>
-          <div className="fr-fieldset__element">{input('court', t.form.court)}</div>
-          <div className="fr-fieldset__element">{input('decisionDate', t.form.decisionDate, { type: 'date', max: parisToday() })}</div>
-          <div className="fr-fieldset__element fr-select-group">
-            <label className="fr-label" htmlFor="f-legalBasis">
-              {t.form.legalBasis}
-            </label>
-            <select
-              className="fr-select"
+          {input('courtReference', t.form.courtReference, {}, t.form.courtReferenceHint)}
+          {input('court', t.form.court)}
+          {input('decisionDate', t.form.decisionDate, { type: 'date', max: parisToday() })}
+          <div className="fr-fieldset__element">
+            <Field
               id="f-legalBasis"
+              label={t.form.legalBasis}
               value={fields.legalBasis}
               onChange={(e) => set('legalBasis', e.target.value as LegalBasis)}
-            >
-              {(['conviction', 'pretrial_supervision', 'probation'] as const).map((b) => (
-                <option key={b} value={b}>
-                  {t.legalBasis[b]}
-                </option>
-              ))}
-            </select>
+              options={LEGAL_BASES.map((b) => ({ value: b, label: t.legalBasis[b] }))}
+            />
           </div>
-          <div className={`fr-fieldset__element fr-select-group${errorOf('offence') ? ' fr-select-group--error' : ''}`}>
-            <label className="fr-label" htmlFor="f-offence">
-              {t.form.offence}
-            </label>
-            <select className="fr-select" id="f-offence" value={fields.offence} onChange={(e) => set('offence', e.target.value)}>
-              <option value="">—</option>
-              {offences.value?.items.map((o) => (
-                <option key={o.code} value={o.code}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-            {errorOf('offence') && <p className="fr-error-text">{errorOf('offence')}</p>}
+          <div className="fr-fieldset__element">
+            <Field
+              id="f-offence"
+              label={t.form.offence}
+              error={errorOf('offence')}
+              value={fields.offence}
+              onChange={(e) => set('offence', e.target.value)}
+              options={[none, ...(offences.value?.items ?? []).map((o) => ({ value: o.code, label: o.label }))]}
+            />
           </div>
-          <div className="fr-fieldset__element fr-checkbox-group">
-            <input
-              type="checkbox"
+          <div className="fr-fieldset__element">
+            <Field
               id="f-repeatOffender"
+              label={t.form.repeatOffender}
+              type="checkbox"
               checked={fields.repeatOffender}
               onChange={(e) => set('repeatOffender', e.target.checked)}
             />
-            <label className="fr-label" htmlFor="f-repeatOffender">
-              {t.form.repeatOffender}
-            </label>
           </div>
-          <div className="fr-fieldset__element">{input('startsAt', t.form.startsAt, { type: 'datetime-local' }, t.form.startsAtHint)}</div>
-          <div className="fr-fieldset__element">
-            {input(
-              'durationDays',
-              t.form.durationDays,
-              { type: 'number', min: 1, inputMode: 'numeric' },
-              format(t.form.durationHint, { months }),
-            )}
-          </div>
+          {input('startsAt', t.form.startsAt, { type: 'datetime-local' }, t.form.startsAtHint)}
+          {input(
+            'durationDays',
+            t.form.durationDays,
+            { type: 'number', min: 1, inputMode: 'numeric' },
+            format(t.form.durationHint, { months }),
+          )}
         </fieldset>
 
         <fieldset className="fr-fieldset">
           <legend className="fr-fieldset__legend">{t.form.subject}</legend>
-          <div className="fr-fieldset__element">{input('email', t.form.email, { type: 'email' })}</div>
-          <div className="fr-fieldset__element">{input('phone', t.form.phone, { type: 'tel' })}</div>
-          <div className="fr-fieldset__element">{input('givenName', t.form.givenName, {}, t.form.nameHint)}</div>
-          <div className="fr-fieldset__element">{input('familyName', t.form.familyName)}</div>
-          <div className="fr-fieldset__element">{input('birthDate', t.form.birthDate, { type: 'date' })}</div>
+          {input('email', t.form.email, { type: 'email' })}
+          {input('phone', t.form.phone, { type: 'tel' })}
+          {input('givenName', t.form.givenName, {}, t.form.nameHint)}
+          {input('familyName', t.form.familyName)}
+          {input('birthDate', t.form.birthDate, { type: 'date' })}
         </fieldset>
 
         <fieldset className="fr-fieldset">
           <legend className="fr-fieldset__legend">{t.form.platforms}</legend>
           {platforms.map((p, i) => {
-            const update = (patch: Partial<PlatformRow>) => {
-              setPlatforms((rows) => rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-              setTouched((s) => new Set(s).add(`platforms.${i}.${Object.keys(patch)[0]}`));
-              setServerErrors((s) => ({ ...s, [`platforms.${i}.accountId`]: '' }));
+            const update = (key: keyof PlatformRow, value: string) => {
+              setPlatforms((rows) => rows.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
+              setTouched((s) => new Set(s).add(`platforms.${i}.${key}`));
+              submitting.clearField(`platforms.${i}.${key}`);
             };
-            const platformError = errorOf(`platforms.${i}.platform`);
-            const accountError = errorOf(`platforms.${i}.accountId`);
             return (
               <div className="fr-fieldset__element fr-grid-row fr-grid-row--gutters fr-grid-row--bottom" key={i}>
-                <div className={`fr-col-12 fr-col-md-4 fr-select-group${platformError ? ' fr-select-group--error' : ''}`}>
-                  <label className="fr-label" htmlFor={`f-platform-${i}`}>
-                    {t.form.platform}
-                  </label>
-                  <select
-                    className="fr-select"
-                    id={`f-platform-${i}`}
-                    value={p.platform}
-                    onChange={(e) => update({ platform: e.target.value })}
-                  >
-                    <option value="">—</option>
-                    {platformList.value?.items.map((pl) => (
-                      <option key={pl.id} value={pl.id}>
-                        {pl.name}
-                      </option>
-                    ))}
-                  </select>
-                  {platformError && <p className="fr-error-text">{platformError}</p>}
-                </div>
-                <div className={`fr-col-12 fr-col-md-3 fr-input-group${accountError ? ' fr-input-group--error' : ''}`}>
-                  <label className="fr-label" htmlFor={`f-account-${i}`}>
-                    {t.form.accountId}
-                  </label>
-                  <input
-                    className="fr-input"
-                    id={`f-account-${i}`}
-                    value={p.accountId}
-                    onChange={(e) => update({ accountId: e.target.value })}
-                    aria-invalid={accountError ? true : undefined}
-                    autoComplete="off"
-                  />
-                  {accountError && <p className="fr-error-text">{accountError}</p>}
-                </div>
-                <div className="fr-col-12 fr-col-md-3 fr-input-group">
-                  <label className="fr-label" htmlFor={`f-handle-${i}`}>
-                    {t.form.handle}
-                  </label>
-                  <input
-                    className="fr-input"
-                    id={`f-handle-${i}`}
-                    value={p.handle}
-                    onChange={(e) => update({ handle: e.target.value })}
-                    autoComplete="off"
-                  />
-                </div>
+                <Field
+                  className="fr-col-12 fr-col-md-4"
+                  id={`f-platform-${i}`}
+                  label={t.form.platform}
+                  error={errorOf(`platforms.${i}.platform`)}
+                  value={p.platform}
+                  onChange={(e) => update('platform', e.target.value)}
+                  options={[none, ...(platformList.value?.items ?? []).map((pl) => ({ value: pl.id, label: pl.name }))]}
+                />
+                <Field
+                  className="fr-col-12 fr-col-md-3"
+                  id={`f-account-${i}`}
+                  label={t.form.accountId}
+                  error={errorOf(`platforms.${i}.accountId`)}
+                  value={p.accountId}
+                  onChange={(e) => update('accountId', e.target.value)}
+                  autoComplete="off"
+                />
+                <Field
+                  className="fr-col-12 fr-col-md-3"
+                  id={`f-handle-${i}`}
+                  label={t.form.handle}
+                  value={p.handle}
+                  onChange={(e) => update('handle', e.target.value)}
+                  autoComplete="off"
+                />
                 {platforms.length > 1 && (
                   <div className="fr-col-12 fr-col-md-2">
                     <button
@@ -364,8 +315,8 @@ export function NewOrderPage() {
           </div>
         </fieldset>
         {Object.keys(errors).length > 0 && touched.size > 0 && <p className="fr-error-text">{t.form.fix}</p>}
-        <button className="fr-btn fr-mt-2w" type="submit" disabled={busy}>
-          {busy ? t.form.submitting : t.form.submit}
+        <button className="fr-btn fr-mt-2w" type="submit" disabled={submitting.pending}>
+          {submitting.pending ? t.form.submitting : t.form.submit}
         </button>
       </form>
     </>

@@ -1,7 +1,9 @@
 import { type FormEvent, useState } from 'react';
-import { type AuditEvent, type Caller, type Order, type Page, api } from '../api';
+import { type AuditEvent, type AuditEventPage, type Caller, type Order, client, ok } from '../api';
+import { Field } from '../field';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
-import { Badge, Problem, messageOf, useLoad } from '../ui';
+import { useAction } from '../use-action';
+import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
 import { PLATFORM_TONE } from './orders';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
@@ -9,7 +11,9 @@ async function eventsOf(orderId: string): Promise<AuditEvent[]> {
   const events: AuditEvent[] = [];
   let after: string | null = null;
   do {
-    const page: Page<AuditEvent> = await api(`/v1/audit/events?orderId=${orderId}&limit=500${after ? `&after=${after}` : ''}`);
+    const page: AuditEventPage = await ok(
+      client.GET('/v1/audit/events', { params: { query: { orderId, limit: 500, after: after ?? undefined } } }),
+    );
     events.push(...page.items);
     after = page.nextCursor;
   } while (after && events.length < 5000);
@@ -50,11 +54,23 @@ const tone = (type: string) =>
 
 /** An order: its terms, per platform its enforcement and timeline from the log, its sign-up matches, revocation. */
 export function OrderPage({ id, caller }: { id: string; caller: Caller }) {
-  const order = useLoad(() => api<Order>(`/v1/orders/${id}`), [id]);
+  const order = useLoad(() => ok(client.GET('/v1/orders/{id}', { params: { path: { id } } })), [id]);
   const events = useLoad(() => eventsOf(id), [id]);
-  if (order.error !== undefined) return <Problem error={order.error} />;
-  if (!order.value) return <p>{t.common.loading}</p>;
-  const o = order.value;
+  const reload = () => (order.reload(), events.reload());
+  return <Loaded state={order}>{(o) => <OrderView order={o} caller={caller} events={events} onRevoked={reload} />}</Loaded>;
+}
+
+function OrderView({
+  order: o,
+  caller,
+  events,
+  onRevoked,
+}: {
+  order: Order;
+  caller: Caller;
+  events: { value?: AuditEvent[]; error?: unknown };
+  onRevoked: () => void;
+}) {
   const matches = (events.value ?? []).filter((e) => e.type === 'signup.matched');
   const general = (events.value ?? []).filter((e) => TIMELINE.has(e.type) && !e.platform);
 
@@ -152,33 +168,22 @@ export function OrderPage({ id, caller }: { id: string; caller: Caller }) {
         </ul>
       )}
 
-      {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled') && (
-        <Revoke id={o.id} onDone={() => (order.reload(), events.reload())} />
-      )}
+      {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled') && <Revoke id={o.id} onDone={onRevoked} />}
     </>
   );
 }
 
 function Revoke({ id, onDone }: { id: string; onDone: () => void }) {
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const revoke = useAction();
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setBusy(true);
-    try {
-      await api(`/v1/orders/${id}/revoke`, {
-        method: 'POST',
-        body: { reason: String(form.get('reason') ?? ''), decisionReference: String(form.get('decisionReference') ?? '') },
-      });
-      setOpen(false);
-      onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    const body = { reason: String(form.get('reason') ?? ''), decisionReference: String(form.get('decisionReference') ?? '') };
+    const revoked = await revoke.run(() => ok(client.POST('/v1/orders/{id}/revoke', { params: { path: { id } }, body })));
+    if (!revoked) return;
+    setOpen(false);
+    onDone();
   };
   if (!open) {
     return (
@@ -194,22 +199,28 @@ function Revoke({ id, onDone }: { id: string; onDone: () => void }) {
           {t.order.revokeTitle}
         </legend>
         <p className="fr-fieldset__element">{t.order.revokeHint}</p>
-        {error !== undefined && <p className="fr-error-text fr-fieldset__element">{messageOf(error)}</p>}
-        <div className="fr-fieldset__element fr-input-group">
-          <label className="fr-label" htmlFor="revoke-reason">
-            {t.order.reason}
-          </label>
-          <input className="fr-input" id="revoke-reason" name="reason" required maxLength={1000} />
-        </div>
-        <div className="fr-fieldset__element fr-input-group">
-          <label className="fr-label" htmlFor="revoke-reference">
-            {t.order.decisionReference}
-          </label>
-          <input className="fr-input" id="revoke-reference" name="decisionReference" required maxLength={100} />
-        </div>
+        {revoke.error !== undefined && <p className="fr-error-text fr-fieldset__element">{messageOf(revoke.error)}</p>}
+        <Field
+          className="fr-fieldset__element"
+          id="revoke-reason"
+          label={t.order.reason}
+          name="reason"
+          required
+          maxLength={1000}
+          error={revoke.fieldError('reason')}
+        />
+        <Field
+          className="fr-fieldset__element"
+          id="revoke-reference"
+          label={t.order.decisionReference}
+          name="decisionReference"
+          required
+          maxLength={100}
+          error={revoke.fieldError('decisionReference')}
+        />
         <ul className="fr-btns-group fr-btns-group--inline fr-fieldset__element">
           <li>
-            <button className="fr-btn" type="submit" disabled={busy}>
+            <button className="fr-btn" type="submit" disabled={revoke.pending}>
               {t.common.confirm}
             </button>
           </li>

@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { type AuditEvent, type Checkpoint, type Page, api } from '../api';
+import { type AuditEvent, type Checkpoint, type PublishedKeys, client, ok } from '../api';
+import { Field } from '../field';
 import { format, formatDateTime, messages as t } from '../i18n';
 import { ed25519KeyFromPem, fingerprint, sameKey, verifyCheckpoint } from '../verify/checkpoint';
 import { checkNote } from '../verify/note';
@@ -28,14 +29,6 @@ const read = <T,>(key: string): T | null => {
 };
 
 type Outcome = { ok: boolean | 'info'; text: string } | null;
-
-/** GET /v1/audit/public-key: the JSON keys, and the note origin, the witnesses and the quorum. */
-interface PublishedKeys {
-  keys: PinnedKey[];
-  origin: string;
-  witnesses: { name: string; verifierKey: string }[];
-  witnessQuorum: number;
-}
 
 /** A check's result, in a live region present from the start so that screen readers announce it. */
 function Result({ outcome, testId }: { outcome: Outcome; testId: string }) {
@@ -72,7 +65,13 @@ async function checkWitnesses(published: PublishedKeys, pinned: PinnedKey, curre
   if (witnesses.length === 0) return { ok: 'info', text: t.verify.noWitnesses };
   const check = async (witnessed: boolean) =>
     checkNote(
-      await api<string>(`/v1/audit/checkpoint/note${witnessed ? '?witnessed=true' : ''}`, { headers: { accept: 'text/plain' } }),
+      await ok(
+        client.GET('/v1/audit/checkpoint/note', {
+          params: { query: witnessed ? { witnessed: 'true' } : {} },
+          parseAs: 'text',
+          headers: { accept: 'text/plain' },
+        }),
+      ),
       published.origin,
       ed25519KeyFromPem(pinned.publicKeyPem),
       witnesses,
@@ -97,10 +96,11 @@ async function checkWitnesses(published: PublishedKeys, pinned: PinnedKey, curre
         ];
   let sameHistory = older.size === newer.size ? older.root === newer.root : older.size === 0;
   if (older.size > 0 && older.size < newer.size) {
-    const proof = await api<{ proof: string[] }>(`/v1/audit/proofs/consistency?from=${older.size}&to=${newer.size}`).catch(() => null);
+    const proof = await ok(client.GET('/v1/audit/proofs/consistency', { params: { query: { from: older.size, to: newer.size } } })).catch(
+      () => null,
+    );
     sameHistory =
-      proof !== null &&
-      verifyConsistency(BigInt(older.size), BigInt(newer.size), fromHex(older.root), fromHex(newer.root), proof.proof.map(fromHex));
+      proof !== null && verifyConsistency(older.size, newer.size, fromHex(older.root), fromHex(newer.root), proof.proof.map(fromHex));
   }
   if (!sameHistory) return { ok: false, text: format(t.verify.noteOtherHistory, { size: checked.size }) };
   const changed =
@@ -124,7 +124,7 @@ async function checkWitnesses(published: PublishedKeys, pinned: PinnedKey, curre
  * it is honest: it only supplies data and proofs.
  */
 export function VerifyPage({ query }: { query: URLSearchParams }) {
-  const [keys, setKeys] = useState<PinnedKey[] | null>(null);
+  const [keys, setKeys] = useState<PublishedKeys['keys'] | null>(null);
   const [checkpoint, setCheckpoint] = useState<Checkpoint | null>(null);
   const [pinned, setPinned] = useState<PinnedKey | null>(() => read<PinnedKey>(PINNED_KEY));
   const [signature, setSignature] = useState<Outcome>(null);
@@ -147,10 +147,7 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
     setWitnessed(null);
     setVerified({ signed: false, consistent: false });
     try {
-      const [announcedKeys, current] = await Promise.all([
-        api<PublishedKeys>('/v1/audit/public-key'),
-        api<Checkpoint>('/v1/audit/checkpoint'),
-      ]);
+      const [announcedKeys, current] = await Promise.all([ok(client.GET('/v1/audit/public-key')), ok(client.GET('/v1/audit/checkpoint'))]);
       const published = announcedKeys.keys;
       setKeys(published);
       // A service that announces no witnesses (or an older one) is one with none.
@@ -192,16 +189,12 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
       else if (seen.size > current.size) consistent = false;
       else {
         // A proof the service will not give is a failed check, not an error to retry.
-        const proof = await api<{ proof: string[] }>(`/v1/audit/proofs/consistency?from=${seen.size}&to=${current.size}`).catch(() => null);
+        const proof = await ok(
+          client.GET('/v1/audit/proofs/consistency', { params: { query: { from: seen.size, to: current.size } } }),
+        ).catch(() => null);
         consistent =
           proof !== null &&
-          verifyConsistency(
-            BigInt(seen.size),
-            BigInt(current.size),
-            fromHex(seen.rootHash),
-            fromHex(current.rootHash),
-            proof.proof.map(fromHex),
-          );
+          verifyConsistency(seen.size, current.size, fromHex(seen.rootHash), fromHex(current.rootHash), proof.proof.map(fromHex));
       }
       const params = { from: seen.size, to: current.size, seen: formatDateTime(seen.timestamp) };
       if (seen.size === current.size && consistent) setConsistency({ ok: true, text: format(t.verify.same, { size: current.size }) });
@@ -246,18 +239,23 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
         setInclusion({ ok: false, text: t.verify.inclusionNeedsRoot });
         return;
       }
-      const page = await api<Page<AuditEvent>>(`/v1/audit/events?limit=1${n > 1 ? `&after=${cursorAfter(n - 1)}` : ''}`);
+      const page = await ok(
+        client.GET('/v1/audit/events', { params: { query: { limit: 1, after: n > 1 ? cursorAfter(n - 1) : undefined } } }),
+      );
       const found = page.items[0];
       if (!found || found.seq !== n) throw new Error(`event ${n} not found`);
       // The leaf is computed here from the event, not taken from its leafHash field.
-      const leaf = eventLeaf(found as unknown as Record<string, unknown>);
-      const proof = await api<{ leafIndex: number; proof: string[] }>(`/v1/audit/proofs/inclusion?seq=${n}&size=${checkpoint.size}`);
-      const ok =
-        proof.leafIndex === n - 1 &&
-        verifyInclusion(leaf, BigInt(n - 1), BigInt(checkpoint.size), proof.proof.map(fromHex), fromHex(checkpoint.rootHash));
+      const leaf = eventLeaf(found);
+      const proof = await ok(client.GET('/v1/audit/proofs/inclusion', { params: { query: { seq: n, size: checkpoint.size } } }));
+      const included =
+        proof.leafIndex === n - 1 && verifyInclusion(leaf, n - 1, checkpoint.size, proof.proof.map(fromHex), fromHex(checkpoint.rootHash));
       setInclusion({
-        ok,
-        text: format(ok ? t.verify.inclusionOk : t.verify.inclusionBad, { seq: n, leaf: toHex(leaf).slice(0, 16), size: checkpoint.size }),
+        ok: included,
+        text: format(included ? t.verify.inclusionOk : t.verify.inclusionBad, {
+          seq: n,
+          leaf: toHex(leaf).slice(0, 16),
+          size: checkpoint.size,
+        }),
       });
       setChecked(found);
     } catch (error) {
@@ -320,12 +318,15 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
       <section>
         <h2>{t.verify.inclusion}</h2>
         <form className="fr-grid-row fr-grid-row--gutters fr-grid-row--bottom" onSubmit={(e) => void checkInclusion(e)}>
-          <div className="fr-col-12 fr-col-md-4 fr-input-group">
-            <label className="fr-label" htmlFor="verify-seq">
-              {t.verify.seq}
-            </label>
-            <input className="fr-input" id="verify-seq" type="number" min={1} value={seq} onChange={(e) => setSeq(e.target.value)} />
-          </div>
+          <Field
+            className="fr-col-12 fr-col-md-4"
+            id="verify-seq"
+            label={t.verify.seq}
+            type="number"
+            min={1}
+            value={seq}
+            onChange={(e) => setSeq(e.target.value)}
+          />
           <div className="fr-col-12 fr-col-md-2">
             <button className="fr-btn" type="submit" data-testid="check-inclusion">
               {t.verify.check}

@@ -265,6 +265,22 @@ describe('Merkle tree (RFC 9162)', () => {
     expect(verifyConsistency(8, 8, root, root, [root])).toBe(false);
   });
 
+  it('compares roots byte for byte and by length: a root with a byte more or less is another root', () => {
+    const eight = new MemoryTree(CT_LEAVES.slice(0, 8).map((l) => Buffer.from(l)));
+    const root = eight.root();
+    const longer = Buffer.concat([root, Buffer.from([0])]);
+    const shorter = root.subarray(0, 31);
+    const inclusion = inclusionProof(eight, 3, 8);
+    expect(verifyInclusion(CT_LEAVES[3]!, 3, 8, inclusion, root)).toBe(true);
+    expect(verifyInclusion(CT_LEAVES[3]!, 3, 8, inclusion, longer)).toBe(false);
+    expect(verifyInclusion(CT_LEAVES[3]!, 3, 8, inclusion, shorter)).toBe(false);
+    const consistency = consistencyProof(eight, 3, 8);
+    expect(verifyConsistency(3, 8, eight.root(3), longer, consistency)).toBe(false);
+    expect(verifyConsistency(3, 8, Buffer.concat([eight.root(3), Buffer.from([0])]), root, consistency)).toBe(false);
+    expect(verifyConsistency(8, 8, root, longer, [])).toBe(false);
+    expect(verifyConsistency(8, 8, longer, root, [])).toBe(false);
+  });
+
   it('says which complete subtree a memory tree lacks instead of inventing one', () => {
     const three = new MemoryTree(CT_LEAVES.slice(0, 3).map((l) => Buffer.from(l)));
     expect(three.subtree(1, 0)).toEqual(nodeHash(CT_LEAVES[0]!, CT_LEAVES[1]!));

@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
 
+import { isPowerOfTwo } from './merkle-verify';
+
+// The proofs' verification runs in browsers too (the console): it is in merkle-verify.ts, on @noble.
+export { verifyConsistency, verifyInclusion } from './merkle-verify';
+
 /**
  * The Merkle tree of RFC 9162 (Certificate Transparency v2, same hashing as RFC 6962):
  * leaf = SHA-256(0x00 ‖ data), node = SHA-256(0x01 ‖ left ‖ right), split at the largest power
@@ -29,10 +34,6 @@ export function splitPoint(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;
-}
-
-function isPowerOfTwo(n: number): boolean {
-  return n >= 1 && Number.isInteger(Math.log2(n)) && 2 ** Math.log2(n) === n;
 }
 
 /** Where the hashes of perfect subtrees come from: a database table, or a tree in memory. */
@@ -97,72 +98,6 @@ export function consistencyProof(src: SubtreeSource, from: number, to: number): 
   };
   sub(from, 0, to, true);
   return proof;
-}
-
-/** RFC 9162 § 2.1.3.2. */
-export function verifyInclusion(leaf: Uint8Array, index: number, size: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
-  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return false;
-  let fn = index;
-  let sn = size - 1;
-  let r: Uint8Array = leaf;
-  for (const p of proof) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && Buffer.from(r).equals(Buffer.from(root));
-}
-
-/** RFC 9162 § 2.1.4.2. */
-export function verifyConsistency(
-  from: number,
-  to: number,
-  fromRoot: Uint8Array,
-  toRoot: Uint8Array,
-  proof: readonly Uint8Array[],
-): boolean {
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || from > to) return false;
-  const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
-  if (from === to) return proof.length === 0 && same(fromRoot, toRoot);
-  const path = isPowerOfTwo(from) ? [fromRoot, ...proof] : [...proof];
-  if (path.length === 0) return false;
-  let fn = from - 1;
-  let sn = to - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr: Uint8Array = path[0]!;
-  let sr: Uint8Array = path[0]!;
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && same(fr, fromRoot) && same(sr, toRoot);
 }
 
 /**
