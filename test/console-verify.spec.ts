@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { MemoryTree, consistencyProof, inclusionProof, leafHash, rootHash } from '@ostracon/audit';
+import { MemoryTree, consistencyProof, inclusionProof, leafHash, rootHash } from '@ostracon/platform-sdk/transparency';
 import canonicalize from 'canonicalize';
 import { fingerprint, sameKey, verifyCheckpoint } from '../apps/console/src/verify/checkpoint';
 import { eventLeaf, fromHex, toHex, verifyConsistency, verifyInclusion } from '../apps/console/src/verify/merkle';

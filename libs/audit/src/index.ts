@@ -1,16 +1,11 @@
-export { AUDIT_EVENT_TYPES, type AuditEventType, type AuditEventInput } from './audit-event';
+export { type AuditEventInput } from './audit-event';
 export { AuditService } from './audit.service';
 export { AuditModule } from './audit.module';
 export { AuditTreeService } from './audit-tree.service';
-export { checkpointMessage, ed25519Key, verifyCheckpoint, type Checkpoint } from './checkpoint';
-export { eventLeafHash, type AuditEventView } from './audit-leaf';
-// The formats (Merkle trees, signed notes, cosignatures, checks) are the SDK's: the service, the
-// witness and auditors run one code (libs/platform-sdk/src/transparency).
-export * from '@ostracon/platform-sdk/transparency';
-export { AuditLogService, type AuditReader, type AuditScope, type AuditEventOut } from './audit-log.service';
+export { ed25519Key, type Checkpoint } from './checkpoint';
+export { AuditLogService, type AuditScope, type AuditEventOut } from './audit-log.service';
 export { AuditErrors } from './audit.errors';
-export { WitnessingService, type NoteCheckpoint, type WitnessStatus } from './witnessing.service';
-export { addCheckpoint, addCheckpointBody, type AddCheckpointOutcome, type WitnessEndpoint } from './witness-client';
+export { WitnessingService, type WitnessStatus } from './witnessing.service';
 export {
   auditEventsQuerySchema,
   auditExportQuerySchema,
@@ -18,7 +13,6 @@ export {
   checkpointNoteQuerySchema,
   witnessStatusSchema,
   consistencyQuerySchema,
-  auditEventViewSchema,
   auditEventPageSchema,
   checkpointSchema,
   inclusionProofSchema,

@@ -1,4 +1,3 @@
-export { ApiClient } from './api-client.entity';
 export {
   ClientsService,
   createClientSchema,
@@ -7,7 +6,7 @@ export {
   type UpdateClientLimitsInput,
 } from './clients.service';
 export { OrganisationsService, createOrganisationSchema, type CreateOrganisationInput } from './organisations.service';
-export { PeopleService, invitePersonSchema, listPeopleQuerySchema, type InvitePersonInput, type SignInIdentity } from './people.service';
+export { PeopleService, invitePersonSchema, listPeopleQuerySchema, type InvitePersonInput } from './people.service';
 export {
   clientViewSchema,
   createdClientSchema,
@@ -24,8 +23,8 @@ export {
   type SessionView,
   type SignedOut,
 } from './auth.schemas';
-export { SessionStore, type Session, type StartedSession } from './session.store';
-export { SignInService, SignInRefused, signInQuerySchema, type SignInRefusal, safeReturnTo, DEFAULT_RETURN_TO } from './sign-in.service';
+export { SessionStore, type Session } from './session.store';
+export { SignInService, SignInRefused, signInQuerySchema, type SignInRefusal } from './sign-in.service';
 export { cookieNames, cookieOptions } from './cookies';
 export { passesCsrfCheck } from './csrf';
 export { AccessGuard, Roles, CurrentClient, CurrentSession, rolesOf } from './auth.guard';
@@ -35,5 +34,5 @@ export { ApiKeyIndex } from './api-key-index';
 export { Authenticator, bearerKey } from './authenticator';
 export { AuthErrors } from './auth.errors';
 export { generateApiKey, hashApiKey } from './api-keys';
-export { RateLimiter, type RateDecision, type SignupRateDecision } from './rate-limiter';
+export { RateLimiter } from './rate-limiter';
 export { rateLimitHeaders } from './token-bucket';

@@ -15,7 +15,11 @@ export function dataSourceOptions(config: AppConfig, extra: { applicationName: s
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { connectionTimeoutMillis: 5000 },
+    // Every session in UTC, whatever the server's default: the law's months are counted on the UTC
+    // calendar by the order rules (libs/orders order-terms.ts) and, in the session's time zone, by
+    // the check ck_ban_orders_max_duration; on a server set to Europe/Paris the check's 12 months
+    // were shorter across a daylight-saving change or a 29 February, and valid orders failed.
+    extra: { connectionTimeoutMillis: 5000, options: '-c TimeZone=UTC' },
   };
 }
 

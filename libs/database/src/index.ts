@@ -1,11 +1,11 @@
-export { dataSourceOptions, runMigrations, revertLastMigration } from './data-source';
+export { runMigrations, revertLastMigration } from './data-source';
 export { DatabaseModule } from './database.module';
 export { isForeignKeyViolation, isUniqueViolation } from './pg-errors';
-export { IdempotencyStore, type IdempotencyClaim } from './idempotency.store';
+export { IdempotencyStore } from './idempotency.store';
 export { RedisModule, REDIS, redisReady } from './redis.module';
 export { pingDatabase, queryRows } from './query-rows';
-export { CHANNELS, type Channel } from './channels';
-export { PgListener, type Subscriber } from './pg-listener';
+export { CHANNELS } from './channels';
+export { PgListener } from './pg-listener';
 // The row types of the migrated schema (npm run db:types), as far as other libs read them.
 export type {
   AuditCheckpointNotesRow,

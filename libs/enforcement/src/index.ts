@@ -4,20 +4,16 @@ export { EnforcementStore } from './enforcement.store';
 export { EnforcementMetricsQueries } from './enforcement-metrics.queries';
 export { DirectivePlanner } from './directive-planner';
 export { DeliveryService } from './delivery.service';
-export { type DeliveryOutcome } from './delivery-recorder';
 export { DirectivesService } from './directives.service';
 export { SlaBreaches } from './sla-breaches';
 export {
   ComplianceReport,
   complianceQuerySchema,
-  complianceRowSchema,
   complianceReportSchema,
   type ComplianceQuery,
-  type ComplianceRow,
   type ComplianceReportView,
 } from './compliance-report';
-export { slaDeadline, slaMet } from './sla';
-export { OutboxRelay, jobIdOf } from './outbox-relay';
+export { OutboxRelay } from './outbox-relay';
 export { EnforcementModule } from './enforcement.module';
 export { EnforcementErrors } from './enforcement.errors';
 export {
@@ -30,20 +26,10 @@ export {
   workerConnection,
   type DeliverJob,
 } from './queue';
-export {
-  type DirectivePayload,
-  type PlatformAdapter,
-  type PlatformTarget,
-  type DeliveryResult,
-  type FailureClass,
-  PLATFORM_ADAPTERS,
-} from './adapters/platform-adapter';
-export { WebhookAdapter, parseRetryAfter } from './adapters/webhook/webhook.adapter';
-export { backoffDelay } from './backoff';
+export { type DirectivePayload } from './adapters/platform-adapter';
 export {
   listDirectivesQuerySchema,
   ackDirectiveSchema,
-  directivePayloadSchema,
   directivePageSchema,
   ackResultSchema,
   type ListDirectivesQuery,

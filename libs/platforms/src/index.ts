@@ -1,4 +1,3 @@
-export { Platform } from './platform.entity';
 export { PlatformsService } from './platforms.service';
 export { PlatformsModule } from './platforms.module';
 export { PlatformErrors } from './platforms.errors';
@@ -16,4 +15,4 @@ export {
   type RotateWebhookSecretInput,
   type UpdatePlatformInput,
 } from './platforms.schemas';
-export { DELIVERY_MODES, type DeliveryMode, deliveryMode, PUSH_SQL } from './delivery-mode';
+export { deliveryMode, PUSH_SQL } from './delivery-mode';
