@@ -1,4 +1,5 @@
 import type { DirectivesRow, OrderPlatformsRow, OutboxRow } from '@ostracon/database';
+import type { OrderPlatformState } from '@ostracon/orders';
 
 /*
  * What the enforcement store and its reads answer with: camelCase, mapped from the rows where the
@@ -11,19 +12,11 @@ export type DirectiveStatus = DirectivesRow['status'];
 export type AckOutcome = NonNullable<DirectivesRow['outcome']>;
 export type PlatformEnforcementStatus = OrderPlatformsRow['status'];
 
-/** How far one platform named by an order got, as the order view shows it. */
-export interface PlatformEnforcement {
-  orderId: string;
-  platformId: string;
-  status: PlatformEnforcementStatus;
-  accountCount: number;
-  deliveredAt: Date | null;
-  enforcedAt: Date | null;
-  slaDeadline: Date | null;
-  liftedAt: Date | null;
-  outcome: string | null;
-  acknowledgedAt: Date | null;
-}
+/**
+ * How far one platform named by an order got: what the order view shows (libs/orders names it),
+ * with the acknowledgement the SLA's verdict is computed from instead of the verdict.
+ */
+export type PlatformEnforcement = Omit<OrderPlatformState, 'slaMet'> & { acknowledgedAt: Date | null };
 
 /** A directive as its order's timeline shows it. */
 export interface DirectiveProgress {

@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { type AuditEventInput, AuditService } from '@ostracon/audit';
 import type { Actor, AuthenticatedClient } from '@ostracon/common';
+import type { OrderPlatformsRow } from '@ostracon/database';
 import type { SignalStrength } from '@ostracon/identity';
 import type { EntityManager } from 'typeorm';
 import type { OrderView } from './orders.schemas';
@@ -52,7 +53,7 @@ export interface OrderChangeSubscriber {
 export interface OrderPlatformState {
   orderId: string;
   platformId: string;
-  status: 'pending' | 'delivered' | 'enforced' | 'failed' | 'lifting' | 'lifted';
+  status: OrderPlatformsRow['status'];
   accountCount: number;
   deliveredAt: Date | null;
   enforcedAt: Date | null;
