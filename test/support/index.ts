@@ -4,3 +4,4 @@ export { OffsetClock, asOwner, freePort, isolatedDatabase, testConfig, waitFor }
 export { RedisServer } from './redis-server';
 export { SimulatedPlatform } from './simulated-platform';
 export { authorityRow, plannedOrder, platformClient, platformRow } from './lib-fixtures';
+export { libContext, type LibContext } from './lib-context';

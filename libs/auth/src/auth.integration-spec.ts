@@ -1,12 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditModule } from '@ostracon/audit';
-import { ClockModule, ManualClock } from '@ostracon/common';
-import { type AppConfig, ConfigModule, loadConfig } from '@ostracon/config';
-import { DatabaseModule } from '@ostracon/database';
-import { isolatedDatabase, platformRow, testConfig, waitFor } from '@ostracon/test-support';
+import { type INestApplicationContext } from '@nestjs/common';
+import { ManualClock } from '@ostracon/common';
+import { type AppConfig } from '@ostracon/config';
+import { type LibContext, libContext, platformRow, waitFor } from '@ostracon/test-support';
 import type { DataSource } from 'typeorm';
 import { ApiKeyIndex } from './api-key-index';
 import { AuthModule } from './auth.module';
@@ -25,7 +21,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * their SHA-256; a revocation or a removal takes effect at once, on every process.
  */
 describe('auth: organisations, API keys, people and sessions', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let lib: LibContext;
   let config: AppConfig;
   let context: INestApplicationContext;
   let dataSource: DataSource;
@@ -37,19 +33,9 @@ describe('auth: organisations, API keys, people and sessions', () => {
   let platform: string;
   const clock = new ManualClock();
 
-  async function authContext(name: string): Promise<INestApplicationContext> {
-    @Module({
-      imports: [ConfigModule.forRoot(config), ClockModule.forRoot(clock), DatabaseModule.forRoot(name), AuditModule, AuthModule],
-    })
-    class AuthTestModule {}
-    return NestFactory.createApplicationContext(AuthTestModule, { logger: ['error'] });
-  }
-
   beforeAll(async () => {
-    db = await isolatedDatabase('auth');
-    config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
-    context = await authContext('auth-test');
-    dataSource = context.get<DataSource>(getDataSourceToken());
+    lib = await libContext('auth', { imports: [AuthModule], clock });
+    ({ context, config, dataSource } = lib);
     organisations = context.get(OrganisationsService);
     clients = context.get(ClientsService);
     people = context.get(PeopleService);
@@ -57,10 +43,7 @@ describe('auth: organisations, API keys, people and sessions', () => {
     keys = context.get(ApiKeyIndex);
     platform = await platformRow(dataSource, 'pull');
   });
-  afterAll(async () => {
-    await context?.close();
-    await db?.drop();
-  });
+  afterAll(() => lib?.close());
 
   const events = (type: string): Promise<{ actor: string; platform_id: string | null; data: any }[]> =>
     dataSource.query(`SELECT actor, platform_id, data FROM audit_events WHERE type = $1 ORDER BY seq`, [type]);
@@ -170,7 +153,7 @@ describe('auth: organisations, API keys, people and sessions', () => {
 
     it('revokes a key once: it stops working at once here, and on another process as soon as the notification arrives', async () => {
       // Another API process on the same database, following the keys as the API does.
-      const other = await authContext('auth-test-other');
+      const other = await lib.another('auth-test-other');
       try {
         const otherKeys = other.get(ApiKeyIndex);
         await otherKeys.start();

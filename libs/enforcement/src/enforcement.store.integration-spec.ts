@@ -1,11 +1,6 @@
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { type INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditModule } from '@ostracon/audit';
-import { ClockModule } from '@ostracon/common';
-import { ConfigModule, loadConfig } from '@ostracon/config';
-import { DatabaseModule } from '@ostracon/database';
-import { authorityRow, isolatedDatabase, plannedOrder, platformRow, testConfig } from '@ostracon/test-support';
+import { type LibContext, libContext, authorityRow, plannedOrder, platformRow } from '@ostracon/test-support';
 import type { DataSource } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
 import { EnforcementModule } from './enforcement.module';
@@ -20,7 +15,7 @@ const FIRST = '00000000-0000-0000-0000-000000000000';
  * moves a directive and its platform as docs/enforcement.md says, once. Seen through the lib's reads.
  */
 describe('EnforcementStore: the transitions of directives, outbox and order platforms', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let lib: LibContext;
   let context: INestApplicationContext;
   let store: EnforcementStore;
   let reads: EnforcementReads;
@@ -31,13 +26,8 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
   let authority: string;
 
   beforeAll(async () => {
-    db = await isolatedDatabase('store');
-    const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
-    @Module({
-      imports: [ConfigModule.forRoot(config), ClockModule.forRoot(), DatabaseModule.forRoot('store-test'), AuditModule, EnforcementModule],
-    })
-    class StoreTestModule {}
-    context = await NestFactory.createApplicationContext(StoreTestModule, { logger: ['error'] });
+    lib = await libContext('store', { imports: [EnforcementModule] });
+    context = lib.context;
     store = context.get(EnforcementStore);
     reads = context.get(EnforcementReads);
     planner = context.get(DirectivePlanner);
@@ -47,10 +37,7 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     pull = await platformRow(dataSource, 'pull', 24);
     authority = await authorityRow(dataSource);
   });
-  afterAll(async () => {
-    await context?.close();
-    await db?.drop();
-  });
+  afterAll(() => lib?.close());
 
   const order = (platforms: string[], startsAt = new Date(Date.now() - 1000)) =>
     plannedOrder(dataSource, planner, { authority, platforms, startsAt });

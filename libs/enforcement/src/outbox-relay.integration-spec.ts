@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, type Socket, createServer } from 'node:net';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditLogService, AuditModule } from '@ostracon/audit';
-import { ClockModule } from '@ostracon/common';
-import { ConfigModule } from '@ostracon/config';
-import { DatabaseModule, redisReady } from '@ostracon/database';
+import { type INestApplicationContext } from '@nestjs/common';
+import { AuditLogService } from '@ostracon/audit';
+import { redisReady } from '@ostracon/database';
 import {
+  type LibContext,
+  libContext,
   OffsetClock,
   RedisServer,
   authorityRow,
-  isolatedDatabase,
   plannedOrder,
   platformRow,
   testConfig,
@@ -26,7 +23,7 @@ import { directivesQueue, producerConnection } from './queue';
 
 /** The outbox relay against the real PostgreSQL and Redis, the lib alone: relays racing, and a queue closed mid-connect. */
 describe('outbox relay', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let lib: LibContext;
   const redis = new RedisServer();
   const clock = new OffsetClock();
   let context: INestApplicationContext;
@@ -34,28 +31,15 @@ describe('outbox relay', () => {
   const pull = `pull-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    db = await isolatedDatabase('relay');
     await redis.start();
-    const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: redis.url });
-    @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        ClockModule.forRoot(clock),
-        DatabaseModule.forRoot('relay-test'),
-        AuditModule,
-        EnforcementModule,
-      ],
-    })
-    class RelayTestModule {}
-    context = await NestFactory.createApplicationContext(RelayTestModule, { logger: ['error'] });
-    dataSource = context.get<DataSource>(getDataSourceToken());
+    lib = await libContext('relay', { imports: [EnforcementModule], clock, redisUrl: redis.url });
+    ({ context, dataSource } = lib);
     await dataSource.query(`INSERT INTO platforms (id, name) VALUES ($1, 'Pull')`, [pull]);
   });
 
   afterAll(async () => {
-    await context?.close();
+    await lib?.close();
     await redis.stop();
-    await db?.drop();
   });
 
   /** Orders starting tomorrow, planned as an order's transaction plans them. */
@@ -73,7 +57,7 @@ describe('outbox relay', () => {
     // Nothing is due yet; then all 40 become due at once.
     clock.offsetMs = 2 * 86_400_000;
     const relay = context.get(OutboxRelay);
-    const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-relays');
+    const connection = producerConnection(testConfig({ databaseUrl: lib.db.url, redisUrl: redis.url }), 'test-relays');
     await redisReady(connection);
     const queue = directivesQueue(connection);
     try {
@@ -108,7 +92,7 @@ describe('outbox relay', () => {
       await plannedOrder(dataSource, planner, { authority, platforms: [push], startsAt: new Date(now().getTime() - 1000) }),
     ];
     const relay = context.get(OutboxRelay);
-    const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-unqueue');
+    const connection = producerConnection(testConfig({ databaseUrl: lib.db.url, redisUrl: redis.url }), 'test-unqueue');
     connection.on('error', () => undefined);
     await redisReady(connection);
     const queue = directivesQueue(connection);
@@ -134,7 +118,7 @@ describe('outbox relay', () => {
 
       await redis.start();
       // A relay's connection comes back by itself (test/resilience.e2e-spec.ts); here a fresh one keeps the test short.
-      const again = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-requeue');
+      const again = producerConnection(testConfig({ databaseUrl: lib.db.url, redisUrl: redis.url }), 'test-requeue');
       await redisReady(again);
       const requeue = directivesQueue(again);
       try {
@@ -161,7 +145,7 @@ describe('outbox relay', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++)
       ids.push(await plannedOrder(dataSource, planner, { authority, platforms: [push], startsAt: new Date(clock.now().getTime() - 1000) }));
-    const connection = producerConnection(testConfig({ databaseUrl: db.url, redisUrl: redis.url }), 'test-lost');
+    const connection = producerConnection(testConfig({ databaseUrl: lib.db.url, redisUrl: redis.url }), 'test-lost');
     await redisReady(connection);
     const queue = directivesQueue(connection);
     const relay = context.get(OutboxRelay);
@@ -198,7 +182,7 @@ describe('outbox relay', () => {
     try {
       const { port } = flaky.address() as AddressInfo;
       const connection = producerConnection(
-        testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: `redis://127.0.0.1:${port}/0` }),
+        testConfig({ databaseUrl: lib.db.url, ownerUrl: lib.db.ownerUrl, redisUrl: `redis://127.0.0.1:${port}/0` }),
         'test-close',
       );
       connection.on('error', () => undefined);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { OrderChanges } from './order-changes';
 import { OrderStore } from './order.store';
 
@@ -37,27 +37,23 @@ export class OrderLifecycle {
 
   /** scheduled → active at startsAt; its suspend directives become due at the same instant. */
   private activate(now: Date): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const ids = await this.store.activateDue(em, now, BATCH);
-      if (ids.length === 0) return 0;
-      await this.changes.publish(
-        em,
-        { type: 'activated', at: now, orderIds: ids },
-        ids.map((id) => ({ type: 'order.activated' as const, actor: 'system:lifecycle' as const, orderId: id })),
-      );
-      return ids.length;
-    });
+    return this.passMilestone(now, 'activated', (em) => this.store.activateDue(em, now, BATCH));
   }
 
   /** active → expired at endsAt: the platforms are told to lift. */
   private expire(now: Date): Promise<number> {
+    return this.passMilestone(now, 'expired', (em) => this.store.expireDue(em, now, BATCH));
+  }
+
+  /** The orders a milestone passed for, stamped once, published and audited in one transaction. */
+  private passMilestone(now: Date, type: 'activated' | 'expired', stamp: (em: EntityManager) => Promise<string[]>): Promise<number> {
     return this.dataSource.transaction(async (em) => {
-      const ids = await this.store.expireDue(em, now, BATCH);
+      const ids = await stamp(em);
       if (ids.length === 0) return 0;
       await this.changes.publish(
         em,
-        { type: 'expired', at: now, orderIds: ids },
-        ids.map((id) => ({ type: 'order.expired' as const, actor: 'system:lifecycle' as const, orderId: id })),
+        { type, at: now, orderIds: ids },
+        ids.map((id) => ({ type: `order.${type}` as const, actor: 'system:lifecycle' as const, orderId: id })),
       );
       return ids.length;
     });

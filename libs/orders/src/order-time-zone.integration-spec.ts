@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditModule } from '@ostracon/audit';
-import { ClockModule, ManualClock } from '@ostracon/common';
-import { ConfigModule, loadConfig } from '@ostracon/config';
-import { DatabaseModule } from '@ostracon/database';
+import { ManualClock } from '@ostracon/common';
 import { EnforcementModule } from '@ostracon/enforcement';
 import { PrivateSetModule } from '@ostracon/private-checks';
-import { asOwner, authorityRow, isolatedDatabase, orderBody, platformRow, testConfig } from '@ostracon/test-support';
-import type { DataSource } from 'typeorm';
+import { type LibContext, libContext, asOwner, authorityRow, orderBody, platformRow } from '@ostracon/test-support';
 import { addMonths } from './order-terms';
 import { OrdersModule } from './orders.module';
 import { createOrderSchema } from './orders.schemas';
@@ -22,38 +15,24 @@ import { OrdersService } from './orders.service';
  * check's 12 months shorter than the rules', and an order the rules accept failed with a 500.
  */
 describe('an order on a PostgreSQL server set to Europe/Paris', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
-  let context: INestApplicationContext;
+  let lib: LibContext;
   const clock = new ManualClock('2026-12-07T06:00:00Z');
 
   beforeAll(async () => {
-    db = await isolatedDatabase('tz');
-    await asOwner((o) => o.query(`ALTER DATABASE "${new URL(db.url).pathname.slice(1)}" SET timezone = 'Europe/Paris'`), db.ownerUrl);
-    const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
-    @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        ClockModule.forRoot(clock),
-        DatabaseModule.forRoot('tz-test'),
-        AuditModule,
-        OrdersModule,
-        EnforcementModule,
-        PrivateSetModule,
-      ],
-    })
-    class TimeZoneTestModule {}
-    context = await NestFactory.createApplicationContext(TimeZoneTestModule, { logger: ['error'] });
+    lib = await libContext('tz', {
+      clock,
+      imports: [OrdersModule, EnforcementModule, PrivateSetModule],
+      beforeConnect: (db) =>
+        asOwner((o) => o.query(`ALTER DATABASE "${new URL(db.url).pathname.slice(1)}" SET timezone = 'Europe/Paris'`), db.ownerUrl),
+    });
   });
-  afterAll(async () => {
-    await context?.close();
-    await db?.drop();
-  });
+  afterAll(() => lib?.close());
 
   it.each([
     ['across a daylight-saving change', '2027-03-27T12:00:00Z'],
     ['across a 29 February', '2028-02-28T23:30:00Z'],
   ])('accepts a repeat offender’s 12 months to the instant, %s', async (_, start) => {
-    const dataSource = context.get<DataSource>(getDataSourceToken());
+    const dataSource = lib.dataSource;
     const platform = await platformRow(dataSource, 'pull');
     const organisationId = await authorityRow(dataSource);
     const startsAt = new Date(start);
@@ -66,7 +45,7 @@ describe('an order on a PostgreSQL server set to Europe/Paris', () => {
       durationDays: undefined,
       endsAt: endsAt.toISOString(),
     });
-    const view = await context
+    const view = await lib.context
       .get(OrdersService)
       .create(
         { kind: 'client', id: randomUUID(), name: 'P', role: 'authority', organisationId, platformId: null },

@@ -1,26 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditModule } from '@ostracon/audit';
+import { type INestApplicationContext } from '@nestjs/common';
 
-import { ClockModule, KeyRingCipher, ManualClock, parisDate, type AuthenticatedClient } from '@ostracon/common';
-import { type AppConfig, ConfigModule, loadConfig } from '@ostracon/config';
-import { DatabaseModule, IdempotencyStore } from '@ostracon/database';
+import { KeyRingCipher, ManualClock, parisDate, type AuthenticatedClient } from '@ostracon/common';
+import { type AppConfig } from '@ostracon/config';
+import { IdempotencyStore } from '@ostracon/database';
 import { EnforcementModule, EnforcementStore } from '@ostracon/enforcement';
 import { PrivateSetModule } from '@ostracon/private-checks';
 import { normalizeValue, prehash, signalDigest } from '@ostracon/identity';
 import {
+  type LibContext,
+  libContext,
   RAW,
   asOwner,
   authorityRow,
   daysFrom,
   idempotencyKey,
   isoDate,
-  isolatedDatabase,
   orderBody,
   platformRow,
-  testConfig,
   uniqueReference,
 } from '@ostracon/test-support';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -41,7 +38,7 @@ const DAY = 24 * HOUR;
  * lifecycle moves each order once (docs/orders.md, docs/legal.md, docs/enforcement.md § Lifecycle).
  */
 describe('orders: OrdersService and OrderLifecycle', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let lib: LibContext;
   let context: INestApplicationContext;
   let config: AppConfig;
   let dataSource: DataSource;
@@ -63,24 +60,13 @@ describe('orders: OrdersService and OrderLifecycle', () => {
   };
 
   beforeAll(async () => {
-    db = await isolatedDatabase('orders');
-    config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
-    // Wired as the API is: the stages of order changes from their libs, and the request's record.
-    @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        ClockModule.forRoot(clock),
-        DatabaseModule.forRoot('orders-test'),
-        AuditModule,
-        OrdersModule,
-        EnforcementModule,
-        PrivateSetModule,
-      ],
+    lib = await libContext('orders', {
+      clock,
+      // Wired as the API is: the stages of order changes from their libs, and the request's record.
+      imports: [OrdersModule, EnforcementModule, PrivateSetModule],
       providers: [{ provide: OrderRequestRecord, useClass: RecordedRequests }],
-    })
-    class OrdersTestModule {}
-    context = await NestFactory.createApplicationContext(OrdersTestModule, { logger: ['error'] });
-    dataSource = context.get<DataSource>(getDataSourceToken());
+    });
+    ({ context, config, dataSource } = lib);
     orders = context.get(OrdersService);
     lifecycle = context.get(OrderLifecycle);
     push = await platformRow(dataSource, 'push');
@@ -88,10 +74,7 @@ describe('orders: OrdersService and OrderLifecycle', () => {
     authority = authorityOf(await authorityRow(dataSource));
     otherAuthority = authorityOf(await authorityRow(dataSource));
   });
-  afterAll(async () => {
-    await context?.close();
-    await db?.drop();
-  });
+  afterAll(() => lib?.close());
   // Each test starts at the same instant; the lifecycle's tests move on from it.
   beforeEach(() => clock.set(start));
 
@@ -312,7 +295,7 @@ describe('orders: OrdersService and OrderLifecycle', () => {
           `CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`,
         );
         await owner.query(`CREATE TRIGGER test_refuse BEFORE INSERT ON private_set_entries FOR EACH ROW EXECUTE FUNCTION test_refuse()`);
-      }, db.ownerUrl);
+      }, lib.db.ownerUrl);
       const requests = context.get(OrderRequestRecord) as RecordedRequests;
       try {
         await expect(orders.create(authority, body, { idempotencyKey: key })).rejects.toThrow('refused by the test');
@@ -321,7 +304,7 @@ describe('orders: OrdersService and OrderLifecycle', () => {
         await asOwner(async (owner) => {
           await owner.query(`DROP TRIGGER test_refuse ON private_set_entries`);
           await owner.query(`DROP FUNCTION test_refuse()`);
-        }, db.ownerUrl);
+        }, lib.db.ownerUrl);
       }
       expect(failed).toBeDefined();
       expect(await rowsOf(failed!)).toEqual({ orders: [], signals: [], platforms: [], directives: [], events: [] });

@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditModule, AuditService } from '@ostracon/audit';
-import { ClockModule } from '@ostracon/common';
-import { type AppConfig, ConfigModule, loadConfig } from '@ostracon/config';
-import { DatabaseModule } from '@ostracon/database';
-import { isolatedDatabase, testConfig } from '@ostracon/test-support';
+import { type INestApplicationContext } from '@nestjs/common';
+import { AuditService } from '@ostracon/audit';
+import { type AppConfig } from '@ostracon/config';
+import { type LibContext, libContext } from '@ostracon/test-support';
 import type { DataSource } from 'typeorm';
 import { Platform } from './platform.entity';
 import { PlatformsModule } from './platforms.module';
@@ -20,33 +16,18 @@ const HOUR = 3_600_000;
  * and each refusal with its stable code, changing nothing (docs/enforcement.md § Push delivery).
  */
 describe('PlatformsService: registering platforms, changing them, rotating their webhook secrets', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let lib: LibContext;
   let context: INestApplicationContext;
   let config: AppConfig;
   let dataSource: DataSource;
   let platforms: PlatformsService;
 
   beforeAll(async () => {
-    db = await isolatedDatabase('platforms');
-    config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
-    @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        ClockModule.forRoot(),
-        DatabaseModule.forRoot('platforms-test'),
-        AuditModule,
-        PlatformsModule,
-      ],
-    })
-    class PlatformsTestModule {}
-    context = await NestFactory.createApplicationContext(PlatformsTestModule, { logger: ['error'] });
-    dataSource = context.get<DataSource>(getDataSourceToken());
+    lib = await libContext('platforms', { imports: [PlatformsModule] });
+    ({ context, config, dataSource } = lib);
     platforms = context.get(PlatformsService);
   });
-  afterAll(async () => {
-    await context?.close();
-    await db?.drop();
-  });
+  afterAll(() => lib?.close());
 
   const newId = () => `p-${randomBytes(4).toString('hex')}`;
   const secret = (fill: number) => `whsec_${Buffer.alloc(32, fill).toString('base64')}`;

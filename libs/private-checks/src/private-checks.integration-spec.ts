@@ -1,25 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditModule } from '@ostracon/audit';
+import { type INestApplicationContext } from '@nestjs/common';
 
-import { ClockModule, ManualClock, type AuthenticatedClient } from '@ostracon/common';
-import { type AppConfig, ConfigModule, loadConfig } from '@ostracon/config';
-import { DatabaseModule } from '@ostracon/database';
+import { ManualClock, type AuthenticatedClient } from '@ostracon/common';
+import { type AppConfig } from '@ostracon/config';
 import { EnforcementModule } from '@ostracon/enforcement';
 import { type SignalInput, prepareSignal } from '@ostracon/identity';
 import { OrderLifecycle, type OrderView, OrdersModule, OrdersService, createOrderSchema } from '@ostracon/orders';
 import { voprf } from '@ostracon/platform-sdk';
 import {
+  type LibContext,
+  libContext,
   asOwner,
   authorityRow,
   daysFrom,
-  isolatedDatabase,
   orderBody,
   platformClient,
   platformRow,
-  testConfig,
 } from '@ostracon/test-support';
 import type { DataSource } from 'typeorm';
 import { EvaluationCounts } from './evaluation-counts';
@@ -37,7 +33,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
  * as `PrivateScreener` does it.
  */
 describe('private checks: PrivateChecksService', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let lib: LibContext;
   let config: AppConfig;
   let context: INestApplicationContext;
   let dataSource: DataSource;
@@ -48,25 +44,14 @@ describe('private checks: PrivateChecksService', () => {
   const start = clock.now();
 
   beforeAll(async () => {
-    db = await isolatedDatabase('private');
-    const base = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
-    // Batches are worked on the event loop, a chunk at a time (the threads have their e2e test).
-    config = { ...base, screening: { ...base.screening, evaluationThreads: 0 } };
-    @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        ClockModule.forRoot(clock),
-        DatabaseModule.forRoot('private-test'),
-        AuditModule,
-        PrivateChecksModule,
-        OrdersModule,
-        // The enforcement stage of order changes (the private sets' is PrivateChecksModule's).
-        EnforcementModule,
-      ],
-    })
-    class PrivateChecksTestModule {}
-    context = await NestFactory.createApplicationContext(PrivateChecksTestModule, { logger: ['error'] });
-    dataSource = context.get<DataSource>(getDataSourceToken());
+    lib = await libContext('private', {
+      clock,
+      // The enforcement stage of order changes (the private sets' is PrivateChecksModule's).
+      imports: [PrivateChecksModule, OrdersModule, EnforcementModule],
+      // Batches are worked on the event loop, a chunk at a time (the threads have their e2e test).
+      config: (base) => ({ ...base, screening: { ...base.screening, evaluationThreads: 0 } }),
+    });
+    ({ context, config, dataSource } = lib);
     service = context.get(PrivateChecksService);
     orders = context.get(OrdersService);
     authority = {
@@ -80,10 +65,7 @@ describe('private checks: PrivateChecksService', () => {
     await voprf.loadVoprf();
     await service.publishKeys();
   });
-  afterAll(async () => {
-    await context?.close();
-    await db?.drop();
-  });
+  afterAll(() => lib?.close());
   beforeEach(() => clock.set(start));
 
   const keyId = () => service.keysView().keys[0]!.keyId;
@@ -164,7 +146,10 @@ describe('private checks: PrivateChecksService', () => {
       const recorded: { public_key: Buffer }[] = await dataSource.query(`SELECT public_key FROM oprf_keys WHERE key_id = $1`, [keyId()]);
       const other = voprf.deriveKeyPair(randomBytes(32), new TextEncoder().encode('another key')).publicKey;
       const record = (key: Uint8Array) =>
-        asOwner((owner) => owner.query(`UPDATE oprf_keys SET public_key = $2 WHERE key_id = $1`, [keyId(), Buffer.from(key)]), db.ownerUrl);
+        asOwner(
+          (owner) => owner.query(`UPDATE oprf_keys SET public_key = $2 WHERE key_id = $1`, [keyId(), Buffer.from(key)]),
+          lib.db.ownerUrl,
+        );
       await record(other);
       try {
         await expect(service.publishKeys()).rejects.toThrow(/does not match the public key the audit log recorded/);

@@ -1,26 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { AuditModule } from '@ostracon/audit';
+import { type INestApplicationContext } from '@nestjs/common';
 
-import { ClockModule, ManualClock, type AuthenticatedClient } from '@ostracon/common';
-import { ConfigModule, loadConfig } from '@ostracon/config';
-import { DatabaseModule } from '@ostracon/database';
+import { ManualClock, type AuthenticatedClient } from '@ostracon/common';
 import { EnforcementModule } from '@ostracon/enforcement';
 import { PrivateSetModule } from '@ostracon/private-checks';
 import { type SignalInput, normalizeValue, prehash } from '@ostracon/identity';
 import { type OrderView, OrdersModule, OrdersService, createOrderSchema } from '@ostracon/orders';
 import {
+  type LibContext,
+  libContext,
   RAW,
   asOwner,
   authorityRow,
   daysFrom,
-  isolatedDatabase,
   orderBody,
   platformClient,
   platformRow,
-  testConfig,
   waitFor,
 } from '@ostracon/test-support';
 import type { DataSource } from 'typeorm';
@@ -35,7 +30,7 @@ import { SignupChecksService } from './signup-checks.service';
  * match is recorded and audited in one transaction before the answer, or there is no answer.
  */
 describe('sign-up checks: SignupChecksService and its index', () => {
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let lib: LibContext;
   let context: INestApplicationContext;
   let dataSource: DataSource;
   let checks: SignupChecksService;
@@ -50,25 +45,13 @@ describe('sign-up checks: SignupChecksService and its index', () => {
   let authority: AuthenticatedClient;
 
   beforeAll(async () => {
-    db = await isolatedDatabase('screening');
-    const config = testConfig({ databaseUrl: db.url, ownerUrl: db.ownerUrl, redisUrl: loadConfig().redis.url });
-    @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        ClockModule.forRoot(clock),
-        DatabaseModule.forRoot('screening-test'),
-        AuditModule,
-        ScreeningModule,
-        // Orders are what the index follows: created and revoked as the API does.
-        OrdersModule,
-        // The stages of order changes, as the API wires them.
-        EnforcementModule,
-        PrivateSetModule,
-      ],
-    })
-    class ScreeningTestModule {}
-    context = await NestFactory.createApplicationContext(ScreeningTestModule, { logger: ['error'] });
-    dataSource = context.get<DataSource>(getDataSourceToken());
+    lib = await libContext('screening', {
+      clock,
+      // Orders are what the index follows, created and revoked as the API does, with the stages
+      // of order changes as the API wires them.
+      imports: [ScreeningModule, OrdersModule, EnforcementModule, PrivateSetModule],
+    });
+    ({ context, dataSource } = lib);
     checks = context.get(SignupChecksService);
     index = context.get(ScreeningIndexService);
     orders = context.get(OrdersService);
@@ -79,10 +62,7 @@ describe('sign-up checks: SignupChecksService and its index', () => {
     authority = authorityOf(await authorityRow(dataSource));
     await index.ready();
   });
-  afterAll(async () => {
-    await context?.close();
-    await db?.drop();
-  });
+  afterAll(() => lib?.close());
   beforeEach(() => clock.set(start));
 
   function authorityOf(organisationId: string): AuthenticatedClient {
@@ -287,7 +267,7 @@ describe('sign-up checks: SignupChecksService and its index', () => {
     await asOwner(async (owner) => {
       await owner.query(`SET session_replication_role = replica`);
       await owner.query(`UPDATE ban_orders SET revoked_at = now(), revocation_reason = 'lost' WHERE id = $1`, [order.id]);
-    }, db.ownerUrl);
+    }, lib.db.ownerUrl);
     expect(index.current!.has(order.id)).toBe(true);
     clock.advance(1000);
     await index.reconcile();
