@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { queryRows } from '@ostracon/database';
+import { type BanOrdersRow, type OrderSignalsRow, queryRows } from '@ostracon/database';
 import type { EntityManager } from 'typeorm';
 import { BanOrder } from './ban-order.entity';
 import { OrderSignal } from './order-signal.entity';
@@ -70,7 +70,9 @@ export class OrderStore {
   }
 
   async idsOfOrganisation(runner: Pick<EntityManager, 'query'>, organisationId: string): Promise<string[]> {
-    const rows: { id: string }[] = await runner.query(`SELECT id FROM ban_orders WHERE organisation_id = $1`, [organisationId]);
+    const rows = await queryRows<Pick<BanOrdersRow, 'id'>>(runner, `SELECT id FROM ban_orders WHERE organisation_id = $1`, [
+      organisationId,
+    ]);
     return rows.map((r) => r.id);
   }
 
@@ -98,7 +100,7 @@ export class OrderStore {
    * lifecycle) are stamped purged and their signal digests deleted; how many each lost.
    */
   async purgeEndedBefore(em: EntityManager, now: Date, horizon: Date, limit: number): Promise<Map<string, number>> {
-    const rows: { id: string }[] = await queryRows(
+    const rows = await queryRows<Pick<BanOrdersRow, 'id'>>(
       em,
       `UPDATE ban_orders SET purged_at = $1
        WHERE id IN (SELECT id FROM ban_orders WHERE purged_at IS NULL AND LEAST(ends_at, revoked_at) <= $2
@@ -110,12 +112,14 @@ export class OrderStore {
     );
     if (rows.length === 0) return new Map();
     const ids = rows.map((r) => r.id);
-    const signals: { order_id: string; n: string }[] = await em.query(
+    // count(*) is a bigint: node-postgres hands it over as text.
+    const signals = await queryRows<{ orderId: OrderSignalsRow['order_id']; deleted: string }>(
+      em,
       `WITH gone AS (DELETE FROM order_signals WHERE order_id = ANY($1::uuid[]) RETURNING order_id)
-       SELECT order_id, count(*) AS n FROM gone GROUP BY order_id`,
+       SELECT order_id AS "orderId", count(*) AS deleted FROM gone GROUP BY order_id`,
       [ids],
     );
-    const removed = new Map(signals.map((s) => [s.order_id, Number(s.n)]));
+    const removed = new Map(signals.map((s) => [s.orderId, Number(s.deleted)]));
     return new Map(ids.map((id) => [id, removed.get(id) ?? 0]));
   }
 
@@ -130,7 +134,7 @@ export class OrderStore {
     now: Date,
     limit: number,
   ): Promise<string[]> {
-    const rows: { id: string }[] = await queryRows(
+    const rows = await queryRows<Pick<BanOrdersRow, 'id'>>(
       em,
       `UPDATE ban_orders SET ${stamp} = $1
        WHERE id IN (SELECT id FROM ban_orders WHERE ${stamp} IS NULL AND revoked_at IS NULL AND ${due} <= $1

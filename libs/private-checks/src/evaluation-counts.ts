@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { queryRows } from '@ostracon/database';
+import { type PrivateEvaluationCountsRow, queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -34,7 +34,7 @@ export class EvaluationCounts {
   async auditCompleted(now: Date): Promise<number> {
     const before = new Date(Math.floor((now.getTime() - 60_000) / 3_600_000) * 3_600_000);
     return this.dataSource.transaction(async (em) => {
-      const rows: { platform_id: string; hour: Date; requests: string; elements: string }[] = await queryRows(
+      const rows = await queryRows<Pick<PrivateEvaluationCountsRow, 'platform_id' | 'hour' | 'requests' | 'elements'>>(
         em,
         `UPDATE private_evaluation_counts SET audited_at = $1
          WHERE (platform_id, hour) IN (SELECT platform_id, hour FROM private_evaluation_counts

@@ -4,6 +4,7 @@ import { AuditService } from '@ostracon/audit';
 
 import { CLOCK, type Clock, CommonErrors, DomainError, type AuthenticatedClient } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { type OprfKeysRow, queryRows } from '@ostracon/database';
 import type { SignalType } from '@ostracon/identity';
 import { voprf } from '@ostracon/platform-sdk';
 import { decide, SignupChecksService } from '@ostracon/screening';
@@ -65,7 +66,8 @@ export class PrivateChecksService implements OnApplicationShutdown {
   async publishKeys(): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       for (const key of this.keys.keys) {
-        const inserted: { key_id: string }[] = await em.query(
+        const inserted = await queryRows<Pick<OprfKeysRow, 'key_id'>>(
+          em,
           `INSERT INTO oprf_keys (key_id, public_key, first_served_at) VALUES ($1, $2, $3)
            ON CONFLICT (key_id) DO NOTHING RETURNING key_id`,
           [key.keyId, Buffer.from(key.publicKey), this.clock.now()],
@@ -78,7 +80,9 @@ export class PrivateChecksService implements OnApplicationShutdown {
           });
           continue;
         }
-        const [row]: { public_key: Buffer }[] = await em.query(`SELECT public_key FROM oprf_keys WHERE key_id = $1`, [key.keyId]);
+        const [row] = await queryRows<Pick<OprfKeysRow, 'public_key'>>(em, `SELECT public_key FROM oprf_keys WHERE key_id = $1`, [
+          key.keyId,
+        ]);
         if (!row || !row.public_key.equals(Buffer.from(key.publicKey))) {
           throw new Error(`OPRF key ${key.keyId} does not match the public key the audit log recorded for it: refusing to serve`);
         }

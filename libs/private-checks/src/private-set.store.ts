@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '@ostracon/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
-import { CHANNELS, queryRows } from '@ostracon/database';
+import {
+  CHANNELS,
+  type OrderSignalsRow,
+  type PrivateElementsRow,
+  type PrivateSetEntriesRow,
+  type PrivateSetHorizonsRow,
+  queryRows,
+} from '@ostracon/database';
 import { orderRelations } from '@ostracon/orders';
 import type { SignalStrength } from '@ostracon/identity';
 import { voprf } from '@ostracon/platform-sdk';
@@ -45,6 +52,9 @@ const SET_WRITE_LOCK = 7_361_001;
 /** An order holds an entry while it is in force at the writer's `now` ($2) (libs/orders names them). */
 const IN_FORCE_AT_2 = orderRelations.inForce('$2');
 const SIGNALS = orderRelations.signals;
+
+/** A row with its tag as the statement sends it, hex (`encode(p.tag, 'hex') AS tag`): the API's form. */
+type HexTagged<T> = T & { tag: string };
 
 /** How long a removal stays for followers to see, once no order holds its tag (any retention). */
 const REMOVALS_KEPT_MS = 24 * 3_600_000;
@@ -132,7 +142,8 @@ export class PrivateSetStore {
   async refresh(em: EntityManager, orderIds: readonly string[], now: Date): Promise<void> {
     if (orderIds.length === 0) return;
     await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
-    const changed: { platform_id: string }[] = await em.query(
+    const changed = await queryRows<Pick<PrivateSetEntriesRow, 'platform_id'>>(
+      em,
       upsert(`SELECT DISTINCT op.platform_id, e.key_id, e.tag
               FROM ${SIGNALS} s
               JOIN private_elements e ON e.signal_id = s.id
@@ -149,7 +160,8 @@ export class PrivateSetStore {
   /** Every entry under one key, recomputed (after a rotation's remapping). */
   async rebuild(em: EntityManager, keyId: string, now: Date): Promise<void> {
     await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
-    const changed: { platform_id: string }[] = await em.query(
+    const changed = await queryRows<Pick<PrivateSetEntriesRow, 'platform_id'>>(
+      em,
       upsert(`SELECT op.platform_id, e.key_id, e.tag
               FROM private_elements e
               JOIN ${SIGNALS} s ON s.id = e.signal_id
@@ -176,11 +188,16 @@ export class PrivateSetStore {
     const before = new Date(now.getTime() - REMOVALS_KEPT_MS);
     const unheld = `NOT p.present AND p.changed_at < $1
       AND NOT EXISTS (SELECT 1 FROM private_elements e WHERE e.key_id = p.key_id AND e.tag = p.tag)`;
-    const [candidate] = await (within ?? this.dataSource).query(`SELECT 1 FROM private_set_entries p WHERE ${unheld} LIMIT 1`, [before]);
+    const [candidate] = await queryRows<{ found: number }>(
+      within ?? this.dataSource,
+      `SELECT 1 AS found FROM private_set_entries p WHERE ${unheld} LIMIT 1`,
+      [before],
+    );
     if (!candidate) return 0;
     const forget = async (em: EntityManager) => {
       await em.query(`SELECT pg_advisory_xact_lock($1)`, [SET_WRITE_LOCK]);
-      const rows: { n: string }[] = await em.query(
+      const rows = await queryRows<{ forgotten: string }>(
+        em,
         `WITH gone AS (
            DELETE FROM private_set_entries p WHERE ${unheld}
            RETURNING platform_id, key_id, version
@@ -189,10 +206,10 @@ export class PrivateSetStore {
            SELECT platform_id, key_id, max(version) FROM gone GROUP BY platform_id, key_id
            ON CONFLICT (platform_id, key_id) DO UPDATE SET version = greatest(h.version, EXCLUDED.version)
          )
-         SELECT count(*)::text AS n FROM gone`,
+         SELECT count(*)::text AS forgotten FROM gone`,
         [before],
       );
-      return Number(rows[0]?.n ?? 0);
+      return Number(rows[0]?.forgotten ?? 0);
     };
     return within ? forget(within) : this.dataSource.transaction(forget);
   }
@@ -210,15 +227,17 @@ export class PrivateSetStore {
       const since =
         from?.since ??
         (
-          (await this.dataSource.query(
+          await queryRows<{ since: PrivateSetEntriesRow['version'] }>(
+            this.dataSource,
             `SELECT greatest(
              (SELECT coalesce(max(version), 0) FROM private_set_entries WHERE platform_id = $1 AND key_id = $2),
-             (SELECT coalesce(max(version), 0) FROM private_set_horizons WHERE platform_id = $1 AND key_id = $2))::text AS v`,
+             (SELECT coalesce(max(version), 0) FROM private_set_horizons WHERE platform_id = $1 AND key_id = $2))::text AS since`,
             args,
-          )) as { v: string }[]
-        )[0]!.v;
+          )
+        )[0]!.since;
       // ORDER BY the column, not the hex text of the same name: the primary key's order, no sort.
-      const rows: { tag: string; strength: SignalStrength }[] = await this.dataSource.query(
+      const rows = await queryRows<HexTagged<Pick<PrivateSetEntriesRow, 'strength'>>>(
+        this.dataSource,
         `SELECT encode(p.tag, 'hex') AS tag, p.strength FROM private_set_entries p
          WHERE p.platform_id = $1 AND p.key_id = $2 AND p.present AND p.tag > $3 ORDER BY p.tag LIMIT $4`,
         [...args, from ? Buffer.from(from.afterTag, 'hex') : Buffer.alloc(0), limit],
@@ -231,7 +250,8 @@ export class PrivateSetStore {
       };
     } else {
       // ORDER BY the bigint column: the text of the same name would put 10 before 9.
-      const rows: { tag: string; strength: SignalStrength; present: boolean; version: string }[] = await this.dataSource.query(
+      const rows = await queryRows<HexTagged<Pick<PrivateSetEntriesRow, 'strength' | 'present' | 'version'>>>(
+        this.dataSource,
         `SELECT encode(p.tag, 'hex') AS tag, p.strength, p.present, p.version::text AS version FROM private_set_entries p
          WHERE p.platform_id = $1 AND p.key_id = $2 AND p.version > $3 ORDER BY p.version LIMIT $4`,
         [...args, from.version, limit],
@@ -244,7 +264,8 @@ export class PrivateSetStore {
     }
     // After the rows: a purge that committed meanwhile is seen here, not missed between the two.
     if (from !== null) {
-      const [horizon]: { version: string }[] = await this.dataSource.query(
+      const [horizon] = await queryRows<Pick<PrivateSetHorizonsRow, 'version'>>(
+        this.dataSource,
         `SELECT version::text AS version FROM private_set_horizons WHERE platform_id = $1 AND key_id = $2`,
         args,
       );
@@ -264,8 +285,15 @@ export class PrivateSetStore {
     elements: readonly Buffer[],
     now: Date,
   ): Promise<{ orderId: string; type: string; strength: SignalStrength; endsAt: number }[]> {
-    const rows: { order_id: string; type: string; strength: SignalStrength; ends_at: number }[] = await this.dataSource.query(
-      `SELECT s.order_id::text AS order_id, s.type, e.strength, (extract(epoch FROM o.ends_at) * 1000)::float8 AS ends_at
+    // endsAt: epoch milliseconds (float8), computed; the others are their columns, under camelCase names.
+    return queryRows<{
+      orderId: OrderSignalsRow['order_id'];
+      type: OrderSignalsRow['type'];
+      strength: PrivateElementsRow['strength'];
+      endsAt: number;
+    }>(
+      this.dataSource,
+      `SELECT s.order_id::text AS "orderId", s.type, e.strength, (extract(epoch FROM o.ends_at) * 1000)::float8 AS "endsAt"
        FROM private_elements e
        JOIN ${SIGNALS} s ON s.id = e.signal_id
        JOIN ${IN_FORCE_AT_2} o ON o.id = s.order_id
@@ -273,7 +301,6 @@ export class PrivateSetStore {
        WHERE e.key_id = $1 AND e.element = ANY($4::bytea[])`,
       [keyId, now, platformId, elements],
     );
-    return rows.map((r) => ({ orderId: r.order_id, type: r.type, strength: r.strength, endsAt: r.ends_at }));
   }
 
   /**
@@ -289,7 +316,8 @@ export class PrivateSetStore {
     let done = 0;
     let last = '0';
     for (;;) {
-      const batch: { signal_id: string; element: Buffer; strength: string }[] = await this.dataSource.query(
+      const batch = await queryRows<Pick<PrivateElementsRow, 'signal_id' | 'element' | 'strength'>>(
+        this.dataSource,
         `SELECT e.signal_id::text AS signal_id, e.element, e.strength FROM private_elements e
          WHERE e.key_id = $1 AND e.signal_id > $3
            AND NOT EXISTS (SELECT 1 FROM private_elements x WHERE x.signal_id = e.signal_id AND x.key_id = $2)
@@ -302,7 +330,8 @@ export class PrivateSetStore {
       // Each batch with the sets it changes, in one transaction: a crash leaves nothing half done.
       // Signals purged since they were read are skipped, not a foreign-key failure.
       await this.dataSource.transaction(async (em) => {
-        const orders: { order_id: string }[] = await em.query(
+        const orders = await queryRows<Pick<OrderSignalsRow, 'order_id'>>(
+          em,
           `WITH added AS (
              INSERT INTO private_elements (signal_id, key_id, element, tag, strength)
              SELECT u.s, $2, u.e, u.t, u.st FROM unnest($1::bigint[], $3::bytea[], $4::bytea[], $5::text[]) AS u(s, e, t, st)

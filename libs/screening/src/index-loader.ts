@@ -1,3 +1,4 @@
+import { type BanOrdersRow, type OrderSignalsRow, queryRows } from '@ostracon/database';
 import { SIGNAL_TYPES, type SignalType } from '@ostracon/identity';
 import type { PoolClient, QueryArrayConfig } from 'pg';
 import { orderRelations } from '@ostracon/orders';
@@ -12,9 +13,18 @@ const TYPES = new Set<string>(SIGNAL_TYPES);
 /** Orders fetched and added to a new index between two turns of the event loop: a few milliseconds' work. */
 const ORDERS_PER_SLICE = 5_000;
 
-type OrderRow = [string, number, number, string | null];
-type SignalRow = [string, string, string, Buffer];
-type FoldedRow = [string, number, number, string | null, string, Buffer];
+// Array-mode rows (rowMode: 'array', no object per row): positional, in ORDER_COLUMNS' order.
+// The instants are epoch milliseconds (float8) and the platforms a comma-separated string_agg,
+// computed by the statement, so only the columns read as they are take the generated types.
+type OrderRow = [id: BanOrdersRow['id'], startsAtMs: number, endsAtMs: number, platformIds: string | null];
+type SignalRow = [
+  orderId: OrderSignalsRow['order_id'],
+  type: OrderSignalsRow['type'],
+  keyId: OrderSignalsRow['key_id'],
+  digest: OrderSignalsRow['digest'],
+];
+/** An order and its signals folded: `type:key_id` pairs joined by commas, and their 32-byte digests end to end. */
+type FoldedRow = [...OrderRow, kinds: string, digests: Buffer];
 
 function addFolded(index: SignalIndex, row: FoldedRow): void {
   const slot = index.upsert(toOrder([row[0], row[1], row[2], row[3]]), []);
@@ -56,6 +66,7 @@ export class IndexLoader {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
         // Sizes first, so the arrays are allocated once at their final size.
+        // count and sum are bigints: node-postgres hands them over as text (sum is null on no rows).
         const counts = await client.query<{ orders: string; signals: string | null }>(
           `SELECT count(*) AS orders, sum(o.signal_count) AS signals FROM ${UNENDED} o`,
           [now],
@@ -99,21 +110,22 @@ export class IndexLoader {
    * first 8 bytes. One aggregate, computed by PostgreSQL: nothing per order reaches this process.
    */
   async summary(builtAt: Date): Promise<{ orders: number; xorHigh: number; xorLow: number }> {
-    const rows: { orders: number; high: number; low: number }[] = await this.dataSource.transaction(async (em) => {
+    const [summary] = await this.dataSource.transaction(async (em) => {
       // One core: on a machine the API shares with PostgreSQL, parallel workers would take every
       // core for the scan's duration and the checks would wait (measured at a million signals,
       // 5,000 checks/s: p99 186 ms with them, 6.2 ms without, as with no reconciliation at all).
       await em.query('SET LOCAL max_parallel_workers_per_gather = 0');
       await em.query('SET LOCAL jit = off');
-      return em.query(
+      return queryRows<{ orders: number; xorHigh: number; xorLow: number }>(
+        em,
         `SELECT count(*)::int AS orders,
-              coalesce(bit_xor(('x' || left(o.id::text, 8))::bit(32)::int), 0) AS high,
-              coalesce(bit_xor(('x' || substr(o.id::text, 10, 4) || substr(o.id::text, 15, 4))::bit(32)::int), 0) AS low
+              coalesce(bit_xor(('x' || left(o.id::text, 8))::bit(32)::int), 0) AS "xorHigh",
+              coalesce(bit_xor(('x' || substr(o.id::text, 10, 4) || substr(o.id::text, 15, 4))::bit(32)::int), 0) AS "xorLow"
        FROM ${UNENDED} o`,
         [builtAt],
       );
     });
-    return { orders: rows[0]!.orders, xorHigh: rows[0]!.high, xorLow: rows[0]!.low };
+    return summary!;
   }
 
   /** The current state of these orders: the live ones with their signals, and the rest. */

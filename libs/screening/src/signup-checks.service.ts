@@ -4,6 +4,7 @@ import { AuditService } from '@ostracon/audit';
 
 import { CLOCK, type Clock, DomainError, parisDate, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
+import { type SignupMatchesRow, queryRows } from '@ostracon/database';
 import type { SignalInput } from '@ostracon/identity';
 import { orderRelations } from '@ostracon/orders';
 import type { DataSource } from 'typeorm';
@@ -22,14 +23,7 @@ export interface SignupOutcome {
   ignored?: CheckResult['ignored'];
 }
 
-interface MatchRow {
-  id: string;
-  order_id: string;
-  platform_id: string;
-  decision: 'block' | 'review';
-  signal_types: string[];
-  matched_at: Date;
-}
+type MatchRow = Pick<SignupMatchesRow, 'id' | 'order_id' | 'platform_id' | 'decision' | 'signal_types' | 'matched_at'>;
 
 /**
  * Sign-up checks for one platform: the in-memory index decides; each match is recorded with
@@ -84,8 +78,9 @@ export class SignupChecksService {
 
   /** A match, for the authority of its order or an auditor; 404 for anyone else. */
   async findMatch(client: AuthenticatedClient, matchId: string): Promise<SignupMatchView> {
-    const rows: MatchRow[] = z.uuid().safeParse(matchId).success
-      ? await this.dataSource.query(
+    const rows = z.uuid().safeParse(matchId).success
+      ? await queryRows<MatchRow>(
+          this.dataSource,
           `SELECT m.id, m.order_id, m.platform_id, m.decision, m.signal_types, m.matched_at
            FROM signup_matches m JOIN ${orderRelations.issuers} o ON o.id = m.order_id
            WHERE m.id = $1 AND ($2::uuid IS NULL OR o.organisation_id = $2)`,
