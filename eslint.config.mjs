@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
 const LIB_BOUNDARIES = [
   { group: ['**/apps/**', '@ostracon/*/src/**'], message: 'libs never import apps, nor another lib past its index' },
   { regex: '^\\.\\./\\.\\./', message: 'cross into another lib through its @ostracon/<lib> alias' },
+  { regex: '^(apps|libs|test|migrations)/', message: 'import through an @ostracon/<lib> alias, not a path from the root' },
 ];
 
 export default tseslint.config(
@@ -57,25 +58,28 @@ export default tseslint.config(
     'private-checks': ['common', 'config', 'database', 'identity', 'audit', 'orders', 'screening'],
     // Published to platforms: it imports no lib of the service.
     'platform-sdk': [],
-  }).map(([lib, below]) => ({
-    files: [`libs/${lib}/**/*.ts`],
-    ignores: ['**/*.integration-spec.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...LIB_BOUNDARIES,
-            {
-              // The SDK is a package like any from npm; test-support is for integration specs.
-              regex: `^@ostracon/(?!(${[lib, ...below, 'platform-sdk', 'test-support'].join('|')})(/|$))`,
-              message: `@ostracon/${lib} imports only ${below.length ? below.map((b) => '@ostracon/' + b).join(', ') : 'no other lib'} (the layers in eslint.config.mjs, docs/architecture.md)`,
-            },
-          ],
-        },
-      ],
-    },
-  })),
+  }).flatMap(([lib, below]) =>
+    // Production files may import the libs below; a unit spec may also use test-support.
+    [false, true].map((spec) => ({
+      files: spec ? [`libs/${lib}/**/*.spec.ts`] : [`libs/${lib}/**/*.ts`],
+      ignores: spec ? [] : ['**/*.spec.ts', '**/*.integration-spec.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              ...LIB_BOUNDARIES,
+              {
+                // The SDK is a package like any from npm; test-support is for specs only.
+                regex: `^@ostracon/(?!(${[lib, ...below, 'platform-sdk', ...(spec ? ['test-support'] : [])].join('|')})(/|$))`,
+                message: `@ostracon/${lib} imports only ${below.length ? below.map((b) => '@ostracon/' + b).join(', ') : 'no other lib'} (the layers in eslint.config.mjs, docs/architecture.md)`,
+              },
+            ],
+          },
+        ],
+      },
+    })),
+  ),
   {
     files: ['apps/**/*.ts'],
     rules: {

@@ -97,8 +97,12 @@ const isProduction = (f) => /^(apps|libs)\//.test(relative(ROOT, f)) && !/\.(spe
 for (const file of sources.filter(isProduction)) {
   const text = readFileSync(file, 'utf8');
   const add = (table) => ((writers[table] ??= new Set()).add(relative(ROOT, file)));
-  for (const m of text.matchAll(/\b(?:INSERT INTO|UPDATE|DELETE FROM)\s+([a-z_]+)\b/g)) if (tables.has(m[1])) add(m[1]);
-  for (const m of text.matchAll(/\.(?:save|insert|update|delete|upsert|remove)\(\s*(\w+)\s*,/g)) if (entityTables[m[1]]) add(entityTables[m[1]]);
+  for (const m of text.matchAll(/\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([a-z_]+)"?/gi)) if (tables.has(m[1].toLowerCase())) add(m[1].toLowerCase());
+  // Entity managers (`em.save(X, …)`), repositories (`getRepository(X).save(…)`) and query builders
+  // (`.update(X)`, `.insert().into(X)`, `.delete().from(X)`).
+  for (const m of text.matchAll(/\.(?:save|insert|update|delete|upsert|remove)\(\s*(\w+)\s*[,)]/g)) if (entityTables[m[1]]) add(entityTables[m[1]]);
+  for (const m of text.matchAll(/getRepository\(\s*(\w+)\s*\)\s*\.(?:save|insert|update|delete|upsert|remove)\(/g)) if (entityTables[m[1]]) add(entityTables[m[1]]);
+  for (const m of text.matchAll(/\.(?:into|from)\(\s*(\w+)\s*[,)]/g)) if (entityTables[m[1]] && /\.(?:insert|delete)\(\s*\)/.test(text)) add(entityTables[m[1]]);
 }
 
 const report = {

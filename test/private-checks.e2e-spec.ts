@@ -153,6 +153,8 @@ describe('private sign-up checks (docs/private-checks.md), through the platform 
     expect(result).toMatchObject({ decision: 'block', evaluated: 2 });
     expect(result.banEndsAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await onB.checkSignup([variant])).toEqual({ decision: 'allow', evaluated: 1 });
+    // The method's former name still answers, for code written against it.
+    expect(await onB.check([variant])).toEqual({ decision: 'allow', evaluated: 1 });
 
     // The match is recorded and audited as a plain one is, and says it came through the private mode.
     const match = await api.request({ method: 'GET', url: `/v1/signup-matches/${result.matchId}`, key: world.authority.apiKey });

@@ -90,7 +90,9 @@ export abstract class OrderRequestRecord implements OrderChangeSubscriber {
  * 2. the request's record — the Idempotency-Key's answer exists exactly when the order does;
  * 3. the change's own audit events;
  * 4. the private sets — last, because their writers' lock is taken there and held to the commit,
- *    so it is held for as short a time as possible (docs/private-checks.md § Intake).
+ *    so it is held for as short a time as possible (docs/private-checks.md § Intake). After
+ *    `publish`, a caller reads no more than its answer (`platformsOf`, one indexed query) before
+ *    it commits.
  */
 @Injectable()
 export class OrderChanges implements OnApplicationBootstrap {

@@ -9,8 +9,9 @@ apps/api/src/openapi/errors-doc.ts. -->
 
 Every error is \`application/problem+json\` (RFC 9457):
 \`{ type, title, status, detail, code, errors?: [{ path, message }], traceId }\`. \`code\` is stable;
-\`traceId\` equals the response's \`x-request-id\` and the \`reqId\` of the log lines. \`type\` points
-here: \`/docs/errors#<code>\`. No problem ever carries a raw identity value.
+\`traceId\` equals the response's \`x-request-id\` and the \`reqId\` of the log lines. \`type\` is
+\`/docs/errors#<code>\`, naming the code's section of this page; the service does not serve the page
+(RFC 9457 § 3.1.1 lets a type URI be an identifier only). No problem ever carries a raw identity value.
 
 Which codes each route answers, with their statuses, is in the OpenAPI document (\`GET /docs/json\`),
 built from the same catalogues.

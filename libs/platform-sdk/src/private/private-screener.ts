@@ -173,6 +173,14 @@ export class PrivateScreener {
     return base(outcome);
   }
 
+  /**
+   * The former name of `checkSignup`, kept so that code written against it keeps working.
+   * @deprecated use `checkSignup`.
+   */
+  check(signals: readonly SignalInput[], context: { today?: string; retried?: boolean } = {}): Promise<PrivateCheckResult> {
+    return this.checkSignup(signals, context);
+  }
+
   /** One resync at a time, whoever asks (checks meeting a retired key, the follower). */
   private resyncOnce(): Promise<void> {
     this.resyncing ??= this.resync().finally(() => {
