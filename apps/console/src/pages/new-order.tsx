@@ -4,6 +4,7 @@ import { client, ok } from '../api';
 import { Field } from '../field';
 import { format, messages as t } from '../i18n';
 import { navigate } from '../router';
+import { DuplicateReferenceWarning, isDuplicateReference } from './duplicate-reference';
 import { Problem, useLoad } from '../ui';
 import { useAction } from '../use-action';
 import {
@@ -113,6 +114,9 @@ export function NewOrderPage() {
   });
   const problemRef = useRef<HTMLDivElement>(null);
   const [idempotencyKey] = useState(() => crypto.randomUUID());
+  // Set by the duplicate reference warning's confirmation (duplicate-reference.tsx), for the one submit it makes.
+  const duplicateConfirmed = useRef(false);
+  const formRef = useRef<HTMLFormElement>(null);
   const errors = useMemo(() => localErrors(fields, platforms), [fields, platforms]);
 
   const set = <K extends keyof Fields>(name: K, value: Fields[K]) => {
@@ -150,11 +154,13 @@ export function NewOrderPage() {
       ...(fields.startsAt ? { startsAt: new Date(fields.startsAt).toISOString() } : {}),
       durationDays: Number(fields.durationDays),
       subject: { signals },
+      ...(duplicateConfirmed.current ? { duplicateReferenceConfirmed: true } : {}),
       platforms: platforms.map((p) => ({
         platform: p.platform,
         accounts: [{ accountId: p.accountId.trim(), ...(p.handle.trim() ? { handle: p.handle.trim() } : {}) }],
       })),
     };
+    duplicateConfirmed.current = false;
     const order = await submitting.run(async () => {
       if (signals.length === 0) throw new Error(t.form.atLeastOneSignal);
       return ok(client.POST('/v1/orders', { params: { header: { 'Idempotency-Key': idempotencyKey } }, body }));
@@ -193,7 +199,12 @@ export function NewOrderPage() {
       <h1>{t.form.title}</h1>
       <p>{t.form.intro}</p>
       <div ref={problemRef} tabIndex={-1} aria-live="assertive">
-        {submitting.error !== undefined && <Problem error={submitting.error} />}
+        {submitting.error !== undefined && !isDuplicateReference(submitting.error) && <Problem error={submitting.error} />}
+        <DuplicateReferenceWarning
+          error={submitting.error}
+          reference={fields.courtReference.trim()}
+          onConfirm={() => ((duplicateConfirmed.current = true), formRef.current?.requestSubmit())}
+        />
         {submitting.unplaced.length > 0 && (
           <ul className="fr-error-text" data-testid="unplaced-errors">
             {submitting.unplaced.map(({ path, message }) => (
@@ -202,7 +213,7 @@ export function NewOrderPage() {
           </ul>
         )}
       </div>
-      <form onSubmit={(e) => void submit(e)} noValidate data-testid="new-order">
+      <form ref={formRef} onSubmit={(e) => void submit(e)} noValidate data-testid="new-order">
         <fieldset className="fr-fieldset">
           <legend className="fr-fieldset__legend">{t.form.decision}</legend>
           {input('courtReference', t.form.courtReference, {}, t.form.courtReferenceHint)}
