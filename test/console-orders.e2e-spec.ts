@@ -398,11 +398,11 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
         const size = (await get('/v1/audit/checkpoint')).body.size;
         for (const e of events) {
           expect(e.cells[0]).toBe(String(e.seq));
-          expect(e.cells[4]).toEqual(
+          expect(e.cells[3]).toEqual(
             e.seq <= size ? expect.stringMatching(/^inclus \(taille \d+\)$/) : 'pas encore dans un point de contrôle',
           );
         }
-        expect(events.some((e) => e.cells[4]!.startsWith('inclus'))).toBe(true);
+        expect(events.some((e) => e.cells[3]!.startsWith('inclus'))).toBe(true);
         const directives = await page.locator('[data-testid="certificate-directives"] tbody tr').allInnerTexts();
         expect(directives.find((r) => r.startsWith(platforms.quick.name))).toMatch(/suspension.*exécutée.*délai respecté/s);
         expect(directives.find((r) => r.startsWith(platforms.slow.name))).toMatch(/suspension.*en retard/s);

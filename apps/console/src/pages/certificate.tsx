@@ -95,7 +95,7 @@ function Certificate({
   const dash = t.certificate.none;
   return (
     <article className="ost-certificate" data-testid="certificate">
-      <ul className="fr-btns-group fr-btns-group--inline-md ost-certificate__actions">
+      <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left ost-certificate__actions">
         <li>
           <button
             className="fr-btn fr-icon-printer-line fr-btn--icon-left"
@@ -213,7 +213,6 @@ function Certificate({
             <th scope="col">{t.certificate.seq}</th>
             <th scope="col">{t.certificate.at}</th>
             <th scope="col">{t.certificate.event}</th>
-            <th scope="col">{t.certificate.platform}</th>
             <th scope="col">{t.certificate.checkpoint}</th>
           </tr>
         </thead>
@@ -222,8 +221,15 @@ function Certificate({
             <tr key={e.seq} data-seq={e.seq}>
               <td>{e.seq}</td>
               <td className="ost-nowrap">{formatDateTime(e.at)}</td>
-              <td>{eventLine(e)}</td>
-              <td>{e.platform ? nameOf(e.platform) : dash}</td>
+              <td>
+                {eventLine(e)}
+                {e.platform && (
+                  <>
+                    <br />
+                    <span className="fr-text--xs">{nameOf(e.platform)}</span>
+                  </>
+                )}
+              </td>
               <td>{checkpoint && e.seq <= size ? format(t.certificate.inCheckpoint, { size }) : t.certificate.notYet}</td>
             </tr>
           ))}

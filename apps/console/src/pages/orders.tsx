@@ -189,9 +189,9 @@ export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: 
               <thead>
                 <tr>
                   <th scope="col">{t.orders.courtReference}</th>
+                  <th scope="col">{t.orders.enforcement}</th>
                   <th scope="col">{t.orders.status}</th>
                   <th scope="col">{t.orders.period}</th>
-                  <th scope="col">{t.orders.enforcement}</th>
                 </tr>
               </thead>
               <tbody>
@@ -210,10 +210,6 @@ export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: 
                         )}
                       </td>
                       <td>
-                        <Badge text={t.status[o.status]} tone={STATUS_TONE[o.status]} />
-                      </td>
-                      <td className="ost-nowrap">{format(t.orders.from, { start: formatDate(o.startsAt), end: formatDate(o.endsAt) })}</td>
-                      <td>
                         <ul className="fr-badges-group" data-testid="platforms">
                           {lateFirst(o.platforms).map((p) => {
                             const state = platformState(p);
@@ -230,6 +226,10 @@ export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: 
                           })}
                         </ul>
                       </td>
+                      <td>
+                        <Badge text={t.status[o.status]} tone={STATUS_TONE[o.status]} />
+                      </td>
+                      <td className="ost-nowrap">{format(t.orders.from, { start: formatDate(o.startsAt), end: formatDate(o.endsAt) })}</td>
                     </tr>
                   );
                 })}
