@@ -140,7 +140,7 @@ function Certificate({
       </dl>
       {o.revocation && o.revokedAt && (
         <>
-          <h2>{t.certificate.revocation}</h2>
+          <h2 className="fr-mt-4w">{t.certificate.revocation}</h2>
           <p data-testid="revocation">
             {format(t.certificate.revokedOn, {
               date: formatDateTime(o.revokedAt),
@@ -151,7 +151,7 @@ function Certificate({
         </>
       )}
 
-      <h2>{t.certificate.platforms}</h2>
+      <h2 className="fr-mt-4w">{t.certificate.platforms}</h2>
       {eventsError !== undefined && <Problem error={eventsError} />}
       <Table testId="certificate-directives" caption={t.certificate.platforms} hideCaption>
         <thead>
@@ -206,7 +206,7 @@ function Certificate({
         </tbody>
       </Table>
 
-      <h2>{t.certificate.events}</h2>
+      <h2 className="fr-mt-4w">{t.certificate.events}</h2>
       <Table testId="certificate-events" caption={t.certificate.events} hideCaption>
         <thead>
           <tr>
@@ -236,7 +236,7 @@ function Certificate({
         </tbody>
       </Table>
 
-      <h2>{t.certificate.checkpointTitle}</h2>
+      <h2 className="fr-mt-4w">{t.certificate.checkpointTitle}</h2>
       {checkpointError !== undefined && <Problem error={checkpointError} />}
       {checkpoint === null && <p>{t.certificate.noCheckpoint}</p>}
       {checkpoint && (
