@@ -403,6 +403,13 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
           );
         }
         expect(events.some((e) => e.cells[3]!.startsWith('inclus'))).toBe(true);
+        // The offence by its label and articles (GET /v1/offences), not its code.
+        await page.waitForFunction(() =>
+          Array.from(document.querySelectorAll('.ost-certificate__terms div')).some(
+            (d) =>
+              d.querySelector('dt')?.textContent === 'Infraction' && /Code pénal|art\./i.test(d.querySelector('dd')?.textContent ?? ''),
+          ),
+        );
         const directives = await page.locator('[data-testid="certificate-directives"] tbody tr').allInnerTexts();
         expect(directives.find((r) => r.startsWith(platforms.quick.name))).toMatch(/suspension.*exécutée.*délai respecté/s);
         expect(directives.find((r) => r.startsWith(platforms.slow.name))).toMatch(/suspension.*en retard/s);
