@@ -271,6 +271,9 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
         expect(badges[0]).toMatch(new RegExp(`^${platforms.slow.name} : en retard\\s+échéance `));
         expect(badges[1]).toBe(`${platforms.quick.name} : exécutée`);
         expect(await page.locator(`[data-testid="order-${fresh.id}"] [data-testid="late-count"]`).count()).toBe(0);
+        // Seen without scrolling sideways, on a phone too: the late platform's badge is within the screen.
+        const badge = (await row.locator('[data-testid="platforms"] li').first().boundingBox())!;
+        expect(badge.x + badge.width).toBeLessThanOrEqual(width);
         await expectClean(page);
         await screenshot(page, `orders${suffix}`);
 

@@ -5,6 +5,7 @@ import { Field } from '../field';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
 import { navigate } from '../router';
 import { Badge, Loaded, Pager, Table, useLoad } from '../ui';
+import './orders.css';
 
 const STATUS_TONE = { scheduled: 'info', active: 'success', expired: 'new', revoked: 'warning' } as const;
 const ORDER_STATUSES = Object.keys(STATUS_TONE) as (keyof typeof STATUS_TONE)[];
@@ -185,56 +186,60 @@ export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: 
               )}
             </div>
           ) : (
-            <Table testId="orders" caption={t.orders.title} hideCaption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.orders.courtReference}</th>
-                  <th scope="col">{t.orders.enforcement}</th>
-                  <th scope="col">{t.orders.status}</th>
-                  <th scope="col">{t.orders.period}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((o) => {
-                  const overdue = o.platforms.filter((p) => p.overdue).length;
-                  return (
-                    <tr key={o.id} data-testid={`order-${o.id}`}>
-                      <td>
-                        <a href={`#/orders/${o.id}`}>{o.courtReference}</a>
-                        <br />
-                        <span className="fr-text--xs">{format(t.orders.created, { date: formatDateTime(o.createdAt) })}</span>
-                        {overdue > 0 && (
-                          <div className="fr-mt-1w" data-testid="late-count">
-                            <Badge text={format(t.orders.lateCount, { count: overdue })} tone="error" />
-                          </div>
-                        )}
-                      </td>
-                      <td>
-                        <ul className="fr-badges-group" data-testid="platforms">
-                          {lateFirst(o.platforms).map((p) => {
-                            const state = platformState(p);
-                            return (
-                              <li key={p.platform}>
-                                <Badge text={`${nameOf(p.platform)} : ${state.text}`} tone={state.tone} />
-                                {p.slaDeadline && (p.status === 'delivered' || p.overdue) && (
-                                  <span className="fr-text--xs">
-                                    &nbsp;{format(t.orders.deadline, { date: formatDateTime(p.slaDeadline) })}
-                                  </span>
-                                )}
-                              </li>
-                            );
-                          })}
-                        </ul>
-                      </td>
-                      <td>
-                        <Badge text={t.status[o.status]} tone={STATUS_TONE[o.status]} />
-                      </td>
-                      <td className="ost-nowrap">{format(t.orders.from, { start: formatDate(o.startsAt), end: formatDate(o.endsAt) })}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </Table>
+            <div className="ost-orders">
+              <Table testId="orders" caption={t.orders.title} hideCaption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.orders.courtReference}</th>
+                    <th scope="col">{t.orders.enforcement}</th>
+                    <th scope="col">{t.orders.status}</th>
+                    <th scope="col">{t.orders.period}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((o) => {
+                    const overdue = o.platforms.filter((p) => p.overdue).length;
+                    return (
+                      <tr key={o.id} data-testid={`order-${o.id}`}>
+                        <td>
+                          <a href={`#/orders/${o.id}`}>{o.courtReference}</a>
+                          <br />
+                          <span className="fr-text--xs">{format(t.orders.created, { date: formatDateTime(o.createdAt) })}</span>
+                          {overdue > 0 && (
+                            <div className="fr-mt-1w" data-testid="late-count">
+                              <Badge text={format(t.orders.lateCount, { count: overdue })} tone="error" />
+                            </div>
+                          )}
+                        </td>
+                        <td>
+                          <ul className="fr-badges-group" data-testid="platforms">
+                            {lateFirst(o.platforms).map((p) => {
+                              const state = platformState(p);
+                              return (
+                                <li key={p.platform}>
+                                  <Badge text={`${nameOf(p.platform)} : ${state.text}`} tone={state.tone} />
+                                  {p.slaDeadline && (p.status === 'delivered' || p.overdue) && (
+                                    <span className="fr-text--xs">
+                                      &nbsp;{format(t.orders.deadline, { date: formatDateTime(p.slaDeadline) })}
+                                    </span>
+                                  )}
+                                </li>
+                              );
+                            })}
+                          </ul>
+                        </td>
+                        <td>
+                          <Badge text={t.status[o.status]} tone={STATUS_TONE[o.status]} />
+                        </td>
+                        <td className="ost-nowrap">
+                          {format(t.orders.from, { start: formatDate(o.startsAt), end: formatDate(o.endsAt) })}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </Table>
+            </div>
           )
         }
       </Loaded>
