@@ -185,8 +185,8 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
                         </button>
                       </td>
                       <td className="ost-nowrap">{formatDateTime(e.at)}</td>
-                      <td>{t.events[e.type] ?? e.type}</td>
-                      <td data-testid="actor">
+                      <td className="fr-cell--multiline">{t.events[e.type] ?? e.type}</td>
+                      <td data-testid="actor" className="fr-cell--multiline">
                         {who.name}
                         {who.organisation && (
                           <>
@@ -198,7 +198,7 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
                     </tr>
                     {open === e.seq && (
                       <tr>
-                        <td colSpan={4}>
+                        <td colSpan={4} className="fr-cell--multiline">
                           <EventDetail event={e} who={who} caller={caller} />
                         </td>
                       </tr>

@@ -214,21 +214,39 @@ export function CompliancePage({ query }: { query: URLSearchParams }) {
             <Table testId="compliance-table" caption={format(t.compliance.caption, { from, to })}>
               <thead>
                 <tr>
-                  <th scope="col">{t.compliance.platform}</th>
+                  <th scope="col" className="fr-col--md">
+                    {t.compliance.platform}
+                  </th>
                   <th scope="col">{t.compliance.month}</th>
-                  <th scope="col">{t.compliance.delivered}</th>
-                  <th scope="col">{t.compliance.series.enforcedInTime}</th>
-                  <th scope="col">{t.compliance.series.late}</th>
-                  <th scope="col">{t.compliance.series.rejected}</th>
-                  <th scope="col">{t.compliance.series.pending}</th>
-                  <th scope="col">{t.compliance.median}</th>
-                  <th scope="col">{t.compliance.p90}</th>
+                  <th scope="col" className="fr-col--xs">
+                    {t.compliance.delivered}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.columns.enforcedInTime}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.columns.late}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.columns.rejected}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.columns.pending}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.median}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.p90}
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((r) => (
                   <tr key={`${r.platform}-${r.month}`} data-platform={r.platform}>
-                    <th scope="row">{nameOf(r)}</th>
+                    <th scope="row" className="fr-cell--multiline">
+                      {nameOf(r)}
+                    </th>
                     <td className="ost-nowrap">{r.month}</td>
                     <td>{r.delivered}</td>
                     <td>{r.enforcedInTime}</td>

@@ -67,7 +67,19 @@ function Result({ outcome, testId, waiting }: { outcome: Outcome; testId: string
 }
 
 /** One numbered step of the verification, its heading with its status. */
-function Step({ n, title, outcome, testId, children }: { n: number; title: string; outcome: Outcome; testId: string; children: ReactNode }) {
+function Step({
+  n,
+  title,
+  outcome,
+  testId,
+  children,
+}: {
+  n: number;
+  title: string;
+  outcome: Outcome;
+  testId: string;
+  children: ReactNode;
+}) {
   return (
     <section className="fr-mb-4w" aria-labelledby={`step-${n}`}>
       <h2 id={`step-${n}`} className="fr-h4">
@@ -347,7 +359,10 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
     { title: t.verify.stepConsistency, done: verified.consistent },
     { title: t.verify.stepInclusion, done: inclusion?.ok === true },
   ];
-  const current = Math.max(0, steps.findIndex((s) => !s.done));
+  const current = Math.max(
+    0,
+    steps.findIndex((s) => !s.done),
+  );
   const allDone = steps.every((s) => s.done);
   const pinFirst = pinned ? undefined : t.verify.pinFirst;
   const pinnedFingerprint = pinned ? fingerprint(pinned.publicKeyPem) : null;
@@ -391,7 +406,9 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
       <div className="fr-stepper ost-no-print" data-testid="stepper">
         <h2 className="fr-stepper__title">
           {allDone ? t.verify.allDone : steps[current]!.title}
-          <span className="fr-stepper__state">{format(t.verify.stepOf, { n: allDone ? steps.length : current + 1, of: steps.length })}</span>
+          <span className="fr-stepper__state">
+            {format(t.verify.stepOf, { n: allDone ? steps.length : current + 1, of: steps.length })}
+          </span>
         </h2>
         <div className="fr-stepper__steps" data-fr-current-step={allDone ? steps.length : current + 1} data-fr-steps={steps.length} />
         {!allDone && current + 1 < steps.length && (
@@ -401,7 +418,12 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
         )}
       </div>
 
-      <Step n={1} title={t.verify.stepKey} outcome={pinned ? (keyChanged ? { ok: false, text: '' } : { ok: true, text: '' }) : null} testId="key">
+      <Step
+        n={1}
+        title={t.verify.stepKey}
+        outcome={pinned ? (keyChanged ? { ok: false, text: '' } : { ok: true, text: '' }) : null}
+        testId="key"
+      >
         {keyChanged && (
           <div className="fr-alert fr-alert--error fr-mb-2w" data-testid="key-changed" role="alert">
             <p>{t.verify.keyChanged}</p>
@@ -455,7 +477,11 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
       </Step>
 
       <Step n={3} title={t.verify.stepConsistency} outcome={consistency} testId="consistency">
-        <Result outcome={consistency} testId="consistency" waiting={pinFirst ?? (signature?.ok === false ? t.verify.notReached : undefined)} />
+        <Result
+          outcome={consistency}
+          testId="consistency"
+          waiting={pinFirst ?? (signature?.ok === false ? t.verify.notReached : undefined)}
+        />
         <button className="fr-btn fr-btn--secondary fr-mt-2w ost-no-print" type="button" onClick={() => void run()}>
           {t.verify.refresh}
         </button>
