@@ -522,7 +522,7 @@ export function VerifyPage({ query }: { query: URLSearchParams }) {
         <p className="fr-text--sm">{t.verify.reportIntro}</p>
         {verifiedAt && <p className="fr-text--sm">{format(t.verify.verifiedAt, { at: formatDateTime(verifiedAt) })}</p>}
         <Bytes evidence={evidence} />
-        <ul className="fr-btns-group fr-btns-group--inline-md ost-no-print">
+        <ul className="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left ost-no-print">
           <li>
             <button
               className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
