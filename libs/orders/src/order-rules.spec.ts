@@ -253,7 +253,7 @@ describe('what the clerk is told', () => {
     [
       { legalBasis: 'probation', repeatOffender: true, durationDays: 200 },
       'ORDER.DURATION_EXCEEDED',
-      'Code pénal 131-35-1: at most 6 months for this order (probation, repeat offender); the ban may run until 2027-06-01T00:00:00.000Z',
+      'Code pénal 131-35-1: at most 6 months for this order (probation, repeat offender); the ban may run until 2027-05-31T23:00:00.000Z',
       [{ path: 'durationDays', message: 'longer than 6 months' }],
     ],
     [

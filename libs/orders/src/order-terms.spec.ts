@@ -1,4 +1,4 @@
-import { COURT_REFERENCE, addDays, addMonths, endOf, latestEnd, maxDurationDays, maxDurationMonths } from './order-terms';
+import { COURT_REFERENCE, addDays, addMonths, endOf, latestEnd, maxDurationDays, maxDurationMonths, parisInstant } from './order-terms';
 
 describe('addMonths (de quantième à quantième, on the Paris calendar)', () => {
   it.each([
@@ -47,6 +47,22 @@ describe('addDays and endOf (calendar days, Paris wall clock)', () => {
     expect(latestEnd(new Date('2026-12-01T00:00:00Z'), 'conviction', false).toISOString()).toBe('2027-05-31T23:00:00.000Z');
     expect(latestEnd(new Date('2026-12-01T00:00:00Z'), 'conviction', true).toISOString()).toBe('2027-12-01T00:00:00.000Z');
     expect(latestEnd(new Date('2026-12-01T00:00:00Z'), 'probation', true).toISOString()).toBe('2027-05-31T23:00:00.000Z');
+  });
+});
+
+describe('parisInstant (a datetime-local input read in Paris)', () => {
+  it.each([
+    ['2027-03-01T03:24', '2027-03-01T02:24:00.000Z'],
+    ['2027-07-14T10:00', '2027-07-14T08:00:00.000Z'],
+    ['2027-07-14T10:00:30', '2027-07-14T08:00:30.000Z'],
+    // The skipped hour reads an hour later; the repeated one, the first time.
+    ['2027-03-28T02:30', '2027-03-28T01:30:00.000Z'],
+    ['2027-10-31T02:30', '2027-10-31T00:30:00.000Z'],
+  ])('%s = %s', (local, iso) => {
+    expect(parisInstant(local)?.toISOString()).toBe(iso);
+  });
+  it.each(['', '2027-03-01', '2027-03-01 03:24', 'x'])('%j: none', (local) => {
+    expect(parisInstant(local)).toBeUndefined();
   });
 });
 

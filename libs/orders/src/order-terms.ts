@@ -75,6 +75,14 @@ export function addMonths(at: Date, months: number): Date {
   return new Date(fromWallClock(wall.getTime()));
 }
 
+/** A Paris wall-clock time "YYYY-MM-DDTHH:mm" (a datetime-local input's value) as an instant; undefined if malformed. */
+export function parisInstant(local: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  return new Date(fromWallClock(Date.UTC(y, mo - 1, d, h, mi, s)));
+}
+
 /** Adds calendar days on the Paris calendar, keeping the wall-clock time. */
 export function addDays(at: Date, days: number): Date {
   return new Date(fromWallClock(wallClock(at.getTime()) + days * DAY_MS));
