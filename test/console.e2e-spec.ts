@@ -120,18 +120,18 @@ describe('the console in a browser', () => {
     await fill(page, '#f-decisionDate', decided);
     await page.waitForFunction(() => document.querySelectorAll('#f-offence option').length > 1);
     await fill(page, '#f-offence', 'cyberharassment');
-    await fill(page, '#f-email', 'Someone+X@Example.fr');
-    await fill(page, '#f-phone', '06 12 34 56 78');
+    await fill(page, '#f-email-0', 'Someone+X@Example.fr');
+    await fill(page, '#f-phone-0', '06 12 34 56 78');
     await fill(page, '#f-platform-0', platform);
-    await fill(page, '#f-account-0', '7012345678');
+    await fill(page, '#f-account-0-0', '7012345678');
     // Longer than the law allows a first conviction: said on the field, before anything is sent.
-    await fill(page, '#f-durationDays', '200');
-    await page.waitForSelector('#f-durationDays-error');
-    expect(await text(page, '#f-durationDays-error')).toMatch(/Au plus 6 mois/);
+    await fill(page, '#f-durationMonths', '7');
+    await page.waitForSelector('#f-durationMonths-error');
+    expect(await text(page, '#f-durationMonths-error')).toMatch(/Au plus 6 mois/);
     await screenshot(page, 'new-order');
     await expectAccessible(page);
-    await fill(page, '#f-durationDays', '180');
-    await page.waitForFunction(() => !document.querySelector('#f-durationDays-error'));
+    await fill(page, '#f-durationMonths', '6');
+    await page.waitForFunction(() => !document.querySelector('#f-durationMonths-error'));
     // A double click sends one order: the form keeps one Idempotency-Key.
     await page.dblclick('[data-testid="new-order"] button[type="submit"]');
     await page.waitForFunction(() => /#\/orders\/[0-9a-f-]{36}$/.test(window.location.hash));

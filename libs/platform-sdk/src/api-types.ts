@@ -988,6 +988,12 @@ export interface operations {
                     repeatOffender: boolean;
                     /** Format: date-time */
                     startsAt?: string;
+                    /** @description calendar months then days, on the Paris calendar from startsAt: { "months": 6 } */
+                    duration?: {
+                        months?: number;
+                        days?: number;
+                    };
+                    /** @description calendar days (Paris); `duration` says months too */
                     durationDays?: number;
                     /** Format: date-time */
                     endsAt?: string;
@@ -1426,7 +1432,11 @@ export interface operations {
                     "application/json": {
                         items: {
                             code: string;
+                            /** @description in French, as the Code pénal (or the law) heads the offence */
                             label: string;
+                            /** @description an English rendering, for platforms */
+                            labelEn: string;
+                            /** @description the articles that define and punish it: "Code pénal, art. 222-33-2-2" */
                             articles: string[];
                         }[];
                     };
