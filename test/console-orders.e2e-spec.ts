@@ -326,9 +326,9 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
       await fill(page, '#f-decisionDate', new Date(clock.now().getTime() - 3 * 86_400_000).toISOString().slice(0, 10));
       await page.waitForFunction(() => document.querySelectorAll('#f-offence option').length > 1);
       await fill(page, '#f-offence', 'cyberharassment');
-      await fill(page, '#f-email', 'quelqu.un@example.fr');
+      await fill(page, '#f-email-0', 'quelqu.un@example.fr');
       await fill(page, '#f-platform-0', platforms.other.id);
-      await fill(page, '#f-account-0', '7012345678');
+      await fill(page, '#f-account-0-0', '7012345678');
       expected.add('409 /v1/orders');
       await page.click('[data-testid="new-order"] button[type="submit"]');
       await page.waitForSelector('[data-testid="duplicate-reference"]');

@@ -52,7 +52,7 @@ export class OrderStore {
       .take(filter.limit + 1);
     if (filter.organisationId) qb.andWhere('o.organisation_id = :organisation', { organisation: filter.organisationId });
     if (filter.courtReferencePrefix) {
-      // lower(court_reference) text_pattern_ops (migration 1764490000000) serves a LIKE with a fixed prefix.
+      // lower(court_reference) text_pattern_ops (migration 1764500000000) serves a LIKE with a fixed prefix.
       qb.andWhere(`lower(o.court_reference) LIKE lower(:prefix) || '%' ESCAPE '\\'`, { prefix: likeLiteral(filter.courtReferencePrefix) });
     }
     if (filter.overdue) {
@@ -119,6 +119,16 @@ export class OrderStore {
     const rows = await queryRows<Pick<BanOrdersRow, 'id'>>(runner, `SELECT id FROM ban_orders WHERE organisation_id = $1`, [
       organisationId,
     ]);
+    return rows.map((r) => r.id);
+  }
+
+  /** The orders with this court reference, compared case-insensitively; of one organisation when given. */
+  async idsWithCourtReference(runner: Pick<EntityManager, 'query'>, reference: string, organisationId: string | null): Promise<string[]> {
+    const rows = await queryRows<Pick<BanOrdersRow, 'id'>>(
+      runner,
+      `SELECT id FROM ban_orders WHERE lower(court_reference) = lower($1) AND ($2::uuid IS NULL OR organisation_id = $2)`,
+      [reference, organisationId],
+    );
     return rows.map((r) => r.id);
   }
 

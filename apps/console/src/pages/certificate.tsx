@@ -2,7 +2,7 @@ import { type AuditEvent, type Checkpoint, type Order, ApiError, client, ok } fr
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
 import { Loaded, Problem, Table, useLoad } from '../ui';
 import { TIMELINE, eventLine, eventsOf } from './order';
-import { useOffenceLabel } from './offence-label';
+import { OffenceLabel } from '../offence-label';
 import { platformState } from './orders';
 import './certificate.css';
 
@@ -59,7 +59,6 @@ export function CertificatePage({ id }: { id: string }) {
   const checkpoint = useLoad(latestCheckpoint, [id]);
   const platforms = useLoad(() => ok(client.GET('/v1/platforms')), []);
   const names = new Map((platforms.value?.items ?? []).map((p) => [p.id, p.name]));
-  const offenceLabel = useOffenceLabel();
   return (
     <Loaded state={order}>
       {(o) => (
@@ -70,7 +69,6 @@ export function CertificatePage({ id }: { id: string }) {
           checkpoint={checkpoint.value}
           checkpointError={checkpoint.error}
           nameOf={(p) => names.get(p) ?? p}
-          offenceLabel={offenceLabel}
         />
       )}
     </Loaded>
@@ -84,7 +82,6 @@ function Certificate({
   checkpoint,
   checkpointError,
   nameOf,
-  offenceLabel,
 }: {
   order: Order;
   events?: AuditEvent[];
@@ -92,7 +89,6 @@ function Certificate({
   checkpoint?: Checkpoint | null;
   checkpointError?: unknown;
   nameOf: (platform: string) => string;
-  offenceLabel: (code: string) => string;
 }) {
   const shown = (events ?? []).filter((e) => TIMELINE.has(e.type));
   const directives = directivesOf(events ?? []);
@@ -128,7 +124,7 @@ function Certificate({
             [t.orders.court, o.court],
             [t.order.decisionDate, formatDate(o.decisionDate)],
             [t.order.legalBasis, t.legalBasis[o.legalBasis]],
-            [t.order.offence, offenceLabel(o.offence)],
+            [t.order.offence, <OffenceLabel code={o.offence} />],
             [t.order.repeatOffender, o.repeatOffender ? t.common.yes : t.common.no],
             [t.order.startsAt, formatDateTime(o.startsAt)],
             [t.order.endsAt, formatDateTime(o.endsAt)],

@@ -1,10 +1,10 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type AuditEvent, type AuditEventPage, type Caller, type Order, client, ok } from '../api';
 import { Field } from '../field';
+import { OffenceLabel } from '../offence-label';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
 import { useAction } from '../use-action';
 import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
-import { useOffenceLabel } from './offence-label';
 import { lateFirst, platformState } from './orders';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
@@ -110,7 +110,6 @@ function OrderView({
   events: { value?: AuditEvent[]; error?: unknown };
   onRevoked: () => void;
 }) {
-  const offenceLabel = useOffenceLabel();
   const matches = (events.value ?? []).filter((e) => e.type === 'signup.matched');
   const general = (events.value ?? []).filter((e) => TIMELINE.has(e.type) && !e.platform);
 
@@ -151,7 +150,7 @@ function OrderView({
             [t.orders.court, o.court],
             [t.order.decisionDate, formatDate(o.decisionDate)],
             [t.order.legalBasis, t.legalBasis[o.legalBasis]],
-            [t.order.offence, offenceLabel(o.offence)],
+            [t.order.offence, <OffenceLabel code={o.offence} />],
             [t.order.repeatOffender, o.repeatOffender ? t.common.yes : t.common.no],
             [t.order.startsAt, formatDateTime(o.startsAt)],
             [t.order.endsAt, formatDateTime(o.endsAt)],

@@ -45,7 +45,7 @@ function filtersOf(query: URLSearchParams) {
 /**
  * The orders the caller's organisation may see, newest first, filtered, a page at a time (GET
  * /v1/orders); what to chase today at the top (GET /v1/orders/late), and the late filter
- * (`late=true`) as the list of what to chase (docs/decisions/0016).
+ * (`late=true`) as the list of what to chase (docs/decisions/0018).
  */
 export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: Caller }) {
   const filters = filtersOf(query);

@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Both within an organisation: the index leads with it. `text_pattern_ops` lets a LIKE with a fixed
  * prefix use the B-tree whatever the database's collation. It replaces the exact, case-sensitive one.
  */
-export class SearchOrdersByReferencePrefix1764490000000 implements MigrationInterface {
-  name = 'SearchOrdersByReferencePrefix1764490000000';
+export class SearchOrdersByReferencePrefix1764500000000 implements MigrationInterface {
+  name = 'SearchOrdersByReferencePrefix1764500000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
