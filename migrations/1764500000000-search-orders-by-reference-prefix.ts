@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The console finds an order by the start of its court reference, whatever its case
  * (`GET /v1/orders?courtReference=`: `lower(court_reference) LIKE lower($prefix) || '%'`), and warns
- * when a reference is registered twice in one organisation (`lower(court_reference) = lower($ref)`).
+ * when a reference is registered twice in one organisation (`lower(court_reference) = lower($ref)`,
+ * as the log's court-reference filter also asks: OrderStore.idsWithCourtReference).
  * Both within an organisation: the index leads with it. `text_pattern_ops` lets a LIKE with a fixed
  * prefix use the B-tree whatever the database's collation. It replaces the exact, case-sensitive one.
  */
