@@ -12,6 +12,7 @@ import { CreatePrivateChecks1764460000000 } from './1764460000000-create-private
 import { WitnessAuditCheckpoints1764470000000 } from './1764470000000-witness-audit-checkpoints';
 import { ClientSignupLimits1764480000000 } from './1764480000000-client-signup-limits';
 import { CountOrderMonthsInParis1764495000000 } from './1764495000000-count-order-months-in-paris';
+import { SearchOrdersByReferencePrefix1764500000000 } from './1764500000000-search-orders-by-reference-prefix';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   WitnessAuditCheckpoints1764470000000,
   ClientSignupLimits1764480000000,
   CountOrderMonthsInParis1764495000000,
+  SearchOrdersByReferencePrefix1764500000000,
 ];

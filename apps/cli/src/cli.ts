@@ -5,7 +5,7 @@ import { DomainError, ROLES } from '@ostracon/common';
 import { type AppConfig, ConfigError, loadConfig } from '@ostracon/config';
 import { revertLastMigration, runMigrations } from '@ostracon/database';
 import { MIGRATIONS } from '@ostracon/migrations';
-import { OrdersService, type OrderView } from '@ostracon/orders';
+import { OrderErrors, OrdersService, type OrderView } from '@ostracon/orders';
 import { PlatformsService } from '@ostracon/platforms';
 import { PrivateSetStore } from '@ostracon/private-checks';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -454,7 +454,14 @@ async function seedDemo(app: INestApplicationContext): Promise<DemoSeed> {
   };
   const seededOrders: OrderView[] = [];
   for (const order of demoOrders(new Date())) {
-    seededOrders.push(await orders.create(authorityClient, order));
+    // Seeding again registers the demo's orders again, as it always did: knowingly, under the same references.
+    const created = await orders.create(authorityClient, order).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === OrderErrors.duplicateReference.code) {
+        return orders.create(authorityClient, { ...order, duplicateReferenceConfirmed: true });
+      }
+      throw error;
+    });
+    seededOrders.push(created);
   }
   return {
     platforms: [...DEMO_PLATFORMS.map((p) => p.id)],

@@ -4,6 +4,7 @@ import { format, messages as t } from './i18n';
 import { AdminPage } from './pages/admin';
 import { AuditLogPage } from './pages/audit-log';
 import { CompliancePage } from './pages/compliance';
+import { CertificatePage } from './pages/certificate';
 import { NewOrderPage } from './pages/new-order';
 import { OrderPage } from './pages/order';
 import { OrdersPage } from './pages/orders';
@@ -152,10 +153,12 @@ export function App() {
 }
 
 function Page({ caller, path, query }: { caller: Caller; path: string; query: URLSearchParams }) {
-  if (path === '/orders') return <OrdersPage query={query} />;
+  if (path === '/orders') return <OrdersPage query={query} caller={caller} />;
   if (path === '/orders/new' && caller.role === 'authority') return <NewOrderPage />;
   const order = /^\/orders\/([0-9a-f-]{36})$/.exec(path);
   if (order) return <OrderPage id={order[1]!} caller={caller} />;
+  const certificate = /^\/orders\/([0-9a-f-]{36})\/certificate$/.exec(path);
+  if (certificate) return <CertificatePage id={certificate[1]!} />;
   if (path === '/audit') return <AuditLogPage query={query} caller={caller} />;
   if (path === '/audit/verify' && caller.role === 'auditor') return <VerifyPage query={query} />;
   if (path === '/admin' && caller.role === 'admin') return <AdminPage />;

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
 import { EnforcementReads } from './enforcement.reads';
 import { EnforcementStore } from './enforcement.store';
-import { slaMet } from './sla';
+import { overdue, overdueSql, slaMet } from './sla';
 
 /** What an order's changes mean for its platforms (the enforcement stage of OrderChanges, libs/orders). */
 @Injectable()
@@ -41,6 +41,14 @@ export class EnforcementOfOrders extends OrderEnforcement {
 
   async platformsOf(runner: Pick<EntityManager, 'query'>, orderIds: string[], now: Date): Promise<OrderPlatformState[]> {
     const platforms = await this.reads.platformsOf(runner, orderIds);
-    return platforms.map(({ acknowledgedAt, ...p }) => ({ ...p, slaMet: slaMet(p.slaDeadline, acknowledgedAt, now) }));
+    return platforms.map(({ acknowledgedAt, ...p }) => ({
+      ...p,
+      slaMet: slaMet(p.slaDeadline, acknowledgedAt, now),
+      overdue: overdue(p.status, p.slaDeadline, now),
+    }));
+  }
+
+  overdueSql(op: string, at: string): string {
+    return overdueSql(op, at);
   }
 }

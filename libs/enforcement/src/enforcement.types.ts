@@ -16,7 +16,7 @@ export type PlatformEnforcementStatus = OrderPlatformsRow['status'];
  * How far one platform named by an order got: what the order view shows (libs/orders names it),
  * with the acknowledgement the SLA's verdict is computed from instead of the verdict.
  */
-export type PlatformEnforcement = Omit<OrderPlatformState, 'slaMet'> & { acknowledgedAt: Date | null };
+export type PlatformEnforcement = Omit<OrderPlatformState, 'slaMet' | 'overdue'> & { acknowledgedAt: Date | null };
 
 /** A directive as its order's timeline shows it. */
 export interface DirectiveProgress {

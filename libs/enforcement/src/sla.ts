@@ -23,3 +23,18 @@ export function slaMet(deadline: Date | null, acknowledgedAt: Date | null, now: 
   if (acknowledgedAt) return acknowledgedAt.getTime() <= deadline.getTime();
   return now.getTime() > deadline.getTime() ? false : null;
 }
+
+/**
+ * Late, for the clerk who chases it: the suspend was delivered, the deadline passed, and the
+ * platform has not answered (`order_platforms.status` is still `delivered`: an answer, in time or
+ * not, moves it on). A platform that answered after its deadline missed the SLA but is no longer
+ * to be chased.
+ */
+export function overdue(status: string, deadline: Date | null, now: Date): boolean {
+  return status === 'delivered' && deadline !== null && now.getTime() > deadline.getTime();
+}
+
+/** `overdue` in SQL, for a row of `order_platforms` named `op` and an instant given as an SQL expression. */
+export function overdueSql(op: string, at: string): string {
+  return `(${op}.status = 'delivered' AND ${op}.sla_deadline < ${at})`;
+}

@@ -62,6 +62,8 @@ export interface OrderPlatformState {
   outcome: string | null;
   /** Acknowledged within the SLA; null while it can still be (libs/enforcement's rule). */
   slaMet: boolean | null;
+  /** Past its deadline with no answer yet: the clerk chases it (libs/enforcement's rule). */
+  overdue: boolean;
 }
 
 /**
@@ -73,6 +75,8 @@ export abstract class OrderEnforcement implements OrderChangeSubscriber {
   abstract onOrderChange(em: EntityManager, change: OrderChange): Promise<void>;
   /** The platforms' progress, read in the caller's transaction; `now` decides the SLA's verdict. */
   abstract platformsOf(runner: Pick<EntityManager, 'query'>, orderIds: string[], now: Date): Promise<OrderPlatformState[]>;
+  /** The `overdue` rule as an SQL condition on a row of `order_platforms` named `op`, at the instant `at` (an SQL expression). */
+  abstract overdueSql(op: string, at: string): string;
 }
 export abstract class OrderPrivateSets implements OrderChangeSubscriber {
   abstract onOrderChange(em: EntityManager, change: OrderChange): Promise<void>;
@@ -130,6 +134,11 @@ export class OrderChanges implements OnApplicationBootstrap {
   /** The order view's platforms: what libs/enforcement knows of each. */
   platformsOf(runner: Pick<EntityManager, 'query'>, orderIds: string[], now: Date): Promise<OrderPlatformState[]> {
     return (this.enforcement ?? this.fail('enforcement')).platformsOf(runner, orderIds, now);
+  }
+
+  /** The enforcement stage's `overdue` rule in SQL (OrderEnforcement.overdueSql). */
+  overdueSql(op: string, at: string): string {
+    return (this.enforcement ?? this.fail('enforcement')).overdueSql(op, at);
   }
 
   private fail(stage: string): never {

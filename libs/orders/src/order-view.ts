@@ -29,6 +29,7 @@ export function orderView(order: BanOrder, platforms: OrderPlatformState[], now:
       liftedAt: iso(p.liftedAt),
       outcome: p.outcome,
       slaMet: p.slaMet,
+      overdue: p.overdue,
     })),
     createdAt: order.createdAt.toISOString(),
     revokedAt: iso(order.revokedAt),

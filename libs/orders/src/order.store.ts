@@ -8,9 +8,15 @@ import type { OrderStatus } from './orders.schemas';
 /** What GET /v1/orders narrows by; an authority's list is always narrowed to its organisation. */
 export interface OrderFilter {
   organisationId?: string;
-  courtReference?: string;
+  /** The start of the court reference, whatever its case; LIKE's `%`, `_` and `\\` in it are plain characters. */
+  courtReferencePrefix?: string;
   platform?: string;
   status?: OrderStatus;
+  /**
+   * With (`is: true`) or without a platform past its deadline unanswered: `sql` is libs/enforcement's
+   * rule (OrderEnforcement.overdueSql) on a row `op` of `order_platforms` at `:now`.
+   */
+  overdue?: { is: boolean; sql: string };
   /** Keyset: ids before this one (uuid v7: older). */
   beforeId?: string;
   limit: number;
@@ -45,7 +51,16 @@ export class OrderStore {
       .orderBy('o.id', 'DESC')
       .take(filter.limit + 1);
     if (filter.organisationId) qb.andWhere('o.organisation_id = :organisation', { organisation: filter.organisationId });
-    if (filter.courtReference) qb.andWhere('o.court_reference = :ref', { ref: filter.courtReference });
+    if (filter.courtReferencePrefix) {
+      // lower(court_reference) text_pattern_ops (migration 1764500000000) serves a LIKE with a fixed prefix.
+      qb.andWhere(`lower(o.court_reference) LIKE lower(:prefix) || '%' ESCAPE '\\'`, { prefix: likeLiteral(filter.courtReferencePrefix) });
+    }
+    if (filter.overdue) {
+      qb.andWhere(
+        `${filter.overdue.is ? '' : 'NOT '}EXISTS (SELECT 1 FROM order_platforms op WHERE op.order_id = o.id AND ${filter.overdue.sql})`,
+        { now },
+      );
+    }
     if (filter.platform) {
       qb.andWhere('EXISTS (SELECT 1 FROM order_platforms op WHERE op.order_id = o.id AND op.platform_id = :platform)', {
         platform: filter.platform,
@@ -67,6 +82,37 @@ export class OrderStore {
     }
     if (filter.beforeId) qb.andWhere('o.id < :lastId', { lastId: filter.beforeId });
     return qb.getMany();
+  }
+
+  /** Whether the organisation already has an order with this court reference, whatever its case. */
+  async referenceTaken(em: EntityManager, organisationId: string, courtReference: string): Promise<boolean> {
+    const rows = await queryRows<{ taken: boolean }>(
+      em,
+      `SELECT EXISTS (SELECT 1 FROM ban_orders WHERE organisation_id = $1 AND lower(court_reference) = lower($2)) AS taken`,
+      [organisationId, courtReference],
+    );
+    return rows[0]?.taken === true;
+  }
+
+  /**
+   * How many orders (of the organisation, or all) have a platform past its deadline unanswered,
+   * and how many such platforms; `overdueSql` is libs/enforcement's rule on `op` at `$1`.
+   */
+  async overdueCounts(
+    runner: Pick<EntityManager, 'query'>,
+    organisationId: string | undefined,
+    overdueSql: string,
+    now: Date,
+  ): Promise<{ orders: number; platforms: number }> {
+    // count() is a bigint: node-postgres hands it over as text.
+    const [row] = await queryRows<{ orders: string; platforms: string }>(
+      runner,
+      `SELECT count(DISTINCT op.order_id) AS orders, count(*) AS platforms
+       FROM order_platforms op JOIN ban_orders o ON o.id = op.order_id
+       WHERE ${overdueSql} AND ($2::uuid IS NULL OR o.organisation_id = $2)`,
+      [now, organisationId ?? null],
+    );
+    return { orders: Number(row?.orders ?? 0), platforms: Number(row?.platforms ?? 0) };
   }
 
   async idsOfOrganisation(runner: Pick<EntityManager, 'query'>, organisationId: string): Promise<string[]> {
@@ -154,4 +200,9 @@ export class OrderStore {
     );
     return rows.map((r) => r.id);
   }
+}
+
+/** A string LIKE reads as itself: its `\\`, `%` and `_` escaped (with `ESCAPE '\\'`). */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

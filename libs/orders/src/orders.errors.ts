@@ -80,4 +80,16 @@ export const OrderErrors = defineErrors({
     title: 'The order has already ended',
     when: 'revoking an order already revoked or expired',
   },
+  duplicateReference: {
+    code: 'ORDER.DUPLICATE_REFERENCE',
+    status: 409,
+    title: 'The organisation already has an order with this court reference',
+    when: 'the organisation already registered an order with this court reference (whatever the case) and the request does not say `duplicateReferenceConfirmed: true`',
+  },
+  exportTooLarge: {
+    code: 'ORDER.EXPORT_TOO_LARGE',
+    status: 422,
+    title: 'Too many orders to export at once',
+    when: 'more than 10,000 orders match the export’s filters: narrow them',
+  },
 });

@@ -347,6 +347,44 @@ describe('orders: OrdersService and OrderLifecycle', () => {
       expect((await orders.list(auditor, query)).items.map((o) => o.id)).toEqual([view.id]);
       expect(await orders.auditScope(otherAuthority)).toEqual({ orderIds: [] });
     });
+
+    it('finds an organisation’s orders by the start of their reference whatever the case, through its index', async () => {
+      const stem = uniqueReference('SEARCH');
+      const a = await orders.create(authority, input({ courtReference: `${stem}-A` }));
+      const b = await orders.create(authority, input({ courtReference: `${stem}_B` }));
+      const found = async (courtReference: string) =>
+        (await orders.list(authority, listOrdersQuerySchema.parse({ courtReference }))).items.map((o) => o.id);
+      expect(await found(stem.toLowerCase())).toEqual([b.id, a.id]);
+      expect(await found(`${stem.toLowerCase()}_`)).toEqual([b.id]);
+      expect(await found(`${stem}%`)).toEqual([]);
+      // The plans PostgreSQL makes of the list's condition, with the values bound as node-postgres binds them:
+      // across organisations (an auditor), a range of the prefix index; in one, an index (on so few rows,
+      // the organisation's own is as cheap as the composite one).
+      const plan = (scoped: boolean) =>
+        dataSource.transaction(async (em) => {
+          await em.query(`SET LOCAL enable_seqscan = off`);
+          const rows: { 'QUERY PLAN': unknown }[] = await em.query(
+            `EXPLAIN (FORMAT JSON) SELECT id FROM ban_orders o
+             WHERE ($1::uuid IS NULL OR o.organisation_id = $1) AND lower(o.court_reference) LIKE lower($2) || '%' ESCAPE '\\'`,
+            [scoped ? authority.organisationId : null, stem.toLowerCase()],
+          );
+          return JSON.stringify(rows[0]!['QUERY PLAN']);
+        });
+      const everywhere = await plan(false);
+      expect(everywhere).toContain('"Index Name":"idx_ban_orders_reference_prefix"');
+      expect(everywhere).toMatch(/"Index Cond":"[^"]*~>=~[^"]*~<~/);
+      expect(await plan(true)).toMatch(/"Index Name":"idx_ban_orders_organisation_(reference|id)"/);
+
+      // A reference the organisation already has is refused unless confirmed, whatever its case; another organisation may use it.
+      await expect(orders.create(authority, input({ courtReference: `${stem}-a`.toLowerCase() }))).rejects.toMatchObject({
+        code: 'ORDER.DUPLICATE_REFERENCE',
+      });
+      await expect(orders.create(otherAuthority, input({ courtReference: `${stem}-A` }))).resolves.toMatchObject({
+        courtReference: `${stem}-A`,
+      });
+      const again = await orders.create(authority, input({ courtReference: `${stem}-A`, duplicateReferenceConfirmed: true }));
+      expect(await found(`${stem}-a`)).toEqual([again.id, a.id]);
+    });
   });
 
   describe('revoke', () => {

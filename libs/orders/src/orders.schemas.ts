@@ -60,6 +60,10 @@ export const createOrderSchema = z
       .min(1)
       .max(LIMITS.platforms)
       .refine((entries) => new Set(entries.map((e) => e.platform)).size === entries.length, 'each platform once'),
+    duplicateReferenceConfirmed: z.boolean().optional().meta({
+      description:
+        'true: register the order although the organisation already has one with this court reference (compared whatever the case); otherwise that is ORDER.DUPLICATE_REFERENCE',
+    }),
   })
   .refine((o) => [o.duration, o.durationDays, o.endsAt].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of duration, durationDays and endsAt',
@@ -73,14 +77,42 @@ export const revokeOrderSchema = z.strictObject({
 });
 export type RevokeOrderInput = z.output<typeof revokeOrderSchema>;
 
-export const listOrdersQuerySchema = z.strictObject({
+/** What narrows the list and its CSV export alike. */
+const orderFilterShape = {
   status: z.enum(ORDER_STATUSES).optional(),
   platform: platformIdSchema.optional(),
-  courtReference: text().min(1).max(100).optional(),
+  courtReference: text()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'the start of the court reference, whatever its case (`%` and `_` are plain characters)' }),
+  late: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({
+      description: 'true: orders with a platform past its deadline without an answer (`overdue`); false: orders with none',
+    }),
+};
+
+export const listOrdersQuerySchema = z.strictObject({
+  ...orderFilterShape,
   limit: z.coerce.number().int().min(1).max(500).default(50),
   after: text().min(1).max(200).optional(),
 });
 export type ListOrdersQuery = z.output<typeof listOrdersQuerySchema>;
+
+/** The CSV export: the list's filters, every matching order (up to EXPORT_LIMIT). */
+export const exportOrdersQuerySchema = z.strictObject(orderFilterShape);
+export type ExportOrdersQuery = z.output<typeof exportOrdersQuerySchema>;
+export const EXPORT_LIMIT = 10_000;
+
+/** What the clerk chases today: how many orders, and platforms, are past a deadline without an answer. */
+export const lateSummarySchema = z.object({
+  orders: z.number().int().meta({ description: 'orders with at least one overdue platform' }),
+  platforms: z.number().int().meta({ description: 'overdue platforms, over those orders' }),
+});
+export type LateSummary = z.infer<typeof lateSummarySchema>;
 
 /** The order as the API shows it: no raw signal, no account id, only counts. */
 export const orderViewSchema = z.object({
@@ -109,6 +141,9 @@ export const orderViewSchema = z.object({
         .boolean()
         .nullable()
         .meta({ description: 'null while the platform still has time; false once the deadline passed without its answer' }),
+      overdue: z.boolean().meta({
+        description: 'delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it)',
+      }),
     }),
   ),
   createdAt: isoInstant,
@@ -116,6 +151,10 @@ export const orderViewSchema = z.object({
   revocation: z.object({ reason: z.string(), decisionReference: z.string() }).nullable(),
 });
 export type OrderView = z.infer<typeof orderViewSchema>;
+
+/** How far an order's enforcement got, and nothing of its terms: what a page polls (GET /v1/orders/{id}/progress). */
+export const orderProgressSchema = orderViewSchema.pick({ id: true, status: true, platforms: true, revokedAt: true });
+export type OrderProgress = z.infer<typeof orderProgressSchema>;
 
 export const orderPageSchema = z.object({ items: z.array(orderViewSchema), nextCursor: z.string().nullable() });
 

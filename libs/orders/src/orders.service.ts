@@ -28,7 +28,18 @@ import { OrderChanges, type OrderPlatformState } from './order-changes';
 import { orderView } from './order-view';
 import { OrderStore } from './order.store';
 import { OrderErrors } from './orders.errors';
-import type { CreateOrderInput, ListOrdersQuery, Offence, OrderView, RevokeOrderInput } from './orders.schemas';
+import { ordersCsv } from './orders-csv';
+import {
+  type CreateOrderInput,
+  EXPORT_LIMIT,
+  type ExportOrdersQuery,
+  type LateSummary,
+  type ListOrdersQuery,
+  type Offence,
+  type OrderProgress,
+  type OrderView,
+  type RevokeOrderInput,
+} from './orders.schemas';
 
 const cursorSchema = z.tuple([z.uuid()]);
 const PLANNED = {
@@ -39,6 +50,7 @@ const PLANNED = {
   liftedAt: null,
   outcome: null,
   slaMet: null,
+  overdue: false,
 } as const satisfies Partial<OrderPlatformState>;
 
 @Injectable()
@@ -85,6 +97,13 @@ export class OrdersService {
     const rows = signals.map((s) => ({ orderId, type: s.type, keyId: pepper.keyId, digest: signalDigest(s.prehash, pepper.key) }));
 
     return this.dataSource.transaction(async (em) => {
+      // A reference registered twice is more often a slip than a second decision: said, unless confirmed.
+      if (!input.duplicateReferenceConfirmed && (await this.store.referenceTaken(em, client.organisationId, input.courtReference))) {
+        throw new DomainError(
+          OrderErrors.duplicateReference,
+          'Your organisation already registered an order with this court reference; send duplicateReferenceConfirmed: true to register another',
+        );
+      }
       const order = em.create(BanOrder, {
         id: orderId,
         organisationId: client.organisationId,
@@ -137,6 +156,7 @@ export class OrdersService {
               platforms: platformIds,
               signalCount: order.signalCount,
               accountCount: platforms.reduce((n, p) => n + p.accountCount, 0),
+              ...(input.duplicateReferenceConfirmed ? { duplicateReferenceConfirmed: true } : {}),
             },
           },
         ],
@@ -199,6 +219,21 @@ export class OrdersService {
     });
   }
 
+  /**
+   * GET /v1/orders/{id}/progress: the order's status and its platforms' progress, for a page that
+   * polls it every few seconds. Not audited, unlike `get`: it carries none of the order's terms nor
+   * anything about the person (ids, statuses, instants and counts), and the page reads the order
+   * again (an audited read) only when this changed.
+   */
+  async progress(client: AuthenticatedClient, id: string): Promise<OrderProgress> {
+    return this.dataSource.transaction(async (em) => {
+      const order = await this.findVisible(em, client, id);
+      const now = this.clock.now();
+      const { status, platforms, revokedAt } = orderView(order, await this.changes.platformsOf(em, [id], now), now);
+      return { id, status, platforms, revokedAt };
+    });
+  }
+
   /** GET /v1/orders: an authority sees its organisation's orders, an auditor every order. Newest first. */
   async list(client: AuthenticatedClient, query: ListOrdersQuery): Promise<Page<OrderView>> {
     const now = this.clock.now();
@@ -206,10 +241,7 @@ export class OrdersService {
       const rows = await this.store.list(
         em,
         {
-          organisationId: client.role === 'authority' ? client.organisationId : undefined,
-          courtReference: query.courtReference,
-          platform: query.platform,
-          status: query.status,
+          ...this.filterOf(client, query),
           beforeId: query.after ? decodeCursor(query.after, cursorSchema)[0] : undefined,
           limit: query.limit,
         },
@@ -224,13 +256,59 @@ export class OrdersService {
       await this.audit.record(em, {
         type: 'order.listed',
         actor: actorOf(client),
-        data: { filter: { status: query.status, platform: query.platform, courtReference: query.courtReference }, count: items.length },
+        data: { filter: filterData(query), count: items.length },
       });
       return {
         items: items.map((o) => orderView(o, byOrder(platforms, o.id), now)),
         nextCursor: rows.length > query.limit ? encodeCursor([items[items.length - 1]!.id]) : null,
       };
     });
+  }
+
+  /**
+   * GET /v1/orders/export: the list's orders as CSV (RFC 4180, a cell a spreadsheet would run as a
+   * formula defused), every one the filters match, newest first; audited as a listing in CSV.
+   */
+  async exportCsv(client: AuthenticatedClient, query: ExportOrdersQuery): Promise<string> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (em) => {
+      const rows = await this.store.list(em, { ...this.filterOf(client, query), limit: EXPORT_LIMIT }, now);
+      if (rows.length > EXPORT_LIMIT) {
+        throw new DomainError(OrderErrors.exportTooLarge, `More than ${EXPORT_LIMIT} orders match: narrow the filters`);
+      }
+      const platforms = await this.changes.platformsOf(
+        em,
+        rows.map((o) => o.id),
+        now,
+      );
+      await this.audit.record(em, {
+        type: 'order.listed',
+        actor: actorOf(client),
+        data: { filter: filterData(query), count: rows.length, format: 'csv' },
+      });
+      return ordersCsv(rows.map((o) => orderView(o, byOrder(platforms, o.id), now)));
+    });
+  }
+
+  /** GET /v1/orders/late: how many of the orders the client may see have a platform to chase, and how many platforms. */
+  async lateSummary(client: AuthenticatedClient): Promise<LateSummary> {
+    const now = this.clock.now();
+    return this.store.overdueCounts(
+      this.dataSource,
+      client.role === 'authority' ? client.organisationId : undefined,
+      this.changes.overdueSql('op', '$1'),
+      now,
+    );
+  }
+
+  private filterOf(client: AuthenticatedClient, query: ExportOrdersQuery) {
+    return {
+      organisationId: client.role === 'authority' ? client.organisationId : undefined,
+      courtReferencePrefix: query.courtReference,
+      platform: query.platform,
+      status: query.status,
+      overdue: query.late === undefined ? undefined : { is: query.late, sql: this.changes.overdueSql('op', ':now') },
+    };
   }
 
   /** POST /v1/orders/{id}/revoke: the issuing authority ends the order early. */
@@ -281,6 +359,10 @@ export class OrdersService {
     if (client.role === 'authority' && order.organisationId !== client.organisationId) throw notFound();
     return order;
   }
+}
+
+function filterData(query: ExportOrdersQuery) {
+  return { status: query.status, platform: query.platform, courtReference: query.courtReference, late: query.late };
 }
 
 function byOrder(platforms: OrderPlatformState[], orderId: string): OrderPlatformState[] {

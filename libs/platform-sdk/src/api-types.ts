@@ -28,6 +28,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/late": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many orders (an authority its own, an auditor all) have a platform past its deadline without an answer
+         * @description Roles: authority, auditor
+         */
+        get: operations["countLateOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The orders the list filters would show, every one, as CSV (text/csv, French headers); audited
+         * @description Roles: authority, auditor
+         */
+        get: operations["exportOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{id}": {
         parameters: {
             query?: never;
@@ -40,6 +80,26 @@ export interface paths {
          * @description Roles: authority, auditor
          */
         get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How far an order’s enforcement got (status, platforms), without its terms: for a page that polls; not audited
+         * @description Roles: authority, auditor
+         */
+        get: operations["getOrderProgress"];
         put?: never;
         post?: never;
         delete?: never;
@@ -859,6 +919,7 @@ export interface operations {
                 status?: "scheduled" | "active" | "expired" | "revoked";
                 platform?: string;
                 courtReference?: string;
+                late?: "true" | "false";
                 limit?: number;
                 after?: string;
             };
@@ -905,6 +966,8 @@ export interface operations {
                                 outcome: string | null;
                                 /** @description null while the platform still has time; false once the deadline passed without its answer */
                                 slaMet: boolean | null;
+                                /** @description delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it) */
+                                overdue: boolean;
                             }[];
                             /** Format: date-time */
                             createdAt: string;
@@ -1018,6 +1081,8 @@ export interface operations {
                             handle?: string;
                         }[];
                     }[];
+                    /** @description true: register the order although the organisation already has one with this court reference (compared whatever the case); otherwise that is ORDER.DUPLICATE_REFERENCE */
+                    duplicateReferenceConfirmed?: boolean;
                 };
             };
         };
@@ -1058,6 +1123,8 @@ export interface operations {
                             outcome: string | null;
                             /** @description null while the platform still has time; false once the deadline passed without its answer */
                             slaMet: boolean | null;
+                            /** @description delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it) */
+                            overdue: boolean;
                         }[];
                         /** Format: date-time */
                         createdAt: string;
@@ -1096,7 +1163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description IDEMPOTENCY.IN_FLIGHT */
+            /** @description IDEMPOTENCY.IN_FLIGHT, ORDER.DUPLICATE_REFERENCE */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1124,6 +1191,155 @@ export interface operations {
                 };
             };
             /** @description ORDER.UNKNOWN_OFFENCE, ORDER.DECISION_IN_FUTURE, ORDER.DECISION_BEFORE_LAW, ORDER.START_BEFORE_DECISION, ORDER.START_TOO_FAR, ORDER.DURATION_EXCEEDED, ORDER.ALREADY_ENDED, ORDER.UNKNOWN_PLATFORM, ORDER.DEVICE_PLATFORM_NOT_NAMED, SIGNAL.INVALID, SIGNAL.DUPLICATE, IDEMPOTENCY.MISMATCH */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    countLateOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description orders with at least one overdue platform */
+                        orders: number;
+                        /** @description overdue platforms, over those orders */
+                        platforms: number;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportOrders: {
+        parameters: {
+            query?: {
+                status?: "scheduled" | "active" | "expired" | "revoked";
+                platform?: string;
+                courtReference?: string;
+                late?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One line per order, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.EXPORT_TOO_LARGE */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1199,6 +1415,8 @@ export interface operations {
                             outcome: string | null;
                             /** @description null while the platform still has time; false once the deadline passed without its answer */
                             slaMet: boolean | null;
+                            /** @description delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it) */
+                            overdue: boolean;
                         }[];
                         /** Format: date-time */
                         createdAt: string;
@@ -1207,6 +1425,103 @@ export interface operations {
                             reason: string;
                             decisionReference: string;
                         } | null;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrderProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order’s progress */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "active" | "expired" | "revoked";
+                        platforms: {
+                            platform: string;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "enforced" | "failed" | "lifting" | "lifted";
+                            accountCount: number;
+                            deliveredAt: string | null;
+                            enforcedAt: string | null;
+                            slaDeadline: string | null;
+                            liftedAt: string | null;
+                            outcome: string | null;
+                            /** @description null while the platform still has time; false once the deadline passed without its answer */
+                            slaMet: boolean | null;
+                            /** @description delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it) */
+                            overdue: boolean;
+                        }[];
+                        revokedAt: string | null;
                     };
                 };
             };
@@ -1320,6 +1635,8 @@ export interface operations {
                             outcome: string | null;
                             /** @description null while the platform still has time; false once the deadline passed without its answer */
                             slaMet: boolean | null;
+                            /** @description delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it) */
+                            overdue: boolean;
                         }[];
                         /** Format: date-time */
                         createdAt: string;

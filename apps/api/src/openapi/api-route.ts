@@ -12,7 +12,7 @@ export interface ResponseDescription {
   /** The JSON answered: the handler must return its output type (ApiRoute checks it). */
   schema?: z.ZodType;
   /** A body that is not JSON (a page, a signed note, NDJSON): its media type. */
-  mediaType?: 'text/html' | 'text/plain' | 'application/x-ndjson';
+  mediaType?: 'text/html' | 'text/plain' | 'text/csv' | 'application/x-ndjson';
 }
 
 /** A problem the route answers: a catalogue's entry (its code and status), with what it means here when that needs saying. */

@@ -3,12 +3,18 @@ import { AccessGuard, CurrentClient } from '@ostracon/auth';
 import { type Page, ZodPipe, type AuthenticatedClient } from '@ostracon/common';
 import {
   type CreateOrderInput,
+  type ExportOrdersQuery,
+  type LateSummary,
+  type OrderProgress,
   type ListOrdersQuery,
   OrderErrors,
   type OrderView,
   OrdersService,
   type RevokeOrderInput,
   createOrderSchema,
+  exportOrdersQuerySchema,
+  lateSummarySchema,
+  orderProgressSchema,
   listOrdersQuerySchema,
   orderPageSchema,
   orderViewSchema,
@@ -49,6 +55,7 @@ export class OrdersController {
       OrderErrors.devicePlatformNotNamed,
       OrderErrors.signalInvalid,
       OrderErrors.signalDuplicate,
+      OrderErrors.duplicateReference,
       IdempotencyErrors.mismatch,
     ],
   })
@@ -82,6 +89,37 @@ export class OrdersController {
     return this.orders.list(client, query);
   }
 
+  @Get('late')
+  @ApiRoute({
+    operationId: 'countLateOrders',
+    summary: 'How many orders (an authority its own, an auditor all) have a platform past its deadline without an answer',
+    tag: 'orders',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'The counts', schema: lateSummarySchema } },
+  })
+  late(@CurrentClient() client: AuthenticatedClient): Promise<LateSummary> {
+    return this.orders.lateSummary(client);
+  }
+
+  @Get('export')
+  @ApiRoute({
+    operationId: 'exportOrders',
+    summary: 'The orders the list filters would show, every one, as CSV (text/csv, French headers); audited',
+    tag: 'orders',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'One line per order, newest first', mediaType: 'text/csv' } },
+    errors: [OrderErrors.exportTooLarge],
+  })
+  async export(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query(new ZodPipe(exportOrdersQuerySchema)) query: ExportOrdersQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const csv = await this.orders.exportCsv(client, query);
+    void reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="ordonnances.csv"');
+    return csv;
+  }
+
   @Get(':id')
   @ApiRoute({
     operationId: 'getOrder',
@@ -93,6 +131,19 @@ export class OrdersController {
   })
   get(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<OrderView> {
     return this.orders.get(client, id);
+  }
+
+  @Get(':id/progress')
+  @ApiRoute({
+    operationId: 'getOrderProgress',
+    summary: 'How far an order’s enforcement got (status, platforms), without its terms: for a page that polls; not audited',
+    tag: 'orders',
+    roles: ['authority', 'auditor'],
+    responses: { 200: { description: 'The order’s progress', schema: orderProgressSchema } },
+    errors: [OrderErrors.notFound],
+  })
+  progress(@CurrentClient() client: AuthenticatedClient, @Param('id') id: string): Promise<OrderProgress> {
+    return this.orders.progress(client, id);
   }
 
   @Post(':id/revoke')

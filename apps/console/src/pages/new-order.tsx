@@ -5,6 +5,7 @@ import { Field } from '../field';
 import { format, formatDateTime, messages as t } from '../i18n';
 import { useOffences } from '../offence-label';
 import { navigate } from '../router';
+import { DuplicateReferenceWarning, isDuplicateReference } from './duplicate-reference';
 import { Problem, useLoad } from '../ui';
 import { useAction } from '../use-action';
 import {
@@ -203,6 +204,9 @@ export function NewOrderPage() {
   const submitting = useAction((path) => fieldOfPath(path, signalFields.current));
   const summaryRef = useRef<HTMLDivElement>(null);
   const [idempotencyKey] = useState(() => crypto.randomUUID());
+  // Set by the duplicate reference warning's confirmation (duplicate-reference.tsx), for the one submit it makes.
+  const duplicateConfirmed = useRef(false);
+  const formRef = useRef<HTMLFormElement>(null);
   const errors = useMemo(() => localErrors(fields, emails, phones, platforms), [fields, emails, phones, platforms]);
 
   const touch = (key: string) => {
@@ -255,11 +259,13 @@ export function NewOrderPage() {
       ...(fields.startsAt ? { startsAt: startOf(fields).toISOString() } : {}),
       duration: { months, ...(days ? { days } : {}) },
       subject: { signals },
+      ...(duplicateConfirmed.current ? { duplicateReferenceConfirmed: true } : {}),
       platforms: platforms.map((p) => ({
         platform: p.platform,
         accounts: p.accounts.map((a) => ({ accountId: a.accountId.trim(), ...(a.handle.trim() ? { handle: a.handle.trim() } : {}) })),
       })),
     };
+    duplicateConfirmed.current = false;
     const order = await submitting.run(() =>
       ok(client.POST('/v1/orders', { params: { header: { 'Idempotency-Key': idempotencyKey } }, body })),
     );
@@ -344,7 +350,12 @@ export function NewOrderPage() {
       <h1>{t.form.title}</h1>
       <p>{t.form.intro}</p>
       <div ref={summaryRef} tabIndex={-1} data-testid="error-summary">
-        {submitting.error !== undefined && <Problem error={submitting.error} />}
+        {submitting.error !== undefined && !isDuplicateReference(submitting.error) && <Problem error={submitting.error} />}
+        <DuplicateReferenceWarning
+          error={submitting.error}
+          reference={fields.courtReference.trim()}
+          onConfirm={() => ((duplicateConfirmed.current = true), formRef.current?.requestSubmit())}
+        />
         {summary.length > 0 && (
           <div className="fr-alert fr-alert--error fr-mb-3w" role="alert">
             <h2 className="fr-alert__title">{format(t.form.summaryTitle, { count: summary.length })}</h2>
@@ -375,7 +386,7 @@ export function NewOrderPage() {
           </ul>
         )}
       </div>
-      <form onSubmit={(e) => void submit(e)} noValidate data-testid="new-order">
+      <form ref={formRef} onSubmit={(e) => void submit(e)} noValidate data-testid="new-order">
         <fieldset className="fr-fieldset">
           <legend className="fr-fieldset__legend">{t.form.decision}</legend>
           {input('courtReference', t.form.courtReference, {}, t.form.courtReferenceHint)}

@@ -1,14 +1,14 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type AuditEvent, type AuditEventPage, type Caller, type Order, client, ok } from '../api';
 import { Field } from '../field';
 import { OffenceLabel } from '../offence-label';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
 import { useAction } from '../use-action';
 import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
-import { PLATFORM_TONE } from './orders';
+import { lateFirst, platformState } from './orders';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
-async function eventsOf(orderId: string): Promise<AuditEvent[]> {
+export async function eventsOf(orderId: string): Promise<AuditEvent[]> {
   const events: AuditEvent[] = [];
   let after: string | null = null;
   do {
@@ -21,7 +21,7 @@ async function eventsOf(orderId: string): Promise<AuditEvent[]> {
   return events;
 }
 
-const TIMELINE = new Set([
+export const TIMELINE = new Set([
   'order.created',
   'order.activated',
   'order.expired',
@@ -35,7 +35,7 @@ const TIMELINE = new Set([
   'directive.sla_breached',
 ]);
 
-function eventLine(e: AuditEvent): string {
+export function eventLine(e: AuditEvent): string {
   const label = t.events[e.type] ?? e.type;
   const detail: string[] = [];
   if (typeof e.data.directiveType === 'string') detail.push(t.order.directiveTypes[e.data.directiveType] ?? e.data.directiveType);
@@ -58,7 +58,45 @@ export function OrderPage({ id, caller }: { id: string; caller: Caller }) {
   const order = useLoad(() => ok(client.GET('/v1/orders/{id}', { params: { path: { id } } })), [id]);
   const events = useLoad(() => eventsOf(id), [id]);
   const reload = () => (order.reload(), events.reload());
+  useProgress(id, order.value, reload);
   return <Loaded state={order}>{(o) => <OrderView order={o} caller={caller} events={events} onRevoked={reload} />}</Loaded>;
+}
+
+/** Where a platform may still move without the clerk: not yet answered, or being lifted. */
+const MOVING = new Set(['pending', 'delivered', 'lifting']);
+export const POLL_MS = 3000;
+
+/** What of an order's progress tells that the page is out of date. */
+const progressKey = (o: Pick<Order, 'status' | 'platforms'>) =>
+  JSON.stringify([o.status, o.platforms.map((p) => [p.platform, p.status, p.overdue, p.slaMet, p.liftedAt])]);
+
+/**
+ * While a platform may still move, asks every POLL_MS how far the order got (GET
+ * /v1/orders/{id}/progress, not audited) and reads the order and its events again (audited) only
+ * when that changed; stops once every platform is final, or when the page is left.
+ */
+function useProgress(id: string, order: Order | undefined, reload: () => void) {
+  const reloadRef = useRef(reload);
+  reloadRef.current = reload;
+  const shown = order ? progressKey(order) : undefined;
+  const moving = order?.platforms.some((p) => MOVING.has(p.status)) ?? false;
+  useEffect(() => {
+    if (!shown || !moving) return;
+    let live = true;
+    const timer = window.setInterval(() => {
+      void ok(client.GET('/v1/orders/{id}/progress', { params: { path: { id } } })).then(
+        (progress) => {
+          if (live && progressKey(progress) !== shown) reloadRef.current();
+        },
+        // A missed beat is retried at the next one; the page keeps what it shows.
+        () => undefined,
+      );
+    }, POLL_MS);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+  }, [id, shown, moving]);
 }
 
 function OrderView({
@@ -84,6 +122,16 @@ function OrderView({
       </p>
       <h1>{format(t.order.title, { reference: o.courtReference })}</h1>
       <Badge text={t.status[o.status]} tone={o.status === 'active' ? 'success' : o.status === 'revoked' ? 'warning' : 'info'} />
+      <p className="fr-mt-2w">
+        <a
+          className="fr-link fr-icon-file-text-line fr-link--icon-left"
+          href={`#/orders/${o.id}/certificate`}
+          data-testid="certificate-link"
+        >
+          {t.order.certificate}
+        </a>
+      </p>
+      {o.platforms.some((p) => MOVING.has(p.status)) && <p className="fr-text--sm">{t.order.refreshing}</p>}
       {o.revocation && o.revokedAt && (
         <div className="fr-alert fr-alert--warning fr-alert--sm fr-mt-2w">
           <p>
@@ -119,19 +167,24 @@ function OrderView({
       <h2 className="fr-mt-4w">{t.order.platforms}</h2>
       {events.error !== undefined && <Problem error={events.error} />}
       <div className="fr-grid-row fr-grid-row--gutters">
-        {o.platforms.map((p) => (
+        {lateFirst(o.platforms).map((p) => (
           <section className="fr-col-12 fr-col-md-6" key={p.platform} data-testid={`platform-${p.platform}`}>
             <div className="fr-card fr-card--no-arrow">
               <div className="fr-card__body">
                 <div className="fr-card__content">
                   <h3 className="fr-card__title">{p.platform}</h3>
                   <div className="fr-card__desc">
-                    <Badge text={t.platformStatus[p.status]} tone={PLATFORM_TONE[p.status]} />{' '}
-                    <span>{format(t.order.accounts, { count: p.accountCount })}</span>
+                    <Badge {...platformState(p)} /> <span>{format(t.order.accounts, { count: p.accountCount })}</span>
                     {p.slaDeadline && (
                       <p className="fr-mt-1w">
                         {t.order.sla} : {formatDateTime(p.slaDeadline)} —{' '}
-                        {p.slaMet === true ? t.order.slaMet : p.slaMet === false ? t.order.slaBreached : t.order.slaRunning}
+                        {p.overdue
+                          ? t.order.overdue
+                          : p.slaMet === true
+                            ? t.order.slaMet
+                            : p.slaMet === false
+                              ? t.order.slaBreached
+                              : t.order.slaRunning}
                       </p>
                     )}
                     <h4 className="fr-text--md fr-mt-2w">{t.order.timeline}</h4>
