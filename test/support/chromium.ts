@@ -137,11 +137,15 @@ export const ENGLISH_WORDS = new Set(
  * code (`code`, `pre`, `kbd`, `samp`), the marque (`.fr-logo`), anything marked `translate="no"`
  * or in another `lang`, and data values: tokens with a digit, `@`, `/`, `:` or `_` (ids, hashes,
  * e-mails, URLs, codes), and whatever matches `except` (names given by the test's fixtures, such
- * as /Test platform \S+/g). Each as "word — «the text it was found in»".
+ * as /Test platform \S+/g). `within` narrows the check to what matches a selector (say
+ * 'header, footer' for the shell alone). Each as "word — «the text it was found in»".
  */
-export async function englishWords(page: Page, options: { except?: RegExp[]; words?: Iterable<string> } = {}): Promise<string[]> {
+export async function englishWords(
+  page: Page,
+  options: { except?: RegExp[]; words?: Iterable<string>; within?: string } = {},
+): Promise<string[]> {
   const found = await page.evaluate(
-    ({ except, words }) => {
+    ({ except, words, within }) => {
       const patterns = except.map(([source, flags]) => new RegExp(source, flags.includes('g') ? flags : `${flags}g`));
       const english = new Set(words);
       const skip = (el: Element | null): boolean => {
@@ -165,17 +169,20 @@ export async function englishWords(page: Page, options: { except?: RegExp[]; wor
           }
         }
       };
-      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const parent = node.parentElement;
-        if (!parent || !node.textContent?.trim() || skip(parent) || !visible(parent)) continue;
-        check(node.textContent);
-      }
-      for (const el of Array.from(document.body.querySelectorAll('[aria-label], [title], [placeholder], img[alt]'))) {
-        if (skip(el) || !visible(el)) continue;
-        for (const attribute of ['aria-label', 'title', 'placeholder', 'alt']) {
-          const value = el.getAttribute(attribute);
-          if (value) check(value);
+      const roots = within ? Array.from(document.querySelectorAll(within)) : [document.body];
+      for (const root of roots) {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const parent = node.parentElement;
+          if (!parent || !node.textContent?.trim() || skip(parent) || !visible(parent)) continue;
+          check(node.textContent);
+        }
+        for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {
+          if (!el.matches('[aria-label], [title], [placeholder], img[alt]') || skip(el) || !visible(el)) continue;
+          for (const attribute of ['aria-label', 'title', 'placeholder', 'alt']) {
+            const value = el.getAttribute(attribute);
+            if (value) check(value);
+          }
         }
       }
       return hits;
@@ -183,6 +190,7 @@ export async function englishWords(page: Page, options: { except?: RegExp[]; wor
     {
       except: (options.except ?? []).map((r) => [r.source, r.flags] as [string, string]),
       words: [...(options.words ?? ENGLISH_WORDS)],
+      within: options.within ?? null,
     },
   );
   return [...new Set(found)];
