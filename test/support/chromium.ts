@@ -62,15 +62,44 @@ export async function noHorizontalOverflow(page: Page): Promise<string[]> {
     const scroll = document.documentElement.scrollWidth;
     if (scroll <= width) return [];
     const culprits: string[] = [];
+    // What an ancestor within the window clips (a table's scrolling container, the header's brand)
+    // does not count; an absolutely placed box is clipped only by its positioned ancestors' chain.
+    const clipped = (node: Node): boolean => {
+      let absolute = node instanceof Element && getComputedStyle(node).position === 'absolute';
+      if (node instanceof Element && getComputedStyle(node).position === 'fixed') return true;
+      for (let a = node.parentElement; a && a !== document.body; a = a.parentElement) {
+        const style = getComputedStyle(a);
+        const positioned = style.position !== 'static';
+        if ((!absolute || positioned) && style.overflowX !== 'visible' && a.getBoundingClientRect().right <= width + 0.5) return true;
+        if (positioned) {
+          if (style.position === 'fixed') return true;
+          absolute = style.position === 'absolute';
+        }
+      }
+      return false;
+    };
     for (const el of Array.from(document.body.querySelectorAll('*'))) {
       const box = el.getBoundingClientRect();
-      if (box.width === 0 || box.right <= width + 0.5) continue;
+      if (box.width === 0 || box.right <= width + 0.5 || clipped(el)) continue;
       // Only the outermost: a child of a culprit says nothing more.
       if (el.parentElement && el.parentElement.getBoundingClientRect().right > width + 0.5 && el.parentElement !== document.body) continue;
       const id = el.id ? `#${el.id}` : '';
       const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
       culprits.push(`${el.tagName.toLowerCase()}${id}${cls} right=${Math.round(box.right)}`);
       if (culprits.length >= 8) break;
+    }
+    // Text that runs out of a box that itself fits (a word too long, a line that may not wrap).
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node && culprits.length < 12; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || !node.textContent?.trim() || parent.getBoundingClientRect().right > width + 0.5) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const right = range.getBoundingClientRect().right;
+      if (right > width + 0.5 && !clipped(node))
+        culprits.push(
+          `text «${node.textContent.trim().slice(0, 40)}» in ${parent.tagName.toLowerCase()}.${parent.className} right=${Math.round(right)}`,
+        );
     }
     return [`scrollWidth ${scroll} > innerWidth ${width}`, ...culprits];
   });
