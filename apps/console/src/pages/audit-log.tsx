@@ -3,6 +3,7 @@ import type { paths } from '@ostracon/platform-sdk/api-types';
 import { type Caller, client, ok } from '../api';
 import { Field } from '../field';
 import { formatDateTime, messages as t } from '../i18n';
+import { parisInstant } from '../paris-time';
 import { navigate } from '../router';
 import { Loaded, Pager, Table, useLoad } from '../ui';
 
@@ -20,7 +21,8 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
     to: query.get('to') ?? '',
   };
   const after = query.get('after') ?? '';
-  const instant = (v: string) => (v && !Number.isNaN(new Date(v).getTime()) ? new Date(v).toISOString() : undefined);
+  // A datetime-local value is a Paris wall-clock time, whatever the browser's zone.
+  const instant = (v: string) => parisInstant(v)?.toISOString();
   const params: EventsQuery = {
     limit: 50,
     // The URL may say anything: the API refuses a type it does not know, and the page shows why.

@@ -3,6 +3,7 @@ import type { paths } from '@ostracon/platform-sdk/api-types';
 import { client, ok } from '../api';
 import { Field } from '../field';
 import { format, messages as t } from '../i18n';
+import { parisInstant } from '../paris-time';
 import { navigate } from '../router';
 import { Problem, useLoad } from '../ui';
 import { useAction } from '../use-action';
@@ -69,7 +70,7 @@ function localErrors(f: Fields, platforms: PlatformRow[]): Record<string, string
   if (!f.decisionDate) e.decisionDate = err.required;
   else if (f.decisionDate > parisToday()) e.decisionDate = err.future;
   else if (f.decisionDate < LAW_IN_FORCE) e.decisionDate = err.beforeLaw;
-  const start = f.startsAt ? new Date(f.startsAt) : new Date();
+  const start = (f.startsAt && parisInstant(f.startsAt)) || new Date();
   if (f.startsAt && f.decisionDate && f.startsAt.slice(0, 10) < f.decisionDate) e.startsAt = err.startBeforeDecision;
   const days = Number(f.durationDays);
   const limit = maxDurationDays(start, f.legalBasis, f.repeatOffender);
@@ -147,7 +148,7 @@ export function NewOrderPage() {
       legalBasis: fields.legalBasis,
       offence: fields.offence,
       repeatOffender: fields.repeatOffender,
-      ...(fields.startsAt ? { startsAt: new Date(fields.startsAt).toISOString() } : {}),
+      ...(fields.startsAt ? { startsAt: parisInstant(fields.startsAt)?.toISOString() ?? fields.startsAt } : {}),
       durationDays: Number(fields.durationDays),
       subject: { signals },
       platforms: platforms.map((p) => ({
