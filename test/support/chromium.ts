@@ -43,12 +43,15 @@ export async function seriousAccessibilityViolations(page: Page): Promise<{ id: 
   });
 }
 
-/** With SCREENSHOTS=1, saves the page as docs/console/<name>.png (what docs/console.md shows). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+/**
+ * With SCREENSHOTS=1, saves the page as docs/console/<name>.png (what docs/console.md shows): the
+ * whole page, or the window alone (`fullPage: false`, for a menu or modal fixed over it).
+ */
+export async function screenshot(page: Page, name: string, { fullPage = true }: { fullPage?: boolean } = {}): Promise<void> {
   if (process.env.SCREENSHOTS !== '1') return;
   const file = join(__dirname, '..', '..', 'docs', 'console', `${name}.png`);
   mkdirSync(dirname(file), { recursive: true });
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
 }
 
 /**
