@@ -159,16 +159,20 @@ export const ENGLISH_WORDS = new Set(
     'judgment judgement person people organization log logs verify verified checkpoint proof proofs consistency tampered ' +
     'witness witnessed month months day days hour hours week weeks year years time today yesterday tomorrow since until ' +
     'before after about without within between per name phone account accounts created updated status state states ' +
-    'compliance chart empty nothing something copy copied'
+    'compliance chart empty nothing something copy copied ' +
+    // The offences' English labels and codes (issue 28, point 2).
+    'cyberharassment sexual privacy minors child abuse material exposing pornographic revealing personal exposes risk ' +
+    'threats persons holding authority incitement apology terrorism hate speech'
   ).split(/\s+/),
 );
 
 /**
  * The English words that a person reads on the page (ENGLISH_WORDS, or `words`): its visible
- * text and the texts read aloud or shown on hover (aria-label, title, placeholder, alt), outside
- * code (`code`, `pre`, `kbd`, `samp`), the marque (`.fr-logo`), anything marked `translate="no"`
- * or in another `lang`, and data values: tokens with a digit, `@`, `/`, `:` or `_` (ids, hashes,
- * e-mails, URLs, codes), and whatever matches `except` (names given by the test's fixtures, such
+ * text, every option of a visible list, and the texts read aloud or shown on hover (aria-label,
+ * title, placeholder, alt); outside code (`code`, `pre`, `kbd`, `samp`), the marque
+ * (`.fr-logo`), anything marked `translate="no"` or in another `lang`, and data values: tokens
+ * with a digit, `@`, `/`, `:` or `_` (ids, hashes, e-mails, URLs, codes), and whatever matches
+ * `except` (names given by the test's fixtures, such
  * as /Test platform \S+/g). `within` narrows the check to what matches a selector (say
  * 'header, footer' for the shell alone). Each as "word — «the text it was found in»".
  */
@@ -209,6 +213,9 @@ export async function englishWords(
           if (!parent || !node.textContent?.trim() || skip(parent) || !visible(parent)) continue;
           check(node.textContent);
         }
+        // A list's options are read when it opens (checkVisibility says no to each).
+        for (const select of Array.from(root.querySelectorAll('select')))
+          if (!skip(select) && visible(select)) for (const option of Array.from(select.options)) check(option.text);
         for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {
           if (!el.matches('[aria-label], [title], [placeholder], img[alt]') || skip(el) || !visible(el)) continue;
           for (const attribute of ['aria-label', 'title', 'placeholder', 'alt']) {
