@@ -27,8 +27,8 @@ import { type World, startWorld } from './support/world';
 jest.setTimeout(180_000);
 
 const PHONES = [320, 375];
-/** The fixtures' platform names ("Test platform p-…") are data, not the console's words. */
-const DATA = [/Test platform [\w-]+/g];
+/** The fixtures' names ("Test platform p-…", the organisation "test authority" of a test key) are data, not the console's words. */
+const DATA = [/Test platform [\w-]+/g, /\btest (authority|auditor|admin|platform)\b/g];
 
 describe('the console’s shell in a browser', () => {
   let world: World;
