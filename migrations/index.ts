@@ -11,6 +11,7 @@ import { IndexDirectivesByDelivery1764450000000 } from './1764450000000-index-di
 import { CreatePrivateChecks1764460000000 } from './1764460000000-create-private-checks';
 import { WitnessAuditCheckpoints1764470000000 } from './1764470000000-witness-audit-checkpoints';
 import { ClientSignupLimits1764480000000 } from './1764480000000-client-signup-limits';
+import { CountOrderMonthsInParis1764495000000 } from './1764495000000-count-order-months-in-paris';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreatePrivateChecks1764460000000,
   WitnessAuditCheckpoints1764470000000,
   ClientSignupLimits1764480000000,
+  CountOrderMonthsInParis1764495000000,
 ];

@@ -215,7 +215,7 @@ const cases: Case[] = [
       ),
     status: 400,
     code: 'VALIDATION.FAILED',
-    path: 'durationDays',
+    path: 'duration',
   },
   {
     name: 'neither durationDays nor endsAt',
@@ -226,6 +226,142 @@ const cases: Case[] = [
       ),
     status: 400,
     code: 'VALIDATION.FAILED',
+  },
+  {
+    name: 'both duration and durationDays',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => (b.duration = { months: 6 })),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration',
+  },
+  {
+    name: 'both duration and endsAt',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) =>
+          Object.assign(b, { durationDays: undefined, duration: { months: 1 }, endsAt: daysFrom(now, 30).toISOString() }),
+        ),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration',
+  },
+  {
+    name: 'a negative number of months',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: { months: -1, days: 40 } })),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration.months',
+  },
+  {
+    name: 'a negative number of days',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: { months: 2, days: -1 } })),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration.days',
+  },
+  {
+    name: 'a duration of zero',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: { months: 0, days: 0 } })),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration',
+  },
+  {
+    name: 'an empty duration',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: {} })),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration',
+  },
+  {
+    name: 'a fractional month',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: { months: 1.5 } })),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration.months',
+  },
+  {
+    name: 'weeks, which the law does not count in',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: { weeks: 2 } })),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration',
+  },
+  {
+    name: 'more months than any ban may last',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: { months: 13 } })),
+      ),
+    status: 400,
+    code: 'VALIDATION.FAILED',
+    path: 'duration.months',
+  },
+  {
+    name: '7 months for a first conviction',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: { months: 7 } })),
+      ),
+    status: 422,
+    code: 'ORDER.DURATION_EXCEEDED',
+    path: 'duration',
+  },
+  {
+    name: '6 months and a day for a first conviction',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) => Object.assign(b, { durationDays: undefined, duration: { months: 6, days: 1 } })),
+      ),
+    status: 422,
+    code: 'ORDER.DURATION_EXCEEDED',
+    path: 'duration',
+  },
+  {
+    name: '12 months under probation, repeat offender or not',
+    request: ({ key, platform }) =>
+      post(
+        key,
+        order(platform, (b) =>
+          Object.assign(b, { durationDays: undefined, duration: { months: 12 }, legalBasis: 'probation', repeatOffender: true }),
+        ),
+      ),
+    status: 422,
+    code: 'ORDER.DURATION_EXCEEDED',
+    path: 'duration',
   },
   {
     name: 'durationDays zero',

@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { MemoryTree, consistencyProof, inclusionProof, leafHash, rootHash } from '@ostracon/platform-sdk/transparency';
 import canonicalize from 'canonicalize';
 import { fingerprint, sameKey, verifyCheckpoint } from '../apps/console/src/verify/checkpoint';
-import { eventLeaf, fromHex, toHex, verifyConsistency, verifyInclusion } from '../apps/console/src/verify/merkle';
+import { eventLeaf, fromHex, rootFromInclusion, toHex, verifyConsistency, verifyInclusion } from '../apps/console/src/verify/merkle';
 import { checkNote, readVerifierKey } from '../apps/console/src/verify/note';
 import { COSIGNATURE_V1, checkpointText, cosignatureLine, rawEd25519, signNote, verifierKey } from '@ostracon/platform-sdk/transparency';
 
@@ -29,6 +29,20 @@ describe('the console’s log verifier', () => {
         expect(verifyInclusion(leaves[i]!, i, size, proof, rootHash(tree, size === 1 ? 2 : size - 1))).toBe(false);
       }
     }
+  });
+
+  it('recomputes, for a report, the root each inclusion proof leads to: the signed one, and another for a wrong leaf', () => {
+    for (let size = 1; size <= leaves.length; size++) {
+      const root = toHex(rootHash(tree, size));
+      for (let i = 0; i < size; i++) {
+        const proof = inclusionProof(tree, i, size);
+        expect(toHex(rootFromInclusion(leaves[i]!, i, size, proof)!)).toBe(root);
+        const wrong = rootFromInclusion(leaves[(i + 1) % leaves.length]!, i, size, proof);
+        expect(wrong && toHex(wrong)).not.toBe(root);
+      }
+      expect(rootFromInclusion(leaves[0]!, size, size, [])).toBeNull();
+    }
+    expect(rootFromInclusion(leaves[0]!, 0, 4, [])).toBeNull();
   });
 
   it('accepts every consistency proof of the service, and refuses one between a rewritten log and the old root', () => {

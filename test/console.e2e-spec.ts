@@ -120,18 +120,18 @@ describe('the console in a browser', () => {
     await fill(page, '#f-decisionDate', decided);
     await page.waitForFunction(() => document.querySelectorAll('#f-offence option').length > 1);
     await fill(page, '#f-offence', 'cyberharassment');
-    await fill(page, '#f-email', 'Someone+X@Example.fr');
-    await fill(page, '#f-phone', '06 12 34 56 78');
+    await fill(page, '#f-email-0', 'Someone+X@Example.fr');
+    await fill(page, '#f-phone-0', '06 12 34 56 78');
     await fill(page, '#f-platform-0', platform);
-    await fill(page, '#f-account-0', '7012345678');
+    await fill(page, '#f-account-0-0', '7012345678');
     // Longer than the law allows a first conviction: said on the field, before anything is sent.
-    await fill(page, '#f-durationDays', '200');
-    await page.waitForSelector('#f-durationDays-error');
-    expect(await text(page, '#f-durationDays-error')).toMatch(/Au plus 6 mois/);
+    await fill(page, '#f-durationMonths', '7');
+    await page.waitForSelector('#f-durationMonths-error');
+    expect(await text(page, '#f-durationMonths-error')).toMatch(/Au plus 6 mois/);
     await screenshot(page, 'new-order');
     await expectAccessible(page);
-    await fill(page, '#f-durationDays', '180');
-    await page.waitForFunction(() => !document.querySelector('#f-durationDays-error'));
+    await fill(page, '#f-durationMonths', '6');
+    await page.waitForFunction(() => !document.querySelector('#f-durationMonths-error'));
     // A double click sends one order: the form keeps one Idempotency-Key.
     await page.dblclick('[data-testid="new-order"] button[type="submit"]');
     await page.waitForFunction(() => /#\/orders\/[0-9a-f-]{36}$/.test(window.location.hash));
@@ -298,8 +298,8 @@ describe('the console in a browser', () => {
     expect(await bar('rejected')).toBe('1');
     expect(await bar('pending')).toBe('1');
     expect(await page.locator(`[data-row="${platform} ${month}"] rect[data-series="late"]`).count()).toBe(0);
-    const row = await page.locator('[data-testid="compliance-table"] tr', { hasText: platform }).innerText();
-    expect(row.split('\t').slice(0, 6)).toEqual([platform, month, '3', '1', '0', '1']);
+    const row = await page.locator(`[data-testid="compliance-table"] tr[data-platform="${platform}"]`).innerText();
+    expect(row.split('\t').slice(0, 6)).toEqual([`Test platform ${platform}`, month, '3', '1', '0', '1']);
     await screenshot(page, 'compliance');
     await expectAccessible(page);
 

@@ -42,7 +42,12 @@ describe('orders (authority side)', () => {
       ],
       revokedAt: null,
     });
-    expect(new Date(res.body.endsAt).getTime() - new Date(res.body.startsAt).getTime()).toBe(180 * 86_400_000);
+    // 180 calendar days on the Paris calendar: the same wall-clock time, whatever summer time does.
+    const paris = (iso: string) =>
+      new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
+    expect(paris(res.body.endsAt).slice(11)).toBe(paris(res.body.startsAt).slice(11));
+    const days = (Date.parse(paris(res.body.endsAt).slice(0, 10)) - Date.parse(paris(res.body.startsAt).slice(0, 10))) / 86_400_000;
+    expect(days).toBe(180);
     expect(res.text).not.toContain('Example.fr');
     expect(res.text).not.toContain('acct-7012345678');
   });

@@ -1,7 +1,10 @@
 import createClient from 'openapi-fetch';
 import type { components, paths } from '@ostracon/platform-sdk/api-types';
+import { format, messages as t } from './i18n';
 
 type Problem = components['schemas']['Problem'];
+
+const problemTextOf = (code: string) => t.problemCodes[code] ?? format(t.problemFallback, { code });
 
 /** A problem+json answer (docs/errors.md), as the console shows it. */
 export class ApiError extends Error {
@@ -11,8 +14,22 @@ export class ApiError extends Error {
     readonly detail: string,
     readonly errors: { path: string; message: string }[] = [],
   ) {
-    super(`${code}: ${detail}`);
+    // Its message is what a person reads wherever it is shown: French, never `detail`.
+    super(problemTextOf(code));
   }
+}
+
+/**
+ * What a person reads of a problem: the French text of its code (i18n `problemCodes`), or a French
+ * sentence naming the code. Never the English `detail`, which is for developers and logs.
+ */
+export function problemText(error: ApiError): string {
+  return problemTextOf(error.code);
+}
+
+/** What a problem says on a form's field (an `errors[]` entry's place), by the problem's code. */
+export function fieldProblemText(code: string): string {
+  return t.fieldProblems[code] ?? t.problemCodes[code] ?? format(t.fieldFallback, { code });
 }
 
 let csrfToken: string | null = null;

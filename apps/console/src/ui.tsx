@@ -1,5 +1,5 @@
 import { type DependencyList, type ReactNode, useEffect, useId, useState } from 'react';
-import { ApiError } from './api';
+import { ApiError, problemText } from './api';
 import { messages as t } from './i18n';
 
 /** Loads something for a page; `reload` runs it again. */
@@ -21,12 +21,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: DependencyList) {
 }
 
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.status === 401) return t.problems.unauthenticated;
-    if (error.status === 403) return `${t.problems.forbidden} (${error.code})`;
-    if (error.status === 503) return t.problems.unavailable;
-    return `${error.detail} (${error.code})`;
-  }
+  // French, by the problem's code (api.ts problemText): never the English `detail`.
+  if (error instanceof ApiError) return problemText(error);
   return error instanceof Error ? error.message : String(error);
 }
 

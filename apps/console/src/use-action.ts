@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError } from './api';
+import { ApiError, fieldProblemText } from './api';
 
 /** An error of the API's problem+json (`errors[]`) that belongs to no field of the form. */
 export interface UnplacedError {
@@ -11,7 +11,7 @@ interface ActionState<R> {
   pending: boolean;
   error?: unknown;
   result?: R;
-  /** The API's errors on the form's fields, by field name: "<detail> — <message>". */
+  /** The API's errors on the form's fields, by field name, in French (by the problem's code). */
   fieldErrors: Record<string, string>;
   unplaced: UnplacedError[];
 }
@@ -38,10 +38,11 @@ export function useAction<R = unknown>(fieldOf: (path: string) => string | undef
       const fieldErrors: Record<string, string> = {};
       const unplaced: UnplacedError[] = [];
       if (error instanceof ApiError) {
-        for (const { path, message } of error.errors) {
+        // The entries' `message` is English, for developers: a person reads the code's French text.
+        for (const { path } of error.errors) {
           const field = fieldOf(path);
-          if (field === undefined) unplaced.push({ path, message });
-          else fieldErrors[field] = `${error.detail} — ${message}`;
+          if (field === undefined) unplaced.push({ path, message: fieldProblemText(error.code) });
+          else fieldErrors[field] = fieldProblemText(error.code);
         }
       }
       setState({ ...IDLE, error, fieldErrors, unplaced });

@@ -1,4 +1,4 @@
-import { pageQuerySchema, platformIdSchema } from '@ostracon/common';
+import { pageQuerySchema, platformIdSchema, text } from '@ostracon/common';
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES } from './audit-event';
 
@@ -7,18 +7,42 @@ const instant = z.iso
   // ISO 8601 has a year 0000; PostgreSQL's calendar goes from 1 BC to AD 1 and refuses it.
   .refine((value) => !value.startsWith('0000-'), 'there is no year 0000');
 
-/** Filters of the event list and the export (the export ignores `after` and `limit`). */
-export const auditEventsQuerySchema = z.strictObject({
+/** Filters of the event list and the export. */
+const auditFilters = {
   orderId: z.uuid().optional(),
+  courtReference: text().trim().min(1).max(100).optional().meta({
+    description:
+      'events of the orders with this court reference (case-insensitive, exact) that the caller may see; another organisation’s reference gives an empty page',
+  }),
   platform: platformIdSchema.optional().meta({ description: 'events about this platform' }),
   type: z.enum(AUDIT_EVENT_TYPES).optional(),
   from: instant.optional().meta({ description: 'events at or after this instant' }),
   to: instant.optional().meta({ description: 'events before this instant' }),
-  ...pageQuerySchema,
-});
+};
+
+/**
+ * The event list: the filters, an order (oldest first by default, as before), and keyset paging
+ * both ways: `after` a page's nextCursor, `before` its prevCursor, `last=true` the last page.
+ */
+export const auditEventsQuerySchema = z
+  .strictObject({
+    ...auditFilters,
+    order: z.enum(['asc', 'desc']).default('asc').meta({ description: 'asc: oldest first (default); desc: newest first' }),
+    ...pageQuerySchema,
+    before: text().min(1).max(512).optional().meta({ description: 'the page before this cursor (a page’s prevCursor)' }),
+    last: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true')
+      .meta({ description: 'true: the last page in this order' }),
+  })
+  .refine((q) => [q.after !== undefined, q.before !== undefined, q.last].filter(Boolean).length <= 1, {
+    message: 'after, before and last=true exclude one another',
+    path: ['before'],
+  });
 export type AuditEventsQuery = z.output<typeof auditEventsQuerySchema>;
 
-export const auditExportQuerySchema = auditEventsQuerySchema.omit({ after: true, limit: true });
+export const auditExportQuerySchema = z.strictObject(auditFilters);
 export type AuditExportQuery = z.output<typeof auditExportQuerySchema>;
 
 const seqParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
@@ -54,7 +78,11 @@ export const auditEventViewSchema = z.object({
   data: z.record(z.string(), z.unknown()),
   leafHash: hex.meta({ description: 'SHA-256(0x00 ‖ RFC 8785 JSON of the event without leafHash)' }),
 });
-export const auditEventPageSchema = z.object({ items: z.array(auditEventViewSchema), nextCursor: z.string().nullable() });
+export const auditEventPageSchema = z.object({
+  items: z.array(auditEventViewSchema),
+  nextCursor: z.string().nullable().meta({ description: 'the next page: pass it as `after`' }),
+  prevCursor: z.string().nullable().meta({ description: 'the previous page: pass it as `before` (null on the first page)' }),
+});
 export const checkpointSchema = z.object({
   size: z.number().int(),
   rootHash: hex,

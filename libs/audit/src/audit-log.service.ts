@@ -43,13 +43,33 @@ export class AuditLogService {
     private readonly witnesses: WitnessingService,
   ) {}
 
-  async list(reader: AuditReader, query: AuditEventsQuery, scope: AuditScope): Promise<Page<AuditEventOut>> {
-    const after = query.after ? decodeCursor(query.after, cursorSchema)[0] : 0;
-    const rows = await this.select(scope, query, after, query.limit + 1);
+  /**
+   * One page of events in the order asked. Keyset both ways: after a cursor (the next page),
+   * before one (the previous page), or the last page; the page is read towards the cursor and
+   * turned back when it goes against the order asked.
+   */
+  async list(
+    reader: AuditReader,
+    query: Omit<AuditEventsQuery, 'order' | 'last'> & Partial<Pick<AuditEventsQuery, 'order' | 'last'>>,
+    scope: AuditScope,
+  ): Promise<Page<AuditEventOut> & { prevCursor: string | null }> {
+    const desc = query.order === 'desc';
+    const after = query.after ? decodeCursor(query.after, cursorSchema)[0] : undefined;
+    const before = query.before ? decodeCursor(query.before, cursorSchema, 'before')[0] : undefined;
+    const backwards = before !== undefined || query.last === true;
+    // Reading backwards is reading the other order from the cursor (or from the far end).
+    const ascending = desc === backwards;
+    const from = after ?? before;
+    const rows = await this.select(scope, query, { from, ascending }, query.limit + 1);
     await this.recordRead(reader, 'list', query);
-    const items = rows.slice(0, query.limit).map(withLeaf);
-    const next = rows.length > query.limit ? encodeCursor([items.at(-1)!.seq]) : null;
-    return { items, nextCursor: next };
+    const more = rows.length > query.limit;
+    const page = rows.slice(0, query.limit);
+    if (backwards) page.reverse();
+    const items = page.map(withLeaf);
+    const cursor = (i: number) => (items.length > 0 ? encodeCursor([items.at(i)!.seq]) : null);
+    return backwards
+      ? { items, prevCursor: more ? cursor(0) : null, nextCursor: before !== undefined ? cursor(-1) : null }
+      : { items, prevCursor: after !== undefined ? cursor(0) : null, nextCursor: more ? cursor(-1) : null };
   }
 
   /** Every matching event in seq order, read in batches: memory stays flat whatever the size. */
@@ -57,7 +77,7 @@ export class AuditLogService {
     await this.recordRead(reader, 'export', query);
     let after = 0;
     for (;;) {
-      const rows = await this.select(scope, query, after, EXPORT_BATCH);
+      const rows = await this.select(scope, query, { from: after, ascending: true }, EXPORT_BATCH);
       for (const row of rows) yield withLeaf(row);
       if (rows.length < EXPORT_BATCH) return;
       after = Number(rows.at(-1)!.seq);
@@ -141,7 +161,9 @@ export class AuditLogService {
       [seq - 1],
     );
     const [proof, root] = await Promise.all([this.tree.inclusion(seq - 1, treeSize), this.tree.root(treeSize)]);
-    const [event] = bundle ? (await this.select(bundle.scope, {}, seq - 1, 1)).filter((e) => Number(e.seq) === seq) : [];
+    const [event] = bundle
+      ? (await this.select(bundle.scope, {}, { from: seq - 1, ascending: true }, 1)).filter((e) => Number(e.seq) === seq)
+      : [];
     await this.recordRead(reader, 'inclusion-proof', { seq, size: treeSize, ...(bundle ? { bundle: true } : {}) });
     return {
       seq,
@@ -185,18 +207,26 @@ export class AuditLogService {
     return size;
   }
 
-  private select(scope: AuditScope, q: AuditExportQuery, after: number, limit: number): Promise<AuditEventRow[]> {
+  /** Events past `from` (none: from the start) in seq order, ascending or not. */
+  private select(
+    scope: AuditScope,
+    q: Omit<AuditExportQuery, 'courtReference'>,
+    { from, ascending }: { from?: number; ascending: boolean },
+    limit: number,
+  ): Promise<AuditEventRow[]> {
+    // The direction is one of two constants, never the request's text.
+    const [compare, direction] = ascending ? ['>', 'ASC'] : ['<', 'DESC'];
     return queryRows<AuditEventRow>(
       this.dataSource,
       `SELECT e.seq, e.at, e.type, e.actor, e.order_id, e.platform_id, e.data FROM audit_events e
-       WHERE e.seq > $1
+       WHERE ($1::bigint IS NULL OR e.seq ${compare} $1)
          AND ($2::uuid IS NULL OR e.order_id = $2) AND ($3::text IS NULL OR e.type = $3)
          AND ($4::timestamptz IS NULL OR e.at >= $4) AND ($5::timestamptz IS NULL OR e.at < $5)
          AND ($6::uuid[] IS NULL OR e.order_id = ANY($6::uuid[]))
          AND ($8::text IS NULL OR e.platform_id = $8)
-       ORDER BY e.seq LIMIT $7`,
+       ORDER BY e.seq ${direction} LIMIT $7`,
       [
-        after,
+        from ?? null,
         q.orderId ?? null,
         q.type ?? null,
         q.from ?? null,
@@ -209,7 +239,7 @@ export class AuditLogService {
   }
 
   private recordRead(reader: AuditReader, what: string, filter: Record<string, unknown>): Promise<unknown> {
-    const { after: _after, limit: _limit, ...rest } = filter;
+    const { after: _after, before: _before, last: _last, limit: _limit, ...rest } = filter;
     return this.dataSource.transaction((em) =>
       this.audit.record(em, { type: 'audit.read', actor: reader.actor, data: { what, filter: rest } }),
     );

@@ -58,6 +58,31 @@ export type PersonView = z.infer<typeof personViewSchema>;
 export const resolvedPersonSchema = personViewSchema.extend({ displayName: z.string().nullable(), organisationName: z.string() });
 export type ResolvedPerson = z.infer<typeof resolvedPersonSchema>;
 
+/** GET /v1/people?ids=…: the person ids of a page of the log, resolved at once (one audited read). */
+export const resolvePeopleQuerySchema = z.strictObject({
+  ids: z
+    .string()
+    .max(100 * 37)
+    .transform((v) => [...new Set(v.split(','))])
+    .pipe(z.array(z.uuid()).min(1).max(100))
+    .meta({ description: 'comma-separated person ids, at most 100' }),
+});
+export type ResolvePeopleQuery = z.output<typeof resolvePeopleQuerySchema>;
+
+/** Who each id is, of those the caller may resolve (an id it may not, or unknown, is left out). */
+export const resolvedPeopleSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      displayName: z.string().nullable(),
+      email: z.string(),
+      organisation: z.uuid(),
+      organisationName: z.string(),
+    }),
+  ),
+});
+export type ResolvedPeople = z.infer<typeof resolvedPeopleSchema>;
+
 /** Who is calling: a key, or a person signed in. */
 export const sessionViewSchema = z.object({
   kind: z.enum(['client', 'person']),

@@ -13,6 +13,8 @@ export {
   organisationViewSchema,
   personViewSchema,
   resolvedPersonSchema,
+  resolvedPeopleSchema,
+  resolvePeopleQuerySchema,
   sessionViewSchema,
   signedOutSchema,
   type ClientView,
@@ -20,6 +22,8 @@ export {
   type OrganisationView,
   type PersonView,
   type ResolvedPerson,
+  type ResolvedPeople,
+  type ResolvePeopleQuery,
   type SessionView,
   type SignedOut,
 } from './auth.schemas';

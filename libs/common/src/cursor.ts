@@ -7,16 +7,15 @@ export function encodeCursor(key: ReadonlyArray<string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S): z.output<S> {
+/** The cursor's key; a cursor it did not write is a validation error on `path` (the parameter that carried it). */
+export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S, path = 'after'): z.output<S> {
   try {
     const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     if (parsed.success) return parsed.data;
   } catch {
     // fall through: a cursor we did not write
   }
-  throw new DomainError(CommonErrors.validation, 'The cursor is not one this service issued', [
-    { path: 'after', message: 'invalid cursor' },
-  ]);
+  throw new DomainError(CommonErrors.validation, 'The cursor is not one this service issued', [{ path, message: 'invalid cursor' }]);
 }
 
 export const pageQuerySchema = {

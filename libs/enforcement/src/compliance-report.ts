@@ -16,6 +16,7 @@ export type ComplianceQuery = z.output<typeof complianceQuerySchema>;
 /** One platform, one month of suspend directives delivered (docs/enforcement.md § compliance). */
 export const complianceRowSchema = z.object({
   platform: z.string(),
+  platformName: z.string().meta({ description: 'the platform’s name, as registered (added in issue 28; `platform` stays its id)' }),
   month: z.string(),
   delivered: z.number().int(),
   enforcedInTime: z.number().int().meta({ description: 'confirmed `enforced` by the SLA deadline' }),
@@ -57,7 +58,8 @@ export class ComplianceReport {
     const from = query.from ?? addMonth(to, -11);
     const rows: (Omit<ComplianceRow, 'medianSecondsToEnforce' | 'p90SecondsToEnforce'> & { median: number | null; p90: number | null })[] =
       await this.dataSource.query(
-        `SELECT platform_id AS platform,
+        `SELECT d.platform_id AS platform,
+                p.name AS "platformName",
                 to_char(delivered_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM') AS month,
                 count(*)::int AS delivered,
                 count(*) FILTER (WHERE outcome = 'enforced' AND acknowledged_at <= sla_deadline)::int AS "enforcedInTime",
@@ -69,11 +71,12 @@ export class ComplianceReport {
                   FILTER (WHERE outcome = 'enforced') AS median,
                 percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM acknowledged_at - delivered_at))
                   FILTER (WHERE outcome = 'enforced') AS p90
-         FROM directives
+         FROM directives d
+         JOIN platforms p ON p.id = d.platform_id
          WHERE type = 'suspend'
            AND delivered_at >= (($1 || '-01')::date)::timestamp AT TIME ZONE 'Europe/Paris'
            AND delivered_at < (($2 || '-01')::date + interval '1 month')::timestamp AT TIME ZONE 'Europe/Paris'
-         GROUP BY 1, 2
+         GROUP BY 1, 2, 3
          ORDER BY 2, 1`,
         [from, to, now],
       );

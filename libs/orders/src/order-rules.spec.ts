@@ -28,13 +28,28 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe('Code pénal 131-35-1 duration limits', () => {
-  // From 2026-12-01: 6 months = 2027-06-01 (182 days), 12 months = 2027-12-01 (365 days).
+  // From 2026-12-01 01:00 Paris: 6 months = 2027-06-01 01:00 Paris, summer time (182 days), 12 months
+  // = 2027-12-01 01:00 Paris (365 days).
   it.each([
-    ['conviction, first offence: 6 months exactly', { endsAt: '2027-06-01T00:00:00Z', durationDays: undefined }, 'OK'],
-    ['conviction, first offence: a second under 6 months', { endsAt: '2027-05-31T23:59:59Z', durationDays: undefined }, 'OK'],
+    ['conviction, first offence: 6 months exactly', { endsAt: '2027-05-31T23:00:00Z', durationDays: undefined }, 'OK'],
+    ['conviction, first offence: a second under 6 months', { endsAt: '2027-05-31T22:59:59Z', durationDays: undefined }, 'OK'],
     [
       'conviction, first offence: a second over 6 months',
-      { endsAt: '2027-06-01T00:00:01Z', durationDays: undefined },
+      { endsAt: '2027-05-31T23:00:01Z', durationDays: undefined },
+      'ORDER.DURATION_EXCEEDED',
+    ],
+    ['conviction, first offence: { months: 6 }', { duration: { months: 6 }, durationDays: undefined }, 'OK'],
+    ['conviction, first offence: { months: 5, days: 31 }', { duration: { months: 5, days: 31 }, durationDays: undefined }, 'OK'],
+    [
+      'conviction, first offence: { months: 6, days: 1 }',
+      { duration: { months: 6, days: 1 }, durationDays: undefined },
+      'ORDER.DURATION_EXCEEDED',
+    ],
+    ['conviction, first offence: { months: 7 }', { duration: { months: 7 }, durationDays: undefined }, 'ORDER.DURATION_EXCEEDED'],
+    ['conviction, repeat offender: { months: 12 }', { repeatOffender: true, duration: { months: 12 }, durationDays: undefined }, 'OK'],
+    [
+      'probation, repeat offender: { months: 12 }',
+      { legalBasis: 'probation', repeatOffender: true, duration: { months: 12 }, durationDays: undefined },
       'ORDER.DURATION_EXCEEDED',
     ],
     ['conviction, first offence: 182 days (= 6 months here)', { durationDays: 182 }, 'OK'],
@@ -129,6 +144,17 @@ describe('dates', () => {
     expect(codeOf(() => checkOrderRules(timing(overrides), NOW))).toBe(expected);
   });
 
+  it('computes the end in months and days on the Paris calendar: the wall-clock time carries over summer time', () => {
+    // 1 March 2027 03:24 Paris (02:24Z); summer time begins on 28 March.
+    const startsAt = '2027-03-01T02:24:00Z';
+    const at = (overrides: Partial<OrderTiming>) =>
+      checkOrderRules(timing({ decisionDate: '2026-11-20', startsAt, durationDays: undefined, ...overrides }), NOW).endsAt.toISOString();
+    expect(at({ duration: { months: 1 } })).toBe('2027-04-01T01:24:00.000Z');
+    expect(at({ duration: { days: 30 } })).toBe('2027-03-31T01:24:00.000Z');
+    expect(at({ durationDays: 30 })).toBe('2027-03-31T01:24:00.000Z');
+    expect(at({ duration: { months: 1, days: 2 } })).toBe('2027-04-03T01:24:00.000Z');
+  });
+
   it('defaults the start to now and computes the end from durationDays', () => {
     expect(checkOrderRules(timing({ startsAt: undefined, durationDays: 10 }), NOW)).toEqual({
       startsAt: NOW,
@@ -209,8 +235,14 @@ describe('what the clerk is told', () => {
     [
       { durationDays: 183 },
       'ORDER.DURATION_EXCEEDED',
-      'Code pénal 131-35-1: at most 6 months for this order (conviction); the ban may run until 2027-06-01T00:00:00.000Z',
+      'Code pénal 131-35-1: at most 6 months for this order (conviction); the ban may run until 2027-05-31T23:00:00.000Z',
       [{ path: 'durationDays', message: 'longer than 6 months' }],
+    ],
+    [
+      { duration: { months: 7 }, durationDays: undefined },
+      'ORDER.DURATION_EXCEEDED',
+      'Code pénal 131-35-1: at most 6 months for this order (conviction); the ban may run until 2027-05-31T23:00:00.000Z',
+      [{ path: 'duration', message: 'longer than 6 months' }],
     ],
     [
       { repeatOffender: true, endsAt: '2027-12-01T00:00:01Z', durationDays: undefined },
@@ -221,7 +253,7 @@ describe('what the clerk is told', () => {
     [
       { legalBasis: 'probation', repeatOffender: true, durationDays: 200 },
       'ORDER.DURATION_EXCEEDED',
-      'Code pénal 131-35-1: at most 6 months for this order (probation, repeat offender); the ban may run until 2027-06-01T00:00:00.000Z',
+      'Code pénal 131-35-1: at most 6 months for this order (probation, repeat offender); the ban may run until 2027-05-31T23:00:00.000Z',
       [{ path: 'durationDays', message: 'longer than 6 months' }],
     ],
     [

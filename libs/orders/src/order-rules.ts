@@ -1,6 +1,6 @@
 import { DomainError, parisDate } from '@ostracon/common';
 import { isKnownOffence } from './offences';
-import { DAY_MS, LAW_IN_FORCE, type LegalBasis, addMonths, maxDurationMonths } from './order-terms';
+import { DAY_MS, type Duration, LAW_IN_FORCE, type LegalBasis, endOf, latestEnd, maxDurationMonths } from './order-terms';
 import { OrderErrors } from './orders.errors';
 
 const MAX_START_AHEAD_DAYS = 366;
@@ -11,6 +11,7 @@ export interface OrderTiming {
   offence: string;
   repeatOffender: boolean;
   startsAt?: string;
+  duration?: Duration;
   durationDays?: number;
   endsAt?: string;
 }
@@ -49,10 +50,11 @@ export function checkOrderRules(order: OrderTiming, now: Date): { startsAt: Date
     ]);
   }
 
-  const endsAt = order.endsAt ? new Date(order.endsAt) : new Date(startsAt.getTime() + order.durationDays! * DAY_MS);
+  // Months and days on the Paris calendar: the wall-clock time of the start is that of the end.
+  const endsAt = order.endsAt ? new Date(order.endsAt) : endOf(startsAt, order.duration ?? { days: order.durationDays });
   const months = maxDurationMonths(order.legalBasis, order.repeatOffender);
-  const limit = addMonths(startsAt, months);
-  const path = order.endsAt ? 'endsAt' : 'durationDays';
+  const limit = latestEnd(startsAt, order.legalBasis, order.repeatOffender);
+  const path = order.endsAt ? 'endsAt' : order.duration ? 'duration' : 'durationDays';
   if (endsAt.getTime() <= startsAt.getTime()) {
     throw new DomainError(OrderErrors.durationExceeded, 'The ban must end after it starts', [{ path, message: 'not after startsAt' }]);
   }

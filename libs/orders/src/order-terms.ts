@@ -23,24 +23,87 @@ export function maxDurationMonths(legalBasis: LegalBasis, repeatOffender: boolea
   return legalBasis === 'conviction' && repeatOffender ? 12 : 6;
 }
 
-/**
- * Adds calendar months "de quantième à quantième" (the day of the month carries over; a day
- * the target month lacks becomes its last day), on the UTC calendar.
- */
-export function addMonths(at: Date, months: number): Date {
-  const y = at.getUTCFullYear();
-  const m = at.getUTCMonth() + months;
-  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  const result = new Date(at);
-  result.setUTCFullYear(y, m, Math.min(at.getUTCDate(), lastDay));
-  return result;
+/** The legal calendar: French courts' dates and times are Paris wall-clock ones. */
+export const LEGAL_TIME_ZONE = 'Europe/Paris';
+
+/** A length of time as a judgment states it: calendar months, then days. */
+export interface Duration {
+  months?: number;
+  days?: number;
+}
+
+const WALL_CLOCK = new Intl.DateTimeFormat('en-GB', {
+  timeZone: LEGAL_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
+
+/** The Paris wall clock at an instant, as if it were a UTC time (milliseconds kept). */
+function wallClock(at: number): number {
+  const p: Record<string, number> = {};
+  for (const { type, value } of WALL_CLOCK.formatToParts(at)) p[type] = Number(value);
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) + (((at % 1000) + 1000) % 1000);
 }
 
 /**
- * The most days (`durationDays`, of 24 hours) a ban starting at `startsAt` may last: a whole
- * number, since addMonths keeps the UTC time of day.
+ * The instant Paris reads a wall-clock time at, as Temporal's "compatible" disambiguation does: of
+ * two (the hour repeated when summer time ends) the earlier; in the hour skipped when it begins,
+ * the same time an hour later (02:30 becomes 03:30).
+ */
+function fromWallClock(wall: number): number {
+  const offsets = [wallClock(wall - DAY_MS) - (wall - DAY_MS), wallClock(wall + DAY_MS) - (wall + DAY_MS)];
+  const exact = offsets.map((o) => wall - o).filter((t) => wallClock(t) === wall);
+  return exact.length > 0 ? Math.min(...exact) : wall - offsets[0]!;
+}
+
+/**
+ * Adds calendar months "de quantième à quantième" on the Paris calendar: the day of the month
+ * carries over (a day the target month lacks becomes its last day) and so does the wall-clock
+ * time, across a daylight-saving change (03:24 stays 03:24).
+ */
+export function addMonths(at: Date, months: number): Date {
+  const wall = new Date(wallClock(at.getTime()));
+  const y = wall.getUTCFullYear();
+  const m = wall.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  wall.setUTCFullYear(y, m, Math.min(wall.getUTCDate(), lastDay));
+  return new Date(fromWallClock(wall.getTime()));
+}
+
+/** A Paris wall-clock time "YYYY-MM-DDTHH:mm" (a datetime-local input's value) as an instant; undefined if malformed. */
+export function parisInstant(local: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  return new Date(fromWallClock(Date.UTC(y, mo - 1, d, h, mi, s)));
+}
+
+/** Adds calendar days on the Paris calendar, keeping the wall-clock time. */
+export function addDays(at: Date, days: number): Date {
+  return new Date(fromWallClock(wallClock(at.getTime()) + days * DAY_MS));
+}
+
+/** When a ban of `duration` starting at `startsAt` ends: the months first, then the days (as ISO 8601 adds them). */
+export function endOf(startsAt: Date, duration: Duration): Date {
+  return addDays(addMonths(startsAt, duration.months ?? 0), duration.days ?? 0);
+}
+
+/** The latest end the law allows a ban starting at `startsAt`. */
+export function latestEnd(startsAt: Date, legalBasis: LegalBasis, repeatOffender: boolean): Date {
+  return addMonths(startsAt, maxDurationMonths(legalBasis, repeatOffender));
+}
+
+/**
+ * The most calendar days (`durationDays`) a ban starting at `startsAt` may last: the Paris dates
+ * between its start and its latest end, which have the same wall-clock time.
  */
 export function maxDurationDays(startsAt: Date, legalBasis: LegalBasis, repeatOffender: boolean): number {
-  const limit = addMonths(startsAt, maxDurationMonths(legalBasis, repeatOffender));
-  return (limit.getTime() - startsAt.getTime()) / DAY_MS;
+  const from = wallClock(startsAt.getTime());
+  const to = wallClock(latestEnd(startsAt, legalBasis, repeatOffender).getTime());
+  return Math.round((to - from) / DAY_MS);
 }

@@ -76,6 +76,16 @@ export class OrderStore {
     return rows.map((r) => r.id);
   }
 
+  /** The orders with this court reference, compared case-insensitively; of one organisation when given. */
+  async idsWithCourtReference(runner: Pick<EntityManager, 'query'>, reference: string, organisationId: string | null): Promise<string[]> {
+    const rows = await queryRows<Pick<BanOrdersRow, 'id'>>(
+      runner,
+      `SELECT id FROM ban_orders WHERE lower(court_reference) = lower($1) AND ($2::uuid IS NULL OR organisation_id = $2)`,
+      [reference, organisationId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The issuing authority ends the order early: its signals stop matching with this commit. */
   async revoke(em: EntityManager, id: string, revocation: { at: Date; reason: string; decisionReference: string }): Promise<void> {
     await em.update(

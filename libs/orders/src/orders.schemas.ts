@@ -28,6 +28,18 @@ const platformEntrySchema = z.strictObject({
     .refine((accounts) => new Set(accounts.map((a) => a.accountId)).size === accounts.length, 'accountIds must be unique'),
 });
 
+/**
+ * A ban's length as the judgment states it (Code pénal 131-35-1 speaks in months): calendar months,
+ * then days, counted on the Paris calendar from `startsAt` (libs/orders/src/order-terms.ts).
+ */
+const durationSchema = z
+  .strictObject({
+    months: z.number().int().min(0).max(12).optional(),
+    days: z.number().int().min(0).max(366).optional(),
+  })
+  .refine((d) => (d.months ?? 0) + (d.days ?? 0) > 0, { message: 'at least one month or one day' })
+  .meta({ description: 'calendar months then days, on the Paris calendar from startsAt: { "months": 6 }' });
+
 export const createOrderSchema = z
   .strictObject({
     courtReference: z.string().min(1).max(100).regex(COURT_REFERENCE, 'letters, digits, spaces and . _ / - only'),
@@ -37,7 +49,8 @@ export const createOrderSchema = z
     offence: text().min(1).max(64),
     repeatOffender: z.boolean(),
     startsAt: isoInstant.optional(),
-    durationDays: z.number().int().min(1).max(366).optional(),
+    duration: durationSchema.optional(),
+    durationDays: z.number().int().min(1).max(366).meta({ description: 'calendar days (Paris); `duration` says months too' }).optional(),
     endsAt: isoInstant.optional(),
     subject: z.strictObject({
       signals: z.array(signalInputSchema).min(1).max(LIMITS.signals),
@@ -48,9 +61,9 @@ export const createOrderSchema = z
       .max(LIMITS.platforms)
       .refine((entries) => new Set(entries.map((e) => e.platform)).size === entries.length, 'each platform once'),
   })
-  .refine((o) => (o.durationDays === undefined) !== (o.endsAt === undefined), {
-    message: 'give exactly one of durationDays and endsAt',
-    path: ['durationDays'],
+  .refine((o) => [o.duration, o.durationDays, o.endsAt].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of duration, durationDays and endsAt',
+    path: ['duration'],
   });
 export type CreateOrderInput = z.output<typeof createOrderSchema>;
 
@@ -107,7 +120,12 @@ export type OrderView = z.infer<typeof orderViewSchema>;
 export const orderPageSchema = z.object({ items: z.array(orderViewSchema), nextCursor: z.string().nullable() });
 
 /** An offence an order may cite (docs/legal.md), as libs/orders/src/data/offences.json lists it. */
-export const offenceSchema = z.object({ code: z.string(), label: z.string(), articles: z.array(z.string()) });
+export const offenceSchema = z.object({
+  code: z.string(),
+  label: z.string().meta({ description: 'in French, as the Code pénal (or the law) heads the offence' }),
+  labelEn: z.string().meta({ description: 'an English rendering, for platforms' }),
+  articles: z.array(z.string()).meta({ description: 'the articles that define and punish it: "Code pénal, art. 222-33-2-2"' }),
+});
 export type Offence = z.infer<typeof offenceSchema>;
 export const offenceListSchema = z.object({ items: z.array(offenceSchema) });
 export type OffenceList = z.infer<typeof offenceListSchema>;

@@ -259,8 +259,16 @@ export class OrdersService {
     });
   }
 
-  /** Which audit events a client may read: every one (an auditor), or those of its organisation's orders (an authority). */
-  async auditScope(client: AuthenticatedClient): Promise<AuditScope> {
+  /**
+   * Which audit events a client may read: every one (an auditor), or those of its organisation's
+   * orders (an authority); with a court reference, those of the orders it names among them — none
+   * for another organisation's reference, which says nothing of whether it exists.
+   */
+  async auditScope(client: AuthenticatedClient, courtReference?: string): Promise<AuditScope> {
+    if (courtReference !== undefined) {
+      const organisation = client.role === 'auditor' ? null : client.organisationId;
+      return { orderIds: await this.store.idsWithCourtReference(this.dataSource, courtReference, organisation) };
+    }
     if (client.role === 'auditor') return { all: true };
     return { orderIds: await this.store.idsOfOrganisation(this.dataSource, client.organisationId) };
   }

@@ -116,7 +116,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The enforcement log, oldest first, each event with its Merkle leaf hash (an authority: its own orders)
+         * The enforcement log, oldest first or newest first, keyset-paged both ways, each event with its Merkle leaf hash (an authority: its own orders)
          * @description Roles: auditor, authority
          */
         get: operations["listAuditEvents"];
@@ -280,6 +280,26 @@ export interface paths {
          * @description Roles: auditor, admin
          */
         get: operations["getComplianceReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who the person ids of a page of the audit log are (name, e-mail, organisation), at most 100 at once: one audited read (person.resolved, with the ids resolved). An authority resolves its own members only; other ids are left out
+         * @description Roles: auditor, admin, authority
+         */
+        get: operations["resolvePeople"];
         put?: never;
         post?: never;
         delete?: never;
@@ -968,6 +988,12 @@ export interface operations {
                     repeatOffender: boolean;
                     /** Format: date-time */
                     startsAt?: string;
+                    /** @description calendar months then days, on the Paris calendar from startsAt: { "months": 6 } */
+                    duration?: {
+                        months?: number;
+                        days?: number;
+                    };
+                    /** @description calendar days (Paris); `duration` says months too */
                     durationDays?: number;
                     /** Format: date-time */
                     endsAt?: string;
@@ -1406,7 +1432,11 @@ export interface operations {
                     "application/json": {
                         items: {
                             code: string;
+                            /** @description in French, as the Code pénal (or the law) heads the offence */
                             label: string;
+                            /** @description an English rendering, for platforms */
+                            labelEn: string;
+                            /** @description the articles that define and punish it: "Code pénal, art. 222-33-2-2" */
                             articles: string[];
                         }[];
                     };
@@ -1533,12 +1563,16 @@ export interface operations {
         parameters: {
             query?: {
                 orderId?: string;
+                courtReference?: string;
                 platform?: string;
                 type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
                 from?: string;
                 to?: string;
+                order?: "asc" | "desc";
                 limit?: number;
                 after?: string;
+                before?: string;
+                last?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -1566,7 +1600,10 @@ export interface operations {
                             /** @description SHA-256(0x00 ‖ RFC 8785 JSON of the event without leafHash) */
                             leafHash: string;
                         }[];
+                        /** @description the next page: pass it as `after` */
                         nextCursor: string | null;
+                        /** @description the previous page: pass it as `before` (null on the first page) */
+                        prevCursor: string | null;
                     };
                 };
             };
@@ -1621,6 +1658,7 @@ export interface operations {
         parameters: {
             query?: {
                 orderId?: string;
+                courtReference?: string;
                 platform?: string;
                 type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
                 from?: string;
@@ -2222,6 +2260,8 @@ export interface operations {
                         to: string;
                         items: {
                             platform: string;
+                            /** @description the platform’s name, as registered (added in issue 28; `platform` stays its id) */
+                            platformName: string;
                             month: string;
                             delivered: number;
                             /** @description confirmed `enforced` by the SLA deadline */
@@ -2260,6 +2300,83 @@ export interface operations {
                 };
             };
             /** @description AUTH.FORBIDDEN: the route is for auditor, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolvePeople: {
+        parameters: {
+            query?: {
+                ids?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Those of the ids the caller may resolve */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            displayName: string | null;
+                            email: string;
+                            /** Format: uuid */
+                            organisation: string;
+                            organisationName: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for auditor, admin, authority */
             403: {
                 headers: {
                     [name: string]: unknown;

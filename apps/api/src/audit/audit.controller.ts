@@ -41,7 +41,8 @@ export class AuditController {
   @Get('events')
   @ApiRoute({
     operationId: 'listAuditEvents',
-    summary: 'The enforcement log, oldest first, each event with its Merkle leaf hash (an authority: its own orders)',
+    summary:
+      'The enforcement log, oldest first or newest first, keyset-paged both ways, each event with its Merkle leaf hash (an authority: its own orders)',
     tag: 'audit',
     roles: ['auditor', 'authority'],
     responses: { 200: { description: 'One page', schema: auditEventPageSchema } },
@@ -49,9 +50,9 @@ export class AuditController {
   events(
     @CurrentClient() client: AuthenticatedClient,
     @Query(new ZodPipe(auditEventsQuerySchema)) query: AuditEventsQuery,
-  ): Promise<Page<AuditEventOut>> {
+  ): Promise<Page<AuditEventOut> & { prevCursor: string | null }> {
     // Who owns which order is the orders lib's to say; the log filters by the ids it is given.
-    return this.orders.auditScope(client).then((scope) => this.log.list(readerOf(client), query, scope));
+    return this.orders.auditScope(client, query.courtReference).then((scope) => this.log.list(readerOf(client), query, scope));
   }
 
   /** NDJSON, one event a line, streamed from PostgreSQL in batches. */
@@ -72,7 +73,8 @@ export class AuditController {
     const lines = Readable.from(
       (async function* () {
         // The same scope rule as the list, should the route ever admit more than auditors.
-        for await (const event of log.export(readerOf(client), query, await orders.auditScope(client))) yield `${JSON.stringify(event)}\n`;
+        for await (const event of log.export(readerOf(client), query, await orders.auditScope(client, query.courtReference)))
+          yield `${JSON.stringify(event)}\n`;
       })(),
     );
     void reply.type('application/x-ndjson; charset=utf-8').send(lines);

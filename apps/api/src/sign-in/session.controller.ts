@@ -1,15 +1,19 @@
-import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
-import { type AuthenticatedClient, actorOf } from '@ostracon/common';
+import { Controller, Get, Header, Param, Query, UseGuards } from '@nestjs/common';
+import { ZodPipe, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import {
   AccessGuard,
   CurrentClient,
   CurrentSession,
   PeopleService,
   type ResolvedPerson,
+  type ResolvedPeople,
+  type ResolvePeopleQuery,
   type Session,
   type SessionView,
   AuthErrors,
   resolvedPersonSchema,
+  resolvedPeopleSchema,
+  resolvePeopleQuerySchema,
   sessionViewSchema,
 } from '@ostracon/auth';
 import { ApiRoute } from '../openapi/api-route';
@@ -39,6 +43,25 @@ export class SessionController {
       csrfToken: session?.csrfToken ?? null,
       expiresAt: session ? session.expiresAt.toISOString() : null,
     };
+  }
+
+  /** GET /v1/people?ids=…: who the person ids of a page of the log are; one audited read (`person.resolved`) for them all. */
+  @Get('people')
+  @ApiRoute({
+    operationId: 'resolvePeople',
+    summary:
+      'Who the person ids of a page of the audit log are (name, e-mail, organisation), at most 100 at once: one audited read (person.resolved, with the ids resolved). An authority resolves its own members only; other ids are left out',
+    tag: 'audit',
+    roles: ['auditor', 'admin', 'authority'],
+    responses: { 200: { description: 'Those of the ids the caller may resolve', schema: resolvedPeopleSchema } },
+  })
+  @Header('cache-control', 'no-store')
+  resolveMany(
+    @CurrentClient() caller: AuthenticatedClient,
+    @Query(new ZodPipe(resolvePeopleQuerySchema)) query: ResolvePeopleQuery,
+  ): Promise<ResolvedPeople> {
+    const organisationId = caller.role === 'authority' ? caller.organisationId : null;
+    return this.people.resolveMany(query.ids, { actor: actorOf(caller), organisationId });
   }
 
   /** GET /v1/people/{id}: who a person id of the log is; an audited read (`person.resolved`). */

@@ -4,6 +4,7 @@ import { Field } from '../field';
 import { format, messages as t } from '../i18n';
 import { navigate } from '../router';
 import { Loaded, Table, useLoad } from '../ui';
+import '../inspect.css';
 
 export type ComplianceRow = ComplianceReport['items'][number];
 
@@ -16,7 +17,21 @@ const SERIES = [
 
 const lateOf = (r: ComplianceRow) => r.enforcedLate + r.unansweredLate;
 const valueOf = (r: ComplianceRow, key: (typeof SERIES)[number]['key']) => (key === 'late' ? lateOf(r) : r[key]);
-const hours = (seconds: number | null) => (seconds === null ? '—' : (seconds / 3600).toLocaleString('fr-FR', { maximumFractionDigits: 1 }));
+/**
+ * A time to enforce as an inspector reads it: "45 s", "12 min", "3 h 20", "2 j 4 h" — never "0"
+ * for a confirmation within minutes (the report carries seconds).
+ */
+export function duration(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return format(t.compliance.units.seconds, { n: s });
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return format(t.compliance.units.minutes, { n: minutes });
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return format(t.compliance.units.hours, { h: hours, m: String(minutes % 60).padStart(2, '0') });
+  return format(t.compliance.units.days, { d: Math.floor(hours / 24), h: hours % 24 });
+}
+const nameOf = (r: ComplianceRow) => r.platformName ?? r.platform;
 
 /** The table as CSV (RFC 4180), for a spreadsheet. */
 export function toCsv(rows: ComplianceRow[]): string {
@@ -59,48 +74,80 @@ export function toCsv(rows: ComplianceRow[]): string {
   ].join('\r\n');
 }
 
-/** Stacked bars, one per platform and month; the table beside it carries the same figures for everyone. */
+/** Round steps for the y axis: 1, 2, 5 × 10^n, about five of them. */
+function ticks(max: number): number[] {
+  const raw = max / 5;
+  const power = 10 ** Math.floor(Math.log10(Math.max(1, raw)));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw) ?? power * 10;
+  const top = Math.max(step, Math.ceil(max / step) * step);
+  return Array.from({ length: top / step + 1 }, (_, i) => i * step);
+}
+
+/**
+ * Stacked bars, one per platform and month, on a y axis of counts and an x axis of months; the
+ * table under it carries the same figures for everyone (the chart is an image with a title).
+ */
 function Chart({ rows }: { rows: ComplianceRow[] }) {
-  const max = Math.max(1, ...rows.map((r) => r.delivered));
+  const scale = ticks(Math.max(1, ...rows.map((r) => r.delivered)));
+  const top = scale.at(-1)!;
   const bar = 28;
-  const gap = 14;
+  const gap = 18;
   const height = 220;
-  const width = Math.max(320, rows.length * (bar + gap) + 40);
+  const left = 56;
+  const width = Math.max(320, left + rows.length * (bar + gap) + 20);
+  const yOf = (v: number) => height - (v / top) * (height - 10);
   return (
     <svg
       role="img"
       aria-labelledby="chart-title"
       width={width}
-      height={height + 60}
-      viewBox={`0 0 ${width} ${height + 60}`}
+      height={height + 76}
+      viewBox={`0 0 ${width} ${height + 76}`}
       data-testid="compliance-chart"
     >
       <title id="chart-title">{t.compliance.chartTitle}</title>
+      <g data-testid="y-axis" fontSize="11">
+        {scale.map((v) => (
+          <g key={v}>
+            <line x1={left - 4} y1={yOf(v)} x2={width} y2={yOf(v)} stroke="var(--border-default-grey)" />
+            <text x={left - 8} y={yOf(v) + 4} textAnchor="end" fill="currentColor">
+              {v}
+            </text>
+          </g>
+        ))}
+        <line x1={left} y1={yOf(top)} x2={left} y2={height} stroke="currentColor" />
+        <text transform={`translate(14 ${height / 2}) rotate(-90)`} textAnchor="middle" fill="currentColor" data-testid="y-label">
+          {t.compliance.yAxis}
+        </text>
+      </g>
       {rows.map((r, i) => {
         let y = height;
-        const x = 30 + i * (bar + gap);
+        const x = left + 12 + i * (bar + gap);
         return (
           <g key={`${r.platform}-${r.month}`} data-row={`${r.platform} ${r.month}`}>
             {SERIES.map((s) => {
               const v = valueOf(r, s.key);
-              const h = (v / max) * (height - 10);
+              const h = (v / top) * (height - 10);
               y -= h;
               return v > 0 ? (
                 <rect key={s.key} x={x} y={y} width={bar} height={h} fill={s.colour} data-series={s.key} data-value={v}>
-                  <title>{`${r.platform} ${r.month} — ${t.compliance.series[s.key]} : ${v}`}</title>
+                  <title>{`${nameOf(r)} ${r.month} — ${t.compliance.series[s.key]} : ${v}`}</title>
                 </rect>
               ) : null;
             })}
-            <text x={x + bar / 2} y={height + 14} textAnchor="middle" fontSize="11">
+            <text x={x + bar / 2} y={height + 14} textAnchor="middle" fontSize="11" fill="currentColor">
               {r.month}
             </text>
-            <text x={x + bar / 2} y={height + 28} textAnchor="middle" fontSize="10">
-              {r.platform.slice(0, 10)}
+            <text x={x + bar / 2} y={height + 28} textAnchor="middle" fontSize="10" fill="currentColor">
+              {nameOf(r).slice(0, 12)}
             </text>
           </g>
         );
       })}
-      <line x1="25" y1={height} x2={width} y2={height} stroke="currentColor" />
+      <line x1={left} y1={height} x2={width} y2={height} stroke="currentColor" />
+      <text x={left + (width - left) / 2} y={height + 62} textAnchor="middle" fontSize="12" fill="currentColor" data-testid="x-label">
+        {t.compliance.xAxis}
+      </text>
     </svg>
   );
 }
@@ -151,63 +198,77 @@ export function CompliancePage({ query }: { query: URLSearchParams }) {
       </form>
       <Loaded state={report} empty={t.compliance.empty} isEmpty={(r) => r.items.length === 0}>
         {({ from, to, items: rows }) => (
-          <div className="fr-grid-row fr-grid-row--gutters">
-            <div className="fr-col-12 fr-col-lg-5">
-              {/* Scrolls sideways when the months outgrow the column: reachable by keyboard. */}
-              <div style={{ overflowX: 'auto' }} tabIndex={0} aria-label={t.compliance.chartTitle}>
-                <Chart rows={rows} />
-              </div>
-              <ul className="fr-text--sm" aria-label={t.compliance.legend}>
-                {SERIES.map((s) => (
-                  <li key={s.key}>
-                    <span
-                      aria-hidden="true"
-                      style={{ display: 'inline-block', width: 12, height: 12, background: s.colour, marginRight: 6 }}
-                    />
-                    {t.compliance.series[s.key]}
-                  </li>
-                ))}
-              </ul>
-              <button
-                className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
-                type="button"
-                onClick={download}
-                data-testid="csv"
-              >
-                {t.compliance.csv}
-              </button>
+          <>
+            {/* Scrolls sideways when the months outgrow the page: reachable by keyboard. */}
+            <div className="ost-chart" tabIndex={0} role="group" aria-label={t.compliance.chartTitle}>
+              <Chart rows={rows} />
             </div>
-            <div className="fr-col-12 fr-col-lg-7">
-              <Table testId="compliance-table" caption={format(t.compliance.caption, { from, to })}>
-                <thead>
-                  <tr>
-                    <th scope="col">{t.compliance.platform}</th>
-                    <th scope="col">{t.compliance.month}</th>
-                    <th scope="col">{t.compliance.delivered}</th>
-                    <th scope="col">{t.compliance.series.enforcedInTime}</th>
-                    <th scope="col">{t.compliance.series.late}</th>
-                    <th scope="col">{t.compliance.series.rejected}</th>
-                    <th scope="col">{t.compliance.median}</th>
-                    <th scope="col">{t.compliance.p90}</th>
+            <ul className="fr-text--sm ost-legend" aria-label={t.compliance.legend}>
+              {SERIES.map((s) => (
+                <li key={s.key}>
+                  <span aria-hidden="true" className="ost-swatch" style={{ background: s.colour }} />
+                  {t.compliance.series[s.key]}
+                </li>
+              ))}
+            </ul>
+            <Table testId="compliance-table" caption={format(t.compliance.caption, { from, to })}>
+              <thead>
+                <tr>
+                  <th scope="col" className="fr-col--md">
+                    {t.compliance.platform}
+                  </th>
+                  <th scope="col">{t.compliance.month}</th>
+                  <th scope="col" className="fr-col--xs">
+                    {t.compliance.delivered}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.columns.enforcedInTime}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.columns.late}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.columns.rejected}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.columns.pending}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.median}
+                  </th>
+                  <th scope="col" className="fr-col--sm">
+                    {t.compliance.p90}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={`${r.platform}-${r.month}`} data-platform={r.platform}>
+                    <th scope="row" className="fr-cell--multiline">
+                      {nameOf(r)}
+                    </th>
+                    <td className="ost-nowrap">{r.month}</td>
+                    <td>{r.delivered}</td>
+                    <td>{r.enforcedInTime}</td>
+                    <td>{lateOf(r)}</td>
+                    <td>{r.rejected}</td>
+                    <td>{r.pending}</td>
+                    <td className="ost-nowrap">{duration(r.medianSecondsToEnforce)}</td>
+                    <td className="ost-nowrap">{duration(r.p90SecondsToEnforce)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={`${r.platform}-${r.month}`}>
-                      <td>{r.platform}</td>
-                      <td>{r.month}</td>
-                      <td>{r.delivered}</td>
-                      <td>{r.enforcedInTime}</td>
-                      <td>{lateOf(r)}</td>
-                      <td>{r.rejected}</td>
-                      <td>{hours(r.medianSecondsToEnforce)}</td>
-                      <td>{hours(r.p90SecondsToEnforce)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
-            </div>
-          </div>
+                ))}
+              </tbody>
+            </Table>
+            <p className="fr-text--sm">{t.compliance.sums}</p>
+            <button
+              className="fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left"
+              type="button"
+              onClick={download}
+              data-testid="csv"
+            >
+              {t.compliance.csv}
+            </button>
+          </>
         )}
       </Loaded>
     </>

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { type AuditEvent, type AuditEventPage, type Caller, type Order, client, ok } from '../api';
 import { Field } from '../field';
+import { OffenceLabel } from '../offence-label';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
 import { useAction } from '../use-action';
 import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
@@ -101,7 +102,7 @@ function OrderView({
             [t.orders.court, o.court],
             [t.order.decisionDate, formatDate(o.decisionDate)],
             [t.order.legalBasis, t.legalBasis[o.legalBasis]],
-            [t.order.offence, o.offence],
+            [t.order.offence, <OffenceLabel code={o.offence} />],
             [t.order.repeatOffender, o.repeatOffender ? t.common.yes : t.common.no],
             [t.order.startsAt, formatDateTime(o.startsAt)],
             [t.order.endsAt, formatDateTime(o.endsAt)],

@@ -11,8 +11,10 @@ export {
   LAW_IN_FORCE,
   LEGAL_BASES,
   type LegalBasis,
-  maxDurationDays,
+  endOf,
+  latestEnd,
   maxDurationMonths,
+  parisInstant,
 } from '@ostracon/orders/order-terms';
 
 /** Today in Paris, as YYYY-MM-DD (decision dates are French calendar dates). */

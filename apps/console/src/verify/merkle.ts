@@ -26,3 +26,32 @@ export function eventLeaf(event: Record<string, unknown>): Uint8Array {
   message.set(json, 1);
   return sha256(message);
 }
+
+function node(left: Uint8Array, right: Uint8Array): Uint8Array {
+  const message = new Uint8Array(1 + left.length + right.length);
+  message[0] = 1;
+  message.set(left, 1);
+  message.set(right, 1 + left.length);
+  return sha256(message);
+}
+
+/**
+ * The root an inclusion proof leads to from a leaf (RFC 9162 § 2.1.3.2), or null for a proof of
+ * the wrong shape: what a verification report shows beside the signed root when they differ. The
+ * verdict itself is the SDK's verifyInclusion.
+ */
+export function rootFromInclusion(leaf: Uint8Array, index: number, size: number, proof: Uint8Array[]): Uint8Array | null {
+  if (index >= size) return null;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return null;
+    if (fn % 2 === 1 || fn === sn) {
+      r = node(p, r);
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) [fn, sn] = [fn >> 1, sn >> 1];
+    } else r = node(r, p);
+    [fn, sn] = [fn >> 1, sn >> 1];
+  }
+  return sn === 0 ? r : null;
+}
