@@ -56,7 +56,8 @@ describe('the new-order form and French problems in a browser', () => {
     const page = await context.newPage();
     await page.goto(`${base}/console/`);
     await signInThroughProvider(page, clerk);
-    await page.waitForSelector('[data-testid="who"]');
+    // On a phone the person is in the DSFR menu, closed: present, not visible.
+    await page.waitForSelector('[data-testid="who"]', { state: 'attached' });
     // From here on: the provider's own login page (its 401 and web fonts) is not the console.
     const problems: string[] = [];
     page.on('console', (m) => {

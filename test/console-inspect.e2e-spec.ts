@@ -95,7 +95,8 @@ describe('the inspector’s console', () => {
     const mark = troubles.length;
     await page.goto(`${base}/console/`);
     await signInThroughProvider(page, login);
-    await page.waitForSelector('[data-testid="who"]');
+    // On a phone the person is in the DSFR menu, closed: present, not visible.
+    await page.waitForSelector('[data-testid="who"]', { state: 'attached' });
     // Before sign-in the console is answered 401 and the provider's own page is not ours.
     troubles.splice(mark);
     return page;

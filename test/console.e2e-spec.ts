@@ -334,8 +334,9 @@ describe('the console in a browser', () => {
     await fill(page, '#person-email', clerkOfLyon);
     await page.click('form[aria-label="Inviter"] button[type="submit"]');
     await page.waitForFunction((e) => document.querySelector('[data-testid="people"]')?.textContent?.includes(e), clerkOfLyon);
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.locator('[data-testid="people"] li', { hasText: clerkOfLyon }).locator('button').click();
+    // Confirmed in the DSFR modal (test/console-shell.e2e-spec.ts checks it closely).
+    await page.locator('[data-testid="people"] li', { hasText: clerkOfLyon }).locator('button[aria-controls]').first().click();
+    await page.locator('dialog[open] [data-testid="confirm"]').click();
     await page.waitForFunction(
       (e) => /retirée/.test(document.querySelector('[data-testid="people"]')?.textContent ?? '') && !!e,
       clerkOfLyon,
@@ -344,8 +345,11 @@ describe('the console in a browser', () => {
     await expectAccessible(page);
 
     // The push platform's webhook secret renewed: the new one shown once, both sign for a day.
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.locator(`form[aria-label="${`Test platform ${push.id}`}"] button`, { hasText: 'Renouveler' }).click();
+    await page
+      .locator(`form[aria-label="${`Test platform ${push.id}`}"] button`, { hasText: 'Renouveler' })
+      .first()
+      .click();
+    await page.locator('dialog[open] [data-testid="confirm"]').click();
     await page.waitForFunction(() => /whsec_/.test(document.querySelector('[data-testid="new-webhook-secret"]')?.textContent ?? ''));
     const rotations = await world.api.dataSource.query(
       `SELECT actor FROM audit_events WHERE type = 'platform.webhook_secret_rotated' AND platform_id = $1`,

@@ -27,6 +27,8 @@ export default defineConfig({
     // No source maps served: the browser code is not a secret, but nothing needs them in production.
     sourcemap: false,
     chunkSizeWarningLimit: 1024,
+    // The favicons stay files (index.html): a browser asks for them by their address.
+    assetsInlineLimit: (file) => (file.includes('/favicon/') ? false : undefined),
   },
   oxc: { jsx: { runtime: 'automatic' } },
 });

@@ -10,6 +10,7 @@ import { OrderPage } from './pages/order';
 import { OrdersPage } from './pages/orders';
 import { VerifyPage } from './pages/verify';
 import { navigate, useRoute } from './router';
+import { Loading } from './ui';
 
 /** Who may see which part of the console (the API enforces the same rules). */
 const NAV: { path: string; label: string; roles: Caller['role'][] }[] = [
@@ -77,6 +78,22 @@ export function App() {
                   <div className="fr-header__logo">
                     <p className="fr-logo">{republic()}</p>
                   </div>
+                  {caller && (
+                    <div className="fr-header__navbar">
+                      <button
+                        className="fr-btn--menu fr-btn"
+                        data-fr-opened="false"
+                        aria-controls="modal-menu"
+                        aria-haspopup="dialog"
+                        id="button-menu"
+                        title={t.menu.open}
+                        type="button"
+                        data-testid="menu-button"
+                      >
+                        {t.menu.open}
+                      </button>
+                    </div>
+                  )}
                 </div>
                 <div className="fr-header__service">
                   <a href="#/" title={format(t.home, { service: t.service })}>
@@ -88,18 +105,7 @@ export function App() {
               {caller && (
                 <div className="fr-header__tools">
                   <div className="fr-header__tools-links">
-                    <ul className="fr-btns-group">
-                      <li>
-                        <span className="fr-btn fr-icon-account-circle-line" data-testid="who">
-                          {format(t.session.signedInFor, { organisation: caller.organisation.name })} ({t.session.roles[caller.role]})
-                        </span>
-                      </li>
-                      <li>
-                        <button type="button" className="fr-btn fr-icon-logout-box-r-line" onClick={() => void signOut()}>
-                          {t.session.signOut}
-                        </button>
-                      </li>
-                    </ul>
+                    <SessionLinks caller={caller} signOut={signOut} />
                   </div>
                 </div>
               )}
@@ -107,9 +113,16 @@ export function App() {
           </div>
         </div>
         {caller && (
-          <div className="fr-header__menu">
+          // Below 62em a modal that the menu button opens (DSFR's script), above it the bar under the header.
+          <div className="fr-header__menu fr-modal" id="modal-menu" aria-labelledby="button-menu" data-testid="menu">
             <div className="fr-container">
-              <nav className="fr-nav" role="navigation" aria-label={t.mainMenu}>
+              <button className="fr-btn--close fr-btn" aria-controls="modal-menu" title={t.menu.close} type="button">
+                {t.menu.close}
+              </button>
+              <div className="fr-header__menu-links">
+                <SessionLinks caller={caller} signOut={signOut} />
+              </div>
+              <nav className="fr-nav" id="navigation" role="navigation" aria-label={t.mainMenu}>
                 <ul className="fr-nav__list">
                   {NAV.filter((n) => n.roles.includes(caller.role)).map((n) => (
                     <li className="fr-nav__item" key={n.path}>
@@ -131,7 +144,7 @@ export function App() {
             <p>{failure}</p>
           </div>
         )}
-        {!caller && !failure && <p>{t.session.loading}</p>}
+        {!caller && !failure && <Loading label={t.session.loading} />}
         {caller && <Page caller={caller} path={route.path} query={route.query} />}
       </main>
       <footer className="fr-footer" role="contentinfo">
@@ -152,6 +165,30 @@ export function App() {
   );
 }
 
+/**
+ * Who is signed in, and signing out: in the header's tools on a wide screen, and again in the
+ * menu on a phone (DSFR's script would copy them there by innerHTML, without React's handlers;
+ * in its "react" mode it leaves the copy to the page: the same markup, rendered twice).
+ */
+function SessionLinks({ caller, signOut }: { caller: Caller; signOut: () => Promise<void> }) {
+  const person = caller.person ? (caller.person.name ?? caller.person.email) : null;
+  return (
+    <ul className="fr-btns-group">
+      <li>
+        <span className="fr-btn fr-icon-account-circle-line ost-who" data-testid="who">
+          {person ? `${person} — ` : ''}
+          {caller.organisation.name} ({t.session.roles[caller.role]})
+        </span>
+      </li>
+      <li>
+        <button type="button" className="fr-btn fr-icon-logout-box-r-line" onClick={() => void signOut()}>
+          {t.session.signOut}
+        </button>
+      </li>
+    </ul>
+  );
+}
+
 function Page({ caller, path, query }: { caller: Caller; path: string; query: URLSearchParams }) {
   if (path === '/orders') return <OrdersPage query={query} caller={caller} />;
   if (path === '/orders/new' && caller.role === 'authority') return <NewOrderPage />;
@@ -163,7 +200,7 @@ function Page({ caller, path, query }: { caller: Caller; path: string; query: UR
   if (path === '/audit/verify' && caller.role === 'auditor') return <VerifyPage query={query} />;
   if (path === '/admin' && caller.role === 'admin') return <AdminPage />;
   // The home route is about to be replaced by the role's first page.
-  if (path === '/') return <p>{t.common.loading}</p>;
+  if (path === '/') return <Loading />;
   if (path === '/reports/compliance' && (caller.role === 'auditor' || caller.role === 'admin')) return <CompliancePage query={query} />;
   return (
     <div className="fr-alert fr-alert--info">

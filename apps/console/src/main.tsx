@@ -6,6 +6,9 @@ import '@gouvfr/dsfr/dist/utility/icons/icons-user/icons-user.min.css';
 import '@gouvfr/dsfr/dist/utility/icons/icons-business/icons-business.min.css';
 import '@gouvfr/dsfr/dist/utility/icons/icons-document/icons-document.min.css';
 import './console.css';
+// Its settings first (./dsfr), then the design system's script, bundled: served from the site itself.
+import { startDsfr } from './dsfr';
+import '@gouvfr/dsfr/dist/dsfr.module.min.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
@@ -15,3 +18,5 @@ createRoot(document.getElementById('root')!).render(
     <App />
   </StrictMode>,
 );
+// After React's first render: DSFR then watches the DOM for what React adds later.
+startDsfr();

@@ -89,6 +89,9 @@ export const sessionViewSchema = z.object({
   id: z.uuid(),
   role: z.enum(ROLES),
   organisation: z.object({ id: z.uuid(), name: z.string() }),
+  person: z.object({ name: z.string().nullable(), email: z.string() }).nullable().meta({
+    description: 'A person signed in: their own name (from their provider) and e-mail, to show them who they are; null for a key',
+  }),
   csrfToken: z.string().nullable().meta({ description: 'A person’s session: send it as X-CSRF-Token with every change' }),
   expiresAt: z.string().nullable(),
 });

@@ -114,6 +114,22 @@ export class PeopleService {
     return rows.map(view);
   }
 
+  /**
+   * A person signed in, as they see themselves in the console's header: the name their provider
+   * gave and the e-mail they were invited with. Their own data, shown to them alone (GET
+   * /v1/session answers only for the caller): not a read of someone else, so not audited as
+   * `person.resolved` is.
+   */
+  async self(id: string): Promise<{ name: string | null; email: string } | null> {
+    const rows = await queryRows<Pick<PeopleRow, 'display_name' | 'email'>>(
+      this.dataSource,
+      `SELECT display_name, email FROM people WHERE id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    return row ? { name: row.display_name, email: row.email } : null;
+  }
+
   /** Who a person id is: an audited read (`person.resolved`), for auditors and operators. */
   async resolve(id: string, actor: Actor): Promise<ResolvedPerson> {
     if (!z.uuid().safeParse(id).success) throw new DomainError(AuthErrors.personNotFound);

@@ -5016,6 +5016,11 @@ export interface operations {
                             id: string;
                             name: string;
                         };
+                        /** @description A person signed in: their own name (from their provider) and e-mail, to show them who they are; null for a key */
+                        person: {
+                            name: string | null;
+                            email: string;
+                        } | null;
                         /** @description A person’s session: send it as X-CSRF-Token with every change */
                         csrfToken: string | null;
                         expiresAt: string | null;

@@ -33,12 +33,13 @@ export class SessionController {
     responses: { 200: { description: 'The caller', schema: sessionViewSchema } },
   })
   @Header('cache-control', 'no-store')
-  whoAmI(@CurrentClient() caller: AuthenticatedClient, @CurrentSession() session: Session | null): SessionView {
+  async whoAmI(@CurrentClient() caller: AuthenticatedClient, @CurrentSession() session: Session | null): Promise<SessionView> {
     return {
       kind: caller.kind,
       id: caller.id,
       role: caller.role,
       organisation: { id: caller.organisationId, name: caller.name },
+      person: caller.kind === 'person' ? await this.people.self(caller.id) : null,
       csrfToken: session?.csrfToken ?? null,
       expiresAt: session ? session.expiresAt.toISOString() : null,
     };

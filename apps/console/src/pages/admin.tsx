@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { type Organisation, type Platform, client, ok } from '../api';
 import { Field } from '../field';
 import { format, formatDateTime, messages as t } from '../i18n';
-import { Loaded, Problem, Table, messageOf, useLoad } from '../ui';
+import { ConfirmButton, CopyButton, Loaded, Problem, Table, messageOf, useLoad } from '../ui';
 import { useAction } from '../use-action';
 
 const a = t.admin;
@@ -12,9 +12,12 @@ const ROLES = ['authority', 'auditor', 'admin', 'platform'] as const;
 function Secret({ label, value, testId }: { label: string; value: string | null; testId: string }) {
   if (!value) return null;
   return (
-    <div className="fr-alert fr-alert--warning fr-mt-2w" role="status" data-testid={testId}>
+    <div className="fr-alert fr-alert--warning fr-mt-2w fr-mb-3w" role="status" data-testid={testId}>
       <h3 className="fr-alert__title">{label}</h3>
-      <p className="ost-mono">{value}</p>
+      <p className="ost-mono" translate="no">
+        {value}
+      </p>
+      <CopyButton value={value} what={label} testId={`${testId}-copy`} />
       <p>{a.shownOnce}</p>
     </div>
   );
@@ -58,7 +61,7 @@ export function AdminPage() {
       <h2>{a.organisations}</h2>
       <Loaded state={organisations}>
         {(list) => (
-          <Table testId="organisations" caption={a.organisations}>
+          <Table testId="organisations" caption={a.organisations} hideCaption>
             <thead>
               <tr>
                 <th scope="col">{a.name}</th>
@@ -165,13 +168,11 @@ function OrganisationPanel({ organisation }: { organisation: Organisation }) {
   };
   const revoke = (id: string) =>
     void action.run(async () => {
-      if (!window.confirm(a.confirmRevoke)) return;
       await ok(client.DELETE('/v1/admin/clients/{id}', { params: { path: { id } } }));
       clients.reload();
     });
   const remove = (id: string) =>
     void action.run(async () => {
-      if (!window.confirm(a.confirmRemove)) return;
       await ok(client.DELETE('/v1/admin/people/{id}', { params: { path: { id } } }));
       people.reload();
     });
@@ -193,10 +194,16 @@ function OrganisationPanel({ organisation }: { organisation: Organisation }) {
                 <li key={c.id}>
                   {c.name} — {formatDateTime(c.createdAt)} {c.revokedAt ? `(${a.revoked})` : ''}
                   {!c.revokedAt && (
-                    <button className="fr-btn fr-btn--sm fr-btn--tertiary fr-ml-2w" type="button" onClick={() => revoke(c.id)}>
-                      {a.revoke}
-                      <span className="fr-sr-only"> {c.name}</span>
-                    </button>
+                    <ConfirmButton
+                      className="fr-btn fr-btn--sm fr-btn--tertiary fr-ml-2w"
+                      label={a.revoke}
+                      srLabel={c.name}
+                      title={format(a.confirmRevokeTitle, { name: c.name })}
+                      confirmLabel={a.revoke}
+                      onConfirm={() => revoke(c.id)}
+                    >
+                      <p>{a.confirmRevoke}</p>
+                    </ConfirmButton>
                   )}
                 </li>
               ))}
@@ -229,10 +236,16 @@ function OrganisationPanel({ organisation }: { organisation: Organisation }) {
                   <li key={p.id}>
                     {p.email} — {p.signedInAt ? formatDateTime(p.signedInAt) : a.neverSignedIn} {p.removedAt ? `(${a.removed})` : ''}
                     {!p.removedAt && (
-                      <button className="fr-btn fr-btn--sm fr-btn--tertiary fr-ml-2w" type="button" onClick={() => remove(p.id)}>
-                        {a.remove}
-                        <span className="fr-sr-only"> {p.email}</span>
-                      </button>
+                      <ConfirmButton
+                        className="fr-btn fr-btn--sm fr-btn--tertiary fr-ml-2w"
+                        label={a.remove}
+                        srLabel={p.email}
+                        title={format(a.confirmRemoveTitle, { email: p.email })}
+                        confirmLabel={a.remove}
+                        onConfirm={() => remove(p.id)}
+                      >
+                        <p>{a.confirmRemove}</p>
+                      </ConfirmButton>
                     )}
                   </li>
                 ))}
@@ -282,7 +295,6 @@ function Platforms() {
   };
   const rotate = (p: Platform) =>
     void action.run(async () => {
-      if (!window.confirm(format(a.confirmRotate, { platform: p.name }))) return;
       const rotated = await ok(
         client.POST('/v1/admin/platforms/{id}/webhook-secret', { params: { path: { id: p.id } }, body: { overlapHours: 24 } }),
       );
@@ -310,7 +322,7 @@ function Platforms() {
                 <strong>{p.name}</strong>
                 <br />
                 <span className="fr-text--xs">
-                  {p.id} · {p.deliveryMode}
+                  <span translate="no">{p.id}</span> · {a.deliveryMode} {a.deliveryModes[p.deliveryMode] ?? p.deliveryMode}
                 </span>
               </p>
               <Field
@@ -340,9 +352,16 @@ function Platforms() {
                   </li>
                   {p.deliveryMode === 'push' && (
                     <li>
-                      <button className="fr-btn fr-btn--secondary" type="button" onClick={() => rotate(p)} disabled={action.pending}>
-                        {a.rotate}
-                      </button>
+                      <ConfirmButton
+                        className="fr-btn fr-btn--secondary"
+                        label={a.rotate}
+                        disabled={action.pending}
+                        title={a.confirmRotateTitle}
+                        confirmLabel={a.rotate}
+                        onConfirm={() => rotate(p)}
+                      >
+                        <p>{format(a.confirmRotate, { platform: p.name })}</p>
+                      </ConfirmButton>
                     </li>
                   )}
                 </ul>

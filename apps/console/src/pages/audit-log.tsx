@@ -3,6 +3,7 @@ import type { paths } from '@ostracon/platform-sdk/api-types';
 import { type AuditEvent, type Caller, client, ok } from '../api';
 import { Field } from '../field';
 import { format, formatDateTime, messages as t } from '../i18n';
+import { parisInstant } from '@ostracon/orders/order-terms';
 import { navigate } from '../router';
 import { Loaded, Table, useLoad } from '../ui';
 import '../inspect.css';
@@ -40,7 +41,8 @@ function actorName(actor: string, people: Map<string, Person>): { name: string; 
 export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller: Caller }) {
   const filters = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) ?? ''])) as Record<(typeof FILTERS)[number], string>;
   const order = filters.order === 'asc' ? 'asc' : 'desc';
-  const instant = (v: string) => (v && !Number.isNaN(new Date(v).getTime()) ? new Date(v).toISOString() : undefined);
+  // A datetime-local value is a Paris wall-clock time, whatever the browser's zone.
+  const instant = (v: string) => parisInstant(v)?.toISOString();
   const limit = Math.min(500, Math.max(1, Number(query.get('limit')) || PAGE));
   const params: EventsQuery = {
     limit,
