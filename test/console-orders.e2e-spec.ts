@@ -227,7 +227,7 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
       const page = await context.newPage();
       await page.goto(`${base}/console/`);
       await signInThroughProvider(page, login);
-      await page.waitForSelector('[data-testid="who"]');
+      await page.waitForSelector('[data-testid="who"]', { state: 'attached' });
       // Watched from here: the way in (the 401 that sends to the provider, its page) is console.e2e-spec's.
       problems.length = 0;
       // A response ≥ 400 is also a console error ("Failed to load resource"): judged by the response listener below.

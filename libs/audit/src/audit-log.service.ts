@@ -239,7 +239,8 @@ export class AuditLogService {
   }
 
   private recordRead(reader: AuditReader, what: string, filter: Record<string, unknown>): Promise<unknown> {
-    const { after: _after, before: _before, last: _last, limit: _limit, ...rest } = filter;
+    // What was read, not how it was paged: cursors, direction and page size are left out.
+    const { after: _after, before: _before, last: _last, limit: _limit, order: _order, ...rest } = filter;
     return this.dataSource.transaction((em) =>
       this.audit.record(em, { type: 'audit.read', actor: reader.actor, data: { what, filter: rest } }),
     );

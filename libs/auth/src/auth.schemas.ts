@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PERSON_ROLES, ROLES } from '@ostracon/common';
+import { PERSON_ROLES, ROLES, text } from '@ostracon/common';
 
 /**
  * What the auth lib answers (the OpenAPI document shows these very schemas; the types are inferred
@@ -60,8 +60,7 @@ export type ResolvedPerson = z.infer<typeof resolvedPersonSchema>;
 
 /** GET /v1/people?ids=…: the person ids of a page of the log, resolved at once (one audited read). */
 export const resolvePeopleQuerySchema = z.strictObject({
-  ids: z
-    .string()
+  ids: text()
     .max(100 * 37)
     .transform((v) => [...new Set(v.split(','))])
     .pipe(z.array(z.uuid()).min(1).max(100))
