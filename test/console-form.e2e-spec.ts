@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
 import type { Browser, Page } from 'playwright-core';
-import { fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { expectFrench, fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
 import { freePort } from './support/isolated';
 import { type World, startWorld } from './support/world';
 
@@ -175,7 +175,8 @@ describe('the new-order form and French problems in a browser', () => {
       // The form fits the screen: nothing of it is beyond the viewport's width.
       const right = await page.evaluate(() => document.querySelector('[data-testid="new-order"]')!.getBoundingClientRect().right);
       expect(right).toBeLessThanOrEqual(viewport.width);
-      await screenshot(page, name === 'desktop' ? 'new-order-summary' : 'new-order-phone');
+      await expectFrench(page, `new order, its error summary (${name})`);
+      await screenshot(page, `new-order-summary-${name}`);
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
       expect(problems).toEqual([]);
     },

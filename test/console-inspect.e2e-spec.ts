@@ -6,7 +6,7 @@ import { loadConfig } from '@ostracon/config';
 import canonicalize from 'canonicalize';
 import type { Browser, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
-import { launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { expectFrench, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
 import { freePort, waitFor } from './support/isolated';
 import { type World, startWorld } from './support/world';
 
@@ -119,6 +119,24 @@ describe('the inspector’s console', () => {
     });
   const seqs = (page: Page) =>
     page.locator('[data-testid="events"] tbody tr[data-seq]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
+  /** The page in French and its screenshots, at 1280 then 375 px (axe at both), back to 1280. */
+  async function bothWidths(page: Page, state: string): Promise<void> {
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      await expectFrench(page, `${state} (${viewport.width} px)`);
+      if (viewport === PHONE) {
+        expect(await overflow(page)).toBeLessThanOrEqual(0);
+        await expectAccessible(page);
+        // The report's bytes readable on a phone: each value about as wide as the screen, not a column of single characters.
+        const narrowest = await page.$$eval('[data-testid="report-bytes"] dd', (dds) =>
+          Math.min(...dds.map((d) => d.getBoundingClientRect().width)),
+        );
+        expect(narrowest).toBeGreaterThan(PHONE.width / 2);
+      }
+      await screenshot(page, `${state}-${viewport === PHONE ? 'phone' : 'desktop'}`);
+    }
+    await page.setViewportSize(DESKTOP);
+  }
   const eventCount = async () => Number((await world.api.dataSource.query(`SELECT count(*)::int AS n FROM audit_events`))[0].n);
 
   describe('the API behind the pages', () => {
@@ -258,7 +276,8 @@ describe('the inspector’s console', () => {
       expect(await page.locator(`[data-testid="open-${seq}"]`).getAttribute('aria-expanded')).toBe('true');
       expect(await overflow(page)).toBeLessThanOrEqual(0);
       await expectAccessible(page);
-      await screenshot(page, viewport === PHONE ? 'audit-log-phone' : 'audit-log');
+      await expectFrench(page, `the log, an event open (${viewport.width} px)`);
+      await screenshot(page, viewport === PHONE ? 'audit-log-phone' : 'audit-log-desktop');
 
       // By court reference, as typed: that order's events only.
       await page.fill('#log-court-reference', references[1]!.toLowerCase());
@@ -296,7 +315,7 @@ describe('the inspector’s console', () => {
     for (const id of ['signature', 'consistency', 'inclusion'])
       expect(await page.locator(`[data-testid="${id}-status"]`).innerText()).toBe('NON VÉRIFIÉ');
     await expectAccessible(page);
-    await screenshot(page, 'verify-first-visit');
+    await bothWidths(page, 'verify-first-visit');
 
     await page.click('[data-testid="pin"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="signature"]')?.textContent?.includes('Signature valide'));
@@ -304,7 +323,7 @@ describe('the inspector’s console', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="inclusion"]')?.textContent?.includes('est inclus'));
     expect(await page.locator('[data-testid="stepper"]').innerText()).toMatch(/Vérification complète/);
     await expectAccessible(page);
-    await screenshot(page, 'verify');
+    await bothWidths(page, 'verify-verified');
 
     // A checkpoint signed with another key, served by a proxy in front of the browser.
     const real = (await get('/v1/audit/checkpoint')).body;
@@ -324,7 +343,7 @@ describe('the inspector’s console', () => {
     for (const id of ['consistency', 'inclusion', 'witnessed'])
       expect(await page.locator(`[data-testid="${id}-status"]`).innerText()).toBe('NON VÉRIFIÉ');
     await expectAccessible(page);
-    await screenshot(page, 'verify-failed');
+    await bothWidths(page, 'verify-failed');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="report-json"]')]);
     const report = JSON.parse(readFileSync((await download.path())!, 'utf8'));
@@ -344,7 +363,7 @@ describe('the inspector’s console', () => {
     await page.setViewportSize(PHONE);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await expectAccessible(page);
-    await screenshot(page, 'verify-phone');
+    await expectFrench(page, 'verify-failed, its report (375 px)');
     expect(troubles).toEqual([]);
   });
 
@@ -392,7 +411,8 @@ describe('the inspector’s console', () => {
       }
       expect(await overflow(page)).toBeLessThanOrEqual(0);
       await expectAccessible(page);
-      await screenshot(page, viewport === PHONE ? 'compliance-phone' : 'compliance');
+      await expectFrench(page, `compliance (${viewport.width} px)`);
+      await screenshot(page, viewport === PHONE ? 'compliance-phone' : 'compliance-desktop');
     }
     const report = await get('/v1/reports/compliance');
     expect(report.body.items.find((r: { platform: string }) => r.platform === platform)).toMatchObject({

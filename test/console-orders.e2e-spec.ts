@@ -5,7 +5,7 @@ import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
 import type { Browser, Page } from 'playwright-core';
 import { idempotencyKey, orderBody } from './support/builders';
-import { fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { expectFrench, fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
 import { OffsetClock, freePort, waitFor } from './support/isolated';
 import { submitOrder } from './support/test-app';
 import { type World, startWorld } from './support/world';
@@ -275,7 +275,8 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
         const badge = (await row.locator('[data-testid="platforms"] li').first().boundingBox())!;
         expect(badge.x + badge.width).toBeLessThanOrEqual(width);
         await expectClean(page);
-        await screenshot(page, `orders${suffix}`);
+        await expectFrench(page, `orders${suffix}`);
+        await screenshot(page, `orders-${suffix ? 'phone' : 'desktop'}`);
 
         await page.click('[data-testid="show-late"]');
         await page.waitForFunction(() => window.location.hash === '#/orders?late=true');
@@ -283,7 +284,8 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
         expect(await rows(page)).toEqual([late.id]);
         expect(await page.locator('#filter-late').inputValue()).toBe('true');
         await expectClean(page);
-        if (!suffix) await screenshot(page, 'orders-late');
+        await expectFrench(page, `orders, late${suffix}`);
+        await screenshot(page, `orders-late-${suffix ? 'phone' : 'desktop'}`);
         await page.context().close();
       }
     });
@@ -417,7 +419,8 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
         expect(directives.find((r) => r.startsWith(platforms.quick.name))).toMatch(/suspension.*exécutée.*délai respecté/s);
         expect(directives.find((r) => r.startsWith(platforms.slow.name))).toMatch(/suspension.*en retard/s);
         await expectClean(page);
-        await screenshot(page, `certificate${suffix}`);
+        await expectFrench(page, `certificate${suffix}`);
+        await screenshot(page, `certificate-${suffix ? 'phone' : 'desktop'}`);
         if (!suffix) {
           // On paper: the document alone, without the console's header, footer or buttons.
           await page.emulateMedia({ media: 'print' });

@@ -6,7 +6,7 @@ import { loadConfig } from '@ostracon/config';
 import canonicalize from 'canonicalize';
 import type { Browser, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
-import { fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { expectFrench, fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
 import { freePort, waitFor } from './support/isolated';
 import { type World, startWorld } from './support/world';
 import { InProcessWitness } from './support/witness';
@@ -96,6 +96,19 @@ describe('the console in a browser', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   }
 
+  /** The page in French and its screenshots, at 1280 then 375 px, back to 1280. */
+  async function bothWidths(page: Page, state: string): Promise<void> {
+    for (const [width, height, suffix] of [
+      [1280, 900, 'desktop'],
+      [375, 740, 'phone'],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await expectFrench(page, `${state} (${width} px)`);
+      await screenshot(page, `${state}-${suffix}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
   const text = (page: Page, selector: string) => page.locator(selector).first().innerText();
 
   it('lets a clerk register an order through the form, see it enforced, and revoke it', async () => {
@@ -128,7 +141,7 @@ describe('the console in a browser', () => {
     await fill(page, '#f-durationMonths', '7');
     await page.waitForSelector('#f-durationMonths-error');
     expect(await text(page, '#f-durationMonths-error')).toMatch(/Au plus 6 mois/);
-    await screenshot(page, 'new-order');
+    await bothWidths(page, 'new-order');
     await expectAccessible(page);
     await fill(page, '#f-durationMonths', '6');
     await page.waitForFunction(() => !document.querySelector('#f-durationMonths-error'));
@@ -163,7 +176,9 @@ describe('the console in a browser', () => {
     const card = (await text(page, `[data-testid="platform-${platform}"]`)).toLowerCase();
     expect(card).toContain('exécutée');
     expect(card).toContain('délai respecté');
-    await screenshot(page, 'order');
+    // The platform by its name, as the list and the certificate name it.
+    expect(await text(page, `[data-testid="platform-${platform}"] h3`)).toBe(`Test platform ${platform}`);
+    await bothWidths(page, 'order');
     await expectAccessible(page);
 
     // Revoked after a confirmation, with its reason and decision reference.
@@ -182,7 +197,7 @@ describe('the console in a browser', () => {
     }, 'a checkpoint');
     const page = await signedInPage(inspector);
     await page.waitForSelector('[data-testid="events"]');
-    await screenshot(page, 'audit-log');
+    await expectFrench(page, 'the log');
     await expectAccessible(page);
 
     await page.goto(`${base}/console/#/audit/verify?seq=1`);
@@ -201,7 +216,7 @@ describe('the console in a browser', () => {
         .querySelector('[data-testid="witnessed"]')
         ?.textContent?.includes('cosigné par 1 témoin(s) sur 1 (quorum : 1) : witness.test/cnil'),
     );
-    await screenshot(page, 'verify');
+    await expectFrench(page, 'verified, cosigned');
     await expectAccessible(page);
 
     // The log grows; the next visit proves the new checkpoint extends the one this browser saw.
@@ -255,7 +270,7 @@ describe('the console in a browser', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="signature"]')?.textContent?.includes('Signature valide'));
     await page.waitForFunction(() => document.querySelector('[data-testid="consistency"]')?.textContent?.startsWith('ÉCHEC'));
     expect(await page.locator('[data-testid="consistency"]').getAttribute('class')).toContain('fr-alert--error');
-    await screenshot(page, 'verify-rewritten');
+    await bothWidths(page, 'verify-rewritten');
 
     // And a service that announces another key than the one pinned here is shown in red.
     const { publicKey } = generateKeyPairSync('ed25519');
@@ -300,7 +315,7 @@ describe('the console in a browser', () => {
     expect(await page.locator(`[data-row="${platform} ${month}"] rect[data-series="late"]`).count()).toBe(0);
     const row = await page.locator(`[data-testid="compliance-table"] tr[data-platform="${platform}"]`).innerText();
     expect(row.split('\t').slice(0, 6)).toEqual([`Test platform ${platform}`, month, '3', '1', '0', '1']);
-    await screenshot(page, 'compliance');
+    await expectFrench(page, 'compliance');
     await expectAccessible(page);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="csv"]')]);
@@ -341,7 +356,7 @@ describe('the console in a browser', () => {
       (e) => /retirée/.test(document.querySelector('[data-testid="people"]')?.textContent ?? '') && !!e,
       clerkOfLyon,
     );
-    await screenshot(page, 'admin');
+    await expectFrench(page, 'admin, a person removed');
     await expectAccessible(page);
 
     // The push platform's webhook secret renewed: the new one shown once, both sign for a day.

@@ -234,3 +234,15 @@ export async function englishWords(
   );
   return [...new Set(found)];
 }
+
+/**
+ * The tests' fixtures' names are data, not the console's words: a platform is "Test platform
+ * <id>" (world.api.platform), an organisation of a test key "test authority" and so on.
+ */
+export const FIXTURE_NAMES = [/Test platform [\w-]+/g, /\btest (authority|auditor|admin|platform)\b/g];
+
+/** The whole page in French (englishWords finds nothing), said with the state's name when not. */
+export async function expectFrench(page: Page, state: string, except: RegExp[] = []): Promise<void> {
+  const english = await englishWords(page, { except: [...FIXTURE_NAMES, ...except] });
+  expect({ state, english }).toEqual({ state, english: [] });
+}

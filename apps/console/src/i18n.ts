@@ -106,6 +106,12 @@ const fr = {
     matches: 'Tentatives d’inscription détectées',
     noMatches: 'Aucune tentative d’inscription détectée.',
     decisions: { block: 'bloquée', review: 'à examiner' } as Record<string, string>,
+    signalTypes: {
+      email: 'adresse électronique',
+      phone: 'téléphone',
+      name_dob: 'nom et date de naissance',
+      device: 'appareil',
+    } as Record<string, string>,
     directiveTypes: { suspend: 'suspension', lift: 'levée' } as Record<string, string>,
     revoke: 'Révoquer l’ordonnance',
     revokeTitle: 'Révoquer cette ordonnance',

@@ -111,6 +111,10 @@ function OrderView({
   onRevoked: () => void;
 }) {
   const matches = (events.value ?? []).filter((e) => e.type === 'signup.matched');
+  // Platforms by their name, as the list and the certificate show them (the id until the names come).
+  const platforms = useLoad(() => ok(client.GET('/v1/platforms')), []);
+  const names = new Map((platforms.value?.items ?? []).map((p) => [p.id, p.name]));
+  const named = (id: string | null | undefined) => (id ? (names.get(id) ?? id) : '');
   const general = (events.value ?? []).filter((e) => TIMELINE.has(e.type) && !e.platform);
 
   return (
@@ -172,7 +176,7 @@ function OrderView({
             <div className="fr-card fr-card--no-arrow">
               <div className="fr-card__body">
                 <div className="fr-card__content">
-                  <h3 className="fr-card__title">{p.platform}</h3>
+                  <h3 className="fr-card__title">{named(p.platform)}</h3>
                   <div className="fr-card__desc">
                     <Badge {...platformState(p)} /> <span>{format(t.order.accounts, { count: p.accountCount })}</span>
                     {p.slaDeadline && (
@@ -215,8 +219,8 @@ function OrderView({
         <ul>
           {matches.map((m) => (
             <li key={m.seq}>
-              {formatDateTime(m.at)} — {m.platform} — {t.order.decisions[String(m.data.decision)] ?? String(m.data.decision)} (
-              {(m.data.signalTypes as string[] | undefined)?.join(', ')})
+              {formatDateTime(m.at)} — {named(m.platform)} — {t.order.decisions[String(m.data.decision)] ?? String(m.data.decision)} (
+              {(m.data.signalTypes as string[] | undefined)?.map((s) => t.order.signalTypes[s] ?? s).join(', ')})
             </li>
           ))}
         </ul>
