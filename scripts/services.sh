@@ -150,10 +150,13 @@ ensure_redis() {
 }
 
 # The browser the console's end-to-end tests drive (test/console.e2e-spec.ts): Debian's package,
-# since the browser downloads of test frameworks are not reachable everywhere.
+# since the browser downloads of test frameworks are not reachable everywhere. With its French
+# locale (chromium-l10n): the browser's own text in date and month fields ("jj/mm/aaaa") is what a
+# person in France reads, and the tests check that no English reaches the screen.
 ensure_chromium() {
-  if [ -z "${CHROMIUM_PATH:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-    install_packages chromium
+  if [ -z "${CHROMIUM_PATH:-}" ]; then
+    command -v chromium >/dev/null 2>&1 || install_packages chromium
+    dpkg -s chromium-l10n >/dev/null 2>&1 || install_packages chromium-l10n
   fi
 }
 

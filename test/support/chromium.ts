@@ -13,6 +13,9 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     // As root in a container there is no user namespace for the sandbox.
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=fr-FR'],
+    // The browser's own words (a date field's "jj/mm/aaaa", a month's name) in French, as a person in
+    // France reads them: Debian's chromium takes its UI locale from LANGUAGE, with chromium-l10n.
+    env: { ...process.env, LANGUAGE: 'fr' },
   });
 }
 
