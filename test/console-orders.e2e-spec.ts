@@ -454,6 +454,40 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
       await page.context().close();
     });
 
+    it('certifies a revocation too: its reason and decision, and each platform’s lift beside its suspension', async () => {
+      const revoked = await world.api.request({
+        method: 'POST',
+        url: `/v1/orders/${fresh.id}/revoke`,
+        key: world.authority.apiKey,
+        body: { reason: 'Relèvement de la peine', decisionReference: `TJ-PARIS-REL-${unique}` },
+      });
+      expect(revoked.status).toBe(200);
+      const lift = await waitFor(async () => {
+        const res = await world.api.request({ method: 'GET', url: '/v1/directives', key: platforms.other.key });
+        return res.body.items.find((d: { orderId: string; type: string }) => d.orderId === fresh.id && d.type === 'lift');
+      }, 'the lift directive to be pullable');
+      await ack(platforms.other, lift.id);
+      const page = await signedInPage(clerk);
+      await page.goto(`${base}/console/#/orders/${fresh.id}/certificate`);
+      await page.waitForSelector('[data-testid="revocation"]');
+      expect(await page.locator('h1').innerText()).toBe(`Attestation d’exécution et de révocation — ordonnance ${fresh.courtReference}`);
+      expect(await page.locator('[data-testid="revocation"]').innerText()).toContain(
+        `Relèvement de la peine (décision TJ-PARIS-REL-${unique})`,
+      );
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-testid="certificate-directives"] tbody tr').length >= 2,
+        undefined,
+        { timeout: 15_000 },
+      );
+      const rows = await page.locator('[data-testid="certificate-directives"] tbody tr').allInnerTexts();
+      expect(rows.filter((r) => r.startsWith(platforms.other.name)).map((r) => r.split('\t')[1])).toEqual(['suspension', 'levée']);
+      const types = await page.$$eval('[data-testid="certificate-events"] tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+      expect(types.some((t) => t.includes('Ordonnance révoquée'))).toBe(true);
+      await expectClean(page);
+      await expectFrench(page, 'certificate-revoked');
+      await page.context().close();
+    });
+
     it('offers a new order on an empty list', async () => {
       const page = await signedInPage(newcomer);
       await page.waitForSelector('[data-testid="orders-empty"]');
