@@ -1,8 +1,7 @@
 import { type AuditEvent, type Checkpoint, type Order, ApiError, client, ok } from '../api';
-import { format, formatDate, formatDateTime, messages as t } from '../i18n';
+import { format, formatDateTime, messages as t } from '../i18n';
 import { Loaded, Problem, Table, useLoad } from '../ui';
-import { TIMELINE, eventLine, eventsOf } from './order';
-import { OffenceLabel } from '../offence-label';
+import { TIMELINE, eventLine, eventsOf, orderTerms } from './order';
 import { platformState } from './orders';
 import './certificate.css';
 
@@ -118,21 +117,12 @@ function Certificate({
 
       <h2>{t.certificate.terms}</h2>
       <dl className="ost-certificate__terms">
-        {(
-          [
-            [t.orders.courtReference, o.courtReference],
-            [t.orders.court, o.court],
-            [t.order.decisionDate, formatDate(o.decisionDate)],
-            [t.order.legalBasis, t.legalBasis[o.legalBasis]],
-            [t.order.offence, <OffenceLabel code={o.offence} />],
-            [t.order.repeatOffender, o.repeatOffender ? t.common.yes : t.common.no],
-            [t.order.startsAt, formatDateTime(o.startsAt)],
-            [t.order.endsAt, formatDateTime(o.endsAt)],
-            [t.order.signals, format(t.order.signalCount, { count: o.signalCount })],
-            [t.orders.status, t.status[o.status]],
-            [t.certificate.id, o.id],
-          ] as const
-        ).map(([term, value]) => (
+        {[
+          [t.orders.courtReference, o.courtReference] as const,
+          ...orderTerms(o),
+          [t.orders.status, t.status[o.status]] as const,
+          [t.certificate.id, o.id] as const,
+        ].map(([term, value]) => (
           <div key={term}>
             <dt className="fr-text--bold">{term}</dt>
             <dd>{value}</dd>

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
 import { type AuditEvent, type AuditEventPage, type Caller, type Order, client, ok } from '../api';
 import { Field } from '../field';
 import { OffenceLabel } from '../offence-label';
@@ -52,6 +52,20 @@ const tone = (type: string) =>
     : type === 'directive.acknowledged'
       ? 'ost-good'
       : '';
+
+/** The order's terms as its page and its certificate state them: a term and its value each. */
+export function orderTerms(o: Order): [string, ReactNode][] {
+  return [
+    [t.orders.court, o.court],
+    [t.order.decisionDate, formatDate(o.decisionDate)],
+    [t.order.legalBasis, t.legalBasis[o.legalBasis]],
+    [t.order.offence, <OffenceLabel code={o.offence} />],
+    [t.order.repeatOffender, o.repeatOffender ? t.common.yes : t.common.no],
+    [t.order.startsAt, formatDateTime(o.startsAt)],
+    [t.order.endsAt, formatDateTime(o.endsAt)],
+    [t.order.signals, format(t.order.signalCount, { count: o.signalCount })],
+  ];
+}
 
 /** An order: its terms, per platform its enforcement and timeline from the log, its sign-up matches, revocation. */
 export function OrderPage({ id, caller }: { id: string; caller: Caller }) {
@@ -149,18 +163,7 @@ function OrderView({
       )}
       <h2 className="fr-mt-4w">{t.order.terms}</h2>
       <dl className="fr-grid-row fr-grid-row--gutters">
-        {(
-          [
-            [t.orders.court, o.court],
-            [t.order.decisionDate, formatDate(o.decisionDate)],
-            [t.order.legalBasis, t.legalBasis[o.legalBasis]],
-            [t.order.offence, <OffenceLabel code={o.offence} />],
-            [t.order.repeatOffender, o.repeatOffender ? t.common.yes : t.common.no],
-            [t.order.startsAt, formatDateTime(o.startsAt)],
-            [t.order.endsAt, formatDateTime(o.endsAt)],
-            [t.order.signals, format(t.order.signalCount, { count: o.signalCount })],
-          ] as const
-        ).map(([term, value]) => (
+        {orderTerms(o).map(([term, value]) => (
           <div className="fr-col-12 fr-col-md-6" key={term}>
             <dt className="fr-text--bold">{term}</dt>
             <dd>{value}</dd>
