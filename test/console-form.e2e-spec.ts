@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
 import { randomBytes, randomUUID } from 'node:crypto';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
-import { loadConfig } from '@ostracon/config';
 import type { Browser, Page } from 'playwright-core';
-import { expectFrench, fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
-import { freePort } from './support/isolated';
-import { type World, startWorld } from './support/world';
+import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { startConsoleWorld } from './support/console-world';
+import type { World } from './support/world';
 
 /**
  * The new-order form as a clerk uses it with the judgment in hand, and French wherever the console
@@ -28,17 +27,12 @@ describe('the new-order form and French problems in a browser', () => {
   const decided = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const signIn = loadConfig({ ...process.env, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: base, PORT: String(port) }).signIn;
-    world = await startWorld('console-form', { config: (c) => ({ ...c, signIn }) });
-    await world.api.app.listen(port, '127.0.0.1');
+    ({ world, base, browser } = await startConsoleWorld('console-form'));
     const parquet = await world.api.app
       .get(OrganisationsService)
       .create({ name: `Parquet de Nanterre ${unique}`, role: 'authority' }, 'cli');
     await world.api.app.get(PeopleService).invite({ email: clerk, organisation: parquet.id }, 'cli');
     platform = await world.api.platform('tiktok', { slaHours: 24 });
-    browser = await launchChromium();
   });
 
   afterAll(async () => {

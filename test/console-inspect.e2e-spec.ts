@@ -2,13 +2,13 @@
 import { createPrivateKey, createHash, randomBytes, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
-import { loadConfig } from '@ostracon/config';
 import canonicalize from 'canonicalize';
 import type { Browser, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
-import { expectFrench, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
-import { freePort, waitFor } from './support/isolated';
-import { type World, startWorld } from './support/world';
+import { expectFrench, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { waitFor } from './support/isolated';
+import { startConsoleWorld } from './support/console-world';
+import type { World } from './support/world';
 
 /**
  * The inspector's pages (issue 28, points 5–7) in Debian's Chromium, at desktop and phone width:
@@ -39,14 +39,7 @@ describe('the inspector’s console', () => {
   const orderIds: string[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const signIn = loadConfig({ ...process.env, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: base, PORT: String(port) }).signIn;
-    world = await startWorld('inspect', {
-      worker: {},
-      config: (c) => ({ ...c, signIn, audit: { ...c.audit, treeIntervalMs: 100, checkpointIntervalMs: 300 } }),
-    });
-    await world.api.app.listen(port, '127.0.0.1');
+    ({ world, base, browser } = await startConsoleWorld('inspect', { worker: {}, fastLog: true }));
     const organisations = world.api.app.get(OrganisationsService);
     const people = world.api.app.get(PeopleService);
     cnilName = `CNIL ${unique}`;
@@ -67,7 +60,6 @@ describe('the inspector’s console', () => {
       references.push(reference);
       orderIds.push(res.body.id);
     }
-    browser = await launchChromium();
   });
 
   afterAll(async () => {

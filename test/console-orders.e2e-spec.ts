@@ -2,13 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
-import { loadConfig } from '@ostracon/config';
 import type { Browser, Page } from 'playwright-core';
 import { idempotencyKey, orderBody } from './support/builders';
-import { expectFrench, fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
-import { OffsetClock, freePort, waitFor } from './support/isolated';
+import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { OffsetClock, waitFor } from './support/isolated';
 import { submitOrder } from './support/test-app';
-import { type World, startWorld } from './support/world';
+import { startConsoleWorld } from './support/console-world';
+import type { World } from './support/world';
 
 /**
  * The clerk's daily work on orders, in the API and in Chromium: which platforms are late (past their
@@ -68,15 +68,7 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
   let freshDirective: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const signIn = loadConfig({ ...process.env, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: base, PORT: String(port) }).signIn;
-    world = await startWorld('console-orders', {
-      clock,
-      worker: {},
-      config: (c) => ({ ...c, signIn, audit: { ...c.audit, treeIntervalMs: 100, checkpointIntervalMs: 300 } }),
-    });
-    await world.api.app.listen(port, '127.0.0.1');
+    ({ world, base, browser } = await startConsoleWorld('console-orders', { clock, worker: {}, fastLog: true }));
     const people = world.api.app.get(PeopleService);
     const organisations = world.api.app.get(OrganisationsService);
     // The clerk works in the organisation of the world's authority key: the orders it makes are hers.
@@ -96,7 +88,6 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
     fresh = await order({ courtReference: `TJ-PARIS-${unique}-B` }, [platforms.other.id]);
     freshDirective = (await pull(platforms.other, fresh.id)).id;
     untouched = await order({ courtReference: `TJ-PARIS-${unique}-C` }, [platforms.quick.id]);
-    browser = await launchChromium();
   });
 
   afterAll(async () => {

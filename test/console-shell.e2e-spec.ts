@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 import { randomBytes } from 'node:crypto';
 import { ClientsService, OrganisationsService, PeopleService } from '@ostracon/auth';
-import { loadConfig } from '@ostracon/config';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
 import {
@@ -10,15 +9,15 @@ import {
   englishWords,
   expectFrench,
   fill,
-  launchChromium,
   noHorizontalOverflow,
   screenshot,
   seriousAccessibilityViolations,
   signInThroughProvider,
 } from './support/chromium';
-import { freePort, waitFor } from './support/isolated';
+import { waitFor } from './support/isolated';
 import { submitOrder } from './support/test-app';
-import { type World, startWorld } from './support/world';
+import { startConsoleWorld } from './support/console-world';
+import type { World } from './support/world';
 
 /**
  * The console's shell in Chromium (issue 28, points 3 and 10): the DSFR header and its menu on a
@@ -45,15 +44,8 @@ describe('the console’s shell in a browser', () => {
   let parquetId: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const signIn = loadConfig({ ...process.env, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: base, PORT: String(port) }).signIn;
     // The log's tree and checkpoints made quickly: the verification page finds one to check.
-    world = await startWorld('console_shell', {
-      worker: {},
-      config: (c) => ({ ...c, signIn, audit: { ...c.audit, treeIntervalMs: 100, checkpointIntervalMs: 300 } }),
-    });
-    await world.api.app.listen(port, '127.0.0.1');
+    ({ world, base, browser } = await startConsoleWorld('console_shell', { worker: {}, fastLog: true }));
     const organisations = world.api.app.get(OrganisationsService);
     const people = world.api.app.get(PeopleService);
     // A long name, as real ones are: it must wrap in the header, not widen the page.
@@ -78,7 +70,6 @@ describe('the console’s shell in a browser', () => {
       async () => (await world.api.request({ method: 'GET', url: '/v1/audit/checkpoint', key: auditor })).status === 200,
       'a checkpoint',
     );
-    browser = await launchChromium();
   });
 
   afterAll(async () => {

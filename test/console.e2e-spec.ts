@@ -6,9 +6,10 @@ import { loadConfig } from '@ostracon/config';
 import canonicalize from 'canonicalize';
 import type { Browser, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
-import { expectFrench, fill, launchChromium, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
-import { freePort, waitFor } from './support/isolated';
-import { type World, startWorld } from './support/world';
+import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { waitFor } from './support/isolated';
+import { startConsoleWorld } from './support/console-world';
+import type { World } from './support/world';
 import { InProcessWitness } from './support/witness';
 import { ed25519Key } from '@ostracon/audit';
 import { verifierKey } from '@ostracon/platform-sdk/transparency';
@@ -33,26 +34,16 @@ describe('the console in a browser', () => {
   const witness = new InProcessWitness('witness.test/cnil');
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const signIn = loadConfig({ ...process.env, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: base, PORT: String(port) }).signIn;
     const logConfig = loadConfig().audit;
     await witness.start(verifierKey(logConfig.origin, ed25519Key(logConfig.signingKeys[0]!.key).publicKey));
-    world = await startWorld('console', {
+    ({ world, base, browser } = await startConsoleWorld('console', {
       worker: {},
+      fastLog: true,
       config: (c) => ({
         ...c,
-        signIn,
-        audit: {
-          ...c.audit,
-          treeIntervalMs: 100,
-          checkpointIntervalMs: 300,
-          witnesses: [{ name: witness.name, vkey: witness.verifierKey, url: witness.url }],
-          witnessQuorum: 1,
-        },
+        audit: { ...c.audit, witnesses: [{ name: witness.name, vkey: witness.verifierKey, url: witness.url }], witnessQuorum: 1 },
       }),
-    });
-    await world.api.app.listen(port, '127.0.0.1');
+    }));
     const organisations = world.api.app.get(OrganisationsService);
     const people = world.api.app.get(PeopleService);
     const parquet = await organisations.create({ name: `Parquet de Paris ${unique}`, role: 'authority' }, 'cli');
@@ -63,7 +54,6 @@ describe('the console in a browser', () => {
     await people.invite({ email: operator, organisation: operators.id }, 'cli');
     platform = await world.api.platform('tiktok', { slaHours: 24 });
     platformKey = (await world.api.client('platform', platform)).apiKey;
-    browser = await launchChromium();
   });
 
   afterAll(async () => {
