@@ -283,6 +283,21 @@ describe('the inspector’s console', () => {
       expect(filtered.length).toBeGreaterThan(0);
       for (const s of filtered) expect(ofOrder).toContain(s);
       await expectAccessible(page);
+
+      // By platform, chosen by its name: only that platform's events.
+      await page.fill('#log-court-reference', '');
+      await page.waitForSelector(`#log-platform option[value="${platform}"]`, { state: 'attached' });
+      expect(await page.locator(`#log-platform option[value="${platform}"]`).innerText()).toBe(`Test platform ${platform}`);
+      await page.selectOption('#log-platform', platform);
+      await page.click('form[aria-label="Filtrer"] button[type="submit"]');
+      await page.waitForFunction((p) => window.location.hash.includes(`platform=${p}`), platform);
+      await page.waitForSelector('[data-testid="events"] tbody tr');
+      const ofPlatform = (await world.api.dataSource.query(`SELECT seq FROM audit_events WHERE platform_id = $1`, [platform])).map(
+        (r: { seq: string }) => Number(r.seq),
+      );
+      const byPlatform = await seqs(page);
+      expect(byPlatform.length).toBeGreaterThan(0);
+      for (const s of byPlatform) expect(ofPlatform).toContain(s);
     }
     expect(troubles).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { type AuditEvent, type Caller, client, ok } from '../api';
 import { Field } from '../field';
 import { format, formatDateTime, messages as t } from '../i18n';
 import { parisInstant } from '@ostracon/orders/order-terms';
+import { PlatformField, usePlatformNames } from '../platforms';
 import { navigate } from '../router';
 import { Loaded, Table, useLoad } from '../ui';
 import '../inspect.css';
@@ -59,6 +60,7 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
     last: query.get('last') === 'true' ? 'true' : undefined,
   };
   const page = useLoad(() => ok(client.GET('/v1/audit/events', { params: { query: params } })), [JSON.stringify(params)]);
+  const platforms = usePlatformNames();
   const ids = [...new Set((page.value?.items ?? []).flatMap((e) => PERSON.exec(e.actor)?.[1] ?? []))].sort();
   // One audited read for the page's authors; an id the caller may not resolve stays unnamed.
   const people = useLoad(async () => {
@@ -116,7 +118,13 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
           name="courtReference"
           defaultValue={filters.courtReference}
         />
-        <Field className="fr-col-12 fr-col-md-2" id="log-platform" label={t.log.platform} name="platform" defaultValue={filters.platform} />
+        <PlatformField
+          platforms={platforms}
+          className="fr-col-12 fr-col-md-2"
+          id="log-platform"
+          label={t.log.platform}
+          defaultValue={filters.platform}
+        />
         <Field
           className="fr-col-12 fr-col-md-2"
           id="log-order"
@@ -201,7 +209,7 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
                     {open === e.seq && (
                       <tr>
                         <td colSpan={4} className="fr-cell--multiline">
-                          <EventDetail event={e} who={who} caller={caller} />
+                          <EventDetail event={e} who={who} caller={caller} platformName={platforms.nameOf} />
                         </td>
                       </tr>
                     )}
@@ -218,7 +226,17 @@ export function AuditLogPage({ query, caller }: { query: URLSearchParams; caller
 }
 
 /** One event's detail, under its row: its fields in words, then the event as the log holds it. */
-function EventDetail({ event, who, caller }: { event: AuditEvent; who: { name: string; organisation?: string }; caller: Caller }) {
+function EventDetail({
+  event,
+  who,
+  caller,
+  platformName,
+}: {
+  event: AuditEvent;
+  who: { name: string; organisation?: string };
+  caller: Caller;
+  platformName: (id: string) => string;
+}) {
   return (
     <div className="ost-event-detail" id={`event-${event.seq}`} data-testid={`event-${event.seq}`}>
       <dl className="ost-fields fr-text--sm">
@@ -244,7 +262,7 @@ function EventDetail({ event, who, caller }: { event: AuditEvent; who: { name: s
         {event.platform && (
           <>
             <dt>{t.log.platform}</dt>
-            <dd>{event.platform}</dd>
+            <dd>{platformName(event.platform)}</dd>
           </>
         )}
         <dt>{t.log.leaf}</dt>

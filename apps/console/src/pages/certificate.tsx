@@ -2,6 +2,7 @@ import { type AuditEvent, type Checkpoint, type Order, ApiError, client, ok } fr
 import { format, formatDateTime, messages as t } from '../i18n';
 import { Loaded, Problem, Table, useLoad } from '../ui';
 import { TIMELINE, eventLine, eventsOf, orderTerms } from './order';
+import { usePlatformNames } from '../platforms';
 import { platformState } from './orders';
 import './certificate.css';
 
@@ -56,8 +57,7 @@ export function CertificatePage({ id }: { id: string }) {
   const order = useLoad(() => ok(client.GET('/v1/orders/{id}', { params: { path: { id } } })), [id]);
   const events = useLoad(() => eventsOf(id), [id]);
   const checkpoint = useLoad(latestCheckpoint, [id]);
-  const platforms = useLoad(() => ok(client.GET('/v1/platforms')), []);
-  const names = new Map((platforms.value?.items ?? []).map((p) => [p.id, p.name]));
+  const { nameOf } = usePlatformNames();
   return (
     <Loaded state={order}>
       {(o) => (
@@ -67,7 +67,7 @@ export function CertificatePage({ id }: { id: string }) {
           eventsError={events.error}
           checkpoint={checkpoint.value}
           checkpointError={checkpoint.error}
-          nameOf={(p) => names.get(p) ?? p}
+          nameOf={nameOf}
         />
       )}
     </Loaded>

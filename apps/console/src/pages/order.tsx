@@ -5,6 +5,7 @@ import { OffenceLabel } from '../offence-label';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
 import { useAction } from '../use-action';
 import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
+import { usePlatformNames } from '../platforms';
 import { lateFirst, platformState } from './orders';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
@@ -126,9 +127,8 @@ function OrderView({
 }) {
   const matches = (events.value ?? []).filter((e) => e.type === 'signup.matched');
   // Platforms by their name, as the list and the certificate show them (the id until the names come).
-  const platforms = useLoad(() => ok(client.GET('/v1/platforms')), []);
-  const names = new Map((platforms.value?.items ?? []).map((p) => [p.id, p.name]));
-  const named = (id: string | null | undefined) => (id ? (names.get(id) ?? id) : '');
+  const { nameOf } = usePlatformNames();
+  const named = (id: string | null | undefined) => (id ? nameOf(id) : '');
   const general = (events.value ?? []).filter((e) => TIMELINE.has(e.type) && !e.platform);
 
   return (

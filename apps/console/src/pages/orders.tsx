@@ -3,6 +3,7 @@ import type { paths } from '@ostracon/platform-sdk/api-types';
 import { type Caller, type Order, client, ok } from '../api';
 import { Field } from '../field';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
+import { PlatformField, usePlatformNames } from '../platforms';
 import { navigate } from '../router';
 import { Badge, Loaded, Pager, Table, useLoad } from '../ui';
 import './orders.css';
@@ -61,9 +62,8 @@ export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: 
   };
   const page = useLoad(() => ok(client.GET('/v1/orders', { params: { query: params } })), [JSON.stringify(params)]);
   const late = useLoad(() => ok(client.GET('/v1/orders/late')), [JSON.stringify(params)]);
-  const platforms = useLoad(() => ok(client.GET('/v1/platforms')), []);
-  const names = new Map((platforms.value?.items ?? []).map((p) => [p.id, p.name]));
-  const nameOf = (id: string) => names.get(id) ?? id;
+  const platforms = usePlatformNames();
+  const { nameOf } = platforms;
 
   const filter = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -127,20 +127,12 @@ export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: 
           defaultValue={filters.status}
           options={[{ value: '', label: t.common.all }, ...ORDER_STATUSES.map((s) => ({ value: s, label: t.status[s] }))]}
         />
-        <Field
-          // Keyed by the list: the select is drawn again with the platform chosen once the names are there.
-          key={platforms.value ? 'named' : 'loading'}
+        <PlatformField
+          platforms={platforms}
           className="fr-col-12 fr-col-md-2"
           id="filter-platform"
           label={t.orders.platform}
-          name="platform"
           defaultValue={filters.platform}
-          options={[
-            { value: '', label: t.common.all },
-            ...(platforms.value?.items ?? []).map((p) => ({ value: p.id, label: p.name })),
-            // A platform in the URL that the list does not name (yet) stays chosen.
-            ...(filters.platform && !names.has(filters.platform) ? [{ value: filters.platform, label: filters.platform }] : []),
-          ]}
         />
         <Field
           className="fr-col-12 fr-col-md-2"
