@@ -17,7 +17,7 @@ describe('operations: health, metrics, docs, request ids', () => {
     expect(ready.status).toBe(200);
     expect(ready.body).toEqual({
       status: 'ok',
-      checks: { postgres: 'ok', redis: 'ok', index: 'ok', keys: 'ok' },
+      checks: { postgres: 'ok', redis: 'ok', index: 'ok', keys: 'ok', signIn: 'off' },
       processes: { ready: 1, total: 1, pid: process.pid },
     });
   });
@@ -31,7 +31,7 @@ describe('operations: health, metrics, docs, request ids', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         status: 'degraded',
-        checks: { postgres: 'ok', redis: 'down', index: 'ok', keys: 'ok' },
+        checks: { postgres: 'ok', redis: 'down', index: 'ok', keys: 'ok', signIn: 'off' },
         processes: { ready: 1, total: 1, pid: process.pid },
       });
     } finally {

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthErrors, ClientsService, OrganisationsService, PeopleService, type CreatedClient, type PersonView } from '@ostracon/auth';
 import { DomainError, ROLES } from '@ostracon/common';
-import { type AppConfig, ConfigError, loadConfig } from '@ostracon/config';
+import { type AppConfig, ConfigError, loadConfig, loadMigrationConfig } from '@ostracon/config';
 import { revertLastMigration, runMigrations } from '@ostracon/database';
 import { MIGRATIONS } from '@ostracon/migrations';
 import { OrderErrors, OrdersService, type OrderView } from '@ostracon/orders';
@@ -75,7 +75,8 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     .command('migrate')
     .description('apply every pending database migration')
     .action(async () => {
-      const applied = await runMigrations(loadedConfig(), MIGRATIONS);
+      // Only the database: the migrate step needs no OpenID secret nor key ring (loadMigrationConfig).
+      const applied = await runMigrations(config ?? loadMigrationConfig(), MIGRATIONS);
       io.stderr(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'database schema up to date\n');
     });
 
@@ -83,7 +84,7 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     .command('migrate:revert')
     .description('revert the last applied migration')
     .action(async () => {
-      await revertLastMigration(loadedConfig(), MIGRATIONS);
+      await revertLastMigration(config ?? loadMigrationConfig(), MIGRATIONS);
       io.stderr('reverted the last migration\n');
     });
 

@@ -3,6 +3,7 @@ import { AccessGuard } from './auth.guard';
 import { AuthModule } from './auth.module';
 import { Authenticator } from './authenticator';
 import { RateLimiter } from './rate-limiter';
+import { OidcProvider } from './oidc-provider';
 import { SignInService } from './sign-in.service';
 
 /**
@@ -11,7 +12,7 @@ import { SignInService } from './sign-in.service';
  */
 @Module({
   imports: [AuthModule],
-  providers: [RateLimiter, Authenticator, AccessGuard, SignInService],
-  exports: [RateLimiter, Authenticator, AccessGuard, SignInService],
+  providers: [RateLimiter, Authenticator, AccessGuard, SignInService, OidcProvider],
+  exports: [RateLimiter, Authenticator, AccessGuard, SignInService, OidcProvider],
 })
 export class ApiAccessModule {}

@@ -5,9 +5,10 @@ import type { AppConfig } from '@ostracon/config';
  * which browsers accept only `Secure`, for `Path=/`, without `Domain`: no sibling subdomain can
  * set or shadow them. Local development over http drops the prefix and `Secure`.
  */
-export function cookieNames(config: AppConfig): { session: string; attempt: string } {
+export function cookieNames(config: AppConfig): { session: string; attempt: string; signOut: string } {
   const prefix = config.signIn.secureCookies ? '__Host-' : '';
-  return { session: `${prefix}ostracon_session`, attempt: `${prefix}ostracon_sign_in` };
+  // signOut: the state of the provider's sign-out in progress, checked on the way back.
+  return { session: `${prefix}ostracon_session`, attempt: `${prefix}ostracon_sign_in`, signOut: `${prefix}ostracon_sign_out` };
 }
 
 /**

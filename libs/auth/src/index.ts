@@ -40,3 +40,4 @@ export { AuthErrors } from './auth.errors';
 export { generateApiKey, hashApiKey } from './api-keys';
 export { RateLimiter } from './rate-limiter';
 export { rateLimitHeaders } from './token-bucket';
+export { OidcProvider } from './oidc-provider';

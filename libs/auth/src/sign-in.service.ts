@@ -10,6 +10,7 @@ import { type SignInAttemptsRow, queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { AuthErrors } from './auth.errors';
 import type { SignedOut } from './auth.schemas';
+import { OidcProvider } from './oidc-provider';
 import { PeopleService, type SignInIdentity } from './people.service';
 import { SessionStore, type StartedSession } from './session.store';
 
@@ -67,7 +68,6 @@ const hashOf = (value: string) => createHash('sha256').update(value, 'utf8').dig
 @Injectable()
 export class SignInService {
   private readonly logger = new Logger('SignIn');
-  private discovered: Promise<oidc.Configuration> | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -76,6 +76,7 @@ export class SignInService {
     private readonly audit: AuditService,
     private readonly people: PeopleService,
     private readonly sessions: SessionStore,
+    private readonly provider: OidcProvider,
   ) {}
 
   get configured(): boolean {
@@ -88,25 +89,25 @@ export class SignInService {
 
   /** Starts a sign-in: the provider's URL to send the browser to, and the attempt's cookie. */
   async begin(returnTo: unknown): Promise<{ attempt: string; url: URL }> {
-    const settings = this.settings();
-    const configuration = await this.configuration();
-    const verifier = oidc.randomPKCECodeVerifier();
+    this.settings();
+    const configuration = await this.provider.configuration();
+    // PKCE when the provider advertises S256 (code_challenge_methods_supported), else none: an
+    // unknown parameter is refused by ProConnect (Y000400). '' in the row stands for none.
+    const verifier = this.provider.usesPkce(configuration) ? oidc.randomPKCECodeVerifier() : null;
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(configuration, {
-      redirect_uri: this.redirectUri,
-      scope: settings.scopes,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
+    const url = await this.provider.authorizationUrl(configuration, {
+      redirectUri: this.redirectUri,
       state,
       nonce,
+      codeVerifier: verifier,
     });
     const attempt = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     await this.dataSource.query(`DELETE FROM sign_in_attempts WHERE expires_at < $1`, [now]);
     await this.dataSource.query(
       `INSERT INTO sign_in_attempts (id_hash, state, nonce, code_verifier, return_to, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [hashOf(attempt), state, nonce, verifier, safeReturnTo(returnTo), new Date(now.getTime() + ATTEMPT_MS)],
+      [hashOf(attempt), state, nonce, verifier ?? '', safeReturnTo(returnTo), new Date(now.getTime() + ATTEMPT_MS)],
     );
     return { attempt, url };
   }
@@ -131,17 +132,19 @@ export class SignInService {
         const code = callbackUrl.searchParams.get('error') ?? '';
         throw new SignInRefused('provider_error', /^[a-z_]{1,64}$/.test(code) ? code : 'unrecognised');
       }
-      const configuration = await this.configuration();
+      const configuration = await this.provider.configuration();
       let identity: SignInIdentity;
       let idToken: string | undefined;
       try {
         const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {
-          pkceCodeVerifier: pending.code_verifier,
+          pkceCodeVerifier: pending.code_verifier === '' ? undefined : pending.code_verifier,
           expectedState: pending.state,
           expectedNonce: pending.nonce,
           idTokenExpected: true,
         });
         const claims = tokens.claims()!;
+        // The level of assurance the service requires (OIDC_ACR_VALUES; eidas1 with ProConnect).
+        if (!this.provider.acrAccepted(claims.acr)) throw Object.assign(new Error('acr'), { code: 'acr_not_accepted' });
         const info = await oidc.fetchUserInfo(configuration, tokens.access_token, claims.sub);
         idToken = tokens.id_token;
         identity = {
@@ -194,7 +197,7 @@ export class SignInService {
    * Ends the session of this cookie (audited) and says where to send the browser to end the
    * provider's session too (RP-initiated logout), when the provider has an end-session endpoint.
    */
-  async signOut(cookie: string): Promise<SignedOut> {
+  async signOut(cookie: string): Promise<SignedOut & { state?: string }> {
     const session = await this.sessions.find(cookie);
     if (!session) return { endSessionUrl: null };
     await this.dataSource.transaction(async (em) => {
@@ -206,19 +209,23 @@ export class SignInService {
       });
     });
     let endSessionUrl: string | null = null;
+    // ProConnect requires a state on the end-session request and sends it back: the caller keeps it
+    // in a cookie of this browser, and the return (GET /auth/signed-out) compares them.
+    const state = oidc.randomState();
     try {
-      const configuration = await this.configuration();
-      if (configuration.serverMetadata().end_session_endpoint) {
-        endSessionUrl = oidc
-          .buildEndSessionUrl(configuration, {
-            ...(session.idToken ? { id_token_hint: session.idToken } : {}),
-            post_logout_redirect_uri: `${this.config.signIn.publicUrl}/auth/signed-out`,
+      const configuration = await this.provider.configuration();
+      endSessionUrl =
+        this.provider
+          .endSessionUrl(configuration, {
+            idToken: session.idToken,
+            state,
+            postLogoutRedirectUri: `${this.config.signIn.publicUrl}/auth/signed-out`,
           })
-          .toString();
-      }
+          ?.toString() ?? null;
     } catch (error) {
       this.logger.warn(`signed out here; the provider could not be reached for its own sign-out: ${(error as Error).message}`);
     }
+    if (endSessionUrl !== null) return { endSessionUrl, state };
     return { endSessionUrl };
   }
 
@@ -244,33 +251,6 @@ export class SignInService {
     const settings = this.config.signIn.oidc;
     if (!settings) throw new DomainError(AuthErrors.signInUnavailable, 'Set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET');
     return settings;
-  }
-
-  /** The provider's metadata, discovered once (again after a failure). */
-  private configuration(): Promise<oidc.Configuration> {
-    const settings = this.settings();
-    this.discovered ??= oidc
-      .discovery(
-        new URL(settings.issuer),
-        settings.clientId,
-        { id_token_signed_response_alg: settings.idTokenSigningAlg },
-        oidc.ClientSecretPost(settings.clientSecret),
-        // http only outside production (config refuses it there): the local provider.
-        settings.issuer.startsWith('http://') ? { execute: [oidc.allowInsecureRequests] } : undefined,
-      )
-      .then((configuration) => {
-        // openid-client trusts TLS for an ID token from the token endpoint (OIDC Core 3.1.3.7); the
-        // signature is checked against the provider's keys as well, so a token altered anywhere
-        // on its way is refused.
-        oidc.enableNonRepudiationChecks(configuration);
-        return configuration;
-      })
-      .catch((error: unknown) => {
-        this.discovered = null;
-        this.logger.warn(`discovery of ${settings.issuer} failed: ${(error as Error).message}`);
-        throw new DomainError(AuthErrors.providerUnavailable, undefined, undefined, { 'retry-after': '5' });
-      });
-    return this.discovered;
   }
 }
 

@@ -202,6 +202,14 @@ export const envSchema = z.object({
     .string()
     .regex(/^openid( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scopes, starting with openid')
     .default('openid email profile'),
+  // The acr the ID token must carry (space-separated, any of them), asked for with an essential
+  // `claims` request: `eidas1` for ProConnect (docs/people.md § ProConnect). None by default.
+  OIDC_ACR_VALUES: z
+    .string()
+    .trim()
+    .regex(/^([\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*)?$/, 'space-separated acr values')
+    .default('')
+    .transform((v) => (v === '' ? [] : v.split(' '))),
   OIDC_ID_TOKEN_SIGNING_ALG: z.enum(['RS256', 'PS256', 'ES256', 'EdDSA']).default('RS256'),
   // The provider only ever returns verified e-mails (ProConnect), so no email_verified claim is needed.
   OIDC_EMAILS_VERIFIED: z.enum(['true', 'false']).default('false'),

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, loadMigrationConfig } from './config';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { COSIGNATURE_V1, verifierKey } from '@ostracon/platform-sdk/transparency';
 
@@ -235,5 +235,25 @@ describe('loadConfig', () => {
     // A deployment that forgot NODE_ENV still does not expose an any-password provider.
     expect(() => loadConfig({ ...dev, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: 'http://ostracon.example.fr' })).toThrow(/localhost/);
     expect(loadConfig({ ...dev, LOCAL_OIDC_PROVIDER: 'true', PUBLIC_URL: 'http://127.0.0.1:3100' }).signIn.localProvider).toBe(true);
+  });
+});
+
+describe('loadMigrationConfig', () => {
+  it('reads only the database settings: production migrates without OIDC_* and without the key rings', () => {
+    const env = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://app@h/db', MIGRATION_DATABASE_URL: 'postgresql://owner@h/db' };
+    expect(() => loadConfig(env)).toThrow(/SIGNAL_PEPPERS is required in production/);
+    expect(loadMigrationConfig(env)).toEqual({
+      env: 'production',
+      database: { url: 'postgresql://app@h/db', migrationUrl: 'postgresql://owner@h/db', poolSize: 10 },
+    });
+    expect(() => loadMigrationConfig({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL/);
+    expect(() => loadMigrationConfig({ ...env, DATABASE_URL: 'mysql://h/db' })).toThrow(ConfigError);
+  });
+
+  it('takes OIDC_ACR_VALUES as space-separated levels, none by default', () => {
+    const dev = { ...base, ...signIn, OSTRACON_DEV_SECRETS_FILE: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secrets.json') };
+    expect(loadConfig(dev).signIn.oidc?.acrValues).toEqual([]);
+    expect(loadConfig({ ...dev, OIDC_ACR_VALUES: 'eidas1 eidas2' }).signIn.oidc?.acrValues).toEqual(['eidas1', 'eidas2']);
+    expect(() => loadConfig({ ...dev, OIDC_ACR_VALUES: 'eidas1  "x"' })).toThrow(/OIDC_ACR_VALUES/);
   });
 });

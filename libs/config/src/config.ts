@@ -78,6 +78,8 @@ export interface AppConfig {
       clientSecret: string;
       scopes: string;
       idTokenSigningAlg: Env['OIDC_ID_TOKEN_SIGNING_ALG'];
+      /** OIDC_ACR_VALUES: asked for as an essential claim, and the ID token's acr must be one of them (none: not checked). */
+      acrValues: string[];
       emailsVerified: boolean;
     } | null;
     localProvider: boolean;
@@ -225,6 +227,33 @@ export function loadConfig(
   };
 }
 
+/** What the migrate step needs: the database, nothing else (docs/operations.md § Migrations). */
+export type MigrationConfig = Pick<AppConfig, 'env' | 'database'>;
+
+/**
+ * The configuration of `migrate` and `migrate:revert`: only the database settings are read and
+ * checked, so the step that runs before the service (scripts/start-prod.sh, a deployment job)
+ * needs neither the OpenID client's secret nor the service's key rings, which then stay with the
+ * processes that use them.
+ */
+export function loadMigrationConfig(source: RawEnv = process.env): MigrationConfig {
+  const env: RawEnv = { ...source };
+  if (env.NODE_ENV !== 'production' && !env.DATABASE_URL) {
+    const local = localUrls(env);
+    env.DATABASE_URL = local.database;
+    env.MIGRATION_DATABASE_URL ||= local.migration;
+  }
+  const parsed = envSchema
+    .pick({ NODE_ENV: true, DATABASE_URL: true, MIGRATION_DATABASE_URL: true, DATABASE_POOL_SIZE: true })
+    .safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+  };
+}
+
 /** The log's origin (required in production), and its witnesses with a quorum no larger than their number. */
 function witnessing(e: Env): Pick<AppConfig['audit'], 'origin' | 'witnesses' | 'witnessQuorum' | 'witnessTimeoutMs'> {
   const problems: string[] = [];
@@ -279,6 +308,7 @@ function signInConfig(e: Env): AppConfig['signIn'] {
         ...LOCAL_OIDC_CLIENT,
         scopes: 'openid email profile',
         idTokenSigningAlg: 'ES256' as const,
+        acrValues: [],
         emailsVerified: false,
       }
     : e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
@@ -288,6 +318,7 @@ function signInConfig(e: Env): AppConfig['signIn'] {
           clientSecret: e.OIDC_CLIENT_SECRET,
           scopes: e.OIDC_SCOPES,
           idTokenSigningAlg: e.OIDC_ID_TOKEN_SIGNING_ALG,
+          acrValues: e.OIDC_ACR_VALUES,
           emailsVerified: e.OIDC_EMAILS_VERIFIED === 'true',
         }
       : null;

@@ -4,7 +4,10 @@ import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typ
 type MigrationClass = new () => MigrationInterface;
 
 /** The one description of the connection, shared by the apps and the migration command. */
-export function dataSourceOptions(config: AppConfig, extra: { applicationName: string; migrations?: MigrationClass[] }): DataSourceOptions {
+export function dataSourceOptions(
+  config: Pick<AppConfig, 'database'>,
+  extra: { applicationName: string; migrations?: MigrationClass[] },
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.database.url,
@@ -24,13 +27,13 @@ export function dataSourceOptions(config: AppConfig, extra: { applicationName: s
 }
 
 /** Migrations run as the schema's owner (`MIGRATION_DATABASE_URL`), never as the application's role. */
-function migrationOptions(config: AppConfig, migrations: MigrationClass[]): DataSourceOptions {
-  const owner = { ...config, database: { ...config.database, url: config.database.migrationUrl, poolSize: 1 } };
+function migrationOptions(config: Pick<AppConfig, 'database'>, migrations: MigrationClass[]): DataSourceOptions {
+  const owner = { database: { ...config.database, url: config.database.migrationUrl, poolSize: 1 } };
   return dataSourceOptions(owner, { applicationName: 'ostracon-migrate', migrations });
 }
 
 /** Applies every pending migration; returns the names applied. */
-export async function runMigrations(config: AppConfig, migrations: MigrationClass[]): Promise<string[]> {
+export async function runMigrations(config: Pick<AppConfig, 'database'>, migrations: MigrationClass[]): Promise<string[]> {
   const dataSource = new DataSource(migrationOptions(config, migrations));
   await dataSource.initialize();
   try {
@@ -41,7 +44,7 @@ export async function runMigrations(config: AppConfig, migrations: MigrationClas
   }
 }
 
-export async function revertLastMigration(config: AppConfig, migrations: MigrationClass[]): Promise<void> {
+export async function revertLastMigration(config: Pick<AppConfig, 'database'>, migrations: MigrationClass[]): Promise<void> {
   const dataSource = new DataSource(migrationOptions(config, migrations));
   await dataSource.initialize();
   try {

@@ -5276,7 +5276,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description { status: "ok" | "degraded", checks: { postgres, redis, index, keys }, processes } */
+            /** @description { status: "ok" | "degraded", checks: { postgres, redis, index, keys, signIn }, processes } */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5297,6 +5297,11 @@ export interface operations {
                             index: "ok" | "loading";
                             /** @enum {string} */
                             keys: "ok" | "loading";
+                            /**
+                             * @description People's sign-in: the OpenID provider discovered (ok), being checked at start, unavailable (retried; people cannot sign in), or off (not configured). Never changes status nor the code: sign-up checks do not depend on it
+                             * @enum {string}
+                             */
+                            signIn: "ok" | "checking" | "unavailable" | "off";
                         };
                         /** @description API_PROCESSES > 1: how many of the processes sharing the port serve, and which one answered */
                         processes: {

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiKeyIndex } from '@ostracon/auth';
+import { ApiKeyIndex, OidcProvider } from '@ostracon/auth';
 import { CommonErrors, DomainError } from '@ostracon/common';
 import { REDIS, pingDatabase, redisReady } from '@ostracon/database';
 import type { Redis } from 'ioredis';
@@ -17,7 +17,16 @@ const up = z.enum(['ok', 'down']);
 const loaded = z.enum(['ok', 'loading']);
 const readinessSchema = z.object({
   status: z.enum(['ok', 'degraded']).meta({ description: 'degraded: PostgreSQL or Redis is down, and checks go on from memory' }),
-  checks: z.object({ postgres: up, redis: up, index: loaded, keys: loaded }),
+  checks: z.object({
+    postgres: up,
+    redis: up,
+    index: loaded,
+    keys: loaded,
+    signIn: z.enum(['ok', 'checking', 'unavailable', 'off']).meta({
+      description:
+        "People's sign-in: the OpenID provider discovered (ok), being checked at start, unavailable (retried; people cannot sign in), or off (not configured). Never changes status nor the code: sign-up checks do not depend on it",
+    }),
+  }),
   processes: z
     .object({ ready: z.number().int(), total: z.number().int(), pid: z.number().int() })
     .meta({ description: 'API_PROCESSES > 1: how many of the processes sharing the port serve, and which one answered' }),
@@ -30,6 +39,7 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly screening: ScreeningIndexService,
     private readonly keys: ApiKeyIndex,
+    private readonly provider: OidcProvider,
   ) {}
 
   /** The process is up and serving. */
@@ -58,7 +68,10 @@ export class HealthController {
       'Readiness: this process can serve (sign-up index built, API keys read). PostgreSQL or Redis down makes it "degraded", not unready: checks go on from memory',
     tag: 'operations',
     responses: {
-      200: { description: '{ status: "ok" | "degraded", checks: { postgres, redis, index, keys }, processes }', schema: readinessSchema },
+      200: {
+        description: '{ status: "ok" | "degraded", checks: { postgres, redis, index, keys, signIn }, processes }',
+        schema: readinessSchema,
+      },
     },
     errors: [{ error: CommonErrors.unavailable, note: 'while the index or the keys load; with Retry-After' }],
   })
@@ -80,7 +93,8 @@ export class HealthController {
     }
     return {
       status: postgres === 'ok' && redis === 'ok' ? 'ok' : 'degraded',
-      checks: { postgres, redis, index, keys },
+      // The provider is reported, never a reason to be unready: platforms' sign-up checks do not need it.
+      checks: { postgres, redis, index, keys, signIn: this.provider.status },
       // API_PROCESSES > 1: how many of the processes sharing the port serve, and which one answered.
       processes: { ready: Math.max(clusterState.ready, 1), total: clusterState.total, pid: process.pid },
     };

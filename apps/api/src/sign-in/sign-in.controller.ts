@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import {
   AuthErrors,
@@ -51,7 +52,7 @@ const REFUSALS: Record<SignInRefusal, { title: string; text: string }> = {
  */
 @Controller('auth')
 export class SignInController {
-  private readonly cookies: { session: string; attempt: string };
+  private readonly cookies: { session: string; attempt: string; signOut: string };
   private readonly origin: string;
 
   constructor(
@@ -152,7 +153,10 @@ export class SignInController {
     if (session && !passesCsrfCheck(request.method, request.headers, this.origin, session.csrfToken))
       throw new DomainError(AuthErrors.csrf);
     void reply.clearCookie(this.cookies.session, cookieOptions(this.config));
-    return this.signIn.signOut(cookie);
+    const { state, ...signedOut } = await this.signIn.signOut(cookie);
+    // The provider's sign-out carries this state and sends it back: GET /auth/signed-out compares.
+    if (state !== undefined) void reply.setCookie(this.cookies.signOut, state, cookieOptions(this.config, 600));
+    return signedOut;
   }
 
   /** GET /auth/signed-in: where a sign-in lands by default: who the browser is signed in as. */
@@ -191,9 +195,28 @@ export class SignInController {
     tag: 'sign-in',
     responses: { 200: { description: 'An HTML page', mediaType: 'text/html' } },
   })
-  signedOut(@Res() reply: FastifyReply): void {
-    void reply
-      .headers(PAGE_HEADERS)
-      .send(page('You are signed out', '<p>Your Ostracon session has ended.</p><p><a href="/auth/sign-in">Sign in</a></p>'));
+  signedOut(@Req() request: CookieRequest, @Res() reply: FastifyReply): void {
+    const returned = (request.query as Record<string, unknown> | undefined)?.state;
+    void reply.clearCookie(this.cookies.signOut, cookieOptions(this.config)).headers(PAGE_HEADERS);
+    // Back from the provider's sign-out: it is confirmed only with the state this browser sent it.
+    if (signOutStateMatches(request.cookies[this.cookies.signOut], returned)) {
+      void reply.send(
+        page(
+          'You are signed out',
+          '<p>Your Ostracon session has ended, and your session with your identity provider too.</p><p><a href="/auth/sign-in">Sign in</a></p>',
+        ),
+      );
+      return;
+    }
+    // No sign-out of this browser to confirm (no state, another one, or none sent): claim nothing.
+    void reply.send(page('Ostracon', '<p><a href="/auth/sign-in">Sign in</a></p>'));
   }
+}
+
+/** The state of the provider's sign-out, compared in constant time with the one this browser keeps. */
+export function signOutStateMatches(kept: string | undefined, returned: unknown): boolean {
+  if (kept === undefined || typeof returned !== 'string' || kept.length === 0) return false;
+  const a = Buffer.from(kept, 'utf8');
+  const b = Buffer.from(returned, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
