@@ -176,6 +176,11 @@ describe('sessions in a browser (issue 29)', () => {
     expect(await page.textContent('#modal-idle-warning-title')).toBe('Votre session va expirer');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await expectFrench(page, 'idle warning', FIXTURE_NAMES);
+    // On a phone too.
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(await page.locator('[data-testid="stay-signed-in"]').isVisible()).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.click('[data-testid="stay-signed-in"]');
     await page.waitForSelector('#modal-idle-warning:not(.fr-modal--opened)');
     // Past the idle timeout counted from the sign-in: the session lives on.

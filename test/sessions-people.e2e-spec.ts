@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import { type AppConfig, loadConfig } from '@ostracon/config';
+import { runCli } from '../apps/cli/src/cli';
 import { Browser } from './support/browser';
 import { freePort } from './support/isolated';
 import { type TestApp, startTestApp } from './support/test-app';
@@ -141,6 +142,21 @@ describe('sessions and people (issue 29)', () => {
         `person:${who.id}@${paris}`,
         `person:${who.id}@${cnil}`,
       ]);
+    });
+
+    it('moves a person from the CLI too (audited with the actor cli)', async () => {
+      const who = await people.invite({ email: email('cli-mover'), organisation: lyon }, 'cli');
+      let stdout = '';
+      let stderr = '';
+      const run = (...argv: string[]) => runCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }, loadConfig());
+      expect(await run('people:move', who.id, '--organisation', paris, '--json')).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ id: who.id, organisation: paris, role: 'authority' });
+      const [event] = await api.dataSource.query(`SELECT actor FROM audit_events WHERE type = 'person.moved' AND data->>'personId' = $1`, [
+        who.id,
+      ]);
+      expect(event.actor).toBe('cli');
+      expect(await run('people:move', who.id, '--organisation', paris)).not.toBe(0);
+      expect(stderr).toContain('PERSON.ALREADY_IN_ORGANISATION');
     });
 
     it('refuses bad moves with stable codes, and changes nothing', async () => {
