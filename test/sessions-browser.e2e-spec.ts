@@ -9,6 +9,7 @@ import {
   expectFrench,
   fill,
   launchChromium,
+  screenshot,
   seriousAccessibilityViolations,
   signInThroughProvider,
 } from './support/chromium';
@@ -104,6 +105,7 @@ describe('sessions in a browser (issue 29)', () => {
       expect(await what.textContent()).toBe('Qu’est-ce que ProConnect ?');
       expect(await seriousAccessibilityViolations(page)).toEqual([]);
       await expectFrench(page, `signed-out landing at ${width}px`, FIXTURE_NAMES);
+      await screenshot(page, `signed-out-${width === 1280 ? 'desktop' : 'phone'}`);
       expect(ours(problems)).toEqual([]);
       // The button starts the sign-in: the provider's own page (English: oidc-provider's, not ours).
       await page.click('[data-testid="proconnect"]');
@@ -124,6 +126,7 @@ describe('sessions in a browser (issue 29)', () => {
     expect(await page.locator('h1').evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(/Marianne/);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await expectFrench(page, 'sign-in refusal', [/unknown_person/g]);
+    await screenshot(page, 'sign-in-refused-desktop');
     await page.goto(`${base}/auth/signed-out`);
     expect(await page.textContent('h1')).toBe('Vous êtes déconnecté');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -176,6 +179,7 @@ describe('sessions in a browser (issue 29)', () => {
     expect(await page.textContent('#modal-idle-warning-title')).toBe('Votre session va expirer');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await expectFrench(page, 'idle warning', FIXTURE_NAMES);
+    await screenshot(page, 'idle-warning-desktop', { fullPage: false });
     // On a phone too.
     await page.setViewportSize({ width: 375, height: 740 });
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
@@ -217,6 +221,7 @@ describe('sessions in a browser (issue 29)', () => {
     expect(await page.textContent('#modal-session-ended-title')).toBe('Votre session a expiré');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await expectFrench(page, 'session ended', [...FIXTURE_NAMES, /Test platform \S+/g]);
+    await screenshot(page, 'session-ended-desktop', { fullPage: false });
 
     // Signing in again in a new tab (the provider remembers the person: straight back).
     const [tab] = await Promise.all([context.waitForEvent('page'), page.click('[data-testid="sign-in-new-tab"]')]);
