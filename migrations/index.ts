@@ -13,6 +13,7 @@ import { WitnessAuditCheckpoints1764470000000 } from './1764470000000-witness-au
 import { ClientSignupLimits1764480000000 } from './1764480000000-client-signup-limits';
 import { CountOrderMonthsInParis1764495000000 } from './1764495000000-count-order-months-in-paris';
 import { SearchOrdersByReferencePrefix1764500000000 } from './1764500000000-search-orders-by-reference-prefix';
+import { SessionsEndWhenAPersonMoves1764512900000 } from './1764512900000-sessions-end-when-a-person-moves';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ClientSignupLimits1764480000000,
   CountOrderMonthsInParis1764495000000,
   SearchOrdersByReferencePrefix1764500000000,
+  SessionsEndWhenAPersonMoves1764512900000,
 ];

@@ -25,6 +25,7 @@ function examples(platform: string, organisation = UUID): Record<string, unknown
   return {
     'post /v1/admin/organisations': { name: 'Parquet de Créteil', role: 'authority' },
     'post /v1/admin/people': { email: `greffe.${randomBytes(4).toString('hex')}@justice.example.fr`, organisation },
+    'patch /v1/admin/people/{id}': { organisation },
     'post /v1/admin/platforms': { id: `hard-${randomBytes(4).toString('hex')}`, name: 'Plateforme' },
     'patch /v1/admin/platforms/{id}': { name: 'Plateforme renommée', slaHours: 24 },
     'post /v1/admin/platforms/{id}/webhook-secret': { webhookSecret: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, overlapHours: 1 },
@@ -162,8 +163,8 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
       for (const [route, body] of Object.entries(examples(platform, admin.organisation))) {
         const [method, path] = route.split(' ') as [string, string];
         const res = await send(method, path.replace('/v1/directives/{id}', `/v1/directives/${UUID}`), body);
-        // Valid: past the schema (the directive does not exist, hence its 404).
-        expect([route, res.status < 400 || res.body.code === 'DIRECTIVE.NOT_FOUND']).toEqual([route, true]);
+        // Valid: past the schema (the directive, the person `{id}`, do not exist, hence their 404).
+        expect([route, res.status < 400 || ['DIRECTIVE.NOT_FOUND', 'PERSON.NOT_FOUND'].includes(res.body.code)]).toEqual([route, true]);
       }
     });
 

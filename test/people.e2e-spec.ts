@@ -74,8 +74,9 @@ describe('people: sign-in, sessions, who did what', () => {
 
     const callback = await browser.toCallback(email('clerk'), '/v1/orders');
     const answer = await browser.fetch(callback);
-    expect(answer.status).toBe(303);
-    expect(answer.headers.get('location')).toBe('/v1/orders');
+    // An API path is reached from a page of this site (issue 29: a redirect would be marked cross-site).
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('content="0;url=/v1/orders"');
     const cookie = answer.headers.getSetCookie().find((c) => c.startsWith('ostracon_session='))!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
@@ -248,7 +249,7 @@ describe('people: sign-in, sessions, who did what', () => {
     const stranger = await new Browser(base).signIn(email('stranger'));
     expect(stranger.status).toBe(403);
     const page = await stranger.text();
-    expect(page).toContain('You are not a member of Ostracon');
+    expect(page).toContain('Vous n’êtes pas membre d’Ostracon');
     expect(page).not.toContain(email('stranger'));
 
     await people.invite({ email: email('leaver'), organisation: paris }, 'cli');
@@ -258,7 +259,7 @@ describe('people: sign-in, sessions, who did what', () => {
     expect((await leaver.browser.fetch('/v1/orders')).status).toBe(401);
     const again = await new Browser(base).signIn(email('leaver'));
     expect(again.status).toBe(403);
-    expect(await again.text()).toContain('Your access has been removed');
+    expect(await again.text()).toContain('Votre accès a été retiré');
 
     const audit: { type: string; data: Record<string, unknown> }[] = await api.dataSource.query(
       `SELECT type, data FROM audit_events WHERE type IN ('person.removed', 'person.sign_in_refused') AND data->>'personId' = $1`,

@@ -231,7 +231,7 @@ describe('proconnect: the provider at start, and its rules', () => {
       expect(back.searchParams.get('state')).toBe(state);
       const page = await browser.fetch(back);
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain('You are signed out');
+      expect(await page.text()).toContain('Vous êtes déconnecté');
       expect(browser.cookie('ostracon_sign_out')).toBeUndefined();
       expect((await browser.fetch('/v1/session')).status).toBe(401);
     });
@@ -243,12 +243,12 @@ describe('proconnect: the provider at start, and its rules', () => {
         const page = await browser.fetch(`/auth/signed-out${query}`);
         expect(page.status).toBe(200);
         const text = await page.text();
-        expect(text).not.toContain('You are signed out');
+        expect(text).not.toContain('Vous êtes déconnecté');
         expect(text).not.toMatch(/error|exception|stack/i);
         browser.setCookie('ostracon_sign_out', 'k'.repeat(43));
       }
       // Without any sign-out of this browser either.
-      expect(await (await new Browser(base).fetch(`/auth/signed-out?state=${'k'.repeat(43)}`)).text()).not.toContain('You are signed out');
+      expect(await (await new Browser(base).fetch(`/auth/signed-out?state=${'k'.repeat(43)}`)).text()).not.toContain('Vous êtes déconnecté');
     });
   });
 });

@@ -26,8 +26,13 @@ export async function fill(page: Page, selector: string, value: string): Promise
   else await control.fill(value);
 }
 
-/** Signs in through the local provider's login form, from wherever the console sent the browser. */
+/**
+ * Signs in through the local provider's login form, from wherever the console sent the browser:
+ * from the console's signed-out page, its ProConnect button first.
+ */
 export async function signInThroughProvider(page: Page, login: string): Promise<void> {
+  await page.waitForSelector('[data-testid="proconnect"], input[name="login"]');
+  if (await page.locator('[data-testid="proconnect"]').count()) await page.click('[data-testid="proconnect"]');
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill('any');
   await page.locator('button[type="submit"]').click();

@@ -197,6 +197,17 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
     });
 
   program
+    .command('people:move')
+    .description('move a person to another organisation, in its role: the same person id; their sessions end at once')
+    .argument('<id>', 'person id')
+    .requiredOption('--organisation <id>', 'the organisation they now act for')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { organisation: string; json?: boolean }) => {
+      const person = await withContext((app) => app.get(PeopleService).move(id, { organisation: opts.organisation }, 'cli'));
+      print(opts.json ?? false, person, `person ${person.id} moved to ${person.organisation} (${person.role})`);
+    });
+
+  program
     .command('people:list')
     .description('list people, of one organisation when given')
     .option('--organisation <id>', 'only this organisation')

@@ -39,6 +39,18 @@ export function useCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+type SessionEvent = 'used' | 'ended';
+const sessionListeners = new Set<(event: SessionEvent) => void>();
+
+/**
+ * What the API's answers say of the session: `used` (an answer made with it: its idle deadline
+ * moved), `ended` (a 401: it is over). The idle warning (session-keeper.tsx) listens.
+ */
+export function onSessionEvent(listener: (event: SessionEvent) => void): () => void {
+  sessionListeners.add(listener);
+  return () => void sessionListeners.delete(listener);
+}
+
 /** To the provider and back to where the person was. */
 export function signIn(): void {
   window.location.assign(`/auth/sign-in?returnTo=${encodeURIComponent(`/console/${window.location.hash}`)}`);
@@ -53,6 +65,10 @@ export const client = createClient<paths>({ credentials: 'same-origin', headers:
 client.use({
   onRequest({ request }) {
     if (request.method !== 'GET' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+  },
+  onResponse({ response }) {
+    const event: SessionEvent | null = response.status === 401 ? 'ended' : response.status < 500 ? 'used' : null;
+    if (event) for (const listener of sessionListeners) listener(event);
   },
 });
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { ApiError, type Caller, client, ok, signIn, useCsrfToken } from './api';
+import { ApiError, type Caller, client, ok, useCsrfToken } from './api';
 import { format, messages as t } from './i18n';
 import { AdminPage } from './pages/admin';
 import { AuditLogPage } from './pages/audit-log';
@@ -10,6 +10,8 @@ import { OrderPage } from './pages/order';
 import { OrdersPage } from './pages/orders';
 import { VerifyPage } from './pages/verify';
 import { navigate, useRoute } from './router';
+import { SessionKeeper } from './session-keeper';
+import { SignedOutPage } from './signed-out';
 import { Loading } from './ui';
 
 /** Who may see which part of the console (the API enforces the same rules). */
@@ -28,6 +30,7 @@ const republic = () => t.republic.split('\n').flatMap((line, i) => (i === 0 ? [l
 export function App() {
   const [caller, setCaller] = useState<Caller | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  const [signedOut, setSignedOut] = useState(false);
   const route = useRoute();
 
   useEffect(() => {
@@ -37,15 +40,16 @@ export function App() {
         setCaller(who);
       })
       .catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) signIn();
+        // Signed out: the console's own page, which says what the service is and offers ProConnect.
+        if (error instanceof ApiError && error.status === 401) setSignedOut(true);
         else setFailure(error instanceof Error ? error.message : String(error));
       });
   }, []);
 
   useEffect(() => {
-    const here = NAV.find((n) => n.path === route.path)?.label;
+    const here = signedOut ? t.signedOut.title : NAV.find((n) => n.path === route.path)?.label;
     document.title = here ? `${here} — ${t.service}` : t.service;
-  }, [route.path]);
+  }, [route.path, signedOut]);
 
   useEffect(() => {
     if (caller && route.path === '/') navigate(caller.role === 'auditor' ? '/audit' : caller.role === 'admin' ? '/admin' : '/orders');
@@ -144,8 +148,10 @@ export function App() {
             <p>{failure}</p>
           </div>
         )}
-        {!caller && !failure && <Loading label={t.session.loading} />}
+        {signedOut && <SignedOutPage />}
+        {!caller && !failure && !signedOut && <Loading label={t.session.loading} />}
         {caller && <Page caller={caller} path={route.path} query={route.query} />}
+        {caller && <SessionKeeper caller={caller} onOtherPerson={() => window.location.reload()} />}
       </main>
       <footer className="fr-footer" role="contentinfo">
         <div className="fr-container">

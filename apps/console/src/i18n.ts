@@ -169,6 +169,7 @@ const fr = {
     'client.revoked': 'Clé d’API révoquée',
     'person.invited': 'Personne invitée',
     'person.removed': 'Personne retirée',
+    'person.moved': 'Personne rattachée à une autre organisation',
     'person.resolved': 'Identité d’une personne consultée',
     'person.signed_in': 'Connexion',
     'person.sign_in_refused': 'Connexion refusée',
@@ -500,6 +501,7 @@ const fr = {
     'SIGN_IN.NOT_CONFIGURED': 'La connexion n’est pas configurée sur ce service.',
     'SIGN_IN.PROVIDER_UNAVAILABLE': 'Le fournisseur d’identité est injoignable : réessayez dans quelques instants.',
     'SESSION.CSRF_REJECTED': 'La demande n’a pas été reconnue comme venant de votre session : rechargez la page.',
+    'PERSON.ALREADY_IN_ORGANISATION': 'Cette personne est déjà membre de cette organisation.',
     'SCREENING.INDEX_LOADING': 'Le service démarre : réessayez dans quelques secondes.',
     'SIGNUP_MATCH.NOT_FOUND': 'Cette détection n’existe pas ou n’est pas visible pour votre organisation.',
     'PRIVATE.KEY_UNKNOWN': 'Clé de vérification privée inconnue.',
@@ -523,6 +525,33 @@ const fr = {
     'ORDER.DURATION_EXCEEDED': 'Durée au-delà de ce que permet le Code pénal (art. 131-35-1) pour ce fondement.',
   } as Record<string, string>,
   fieldFallback: 'Valeur refusée par le service (code {code}).',
+  /** A signed-out visitor's page: what the service is, and ProConnect's button (docs/console.md § Signing in). */
+  signedOut: {
+    title: 'Connexion à Ostracon',
+    intro:
+      'Ostracon transmet aux réseaux sociaux les peines de bannissement prononcées par les juridictions françaises, en suit l’exécution et en garde une trace vérifiable.',
+    whoTitle: 'Qui peut se connecter ?',
+    who: 'Les agents des parquets et des juridictions, de la CNIL et de l’exploitation du service, invités par l’administrateur de leur organisation. Vous vous identifiez avec votre compte professionnel ProConnect.',
+    login: 'S’identifier avec',
+    brand: 'ProConnect',
+    what: 'Qu’est-ce que ProConnect ?',
+    whatTitle: 'Qu’est-ce que ProConnect ? - nouvelle fenêtre',
+  },
+  /** The idle expiry of a session, and coming back after it, without losing what was typed. */
+  idle: {
+    warnTitle: 'Votre session va expirer',
+    warn: 'Sans activité, votre session prendra fin dans {time}. Ce que vous avez saisi reste sur cette page.',
+    stay: 'Rester connecté',
+    expiredTitle: 'Votre session a expiré',
+    expired:
+      'Ce que vous avez saisi est conservé sur cette page, tant que vous ne la fermez pas. Reconnectez-vous dans un nouvel onglet, puis revenez ici et reprenez.',
+    signInNewTab: 'Se reconnecter dans un nouvel onglet',
+    signInNewTabTitle: 'Se reconnecter - nouvel onglet',
+    resume: 'Je suis reconnecté, reprendre',
+    stillSignedOut: 'Vous n’êtes pas encore reconnecté : connectez-vous dans l’autre onglet, puis reprenez.',
+    minutes: '{n} min',
+    seconds: '{n} s',
+  },
 };
 
 export type Catalogue = typeof fr;

@@ -7,6 +7,7 @@ export const AUDIT_EVENT_TYPES = [
   'client.revoked',
   'person.invited',
   'person.removed',
+  'person.moved',
   'person.resolved',
   'person.signed_in',
   'person.sign_in_refused',

@@ -45,11 +45,17 @@ export const AuthErrors = defineErrors({
     title: 'Someone with this e-mail is already a member',
     when: 'a member (not removed) already has this e-mail',
   },
+  personAlreadyInOrganisation: {
+    code: 'PERSON.ALREADY_IN_ORGANISATION',
+    status: 409,
+    title: 'The person is already a member of this organisation',
+    when: 'admin API or CLI: moving a person to the organisation they already belong to',
+  },
   platformPeople: {
     code: 'PERSON.ROLE_NOT_ALLOWED',
     status: 422,
     title: 'Platforms act through API keys only: their organisations have no people',
-    when: "inviting a person to a platform's organisation: platforms act through keys only",
+    when: "inviting or moving a person to a platform's organisation: platforms act through keys only",
   },
   signInUnavailable: {
     code: 'SIGN_IN.NOT_CONFIGURED',

@@ -93,6 +93,13 @@ export const sessionViewSchema = z.object({
   }),
   csrfToken: z.string().nullable().meta({ description: 'A person’s session: send it as X-CSRF-Token with every change' }),
   expiresAt: z.string().nullable(),
+  idleTimeoutSeconds: z.number().int().positive().nullable().meta({
+    description:
+      'A person’s session ends after this many seconds without a request (SESSION_IDLE_MINUTES): the console warns before; null for a key',
+  }),
+  touchSeconds: z.number().int().positive().nullable().meta({
+    description: 'How often at most a request records the session’s use: its idle deadline may lag a request by this much; null for a key',
+  }),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 

@@ -6,7 +6,14 @@ export {
   type UpdateClientLimitsInput,
 } from './clients.service';
 export { OrganisationsService, createOrganisationSchema, type CreateOrganisationInput } from './organisations.service';
-export { PeopleService, invitePersonSchema, listPeopleQuerySchema, type InvitePersonInput } from './people.service';
+export {
+  PeopleService,
+  invitePersonSchema,
+  listPeopleQuerySchema,
+  movePersonSchema,
+  type InvitePersonInput,
+  type MovePersonInput,
+} from './people.service';
 export {
   clientViewSchema,
   createdClientSchema,
@@ -27,7 +34,7 @@ export {
   type SessionView,
   type SignedOut,
 } from './auth.schemas';
-export { SessionStore, type Session } from './session.store';
+export { SessionStore, type Session, touchEveryMs } from './session.store';
 export { SignInService, SignInRefused, signInQuerySchema, type SignInRefusal } from './sign-in.service';
 export { cookieNames, cookieOptions } from './cookies';
 export { passesCsrfCheck } from './csrf';

@@ -17,6 +17,10 @@ export const invitePersonSchema = z.strictObject({
 });
 export type InvitePersonInput = z.input<typeof invitePersonSchema>;
 
+/** A person's move to another organisation, and so to its role: the same person, the same id. */
+export const movePersonSchema = z.strictObject({ organisation: z.uuid() });
+export type MovePersonInput = z.input<typeof movePersonSchema>;
+
 export const listPeopleQuerySchema = z.strictObject({ organisation: z.uuid().optional() });
 
 /** What a provider said of whoever signed in (docs/people.md). */
@@ -100,6 +104,41 @@ export class PeopleService {
         actor,
         data: { personId: id, organisationId: person.organisation_id, sessionsEnded: ended },
       });
+    });
+  }
+
+  /**
+   * Moves a member to another organisation, in its role: they keep their id, so their history is
+   * one; their sessions end at once (a session acts for the organisation it began in), and the log
+   * says from which organisation and role to which (`person.moved`).
+   */
+  async move(id: string, input: MovePersonInput, actor: Actor): Promise<PersonView> {
+    if (!z.uuid().safeParse(id).success) throw new DomainError(AuthErrors.personNotFound);
+    const p = parseOrThrow(movePersonSchema, input);
+    return this.dataSource.transaction(async (em) => {
+      const rows = await queryRows<PeopleRow>(em, `SELECT * FROM people WHERE id = $1 AND removed_at IS NULL FOR UPDATE`, [id]);
+      const person = rows[0];
+      if (!person) throw new DomainError(AuthErrors.personNotFound, 'No member with this id');
+      const organisation = await this.organisations.get(p.organisation, em);
+      if (!(PERSON_ROLES as readonly string[]).includes(organisation.role)) throw new DomainError(AuthErrors.platformPeople);
+      if (organisation.id === person.organisation_id) throw new DomainError(AuthErrors.personAlreadyInOrganisation);
+      const moved = await queryRows<PeopleRow>(em, `UPDATE people SET organisation_id = $2, role = $3 WHERE id = $1 RETURNING *`, [
+        id,
+        organisation.id,
+        organisation.role,
+      ]);
+      const ended = await this.sessions.endAllOf(em, id, 'moved');
+      await this.audit.record(em, {
+        type: 'person.moved',
+        actor,
+        data: {
+          personId: id,
+          from: { organisationId: person.organisation_id, role: person.role },
+          to: { organisationId: organisation.id, role: organisation.role },
+          sessionsEnded: ended,
+        },
+      });
+      return view(moved[0]!);
     });
   }
 

@@ -11,6 +11,9 @@ const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 /** last_seen_at is written at most this often (or a quarter of the idle time): a read per request, not a write. */
 const TOUCH_EVERY_MS = 60_000;
 
+/** How often at most a request moves a session's idle deadline (the console keeps this margin). */
+export const touchEveryMs = (idleMs: number): number => Math.min(TOUCH_EVERY_MS, idleMs / 4);
+
 export interface Session {
   caller: AuthenticatedClient;
   csrfToken: string;
@@ -74,7 +77,7 @@ export class SessionStore {
       await this.end(cookie, 'expired');
       return null;
     }
-    if (now - row.last_seen_at.getTime() >= Math.min(TOUCH_EVERY_MS, this.config.signIn.session.idleMs / 4)) {
+    if (now - row.last_seen_at.getTime() >= touchEveryMs(this.config.signIn.session.idleMs)) {
       await this.dataSource.query(`UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 AND ended_at IS NULL`, [
         hashOf(cookie),
         new Date(now),
@@ -117,12 +120,29 @@ export class SessionStore {
     return rows.length > 0;
   }
 
-  /** Ends every live session of a person removed, in the removal's transaction; how many. */
-  async endAllOf(em: EntityManager, personId: string): Promise<number> {
+  /**
+   * Ends the live session of a cookie the browser still carried when it signed in again (in the
+   * new sign-in's transaction): one browser, one session. Whose it was, for the log, or null.
+   */
+  async endReplaced(em: EntityManager, cookie: string): Promise<{ personId: string; organisationId: string } | null> {
+    if (!SESSION_ID.test(cookie)) return null;
+    const rows = await queryRows<Pick<SessionsRow, 'person_id'> & Pick<PeopleRow, 'organisation_id'>>(
+      em,
+      `UPDATE sessions s SET ended_at = $2, end_reason = 'signed_out' FROM people p
+       WHERE s.id_hash = $1 AND s.ended_at IS NULL AND p.id = s.person_id
+       RETURNING s.person_id, p.organisation_id`,
+      [hashOf(cookie), this.clock.now()],
+    );
+    const row = rows[0];
+    return row ? { personId: row.person_id, organisationId: row.organisation_id } : null;
+  }
+
+  /** Ends every live session of a person removed or moved to another organisation, in that change's transaction; how many. */
+  async endAllOf(em: EntityManager, personId: string, reason: 'removed' | 'moved' = 'removed'): Promise<number> {
     const rows = await queryRows(
       em,
-      `UPDATE sessions SET ended_at = $2, end_reason = 'removed' WHERE person_id = $1 AND ended_at IS NULL RETURNING 1`,
-      [personId, this.clock.now()],
+      `UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE person_id = $1 AND ended_at IS NULL RETURNING 1`,
+      [personId, this.clock.now(), reason],
     );
     return rows.length;
   }

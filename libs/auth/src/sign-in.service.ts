@@ -115,8 +115,10 @@ export class SignInService {
   /**
    * Completes a sign-in from the provider's redirect: the attempt (read once), the code exchanged
    * with every check, the person matched, a session started. Throws SignInRefused, audited.
+   * `previousSession`, the session cookie the browser still carried: that session ends with the
+   * new one's start (audited as a sign-out), so a browser holds one live session, not two.
    */
-  async complete(attempt: string | undefined, callbackUrl: URL): Promise<SignedIn> {
+  async complete(attempt: string | undefined, callbackUrl: URL, previousSession?: string): Promise<SignedIn> {
     const settings = this.settings();
     try {
       const rows =
@@ -163,6 +165,14 @@ export class SignInService {
       return await this.dataSource.transaction(async (em) => {
         const match = await this.people.matchSignIn(em, identity);
         if (!match.ok) throw new SignInRefused(match.reason, match.personId);
+        const replaced = previousSession === undefined ? null : await this.sessions.endReplaced(em, previousSession);
+        if (replaced) {
+          await this.audit.record(em, {
+            type: 'person.signed_out',
+            actor: `person:${replaced.personId}@${replaced.organisationId}`,
+            data: { personId: replaced.personId, organisationId: replaced.organisationId, reason: 'signed_in_again' },
+          });
+        }
         const session = await this.sessions.start(em, match.person.id, idToken ?? null);
         const caller = {
           kind: 'person' as const,

@@ -267,7 +267,7 @@ export interface SessionsRow {
   last_seen_at: Date;
   expires_at: Date;
   ended_at: Date | null;
-  end_reason: 'signed_out' | 'removed' | 'expired' | null;
+  end_reason: 'signed_out' | 'removed' | 'expired' | 'moved' | null;
 }
 
 /** A row of `sign_in_attempts`. */

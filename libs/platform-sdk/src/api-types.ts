@@ -745,7 +745,11 @@ export interface paths {
         delete: operations["adminRemovePerson"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Move a person to another organisation, in its role: the same person id; their sessions end at once (audited as person.moved, from and to)
+         * @description Roles: admin
+         */
+        patch: operations["adminMovePerson"];
         trace?: never;
     };
     "/v1/session": {
@@ -756,7 +760,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Who is calling (a key or a person signed in); for a session, its CSRF token
+         * Who is calling (a key or a person signed in); for a session, its CSRF token and idle timeout. A call with a session cookie counts as its use (the console calls it to stay signed in)
          * @description Roles: authority, auditor, admin, platform
          */
         get: operations["getSession"];
@@ -1882,7 +1886,7 @@ export interface operations {
                 orderId?: string;
                 courtReference?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
                 from?: string;
                 to?: string;
                 order?: "asc" | "desc";
@@ -1977,7 +1981,7 @@ export interface operations {
                 orderId?: string;
                 courtReference?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
                 from?: string;
                 to?: string;
             };
@@ -4989,6 +4993,136 @@ export interface operations {
             };
         };
     };
+    adminMovePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    organisation: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The person, in their new organisation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        organisation: string;
+                        /** @enum {string} */
+                        role: "authority" | "auditor" | "admin";
+                        email: string;
+                        invitedAt: string;
+                        signedInAt: string | null;
+                        removedAt: string | null;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for admin; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PERSON.NOT_FOUND: no member with this id (or removed); ORGANISATION.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PERSON.ALREADY_IN_ORGANISATION */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PERSON.ROLE_NOT_ALLOWED: platforms have no people */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getSession: {
         parameters: {
             query?: never;
@@ -5024,6 +5158,10 @@ export interface operations {
                         /** @description A person’s session: send it as X-CSRF-Token with every change */
                         csrfToken: string | null;
                         expiresAt: string | null;
+                        /** @description A person’s session ends after this many seconds without a request (SESSION_IDLE_MINUTES): the console warns before; null for a key */
+                        idleTimeoutSeconds: number | null;
+                        /** @description How often at most a request records the session’s use: its idle deadline may lag a request by this much; null for a key */
+                        touchSeconds: number | null;
                     };
                 };
             };
@@ -5130,7 +5268,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Signed in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over https) */
+            /** @description Signed in, returnTo under /v1/: sets the session cookie, and an HTML page goes on to returnTo (so that the API sees a same-origin navigation) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Signed in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over https), on to returnTo */
             303: {
                 headers: {
                     [name: string]: unknown;

@@ -8,6 +8,7 @@ import {
   CurrentClient,
   type CreateOrganisationInput,
   type InvitePersonInput,
+  type MovePersonInput,
   OrganisationsService,
   type OrganisationView,
   PeopleService,
@@ -19,6 +20,7 @@ import {
   type UpdateClientLimitsInput,
   createOrganisationSchema,
   invitePersonSchema,
+  movePersonSchema,
   listPeopleQuerySchema,
   organisationViewSchema,
   personViewSchema,
@@ -261,6 +263,29 @@ export class AdminController {
     @Body(new ZodPipe(invitePersonSchema)) body: InvitePersonInput,
   ): Promise<PersonView> {
     return this.people.invite(body, actorOf(client));
+  }
+
+  @Patch('people/:id')
+  @ApiRoute({
+    operationId: 'adminMovePerson',
+    summary:
+      'Move a person to another organisation, in its role: the same person id; their sessions end at once (audited as person.moved, from and to)',
+    tag: 'admin',
+    roles: admin,
+    responses: { 200: { description: 'The person, in their new organisation', schema: personViewSchema } },
+    errors: [
+      { error: AuthErrors.personNotFound, note: 'no member with this id (or removed)' },
+      AuthErrors.organisationNotFound,
+      AuthErrors.personAlreadyInOrganisation,
+      { error: AuthErrors.platformPeople, note: 'platforms have no people' },
+    ],
+  })
+  movePerson(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body(new ZodPipe(movePersonSchema)) body: MovePersonInput,
+  ): Promise<PersonView> {
+    return this.people.move(id, body, actorOf(client));
   }
 
   @Delete('people/:id')

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { ZodPipe, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import {
   AccessGuard,
@@ -15,19 +16,24 @@ import {
   resolvedPeopleSchema,
   resolvePeopleQuerySchema,
   sessionViewSchema,
+  touchEveryMs,
 } from '@ostracon/auth';
 import { ApiRoute } from '../openapi/api-route';
 
 @Controller('v1')
 @UseGuards(AccessGuard)
 export class SessionController {
-  constructor(private readonly people: PeopleService) {}
+  constructor(
+    private readonly people: PeopleService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** GET /v1/session: who the caller is (a key or a person signed in), and a session's CSRF token. */
   @Get('session')
   @ApiRoute({
     operationId: 'getSession',
-    summary: 'Who is calling (a key or a person signed in); for a session, its CSRF token',
+    summary:
+      'Who is calling (a key or a person signed in); for a session, its CSRF token and idle timeout. A call with a session cookie counts as its use (the console calls it to stay signed in)',
     tag: 'sign-in',
     roles: ['authority', 'auditor', 'admin', 'platform'],
     responses: { 200: { description: 'The caller', schema: sessionViewSchema } },
@@ -42,6 +48,8 @@ export class SessionController {
       person: caller.kind === 'person' ? await this.people.self(caller.id) : null,
       csrfToken: session?.csrfToken ?? null,
       expiresAt: session ? session.expiresAt.toISOString() : null,
+      idleTimeoutSeconds: session ? Math.floor(this.config.signIn.session.idleMs / 1000) : null,
+      touchSeconds: session ? Math.ceil(touchEveryMs(this.config.signIn.session.idleMs) / 1000) : null,
     };
   }
 

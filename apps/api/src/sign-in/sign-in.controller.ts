@@ -18,33 +18,45 @@ import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiRoute } from '../openapi/api-route';
 import { PAGE_HEADERS, escapeHtml, page } from './pages';
+import { continuePage } from './session-pages';
 
 type CookieRequest = FastifyRequest & { cookies: Record<string, string | undefined> };
 
 /** What a person refused at sign-in is told: no detail that would help someone probing. */
 const REFUSALS: Record<SignInRefusal, { title: string; text: string }> = {
   unknown_person: {
-    title: 'You are not a member of Ostracon',
-    text: 'Your identity provider signed you in, but nobody invited you. Ask your organisation’s Ostracon administrator to invite the e-mail address your provider gives.',
+    title: 'Vous n’êtes pas membre d’Ostracon',
+    text: 'Votre fournisseur d’identité vous a bien identifié, mais personne ne vous a invité. Demandez à l’administrateur Ostracon de votre organisation d’inviter l’adresse électronique que donne votre fournisseur.',
   },
   removed_person: {
-    title: 'Your access has been removed',
-    text: 'Your organisation removed your access to Ostracon. Ask its administrator if this is a mistake.',
+    title: 'Votre accès a été retiré',
+    text: 'Votre organisation a retiré votre accès à Ostracon. Adressez-vous à son administrateur s’il s’agit d’une erreur.',
   },
   email_not_verified: {
-    title: 'Your e-mail address is not verified',
-    text: 'Your identity provider did not confirm your e-mail address, which Ostracon needs to recognise an invitation. Verify it with your provider, then sign in again.',
+    title: 'Votre adresse électronique n’est pas vérifiée',
+    text: 'Votre fournisseur d’identité n’a pas confirmé votre adresse électronique, dont Ostracon a besoin pour reconnaître une invitation. Faites-la vérifier auprès de votre fournisseur, puis reconnectez-vous.',
   },
   attempt_unknown: {
-    title: 'This sign-in has expired',
-    text: 'The sign-in took too long, was already used, or was started in another browser. Start again.',
+    title: 'Cette connexion a expiré',
+    text: 'La connexion a pris trop de temps, a déjà servi, ou a commencé dans un autre navigateur. Recommencez.',
   },
-  provider_error: { title: 'Your identity provider refused the sign-in', text: 'Start again, or ask your provider’s support.' },
+  provider_error: {
+    title: 'Votre fournisseur d’identité a refusé la connexion',
+    text: 'Recommencez, ou adressez-vous à l’assistance de votre fournisseur.',
+  },
   protocol_error: {
-    title: 'The sign-in could not be verified',
-    text: 'The answer from the identity provider did not pass Ostracon’s checks. Start again; if it happens again, tell your administrator.',
+    title: 'La connexion n’a pas pu être vérifiée',
+    text: 'La réponse du fournisseur d’identité n’a pas passé les contrôles d’Ostracon. Recommencez ; si cela se reproduit, prévenez votre administrateur.',
   },
 };
+
+const ROLE_NAMES: Record<string, string> = {
+  authority: 'autorité judiciaire',
+  auditor: 'contrôle',
+  admin: 'administration',
+  platform: 'plateforme',
+};
+const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
 
 /**
  * People signing in through the browser (docs/people.md): to the provider and back, then a
@@ -100,7 +112,12 @@ export class SignInController {
     summary: 'The provider’s redirect back: a session cookie and on to returnTo, or a page saying why the sign-in is refused',
     tag: 'sign-in',
     responses: {
-      303: { description: 'Signed in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over https)' },
+      200: {
+        description:
+          'Signed in, returnTo under /v1/: sets the session cookie, and an HTML page goes on to returnTo (so that the API sees a same-origin navigation)',
+        mediaType: 'text/html',
+      },
+      303: { description: 'Signed in: sets the session cookie (HttpOnly, SameSite=Lax, Secure over https), on to returnTo' },
       403: {
         description: 'An HTML page: unknown or removed person, unverified e-mail, expired or replayed sign-in, failed checks',
         mediaType: 'text/html',
@@ -116,9 +133,21 @@ export class SignInController {
     const callbackUrl = new URL(request.url, this.config.signIn.publicUrl);
     void reply.clearCookie(this.cookies.attempt, cookieOptions(this.config)).header('cache-control', 'no-store');
     try {
-      const signedIn = await this.signIn.complete(request.cookies[this.cookies.attempt], callbackUrl);
+      const signedIn = await this.signIn.complete(
+        request.cookies[this.cookies.attempt],
+        callbackUrl,
+        request.cookies[this.cookies.session],
+      );
       const maxAge = Math.floor((signedIn.expiresAt.getTime() - Date.now()) / 1000);
-      void reply.setCookie(this.cookies.session, signedIn.cookie, cookieOptions(this.config, maxAge)).redirect(signedIn.returnTo, 303);
+      void reply.setCookie(this.cookies.session, signedIn.cookie, cookieOptions(this.config, maxAge));
+      if (!signedIn.returnTo.startsWith('/v1/')) {
+        void reply.redirect(signedIn.returnTo, 303);
+        return;
+      }
+      // A /v1 path refuses what the browser marks as coming from another site, and a redirect
+      // chain that passed through the provider is marked `cross-site` to its end: the browser goes
+      // on from a page of this site instead (a navigation of its own, marked `same-origin`).
+      void reply.headers(PAGE_HEADERS).send(continuePage(signedIn.returnTo));
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
       // A return that matches no attempt costs its source like a bad key (429 past the allowance).
@@ -127,7 +156,13 @@ export class SignInController {
       void reply
         .code(403)
         .headers(PAGE_HEADERS)
-        .send(page(refusal.title, `<p>${refusal.text}</p><p><a href="/auth/sign-in">Sign in again</a></p>`, error.reason));
+        .send(
+          page(
+            refusal.title,
+            `<div class="fr-alert fr-alert--error fr-mb-4w"><p>${refusal.text}</p></div><p><a class="fr-btn" href="/console/">Revenir à la page de connexion</a></p>`,
+            error.reason,
+          ),
+        );
     }
   }
 
@@ -180,9 +215,10 @@ export class SignInController {
       .headers(PAGE_HEADERS)
       .send(
         page(
-          'You are signed in',
-          `<p>Signed in for <strong>${escapeHtml(caller.name)}</strong>, as ${escapeHtml(caller.role)}, until ${session.expiresAt.toISOString()}.</p>` +
-            '<p>The same browser now reaches the API: <a href="/v1/session">/v1/session</a>, <a href="/v1/orders">/v1/orders</a>.</p>',
+          'Vous êtes connecté',
+          `<p>Connecté pour <strong>${escapeHtml(caller.name)}</strong> (${ROLE_NAMES[caller.role]}), jusqu’au <time datetime="${session.expiresAt.toISOString()}">${PARIS_TIME.format(session.expiresAt)}</time>.</p>` +
+            '<p>Si vous vous êtes reconnecté depuis un autre onglet de la console, vous pouvez fermer celui-ci et y reprendre votre travail.</p>' +
+            '<p><a class="fr-btn" href="/console/">Ouvrir la console</a></p>',
         ),
       );
   }
@@ -198,18 +234,19 @@ export class SignInController {
   signedOut(@Req() request: CookieRequest, @Res() reply: FastifyReply): void {
     const returned = (request.query as Record<string, unknown> | undefined)?.state;
     void reply.clearCookie(this.cookies.signOut, cookieOptions(this.config)).headers(PAGE_HEADERS);
+    const back = '<p><a class="fr-btn" href="/console/">Revenir à la page de connexion</a></p>';
     // Back from the provider's sign-out: it is confirmed only with the state this browser sent it.
     if (signOutStateMatches(request.cookies[this.cookies.signOut], returned)) {
       void reply.send(
         page(
-          'You are signed out',
-          '<p>Your Ostracon session has ended, and your session with your identity provider too.</p><p><a href="/auth/sign-in">Sign in</a></p>',
+          'Vous êtes déconnecté',
+          `<p>Votre session Ostracon a pris fin, et votre session auprès de votre fournisseur d’identité aussi.</p>${back}`,
         ),
       );
       return;
     }
     // No sign-out of this browser to confirm (no state, another one, or none sent): claim nothing.
-    void reply.send(page('Ostracon', '<p><a href="/auth/sign-in">Sign in</a></p>'));
+    void reply.send(page('Ostracon', back));
   }
 }
 
