@@ -191,7 +191,8 @@ export function loadConfig(
     idempotency: { lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS },
     delivery: {
       timeoutMs: e.DELIVERY_TIMEOUT_MS,
-      allowPrivateAddresses: e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ? e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES === 'true' : e.NODE_ENV !== 'production',
+      // Off unless asked for, in development too (issue 29): a webhook URL was a probe of the host's ports.
+      allowPrivateAddresses: e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES === 'true',
       giveUpMs: e.DELIVERY_GIVE_UP_HOURS * 3600_000,
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       backoffBaseMs: e.DELIVERY_BACKOFF_BASE_MS,
