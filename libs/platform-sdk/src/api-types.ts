@@ -5101,7 +5101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description RATE_LIMIT.EXCEEDED: each start costs the source one unit of its failed-authentication allowance */
+            /** @description RATE_LIMIT.EXCEEDED: each start costs the source one unit of its sign-in allowance (SIGN_IN_BURST) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5146,7 +5146,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description RATE_LIMIT.EXCEEDED: a return matching no sign-in of this browser counts as a failed authentication */
+            /** @description RATE_LIMIT.EXCEEDED: a return matching no sign-in of this browser costs the source one unit of its sign-in allowance */
             429: {
                 headers: {
                     [name: string]: unknown;
