@@ -34,7 +34,9 @@ export NODE_ENV=test TZ=UTC LOG_LEVEL="${LOG_LEVEL:-warn}"
 export METRICS_PORT=0
 # Every test's requests come from 127.0.0.1: its failed-authentication allowance would be shared by
 # every suite. test/hardening.e2e-spec.ts sets small limits of its own, for addresses of its own.
-export AUTH_FAILURE_BURST=100000
+export AUTH_FAILURE_BURST=100000 SIGN_IN_BURST=100000
+# The simulated platforms listen on 127.0.0.1: webhooks to private addresses are allowed here, and only here.
+export WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true
 export OSTRACON_DEV_SECRETS_FILE="$LOCAL_DIR/test-secrets.json"
 
 node dist/apps/cli/src/main.js migrate

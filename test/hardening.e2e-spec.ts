@@ -275,7 +275,8 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
       ['/v1/directives?after=%00', 400],
       ['/v1/audit/events?after=%00', 400],
       ['/v1/audit/events?from=%00', 400],
-      ['/v1/orders/%00', 404],
+      // Refused before any handler (apps/api/src/http/path-params.ts).
+      ['/v1/orders/%00', 400],
       // Not UTF-8 at all: decoded as U+FFFD, which is text like any other (no match, no 500).
       ['/v1/orders?courtReference=%ED%A0%80', 200],
     ])('answers GET %s with %s, never a 500', async (url, status) => {

@@ -24,6 +24,7 @@ describe('the sign-up rate limiter', () => {
     return new RateLimiter(connection, {
       screening: { ratePerSecond, rateBurst },
       authFailures: { ratePerMinute: 60, burst: 120 },
+      signInAttempts: { ratePerMinute: 300, burst: 600 },
     } as AppConfig);
   }
 

@@ -18,6 +18,7 @@ import { registerQueueDashboard } from './admin/queue-dashboard';
 import { type FrontDoor, httpServerOptions } from './http/http-server';
 import { requestIdOf } from './http/request-id';
 import { useJsonBodies } from './http/json-body';
+import { refuseUncleanPathParameters } from './http/path-params';
 import { ApiModule } from './api.module';
 import { registerAuditMetrics } from './metrics/audit-metrics';
 import { registerEnforcementMetrics } from './metrics/enforcement-metrics';
@@ -77,6 +78,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
     if (route.url.startsWith('/health')) route.logLevel = 'warn';
   });
   useJsonBodies(fastify, 'secure');
+  refuseUncleanPathParameters(fastify, logger);
   // People's session cookies (docs/people.md); unsigned: the value is an opaque random id.
   await fastify.register(fastifyCookie);
   if (config.signIn.localProvider) await mountLocalProvider(app, config, logger);

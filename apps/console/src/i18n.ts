@@ -454,6 +454,7 @@ const fr = {
     'REQUEST.BAD_URL': 'L’adresse demandée est mal formée.',
     'REQUEST.TIMEOUT': 'La demande n’est pas arrivée à temps : réessayez.',
     'REQUEST.URI_TOO_LONG': 'L’adresse demandée est trop longue.',
+    'REQUEST.BAD_PATH_PARAMETER': 'L’identifiant de l’adresse demandée contient des caractères interdits.',
     'REQUEST.HEADERS_TOO_LARGE': 'La demande est trop volumineuse.',
     'REQUEST.TOO_LARGE': 'La demande est trop volumineuse.',
     'REQUEST.UNSUPPORTED_MEDIA_TYPE': 'Le format de la demande n’est pas accepté par le service.',
@@ -490,6 +491,9 @@ const fr = {
     'PLATFORM.ALREADY_EXISTS': 'Une plateforme porte déjà cet identifiant.',
     'PLATFORM.NOT_FOUND': 'Cette plateforme n’existe pas.',
     'PLATFORM.ROTATION_IN_PROGRESS': 'Un renouvellement du secret est déjà en cours : l’ancien secret signe encore pendant 24 heures.',
+    'PLATFORM.WEBHOOK_CREDENTIALS':
+      'L’adresse du webhook ne doit contenir ni identifiant ni mot de passe : le secret du webhook authentifie les envois.',
+    'PLATFORM.WEBHOOK_ADDRESS_FORBIDDEN': 'L’adresse du webhook désigne une adresse locale ou privée : elle est refusée.',
     'PLATFORM.NOT_PUSH': 'Cette plateforme récupère ses directives elle-même : elle n’a ni webhook ni secret.',
     'CLIENT.NOT_FOUND': 'Cette clé d’API n’existe pas ou est déjà révoquée.',
     'CLIENT.PLATFORM_REQUIRED': 'Une plateforme est requise pour le rôle plateforme, et seulement pour lui.',

@@ -53,11 +53,11 @@ export class Authenticator {
    */
   async authenticateSession(cookie: string, address: string): Promise<Session> {
     // A source known to be over its allowance costs no database read, whatever cookie it sends.
-    const blocked = this.limiter.blockedFor(sourceOf(address));
+    const blocked = this.limiter.blockedFor(sourceOf(address), 'person');
     if (blocked > 0) throw tooMany(blocked);
     const session = await this.sessions.find(cookie);
     if (session) return session;
-    await this.countFailure(address);
+    await this.countSignIn(address);
     throw new DomainError(CommonErrors.unauthenticated, 'The session has ended or expired; sign in again', undefined, {
       'www-authenticate': 'Bearer',
     });
@@ -89,7 +89,18 @@ export class Authenticator {
    * sign-in's start or return) against its source; 429 once past the source's allowance.
    */
   async countFailure(address: string): Promise<void> {
-    const decision = await this.limiter.takeAuthFailure(sourceOf(address));
+    const decision = await this.limiter.takeAuthFailure(sourceOf(address), 'key');
+    if (!decision.allowed) throw tooMany(decision.retryAfterMs);
+  }
+
+  /**
+   * Counts what people cost before they are known (a sign-in's start, a return matching no
+   * sign-in, a session cookie that opens nothing) against the source's people budget
+   * (SIGN_IN_BURST, SIGN_IN_RATE_PER_MINUTE), sized for many people behind one address and apart
+   * from the unknown keys': a flood of made-up keys never locks people out (issue 29).
+   */
+  async countSignIn(address: string): Promise<void> {
+    const decision = await this.limiter.takeAuthFailure(sourceOf(address), 'person');
     if (!decision.allowed) throw tooMany(decision.retryAfterMs);
   }
 

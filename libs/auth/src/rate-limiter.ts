@@ -60,15 +60,24 @@ interface Bucket {
 
 const MAX_BLOCKED = 10_000;
 
+/** The two allowances of a source address (docs/security.md § Failed authentications). */
+export type FailureBudget = 'key' | 'person';
+
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger('RateLimiter');
   private readonly signup: Bucket;
   private readonly authFailures: Bucket;
+  private readonly people: Bucket;
   private redisDown = false;
   private readonly leases = new Leases(MAX_LEASES, LEASE_MS);
-  /** Addresses refused for failed authentications, until when: a flood is answered without asking Redis each time. */
-  private readonly blocked = new Map<string, number>();
+  /**
+   * Addresses refused, until when, per budget: a flood is answered without asking Redis each time.
+   * `key`: requests with no key or a key nobody holds. `person`: sign-in starts, returns matching no
+   * sign-in and session cookies that open nothing. Apart, so that a flood of made-up keys from an
+   * address never locks out the people signing in from it (behind one NAT) — issue 29.
+   */
+  private readonly blocked: Record<FailureBudget, Map<string, number>> = { key: new Map(), person: new Map() };
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -86,6 +95,12 @@ export class RateLimiter {
       burst: config.authFailures.burst,
       local: new LocalBuckets(MAX_LEASES),
     };
+    this.people = {
+      prefix: 'ostracon:rate:person:',
+      ratePerMs: config.signInAttempts.ratePerMinute / 60_000,
+      burst: config.signInAttempts.burst,
+      local: new LocalBuckets(MAX_LEASES),
+    };
     redis.defineCommand('ostraconTake', { numberOfKeys: 1, lua: TAKE });
   }
 
@@ -95,24 +110,25 @@ export class RateLimiter {
    * process through Redis) the answer is a 429 instead of a 401; a valid key from the same
    * address is never asked about here.
    */
-  async takeAuthFailure(address: string): Promise<RateDecision> {
+  async takeAuthFailure(address: string, budget: FailureBudget = 'key'): Promise<RateDecision> {
     const now = Date.now();
-    const until = this.blocked.get(address);
+    const blocked = this.blocked[budget];
+    const until = blocked.get(address);
     if (until !== undefined) {
       if (until > now) return { allowed: false, retryAfterMs: until - now };
-      this.blocked.delete(address);
+      blocked.delete(address);
     }
-    const decision = await this.takeFrom(this.authFailures, address, 1, 1);
+    const decision = await this.takeFrom(budget === 'key' ? this.authFailures : this.people, address, 1, 1);
     if (!decision.allowed) {
-      if (this.blocked.size >= MAX_BLOCKED) this.blocked.clear();
-      this.blocked.set(address, now + decision.retryAfterMs);
+      if (blocked.size >= MAX_BLOCKED) blocked.clear();
+      blocked.set(address, now + decision.retryAfterMs);
     }
     return decision;
   }
 
-  /** How long this source is still known here to be over its allowance (0: not known to be). */
-  blockedFor(address: string): number {
-    const until = this.blocked.get(address);
+  /** How long this source is still known here to be over that budget (0: not known to be). */
+  blockedFor(address: string, budget: FailureBudget = 'key'): number {
+    const until = this.blocked[budget].get(address);
     return until === undefined ? 0 : Math.max(0, until - Date.now());
   }
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CLOCK, type Clock, type AuthenticatedClient } from '@ostracon/common';
+import { CLOCK, type Clock, type AuthenticatedClient, KeyRingCipher } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { type OrganisationsRow, type PeopleRow, type SessionsRow, queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -41,11 +41,15 @@ const hashOf = (cookie: string) => createHash('sha256').update(cookie, 'utf8').d
  */
 @Injectable()
 export class SessionStore {
+  private readonly idTokens: IdTokenSeal;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.idTokens = new IdTokenSeal(new KeyRingCipher(config.accounts.encryptionKeys));
+  }
 
   /** A new session for a person who just signed in, inside the sign-in's transaction. */
   async start(em: EntityManager, personId: string, idToken: string | null): Promise<StartedSession> {
@@ -55,7 +59,7 @@ export class SessionStore {
     const expiresAt = new Date(now.getTime() + this.config.signIn.session.lifetimeMs);
     await em.query(
       `INSERT INTO sessions (id_hash, person_id, csrf_token, id_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
-      [hashOf(cookie), personId, csrfToken, idToken, now, expiresAt],
+      [hashOf(cookie), personId, csrfToken, idToken === null ? null : this.idTokens.seal(idToken, hashOf(cookie)), now, expiresAt],
     );
     return { cookie, csrfToken, expiresAt };
   }
@@ -94,7 +98,7 @@ export class SessionStore {
       },
       csrfToken: row.csrf_token,
       expiresAt: row.expires_at,
-      idToken: row.id_token,
+      idToken: row.id_token === null ? null : this.idTokens.open(row.id_token, hashOf(cookie)),
     };
   }
 
@@ -147,3 +151,38 @@ export class SessionStore {
     return rows.length;
   }
 }
+
+/**
+ * The ID token kept for the sign-out hint (`id_token_hint`), sealed at rest like the webhook
+ * secrets and account ids (AES-256-GCM under ACCOUNT_ENCRYPTION_KEYS, docs/security.md): it names
+ * the person at the provider and would be replayable as a hint. Stored in the same text column as
+ * `enc:v1:<base64url key id>:<base64url iv|tag|ciphertext>`, bound to its row by the session's
+ * id hash (AAD). A value without that prefix was written before (plain text): still read, for
+ * sessions open at the upgrade, until they end and are purged.
+ */
+class IdTokenSeal {
+  constructor(private readonly cipher: KeyRingCipher) {}
+
+  seal(idToken: string, idHash: Buffer): string {
+    const sealed = this.cipher.seal(Buffer.from(idToken, 'utf8'), aadOf(idHash));
+    return `${SEALED_PREFIX}${Buffer.from(sealed.keyId, 'utf8').toString('base64url')}:${sealed.data.toString('base64url')}`;
+  }
+
+  /** The token, or null when it cannot be opened (its key left the ring): sign-out then goes without the hint. */
+  open(stored: string, idHash: Buffer): string | null {
+    if (!stored.startsWith(SEALED_PREFIX)) return stored;
+    const [keyId, data] = stored.slice(SEALED_PREFIX.length).split(':');
+    try {
+      const plain = this.cipher.open(
+        { keyId: Buffer.from(keyId ?? '', 'base64url').toString('utf8'), data: Buffer.from(data ?? '', 'base64url') },
+        aadOf(idHash),
+      );
+      return plain.toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+}
+
+const SEALED_PREFIX = 'enc:v1:';
+const aadOf = (idHash: Buffer) => `session-id-token:${idHash.toString('hex')}`;

@@ -81,6 +81,12 @@ export const CommonErrors = defineErrors({
     title: 'The HTTP request is malformed',
     when: 'an HTTP request Node cannot parse (answered before any route)',
   },
+  badPathParameter: {
+    code: 'REQUEST.BAD_PATH_PARAMETER',
+    status: 400,
+    title: 'A path parameter is not valid',
+    when: 'a path parameter (an id) holding NUL, a control character, a bidirectional override or an unpaired surrogate',
+  },
   badUrl: { code: 'REQUEST.BAD_URL', status: 400, title: 'The URL is not valid', when: 'a URL with a malformed percent-encoding' },
   timeout: {
     code: 'REQUEST.TIMEOUT',

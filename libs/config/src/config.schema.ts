@@ -141,6 +141,9 @@ export const envSchema = z.object({
   METRICS_PORT: port.default(9464),
   AUTH_FAILURE_RATE_PER_MINUTE: z.coerce.number().min(0.1).max(100_000).default(60),
   AUTH_FAILURE_BURST: z.coerce.number().int().min(1).max(100_000).default(120),
+  // People's budget per source address (sign-in starts, dead session cookies), apart from unknown keys'.
+  SIGN_IN_RATE_PER_MINUTE: z.coerce.number().min(0.1).max(100_000).default(300),
+  SIGN_IN_BURST: z.coerce.number().int().min(1).max(100_000).default(600),
   DEFAULT_PHONE_COUNTRY: z
     .string()
     .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')

@@ -27,6 +27,8 @@ export interface AppConfig {
   metrics: { host: string; port: number };
   /** Failed authentications per source address, limited in Redis across processes. */
   authFailures: { ratePerMinute: number; burst: number };
+  /** What people cost per source address before they are known (sign-in starts, dead session cookies): a budget of its own. */
+  signInAttempts: { ratePerMinute: number; burst: number };
   /** `url` is the application's role; `migrationUrl` the schema owner's, for migrations only. */
   database: { url: string; migrationUrl: string; poolSize: number };
   redis: { url: string };
@@ -185,6 +187,7 @@ export function loadConfig(
     },
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT },
     authFailures: { ratePerMinute: e.AUTH_FAILURE_RATE_PER_MINUTE, burst: e.AUTH_FAILURE_BURST },
+    signInAttempts: { ratePerMinute: e.SIGN_IN_RATE_PER_MINUTE, burst: e.SIGN_IN_BURST },
     database: { url: e.DATABASE_URL, migrationUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' && options.stdoutIsTTY ? 'pretty' : 'json') },
@@ -193,7 +196,8 @@ export function loadConfig(
     idempotency: { lockSeconds: e.IDEMPOTENCY_LOCK_SECONDS },
     delivery: {
       timeoutMs: e.DELIVERY_TIMEOUT_MS,
-      allowPrivateAddresses: e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ? e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES === 'true' : e.NODE_ENV !== 'production',
+      // Off unless asked for, in development too (issue 29): a webhook URL was a probe of the host's ports.
+      allowPrivateAddresses: e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES === 'true',
       giveUpMs: e.DELIVERY_GIVE_UP_HOURS * 3600_000,
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       backoffBaseMs: e.DELIVERY_BACKOFF_BASE_MS,

@@ -1432,7 +1432,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED */
+            /** @description VALIDATION.FAILED, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1529,7 +1529,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED */
+            /** @description VALIDATION.FAILED, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1652,7 +1652,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2759,7 +2759,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED */
+            /** @description VALIDATION.FAILED, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2946,7 +2946,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3057,7 +3057,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED */
+            /** @description VALIDATION.FAILED, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3929,7 +3929,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4049,7 +4049,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4357,7 +4357,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description VALIDATION.FAILED */
+            /** @description VALIDATION.FAILED, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4455,7 +4455,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4937,7 +4937,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description VALIDATION.FAILED */
+            /** @description VALIDATION.FAILED, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5239,7 +5239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description RATE_LIMIT.EXCEEDED: each start costs the source one unit of its failed-authentication allowance */
+            /** @description RATE_LIMIT.EXCEEDED: each start costs the source one unit of its sign-in allowance (SIGN_IN_BURST) */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5293,7 +5293,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description RATE_LIMIT.EXCEEDED: a return matching no sign-in of this browser counts as a failed authentication */
+            /** @description RATE_LIMIT.EXCEEDED: a return matching no sign-in of this browser costs the source one unit of its sign-in allowance */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 import { CommonErrors, DomainError, KeyRingCipher, parseOrThrow, type Actor } from '@ostracon/common';
@@ -31,20 +32,36 @@ export class PlatformsService {
   ) {
     this.cipher = new KeyRingCipher(config.accounts.encryptionKeys);
     this.production = config.env === 'production';
+    this.allowPrivateAddresses = config.delivery.allowPrivateAddresses;
   }
 
   private readonly production: boolean;
+  private readonly allowPrivateAddresses: boolean;
 
-  /** Directives carry account ids: in production they go over TLS only. */
-  private requireTls(url: string | undefined, path: string): void {
-    if (this.production && url !== undefined && new URL(url).protocol !== 'https:') {
+  /**
+   * What a webhook URL may be (docs/security.md § Webhooks): https in production (directives carry
+   * account ids); no credentials (they would sit in clear where the URL is stored, listed and
+   * audited); no loopback, private or link-local host unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES.
+   * A name is checked again on the address the worker connects to (DNS may change). The URL is
+   * never repeated in the refusal.
+   */
+  private checkWebhookUrl(url: string | undefined, path: string): void {
+    if (url === undefined) return;
+    const parsed = new URL(url);
+    if (this.production && parsed.protocol !== 'https:') {
       throw new DomainError(CommonErrors.validation, 'Webhooks are https in production', [{ path, message: 'must be an https URL' }]);
+    }
+    if (parsed.username !== '' || parsed.password !== '') {
+      throw new DomainError(PlatformErrors.webhookCredentials, 'A webhook URL may not carry a user name or password');
+    }
+    if (!this.allowPrivateAddresses && !isPublicHost(parsed.hostname)) {
+      throw new DomainError(PlatformErrors.webhookAddressForbidden, 'The webhook host is a loopback, private or link-local address');
     }
   }
 
   async create(input: CreatePlatformInput, actor: Actor): Promise<PlatformView> {
     const p = parseOrThrow(createPlatformSchema, input);
-    this.requireTls(p.webhookUrl, 'webhookUrl');
+    this.checkWebhookUrl(p.webhookUrl, 'webhookUrl');
     // A push platform without a secret of its own gets one, shown once in the answer.
     const webhookSecret = p.webhookUrl ? (p.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`) : undefined;
     const sealed = webhookSecret ? this.cipher.seal(Buffer.from(webhookSecret, 'utf8'), `platform:${p.id}`) : null;
@@ -82,7 +99,7 @@ export class PlatformsService {
   /** An operator's change of name, SLA or webhook URL; audited with what changed. */
   async update(id: string, input: UpdatePlatformInput, actor: Actor): Promise<PlatformView> {
     const u = parseOrThrow(updatePlatformSchema, input);
-    this.requireTls(u.webhookUrl, 'webhookUrl');
+    this.checkWebhookUrl(u.webhookUrl, 'webhookUrl');
     return this.dataSource.transaction(async (em) => {
       const platform = await em.findOne(Platform, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!platform) throw new DomainError(PlatformErrors.notFound, 'No platform with this id');
@@ -187,6 +204,22 @@ export class PlatformsService {
 /** Where a webhook sends directives, as the audit log records it: its origin only. */
 function webhookOrigin(url: string | null): { webhookOrigin?: string } {
   return url ? { webhookOrigin: new URL(url).origin } : {};
+}
+
+/**
+ * False for `localhost` (and `*.localhost`, RFC 6761) and for a literal address that is not public
+ * unicast (loopback, private, link-local, unique-local, CGNAT, unspecified, reserved). Other names
+ * pass here: what they resolve to is checked when the worker connects.
+ */
+export function isPublicHost(hostname: string): boolean {
+  const host = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return false;
+  if (!ipaddr.isValid(host)) return true;
+  // ipaddr.isValid also takes the short and octal IPv4 forms (127.1, 0177.0.0.1) that WHATWG URLs normalise anyway.
+  return ipaddr.process(host).range() === 'unicast';
 }
 
 function toView(p: Platform): PlatformView {

@@ -18,7 +18,7 @@ export const PrivateCheckErrors = defineErrors({
     code: 'PRIVATE.CURSOR_INVALID',
     status: 400,
     title: 'This cursor was not issued by this service',
-    when: 'a set cursor this service did not issue',
+    when: 'a set cursor this service did not issue to this platform: malformed, or its MAC does not match (forged, altered or borrowed)',
   },
   cursorStale: {
     code: 'PRIVATE.CURSOR_STALE',

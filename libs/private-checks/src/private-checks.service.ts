@@ -1,3 +1,4 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
@@ -148,7 +149,7 @@ export class PrivateChecksService implements OnApplicationShutdown {
   async setPage(client: AuthenticatedClient, query: SetQuery): Promise<SetPageView> {
     const platformId = client.platformId!;
     const keyId = this.keys.current.keyId;
-    const from = query.cursor === undefined ? null : this.readCursor(query.cursor, keyId);
+    const from = query.cursor === undefined ? null : this.readCursor(query.cursor, keyId, platformId);
     const polling = query.wait > 0 && from?.mode === 'follow';
     if (polling) {
       const open = this.longPolls.get(client.id) ?? 0;
@@ -169,7 +170,7 @@ export class PrivateChecksService implements OnApplicationShutdown {
       }
       if (page === 'stale')
         throw new DomainError(PrivateCheckErrors.cursorStale, 'Removals since this cursor were forgotten: download the set again');
-      return { keyId, entries: page.entries, cursor: cursorOf(keyId, page.next), more: page.more };
+      return { keyId, entries: page.entries, cursor: this.cursorOf(keyId, platformId, page.next), more: page.more };
     } finally {
       watch?.cancel();
       if (polling) {
@@ -230,8 +231,51 @@ export class PrivateChecksService implements OnApplicationShutdown {
     return elements;
   }
 
-  private readCursor(cursor: string, keyId: string): SetPosition {
-    const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  /**
+   * Opaque to platforms and authenticated: `base64url(position) "." base64url(MAC)`, the MAC an
+   * HMAC-SHA256 (128 bits kept) of the platform's id and the position, under a key derived (HKDF)
+   * from the serving OPRF key's secret. A forged or altered cursor, or another platform's, is
+   * CURSOR_INVALID; a cursor issued before cursors were authenticated (no MAC) cannot be told from a
+   * forged one and is answered CURSOR_STALE, which the SDK meets by downloading the set again.
+   */
+  private cursorOf(keyId: string, platformId: string, at: SetPosition): string {
+    const text = at.mode === 'follow' ? `f.${keyId}.${at.version}` : `d.${keyId}.${at.since}.${at.afterTag}`;
+    return `${Buffer.from(text, 'utf8').toString('base64url')}.${this.cursorMac(this.keys.current, platformId, text).toString('base64url')}`;
+  }
+
+  private cursorMac(key: OprfKey, platformId: string, text: string): Buffer {
+    let macKey = this.cursorKeys.get(key.keyId);
+    if (!macKey) {
+      macKey = Buffer.from(hkdfSync('sha256', key.secretKey, Buffer.alloc(0), 'ostracon:v1:private-set-cursor', 32));
+      this.cursorKeys.set(key.keyId, macKey);
+    }
+    return createHmac('sha256', macKey).update(`${platformId}\n${text}`).digest().subarray(0, 16);
+  }
+
+  private readonly cursorKeys = new Map<string, Buffer>();
+
+  private readCursor(cursor: string, keyId: string, platformId: string): SetPosition {
+    const [body, mac, ...rest] = cursor.split('.');
+    // Shaped like a cursor issued before cursors carried a MAC: nothing tells it from a forged one,
+    // so it opens nothing; it is told to download again (what the SDK does on CURSOR_STALE).
+    if (
+      mac === undefined &&
+      /^[fd]\.[A-Za-z0-9_-]{1,32}\.\d{1,18}(\.[0-9a-f]{32})?$/.test(Buffer.from(cursor, 'base64url').toString('utf8'))
+    ) {
+      throw new DomainError(PrivateCheckErrors.cursorStale);
+    }
+    if (rest.length > 0 || !body || !mac || !/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{22}$/.test(mac)) {
+      throw new DomainError(PrivateCheckErrors.cursorInvalid);
+    }
+    const text = Buffer.from(body, 'base64url').toString('utf8');
+    const named = /^[fd]\.([A-Za-z0-9_-]{1,32})\./.exec(text)?.[1];
+    if (named === undefined) throw new DomainError(PrivateCheckErrors.cursorInvalid);
+    // Under a key this service has forgotten, the MAC cannot be checked: download again, as before.
+    const key = this.keys.keys.find((k) => k.keyId === named);
+    if (!key) throw new DomainError(PrivateCheckErrors.cursorStale);
+    const given = Buffer.from(mac, 'base64url');
+    const expected = this.cursorMac(key, platformId, text);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new DomainError(PrivateCheckErrors.cursorInvalid);
     const follow = /^f\.([A-Za-z0-9_-]{1,32})\.(\d{1,18})$/.exec(text);
     const download = /^d\.([A-Za-z0-9_-]{1,32})\.(\d{1,18})\.([0-9a-f]{32})$/.exec(text);
     const match = follow ?? download;
@@ -242,9 +286,3 @@ export class PrivateChecksService implements OnApplicationShutdown {
 }
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-
-/** Opaque to platforms: the key the set is under, and where the platform is in it. */
-function cursorOf(keyId: string, at: SetPosition): string {
-  const text = at.mode === 'follow' ? `f.${keyId}.${at.version}` : `d.${keyId}.${at.since}.${at.afterTag}`;
-  return Buffer.from(text, 'utf8').toString('base64url');
-}

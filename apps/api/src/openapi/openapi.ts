@@ -130,6 +130,7 @@ function problemsOf(route: Route): RouteProblem[] {
     );
   }
   if (route.query || route.roles) generic.push({ error: CommonErrors.validation });
+  if (route.path.includes('{')) generic.push({ error: CommonErrors.badPathParameter });
   const access: RouteProblem[] = [];
   if (route.roles) {
     access.push(

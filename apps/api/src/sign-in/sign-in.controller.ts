@@ -87,7 +87,7 @@ export class SignInController {
     tag: 'sign-in',
     responses: { 302: { description: 'To the provider; sets the short-lived sign-in cookie' } },
     errors: [
-      { error: CommonErrors.rateLimited, note: 'each start costs the source one unit of its failed-authentication allowance' },
+      { error: CommonErrors.rateLimited, note: 'each start costs the source one unit of its sign-in allowance (SIGN_IN_BURST)' },
       AuthErrors.signInUnavailable,
       AuthErrors.providerUnavailable,
     ],
@@ -97,7 +97,7 @@ export class SignInController {
     @Query(new ZodPipe(signInQuerySchema)) query: { returnTo?: string },
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.authenticator.countFailure(request.ip);
+    await this.authenticator.countSignIn(request.ip);
     const { attempt, url } = await this.signIn.begin(query.returnTo);
     void reply
       .setCookie(this.cookies.attempt, attempt, cookieOptions(this.config, 600))
@@ -124,7 +124,10 @@ export class SignInController {
       },
     },
     errors: [
-      { error: CommonErrors.rateLimited, note: 'a return matching no sign-in of this browser counts as a failed authentication' },
+      {
+        error: CommonErrors.rateLimited,
+        note: 'a return matching no sign-in of this browser costs the source one unit of its sign-in allowance',
+      },
       AuthErrors.signInUnavailable,
       AuthErrors.providerUnavailable,
     ],
@@ -151,7 +154,7 @@ export class SignInController {
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
       // A return that matches no attempt costs its source like a bad key (429 past the allowance).
-      if (error.reason === 'attempt_unknown') await this.authenticator.countFailure(request.ip);
+      if (error.reason === 'attempt_unknown') await this.authenticator.countSignIn(request.ip);
       const refusal = REFUSALS[error.reason];
       void reply
         .code(403)

@@ -35,8 +35,12 @@ export type FailureClass =
   | 'http_4xx'
   | 'breaker_open'
   | 'invalid_response'
-  /** The webhook's host is not a public address, and the worker may only reach public ones. */
-  | 'forbidden_address';
+  /**
+   * The webhook's host is not a public address and the worker may only reach public ones: refused
+   * before any connection, and recorded as nothing more (no status, no network error), so a webhook
+   * URL cannot map which ports of the worker's network answer.
+   */
+  | 'unreachable';
 
 export type DeliveryResult =
   | { kind: 'delivered'; status: number }

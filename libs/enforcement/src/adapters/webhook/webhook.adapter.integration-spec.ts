@@ -102,7 +102,7 @@ describe('the webhook adapter’s kept-alive connections', () => {
           webhookId: 'msg_x',
           at: new Date(),
         });
-        expect([host, result]).toEqual([host, { kind: 'failed', reason: 'forbidden_address' }]);
+        expect([host, result]).toEqual([host, { kind: 'failed', reason: 'unreachable' }]);
       }
       expect(verified).toEqual([]);
     } finally {

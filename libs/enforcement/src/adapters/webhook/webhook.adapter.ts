@@ -87,7 +87,7 @@ export class WebhookAdapter implements PlatformAdapter {
       isIP(url.hostname.replace(/^\[|\]$/g, '')) &&
       !isPublicAddress(url.hostname.replace(/^\[|\]$/g, ''))
     ) {
-      return { kind: 'failed', reason: 'forbidden_address' };
+      return { kind: 'failed', reason: 'unreachable' };
     }
     const body = JSON.stringify(payload);
     // During a rotation's overlap both secrets sign, space-separated as Standard Webhooks allows:
@@ -108,7 +108,7 @@ export class WebhookAdapter implements PlatformAdapter {
         'webhook-signature': signature,
       });
     } catch (error) {
-      if (error instanceof ForbiddenAddressError) return { kind: 'failed', reason: 'forbidden_address' };
+      if (error instanceof ForbiddenAddressError) return { kind: 'failed', reason: 'unreachable' };
       return { kind: 'retry', reason: deadline.aborted ? 'timeout' : 'network' };
     }
     const { status } = answer;
