@@ -5031,7 +5031,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
             400: {
                 headers: {
                     [name: string]: unknown;
