@@ -248,7 +248,9 @@ describe('proconnect: the provider at start, and its rules', () => {
         browser.setCookie('ostracon_sign_out', 'k'.repeat(43));
       }
       // Without any sign-out of this browser either.
-      expect(await (await new Browser(base).fetch(`/auth/signed-out?state=${'k'.repeat(43)}`)).text()).not.toContain('Vous êtes déconnecté');
+      expect(await (await new Browser(base).fetch(`/auth/signed-out?state=${'k'.repeat(43)}`)).text()).not.toContain(
+        'Vous êtes déconnecté',
+      );
     });
   });
 });
