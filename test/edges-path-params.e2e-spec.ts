@@ -27,6 +27,8 @@ function bodies(platform: string): Record<string, unknown> {
     'patch /v1/admin/platforms/{id}': { name: 'Plateforme renommée', slaHours: 24 },
     'post /v1/admin/platforms/{id}/webhook-secret': { webhookSecret: `whsec_${Buffer.alloc(32, 9).toString('base64')}`, overlapHours: 1 },
     'patch /v1/admin/clients/{id}': { signupRatePerSecond: 50, signupRateBurst: 2000 },
+    // An organisation that does not exist: the hostile id must be refused before anyone looks it up.
+    'patch /v1/admin/people/{id}': { organisation: '01a25087-0000-7000-8000-000000000000' },
     'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
     'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
     'post /v1/orders': orderBody(platform),
