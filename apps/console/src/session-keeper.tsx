@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { type Caller, client, onSessionEvent, useCsrfToken } from './api';
 import { dsfr } from './dsfr';
 import { format, messages as t } from './i18n';
+import { Modal } from './ui';
 
 const WARN_ID = 'modal-idle-warning';
 const ENDED_ID = 'modal-session-ended';
@@ -112,83 +113,55 @@ export function SessionKeeper({ caller, onOtherPerson }: { caller: Caller; onOth
 
   return (
     <>
-      <dialog aria-labelledby={`${WARN_ID}-title`} id={WARN_ID} className="fr-modal" data-testid="idle-warning">
-        <div className="fr-container fr-container--fluid fr-container-md">
-          <div className="fr-grid-row fr-grid-row--center">
-            <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
-              <div className="fr-modal__body">
-                <div className="fr-modal__header">
-                  <button className="fr-btn--close fr-btn" type="button" title={t.common.closeDialog} aria-controls={WARN_ID}>
-                    {t.menu.close}
-                  </button>
-                </div>
-                <div className="fr-modal__content">
-                  <h2 id={`${WARN_ID}-title`} className="fr-modal__title">
-                    {t.idle.warnTitle}
-                  </h2>
-                  <p>{format(t.idle.warn, { time: left(deadline - now) })}</p>
-                </div>
-                <div className="fr-modal__footer">
-                  <ul className="fr-btns-group fr-btns-group--right fr-btns-group--inline-lg">
-                    <li>
-                      <button className="fr-btn" type="button" aria-controls={WARN_ID} onClick={stay} data-testid="stay-signed-in">
-                        {t.idle.stay}
-                      </button>
-                    </li>
-                  </ul>
-                </div>
-              </div>
-            </div>
-          </div>
-        </div>
-      </dialog>
-      <dialog aria-labelledby={`${ENDED_ID}-title`} id={ENDED_ID} className="fr-modal" data-testid="session-ended">
-        <div className="fr-container fr-container--fluid fr-container-md">
-          <div className="fr-grid-row fr-grid-row--center">
-            <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
-              <div className="fr-modal__body">
-                <div className="fr-modal__header">
-                  <button className="fr-btn--close fr-btn" type="button" title={t.common.closeDialog} aria-controls={ENDED_ID}>
-                    {t.menu.close}
-                  </button>
-                </div>
-                <div className="fr-modal__content">
-                  <h2 id={`${ENDED_ID}-title`} className="fr-modal__title">
-                    {t.idle.expiredTitle}
-                  </h2>
-                  <p>{t.idle.expired}</p>
-                  {stillOut && (
-                    <p className="fr-message fr-message--error" role="alert">
-                      {t.idle.stillSignedOut}
-                    </p>
-                  )}
-                </div>
-                <div className="fr-modal__footer">
-                  <ul className="fr-btns-group fr-btns-group--right fr-btns-group--inline-lg">
-                    <li>
-                      <a
-                        className="fr-btn fr-btn--secondary"
-                        href="/auth/sign-in?returnTo=%2Fauth%2Fsigned-in"
-                        target="_blank"
-                        rel="noopener"
-                        title={t.idle.signInNewTabTitle}
-                        data-testid="sign-in-new-tab"
-                      >
-                        {t.idle.signInNewTab}
-                      </a>
-                    </li>
-                    <li>
-                      <button className="fr-btn" type="button" onClick={() => void resume()} data-testid="resume">
-                        {t.idle.resume}
-                      </button>
-                    </li>
-                  </ul>
-                </div>
-              </div>
-            </div>
-          </div>
-        </div>
-      </dialog>
+      <Modal
+        id={WARN_ID}
+        title={t.idle.warnTitle}
+        testId="idle-warning"
+        buttons={
+          <ul className="fr-btns-group fr-btns-group--right fr-btns-group--inline-lg">
+            <li>
+              <button className="fr-btn" type="button" aria-controls={WARN_ID} onClick={stay} data-testid="stay-signed-in">
+                {t.idle.stay}
+              </button>
+            </li>
+          </ul>
+        }
+      >
+        <p>{format(t.idle.warn, { time: left(deadline - now) })}</p>
+      </Modal>
+      <Modal
+        id={ENDED_ID}
+        title={t.idle.expiredTitle}
+        testId="session-ended"
+        buttons={
+          <ul className="fr-btns-group fr-btns-group--right fr-btns-group--inline-lg">
+            <li>
+              <a
+                className="fr-btn fr-btn--secondary"
+                href="/auth/sign-in?returnTo=%2Fauth%2Fsigned-in"
+                target="_blank"
+                rel="noopener"
+                title={t.idle.signInNewTabTitle}
+                data-testid="sign-in-new-tab"
+              >
+                {t.idle.signInNewTab}
+              </a>
+            </li>
+            <li>
+              <button className="fr-btn" type="button" onClick={() => void resume()} data-testid="resume">
+                {t.idle.resume}
+              </button>
+            </li>
+          </ul>
+        }
+      >
+        <p>{t.idle.expired}</p>
+        {stillOut && (
+          <p className="fr-message fr-message--error" role="alert">
+            {t.idle.stillSignedOut}
+          </p>
+        )}
+      </Modal>
     </>
   );
 }

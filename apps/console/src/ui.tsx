@@ -172,22 +172,26 @@ export function ConfirmButton({
   );
 }
 
-/** The dialog of ConfirmButton, for a page whose own button opens it (`aria-controls={id}` and `data-fr-opened="false"`). */
-export function ConfirmModal({
+/**
+ * The State design system's modal (`fr-modal`): a dialog with its close button, title, content and
+ * buttons; DSFR's script opens and closes it (a button with `aria-controls={id}`), traps the focus
+ * and gives it back.
+ */
+export function Modal({
   id,
   title,
+  testId,
+  buttons,
   children,
-  confirmLabel = t.common.confirm,
-  onConfirm,
 }: {
   id: string;
   title: string;
+  testId: string;
+  buttons: ReactNode;
   children: ReactNode;
-  confirmLabel?: string;
-  onConfirm: () => void;
 }) {
   return (
-    <dialog aria-labelledby={`${id}-title`} id={id} className="fr-modal" data-testid="confirm-modal">
+    <dialog aria-labelledby={`${id}-title`} id={id} className="fr-modal" data-testid={testId}>
       <div className="fr-container fr-container--fluid fr-container-md">
         <div className="fr-grid-row fr-grid-row--center">
           <div className="fr-col-12 fr-col-md-8 fr-col-lg-6">
@@ -203,25 +207,51 @@ export function ConfirmModal({
                 </h2>
                 {children}
               </div>
-              <div className="fr-modal__footer">
-                <ul className="fr-btns-group fr-btns-group--right fr-btns-group--inline-reverse fr-btns-group--inline-lg">
-                  <li>
-                    <button className="fr-btn" type="button" aria-controls={id} onClick={onConfirm} data-testid="confirm">
-                      {confirmLabel}
-                    </button>
-                  </li>
-                  <li>
-                    <button className="fr-btn fr-btn--secondary" type="button" aria-controls={id}>
-                      {t.common.cancel}
-                    </button>
-                  </li>
-                </ul>
-              </div>
+              <div className="fr-modal__footer">{buttons}</div>
             </div>
           </div>
         </div>
       </div>
     </dialog>
+  );
+}
+
+/** The dialog of ConfirmButton, for a page whose own button opens it (`aria-controls={id}` and `data-fr-opened="false"`). */
+export function ConfirmModal({
+  id,
+  title,
+  children,
+  confirmLabel = t.common.confirm,
+  onConfirm,
+}: {
+  id: string;
+  title: string;
+  children: ReactNode;
+  confirmLabel?: string;
+  onConfirm: () => void;
+}) {
+  return (
+    <Modal
+      id={id}
+      title={title}
+      testId="confirm-modal"
+      buttons={
+        <ul className="fr-btns-group fr-btns-group--right fr-btns-group--inline-reverse fr-btns-group--inline-lg">
+          <li>
+            <button className="fr-btn" type="button" aria-controls={id} onClick={onConfirm} data-testid="confirm">
+              {confirmLabel}
+            </button>
+          </li>
+          <li>
+            <button className="fr-btn fr-btn--secondary" type="button" aria-controls={id}>
+              {t.common.cancel}
+            </button>
+          </li>
+        </ul>
+      }
+    >
+      {children}
+    </Modal>
   );
 }
 
