@@ -87,6 +87,31 @@ function digestHash(digest: Uint8Array, at = 0): number {
 }
 
 /**
+ * A whole index as plain data: its typed arrays (each owning its ArrayBuffer, so they can be
+ * transferred to another thread without a copy) and its small tables. What a worker thread that
+ * built an index posts to the thread that serves checks (index-build.worker.ts).
+ */
+export interface SignalIndexParts {
+  digests: Uint8Array;
+  entryWord: Uint32Array;
+  entries: number;
+  entryTable: Uint32Array;
+  orderIds: Uint8Array;
+  orderStart: Float64Array;
+  orderEnd: Float64Array;
+  orderPlatforms: Uint32Array;
+  orders: number;
+  orderTable: Int32Array;
+  platformNumbers: [string, number][];
+  platformSets: Uint16Array[];
+  keyIdList: string[];
+  perKey: number[];
+  liveOrders: number;
+  liveXorHigh: number;
+  liveXorLow: number;
+}
+
+/**
  * The banned signals of live orders, held in flat typed arrays (no object per signal), with two
  * open-addressing tables: digest → signal entries, order id → order slot. Under 40 bytes per
  * signal (measured in the bench): 16-byte digest prefixes (see KEPT), one word per entry for its
@@ -135,6 +160,72 @@ export class SignalIndex {
     this.orderEnd = new Float64Array(orders);
     this.orderPlatforms = new Uint32Array(orders);
     this.orderTable = new Int32Array(tableSize(orders));
+  }
+
+  /**
+   * The index as parts, and the buffers to transfer with them (postMessage's transfer list):
+   * once transferred, this index is empty and must not be used again.
+   */
+  toParts(): { parts: SignalIndexParts; transfer: ArrayBuffer[] } {
+    const parts: SignalIndexParts = {
+      digests: this.digests,
+      entryWord: this.entryWord,
+      entries: this.entries,
+      entryTable: this.entryTable,
+      orderIds: this.orderIds,
+      orderStart: this.orderStart,
+      orderEnd: this.orderEnd,
+      orderPlatforms: this.orderPlatforms,
+      orders: this.orders,
+      orderTable: this.orderTable,
+      platformNumbers: [...this.platformNumbers],
+      platformSets: this.platformSets,
+      keyIdList: this.keyIdList,
+      perKey: this.perKey,
+      liveOrders: this.liveOrders,
+      liveXorHigh: this.liveXorHigh,
+      liveXorLow: this.liveXorLow,
+    };
+    const arrays = [
+      this.digests,
+      this.entryWord,
+      this.entryTable,
+      this.orderIds,
+      this.orderStart,
+      this.orderEnd,
+      this.orderPlatforms,
+      this.orderTable,
+    ];
+    return { parts, transfer: arrays.map((a) => a.buffer as ArrayBuffer) };
+  }
+
+  /** An index over parts made by toParts (in this thread or another): the arrays are used as they are, not copied. */
+  static fromParts(parts: SignalIndexParts): SignalIndex {
+    const index = new SignalIndex();
+    index.digests = parts.digests;
+    index.entryWord = parts.entryWord;
+    index.entries = parts.entries;
+    index.entryTable = parts.entryTable;
+    index.orderIds = parts.orderIds;
+    index.orderStart = parts.orderStart;
+    index.orderEnd = parts.orderEnd;
+    index.orderPlatforms = parts.orderPlatforms;
+    index.orders = parts.orders;
+    index.orderTable = parts.orderTable;
+    for (const [platform, n] of parts.platformNumbers) index.platformNumbers.set(platform, n);
+    parts.platformSets.forEach((set, id) => {
+      index.platformSets.push(set);
+      index.platformSetIds.set(set.join(','), id);
+    });
+    parts.keyIdList.forEach((keyId, k) => {
+      index.keyIndexes.set(keyId, k);
+      index.keyIdList.push(keyId);
+      index.perKey.push(parts.perKey[k]!);
+    });
+    index.liveOrders = parts.liveOrders;
+    index.liveXorHigh = parts.liveXorHigh;
+    index.liveXorLow = parts.liveXorLow;
+    return index;
   }
 
   /** Signals held (dead orders' entries included until the next rebuild). */
