@@ -34,6 +34,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Full rebuilds under a fixed load (each as long as a build, so fewer). */
+const REBUILD_ROUNDS = Number(process.env.BENCH_REBUILD_ROUNDS ?? Math.min(ROUNDS, 2));
 const PLATFORM = 'bench-a';
 /**
  * BENCH_QUICK=1: the prehashed checks, their fixed load and the rebuild only (to iterate on them),
@@ -236,15 +238,13 @@ async function main() {
   });
   if (process.env.BENCH_PROFILE) {
     // BENCH_PROFILE=<dir>: only a CPU profile of the API (as `npm start` runs it) under wrk's
-    // prehashed checks, written to <dir> when it stops (docs/screening.md § Where the time goes).
+    // prehashed checks, written to <dir> when it stops (docs/screening.md § Where the time goes); then the bench goes on.
     const profiled = await startApi({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` });
     const body = JSON.stringify({
       signals: ['email', 'phone', 'name_dob'].map((type) => ({ type, hash: randomBytes(32).toString('hex') })),
     });
     console.log('profiled', saturate(`${profiled.base}/v1/signup-checks`, body, `Bearer ${platform.apiKey}`, CONNECTIONS, SECONDS));
     await stop(profiled.child);
-    await dataSource.destroy();
-    return;
   }
   const apiStarted = performance.now();
   const api = await startApi();
@@ -379,7 +379,7 @@ async function main() {
       // pg_stat_activity to say when it ran.
       const windowSeconds = Math.max(SECONDS, Math.ceil((loadMs * 1.3) / 1000) + 3);
       const duringRebuild: (OpenLoopRun & { rebuildMs: number | null; rebuildInWindow: boolean; windowSeconds: number })[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
+      for (let r = 0; r < REBUILD_ROUNDS; r++) {
         const running = openLoopAsync(checkUrl(api.base), prehashed, { authorization }, rate, windowSeconds);
         await sleep(2_500);
         const cut = performance.now();
