@@ -79,6 +79,7 @@ describe('sign-up index: a rebuild in a worker thread', () => {
     const loadedAt = index.stats().loadedAt;
     expect(await decision(revoked)).toBe('block'); // the old index does not know yet
 
+    clock.advance(1000);
     let done = false;
     const rebuilding = index.rebuild().then(() => (done = true));
     // Checks keep being answered while the worker builds: each answer is the old index's (block)
@@ -116,6 +117,7 @@ describe('sign-up index: a rebuild in a worker thread', () => {
     // The build's own connection cannot reach PostgreSQL (nothing listens on port 1).
     const url = lib.config.database.url;
     lib.config.database.url = 'postgresql://nobody@127.0.0.1:1/nothing';
+    clock.advance(1000);
     try {
       await index.rebuild();
     } finally {
@@ -128,6 +130,7 @@ describe('sign-up index: a rebuild in a worker thread', () => {
     // With PostgreSQL reachable again, the next rebuild takes the revocation in.
     await index.rebuild();
     expect(index.current).not.toBe(before);
+    expect(index.stats().loadedAt).toEqual(clock.now());
     expect(await decision(email)).toBe('allow');
   });
 });

@@ -229,7 +229,7 @@ describe('SignalIndex', () => {
     // Same first 8 bytes: same home slot and fingerprint; they differ only further on.
     const alike = (last: number) => {
       const d = Buffer.alloc(32, 3);
-      d[12] = last;
+      d[11] = last;
       return d;
     };
     // Same last four bytes: the same home slot in the order table.
