@@ -576,7 +576,10 @@ async function main() {
     targets,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, QUICK ? 'screening-quick.json' : 'screening.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    join(RESULTS_DIR, `screening${QUICK ? '-quick' : ''}${SIGNALS === 1_000_000 ? '' : `-${SIGNALS}`}.json`),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
   console.log(JSON.stringify(results, null, 2));
   await dataSource.destroy();
 }
