@@ -24,7 +24,8 @@ export async function startApi(env: Record<string, string> = {}): Promise<{ chil
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
+  // Five minutes: an API loading 10 million signals (issue 31) takes more than two on a shared machine.
+  const deadline = Date.now() + 300_000;
   for (;;) {
     const ready = await fetch(`${base}/health/ready`).catch(() => null);
     if (ready?.status === 200) return { child, base };

@@ -18,7 +18,7 @@
  *    process: milliseconds from the commit's answer.
  */
 import 'reflect-metadata';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,14 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BATCH_CONNECTIONS = Number(process.env.BENCH_BATCH_CONNECTIONS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Full rebuilds under a fixed load (each as long as a build, so fewer). */
+const REBUILD_ROUNDS = Number(process.env.BENCH_REBUILD_ROUNDS ?? Math.min(ROUNDS, 2));
 const PLATFORM = 'bench-a';
+/**
+ * BENCH_QUICK=1: the prehashed checks, their fixed load and the rebuild only (to iterate on them),
+ * written to screening-quick.json; the raw checks, processes, batch and freshness are left out.
+ */
+const QUICK = process.env.BENCH_QUICK === '1';
 const DIST = join(__dirname, '..');
 
 const prehash = (type: string, normalized: string) => createHash('sha256').update(`ostracon:v1:${type}:${normalized}`).digest();
@@ -164,6 +171,30 @@ function openLoop(url: string, body: string, headers: Record<string, string>, ra
   return run;
 }
 
+/** Runs open-loop.ts without blocking this process's event loop (the rebuild measurement watches PostgreSQL meanwhile). */
+function openLoopAsync(url: string, body: string, headers: Record<string, string>, rate: number, seconds: number): Promise<OpenLoopRun> {
+  const options = { url, body, headers, rate, seconds, warmSeconds: 2, connections: CONNECTIONS };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(__dirname, 'open-loop.js'), JSON.stringify(options)], { encoding: 'utf8' }, (error, out) => {
+      if (error) return reject(error);
+      const result = JSON.parse(out) as OpenLoopRun & { failed: number; unanswered: number };
+      if (result.failed + result.unanswered > 0)
+        return reject(new Error(`${url}: ${result.failed} failed and ${result.unanswered} unanswered of ${result.requests}`));
+      const { failed: _f, unanswered: _u, ...run } = result;
+      resolve(run);
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Median, least and greatest of a few rounds' figures. */
+function spread(xs: number[]): { median: number; min: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const round = (x: number) => +x.toFixed(2);
+  return { median: round(s[Math.floor(s.length / 2)]!), min: round(s[0]!), max: round(s[s.length - 1]!) };
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -205,7 +236,21 @@ async function main() {
       { type: 'phone', hash: prehash('phone', '+33699999999').toString('hex') },
     ],
   });
-  const api = await startApi();
+  if (process.env.BENCH_PROFILE) {
+    // BENCH_PROFILE=<dir>: only a CPU profile of the API (as `npm start` runs it) under wrk's
+    // prehashed checks, written to <dir> when it stops (docs/screening.md § Where the time goes); then the bench goes on.
+    const profiled = await startApi({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` });
+    const body = JSON.stringify({
+      signals: ['email', 'phone', 'name_dob'].map((type) => ({ type, hash: randomBytes(32).toString('hex') })),
+    });
+    console.log('profiled', saturate(`${profiled.base}/v1/signup-checks`, body, `Bearer ${platform.apiKey}`, CONNECTIONS, SECONDS));
+    await stop(profiled.child);
+  }
+  const apiStarted = performance.now();
+  // Its metrics on a port of our own: the rebuild measurement reads the index's figures there.
+  const metricsPort = 40_000 + Math.floor(Math.random() * 20_000);
+  const api = await startApi({ METRICS_PORT: String(metricsPort) });
+  const apiReadyMs = Math.round(performance.now() - apiStarted);
   const bare = await startProcess(join(DIST, 'bench', 'bare-signup-server.js'), { BENCH_PLATFORM: PLATFORM });
   // The index as the bare process built it (a process that holds nothing else), and its arrays.
   // (Not loaded here: this process runs the load generators, and must not carry a large heap meanwhile.)
@@ -213,7 +258,10 @@ async function main() {
   const indexResult = {
     signals: loadedSignals,
     orders,
+    // The bare process's load on its main thread, and the API's start (spawned → ready, the index
+    // built in its worker thread): "load at start".
     loadMs,
+    apiReadyMs,
     bytesPerSignalArrays: +(arrayBytes / loadedSignals).toFixed(1),
     bytesPerSignalMeasured: grownBytes >= 0 ? +(grownBytes / loadedSignals).toFixed(1) : null,
   };
@@ -255,8 +303,8 @@ async function main() {
       }
       return { rounds: out, middle: [...out].sort((x, y) => x.ratio - y.ratio)[Math.floor(out.length / 2)]! };
     };
-    const raw = alternate('round', body, api.base, checkUrl(`http://127.0.0.1:${bare.port}`));
-    single = {
+    const raw = QUICK ? null : alternate('round', body, api.base, checkUrl(`http://127.0.0.1:${bare.port}`));
+    single = raw && {
       connections: CONNECTIONS,
       seconds: SECONDS,
       rounds: raw.rounds.length,
@@ -267,9 +315,16 @@ async function main() {
     };
     console.log('single checks', single);
 
-    // Prehashed single checks against baseline (a): bare Fastify answering from a Set of the
-    // same number of prehash digests, no HMAC, no schema: the limit of Node on this machine.
+    // Prehashed single checks (issue 31 §1). The API as `npm start` runs it, two ways in: its hot
+    // path, and its own Fastify route (the same process: a query string takes a check past the hot
+    // path); against (a′), node:http answering from a Set of as many prehash digests (the limit of
+    // Node here), with (a), bare Fastify doing the same, beside it. One round is the four in turn;
+    // ratios are to a′ within the round (the machine's noise falls on all four alike); medians.
     const setServer = await startProcess(join(DIST, 'bench', 'bare-set-server.js'), { BENCH_SIGNALS: String(SIGNALS) });
+    const nodeServer = await startProcess(join(DIST, 'bench', 'bare-set-server.js'), {
+      BENCH_SIGNALS: String(SIGNALS),
+      BENCH_SERVER: 'node',
+    });
     try {
       const prehashed = JSON.stringify({
         signals: [
@@ -278,21 +333,31 @@ async function main() {
           { type: 'name_dob', hash: prehash('name_dob', 'new someone|19900101').toString('hex') },
         ],
       });
-      const limitUrl = checkUrl(`http://127.0.0.1:${setServer.port}`);
-      const pre = alternate('prehashed round', prehashed, api.base, limitUrl);
-      // The same against node:http alone, the limit once the API answers ahead of Fastify.
-      const nodeServer = await startProcess(join(DIST, 'bench', 'bare-set-server.js'), {
-        BENCH_SIGNALS: String(SIGNALS),
-        BENCH_SERVER: 'node',
+      const limitUrl = checkUrl(`http://127.0.0.1:${nodeServer.port}`);
+      const fastifySetUrl = checkUrl(`http://127.0.0.1:${setServer.port}`);
+      const fastifyRouteUrl = `${checkUrl(api.base)}?via=fastify`;
+      const route = await fetch(fastifyRouteUrl, {
+        method: 'POST',
+        body: prehashed,
+        headers: { 'content-type': 'application/json', authorization },
       });
-      let preNode;
-      try {
-        preNode = alternate('prehashed round against node:http', prehashed, api.base, checkUrl(`http://127.0.0.1:${nodeServer.port}`));
-      } finally {
-        await stop(nodeServer.child);
+      if (route.status !== 200) throw new Error(`the API's Fastify route answered ${route.status}`);
+      const preRounds: { hotPath: Run; fastifyRoute: Run; limit: Run; fastifySet: Run }[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        preRounds.push({
+          hotPath: saturate(checkUrl(api.base), prehashed, authorization, CONNECTIONS, SECONDS),
+          fastifyRoute: saturate(fastifyRouteUrl, prehashed, authorization, CONNECTIONS, SECONDS),
+          limit: saturate(limitUrl, prehashed, undefined, CONNECTIONS, SECONDS),
+          fastifySet: saturate(fastifySetUrl, prehashed, undefined, CONNECTIONS, SECONDS),
+        });
+        const last = preRounds.at(-1)!;
+        console.log('prehashed round', Object.fromEntries(Object.entries(last).map(([k, v]) => [k, v.reqPerSec])));
       }
-      // Latency at a fixed offered load: half of the limit's throughput, both servers, alternating.
-      const rate = Math.round(pre.middle.baseline.reqPerSec / 2);
+      const ratios = (pick: (x: (typeof preRounds)[number]) => number) => spread(preRounds.map(pick));
+      const perSec = (pick: (x: (typeof preRounds)[number]) => Run) => spread(preRounds.map((x) => pick(x).reqPerSec));
+
+      // Latency at a fixed offered load: half of a′'s throughput, the API and a′, alternating.
+      const rate = Math.round(perSec((x) => x.limit).median / 2);
       const fixed: { api: OpenLoopRun; limit: OpenLoopRun }[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         fixed.push({
@@ -301,152 +366,223 @@ async function main() {
         });
         console.log(`fixed-load round at ${rate}/s`, fixed.at(-1));
       }
-      const medianP99 = (pick: (f: (typeof fixed)[number]) => OpenLoopRun) =>
-        fixed.map((f) => pick(f).p99Ms).sort((x, y) => x - y)[Math.floor(fixed.length / 2)]!;
       const atRate = {
         offeredPerSec: rate,
-        generator: 'bench/open-loop.ts (open loop, latency from the time each request was due)',
-        apiP99Ms: medianP99((f) => f.api),
-        limitP99Ms: medianP99((f) => f.limit),
+        generator: 'bench/open-loop.ts in its own process (open loop, latency from the time each request was due)',
+        apiP99Ms: spread(fixed.map((f) => f.api.p99Ms)),
+        limitP99Ms: spread(fixed.map((f) => f.limit.p99Ms)),
         rounds: fixed,
       };
-      prehashedSingle = {
-        api: pre.middle.api,
-        limit: pre.middle.baseline,
-        ratio: pre.middle.ratio,
-        ratios: pre.rounds.map((r) => r.ratio),
-        atHalfTheLimit: atRate,
-        againstNodeHttp: {
-          api: preNode.middle.api,
-          limit: preNode.middle.baseline,
-          ratio: preNode.middle.ratio,
-          ratios: preNode.rounds.map((r) => r.ratio),
-        },
+
+      // The same fixed load while the API rebuilds its whole index (issue 31 §3): its LISTEN
+      // connection is cut (a LISTEN outage, which rebuilds the index, as a lost notification found
+      // by the reconciliation does), half a second into the measured window. The window is sized
+      // to the build (the bare process's load time), and the build's own connection is watched in
+      // pg_stat_activity to say when it ran.
+      const windowSeconds = Math.max(SECONDS, Math.ceil((loadMs * 1.3) / 1000) + 3);
+      // At half of what the API itself answers at saturation (half of a′ is more than it answers
+      // here, and then the latency is the queue's, rebuild or not), and the same load with no
+      // rebuild in the same round, to compare.
+      const rebuildRate = Math.min(rate, Math.round(perSec((x) => x.hotPath).median / 2));
+      const quiet: OpenLoopRun[] = [];
+      const duringRebuild: (OpenLoopRun & {
+        rebuildMs: number | null;
+        rebuildInWindow: boolean;
+        windowSeconds: number;
+        buildConnectionSeenMs: number | null;
+      })[] = [];
+      for (let r = 0; r < REBUILD_ROUNDS; r++) {
+        quiet.push(openLoop(checkUrl(api.base), prehashed, { authorization }, rebuildRate, SECONDS));
+        console.log(`fixed load at ${rebuildRate}/s, no rebuild`, quiet.at(-1));
+        const running = openLoopAsync(checkUrl(api.base), prehashed, { authorization }, rebuildRate, windowSeconds);
+        await sleep(2_500);
+        const cut = performance.now();
+        await dataSource.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ostracon-listen'`);
+        let seen: number | null = null;
+        let gone: number | null = null;
+        let finished = false;
+        void running.finally(() => (finished = true));
+        while (!finished) {
+          const [{ n }] = (await dataSource.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ostracon-index-build'`,
+          )) as { n: number }[];
+          if (n > 0 && seen === null) seen = performance.now();
+          if (n === 0 && seen !== null && gone === null) gone = performance.now();
+          await sleep(50);
+        }
+        const run = await running;
+        // The API's own account: the last build's duration, and how long ago it was confirmed (a
+        // finished build confirms the index): a build that ended after the cut is the one caused.
+        const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+        const sinceCutMs = performance.now() - cut;
+        const built = gauge('ostracon_screening_index_unconfirmed_seconds') * 1000 < sinceCutMs;
+        duringRebuild.push({
+          ...run,
+          windowSeconds,
+          rebuildMs: built ? Math.round(gauge('ostracon_screening_index_load_seconds') * 1000) : null,
+          // The build's connection seen in pg_stat_activity from the cut on, and gone before the window's end.
+          rebuildInWindow: seen !== null && gone !== null && gone - cut < (windowSeconds + 0.5) * 1000,
+          buildConnectionSeenMs: seen === null ? null : Math.round(seen - cut),
+        });
+        console.log(`fixed load at ${rebuildRate}/s during a rebuild`, duringRebuild.at(-1));
+      }
+      const rebuild = {
+        offeredPerSec: rebuildRate,
+        noRebuildP99Ms: spread(quiet.map((x) => x.p99Ms)),
+        noRebuild: quiet,
+        apiP99Ms: spread(duringRebuild.map((x) => x.p99Ms)),
+        apiMaxMs: spread(duringRebuild.map((x) => x.maxMs)),
+        rebuildMs: spread(duringRebuild.map((x) => x.rebuildMs ?? NaN)),
+        rounds: duringRebuild,
       };
-      console.log('prehashed single checks', prehashedSingle);
+      prehashedSingle = {
+        // The API's hot path against a′ (node:http + Set): target ≥ 0.7.
+        ratio: ratios((x) => x.hotPath.reqPerSec / x.limit.reqPerSec),
+        fastifyRouteRatio: ratios((x) => x.fastifyRoute.reqPerSec / x.limit.reqPerSec),
+        fastifyRouteToHotPath: ratios((x) => x.fastifyRoute.reqPerSec / x.hotPath.reqPerSec),
+        fastifySetRatio: ratios((x) => x.fastifySet.reqPerSec / x.limit.reqPerSec),
+        reqPerSec: {
+          hotPath: perSec((x) => x.hotPath),
+          fastifyRoute: perSec((x) => x.fastifyRoute),
+          limitNodeHttpSet: perSec((x) => x.limit),
+          fastifySet: perSec((x) => x.fastifySet),
+        },
+        rounds: preRounds,
+        atHalfTheLimit: atRate,
+        duringRebuild: rebuild,
+      };
+      console.log('prehashed single checks', JSON.stringify(prehashedSingle, null, 1));
 
       // Every core: the same prehashed checks against API_PROCESSES=2 (Node's cluster, one port),
       // alternating with the one-process API.
-      const two = await startApi({ API_PROCESSES: '2' });
-      try {
-        const rounds: { one: number; two: number }[] = [];
-        for (let r = 0; r < ROUNDS; r++) {
-          rounds.push({
-            one: saturate(checkUrl(api.base), prehashed, authorization, CONNECTIONS, SECONDS).reqPerSec,
-            two: saturate(checkUrl(two.base), prehashed, authorization, CONNECTIONS, SECONDS).reqPerSec,
-          });
-          console.log('processes round', rounds.at(-1));
+      const two = QUICK ? null : await startApi({ API_PROCESSES: '2' });
+      if (two)
+        try {
+          const rounds: { one: number; two: number }[] = [];
+          for (let r = 0; r < ROUNDS; r++) {
+            rounds.push({
+              one: saturate(checkUrl(api.base), prehashed, authorization, CONNECTIONS, SECONDS).reqPerSec,
+              two: saturate(checkUrl(two.base), prehashed, authorization, CONNECTIONS, SECONDS).reqPerSec,
+            });
+            console.log('processes round', rounds.at(-1));
+          }
+          const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+          processes = { oneProcess: median(rounds.map((x) => x.one)), twoProcesses: median(rounds.map((x) => x.two)), rounds };
+          console.log('processes', processes);
+        } finally {
+          await stop(two.child);
         }
-        const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-        processes = { oneProcess: median(rounds.map((x) => x.one)), twoProcesses: median(rounds.map((x) => x.two)), rounds };
-        console.log('processes', processes);
-      } finally {
-        await stop(two.child);
-      }
     } finally {
       await stop(setServer.child);
+      await stop(nodeServer.child);
     }
 
-    const batchBody = JSON.stringify({
-      checks: Array.from({ length: 1000 }, (_, i) => ({
-        ref: `u${i}`,
-        signals: [
-          { type: 'email', hash: prehash('email', `new${i}@example.org`).toString('hex') },
-          { type: 'phone', hash: prehash('phone', e164(i + 5_000_000)).toString('hex') },
-        ],
-      })),
-    });
-    const batchRuns: Run[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      batchRuns.push(saturate(`${api.base}/v1/signup-checks/batch`, batchBody, authorization, BATCH_CONNECTIONS, SECONDS));
+    if (!QUICK) {
+      const batchBody = JSON.stringify({
+        checks: Array.from({ length: 1000 }, (_, i) => ({
+          ref: `u${i}`,
+          signals: [
+            { type: 'email', hash: prehash('email', `new${i}@example.org`).toString('hex') },
+            { type: 'phone', hash: prehash('phone', e164(i + 5_000_000)).toString('hex') },
+          ],
+        })),
+      });
+      const batchRuns: Run[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        batchRuns.push(saturate(`${api.base}/v1/signup-checks/batch`, batchBody, authorization, BATCH_CONNECTIONS, SECONDS));
+      }
+      const batchRun = [...batchRuns].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(batchRuns.length / 2)]!;
+      batch = {
+        checksPerRequest: 1000,
+        signalsPerCheck: 2,
+        connections: BATCH_CONNECTIONS,
+        ...batchRun,
+        signalsPerSec: batchRun.reqPerSec * 2000,
+        signalsPerSecRounds: batchRuns.map((r) => r.reqPerSec * 2000),
+      };
+      console.log('batch', batch);
     }
-    const batchRun = [...batchRuns].sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(batchRuns.length / 2)]!;
-    batch = {
-      checksPerRequest: 1000,
-      signalsPerCheck: 2,
-      connections: BATCH_CONNECTIONS,
-      ...batchRun,
-      signalsPerSec: batchRun.reqPerSec * 2000,
-      signalsPerSecRounds: batchRuns.map((r) => r.reqPerSec * 2000),
-    };
-    console.log('batch', batch);
   } finally {
     await stop(api.child);
     await stop(bare.child);
   }
 
   // Freshness: orders created and revoked through one API process, seen by another.
-  const [writer, reader] = [await startApi(), await startApi()];
+  const [writer, reader] = QUICK ? [] : [await startApi(), await startApi()];
   const toBlock: number[] = [];
   const toAllow: number[] = [];
-  try {
-    const decide = async (email: string) => {
-      const res = await fetch(`${reader.base}/v1/signup-checks`, {
-        method: 'POST',
-        body: JSON.stringify({ signals: [{ type: 'email', value: email }] }),
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
-      });
-      return ((await res.json()) as { decision: string }).decision;
-    };
-    const until = async (email: string, wanted: string, from: number) => {
-      while ((await decide(email)) !== wanted) {
-        if (performance.now() - from > 10_000) throw new Error(`no ${wanted} after 10 s`);
-        await new Promise((r) => setTimeout(r, 2));
+  if (writer && reader)
+    try {
+      const decide = async (email: string) => {
+        const res = await fetch(`${reader.base}/v1/signup-checks`, {
+          method: 'POST',
+          body: JSON.stringify({ signals: [{ type: 'email', value: email }] }),
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${platform.apiKey}` },
+        });
+        return ((await res.json()) as { decision: string }).decision;
+      };
+      const until = async (email: string, wanted: string, from: number) => {
+        while ((await decide(email)) !== wanted) {
+          if (performance.now() - from > 10_000) throw new Error(`no ${wanted} after 10 s`);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        return performance.now() - from;
+      };
+      for (let i = 0; i < 20; i++) {
+        const email = `fresh${i}.${randomBytes(3).toString('hex')}@bench.example`;
+        const res = await fetch(`${writer.base}/v1/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.apiKey}`, 'idempotency-key': randomUUID() },
+          body: JSON.stringify({
+            courtReference: `BENCH-FRESH-${i}-${randomBytes(3).toString('hex')}`,
+            court: 'Bench court',
+            decisionDate: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
+            legalBasis: 'conviction',
+            offence: 'cyberharassment',
+            repeatOffender: false,
+            durationDays: 30,
+            subject: { signals: [{ type: 'email', value: email }] },
+            platforms: [{ platform: PLATFORM, accounts: [{ accountId: `a${i}` }] }],
+          }),
+        });
+        const created = performance.now();
+        if (res.status !== 201) throw new Error(`order: ${res.status} ${await res.text()}`);
+        const { id } = (await res.json()) as { id: string };
+        toBlock.push(await until(email, 'block', created));
+        const revoke = await fetch(`${writer.base}/v1/orders/${id}/revoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.apiKey}` },
+          body: JSON.stringify({ reason: 'bench', decisionReference: 'BENCH' }),
+        });
+        const revoked = performance.now();
+        if (revoke.status !== 200) throw new Error(`revoke: ${revoke.status}`);
+        toAllow.push(await until(email, 'allow', revoked));
       }
-      return performance.now() - from;
-    };
-    for (let i = 0; i < 20; i++) {
-      const email = `fresh${i}.${randomBytes(3).toString('hex')}@bench.example`;
-      const res = await fetch(`${writer.base}/v1/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.apiKey}`, 'idempotency-key': randomUUID() },
-        body: JSON.stringify({
-          courtReference: `BENCH-FRESH-${i}-${randomBytes(3).toString('hex')}`,
-          court: 'Bench court',
-          decisionDate: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10),
-          legalBasis: 'conviction',
-          offence: 'cyberharassment',
-          repeatOffender: false,
-          durationDays: 30,
-          subject: { signals: [{ type: 'email', value: email }] },
-          platforms: [{ platform: PLATFORM, accounts: [{ accountId: `a${i}` }] }],
-        }),
-      });
-      const created = performance.now();
-      if (res.status !== 201) throw new Error(`order: ${res.status} ${await res.text()}`);
-      const { id } = (await res.json()) as { id: string };
-      toBlock.push(await until(email, 'block', created));
-      const revoke = await fetch(`${writer.base}/v1/orders/${id}/revoke`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.apiKey}` },
-        body: JSON.stringify({ reason: 'bench', decisionReference: 'BENCH' }),
-      });
-      const revoked = performance.now();
-      if (revoke.status !== 200) throw new Error(`revoke: ${revoke.status}`);
-      toAllow.push(await until(email, 'allow', revoked));
+    } finally {
+      await stop(writer.child);
+      await stop(reader.child);
     }
-  } finally {
-    await stop(writer.child);
-    await stop(reader.child);
-  }
   const summary = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return { p50Ms: +percentile(s, 50).toFixed(1), maxMs: +s[s.length - 1]!.toFixed(1) };
   };
-  const freshness = { samples: toBlock.length, newOrderToBlock: summary(toBlock), revokeToAllow: summary(toAllow) };
+  const freshness = QUICK ? null : { samples: toBlock.length, newOrderToBlock: summary(toBlock), revokeToAllow: summary(toAllow) };
   console.log('freshness', freshness);
 
-  // Issue 14's targets, each from this run.
+  // Issues 14 and 31's targets, each from this run (medians of its rounds).
   const fixed = prehashedSingle!.atHalfTheLimit;
   const targets = {
-    prehashedAtLeast07OfLimit: prehashedSingle!.ratio >= 0.7,
-    rawAtLeast08OfBaselineB: single.ratio >= 0.8,
-    p99AtHalfTheLimitUnder10ms: fixed.apiP99Ms <= 10,
-    p99AtHalfTheLimitAtMost2xLimit: fixed.apiP99Ms <= 2 * fixed.limitP99Ms,
-    batchAtLeast300kSignalsPerSec: batch.signalsPerSec >= 300_000,
+    prehashedAtLeast07OfNodeHttpSet: prehashedSingle!.ratio.median >= 0.7,
+    rawAtLeast08OfBaselineB: single && single.ratio >= 0.8,
+    p99AtHalfTheLimitUnder10ms: fixed.apiP99Ms.median <= 10,
+    p99AtHalfTheLimitAtMost2xLimit: fixed.apiP99Ms.median <= 2 * fixed.limitP99Ms.median,
+    p99DuringRebuildUnder10ms: prehashedSingle!.duringRebuild.apiP99Ms.median <= 10,
+    apiReadyUnder30s: indexResult.apiReadyMs <= 30_000,
+    batchAtLeast300kSignalsPerSec: batch && (batch as { signalsPerSec: number }).signalsPerSec >= 300_000,
     bytesPerSignalAtMost40: indexResult.bytesPerSignalArrays <= 40 && (indexResult.bytesPerSignalMeasured ?? 0) <= 40,
     loadUnder10s: indexResult.loadMs < 10_000,
-    freshnessUnder1s: freshness.revokeToAllow.maxMs < 1000 && freshness.newOrderToBlock.maxMs < 1000,
+    freshnessUnder1s: freshness && freshness.revokeToAllow.maxMs < 1000 && freshness.newOrderToBlock.maxMs < 1000,
   };
   const results = {
     benchmark: 'screening',
@@ -462,7 +598,10 @@ async function main() {
     targets,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, 'screening.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(
+    join(RESULTS_DIR, `screening${QUICK ? '-quick' : ''}${SIGNALS === 1_000_000 ? '' : `-${SIGNALS}`}.json`),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
   console.log(JSON.stringify(results, null, 2));
   await dataSource.destroy();
 }

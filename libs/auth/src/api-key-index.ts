@@ -73,6 +73,11 @@ export class ApiKeyIndex implements OnApplicationShutdown {
     return this.byHash.get(apiKeyDigestHex(apiKey));
   }
 
+  /** find(), by the key's digest (apiKeyDigestHex of a well-formed key): for a caller that looks the same key up twice. */
+  findByDigest(digestHex: string): AuthenticatedClient | undefined {
+    return this.byHash.get(digestHex);
+  }
+
   /**
    * Reads one key in PostgreSQL: for a key created so recently that its notification has not
    * arrived yet. Callers limit how often (libs/auth Authenticator).

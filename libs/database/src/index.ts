@@ -1,4 +1,4 @@
-export { runMigrations, revertLastMigration } from './data-source';
+export { dataSourceOptions, runMigrations, revertLastMigration } from './data-source';
 export { DatabaseModule } from './database.module';
 export { isForeignKeyViolation, isUniqueViolation } from './pg-errors';
 export { IdempotencyStore } from './idempotency.store';

@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { CHANNELS, PgListener } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
+import { buildIndexInWorker } from './index-builder';
 import { IndexLoader } from './index-loader';
 import type { SignalIndex } from './signal-index';
 
@@ -25,6 +26,8 @@ export interface IndexStats {
  * it), then kept fresh: a NOTIFY on every order created, revoked or purged makes this process
  * re-read those orders at once; a periodic reconciliation compares the index with PostgreSQL and
  * rebuilds it when they disagree (a lost notification), and a LISTEN outage rebuilds it anyway.
+ * A whole build runs in a worker thread and is swapped in complete (index-builder.ts): the checks
+ * this process answers meanwhile are served by the index it had, with no stall.
  */
 @Injectable()
 export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,6 +36,8 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
   private index: SignalIndex | null = null;
   private reconcileTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** Aborts a build under way at shutdown. */
+  private readonly stopping = new AbortController();
   private rebuilding: Promise<void> | null = null;
   /** Orders notified while a rebuild runs: applied again to the new index once it is in place. */
   private notedDuringRebuild: Set<string> | null = null;
@@ -136,7 +141,11 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
     return theirs.orders === ours.orders && theirs.xorHigh === ours.xorHigh && theirs.xorLow === ours.xorLow;
   }
 
-  /** A full rebuild from one snapshot, swapped in when complete. */
+  /**
+   * A full rebuild from one snapshot, built in a worker thread and swapped in when complete (one
+   * assignment: a check sees the old index or the new one, never a mix). A failed build leaves
+   * the current index serving.
+   */
   rebuild(): Promise<void> {
     if (this.rebuilding) return this.rebuilding;
     this.rebuilding = (async () => {
@@ -144,7 +153,7 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
       const started = performance.now();
       try {
         const builtAt = this.clock.now();
-        const index = await this.loader.loadAll(builtAt);
+        const index = await buildIndexInWorker({ database: this.config.database, at: builtAt.getTime() }, { signal: this.stopping.signal });
         this.lastLoadMs = Math.round(performance.now() - started);
         const first = this.index === null;
         this.index = index;
@@ -209,6 +218,7 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     clearInterval(this.reconcileTimer);
     await this.rebuilding;
     await this.applying;

@@ -229,7 +229,7 @@ describe('SignalIndex', () => {
     // Same first 8 bytes: same home slot and fingerprint; they differ only further on.
     const alike = (last: number) => {
       const d = Buffer.alloc(32, 3);
-      d[12] = last;
+      d[11] = last;
       return d;
     };
     // Same last four bytes: the same home slot in the order table.
@@ -274,8 +274,8 @@ describe('SignalIndex', () => {
     // 7,000 entries in their 10,000 places: nothing grew.
     expect(signals.byteLength).toBe(empty);
     signals.addSignal(slot, email('one more'));
-    // The entries' arrays grow by half (3,500 × 20 bytes) and the table doubles (10,000 × 4 bytes).
-    expect(signals.byteLength - empty).toBe(3500 * (16 + 4) + 10_000 * 4);
+    // The entries' arrays grow by half (3,500 × 16 bytes) and the table doubles (10,000 × 4 bytes).
+    expect(signals.byteLength - empty).toBe(3500 * (12 + 4) + 10_000 * 4);
 
     const orders = new SignalIndex(0, 7000);
     const before = orders.byteLength;
@@ -336,7 +336,7 @@ describe('SignalIndex memory and table layout', () => {
     expect(index.byteLength / signals).toBeLessThanOrEqual(40);
     // And it counts every array: at least each entry's digest prefix, word and table slot, and
     // each order's id, window, platform set and table slot.
-    expect(index.byteLength).toBeGreaterThanOrEqual(signals * (16 + 4 + 4) + orders * (16 + 8 + 8 + 4 + 4));
+    expect(index.byteLength).toBeGreaterThanOrEqual(signals * (12 + 4 + 4) + orders * (16 + 8 + 8 + 4 + 4));
     let wrong = 0;
     const out: IndexMatch[] = [];
     for (let n = 0; n < signals; n++) {
@@ -349,13 +349,13 @@ describe('SignalIndex memory and table layout', () => {
     expect(wrong).toBe(0);
   });
 
-  it('compares the first 16 bytes of a digest: a digest differing there is not a match', () => {
+  it('compares the first 12 bytes of a digest: a digest differing there is not a match', () => {
     const index = new SignalIndex();
     const held = Buffer.alloc(32, 7);
     index.upsert({ id: randomUUID(), startsAt: NOW - DAY, endsAt: NOW + DAY, platforms: ['tiktok'] }, [
       { type: 'email', keyId: 'k1', digest: held },
     ]);
-    for (const byte of [0, 5, 15]) {
+    for (const byte of [0, 5, 11]) {
       const other = Buffer.from(held);
       other[byte] = 8;
       const out: IndexMatch[] = [];

@@ -37,8 +37,9 @@ export function signupHotPath(deps: SignupRouteDeps, bodyLimit: number): NonNull
     // Node's parser has already refused a malformed or repeated Content-Length; this does not rely on it.
     const declared = headers['content-length'];
     if (declared === undefined || !DIGITS.test(declared) || Number(declared) > bodyLimit) return false;
-    const key = bearerKey(headers.authorization);
-    const client = deps.authenticator.known(key);
+    // The key's SHA-256 once a request, for both look-ups (it was 6 % of the process's time, twice).
+    const digest = deps.authenticator.keyDigest(bearerKey(headers.authorization));
+    const client = deps.authenticator.knownByDigest(digest);
     if (!client || !mayCheckSignups(client)) return false;
 
     const started = performance.now();
@@ -47,7 +48,7 @@ export function signupHotPath(deps: SignupRouteDeps, bodyLimit: number): NonNull
       // The key again, now that the body is in: one revoked while it trickled in no longer checks
       // anything (the Fastify route authenticates at this point too).
       // (By id: a re-read of the keys, on any client's notification, holds new objects for the same clients.)
-      const stillKnown = deps.authenticator.known(key)?.id === client.id;
+      const stillKnown = deps.authenticator.knownByDigest(digest)?.id === client.id;
       void serve(deps, entry.route, stillKnown ? client : undefined, contentType, raw, id, res).then((status) => {
         const seconds = (performance.now() - started) / 1000;
         if (status === 200) entry.answered.observe(seconds);
