@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, type IncomingMessage, type ServerResponse, createServer, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { type Job, Queue, Worker } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { ClientsService } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
@@ -117,39 +118,78 @@ async function main() {
   // Baseline: bare signed POSTs to the same platform, same concurrency, no queue, no database,
   // with the client the worker uses (node:http, kept-alive connections).
   const wh = new Webhook(sim.secret);
+  const signedPost = (agent: Agent, orderId: string, i: number) => {
+    const body = JSON.stringify({ id: `b${i}`, orderId, type: 'suspend', accounts: [{ accountId: `a${i}` }] });
+    const at = new Date();
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'webhook-id': `msg_b${i}`,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': wh.sign(`msg_b${i}`, at, body),
+    };
+    return new Promise<void>((resolve, reject) => {
+      const req = request(sim.url, { method: 'POST', headers, agent }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
   const barePosts = async (round: number): Promise<number> => {
     const agent = new Agent({ keepAlive: true });
     const b0 = performance.now();
     await pool(
       Array.from({ length: ORDERS }, (_, i) => i),
       CONCURRENCY,
-      async (i) => {
-        const body = JSON.stringify({
-          id: `b${i}`,
-          orderId: `baseline-${round}-${i}`,
-          type: 'suspend',
-          accounts: [{ accountId: `a${i}` }],
-        });
-        const at = new Date();
-        const headers = {
-          'content-type': 'application/json',
-          'content-length': String(Buffer.byteLength(body)),
-          'webhook-id': `msg_b${i}`,
-          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-          'webhook-signature': wh.sign(`msg_b${i}`, at, body),
-        };
-        await new Promise<void>((resolve, reject) => {
-          const req = request(sim.url, { method: 'POST', headers, agent }, (res) => {
-            res.resume();
-            res.on('end', resolve);
-          });
-          req.on('error', reject);
-          req.end(body);
-        });
-      },
+      (i) => signedPost(agent, `baseline-${round}-${i}`, i),
     );
     agent.destroy();
     return ORDERS / ((performance.now() - b0) / 1000);
+  };
+
+  // A second baseline, the limit with a queue kept: the same signed POSTs, each a BullMQ job
+  // (added in bulk beforehand, as the relay does), taken by a bare BullMQ Worker of the same
+  // concurrency. What the queue itself costs a directive, with no database and no audit.
+  const redis = new URL(config.redis.url);
+  const connection = {
+    host: redis.hostname,
+    port: Number(redis.port || 6379),
+    db: Number(redis.pathname.slice(1) || 0),
+    maxRetriesPerRequest: null,
+  };
+  const bareQueue = async (round: number): Promise<number> => {
+    const name = `bench-bare-${round}-${randomBytes(3).toString('hex')}`;
+    const queue = new Queue(name, { connection });
+    await queue.addBulk(
+      Array.from({ length: ORDERS }, (_, i) => ({
+        name: 'deliver',
+        data: { i },
+        opts: { jobId: `j-${i}`, removeOnComplete: { count: 1000 } },
+      })),
+    );
+    const agent = new Agent({ keepAlive: true });
+    let done = 0;
+    const b0 = performance.now();
+    const finished = new Promise<void>((resolve) => {
+      const worker = new Worker(
+        name,
+        async (job: Job<{ i: number }>) => {
+          await signedPost(agent, `queue-${round}-${job.data.i}`, job.data.i);
+        },
+        { connection, concurrency: CONCURRENCY },
+      );
+      worker.on('completed', () => {
+        if (++done === ORDERS) void worker.close().then(resolve);
+      });
+    });
+    await finished;
+    const perSecond = ORDERS / ((performance.now() - b0) / 1000);
+    agent.destroy();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    return perSecond;
   };
 
   const env = { ...process.env, LOG_LEVEL: 'error', DELIVERY_CONCURRENCY: String(CONCURRENCY), RELAY_SWEEP_MS: '1000' };
@@ -194,6 +234,7 @@ async function main() {
   // Alternating rounds: a disturbance of the shared machine lands on one round, not on one side.
   const rounds: {
     baselinePerSecond: number;
+    bareQueuePerSecond: number;
     directivesPerSecond: number;
     ratio: number;
     startupSeconds: number;
@@ -201,10 +242,12 @@ async function main() {
   }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const baselinePerSecond = await barePosts(r);
+    const bareQueuePerSecond = await bareQueue(r);
     process.stdout.write(`round ${r + 1}: submitting ${ORDERS} orders…\n`);
     const d = await delivery();
     rounds.push({
       baselinePerSecond: Math.round(baselinePerSecond),
+      bareQueuePerSecond: Math.round(bareQueuePerSecond),
       directivesPerSecond: Math.round(d.perSecond),
       ratio: +(d.perSecond / baselinePerSecond).toFixed(2),
       startupSeconds: +d.startupSeconds.toFixed(2),
@@ -248,6 +291,8 @@ async function main() {
       directivesPerSecond: median(rounds.map((r) => r.directivesPerSecond)),
       baselineBarePostsPerSecond: median(rounds.map((r) => r.baselinePerSecond)),
       ratioToBaseline: median(rounds.map((r) => r.ratio)),
+      bareQueuePerSecond: median(rounds.map((r) => r.bareQueuePerSecond)),
+      bareQueueRatioToBaseline: median(rounds.map((r) => +(r.bareQueuePerSecond / r.baselinePerSecond).toFixed(2))),
       ratioSpread: [Math.min(...rounds.map((r) => r.ratio)), Math.max(...rounds.map((r) => r.ratio))],
       lost: 0, // a directive that does not arrive within 120 s fails the run
       deliveredTwice: duplicatesAfterThroughput,
