@@ -4,7 +4,7 @@
  * 3-signal sign-up checked every 1/rate s, open loop (each latency counted from when its check
  * was due: no coordinated omission), privately through the SDK's PrivateScreener or plainly
  * (POST /v1/signup-checks with the raw signals, the same fetch). `node private-load.js '<json>'`;
- * prints one JSON line: p50, p99, max, checks answered.
+ * prints one JSON line: p50, p99, max, checks answered and checks failed.
  */
 import { PrivateScreener } from '@ostracon/platform-sdk';
 
@@ -19,6 +19,8 @@ interface Options {
 }
 
 const options = JSON.parse(process.argv[2]!) as Options;
+/** Checks that threw (a timeout: the SDK gives up after 10 s), counted apart from the latencies. */
+let failed = 0;
 
 const signals = (i: number) => [
   { type: 'email' as const, value: `someone.${i}@example.fr` },
@@ -44,7 +46,15 @@ async function openLoop(rate: number, seconds: number, start: (i: number) => Pro
     const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(start(i).then(() => void latencies.push(performance.now() - due)));
+    pending.push(
+      start(i).then(
+        () => void latencies.push(performance.now() - due),
+        (error: unknown) => {
+          failed++;
+          if (failed === 1) console.error(`a check failed: ${String(error)}`);
+        },
+      ),
+    );
   }
   await Promise.all(pending);
   return latencies.sort((a, b) => a - b);
@@ -77,10 +87,11 @@ async function main() {
       });
   }
   await openLoop(options.rate, options.warmSeconds, check);
+  failed = 0;
   const sorted = await openLoop(options.rate, options.seconds, (i) => check(1_000_000 + i));
   await screener?.stop();
   const at = (p: number) => +sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2);
-  process.stdout.write(`${JSON.stringify({ checks: sorted.length, p50: at(50), p99: at(99), max: +sorted.at(-1)!.toFixed(2) })}\n`);
+  process.stdout.write(`${JSON.stringify({ checks: sorted.length, failed, p50: at(50), p99: at(99), max: +sorted.at(-1)!.toFixed(2) })}\n`);
 }
 
 main().then(

@@ -173,10 +173,10 @@ async function main() {
     const load = (mode: 'private' | 'plain') => {
       const options = { base: api.base, apiKey, platform, mode, rate: RATE, seconds: SECONDS, warmSeconds: 2 };
       const out = execFileSync(process.execPath, [join(__dirname, 'private-load.js'), JSON.stringify(options)], { encoding: 'utf8' });
-      return JSON.parse(out.trim().split('\n').at(-1)!) as { checks: number; p50: number; p99: number; max: number };
+      return JSON.parse(out.trim().split('\n').at(-1)!) as { checks: number; failed: number; p50: number; p99: number; max: number };
     };
-    const privateRuns: { p50: number; p99: number }[] = [];
-    const plainRuns: { p50: number; p99: number }[] = [];
+    const privateRuns: { p50: number; p99: number; failed: number }[] = [];
+    const plainRuns: { p50: number; p99: number; failed: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       privateRuns.push(load('private'));
       plainRuns.push(load('plain'));
@@ -308,12 +308,12 @@ async function main() {
         private: {
           p50Ms: round(median(privateRuns.map((r) => r.p50))),
           p99Ms: round(median(privateRuns.map((r) => r.p99))),
-          rounds: privateRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99) })),
+          rounds: privateRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
         },
         plain: {
           p50Ms: round(median(plainRuns.map((r) => r.p50))),
           p99Ms: round(median(plainRuns.map((r) => r.p99))),
-          rounds: plainRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99) })),
+          rounds: plainRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
         },
       },
       ...setResults,
