@@ -13,6 +13,8 @@ interface Options {
   apiKey: string;
   platform: string;
   mode: 'private' | 'plain';
+  /** The SDK's own client (node:http, kept-alive), or `fetch` given to it (the SDK before 2026-12-07). */
+  client: 'sdk' | 'fetch';
   rate: number;
   seconds: number;
   warmSeconds: number;

@@ -170,17 +170,21 @@ async function main() {
 
     // 3. A 3-signal sign-up, private through the SDK and plain, at the same offered load, each
     // round's generator in a process of its own (bench/private-load.ts), alternating rounds.
-    const load = (mode: 'private' | 'plain') => {
-      const options = { base: api.base, apiKey, platform, mode, rate: RATE, seconds: SECONDS, warmSeconds: 2 };
+    const load = (mode: 'private' | 'plain', client: 'sdk' | 'fetch' = 'sdk') => {
+      const options = { base: api.base, apiKey, platform, mode, client, rate: RATE, seconds: SECONDS, warmSeconds: 2 };
       const out = execFileSync(process.execPath, [join(__dirname, 'private-load.js'), JSON.stringify(options)], { encoding: 'utf8' });
       return JSON.parse(out.trim().split('\n').at(-1)!) as { checks: number; failed: number; p50: number; p99: number; max: number };
     };
+    // Private through the SDK's own client (node:http, kept-alive), through the SDK given
+    // `fetch` (its client before 2026-12-07), and the plain check, in turn in each round.
     const privateRuns: { p50: number; p99: number; failed: number }[] = [];
+    const privateFetchRuns: { p50: number; p99: number; failed: number }[] = [];
     const plainRuns: { p50: number; p99: number; failed: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       privateRuns.push(load('private'));
+      privateFetchRuns.push(load('private', 'fetch'));
       plainRuns.push(load('plain'));
-      console.log(`check round ${r + 1}`, privateRuns.at(-1), plainRuns.at(-1));
+      console.log(`check round ${r + 1}`, privateRuns.at(-1), privateFetchRuns.at(-1), plainRuns.at(-1));
     }
 
     // BENCH_PRIVATE_SET=0 skips 4 and 5 (to iterate on the checks).
@@ -309,6 +313,11 @@ async function main() {
           p50Ms: round(median(privateRuns.map((r) => r.p50))),
           p99Ms: round(median(privateRuns.map((r) => r.p99))),
           rounds: privateRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
+        },
+        privateThroughFetch: {
+          p50Ms: round(median(privateFetchRuns.map((r) => r.p50))),
+          p99Ms: round(median(privateFetchRuns.map((r) => r.p99))),
+          rounds: privateFetchRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
         },
         plain: {
           p50Ms: round(median(plainRuns.map((r) => r.p50))),

@@ -40,6 +40,7 @@ describe('the SDK’s connections to the service', () => {
     for (let i = 0; i < 20; i++) expect(await check(client)).toEqual({ decision: 'allow' });
     expect(requests).toBe(20);
     expect(sockets).toHaveLength(1);
+    client.close();
   });
 
   it('reuses the connections a burst opened for the checks after it', async () => {
@@ -51,5 +52,27 @@ describe('the SDK’s connections to the service', () => {
     for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: 4 }, () => check(client)));
     expect(requests).toBe(16);
     expect(sockets).toHaveLength(opened);
+  });
+
+  it('opens a new connection when the service closed the idle one, and the check still succeeds', async () => {
+    const client = new OstraconClient({ baseUrl: url, apiKey: 'k1' });
+    expect(await check(client)).toEqual({ decision: 'allow' });
+    server.closeIdleConnections();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await check(client)).toEqual({ decision: 'allow' });
+    expect(requests).toBe(2);
+    expect(sockets).toHaveLength(2);
+    client.close();
+  });
+
+  it('uses the fetch it is given instead, when given one', async () => {
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    const client = new OstraconClient({ baseUrl: url, apiKey: 'k1', fetch: counting });
+    expect(await check(client)).toEqual({ decision: 'allow' });
+    expect(calls).toBe(1);
   });
 });
