@@ -82,6 +82,8 @@ async function pool<T>(items: T[], width: number, work: (item: T) => Promise<voi
 }
 
 async function main() {
+  // The simulated platform listens on 127.0.0.1, which a production worker refuses (as npm test allows it).
+  process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ??= 'true';
   const config = { ...loadConfig(), log: { level: 'error' as const } };
   const api = await createApiApp({ config, logDestination: { write: () => true } as never });
   const sim = new Sim();
