@@ -73,7 +73,9 @@ function nodeRequest(
   const send = secure ? httpsRequest : httpRequest;
   const headers = init.body === undefined ? init.headers : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
   return new Promise<Answer>((resolve, reject) => {
+    let answered = false;
     const req = send(url, { method: init.method, headers, agent: secure ? agents.https : agents.http, signal: init.signal }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       const body = new Promise<Buffer>((done, failed) => {
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -96,6 +98,8 @@ function nodeRequest(
       });
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
+      // Only before any answer: an error once one began is the body's (its reader sees it).
+      if (answered) return;
       if (!resent && req.reusedSocket && error.code === 'ECONNRESET' && !init.signal.aborted) {
         nodeRequest(agents, url, init, true).then(resolve, reject);
       } else reject(error);
