@@ -9,10 +9,12 @@ import { unpack } from './evaluation-thread';
  */
 describe('EvaluationPool', () => {
   let pool: EvaluationPool;
-  const { secretKey, publicKey } = voprf.deriveKeyPair(randomBytes(32), Buffer.from('evaluation pool spec'));
+  let secretKey: Uint8Array;
+  let publicKey: Uint8Array;
 
   beforeAll(async () => {
     await voprf.loadVoprf();
+    ({ secretKey, publicKey } = voprf.deriveKeyPair(randomBytes(32), Buffer.from('evaluation pool spec')));
     pool = new EvaluationPool(2);
   });
   afterAll(() => pool.close());
