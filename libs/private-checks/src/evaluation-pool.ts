@@ -1,19 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { voprf } from '@ostracon/platform-sdk';
 import type { EvaluationPart as Part, EvaluationReply, EvaluationTask } from './evaluation-thread';
 
 interface Pending {
   resolve: (part: Part) => void;
   reject: (error: Error) => void;
-}
-
-/** Some elements of the batch are not valid ristretto255 elements: their indexes in the batch. */
-export class InvalidElementsError extends Error {
-  constructor(readonly indexes: number[]) {
-    super(`invalid elements at ${indexes.slice(0, 20).join(', ')}`);
-  }
 }
 
 /**
@@ -45,38 +37,16 @@ export class EvaluationPool {
 
   constructor(readonly size: number) {}
 
-  /**
-   * The batch's parts, one per thread, in order. Each thread gets its elements packed in one
-   * buffer it takes over (transferred, not copied element by element), checks them
-   * (InvalidElementsError, with every invalid index of the batch), and answers the same way.
-   */
+  /** The batch's parts, one per thread, in order. */
   async evaluate(secretKey: Uint8Array, publicKey: Uint8Array, blinded: readonly Uint8Array[]): Promise<Part[]> {
     if (this.closed) throw new Error('the evaluation threads are closed');
     this.start();
     const per = Math.ceil(blinded.length / this.workers.length);
-    const parts: Promise<Part | number[]>[] = [];
+    const parts: Promise<Part>[] = [];
     for (let offset = 0; offset < blinded.length; offset += per) {
-      const slice = blinded.slice(offset, offset + per);
-      const packed = new Uint8Array(slice.length * voprf.ELEMENT_BYTES);
-      slice.forEach((e, i) => {
-        // A wrong length is no element: a zero element (the identity's encoding) fails the thread's check.
-        if (e.length === voprf.ELEMENT_BYTES) packed.set(e, i * voprf.ELEMENT_BYTES);
-      });
-      const wrongLength = slice.flatMap((e, i) => (e.length === voprf.ELEMENT_BYTES ? [] : [offset + i]));
-      parts.push(
-        this.send(secretKey, publicKey, packed, offset).then(
-          (part) => (wrongLength.length > 0 ? wrongLength : part),
-          (error: unknown) => {
-            if (error instanceof InvalidElementsError) return [...error.indexes, ...wrongLength];
-            throw error;
-          },
-        ),
-      );
+      parts.push(this.send(secretKey, publicKey, blinded.slice(offset, offset + per), offset));
     }
-    const answers = await Promise.all(parts);
-    const invalid = answers.flatMap((a) => (Array.isArray(a) ? a : []));
-    if (invalid.length > 0) throw new InvalidElementsError([...new Set(invalid)].sort((a, b) => a - b));
-    return answers as Part[];
+    return Promise.all(parts);
   }
 
   async close(): Promise<void> {
@@ -95,7 +65,6 @@ export class EvaluationPool {
         this.pending.delete(message.id);
         slot.busy--;
         if ('part' in message) pending.resolve(message.part);
-        else if ('invalid' in message) pending.reject(new InvalidElementsError(message.invalid));
         else pending.reject(new Error(`evaluation thread: ${message.error}`));
       });
       // A thread that fails or ends, for whatever reason, fails its parts and leaves the pool.
@@ -115,14 +84,14 @@ export class EvaluationPool {
     }
   }
 
-  private send(secretKey: Uint8Array, publicKey: Uint8Array, blindedElements: Uint8Array, offset: number): Promise<Part> {
+  private send(secretKey: Uint8Array, publicKey: Uint8Array, blindedElements: Uint8Array[], offset: number): Promise<Part> {
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
     slot.busy++;
     return new Promise<Part>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot });
       const task: EvaluationTask = { id, secretKey, publicKey, blindedElements, offset };
-      slot.worker.postMessage(task, [blindedElements.buffer as ArrayBuffer]);
+      slot.worker.postMessage(task);
     });
   }
 }

@@ -12,7 +12,7 @@ import { decide, SignupChecksService } from '@ostracon/screening';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { EvaluationCounts } from './evaluation-counts';
-import { EvaluationPool, InvalidElementsError } from './evaluation-pool';
+import { EvaluationPool } from './evaluation-pool';
 import { OPRF_KEY_RING, type OprfKey, type OprfKeyRing } from './oprf-key-ring';
 import { PrivateCheckErrors } from './private-checks.errors';
 import type { EvaluationRequest, EvaluationView, KeysView, MatchReport, MatchView, SetPageView, SetQuery } from './private-checks.schemas';
@@ -100,45 +100,28 @@ export class PrivateChecksService implements OnApplicationShutdown {
    */
   async evaluate(client: AuthenticatedClient, request: EvaluationRequest): Promise<EvaluationView> {
     const key = this.key(request.keyId);
-    let evaluated: string[];
+    const blinded = this.elements(request.blindedElements, 'blindedElements');
+    let evaluatedElements: Uint8Array[];
     let proof: Uint8Array;
-    if (this.pool && request.blindedElements.length >= POOL_MIN_BATCH) {
-      // Off the event loop, one part per thread, which also checks the elements; the parts'
-      // composites make the one proof. Each part comes back packed: hex-encoded by slices.
-      const blinded = request.blindedElements.map((h) => Buffer.from(h, 'hex'));
-      let parts: Awaited<ReturnType<EvaluationPool['evaluate']>>;
-      try {
-        parts = await this.pool.evaluate(key.secretKey, key.publicKey, blinded);
-      } catch (error) {
-        if (error instanceof InvalidElementsError) throw this.invalidElements(error.indexes, 'blindedElements');
-        throw error;
-      }
-      evaluated = parts.flatMap((p) => {
-        const packed = Buffer.from(p.evaluatedElements.buffer, p.evaluatedElements.byteOffset, p.evaluatedElements.byteLength).toString(
-          'hex',
-        );
-        const out: string[] = [];
-        for (let at = 0; at < packed.length; at += 2 * voprf.ELEMENT_BYTES) out.push(packed.slice(at, at + 2 * voprf.ELEMENT_BYTES));
-        return out;
-      });
+    if (this.pool && blinded.length >= POOL_MIN_BATCH) {
+      // Off the event loop, one part per thread; the parts' composites make the one proof.
+      const parts = await this.pool.evaluate(key.secretKey, key.publicKey, blinded);
+      evaluatedElements = parts.flatMap((p) => p.evaluatedElements);
       proof = voprf.proveBatch(
         key.secretKey,
         key.publicKey,
         parts.map((p) => p.composite),
       );
     } else {
-      const blinded = this.elements(request.blindedElements, 'blindedElements');
-      let evaluatedElements: Uint8Array[];
       const batch = new voprf.BatchEvaluation(key.secretKey, key.publicKey);
       for (let from = 0; from < blinded.length; from += EVALUATION_CHUNK) {
         if (from > 0) await new Promise((resolve) => setImmediate(resolve));
         batch.add(blinded.slice(from, from + EVALUATION_CHUNK));
       }
       ({ evaluatedElements, proof } = batch.finish());
-      evaluated = evaluatedElements.map(hex);
     }
-    this.count(client.platformId!, request.blindedElements.length);
-    return { keyId: key.keyId, evaluatedElements: evaluated, proof: hex(proof) };
+    this.count(client.platformId!, blinded.length);
+    return { keyId: key.keyId, evaluatedElements: evaluatedElements.map(hex), proof: hex(proof) };
   }
 
   /**
@@ -238,16 +221,14 @@ export class PrivateChecksService implements OnApplicationShutdown {
   private elements(hexes: readonly string[], field: string): Uint8Array[] {
     const elements = hexes.map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
     const invalid = elements.flatMap((e, i) => (voprf.isValidElement(e) ? [] : [i]));
-    if (invalid.length > 0) throw this.invalidElements(invalid, field);
+    if (invalid.length > 0) {
+      throw new DomainError(
+        PrivateCheckErrors.elementInvalid,
+        undefined,
+        invalid.slice(0, 20).map((i) => ({ path: `${field}[${i}]`, message: 'not a valid ristretto255 element' })),
+      );
+    }
     return elements;
-  }
-
-  private invalidElements(indexes: readonly number[], field: string): DomainError {
-    return new DomainError(
-      PrivateCheckErrors.elementInvalid,
-      undefined,
-      indexes.slice(0, 20).map((i) => ({ path: `${field}[${i}]`, message: 'not a valid ristretto255 element' })),
-    );
   }
 
   /**
