@@ -19,10 +19,13 @@ import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { loadConfig } from '@ostracon/config';
 import { PrivateScreener, voprf } from '@ostracon/platform-sdk';
+import { ristretto255 } from '@noble/curves/ed25519.js';
 import sodium from 'libsodium-wrappers-sumo';
 import { DataSource } from 'typeorm';
 import { startApi, stop } from './api-process';
@@ -32,6 +35,8 @@ const SET_SIZE = Number(process.env.BENCH_PRIVATE_SET ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RATE = Number(process.env.BENCH_PRIVATE_RATE ?? 100);
+/** The API's evaluation threads (PRIVATE_EVALUATION_THREADS' default): the ceiling is measured in as many. */
+const THREADS = Number(process.env.PRIVATE_EVALUATION_THREADS ?? availableParallelism());
 const DIST = join(__dirname, '..');
 
 function cli(...args: string[]): string {
@@ -39,7 +44,6 @@ function cli(...args: string[]): string {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
 /** libsodium's scalar multiplications per second, on random elements, for `ms`. */
@@ -51,6 +55,55 @@ function rawMultiplications(ms: number): number {
   while (performance.now() - start < ms) {
     for (let i = 0; i < 64; i++) sodium.crypto_scalarmult_ristretto255(scalars[i]!, points[i]!);
     n += 64;
+  }
+  return (n / (performance.now() - start)) * 1000;
+}
+
+/**
+ * The ceiling of evaluations: libsodium's raw scalar multiplications per second in `threads`
+ * worker threads at once (as many as the API's evaluation threads), each a tight loop for `ms`.
+ */
+async function rawMultiplicationsInThreads(threads: number, ms: number): Promise<number> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const sodium = require('libsodium-wrappers-sumo');
+    sodium.ready.then(() => {
+      const points = Array.from({ length: 64 }, () => sodium.crypto_core_ristretto255_random());
+      const scalars = Array.from({ length: 64 }, () => sodium.crypto_core_ristretto255_scalar_random());
+      let n = 0;
+      const start = performance.now();
+      while (performance.now() - start < workerData) {
+        for (let i = 0; i < 64; i++) sodium.crypto_scalarmult_ristretto255(scalars[i], points[i]);
+        n += 64;
+      }
+      parentPort.postMessage((n / (performance.now() - start)) * 1000);
+    });`;
+  const rates = await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(code, { eval: true, workerData: ms });
+          worker.once('message', (rate: number) => {
+            resolve(rate);
+            void worker.terminate();
+          });
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  return rates.reduce((a, b) => a + b, 0);
+}
+
+/** @noble/curves' ristretto255 multiplication (pure JavaScript) in one thread, for reference. */
+function nobleMultiplications(ms: number): number {
+  const point = ristretto255.Point.BASE.multiply(BigInt(`0x${randomBytes(31).toString('hex')}`));
+  const scalar = BigInt(`0x${randomBytes(31).toString('hex')}`);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    point.multiply(scalar);
+    n++;
   }
   return (n / (performance.now() - start)) * 1000;
 }
@@ -70,27 +123,6 @@ async function evaluations(base: string, apiKey: string, keyId: string, batch: n
   const r = await run(SECONDS);
   if (r.non2xx + r.errors + r.timeouts > 0) throw new Error(`evaluations: ${r.non2xx + r.errors + r.timeouts} failed`);
   return r.requests.average * batch;
-}
-
-/** An open-loop load: `start()` every 1/rate s for `seconds`; latencies of the completed ones, sorted. */
-async function openLoop(rate: number, seconds: number, start: (i: number) => Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  const pending: Promise<void>[] = [];
-  const t0 = performance.now();
-  const total = rate * seconds;
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    // Latency from when the request was due, so a late start counts (no coordinated omission).
-    pending.push(
-      start(i).then(() => {
-        latencies.push(performance.now() - due);
-      }),
-    );
-  }
-  await Promise.all(pending);
-  return latencies.sort((a, b) => a - b);
 }
 
 async function main() {
@@ -119,121 +151,129 @@ async function main() {
 
   try {
     // 2. Evaluations.
+    // Alternating with the API's evaluations in each round: the ceiling, libsodium's raw
+    // multiplications in as many threads as the API evaluates with (while the API idles).
     const batch100: number[] = [];
     const batch1: number[] = [];
+    const threaded: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
+      threaded.push(await rawMultiplicationsInThreads(THREADS, 3000));
       batch100.push(await evaluations(api.base, apiKey, keyId, 100));
       batch1.push(await evaluations(api.base, apiKey, keyId, 1));
+      console.log(`evaluation round ${r + 1}`, { threaded: threaded.at(-1), batch100: batch100.at(-1), batch1: batch1.at(-1) });
     }
     const rawAfter = rawMultiplications(3000);
     const raw = (rawBefore + rawAfter) / 2;
+    const noble = nobleMultiplications(2000);
+    /** Per round: elements/s ÷ (multiplications/s in THREADS threads ÷ 2), two multiplications an element. */
+    const ceilingRatios = batch100.map((e, r) => e / (threaded[r]! / 2));
 
-    // 3. A 3-signal sign-up, private through the SDK and plain, at the same offered load.
-    const screener = await PrivateScreener.start({ baseUrl: api.base, apiKey, platform, pollWaitSeconds: 25 });
-    const signals = (i: number) => [
-      { type: 'email' as const, value: `someone.${i}@example.fr` },
-      {
-        type: 'phone' as const,
-        value: `06 ${String(10_000_000 + i)
-          .slice(0, 8)
-          .replace(/(\d\d)(?=\d)/g, '$1 ')}`,
-      },
-      {
-        type: 'name_dob' as const,
-        value: { givenName: 'Camille', familyName: `Durand${String.fromCharCode(97 + (i % 26))}`, birthDate: '1990-05-17' },
-      },
-    ];
-    const plain = (i: number) =>
-      fetch(`${api.base}/v1/signup-checks`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ signals: signals(i) }),
-      }).then(async (res) => {
-        if (res.status !== 200) throw new Error(`plain check: ${res.status}`);
-        await res.arrayBuffer();
-      });
-    const priv = (i: number) =>
-      screener.checkSignup(signals(i)).then((r) => {
-        if (r.decision !== 'allow' || r.evaluated !== 3) throw new Error(`private check: ${JSON.stringify(r)}`);
-      });
-    await openLoop(RATE, 2, priv); // warm-up
-    await openLoop(RATE, 2, plain);
-    const privateRuns: { p50: number; p99: number }[] = [];
-    const plainRuns: { p50: number; p99: number }[] = [];
+    // 3. A 3-signal sign-up, private through the SDK and plain, at the same offered load, each
+    // round's generator in a process of its own (bench/private-load.ts), alternating rounds.
+    const load = (mode: 'private' | 'plain', client: 'sdk' | 'fetch' = 'sdk') => {
+      const options = { base: api.base, apiKey, platform, mode, client, rate: RATE, seconds: SECONDS, warmSeconds: 2 };
+      const out = execFileSync(process.execPath, [join(__dirname, 'private-load.js'), JSON.stringify(options)], { encoding: 'utf8' });
+      return JSON.parse(out.trim().split('\n').at(-1)!) as { checks: number; failed: number; p50: number; p99: number; max: number };
+    };
+    // Private through the SDK's own client (node:http, kept-alive), through the SDK given
+    // `fetch` (its client before 2026-12-07), and the plain check, in turn in each round.
+    const privateRuns: { p50: number; p99: number; failed: number }[] = [];
+    const privateFetchRuns: { p50: number; p99: number; failed: number }[] = [];
+    const plainRuns: { p50: number; p99: number; failed: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const a = await openLoop(RATE, SECONDS, priv);
-      privateRuns.push({ p50: percentile(a, 50), p99: percentile(a, 99) });
-      const b = await openLoop(RATE, SECONDS, plain);
-      plainRuns.push({ p50: percentile(b, 50), p99: percentile(b, 99) });
+      privateRuns.push(load('private'));
+      privateFetchRuns.push(load('private', 'fetch'));
+      plainRuns.push(load('plain'));
+      console.log(`check round ${r + 1}`, privateRuns.at(-1), privateFetchRuns.at(-1), plainRuns.at(-1));
     }
-    await screener.stop();
 
-    // 4. The set: SET_SIZE entries for one platform, written straight into the table (random tags),
-    // then downloaded by the SDK through a fetch that counts the bytes on the wire.
-    const seeded = performance.now();
-    await dataSource.query(
-      `INSERT INTO private_set_entries (platform_id, key_id, tag, strength, present, version)
+    // BENCH_PRIVATE_SET=0 skips 4 and 5 (to iterate on the checks).
+    const setResults =
+      SET_SIZE === 0
+        ? { set: null, freshnessMs: null }
+        : await (async () => {
+            // 4. The set: SET_SIZE entries for one platform, written straight into the table (random tags),
+            // then downloaded by the SDK through a fetch that counts the bytes on the wire.
+            const seeded = performance.now();
+            await dataSource.query(
+              `INSERT INTO private_set_entries (platform_id, key_id, tag, strength, present, version)
        SELECT $1, $2, decode(md5($3 || i::text), 'hex'), CASE WHEN i % 3 = 0 THEN 'possible' ELSE 'strong' END, true,
               nextval('private_set_version')
        FROM generate_series(1, $4) AS i`,
-      [big, keyId, randomBytes(8).toString('hex'), SET_SIZE],
-    );
-    // As autovacuum would after a change this large: without statistics the planner scans.
-    await dataSource.query('ANALYZE private_set_entries');
-    const seedMs = performance.now() - seeded;
-    let wireBytes = 0;
-    const counting: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      const body = await res.arrayBuffer();
-      wireBytes += body.byteLength;
-      res.headers.forEach((v, k) => (wireBytes += k.length + v.length + 4));
-      return new Response(body, { status: res.status, headers: res.headers });
-    };
-    global.gc?.();
-    const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-    const downloadStart = performance.now();
-    const bigScreener = await PrivateScreener.start({
-      baseUrl: api.base,
-      apiKey: bigKey,
-      platform: big,
-      fetch: counting,
-      pollWaitSeconds: 25,
-    });
-    const downloadMs = performance.now() - downloadStart;
-    global.gc?.();
-    const heapGrowth = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore;
-    const entries = bigScreener.size;
-    const tableBytesPerEntry = bigScreener.setBytes / entries;
+              [big, keyId, randomBytes(8).toString('hex'), SET_SIZE],
+            );
+            // As autovacuum would after a change this large: without statistics the planner scans.
+            await dataSource.query('ANALYZE private_set_entries');
+            const seedMs = performance.now() - seeded;
+            let wireBytes = 0;
+            const counting: typeof fetch = async (input, init) => {
+              const res = await fetch(input, init);
+              const body = await res.arrayBuffer();
+              wireBytes += body.byteLength;
+              res.headers.forEach((v, k) => (wireBytes += k.length + v.length + 4));
+              return new Response(body, { status: res.status, headers: res.headers });
+            };
+            global.gc?.();
+            const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+            const downloadStart = performance.now();
+            const bigScreener = await PrivateScreener.start({
+              baseUrl: api.base,
+              apiKey: bigKey,
+              platform: big,
+              fetch: counting,
+              pollWaitSeconds: 25,
+            });
+            const downloadMs = performance.now() - downloadStart;
+            global.gc?.();
+            const heapGrowth = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore;
+            const entries = bigScreener.size;
+            const tableBytesPerEntry = bigScreener.setBytes / entries;
 
-    // 5. Freshness, in the SDK's copy of that million-entry set.
-    const fresh: { added: number[]; removed: number[] } = { added: [], removed: [] };
-    for (let i = 0; i < 10; i++) {
-      const before = bigScreener.size;
-      const created = await fetch(`${api.base}/v1/orders`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${authority.apiKey}`,
-          'content-type': 'application/json',
-          'idempotency-key': randomBytes(8).toString('hex'),
-        },
-        body: JSON.stringify(orderBody(big, `fresh.${randomBytes(6).toString('hex')}@bench.example`)),
-      });
-      if (created.status !== 201) throw new Error(`order: ${created.status} ${await created.text()}`);
-      const answered = performance.now();
-      const { id } = (await created.json()) as { id: string };
-      while (bigScreener.size === before) await new Promise((r) => setImmediate(r));
-      fresh.added.push(performance.now() - answered);
-      const revoked = await fetch(`${api.base}/v1/orders/${id}/revoke`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${authority.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ reason: 'Bench', decisionReference: 'BENCH-1' }),
-      });
-      if (revoked.status !== 200) throw new Error(`revoke: ${revoked.status}`);
-      const revokeAnswered = performance.now();
-      while (bigScreener.size !== before) await new Promise((r) => setImmediate(r));
-      fresh.removed.push(performance.now() - revokeAnswered);
-    }
-    await bigScreener.stop();
+            // 5. Freshness, in the SDK's copy of that million-entry set.
+            const fresh: { added: number[]; removed: number[] } = { added: [], removed: [] };
+            for (let i = 0; i < 10; i++) {
+              const before = bigScreener.size;
+              const created = await fetch(`${api.base}/v1/orders`, {
+                method: 'POST',
+                headers: {
+                  authorization: `Bearer ${authority.apiKey}`,
+                  'content-type': 'application/json',
+                  'idempotency-key': randomBytes(8).toString('hex'),
+                },
+                body: JSON.stringify(orderBody(big, `fresh.${randomBytes(6).toString('hex')}@bench.example`)),
+              });
+              if (created.status !== 201) throw new Error(`order: ${created.status} ${await created.text()}`);
+              const answered = performance.now();
+              const { id } = (await created.json()) as { id: string };
+              while (bigScreener.size === before) await new Promise((r) => setImmediate(r));
+              fresh.added.push(performance.now() - answered);
+              const revoked = await fetch(`${api.base}/v1/orders/${id}/revoke`, {
+                method: 'POST',
+                headers: { authorization: `Bearer ${authority.apiKey}`, 'content-type': 'application/json' },
+                body: JSON.stringify({ reason: 'Bench', decisionReference: 'BENCH-1' }),
+              });
+              if (revoked.status !== 200) throw new Error(`revoke: ${revoked.status}`);
+              const revokeAnswered = performance.now();
+              while (bigScreener.size !== before) await new Promise((r) => setImmediate(r));
+              fresh.removed.push(performance.now() - revokeAnswered);
+            }
+            await bigScreener.stop();
+            return {
+              set: {
+                entries,
+                seedMs: Math.round(seedMs),
+                downloadMs: Math.round(downloadMs),
+                wireBytes,
+                wireBytesPerEntry: round(wireBytes / entries),
+                sdkTableBytesPerEntry: round(tableBytesPerEntry),
+                sdkHeapBytesPerEntry: round(heapGrowth / entries),
+              },
+              freshnessMs: {
+                added: { median: round(median(fresh.added)), max: round(Math.max(...fresh.added)) },
+                removed: { median: round(median(fresh.removed)), max: round(Math.max(...fresh.removed)) },
+              },
+            };
+          })();
 
     const evaluationsPerSecond100 = median(batch100);
     const evaluationsPerSecond1 = median(batch1);
@@ -257,33 +297,35 @@ async function main() {
           ratioToRawMultiplications: round(evaluationsPerSecond1 / raw, 3),
         },
         note: 'a batch of n costs 2n + 3 multiplications: the ceiling of elements/s ÷ multiplications/s is 0.5 for large batches, 0.2 for n = 1',
+        ceiling: {
+          threads: THREADS,
+          multiplicationsPerSecond: threaded.map(Math.round),
+          nobleOneThreadPerSecond: Math.round(noble),
+          batch100RatioToCeiling: round(median(ceilingRatios), 3),
+          rounds: ceilingRatios.map((x) => round(x, 3)),
+          note: 'elements/s in batches of 100 ÷ (libsodium multiplications/s in as many threads as the API evaluates with ÷ 2); target ≥ 0.7',
+        },
       },
       signupCheck3Signals: {
         offeredPerSecond: RATE,
+        generator: 'bench/private-load.ts, a process of its own per round',
         private: {
           p50Ms: round(median(privateRuns.map((r) => r.p50))),
           p99Ms: round(median(privateRuns.map((r) => r.p99))),
-          rounds: privateRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99) })),
+          rounds: privateRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
+        },
+        privateThroughFetch: {
+          p50Ms: round(median(privateFetchRuns.map((r) => r.p50))),
+          p99Ms: round(median(privateFetchRuns.map((r) => r.p99))),
+          rounds: privateFetchRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
         },
         plain: {
           p50Ms: round(median(plainRuns.map((r) => r.p50))),
           p99Ms: round(median(plainRuns.map((r) => r.p99))),
-          rounds: plainRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99) })),
+          rounds: plainRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
         },
       },
-      set: {
-        entries,
-        seedMs: Math.round(seedMs),
-        downloadMs: Math.round(downloadMs),
-        wireBytes,
-        wireBytesPerEntry: round(wireBytes / entries),
-        sdkTableBytesPerEntry: round(tableBytesPerEntry),
-        sdkHeapBytesPerEntry: round(heapGrowth / entries),
-      },
-      freshnessMs: {
-        added: { median: round(median(fresh.added)), max: round(Math.max(...fresh.added)) },
-        removed: { median: round(median(fresh.removed)), max: round(Math.max(...fresh.removed)) },
-      },
+      ...setResults,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, 'private.json'), `${JSON.stringify(results, null, 2)}\n`);

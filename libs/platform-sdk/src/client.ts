@@ -24,6 +24,11 @@ export class OstraconClient {
     this.http = new HttpTransport(options);
   }
 
+  /** Closes its kept-alive connections to the service. */
+  close(): void {
+    this.http.close();
+  }
+
   /** The platform's directives, oldest first; `nextCursor` pages on. */
   pendingDirectives(options: { limit?: number; after?: string } = {}): Promise<{ items: Directive[]; nextCursor: string | null }> {
     return this.http.request('/v1/directives', { query: { status: 'pending', limit: options.limit, after: options.after } });

@@ -100,6 +100,7 @@ export class PrivateScreener {
   async stop(): Promise<void> {
     this.stopping.abort(new Error('stopped'));
     await this.following?.catch(() => undefined);
+    this.client.http.close();
   }
 
   /**
