@@ -107,7 +107,9 @@ export function renderEvidencePdf(bundle: EvidenceBundle): Promise<Buffer> {
       'et les cosignatures des témoins doivent vérifier sur le texte de la note ; les trois événements doivent nommer la même ordonnance ' +
       'et la même tentative, et la confirmation dire « confirmed ».',
   );
-  para('Un seul octet modifié dans le fichier JSON fait échouer la vérification. Ce document PDF n’est qu’une mise en page : en cas de doute, seul le fichier JSON vérifié fait foi.');
+  para(
+    'Un seul octet modifié dans le fichier JSON fait échouer la vérification. Ce document PDF n’est qu’une mise en page : en cas de doute, seul le fichier JSON vérifié fait foi.',
+  );
 
   doc.end();
   return ended;

@@ -24,7 +24,8 @@ export class EvidenceController {
     roles: ['authority', 'auditor'],
     responses: {
       200: {
-        description: 'The bundle as a download (application/json, RFC 8785 canonical JSON), or with `format=pdf` its rendering (application/pdf)',
+        description:
+          'The bundle as a download (application/json, RFC 8785 canonical JSON), or with `format=pdf` its rendering (application/pdf)',
         schema: evidenceBundleSchema,
         mediaType: 'application/pdf',
       },

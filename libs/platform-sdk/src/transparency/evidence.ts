@@ -45,15 +45,7 @@ export interface EvidenceBundle {
 }
 
 export type EvidenceCheck =
-  | 'format'
-  | 'leaf'
-  | 'inclusion'
-  | 'checkpoint'
-  | 'log_signature'
-  | 'cosignature'
-  | 'quorum'
-  | 'same_order'
-  | 'confirmed';
+  'format' | 'leaf' | 'inclusion' | 'checkpoint' | 'log_signature' | 'cosignature' | 'quorum' | 'same_order' | 'confirmed';
 
 export interface EvidenceProblem {
   check: EvidenceCheck;
@@ -130,7 +122,7 @@ export function verifyEvidence(file: string | Buffer | unknown, trust: EvidenceT
     trustedLog = typeof trust.logKey === 'string' ? parseVerifierKey(trust.logKey) : trust.logKey;
     trusted = (trust.witnessKeys ?? []).map(vkeyText);
   } catch (error) {
-    throw new Error(`a trusted key is not a verifier key: ${(error as Error).message}`);
+    throw new Error(`a trusted key is not a verifier key: ${(error as Error).message}`, { cause: error });
   }
   if (trustedLog.type !== ED25519) throw new Error("the log's key is an Ed25519 (0x01) note verifier key");
   const quorum = trust.quorum ?? trusted.length;
@@ -148,7 +140,7 @@ export function verifyEvidence(file: string | Buffer | unknown, trust: EvidenceT
     }
     if (parsed.origin !== trustedLog.name) fail('checkpoint', `the checkpoint is of "${parsed.origin}", not of "${trustedLog.name}"`);
     if (c.log.verifierKey !== vkeyText(trustedLog) || c.log.keyId !== trustedLog.keyId.toString(16).padStart(8, '0')) {
-      fail('log_signature', "the bundle names another log key than the one trusted");
+      fail('log_signature', 'the bundle names another log key than the one trusted');
     }
     const listed = c.witnesses.map((w) => {
       const v = parseVerifierKey(w.verifierKey);
@@ -203,7 +195,16 @@ export function verifyEvidence(file: string | Buffer | unknown, trust: EvidenceT
     if (typeof event !== 'object' || event === null || event.seq !== e.seq || e.index !== e.seq - 1) {
       fail('leaf', `the ${role} event is not event ${e.seq} at index ${e.seq - 1}`);
     }
-    if (root && !verifyInclusion(Buffer.from(e.leafHash, 'hex'), e.index, c.size, e.proof.map((p) => Buffer.from(p, 'hex')), root)) {
+    if (
+      root &&
+      !verifyInclusion(
+        Buffer.from(e.leafHash, 'hex'),
+        e.index,
+        c.size,
+        e.proof.map((p) => Buffer.from(p, 'hex')),
+        root,
+      )
+    ) {
       fail('inclusion', `the inclusion proof of the ${role} event (${e.seq}) does not lead to the checkpoint's root`);
     }
     events[role] = event;
@@ -213,7 +214,8 @@ export function verifyEvidence(file: string | Buffer | unknown, trust: EvidenceT
   const { order, match, confirmation } = events;
   if (order && match && confirmation) {
     for (const role of ROLES) {
-      if (events[role]!.type !== TYPES[role]) fail('same_order', `the ${role} event is a ${String(events[role]!.type)}, not a ${TYPES[role]}`);
+      if (events[role]!.type !== TYPES[role])
+        fail('same_order', `the ${role} event is a ${String(events[role]!.type)}, not a ${TYPES[role]}`);
       if (events[role]!.orderId !== b.orderId) fail('same_order', `the ${role} event is not of order ${b.orderId}`);
     }
     const data = (e: AuditEvent) => (typeof e.data === 'object' && e.data !== null ? e.data : {});
@@ -221,7 +223,8 @@ export function verifyEvidence(file: string | Buffer | unknown, trust: EvidenceT
       fail('same_order', `the attempt and its confirmation are not both of match ${b.matchId}`);
     }
     if (match.platform !== confirmation.platform) fail('same_order', 'the attempt and its confirmation are of two platforms');
-    if (!(order.seq < match.seq && match.seq < confirmation.seq)) fail('same_order', 'the events are not in the order order, attempt, confirmation');
+    if (!(order.seq < match.seq && match.seq < confirmation.seq))
+      fail('same_order', 'the events are not in the order order, attempt, confirmation');
     if (data(confirmation).outcome !== 'confirmed') {
       fail('confirmed', `the platform's review says "${String(data(confirmation).outcome)}", not "confirmed"`);
     }
@@ -250,7 +253,8 @@ function shapeProblem(x: unknown): string | null {
   if (!isObject(events) || !keysAre(events, [...ROLES])) return 'events are order, match and confirmation';
   for (const role of ROLES) {
     const e = events[role];
-    if (!isObject(e) || !keysAre(e, ['seq', 'index', 'leaf', 'leafHash', 'proof'])) return `the ${role} event is seq, index, leaf, leafHash, proof`;
+    if (!isObject(e) || !keysAre(e, ['seq', 'index', 'leaf', 'leafHash', 'proof']))
+      return `the ${role} event is seq, index, leaf, leafHash, proof`;
     if (!isSeq(e.seq) || !isSeq(e.index) || typeof e.leaf !== 'string' || typeof e.leafHash !== 'string' || !HEX32.test(e.leafHash)) {
       return `the ${role} event: seq and index are integers, leafHash 64 lowercase hex digits`;
     }
@@ -262,7 +266,13 @@ function shapeProblem(x: unknown): string | null {
   if (!isObject(c) || !keysAre(c, ['origin', 'size', 'rootHash', 'note', 'log', 'witnesses'])) {
     return 'the checkpoint is origin, size, rootHash, note, log, witnesses';
   }
-  if (typeof c.origin !== 'string' || !isSeq(c.size) || typeof c.rootHash !== 'string' || !HEX32.test(c.rootHash) || typeof c.note !== 'string') {
+  if (
+    typeof c.origin !== 'string' ||
+    !isSeq(c.size) ||
+    typeof c.rootHash !== 'string' ||
+    !HEX32.test(c.rootHash) ||
+    typeof c.note !== 'string'
+  ) {
     return 'the checkpoint: origin and note are strings, size an integer, rootHash 64 lowercase hex digits';
   }
   const keyShape = (k: unknown, keys: string[]) => isObject(k) && keysAre(k, keys) && keys.every((f) => typeof k[f] === 'string');
