@@ -94,7 +94,7 @@ export function renderEvidencePdf(bundle: EvidenceBundle): Promise<Buffer> {
   heading('Comment vérifier ce document');
   para(
     'Demandez le fichier de preuve JSON (GET /v1/orders/' +
-      `${bundle.orderId}/evidence/${bundle.matchId}, ou le lien « JSON » de la console) et vérifiez-le, sans réseau, avec les clés publiques que vous tenez pour sûres : ` +
+      `${bundle.orderId}/evidence/${bundle.matchId}, ou le lien « Fichier de preuve » de la page de l’ordonnance dans la console) et vérifiez-le, sans réseau, avec les clés publiques que vous tenez pour sûres : ` +
       'la clé du journal (GET /v1/audit/public-key, noteVerifierKey) et celles des témoins que vous reconnaissez.',
   );
   para('1. Avec le SDK (@ostracon/platform-sdk) : transparency.verifyEvidence(fichier, { logKey, witnessKeys, quorum }).');
