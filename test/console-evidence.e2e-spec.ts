@@ -77,10 +77,11 @@ describe('the evidence files on the order page', () => {
     const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();
-    const problems = collectProblems(page);
     await page.goto(`${base}/console/`);
     await signInThroughProvider(page, clerk);
     await page.waitForSelector('[data-testid="who"]');
+    // From the signed-in console on (the provider's page and the signed-out session check are not the console's).
+    const problems = collectProblems(page);
     return { page, problems };
   }
 

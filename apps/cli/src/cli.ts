@@ -346,7 +346,7 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
   program
     .command('verify-evidence')
     .description(
-      'verify an evidence file offline (GET /v1/orders/{orderId}/evidence/{matchId}): leaves, proofs, the checkpoint, its cosignatures',
+      'verify an evidence file offline (GET /v1/orders/{id}/evidence/{matchId}): leaves, proofs, the checkpoint, its cosignatures',
     )
     .argument('<file>', 'the evidence file (JSON, as downloaded)')
     .requiredOption('--log-key <vkey>', "the log's note verifier key (GET /v1/audit/public-key noteVerifierKey)")

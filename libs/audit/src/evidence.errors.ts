@@ -1,6 +1,6 @@
 import { defineErrors } from '@ostracon/common';
 
-/** The evidence file of a confirmed attempt (GET /v1/orders/{orderId}/evidence/{matchId}). docs/auditing.md § Evidence file. */
+/** The evidence file of a confirmed attempt (GET /v1/orders/{id}/evidence/{matchId}). docs/auditing.md § Evidence file. */
 export const EvidenceErrors = defineErrors({
   orderNotFound: {
     code: 'EVIDENCE.ORDER_NOT_FOUND',

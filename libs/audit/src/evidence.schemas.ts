@@ -1,7 +1,7 @@
 import { EVIDENCE_FORMAT } from '@ostracon/platform-sdk/transparency';
 import { z } from 'zod';
 
-/** GET /v1/orders/{orderId}/evidence/{matchId}?format= */
+/** GET /v1/orders/{id}/evidence/{matchId}?format= */
 export const evidenceQuerySchema = z.strictObject({
   format: z.enum(['json', 'pdf']).default('json').describe('`json` (the bundle, which verifies) or `pdf` (its rendering for a case file)'),
 });

@@ -128,7 +128,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/orders/{orderId}/evidence/{matchId}": {
+    "/v1/orders/{id}/evidence/{matchId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1762,7 +1762,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                orderId: string;
+                id: string;
                 matchId: string;
             };
             cookie?: never;

@@ -15,7 +15,7 @@ export class EvidenceController {
     private readonly orders: OrdersService,
   ) {}
 
-  @Get(':orderId/evidence/:matchId')
+  @Get(':id/evidence/:matchId')
   @ApiRoute({
     operationId: 'getEvidence',
     summary:
@@ -34,7 +34,8 @@ export class EvidenceController {
   })
   async get(
     @CurrentClient() client: AuthenticatedClient,
-    @Param('orderId') orderId: string,
+    // `id`, as every route under /v1/orders/{id}: one parameter name per position in the router.
+    @Param('id') orderId: string,
     @Param('matchId') matchId: string,
     @Query(new ZodPipe(evidenceQuerySchema)) q: z.output<typeof evidenceQuerySchema>,
   ): Promise<StreamableFile> {
