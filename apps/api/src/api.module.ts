@@ -12,6 +12,7 @@ import { ScreeningModule } from '@ostracon/screening';
 import { AdminController } from './admin/admin.controller';
 import { AuditController } from './audit/audit.controller';
 import { DirectivesController } from './directives/directives.controller';
+import { EvidenceController } from './evidence/evidence.controller';
 import { HealthController } from './health/health.controller';
 import { Metrics } from './metrics/metrics';
 import { PrivateChecksController } from './private-checks/private-checks.controller';
@@ -31,6 +32,7 @@ export const API_CONTROLLERS = [
   AdminController,
   AuditController,
   OrdersController,
+  EvidenceController,
   OffencesController,
   PlatformsController,
   ReportsController,

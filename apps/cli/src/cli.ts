@@ -21,6 +21,7 @@ import {
   verifyExport,
   verifyExportAgainstNote,
 } from '@ostracon/audit';
+import { type EvidenceReport, verifyEvidence } from '@ostracon/platform-sdk/transparency';
 import type { DataSource } from 'typeorm';
 import { CliModule } from './cli.module';
 import { demoOrders, DEMO_ORGANISATIONS, DEMO_PEOPLE, DEMO_PLATFORMS } from './demo-data';
@@ -341,6 +342,33 @@ export async function runCli(argv: string[], io: CliIo = processIo, config?: App
         if (!report.ok) exitCode = 1;
       },
     );
+
+  program
+    .command('verify-evidence')
+    .description(
+      'verify an evidence file offline (GET /v1/orders/{id}/evidence/{matchId}): leaves, proofs, the checkpoint, its cosignatures',
+    )
+    .argument('<file>', 'the evidence file (JSON, as downloaded)')
+    .requiredOption('--log-key <vkey>', "the log's note verifier key (GET /v1/audit/public-key noteVerifierKey)")
+    .option('--witness <vkey>', "a trusted witness's cosignature verifier key (repeat)", (v: string, all: string[]) => [...all, v], [])
+    .option('--quorum <n>', 'how many trusted witnesses must have cosigned (default: all given)', integer)
+    .option('--json', 'print JSON')
+    .action((file: string, opts: { logKey: string; witness: string[]; quorum?: number; json?: boolean }) => {
+      let report: EvidenceReport;
+      try {
+        report = verifyEvidence(readFileSync(file), { logKey: opts.logKey, witnessKeys: opts.witness, quorum: opts.quorum });
+      } catch (error) {
+        // A key or quorum that cannot be used: the caller's input, not the file.
+        io.stderr(`${(error as Error).message}\n`);
+        exitCode = 2;
+        return;
+      }
+      const human = report.ok
+        ? `evidence verified: order ${report.orderId}, attempt ${report.matchId} confirmed; checkpoint ${report.checkpoint!.size} cosigned by ${report.checkpoint!.witnessedBy.join(', ') || 'no witness'}`
+        : ['evidence does NOT verify', ...report.problems.map((p) => `  ${p.check}: ${p.message}`)].join('\n');
+      print(opts.json ?? false, report, human);
+      if (!report.ok) exitCode = 1;
+    });
 
   program
     .command('private-keys:rotate')

@@ -194,6 +194,7 @@ const fr = {
     'signup.matched': 'Inscription détectée',
     'signup_match.read': 'Détection consultée',
     'audit.read': 'Journal consulté',
+    'evidence.exported': 'Fichier de preuve téléchargé',
     'report.read': 'Rapport consulté',
   } as Record<string, string>,
   form: {
@@ -555,6 +556,18 @@ const fr = {
     stillSignedOut: 'Vous n’êtes pas encore reconnecté : connectez-vous dans l’autre onglet, puis reprenez.',
     minutes: '{n} min',
     seconds: '{n} s',
+  },
+  /** The evidence files of an order's confirmed attempts (evidence-links.tsx). */
+  evidence: {
+    title: 'Fichiers de preuve',
+    none: 'Aucune tentative d’inscription n’a été confirmée par une plateforme.',
+    intro:
+      'Pour chaque tentative confirmée : le fichier de preuve (JSON), vérifiable hors ligne, et sa mise en page pour le dossier (PDF). Seul le fichier JSON vérifié fait foi.',
+    attempt: 'Tentative du {at} sur {platform}, confirmée par la plateforme le {confirmedAt}',
+    json: 'Fichier de preuve',
+    jsonDetail: 'JSON, vérifiable hors ligne',
+    pdf: 'Mise en page pour le dossier',
+    pdfDetail: 'PDF',
   },
 };
 

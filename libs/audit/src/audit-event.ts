@@ -37,6 +37,8 @@ export const AUDIT_EVENT_TYPES = [
   'signup_match.read',
   'audit.read',
   'report.read',
+  'signup_match.reviewed',
+  'evidence.exported',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

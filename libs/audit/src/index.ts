@@ -23,3 +23,6 @@ export {
 } from './audit-log.schemas';
 export { verifyExport, verifyExportAgainstNote, type VerifyReport } from './audit-verifier';
 export { verifyDatabase } from './verify-database';
+export { EvidenceService } from './evidence-bundle';
+export { EvidenceErrors } from './evidence.errors';
+export { evidenceQuerySchema, evidenceBundleSchema } from './evidence.schemas';

@@ -128,6 +128,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/evidence/{matchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The evidence file of a confirmed sign-up attempt: the order’s terms, the attempt and the platform’s confirmation, each with its leaf and an inclusion proof to one witnessed checkpoint (canonical JSON, verified offline by the SDK’s verifyEvidence); `?format=pdf`: its rendering for a case file
+         * @description Roles: authority, auditor
+         */
+        get: operations["getEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/offences": {
         parameters: {
             query?: never;
@@ -1735,6 +1755,157 @@ export interface operations {
             };
         };
     };
+    getEvidence: {
+        parameters: {
+            query?: {
+                format?: "json" | "pdf";
+            };
+            header?: never;
+            path: {
+                id: string;
+                matchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle as a download (application/json, RFC 8785 canonical JSON), or with `format=pdf` its rendering (application/pdf) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        format: "ostracon-evidence/v1";
+                        orderId: string;
+                        matchId: string;
+                        events: {
+                            /** @description `order.created`: the order’s terms as logged */
+                            order: {
+                                /** @description the event’s number in the log */
+                                seq: number;
+                                /** @description its leaf index, seq − 1 */
+                                index: number;
+                                /** @description the leaf’s bytes: the RFC 8785 canonical JSON of the event, as hashed into the tree */
+                                leaf: string;
+                                /** @description SHA-256(0x00 ‖ leaf), hex */
+                                leafHash: string;
+                                /** @description RFC 9162 inclusion proof to the checkpoint’s root, hex */
+                                proof: string[];
+                            };
+                            /** @description `signup.matched`: the attempt */
+                            match: {
+                                /** @description the event’s number in the log */
+                                seq: number;
+                                /** @description its leaf index, seq − 1 */
+                                index: number;
+                                /** @description the leaf’s bytes: the RFC 8785 canonical JSON of the event, as hashed into the tree */
+                                leaf: string;
+                                /** @description SHA-256(0x00 ‖ leaf), hex */
+                                leafHash: string;
+                                /** @description RFC 9162 inclusion proof to the checkpoint’s root, hex */
+                                proof: string[];
+                            };
+                            /** @description `signup_match.reviewed` with outcome `confirmed`: the platform’s confirmation */
+                            confirmation: {
+                                /** @description the event’s number in the log */
+                                seq: number;
+                                /** @description its leaf index, seq − 1 */
+                                index: number;
+                                /** @description the leaf’s bytes: the RFC 8785 canonical JSON of the event, as hashed into the tree */
+                                leaf: string;
+                                /** @description SHA-256(0x00 ‖ leaf), hex */
+                                leafHash: string;
+                                /** @description RFC 9162 inclusion proof to the checkpoint’s root, hex */
+                                proof: string[];
+                            };
+                        };
+                        checkpoint: {
+                            origin: string;
+                            size: number;
+                            rootHash: string;
+                            /** @description the C2SP checkpoint note: text, blank line, the log’s signature, each witness’s cosignature */
+                            note: string;
+                            log: {
+                                keyId: string;
+                                verifierKey: string;
+                            };
+                            witnesses: {
+                                name: string;
+                                keyId: string;
+                                verifierKey: string;
+                            }[];
+                        };
+                    };
+                    "application/pdf": string;
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.BAD_PATH_PARAMETER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description EVIDENCE.ORDER_NOT_FOUND, EVIDENCE.MATCH_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description EVIDENCE.NOT_CONFIRMED, EVIDENCE.NOT_YET_WITNESSED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listOffences: {
         parameters: {
             query?: never;
@@ -1886,7 +2057,7 @@ export interface operations {
                 orderId?: string;
                 courtReference?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported";
                 from?: string;
                 to?: string;
                 order?: "asc" | "desc";
@@ -1981,7 +2152,7 @@ export interface operations {
                 orderId?: string;
                 courtReference?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported";
                 from?: string;
                 to?: string;
             };

@@ -1,4 +1,4 @@
-import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { SetMetadata, type StreamableFile, applyDecorators } from '@nestjs/common';
 import { Roles } from '@ostracon/auth';
 import type { CataloguedError, Role } from '@ostracon/common';
 import type { z } from 'zod';
@@ -11,8 +11,8 @@ export interface ResponseDescription {
   description: string;
   /** The JSON answered: the handler must return its output type (ApiRoute checks it). */
   schema?: z.ZodType;
-  /** A body that is not JSON (a page, a signed note, NDJSON): its media type. */
-  mediaType?: 'text/html' | 'text/plain' | 'text/csv' | 'application/x-ndjson';
+  /** A body that is not JSON (a page, a signed note, NDJSON): its media type. With `schema` too, the other form the route can answer (a PDF). */
+  mediaType?: 'text/html' | 'text/plain' | 'text/csv' | 'application/x-ndjson' | 'application/pdf';
 }
 
 /** A problem the route answers: a catalogue's entry (its code and status), with what it means here when that needs saying. */
@@ -63,7 +63,11 @@ const API_ROUTE = 'ostracon:api-route';
 
 /** Every JSON answer's output type, read-only: what the handler returns is only serialized. */
 type Answer<D extends RouteDescription> = {
-  [S in keyof D['responses']]: D['responses'][S] extends { schema: infer T extends z.ZodType } ? ReadonlyDeep<z.output<T>> : never;
+  [S in keyof D['responses']]: D['responses'][S] extends { schema: infer T extends z.ZodType; mediaType: string }
+    ? ReadonlyDeep<z.output<T>> | StreamableFile
+    : D['responses'][S] extends { schema: infer T extends z.ZodType }
+      ? ReadonlyDeep<z.output<T>>
+      : never;
 }[keyof D['responses']];
 type ReadonlyDeep<T> = T extends readonly (infer U)[]
   ? readonly ReadonlyDeep<U>[]

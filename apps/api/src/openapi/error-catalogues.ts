@@ -1,4 +1,4 @@
-import { AuditErrors } from '@ostracon/audit';
+import { AuditErrors, EvidenceErrors } from '@ostracon/audit';
 import { AuthErrors } from '@ostracon/auth';
 import { type CataloguedError, CommonErrors } from '@ostracon/common';
 import { EnforcementErrors } from '@ostracon/enforcement';
@@ -30,6 +30,7 @@ export const ERROR_CATALOGUES: readonly ErrorCatalogue[] = [
   { name: 'ScreeningErrors', heading: 'Sign-up checks', errors: ScreeningErrors },
   { name: 'PrivateCheckErrors', heading: 'Private checks', errors: PrivateCheckErrors },
   { name: 'AuditErrors', heading: 'Audit log', errors: AuditErrors },
+  { name: 'EvidenceErrors', heading: 'Evidence files', errors: EvidenceErrors },
 ];
 
 /** Whether an error definition is an entry of a catalogue (the very object, not a copy). */

@@ -159,7 +159,10 @@ function responsesOf(route: Route): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, r] of Object.entries(route.responses)) {
     const content = r.schema
-      ? { 'application/json': { schema: outputSchema(r.schema) } }
+      ? {
+          'application/json': { schema: outputSchema(r.schema) },
+          ...(r.mediaType ? { [r.mediaType]: { schema: { type: 'string', format: 'binary' } } } : {}),
+        }
       : r.mediaType
         ? { [r.mediaType]: { schema: { type: 'string' } } }
         : undefined;

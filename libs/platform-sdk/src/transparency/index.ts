@@ -7,3 +7,4 @@ export * from './merkle';
 export * from './signed-note';
 export * from './cosignature';
 export * from './verify';
+export * from './evidence';
