@@ -37,6 +37,11 @@ export const AUDIT_EVENT_TYPES = [
   'signup_match.read',
   'audit.read',
   'report.read',
+  // Attempts (issue 30, docs/attempts.md)
+  'signup_match.reviewed',
+  'attempt.listed',
+  'person.attempt_mails_set',
+  'attempt.mailed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -205,6 +205,7 @@ export interface PeopleRow {
   invited_at: Date;
   signed_in_at: Date | null;
   removed_at: Date | null;
+  attempt_mails_since: Date | null;
 }
 
 /** A row of `platforms`. */
@@ -289,4 +290,9 @@ export interface SignupMatchesRow {
   decision: 'block' | 'review';
   signal_types: string[];
   matched_at: Date;
+  outcome: 'confirmed' | 'not_same_person' | 'unknown' | null;
+  account_key_id: string | null;
+  account_enc: Buffer | null;
+  reviewed_at: Date | null;
+  reviewed_by: string | null;
 }
