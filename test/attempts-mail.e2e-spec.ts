@@ -73,12 +73,22 @@ describe('attempt mails through SMTP', () => {
     const created = await world.submit(orderBody(platform, new Date()));
     expect(created.status).toBe(201);
     await waitFor(() => world.api.app.get(ScreeningIndexService).current?.has(created.body.id), 'the order in the index', 10_000);
-    const check = await world.api.request({ method: 'POST', url: '/v1/signup-checks', key, body: { signals: [{ type: 'email', value: RAW.email }] } });
+    const check = await world.api.request({
+      method: 'POST',
+      url: '/v1/signup-checks',
+      key,
+      body: { signals: [{ type: 'email', value: RAW.email }] },
+    });
     expect(check.body.decision).toBe('block');
 
     await waitFor(() => received.length > 0, 'the mail at the SMTP server');
     // A second attempt is a second mail; the first is not sent again.
-    const again = await world.api.request({ method: 'POST', url: '/v1/signup-checks', key, body: { signals: [{ type: 'phone', value: RAW.phone }] } });
+    const again = await world.api.request({
+      method: 'POST',
+      url: '/v1/signup-checks',
+      key,
+      body: { signals: [{ type: 'phone', value: RAW.phone }] },
+    });
     expect(again.body.decision).toBe('block');
     await waitFor(() => received.length >= 2, 'the second mail');
     await new Promise((r) => setTimeout(r, 500)); // a few more sweeps: nothing more
@@ -146,7 +156,9 @@ describe('attempt mails through SMTP', () => {
     const before = received.length;
     await world.api.request({ method: 'POST', url: '/v1/signup-checks', key, body: { signals: [{ type: 'email', value: email }] } });
     const failed = await waitFor(async () => {
-      const [row] = await world.api.dataSource.query(`SELECT attempts, last_error, sent_at FROM mail_outbox WHERE person_id = $1`, [asking.id]);
+      const [row] = await world.api.dataSource.query(`SELECT attempts, last_error, sent_at FROM mail_outbox WHERE person_id = $1`, [
+        asking.id,
+      ]);
       return row && row.attempts === 1 && row.sent_at === null ? row : null;
     }, 'the refusal recorded');
     expect(failed.last_error).toContain('Mailbox busy');

@@ -54,20 +54,18 @@ export class AttemptsService {
        LIMIT $5`,
       [organisation, after, query.order ?? null, query.unread === undefined ? null : !query.unread, query.limit + 1],
     );
-    const items = rows.slice(0, query.limit).map(
-      (r): AttemptView => ({
-        matchId: r.id,
-        orderId: r.order_id,
-        platform: r.platform_id,
-        platformName: r.platform_name,
-        decision: r.decision,
-        signalTypes: r.signal_types,
-        matchedAt: r.matched_at.toISOString(),
-        outcome: r.outcome,
-        reviewedAt: r.reviewed_at ? r.reviewed_at.toISOString() : null,
-        read: r.read,
-      }),
-    );
+    const items = rows.slice(0, query.limit).map((r): AttemptView => ({
+      matchId: r.id,
+      orderId: r.order_id,
+      platform: r.platform_id,
+      platformName: r.platform_name,
+      decision: r.decision,
+      signalTypes: r.signal_types,
+      matchedAt: r.matched_at.toISOString(),
+      outcome: r.outcome,
+      reviewedAt: r.reviewed_at ? r.reviewed_at.toISOString() : null,
+      read: r.read,
+    }));
     await this.dataSource.transaction((em) =>
       this.audit.record(em, {
         type: 'attempt.listed',

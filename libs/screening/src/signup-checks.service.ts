@@ -176,7 +176,8 @@ export class SignupChecksService {
         throw new DomainError(ScreeningErrors.alreadyReviewed, `This match was answered '${row.outcome}'`);
       }
       if (row.outcome === 'unknown' && input.outcome === 'unknown') return result(row);
-      const sealed = input.accountId === undefined ? null : this.accountCipher.seal(Buffer.from(input.accountId, 'utf8'), accountAad(row.id));
+      const sealed =
+        input.accountId === undefined ? null : this.accountCipher.seal(Buffer.from(input.accountId, 'utf8'), accountAad(row.id));
       const updated = await queryRows<MatchRow>(
         em,
         `UPDATE signup_matches SET outcome = $2, account_key_id = $3, account_enc = $4, reviewed_at = $5, reviewed_by = $6

@@ -22,7 +22,9 @@ export function mountDevMails(app: NestFastifyApplication, config: AppConfig): v
       const kept = await store.kept();
       const items = kept
         .map(
-          (m) => `<article class="fr-card fr-mb-3w" data-mail="${escapeHtml(m.id)}"><div class="fr-card__body"><div class="fr-card__content">
+          (
+            m,
+          ) => `<article class="fr-card fr-mb-3w" data-mail="${escapeHtml(m.id)}"><div class="fr-card__body"><div class="fr-card__content">
 <h2 class="fr-card__title">${escapeHtml(mail.subject)}</h2>
 <p class="fr-card__desc">À : ${escapeHtml(m.email)} — ${escapeHtml(m.sentAt.toISOString())}</p>
 <pre style="white-space:pre-wrap">${escapeHtml(mail.text)}</pre></div></div></article>`,

@@ -7,6 +7,7 @@ import { useAction } from '../use-action';
 import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
 import { usePlatformNames } from '../platforms';
 import { lateFirst, platformState } from './orders';
+import { OrderAttempts } from './order-attempts';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
 export async function eventsOf(orderId: string): Promise<AuditEvent[]> {
@@ -228,6 +229,8 @@ function OrderView({
           ))}
         </ul>
       )}
+
+      <OrderAttempts orderId={o.id} caller={caller} />
 
       {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled') && <Revoke id={o.id} onDone={onRevoked} />}
     </>
