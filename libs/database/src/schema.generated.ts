@@ -15,6 +15,14 @@ export interface ApiClientsRow {
   signup_rate_burst: number | null;
 }
 
+/** A row of `attempt_reads`. */
+export interface AttemptReadsRow {
+  organisation_id: string;
+  match_id: string;
+  read_at: Date;
+  read_by: string;
+}
+
 /** A row of `audit_checkpoint_notes`. */
 export interface AuditCheckpointNotesRow {
   size: string;
@@ -142,6 +150,20 @@ export interface IdempotencyKeysRow {
   response_status: number | null;
   response_body: unknown | null;
   created_at: Date;
+}
+
+/** A row of `mail_outbox`. */
+export interface MailOutboxRow {
+  id: string;
+  person_id: string;
+  match_id: string;
+  queued_at: Date;
+  next_attempt_at: Date;
+  lease_until: Date | null;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
+  transport: 'smtp' | 'kept' | null;
 }
 
 /** A row of `oprf_keys`. */

@@ -21,8 +21,11 @@ export interface KeptMail {
   sentAt: Date;
 }
 
-/** How long a claimed mail is held by its sender before another may take it (a sender that died). */
-const LEASE_MS = 60_000;
+/**
+ * How long a claimed mail is held by its sender before another may take it (a sender that died):
+ * longer than a batch can take (mail-sender.ts bounds each mail's SMTP exchange).
+ */
+const LEASE_MS = 10 * 60_000;
 /** How far back the planner looks for attempts: a worker down for longer than this owes no old mails. */
 const PLAN_WINDOW_MS = 2 * 86_400_000;
 

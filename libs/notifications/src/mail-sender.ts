@@ -5,7 +5,9 @@ import { createTransport, type Transporter } from 'nodemailer';
 import { attemptMail } from './attempt-mail';
 import { MailOutboxStore } from './mail-outbox.store';
 
-const BATCH = 20;
+/** Mails a pass claims: at most BATCH × the SMTP timeouts below, well within the store's 10-minute lease. */
+const BATCH = 10;
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
 /** Retries of a mail the SMTP server did not take: 1 min, doubling, at most an hour apart. */
 const retryDelayMs = (attempts: number) => Math.min(3600_000, 60_000 * 2 ** Math.min(attempts, 6));
 
@@ -41,7 +43,7 @@ export class MailSender implements OnApplicationShutdown {
         continue;
       }
       try {
-        this.transport ??= createTransport(smtpUrl);
+        this.transport ??= createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
         await this.transport.sendMail({ from: this.config.mail.from, to: m.email, ...mail });
         await this.outbox.markSent(m, 'smtp', this.clock.now());
         sent += 1;
