@@ -85,7 +85,7 @@ describe('console: attempts', () => {
   it('shows the clerk an unread badge, the inbox with the answers, clears the badge once read, and saves her mail setting', async () => {
     const { page, problems } = await signedInPage(clerk);
     await page.waitForSelector(`[data-testid="order-${order.id}"] [data-testid="unread-attempts"]`);
-    expect(await page.locator(`[data-testid="order-${order.id}"] [data-testid="unread-attempts"]`).innerText()).toBe(
+    expect(await page.locator(`[data-testid="order-${order.id}"] [data-testid="unread-attempts"]`).textContent()).toBe(
       '2 tentative(s) non lue(s)',
     );
     await check(page, 'attempts-orders-badge');
@@ -95,20 +95,20 @@ describe('console: attempts', () => {
     const row = (matchId: string) => page.locator(`[data-testid="attempt-${matchId}"]`);
     expect(await page.locator('[data-testid="attempts"] tbody tr').count()).toBe(2);
     expect(await row(confirmedMatch).getAttribute('data-read')).toBe('false');
-    expect(await row(confirmedMatch).innerText()).toContain('même personne');
-    expect(await row(otherMatch).innerText()).toContain('autre personne');
-    expect(await row(otherMatch).innerText()).toContain('nom et date de naissance');
+    expect(await row(confirmedMatch).textContent()).toContain('même personne');
+    expect(await row(otherMatch).textContent()).toContain('autre personne');
+    expect(await row(otherMatch).textContent()).toContain('nom et date de naissance');
     // Nothing of the account before it is opened.
-    expect(await page.locator('main').innerText()).not.toContain(account);
+    expect(await page.locator('main').textContent()).not.toContain(account);
     await check(page, 'attempts-inbox');
 
     await row(confirmedMatch).locator('[data-testid="open-attempt"]').click();
     await page.waitForSelector(`[data-testid="attempt-detail-${confirmedMatch}"]`);
-    expect(await page.locator('[data-testid="attempt-account"]').innerText()).toBe(account);
+    expect(await page.locator('[data-testid="attempt-account"]').textContent()).toBe(account);
     await row(otherMatch).locator('[data-testid="open-attempt"]').click();
     const other = await page.waitForSelector(`[data-testid="attempt-detail-${otherMatch}"]`);
-    expect(await other.innerText()).toContain('Rien n’est communiqué sur le compte');
-    expect(await other.innerText()).not.toContain('acct-');
+    expect(await other.textContent()).toContain('Rien n’est communiqué sur le compte');
+    expect(await other.textContent()).not.toContain('acct-');
     await check(page, 'attempts-opened');
 
     // The e-mail setting: off, then on, recorded for her.
