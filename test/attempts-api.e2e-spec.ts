@@ -20,7 +20,12 @@ function person() {
   return {
     email: `Marie.Curie.${tag}@example.fr`,
     phone: `+33${mobile}`,
-    name: { givenName: 'Marie-Anne', familyName: `Sklodowska ${tag}`, birthDate: '1979-11-07' },
+    // Letters only: a name's normalization may drop digits, and two people must not share a name.
+    name: {
+      givenName: 'Marie-Anne',
+      familyName: `Sklodowska ${[...randomBytes(8)].map((b) => String.fromCharCode(97 + (b % 26))).join('')}`,
+      birthDate: '1979-11-07',
+    },
   };
 }
 type Person = ReturnType<typeof person>;
