@@ -61,11 +61,11 @@ describe('console: attempts', () => {
     const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    const problems = collectProblems(page);
     await page.goto(`${base}/console/`);
     await signInThroughProvider(page, login);
     await page.waitForSelector('[data-testid="who"]');
-    return { page, problems };
+    // From here on: the signed-out check (401) and the provider's login page are not the console's.
+    return { page, problems: collectProblems(page) };
   }
 
   /** Accessible and French at 1280 then 375 px, with screenshots; back to 1280. */
