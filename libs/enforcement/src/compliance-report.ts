@@ -52,11 +52,9 @@ export const complianceReportSchema = z.object({
   from: z.string(),
   to: z.string(),
   items: z.array(complianceRowSchema),
-  reviews: z
-    .array(reviewFiguresRowSchema)
-    .meta({
-      description: 'the platforms’ answers on the matches of those months, per platform, signal types and decision (added in issue 30)',
-    }),
+  reviews: z.array(reviewFiguresRowSchema).meta({
+    description: 'the platforms’ answers on the matches of those months, per platform, signal types and decision (added in issue 30)',
+  }),
 });
 export type ComplianceReportView = z.infer<typeof complianceReportSchema>;
 
