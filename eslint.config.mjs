@@ -56,6 +56,8 @@ export default tseslint.config(
     enforcement: ['common', 'config', 'database', 'audit', 'platforms', 'orders'],
     screening: ['common', 'config', 'database', 'identity', 'audit', 'orders'],
     'private-checks': ['common', 'config', 'database', 'identity', 'audit', 'orders', 'screening'],
+    // E-mails to people (attempts): reads people and matches in SQL, writes only its mail outbox.
+    notifications: ['common', 'config', 'database', 'audit'],
     // Published to platforms: it imports no lib of the service.
     'platform-sdk': [],
   }).flatMap(([lib, below]) =>

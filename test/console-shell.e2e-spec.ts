@@ -218,7 +218,7 @@ describe('the console’s shell in a browser', () => {
     const { page, problems } = await signedInPage(clerk);
     const [person] = await world.api.dataSource.query(`SELECT display_name, email FROM people WHERE email = $1`, [clerk]);
     const session = await page.evaluate(async () => (await fetch('/v1/session')).json());
-    expect(session.person).toEqual({ name: person.display_name, email: clerk });
+    expect(session.person).toEqual({ name: person.display_name, email: clerk, attemptMails: false });
     const who = await page.locator('.fr-header__tools [data-testid="who"]').innerText();
     expect(who).toContain(person.display_name ?? clerk);
     expect(who).toContain(`Parquet près le tribunal judiciaire de Paris ${unique}`);

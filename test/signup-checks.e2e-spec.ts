@@ -389,6 +389,8 @@ describe('sign-up checks', () => {
       decision: 'block',
       signalTypes: ['email', 'phone'],
       matchedAt: expect.any(String),
+      outcome: null,
+      reviewedAt: null,
     });
     const auditor = await api.client('auditor');
     expect((await api.request({ method: 'GET', url: `/v1/signup-matches/${matchId}`, key: auditor.apiKey })).body.orderId).toBe(o.id);

@@ -8,6 +8,7 @@ import { EnforcementModule } from '@ostracon/enforcement';
 import { OrderRequestRecord, OrdersModule } from '@ostracon/orders';
 import { PlatformsModule } from '@ostracon/platforms';
 import { PrivateChecksModule } from '@ostracon/private-checks';
+import { NotificationsModule } from '@ostracon/notifications';
 import { ScreeningModule } from '@ostracon/screening';
 import { AdminController } from './admin/admin.controller';
 import { AuditController } from './audit/audit.controller';
@@ -23,6 +24,7 @@ import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
 import { PlatformsController } from './platforms/platforms.controller';
 import { ReportsController } from './reports/reports.controller';
+import { AttemptsController } from './signup-checks/attempts.controller';
 import { SignupMatchesController } from './signup-checks/signup-matches.controller';
 import { SessionController } from './sign-in/session.controller';
 import { SignInController } from './sign-in/sign-in.controller';
@@ -38,6 +40,7 @@ export const API_CONTROLLERS = [
   ReportsController,
   DirectivesController,
   SignupMatchesController,
+  AttemptsController,
   PrivateChecksController,
   HealthController,
   SessionController,
@@ -62,6 +65,7 @@ export class ApiModule {
         ApiAccessModule,
         ScreeningModule,
         PrivateChecksModule,
+        NotificationsModule,
       ],
       controllers: API_CONTROLLERS,
       providers: [

@@ -29,6 +29,7 @@ import { Metrics } from './metrics/metrics';
 import { MetricsServer } from './metrics/metrics.server';
 import { buildOpenApiDocument } from './openapi/openapi';
 import { mountLocalProvider } from './sign-in/local-provider';
+import { mountDevMails } from './dev/dev-mails';
 import { registerConsole } from './console/console';
 
 export interface ApiAppOptions {
@@ -82,6 +83,7 @@ export async function createApiApp(options: ApiAppOptions): Promise<NestFastifyA
   // People's session cookies (docs/people.md); unsigned: the value is an opaque random id.
   await fastify.register(fastifyCookie);
   if (config.signIn.localProvider) await mountLocalProvider(app, config, logger);
+  if (config.env !== 'production' && config.mail.keep) mountDevMails(app, config);
   const metrics = app.get(Metrics);
   fastify.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-request-id', request.id);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { ApiError, type Caller, client, ok, useCsrfToken } from './api';
 import { format, messages as t } from './i18n';
 import { AdminPage } from './pages/admin';
+import { AttemptsPage } from './pages/attempts';
 import { AuditLogPage } from './pages/audit-log';
 import { CompliancePage } from './pages/compliance';
 import { CertificatePage } from './pages/certificate';
@@ -18,6 +19,7 @@ import { Loading } from './ui';
 const NAV: { path: string; label: string; roles: Caller['role'][] }[] = [
   { path: '/orders', label: t.nav.orders, roles: ['authority', 'auditor'] },
   { path: '/orders/new', label: t.nav.newOrder, roles: ['authority'] },
+  { path: '/attempts', label: t.attempts.nav, roles: ['authority', 'auditor'] },
   { path: '/audit', label: t.nav.log, roles: ['auditor', 'authority'] },
   { path: '/audit/verify', label: t.nav.verify, roles: ['auditor'] },
   { path: '/reports/compliance', label: t.nav.compliance, roles: ['auditor', 'admin'] },
@@ -202,6 +204,8 @@ function Page({ caller, path, query }: { caller: Caller; path: string; query: UR
   if (order) return <OrderPage id={order[1]!} caller={caller} />;
   const certificate = /^\/orders\/([0-9a-f-]{36})\/certificate$/.exec(path);
   if (certificate) return <CertificatePage id={certificate[1]!} />;
+  if (path === '/attempts' && (caller.role === 'authority' || caller.role === 'auditor'))
+    return <AttemptsPage query={query} caller={caller} />;
   if (path === '/audit') return <AuditLogPage query={query} caller={caller} />;
   if (path === '/audit/verify' && caller.role === 'auditor') return <VerifyPage query={query} />;
   if (path === '/admin' && caller.role === 'admin') return <AdminPage />;

@@ -447,6 +447,7 @@ const fr = {
    * console's routes may answer is here.
    */
   problemCodes: {
+    'PERSON.SESSION_REQUIRED': 'Ce réglage appartient à une personne connectée, pas à une clé d’API.',
     'VALIDATION.FAILED': 'Certaines valeurs ont été refusées par le service : vérifiez les champs signalés.',
     'REQUEST.MALFORMED_JSON': 'La demande envoyée par la console est illisible par le service.',
     'REQUEST.EMPTY_BODY': 'La demande envoyée par la console était vide.',
@@ -568,6 +569,60 @@ const fr = {
     jsonDetail: 'JSON, vérifiable hors ligne',
     pdf: 'Mise en page pour le dossier',
     pdfDetail: 'PDF',
+  },
+  /** Attempts (issue 30): sign-ups matched on an organisation's orders, the platforms' answers, mails, review figures. */
+  attempts: {
+    nav: 'Tentatives',
+    title: 'Tentatives',
+    intro:
+      'Une tentative est une inscription qu’une plateforme a rapprochée d’une personne visée par l’une de vos ordonnances. La plateforme examine le compte et répond : même personne, autre personne, ou indéterminé.',
+    caption: 'Tentatives sur les ordonnances de votre organisation, les plus récentes d’abord',
+    captionAll: 'Tentatives sur toutes les ordonnances, les plus récentes d’abord',
+    empty: 'Aucune tentative.',
+    when: 'Date',
+    platform: 'Plateforme',
+    decision: 'Décision',
+    signals: 'Signaux rapprochés',
+    outcome: 'Réponse de la plateforme',
+    state: 'Lecture',
+    order: 'Ordonnance',
+    orderLink: 'Voir l’ordonnance',
+    unread: 'non lue',
+    read: 'lue',
+    open: 'Consulter',
+    openTitle: 'Consulter la tentative du {date}',
+    opened: 'Tentative du {date}',
+    account: 'Compte confirmé par la plateforme',
+    noAccount: 'La plateforme n’a pas communiqué d’identifiant de compte.',
+    hidden: 'Rien n’est communiqué sur le compte tant que la plateforme n’a pas confirmé qu’il s’agit de la même personne.',
+    outcomes: {
+      confirmed: 'même personne',
+      not_same_person: 'autre personne',
+      unknown: 'indéterminé',
+      none: 'pas encore de réponse',
+    } as Record<string, string>,
+    unreadCount: '{count} tentative(s) non lue(s)',
+    orderSection: 'Tentatives',
+    orderEmpty: 'Aucune tentative sur cette ordonnance.',
+    mailsTitle: 'Prévenir par e-mail',
+    mails: 'Me prévenir par e-mail des tentatives',
+    mailsHint:
+      'Un message vous signale chaque nouvelle tentative sur les ordonnances de votre organisation. Il ne contient aucune information sur la personne ni sur l’ordonnance : seulement un lien vers cette page.',
+    mailsSaved: 'Votre choix est enregistré.',
+    reviewsTitle: 'Réponses des plateformes aux rapprochements',
+    reviewsIntro:
+      'Par plateforme, par signaux rapprochés et par décision : combien de rapprochements la plateforme a confirmés (même personne), infirmés (autre personne), jugés indéterminés, ou laissés sans réponse, sur les mêmes mois.',
+    reviewsCaption: 'Réponses aux rapprochements de {from} à {to}',
+    reviewsEmpty: 'Aucun rapprochement sur cette période.',
+    reviewsSum: 'Chaque ligne se somme : rapprochements = même personne + autre personne + indéterminé + sans réponse.',
+    matches: 'Rapprochements',
+    columns: {
+      confirmed: 'Même personne',
+      notSamePerson: 'Autre personne',
+      unknown: 'Indéterminé',
+      unanswered: 'Sans réponse',
+    },
+    decisions: { block: 'blocage', review: 'examen' } as Record<string, string>,
   },
 };
 

@@ -9,4 +9,5 @@ export interface WorkerOptions {
   delivery?: boolean;
   lifecycle?: boolean;
   auditTree?: boolean;
+  mail?: boolean;
 }

@@ -6,15 +6,17 @@ import { type AppConfig, ConfigModule } from '@ostracon/config';
 import { DatabaseModule, RedisModule } from '@ostracon/database';
 import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
+import { NotificationsModule } from '@ostracon/notifications';
 import { PrivateSetModule } from '@ostracon/private-checks';
 import { AuditTreeProcessor } from './audit-tree.processor';
 import { DirectiveProcessor } from './directive.processor';
 import { LifecycleProcessor } from './lifecycle.processor';
+import { MailProcessor } from './mail.processor';
 import { OutboxRelayProcessor } from './outbox-relay.processor';
 import { WorkerLifecycle } from './worker-lifecycle';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
 
-/** The worker process: no HTTP server; outbox relay, directive delivery, order lifecycle, audit tree and checkpoints. */
+/** The worker process: no HTTP server; outbox relay, directive delivery, order lifecycle, audit tree and checkpoints, mails. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig, options: WorkerOptions = {}): DynamicModule {
@@ -30,6 +32,7 @@ export class WorkerModule {
         OrdersModule,
         PrivateSetModule,
         AuthModule,
+        NotificationsModule,
       ],
       providers: [
         { provide: WORKER_OPTIONS, useValue: options },
@@ -38,6 +41,7 @@ export class WorkerModule {
         DirectiveProcessor,
         LifecycleProcessor,
         AuditTreeProcessor,
+        MailProcessor,
       ],
     };
   }

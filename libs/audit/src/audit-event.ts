@@ -39,6 +39,10 @@ export const AUDIT_EVENT_TYPES = [
   'report.read',
   'signup_match.reviewed',
   'evidence.exported',
+  // Attempts (issue 30, docs/attempts.md)
+  'attempt.listed',
+  'person.attempt_mails_set',
+  'attempt.mailed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

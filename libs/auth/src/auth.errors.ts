@@ -51,6 +51,12 @@ export const AuthErrors = defineErrors({
     title: 'The person is already a member of this organisation',
     when: 'admin API or CLI: moving a person to the organisation they already belong to',
   },
+  personOnly: {
+    code: 'PERSON.SESSION_REQUIRED',
+    status: 403,
+    title: 'Only a person signed in has this setting',
+    when: 'an API key setting a person’s own preference (the e-mails of attempts)',
+  },
   platformPeople: {
     code: 'PERSON.ROLE_NOT_ALLOWED',
     status: 422,

@@ -83,12 +83,16 @@ export const resolvedPeopleSchema = z.object({
 export type ResolvedPeople = z.infer<typeof resolvedPeopleSchema>;
 
 /** Who is calling: a key, or a person signed in. */
+/** PUT /v1/session/attempt-mails: a person's choice to be told by e-mail of new attempts (docs/attempts.md). */
+export const attemptMailsSchema = z.strictObject({ enabled: z.boolean() });
+export type AttemptMailsInput = z.output<typeof attemptMailsSchema>;
+
 export const sessionViewSchema = z.object({
   kind: z.enum(['client', 'person']),
   id: z.uuid(),
   role: z.enum(ROLES),
   organisation: z.object({ id: z.uuid(), name: z.string() }),
-  person: z.object({ name: z.string().nullable(), email: z.string() }).nullable().meta({
+  person: z.object({ name: z.string().nullable(), email: z.string(), attemptMails: z.boolean() }).nullable().meta({
     description: 'A person signed in: their own name (from their provider) and e-mail, to show them who they are; null for a key',
   }),
   csrfToken: z.string().nullable().meta({ description: 'A person’s session: send it as X-CSRF-Token with every change' }),

@@ -23,6 +23,8 @@ export {
   resolvedPeopleSchema,
   resolvePeopleQuerySchema,
   sessionViewSchema,
+  attemptMailsSchema,
+  type AttemptMailsInput,
   signedOutSchema,
   type ClientView,
   type CreatedClient,

@@ -159,14 +159,33 @@ export class PeopleService {
    * /v1/session answers only for the caller): not a read of someone else, so not audited as
    * `person.resolved` is.
    */
-  async self(id: string): Promise<{ name: string | null; email: string } | null> {
-    const rows = await queryRows<Pick<PeopleRow, 'display_name' | 'email'>>(
+  async self(id: string): Promise<{ name: string | null; email: string; attemptMails: boolean } | null> {
+    const rows = await queryRows<Pick<PeopleRow, 'display_name' | 'email' | 'attempt_mails_since'>>(
       this.dataSource,
-      `SELECT display_name, email FROM people WHERE id = $1`,
+      `SELECT display_name, email, attempt_mails_since FROM people WHERE id = $1`,
       [id],
     );
     const row = rows[0];
-    return row ? { name: row.display_name, email: row.email } : null;
+    return row ? { name: row.display_name, email: row.email, attemptMails: row.attempt_mails_since !== null } : null;
+  }
+
+  /**
+   * A person's choice to be told by e-mail of each new attempt on their organisation's orders
+   * (docs/attempts.md § E-mails): from the moment they opt in, never for older attempts. Audited
+   * `person.attempt_mails_set`; setting it again as it is changes nothing.
+   */
+  async setAttemptMails(id: string, enabled: boolean, actor: Actor, at: Date): Promise<{ enabled: boolean }> {
+    await this.dataSource.transaction(async (em) => {
+      const rows = await queryRows<Pick<PeopleRow, 'id'>>(
+        em,
+        `UPDATE people SET attempt_mails_since = CASE WHEN $2 THEN $3::timestamptz ELSE NULL END
+         WHERE id = $1 AND removed_at IS NULL AND (attempt_mails_since IS NOT NULL) <> $2
+         RETURNING id`,
+        [id, enabled, at],
+      );
+      if (rows.length > 0) await this.audit.record(em, { type: 'person.attempt_mails_set', actor, data: { personId: id, enabled } });
+    });
+    return { enabled };
   }
 
   /** Who a person id is: an audited read (`person.resolved`), for auditors and operators. */

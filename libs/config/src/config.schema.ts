@@ -197,6 +197,12 @@ export const envSchema = z.object({
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
+  // E-mails to people (docs/attempts.md § E-mails): an SMTP server, smtp:// or smtps:// with its
+  // credentials in the URL. Without it outside production, mails are kept in PostgreSQL and shown
+  // at /dev/mails; in production they wait, queued, until it is set.
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().trim().min(3).max(200).default('Ostracon <ne-pas-repondre@ostracon.localhost>'),
+  MAIL_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
   // People sign in with OpenID Connect (docs/people.md): any standard provider, e.g. ProConnect.
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),

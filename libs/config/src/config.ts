@@ -87,6 +87,12 @@ export interface AppConfig {
     localProvider: boolean;
     session: { idleMs: number; lifetimeMs: number };
   };
+  /**
+   * E-mails (docs/attempts.md § E-mails): the SMTP server (null: none), the sender, how often the
+   * worker's sender looks for mails due; `keep`: no server outside production, mails are kept in
+   * PostgreSQL and shown on the development page /dev/mails.
+   */
+  mail: { smtpUrl: string | null; from: string; sweepMs: number; keep: boolean };
   /** Secrets generated for development during this load (names only), so the caller can say so. */
   generatedSecrets: SecretName[];
 }
@@ -227,6 +233,7 @@ export function loadConfig(
       evaluationThreads: e.PRIVATE_EVALUATION_THREADS ?? availableParallelism(),
     },
     signIn,
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, sweepMs: e.MAIL_SWEEP_MS, keep: !e.SMTP_URL && e.NODE_ENV !== 'production' },
     generatedSecrets,
   };
 }

@@ -15,6 +15,14 @@ export interface ApiClientsRow {
   signup_rate_burst: number | null;
 }
 
+/** A row of `attempt_reads`. */
+export interface AttemptReadsRow {
+  organisation_id: string;
+  match_id: string;
+  read_at: Date;
+  read_by: string;
+}
+
 /** A row of `audit_checkpoint_notes`. */
 export interface AuditCheckpointNotesRow {
   size: string;
@@ -144,6 +152,20 @@ export interface IdempotencyKeysRow {
   created_at: Date;
 }
 
+/** A row of `mail_outbox`. */
+export interface MailOutboxRow {
+  id: string;
+  person_id: string;
+  match_id: string;
+  queued_at: Date;
+  next_attempt_at: Date;
+  lease_until: Date | null;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
+  transport: 'smtp' | 'kept' | null;
+}
+
 /** A row of `oprf_keys`. */
 export interface OprfKeysRow {
   key_id: string;
@@ -205,6 +227,7 @@ export interface PeopleRow {
   invited_at: Date;
   signed_in_at: Date | null;
   removed_at: Date | null;
+  attempt_mails_since: Date | null;
 }
 
 /** A row of `platforms`. */
@@ -289,4 +312,9 @@ export interface SignupMatchesRow {
   decision: 'block' | 'review';
   signal_types: string[];
   matched_at: Date;
+  outcome: 'confirmed' | 'not_same_person' | 'unknown' | null;
+  account_key_id: string | null;
+  account_enc: Buffer | null;
+  reviewed_at: Date | null;
+  reviewed_by: string | null;
 }

@@ -29,8 +29,33 @@ export const complianceRowSchema = z.object({
 });
 export type ComplianceRow = z.infer<typeof complianceRowSchema>;
 
+/**
+ * One platform, one set of signal types, one decision: how the platform answered the matches of
+ * those months (docs/attempts.md § Review figures). `confirmed + notSamePerson + unknown +
+ * unanswered = matches`.
+ */
+export const reviewFiguresRowSchema = z.object({
+  platform: z.string(),
+  platformName: z.string(),
+  signalTypes: z.string().meta({ description: 'the match’s signal types, sorted and joined by `+` (e.g. `email+phone`)' }),
+  decision: z.enum(['block', 'review']),
+  matches: z.number().int(),
+  confirmed: z.number().int().meta({ description: 'answered: the same person' }),
+  notSamePerson: z.number().int().meta({ description: 'answered: not the same person' }),
+  unknown: z.number().int().meta({ description: 'answered: could not tell (and no final answer since)' }),
+  unanswered: z.number().int().meta({ description: 'no answer from the platform' }),
+});
+export type ReviewFiguresRow = z.infer<typeof reviewFiguresRowSchema>;
+
 /** GET /v1/reports/compliance's answer: the months covered, `from` and `to` included, and a row per platform and month. */
-export const complianceReportSchema = z.object({ from: z.string(), to: z.string(), items: z.array(complianceRowSchema) });
+export const complianceReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  items: z.array(complianceRowSchema),
+  reviews: z.array(reviewFiguresRowSchema).meta({
+    description: 'the platforms’ answers on the matches of those months, per platform, signal types and decision (added in issue 30)',
+  }),
+});
 export type ComplianceReportView = z.infer<typeof complianceReportSchema>;
 
 const addMonth = (m: string, n: number) => {
@@ -41,7 +66,9 @@ const addMonth = (m: string, n: number) => {
 
 /**
  * Whether platforms keep their enforcement deadline, per platform and month, computed in SQL over
- * the suspend directives (lifts have no SLA). A read of aggregates, audited like any read.
+ * the suspend directives (lifts have no SLA); and how the platforms answered the matches, per
+ * signal types: how often a weak signal (a name and birth date) matched someone else is a figure
+ * the CNIL asks for. A read of aggregates, audited like any read.
  */
 @Injectable()
 export class ComplianceReport {
@@ -80,12 +107,32 @@ export class ComplianceReport {
          ORDER BY 2, 1`,
         [from, to, now],
       );
+    // Reads signup_matches (libs/screening writes it): the months are the matches' own, Paris time.
+    const reviews: ReviewFiguresRow[] = await this.dataSource.query(
+      `SELECT m.platform_id AS platform,
+              p.name AS "platformName",
+              array_to_string(ARRAY(SELECT t FROM unnest(m.signal_types) AS t ORDER BY t), '+') AS "signalTypes",
+              m.decision,
+              count(*)::int AS matches,
+              count(*) FILTER (WHERE m.outcome = 'confirmed')::int AS confirmed,
+              count(*) FILTER (WHERE m.outcome = 'not_same_person')::int AS "notSamePerson",
+              count(*) FILTER (WHERE m.outcome = 'unknown')::int AS unknown,
+              count(*) FILTER (WHERE m.outcome IS NULL)::int AS unanswered
+       FROM signup_matches m
+       JOIN platforms p ON p.id = m.platform_id
+       WHERE m.matched_at >= (($1 || '-01')::date)::timestamp AT TIME ZONE 'Europe/Paris'
+         AND m.matched_at < (($2 || '-01')::date + interval '1 month')::timestamp AT TIME ZONE 'Europe/Paris'
+       GROUP BY 1, 2, 3, 4
+       ORDER BY 2, 1, 4 DESC, 3`,
+      [from, to],
+    );
     await this.dataSource.transaction((em) =>
       this.audit.record(em, { type: 'report.read', actor, data: { report: 'compliance', from, to } }),
     );
     return {
       from,
       to,
+      reviews,
       items: rows.map(({ median, p90, ...row }) => ({
         ...row,
         medianSecondsToEnforce: median === null ? null : Math.round(Number(median)),

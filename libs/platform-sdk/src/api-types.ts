@@ -456,10 +456,70 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Resolve a matchId a platform quoted: the order it matched (its authority, auditors)
+         * Resolve a matchId a platform quoted: the order it matched, the platform’s answer (its authority, auditors); opened by the authority, the attempt is marked read
          * @description Roles: authority, auditor
          */
         get: operations["getSignupMatch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/signup-matches/{matchId}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The platform’s answer on one of its matches after its own review: confirmed (optionally with the account id, sealed), not_same_person, or unknown (a final answer may follow). A final answer stays: the same again is a 200, another a 409
+         * @description Roles: platform
+         */
+        post: operations["reviewSignupMatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Attempts: sign-ups matched on the caller’s organisation’s orders (auditors: all), newest first, with the platform’s answer and whether the organisation opened them; an audited read (attempt.listed). Opening one (GET /v1/signup-matches/{matchId}) marks it read
+         * @description Roles: authority, auditor
+         */
+        get: operations["listAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attempts/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How many attempts on the caller’s organisation’s orders it has not opened, in all and per order (counts only)
+         * @description Roles: authority
+         */
+        get: operations["countUnreadAttempts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -770,6 +830,26 @@ export interface paths {
          * @description Roles: admin
          */
         patch: operations["adminMovePerson"];
+        trace?: never;
+    };
+    "/v1/session/attempt-mails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * The person signed in asks, or stops asking, for an e-mail at each new attempt on their organisation’s orders (the mail says only that there is something to read); audited person.attempt_mails_set
+         * @description Roles: authority
+         */
+        put: operations["setAttemptMails"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/session": {
@@ -2057,7 +2137,7 @@ export interface operations {
                 orderId?: string;
                 courtReference?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported" | "attempt.listed" | "person.attempt_mails_set" | "attempt.mailed";
                 from?: string;
                 to?: string;
                 order?: "asc" | "desc";
@@ -2152,7 +2232,7 @@ export interface operations {
                 orderId?: string;
                 courtReference?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported" | "attempt.listed" | "person.attempt_mails_set" | "attempt.mailed";
                 from?: string;
                 to?: string;
             };
@@ -2770,6 +2850,24 @@ export interface operations {
                             medianSecondsToEnforce: number | null;
                             p90SecondsToEnforce: number | null;
                         }[];
+                        /** @description the platforms’ answers on the matches of those months, per platform, signal types and decision (added in issue 30) */
+                        reviews: {
+                            platform: string;
+                            platformName: string;
+                            /** @description the match’s signal types, sorted and joined by `+` (e.g. `email+phone`) */
+                            signalTypes: string;
+                            /** @enum {string} */
+                            decision: "block" | "review";
+                            matches: number;
+                            /** @description answered: the same person */
+                            confirmed: number;
+                            /** @description answered: not the same person */
+                            notSamePerson: number;
+                            /** @description answered: could not tell (and no final answer since) */
+                            unknown: number;
+                            /** @description no answer from the platform */
+                            unanswered: number;
+                        }[];
                     };
                 };
             };
@@ -3225,6 +3323,11 @@ export interface operations {
                         decision: "block" | "review";
                         signalTypes: string[];
                         matchedAt: string;
+                        /** @description The platform’s answer after its review (POST …/review); null while it has not answered */
+                        outcome: ("confirmed" | "not_same_person" | "unknown") | null;
+                        reviewedAt: string | null;
+                        /** @description The account the platform confirmed as the banned person’s: only on a `confirmed` outcome that named one */
+                        accountId?: string;
                     };
                 };
             };
@@ -3257,6 +3360,282 @@ export interface operations {
             };
             /** @description SIGNUP_MATCH.NOT_FOUND */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reviewSignupMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                matchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "confirmed" | "not_same_person" | "unknown";
+                    /** @description With `confirmed` only: the account on the platform; sealed at rest, shown only to the order’s authority */
+                    accountId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The answer as recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        matchId: string;
+                        /** @enum {string} */
+                        decision: "block" | "review";
+                        /** @enum {string} */
+                        outcome: "confirmed" | "not_same_person" | "unknown";
+                        reviewedAt: string;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for platform; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SIGNUP_MATCH.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description SIGNUP_MATCH.ALREADY_REVIEWED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAttempts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                after?: string;
+                order?: string;
+                unread?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of attempts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            matchId: string;
+                            orderId: string;
+                            platform: string;
+                            platformName: string;
+                            /** @enum {string} */
+                            decision: "block" | "review";
+                            signalTypes: string[];
+                            matchedAt: string;
+                            outcome: ("confirmed" | "not_same_person" | "unknown") | null;
+                            reviewedAt: string | null;
+                            /** @description Whether the order’s organisation has opened it */
+                            read: boolean;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority, auditor */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    countUnreadAttempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        total: number;
+                        orders: {
+                            orderId: string;
+                            unread: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5294,6 +5673,97 @@ export interface operations {
             };
         };
     };
+    setAttemptMails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    enabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The setting as recorded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PERSON.SESSION_REQUIRED; AUTH.FORBIDDEN: the route is for authority; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getSession: {
         parameters: {
             query?: never;
@@ -5325,6 +5795,7 @@ export interface operations {
                         person: {
                             name: string | null;
                             email: string;
+                            attemptMails: boolean;
                         } | null;
                         /** @description A person’s session: send it as X-CSRF-Token with every change */
                         csrfToken: string | null;

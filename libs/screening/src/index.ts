@@ -12,5 +12,18 @@ export {
   signupBatchResultSchema,
   signupMatchViewSchema,
   type SignupMatchView,
+  matchReviewSchema,
+  type MatchReviewInput,
+  matchReviewResultSchema,
+  type MatchReviewResult,
 } from './signup-checks.schemas';
+export { AttemptsService } from './attempts.service';
+export {
+  attemptsQuerySchema,
+  type AttemptsQuery,
+  attemptPageSchema,
+  type AttemptPage,
+  unreadAttemptsSchema,
+  type UnreadAttempts,
+} from './attempts.schemas';
 export { fastSignupChecks } from './signup-fast-parse';

@@ -44,6 +44,9 @@ export const signupResultSchema = z.object({
 });
 export const signupBatchResultSchema = z.object({ results: z.array(signupResultSchema.extend({ ref: z.string() })) });
 
+export const MATCH_OUTCOMES = ['confirmed', 'not_same_person', 'unknown'] as const;
+export type MatchOutcome = (typeof MATCH_OUTCOMES)[number];
+
 export const signupMatchViewSchema = z.object({
   matchId: z.string(),
   orderId: z.string(),
@@ -51,5 +54,42 @@ export const signupMatchViewSchema = z.object({
   decision: z.enum(['block', 'review']),
   signalTypes: z.array(z.string()),
   matchedAt: z.string(),
+  outcome: z
+    .enum(MATCH_OUTCOMES)
+    .nullable()
+    .meta({ description: 'The platform’s answer after its review (POST …/review); null while it has not answered' }),
+  reviewedAt: z.string().nullable(),
+  accountId: z
+    .string()
+    .optional()
+    .meta({ description: 'The account the platform confirmed as the banned person’s: only on a `confirmed` outcome that named one' }),
 });
 export type SignupMatchView = z.output<typeof signupMatchViewSchema>;
+
+/**
+ * POST /v1/signup-matches/{matchId}/review: the platform's answer after its own review of the
+ * account. `unknown` may be followed by a final answer; `confirmed` and `not_same_person` are final.
+ */
+export const matchReviewSchema = z
+  .strictObject({
+    outcome: z.enum(MATCH_OUTCOMES),
+    accountId: text()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'With `confirmed` only: the account on the platform; sealed at rest, shown only to the order’s authority' }),
+  })
+  .refine((b) => b.accountId === undefined || b.outcome === 'confirmed', {
+    message: 'accountId is given with a confirmed outcome only',
+    path: ['accountId'],
+  });
+export type MatchReviewInput = z.output<typeof matchReviewSchema>;
+
+/** What the platform gets back: its answer as recorded (never the account id). */
+export const matchReviewResultSchema = z.object({
+  matchId: z.string(),
+  decision: z.enum(['block', 'review']),
+  outcome: z.enum(MATCH_OUTCOMES),
+  reviewedAt: z.string(),
+});
+export type MatchReviewResult = z.output<typeof matchReviewResultSchema>;

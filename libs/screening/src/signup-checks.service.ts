@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@ostracon/audit';
 
-import { CLOCK, type Clock, DomainError, parisDate, type AuthenticatedClient, actorOf } from '@ostracon/common';
+import { CLOCK, type Clock, DomainError, KeyRingCipher, parisDate, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { type SignupMatchesRow, queryRows } from '@ostracon/database';
 import type { SignalInput } from '@ostracon/identity';
@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { type CheckResult, type Decision, Screener } from './screener';
 import { ScreeningErrors } from './screening.errors';
 import { ScreeningIndexService } from './screening-index.service';
-import type { SignupMatchView } from './signup-checks.schemas';
+import { AttemptReads } from './attempt-reads.store';
+import type { MatchReviewInput, MatchReviewResult, SignupMatchView } from './signup-checks.schemas';
 
 export interface SignupOutcome {
   ref?: string;
@@ -23,7 +24,23 @@ export interface SignupOutcome {
   ignored?: CheckResult['ignored'];
 }
 
-type MatchRow = Pick<SignupMatchesRow, 'id' | 'order_id' | 'platform_id' | 'decision' | 'signal_types' | 'matched_at'>;
+type MatchRow = Pick<
+  SignupMatchesRow,
+  | 'id'
+  | 'order_id'
+  | 'platform_id'
+  | 'decision'
+  | 'signal_types'
+  | 'matched_at'
+  | 'outcome'
+  | 'reviewed_at'
+  | 'account_key_id'
+  | 'account_enc'
+>;
+
+/** The additional data that binds a sealed account id to its match: it cannot be moved to another row. */
+const accountAad = (matchId: string) => `match:${matchId}`;
+const FINAL_OUTCOMES: readonly string[] = ['confirmed', 'not_same_person'];
 
 /**
  * Sign-up checks for one platform: the in-memory index decides; each match is recorded with
@@ -32,6 +49,7 @@ type MatchRow = Pick<SignupMatchesRow, 'id' | 'order_id' | 'platform_id' | 'deci
 @Injectable()
 export class SignupChecksService {
   private readonly screener: Screener;
+  private readonly accountCipher: KeyRingCipher;
   private todayCache = { minute: -1, date: '' };
 
   constructor(
@@ -40,8 +58,10 @@ export class SignupChecksService {
     private readonly index: ScreeningIndexService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly reads: AttemptReads,
   ) {
     this.screener = new Screener(config.signals.peppers);
+    this.accountCipher = new KeyRingCipher(config.accounts.encryptionKeys);
   }
 
   /**
@@ -76,12 +96,17 @@ export class SignupChecksService {
     return outcomes;
   }
 
-  /** A match, for the authority of its order or an auditor; 404 for anyone else. */
+  /**
+   * A match, for the authority of its order or an auditor; 404 for anyone else. Opened by the
+   * order's authority, the attempt is marked read for its organisation in the same transaction as
+   * the audited read.
+   */
   async findMatch(client: AuthenticatedClient, matchId: string): Promise<SignupMatchView> {
     const rows = z.uuid().safeParse(matchId).success
       ? await queryRows<MatchRow>(
           this.dataSource,
-          `SELECT m.id, m.order_id, m.platform_id, m.decision, m.signal_types, m.matched_at
+          `SELECT m.id, m.order_id, m.platform_id, m.decision, m.signal_types, m.matched_at,
+                  m.outcome, m.reviewed_at, m.account_key_id, m.account_enc
            FROM signup_matches m JOIN ${orderRelations.issuers} o ON o.id = m.order_id
            WHERE m.id = $1 AND ($2::uuid IS NULL OR o.organisation_id = $2)`,
           [matchId, client.role === 'auditor' ? null : client.organisationId],
@@ -89,15 +114,25 @@ export class SignupChecksService {
       : [];
     const row = rows[0];
     if (!row) throw new DomainError(ScreeningErrors.matchNotFound);
-    await this.dataSource.transaction((em) =>
-      this.audit.record(em, {
+    await this.dataSource.transaction(async (em) => {
+      await this.audit.record(em, {
         type: 'signup_match.read',
         actor: actorOf(client),
         orderId: row.order_id,
         platformId: row.platform_id,
         data: { matchId: row.id },
-      }),
-    );
+      });
+      if (client.role === 'authority') await this.reads.markRead(em, client.organisationId, [row.id], actorOf(client), this.clock.now());
+    });
+    return this.view(row);
+  }
+
+  /** A match as its order's authority reads it: the account id only on a confirmed outcome. */
+  view(row: MatchRow): SignupMatchView {
+    const account =
+      row.outcome === 'confirmed' && row.account_enc && row.account_key_id
+        ? this.accountCipher.open({ keyId: row.account_key_id, data: row.account_enc }, accountAad(row.id)).toString('utf8')
+        : undefined;
     return {
       matchId: row.id,
       orderId: row.order_id,
@@ -105,7 +140,61 @@ export class SignupChecksService {
       decision: row.decision,
       signalTypes: row.signal_types,
       matchedAt: row.matched_at.toISOString(),
+      outcome: row.outcome,
+      reviewedAt: row.reviewed_at ? row.reviewed_at.toISOString() : null,
+      ...(account === undefined ? {} : { accountId: account }),
     };
+  }
+
+  /**
+   * The platform's answer on one of its matches (docs/attempts.md): 404 for another platform's
+   * match, as for an unknown one. `unknown` may be followed by a final answer; a final answer
+   * (`confirmed`, `not_same_person`) stays: the same one again is answered as recorded, another is
+   * a 409. Each change is audited `signup_match.reviewed`; the account id is sealed, never logged.
+   */
+  async review(client: AuthenticatedClient, matchId: string, input: MatchReviewInput): Promise<MatchReviewResult> {
+    if (!z.uuid().safeParse(matchId).success) throw new DomainError(ScreeningErrors.matchNotFound);
+    const platform = client.platformId!;
+    return this.dataSource.transaction(async (em) => {
+      const rows = await queryRows<MatchRow>(
+        em,
+        `SELECT id, order_id, platform_id, decision, signal_types, matched_at, outcome, reviewed_at, account_key_id, account_enc
+         FROM signup_matches WHERE id = $1 AND platform_id = $2 FOR UPDATE`,
+        [matchId, platform],
+      );
+      const row = rows[0];
+      if (!row) throw new DomainError(ScreeningErrors.matchNotFound);
+      const result = (r: MatchRow): MatchReviewResult => ({
+        matchId: r.id,
+        decision: r.decision,
+        outcome: r.outcome!,
+        reviewedAt: r.reviewed_at!.toISOString(),
+      });
+      if (row.outcome !== null && FINAL_OUTCOMES.includes(row.outcome)) {
+        const sameAccount = (this.view(row).accountId ?? null) === (input.accountId ?? null);
+        if (row.outcome === input.outcome && sameAccount) return result(row);
+        throw new DomainError(ScreeningErrors.alreadyReviewed, `This match was answered '${row.outcome}'`);
+      }
+      if (row.outcome === 'unknown' && input.outcome === 'unknown') return result(row);
+      const sealed =
+        input.accountId === undefined ? null : this.accountCipher.seal(Buffer.from(input.accountId, 'utf8'), accountAad(row.id));
+      const updated = await queryRows<MatchRow>(
+        em,
+        `UPDATE signup_matches SET outcome = $2, account_key_id = $3, account_enc = $4, reviewed_at = $5, reviewed_by = $6
+         WHERE id = $1
+         RETURNING id, order_id, platform_id, decision, signal_types, matched_at, outcome, reviewed_at, account_key_id, account_enc`,
+        [row.id, input.outcome, sealed?.keyId ?? null, sealed?.data ?? null, this.clock.now(), client.id],
+      );
+      // The exact shape libs/audit's evidence files read: ids, decision, outcome and types only.
+      await this.audit.record(em, {
+        type: 'signup_match.reviewed',
+        actor: actorOf(client),
+        orderId: row.order_id,
+        platformId: row.platform_id,
+        data: { matchId: row.id, decision: row.decision, outcome: input.outcome, signalTypes: row.signal_types },
+      });
+      return result(updated[0]!);
+    });
   }
 
   /**

@@ -34,6 +34,7 @@ export const OUTSIDE_THE_CONTRACT: readonly { prefix: string; why: string }[] = 
   { prefix: '/console', why: 'the console’s static files (apps/console), a client of /v1 like any other' },
   { prefix: DASHBOARD_PATH, why: 'the BullMQ dashboard: bull-board’s pages and the JSON they call, for admins' },
   { prefix: '/docs', why: 'this document (/docs/json, /docs/yaml) and Swagger UI' },
+  { prefix: '/dev/', why: 'development pages (the mails kept without SMTP_URL): never mounted in production' },
 ];
 
 /** The groups, in the order the document lists them (Swagger UI shows tags as they first appear). */

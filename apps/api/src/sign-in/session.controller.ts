@@ -1,8 +1,10 @@
-import { Controller, Get, Header, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
-import { ZodPipe, type AuthenticatedClient, actorOf } from '@ostracon/common';
+import { CLOCK, type Clock, DomainError, ZodPipe, type AuthenticatedClient, actorOf } from '@ostracon/common';
 import {
   AccessGuard,
+  type AttemptMailsInput,
+  attemptMailsSchema,
   CurrentClient,
   CurrentSession,
   PeopleService,
@@ -26,7 +28,27 @@ export class SessionController {
   constructor(
     private readonly people: PeopleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** PUT /v1/session/attempt-mails: the person signed in asks (or stops asking) to be told by e-mail of new attempts. */
+  @Put('session/attempt-mails')
+  @ApiRoute({
+    operationId: 'setAttemptMails',
+    summary:
+      'The person signed in asks, or stops asking, for an e-mail at each new attempt on their organisation’s orders (the mail says only that there is something to read); audited person.attempt_mails_set',
+    tag: 'sign-in',
+    roles: ['authority'],
+    responses: { 200: { description: 'The setting as recorded', schema: attemptMailsSchema } },
+    errors: [AuthErrors.personOnly],
+  })
+  setAttemptMails(
+    @CurrentClient() caller: AuthenticatedClient,
+    @Body(new ZodPipe(attemptMailsSchema)) body: AttemptMailsInput,
+  ): Promise<{ enabled: boolean }> {
+    if (caller.kind !== 'person') throw new DomainError(AuthErrors.personOnly);
+    return this.people.setAttemptMails(caller.id, body.enabled, actorOf(caller), this.clock.now());
+  }
 
   /** GET /v1/session: who the caller is (a key or a person signed in), and a session's CSRF token. */
   @Get('session')

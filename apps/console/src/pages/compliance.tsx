@@ -4,9 +4,11 @@ import { Field } from '../field';
 import { format, messages as t } from '../i18n';
 import { navigate } from '../router';
 import { Loaded, Table, useLoad } from '../ui';
+import { signalsText } from './attempts';
 import '../inspect.css';
 
 export type ComplianceRow = ComplianceReport['items'][number];
+export type ReviewRow = ComplianceReport['reviews'][number];
 
 const SERIES = [
   { key: 'enforcedInTime', colour: 'var(--background-flat-success)' },
@@ -152,6 +154,56 @@ function Chart({ rows }: { rows: ComplianceRow[] }) {
   );
 }
 
+/**
+ * How platforms answered the matches of the same months, per platform, signal types and decision
+ * (issue 30): how often a name and a birth date matched someone else, from data.
+ */
+function ReviewFigures({ from, to, rows }: { from: string; to: string; rows: ReviewRow[] }) {
+  return (
+    <section className="fr-mt-6w" aria-labelledby="reviews-title">
+      <h2 id="reviews-title">{t.attempts.reviewsTitle}</h2>
+      <p>{t.attempts.reviewsIntro}</p>
+      {rows.length === 0 ? (
+        <p data-testid="reviews-empty">{t.attempts.reviewsEmpty}</p>
+      ) : (
+        <>
+          <Table testId="review-figures" caption={format(t.attempts.reviewsCaption, { from, to })}>
+            <thead>
+              <tr>
+                <th scope="col">{t.compliance.platform}</th>
+                <th scope="col">{t.attempts.signals}</th>
+                <th scope="col">{t.attempts.decision}</th>
+                <th scope="col">{t.attempts.matches}</th>
+                <th scope="col">{t.attempts.columns.confirmed}</th>
+                <th scope="col">{t.attempts.columns.notSamePerson}</th>
+                <th scope="col">{t.attempts.columns.unknown}</th>
+                <th scope="col">{t.attempts.columns.unanswered}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={`${r.platform}-${r.signalTypes}-${r.decision}`} data-platform={r.platform} data-signals={r.signalTypes}>
+                  <th scope="row" className="fr-cell--multiline">
+                    {r.platformName}
+                  </th>
+                  <td>{signalsText(r.signalTypes.split('+'))}</td>
+                  <td>{t.attempts.decisions[r.decision] ?? r.decision}</td>
+                  <td>{r.matches}</td>
+                  <td>{r.confirmed}</td>
+                  <td>{r.notSamePerson}</td>
+                  <td>{r.unknown}</td>
+                  <td>{r.unanswered}</td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+          <p className="fr-text--sm">{t.attempts.reviewsSum}</p>
+        </>
+      )}
+    </section>
+  );
+}
+
 /** Enforcement compliance per platform and month (GET /v1/reports/compliance): chart, table, CSV. */
 export function CompliancePage({ query }: { query: URLSearchParams }) {
   const params = { from: query.get('from') || undefined, to: query.get('to') || undefined };
@@ -271,6 +323,7 @@ export function CompliancePage({ query }: { query: URLSearchParams }) {
           </>
         )}
       </Loaded>
+      {report.value && <ReviewFigures from={report.value.from} to={report.value.to} rows={report.value.reviews} />}
     </>
   );
 }

@@ -8,6 +8,7 @@ import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
 import { usePlatformNames } from '../platforms';
 import { lateFirst, platformState } from './orders';
 import { EvidenceLinks } from '../evidence-links';
+import { OrderAttempts } from './order-attempts';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
 export async function eventsOf(orderId: string): Promise<AuditEvent[]> {
@@ -230,6 +231,7 @@ function OrderView({
         </ul>
       )}
 
+      <OrderAttempts orderId={o.id} caller={caller} />
       {events.value && <EvidenceLinks orderId={o.id} events={events.value} platformName={named} />}
 
       {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled') && <Revoke id={o.id} onDone={onRevoked} />}

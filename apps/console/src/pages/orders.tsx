@@ -62,6 +62,12 @@ export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: 
   };
   const page = useLoad(() => ok(client.GET('/v1/orders', { params: { query: params } })), [JSON.stringify(params)]);
   const late = useLoad(() => ok(client.GET('/v1/orders/late')), [JSON.stringify(params)]);
+  // Unread attempts per order (issue 30), for the authority whose orders they are.
+  const unread = useLoad(
+    () => (caller.role === 'authority' ? ok(client.GET('/v1/attempts/unread')) : Promise.resolve({ total: 0, orders: [] })),
+    [JSON.stringify(params)],
+  );
+  const unreadOf = new Map((unread.value?.orders ?? []).map((u) => [u.orderId, u.unread]));
   const platforms = usePlatformNames();
   const { nameOf } = platforms;
 
@@ -197,6 +203,13 @@ export function OrdersPage({ query, caller }: { query: URLSearchParams; caller: 
                           <a href={`#/orders/${o.id}`}>{o.courtReference}</a>
                           <br />
                           <span className="fr-text--xs">{format(t.orders.created, { date: formatDateTime(o.createdAt) })}</span>
+                          {(unreadOf.get(o.id) ?? 0) > 0 && (
+                            <div className="fr-mt-1w" data-testid="unread-attempts">
+                              <a href="#/attempts">
+                                <Badge text={format(t.attempts.unreadCount, { count: unreadOf.get(o.id)! })} tone="info" />
+                              </a>
+                            </div>
+                          )}
                           {overdue > 0 && (
                             <div className="fr-mt-1w" data-testid="late-count">
                               <Badge text={format(t.orders.lateCount, { count: overdue })} tone="error" />
