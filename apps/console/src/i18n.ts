@@ -46,7 +46,15 @@ const fr = {
     details: 'Détail',
     notFound: 'Cette page n’existe pas, ou votre rôle ne permet pas d’y accéder.',
   },
-  status: { scheduled: 'programmée', active: 'en cours', expired: 'expirée', revoked: 'révoquée' },
+  status: {
+    scheduled: 'programmée',
+    active: 'en cours',
+    expired: 'expirée',
+    revoked: 'révoquée',
+    suspended: 'suspendue (appel)',
+    relieved: 'relevée',
+    quashed: 'infirmée',
+  },
   platformStatus: {
     pending: 'en attente',
     delivered: 'transmise',

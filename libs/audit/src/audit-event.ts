@@ -37,6 +37,12 @@ export const AUDIT_EVENT_TYPES = [
   'signup_match.read',
   'audit.read',
   'report.read',
+  // Appeals and relèvement (decision 0027).
+  'order.appealed',
+  'order.appeal_confirmed',
+  'order.appeal_quashed',
+  'order.relieved',
+  'directive.sla_stopped',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
