@@ -7,6 +7,7 @@ import { useAction } from '../use-action';
 import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
 import { usePlatformNames } from '../platforms';
 import { lateFirst, platformState } from './orders';
+import { TRANSITION_EVENTS, TransitionActions, TransitionNotices, statusTone } from '../order-transitions';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
 export async function eventsOf(orderId: string): Promise<AuditEvent[]> {
@@ -34,10 +35,11 @@ export const TIMELINE = new Set([
   'directive.cancelled',
   'directive.acknowledged',
   'directive.sla_breached',
+  ...TRANSITION_EVENTS,
 ]);
 
 export function eventLine(e: AuditEvent): string {
-  const label = t.events[e.type] ?? e.type;
+  const label = t.events[e.type] ?? t.appeals.events[e.type] ?? e.type;
   const detail: string[] = [];
   if (typeof e.data.directiveType === 'string') detail.push(t.order.directiveTypes[e.data.directiveType] ?? e.data.directiveType);
   if (typeof e.data.outcome === 'string') detail.push(t.outcomes[e.data.outcome] ?? e.data.outcome);
@@ -139,7 +141,7 @@ function OrderView({
         </a>
       </p>
       <h1>{format(t.order.title, { reference: o.courtReference })}</h1>
-      <Badge text={t.status[o.status]} tone={o.status === 'active' ? 'success' : o.status === 'revoked' ? 'warning' : 'info'} />
+      <Badge text={t.status[o.status]} tone={statusTone(o.status)} />
       <p className="fr-mt-2w">
         <a
           className="fr-link fr-icon-file-text-line fr-link--icon-left"
@@ -161,6 +163,7 @@ function OrderView({
           </p>
         </div>
       )}
+      <TransitionNotices order={o} />
       <h2 className="fr-mt-4w">{t.order.terms}</h2>
       <dl className="fr-grid-row fr-grid-row--gutters">
         {orderTerms(o).map(([term, value]) => (
@@ -229,7 +232,10 @@ function OrderView({
         </ul>
       )}
 
-      {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled') && <Revoke id={o.id} onDone={onRevoked} />}
+      {caller.role === 'authority' && <TransitionActions order={o} onDone={onRevoked} />}
+      {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled' || o.status === 'suspended') && (
+        <Revoke id={o.id} onDone={onRevoked} />
+      )}
     </>
   );
 }
