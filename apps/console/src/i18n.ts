@@ -494,6 +494,14 @@ const fr = {
     'ORDER.DUPLICATE_REFERENCE':
       'Votre organisation a déjà enregistré une ordonnance avec cette référence : confirmez s’il s’agit bien d’une autre décision.',
     'ORDER.EXPORT_TOO_LARGE': 'Plus de 10 000 ordonnances correspondent à ces filtres : précisez-les pour exporter.',
+    // Appeals and relèvement (decision 0027).
+    'ORDER.APPEAL_NOT_A_SENTENCE':
+      'Seule une peine est suspendue par l’appel (Code de procédure pénale, art. 506) : une mesure de contrôle judiciaire ou une obligation de sursis probatoire ne l’est pas.',
+    'ORDER.NOT_APPEALABLE': 'Cette ordonnance a pris fin, ou un appel a déjà été enregistré : un autre appel ne peut l’être.',
+    'ORDER.NO_PENDING_APPEAL': 'Aucun appel n’attend son issue pour cette ordonnance.',
+    'ORDER.NOT_RELIEVABLE':
+      'Le relèvement ne s’enregistre que sur une ordonnance programmée ou en cours (pendant l’appel, la cour d’appel statue).',
+    'ORDER.TRANSITION_DATE_INVALID': 'Cette date est postérieure à aujourd’hui, ou antérieure à la décision qu’elle suit.',
     'DIRECTIVE.NOT_FOUND': 'Cette directive n’existe pas.',
     'DIRECTIVE.NOT_ACKNOWLEDGEABLE': 'Cette directive ne peut pas être confirmée dans son état actuel.',
     'PLATFORM.ALREADY_EXISTS': 'Une plateforme porte déjà cet identifiant.',
