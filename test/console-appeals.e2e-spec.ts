@@ -95,7 +95,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     await fill(page, '#appeal-lodged-on', isoDate(new Date()));
     await fill(page, '#appeal-reference', `CA-PARIS-${unique}`);
     await expectClean(page, 'appeal form');
-    await screenshot(page, 'order-appeal-form');
+    await screenshot(page, 'order-appeal-form-desktop');
     await page.click('[data-testid="appeal-confirm"]');
     await page.waitForSelector('[data-testid="appeal-pending"]');
     expect(await badge(page)).toBe('suspendue (appel)');
@@ -105,7 +105,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     expect(await page.locator('[data-testid="open-appeal"]').count()).toBe(0);
     expect(await page.locator('[data-testid="open-relief"]').count()).toBe(0);
     await expectClean(page, 'order suspended');
-    await screenshot(page, 'order-suspended');
+    await screenshot(page, 'order-suspended-desktop');
 
     await page.click('[data-testid="open-outcome"]');
     await page.waitForSelector('[data-testid="outcome-form"]');
@@ -120,7 +120,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     await page.waitForSelector('[data-testid="outcome-form"] .fr-error-text');
     expect(await badge(page)).toBe('suspendue (appel)');
     await expectClean(page, 'appeal outcome refused');
-    await screenshot(page, 'order-appeal-outcome-refused');
+    await screenshot(page, 'order-appeal-outcome-refused-desktop');
     await fill(page, '#outcome-ends-at', local(60));
     await page.click('[data-testid="outcome-confirm"]');
     await page.waitForSelector('[data-testid="appeal-confirmed"]');
@@ -128,7 +128,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     expect(await page.locator('[data-testid="appeal-confirmed"]').innerText()).toContain(`arrêt CA-PARIS-ARRET-${unique}`);
     await page.waitForFunction(() => document.querySelector('.ost-timeline')?.textContent?.includes('Peine confirmée en appel'));
     await expectClean(page, 'appeal confirmed');
-    await screenshot(page, 'order-appeal-confirmed');
+    await screenshot(page, 'order-appeal-confirmed-desktop');
 
     await page.click('[data-testid="open-relief"]');
     await page.waitForSelector('[data-testid="relief-form"]');
@@ -140,7 +140,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     expect(await timeline(page)).toContain('Relèvement : ordonnance terminée avant son terme');
     expect(await page.locator('[data-testid="open-relief"], [data-testid="revoke"]').count()).toBe(0);
     await expectClean(page, 'order relieved');
-    await screenshot(page, 'order-relieved');
+    await screenshot(page, 'order-relieved-desktop');
 
     const view = (await world.api.request({ method: 'GET', url: `/v1/orders/${id}`, key: world.authority.apiKey })).body;
     expect(view).toMatchObject({
