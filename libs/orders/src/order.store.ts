@@ -182,7 +182,7 @@ export class OrderStore {
       em,
       `UPDATE ban_orders SET suspended_at = NULL, appeal_decided_at = $2, appeal_outcome = 'confirmed', appeal_decided_on = $3,
          appeal_decision_reference = $4, starts_at = $5, ends_at = $6, expired_at = NULL,
-         activated_at = CASE WHEN $5 <= $2 THEN $2 END
+         activated_at = CASE WHEN $5::timestamptz <= $2::timestamptz THEN $2::timestamptz END
        WHERE id = $1`,
       [id, outcome.at, outcome.decidedOn, outcome.decisionReference, outcome.startsAt, outcome.endsAt],
     );
