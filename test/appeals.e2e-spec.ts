@@ -298,7 +298,7 @@ describe('appeals: an appeal suspends a sentence, its outcome resumes or ends it
       await tick();
       return (await events(o.id, 'order.activated')).length === 1;
     }, 'the activation');
-    const suspend = await waitFor(() => received(o.sim, o.id, 'suspend')[0], 'the suspend at the start');
+    await waitFor(() => received(o.sim, o.id, 'suspend')[0], 'the suspend at the start');
     expect(received(o.sim, o.id, 'lift')).toHaveLength(0);
   });
 
