@@ -113,7 +113,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     await fill(page, '#outcome-decided-on', isoDate(new Date()));
     await fill(page, '#outcome-reference', `CA-PARIS-ARRET-${unique}`);
     await page.check('#outcome-new-dates');
-    await fill(page, '#outcome-starts-at', local(0.01));
+    await fill(page, '#outcome-starts-at', local(0));
     await fill(page, '#outcome-ends-at', local(240));
     expected.add(`422 /v1/orders/${id}/appeal/outcome`);
     await page.click('[data-testid="outcome-confirm"]');
@@ -187,7 +187,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     await page.click('[data-testid="outcome-confirm"]');
     await page.waitForSelector('[data-testid="appeal-quashed"]');
     expect(await badge(page)).toBe('infirmée');
-    expect(await page.locator('[data-testid="transitions-title"], [data-testid="revoke"]').count()).toBe(0);
+    expect(await page.locator('#transitions-title, [data-testid="revoke"]').count()).toBe(0);
     await page.waitForFunction(() => document.querySelector('.ost-timeline')?.textContent?.includes('Peine infirmée en appel'));
     await expectClean(page, 'order quashed, phone');
     await screenshot(page, 'order-quashed-phone');
