@@ -10,6 +10,9 @@ import type { SimulatedPlatform } from './support/simulated-platform';
 import type { TestApp } from './support/test-app';
 import { type World, startWorld } from './support/world';
 
+// Each case waits for real deliveries, index reloads and the SDK's long polls.
+jest.setTimeout(120_000);
+
 const DAY = 86_400_000;
 const unique = (label: string) => `${label}-${randomBytes(5).toString('hex')}`;
 
