@@ -33,6 +33,11 @@ export class AppealsAndEarlyEnds1764523000000 implements MigrationInterface {
         ADD COLUMN relief_decided_on date,
         ADD COLUMN relief_decision_reference text`);
     await q.query(`UPDATE ban_orders SET ended_by = 'revocation' WHERE revoked_at IS NOT NULL`);
+    // A revocation's reason goes with a revocation, not with every early end.
+    await q.query(`
+      ALTER TABLE ban_orders
+        DROP CONSTRAINT ck_ban_orders_revocation,
+        ADD CONSTRAINT ck_ban_orders_revocation CHECK ((ended_by IS NOT DISTINCT FROM 'revocation') = (revocation_reason IS NOT NULL))`);
     await q.query(`
       ALTER TABLE ban_orders
         ADD CONSTRAINT ck_ban_orders_ended CHECK ((revoked_at IS NULL) = (ended_by IS NULL)),
@@ -72,6 +77,11 @@ export class AppealsAndEarlyEnds1764523000000 implements MigrationInterface {
       CREATE TRIGGER ban_orders_notify_update AFTER UPDATE OF revoked_at, purged_at ON ban_orders
       FOR EACH ROW WHEN (OLD.revoked_at IS DISTINCT FROM NEW.revoked_at OR OLD.purged_at IS DISTINCT FROM NEW.purged_at)
       EXECUTE FUNCTION ban_orders_notify()`);
+    await q.query(`UPDATE ban_orders SET revocation_reason = ended_by WHERE ended_by IN ('relief', 'appeal_quashed')`);
+    await q.query(`
+      ALTER TABLE ban_orders
+        DROP CONSTRAINT ck_ban_orders_revocation,
+        ADD CONSTRAINT ck_ban_orders_revocation CHECK ((revoked_at IS NULL) = (revocation_reason IS NULL))`);
     await q.query(`
       ALTER TABLE ban_orders
         DROP COLUMN ended_by, DROP COLUMN suspended_at, DROP COLUMN appealed_at, DROP COLUMN appeal_lodged_on,

@@ -109,10 +109,10 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
 
     await page.click('[data-testid="open-outcome"]');
     await page.waitForSelector('[data-testid="outcome-form"]');
-    await page.check('#outcome-confirmed');
+    await page.click('label[for="outcome-confirmed"]');
     await fill(page, '#outcome-decided-on', isoDate(new Date()));
     await fill(page, '#outcome-reference', `CA-PARIS-ARRET-${unique}`);
-    await page.check('#outcome-new-dates');
+    await page.click('label[for="outcome-new-dates"]');
     await fill(page, '#outcome-starts-at', local(0));
     await fill(page, '#outcome-ends-at', local(240));
     expected.add(`422 /v1/orders/${id}/appeal/outcome`);
@@ -178,7 +178,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
 
     await page.goto(`${base}/console/#/orders/${id}`);
     await page.click('[data-testid="open-outcome"]');
-    await page.check('#outcome-quashed');
+    await page.click('label[for="outcome-quashed"]');
     expect(await page.locator('#outcome-new-dates').count()).toBe(0);
     await fill(page, '#outcome-decided-on', isoDate(new Date()));
     await fill(page, '#outcome-reference', `CA-LYON-ARRET-${unique}`);

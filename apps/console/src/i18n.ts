@@ -580,7 +580,7 @@ const fr = {
     relief: 'Relèvement',
     appealTitle: 'Enregistrer l’appel formé contre la condamnation',
     appealHint:
-      'L’appel suspend l’exécution de la peine (Code de procédure pénale, art. 506) : chaque plateforme est invitée à lever la suspension, et les contrôles d’inscription cessent de la signaler jusqu’à l’arrêt de la cour d’appel.',
+      'L’appel a pour effet de surseoir à l’exécution de la peine (Code de procédure pénale, art. 506) : chaque plateforme est invitée à lever la suspension, et les contrôles d’inscription cessent de la signaler jusqu’à l’arrêt de la cour d’appel.',
     lodgedOn: 'Date de la déclaration d’appel',
     reference: 'Référence de l’appel',
     outcomeTitle: 'Enregistrer l’arrêt de la cour d’appel',
