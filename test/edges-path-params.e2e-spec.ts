@@ -30,6 +30,9 @@ function bodies(platform: string): Record<string, unknown> {
     // An organisation that does not exist: the hostile id must be refused before anyone looks it up.
     'patch /v1/admin/people/{id}': { organisation: '01a25087-0000-7000-8000-000000000000' },
     'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
+    'post /v1/orders/{id}/appeal': { lodgedOn: '2026-12-01', reference: 'CA-PARIS-2026-2' },
+    'post /v1/orders/{id}/appeal/outcome': { outcome: 'quashed', decidedOn: '2026-12-01', decisionReference: 'CA-PARIS-2026-3' },
+    'post /v1/orders/{id}/relief': { decidedOn: '2026-12-01', decisionReference: 'TJ-PARIS-2026-4' },
     'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
     'post /v1/orders': orderBody(platform),
   };

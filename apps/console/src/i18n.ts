@@ -46,7 +46,15 @@ const fr = {
     details: 'Détail',
     notFound: 'Cette page n’existe pas, ou votre rôle ne permet pas d’y accéder.',
   },
-  status: { scheduled: 'programmée', active: 'en cours', expired: 'expirée', revoked: 'révoquée' },
+  status: {
+    scheduled: 'programmée',
+    active: 'en cours',
+    expired: 'expirée',
+    revoked: 'révoquée',
+    suspended: 'suspendue (appel)',
+    relieved: 'relevée',
+    quashed: 'infirmée',
+  },
   platformStatus: {
     pending: 'en attente',
     delivered: 'transmise',
@@ -488,6 +496,14 @@ const fr = {
     'ORDER.DUPLICATE_REFERENCE':
       'Votre organisation a déjà enregistré une ordonnance avec cette référence : confirmez s’il s’agit bien d’une autre décision.',
     'ORDER.EXPORT_TOO_LARGE': 'Plus de 10 000 ordonnances correspondent à ces filtres : précisez-les pour exporter.',
+    // Appeals and relèvement (decision 0027).
+    'ORDER.APPEAL_NOT_A_SENTENCE':
+      'Seule une peine est suspendue par l’appel (Code de procédure pénale, art. 506) : une mesure de contrôle judiciaire ou une obligation de sursis probatoire ne l’est pas.',
+    'ORDER.NOT_APPEALABLE': 'Cette ordonnance a pris fin, ou un appel a déjà été enregistré : un autre appel ne peut l’être.',
+    'ORDER.NO_PENDING_APPEAL': 'Aucun appel n’attend son issue pour cette ordonnance.',
+    'ORDER.NOT_RELIEVABLE':
+      'Le relèvement ne s’enregistre que sur une ordonnance programmée ou en cours (pendant l’appel, la cour d’appel statue).',
+    'ORDER.TRANSITION_DATE_INVALID': 'Cette date est postérieure à aujourd’hui, ou antérieure à la décision qu’elle suit.',
     'DIRECTIVE.NOT_FOUND': 'Cette directive n’existe pas.',
     'DIRECTIVE.NOT_ACKNOWLEDGEABLE': 'Cette directive ne peut pas être confirmée dans son état actuel.',
     'PLATFORM.ALREADY_EXISTS': 'Une plateforme porte déjà cet identifiant.',
@@ -623,6 +639,49 @@ const fr = {
       unanswered: 'Sans réponse',
     },
     decisions: { block: 'blocage', review: 'examen' } as Record<string, string>,
+  },
+  /** Appeals and relèvement (docs/legal.md § Appeals and relèvement). */
+  appeals: {
+    title: 'Appel et relèvement',
+    appeal: 'Appel formé',
+    outcome: 'Issue de l’appel',
+    relief: 'Relèvement',
+    appealTitle: 'Enregistrer l’appel formé contre la condamnation',
+    appealHint:
+      'L’appel a pour effet de surseoir à l’exécution de la peine (Code de procédure pénale, art. 506) : chaque plateforme est invitée à lever la suspension, et les contrôles d’inscription cessent de la signaler jusqu’à l’arrêt de la cour d’appel.',
+    lodgedOn: 'Date de la déclaration d’appel',
+    reference: 'Référence de l’appel',
+    outcomeTitle: 'Enregistrer l’arrêt de la cour d’appel',
+    outcomeHint:
+      'Confirmée : le bannissement reprend, aux dates fixées par la cour ou pour la durée qui restait à courir, et chaque plateforme reçoit une nouvelle directive. Infirmée : l’ordonnance prend fin.',
+    outcomeChoice: 'Décision de la cour d’appel',
+    confirmed: 'Peine confirmée',
+    quashed: 'Peine infirmée',
+    decidedOn: 'Date de l’arrêt',
+    decisionReference: 'Référence de l’arrêt',
+    newDates: 'La cour a fixé de nouvelles dates',
+    newDatesHint: 'Sinon, la durée qui restait à courir reprend dès l’enregistrement.',
+    startsAt: 'Nouveau début du bannissement',
+    endsAt: 'Nouvelle fin du bannissement',
+    parisTime: 'Heure de Paris',
+    capHint: 'Heure de Paris. Au plus 6 mois, 12 en récidive légale (Code pénal, art. 131-35-1).',
+    reliefTitle: 'Enregistrer un relèvement',
+    reliefHint:
+      'Le relèvement (Code de procédure pénale, art. 702-1) met fin au bannissement avant son terme : chaque plateforme est invitée à lever la suspension. Il est définitif et journalisé.',
+    reliefDecidedOn: 'Date de la décision de relèvement',
+    reliefReference: 'Référence de la décision de relèvement',
+    suspendedNotice:
+      'Appel formé le {date} (référence {reference}) : l’exécution du bannissement est suspendue jusqu’à l’arrêt de la cour d’appel.',
+    confirmedNotice: 'Peine confirmée en appel le {date} (arrêt {reference}) : le bannissement court du {start} au {end}.',
+    quashedNotice: 'Peine infirmée en appel le {date} (arrêt {reference}) : l’ordonnance a pris fin.',
+    relievedNotice: 'Relèvement prononcé le {date} (décision {reference}) : l’ordonnance a pris fin avant son terme.',
+    events: {
+      'order.appealed': 'Appel formé : exécution suspendue',
+      'order.appeal_confirmed': 'Peine confirmée en appel : bannissement repris',
+      'order.appeal_quashed': 'Peine infirmée en appel : ordonnance terminée',
+      'order.relieved': 'Relèvement : ordonnance terminée avant son terme',
+      'directive.sla_stopped': 'Délai d’exécution interrompu (appel)',
+    } as Record<string, string>,
   },
 };
 

@@ -43,6 +43,12 @@ export const AUDIT_EVENT_TYPES = [
   'attempt.listed',
   'person.attempt_mails_set',
   'attempt.mailed',
+  // Appeals and relèvement (decision 0027).
+  'order.appealed',
+  'order.appeal_confirmed',
+  'order.appeal_quashed',
+  'order.relieved',
+  'directive.sla_stopped',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -114,6 +114,17 @@ export interface BanOrdersRow {
   expired_at: Date | null;
   purged_at: Date | null;
   organisation_id: string;
+  ended_by: 'revocation' | 'relief' | 'appeal_quashed' | null;
+  suspended_at: Date | null;
+  appealed_at: Date | null;
+  appeal_lodged_on: Date | null;
+  appeal_reference: string | null;
+  appeal_decided_at: Date | null;
+  appeal_decided_on: Date | null;
+  appeal_outcome: 'confirmed' | 'quashed' | null;
+  appeal_decision_reference: string | null;
+  relief_decided_on: Date | null;
+  relief_decision_reference: string | null;
 }
 
 /** A row of `directives`. */
@@ -138,6 +149,8 @@ export interface DirectivesRow {
   outcome: 'enforced' | 'account_not_found' | 'rejected' | null;
   note: string | null;
   failed_at: Date | null;
+  round: number;
+  sla_stopped_at: Date | null;
 }
 
 /** A row of `idempotency_keys`. */

@@ -31,6 +31,30 @@ export class DirectivePlanner {
   }
 
   /**
+   * An appeal suspends the order: suspends delivered but unanswered stop running against the SLA
+   * (`directive.sla_stopped`), and the platforms are told to lift as when it ends.
+   */
+  async planSuspension(em: EntityManager, orderId: string, now: Date, actor: Actor): Promise<{ cancelled: string[]; lifting: string[] }> {
+    const stopped = await this.store.stopSlaClocks(em, orderId, now);
+    await this.audit.recordMany(
+      em,
+      stopped.map((d) => ({
+        type: 'directive.sla_stopped',
+        actor,
+        orderId,
+        platformId: d.platformId,
+        data: { directiveId: d.id, reason: 'order suspended by an appeal' },
+      })),
+    );
+    return this.planLifts(em, orderId, now, actor);
+  }
+
+  /** The appeal confirmed the ban: every platform starts over with a new suspend, due at the new start. */
+  async planResumption(em: EntityManager, order: { id: string; startsAt: Date; endsAt: Date }): Promise<number> {
+    return this.store.planResumption(em, order);
+  }
+
+  /**
    * The order ends (revoked or expired): a suspend no platform has seen yet is cancelled; every
    * other platform is told to lift, once its suspend has settled (the relay keeps that order).
    */

@@ -4,6 +4,7 @@ import { type DirectivesRow, type PlatformsRow, queryRows } from '@ostracon/data
 import { PUSH_SQL } from '@ostracon/platforms';
 import type { DataSource } from 'typeorm';
 import type { DirectiveStatus, DirectiveType } from './enforcement.types';
+import { notWaitingSql } from './enforcement.store';
 
 /** count(*) is a bigint: pg gives it as text. */
 type Counted = { n: string };
@@ -36,9 +37,7 @@ export class EnforcementMetricsQueries {
       `SELECT max(extract(epoch FROM now() - greatest(o.created_at, d.due_at))) AS age
        FROM outbox o JOIN directives d ON d.id = o.directive_id
        WHERE o.relayed_at IS NULL AND d.due_at <= now()
-         AND (d.type = 'suspend' OR NOT EXISTS (
-           SELECT 1 FROM directives s
-           WHERE s.order_id = d.order_id AND s.platform_id = d.platform_id AND s.type = 'suspend' AND s.status IN ('pending', 'queued')))`,
+         AND ${notWaitingSql('d')}`,
     );
     return row?.age === null || row?.age === undefined ? 0 : Math.max(0, Number(row.age));
   }

@@ -25,6 +25,19 @@ export class EnforcementOfOrders extends OrderEnforcement {
       case 'revoked':
         await this.planner.planLifts(em, change.orderId, change.at, change.actor);
         return;
+      case 'appealed':
+        await this.planner.planSuspension(em, change.orderId, change.at, change.actor);
+        return;
+      case 'appeal_confirmed':
+        await this.planner.planResumption(em, change.order);
+        return;
+      case 'appeal_quashed':
+        // The suspension already told every platform to lift: this finds nothing left (planLifts is idempotent).
+        await this.planner.planLifts(em, change.orderId, change.at, change.actor);
+        return;
+      case 'relieved':
+        await this.planner.planLifts(em, change.orderId, change.at, change.actor);
+        return;
       case 'activated':
         // Its suspends became due at startsAt: the relays need not wait for their next poll.
         await this.store.wakeRelays(em);

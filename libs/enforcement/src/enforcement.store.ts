@@ -17,6 +17,18 @@ import { slaDeadlineSql } from './sla';
 
 type RefRow = Pick<DirectivesRow, 'id' | 'order_id' | 'platform_id' | 'type'>;
 
+/**
+ * The relay's ordering rule, on a row of `directives` named `d`: a lift waits until its platform's
+ * suspend has settled, and a resumed order's suspend (a later round) until the lift before it has.
+ */
+export function notWaitingSql(d: string): string {
+  return `NOT EXISTS (
+    SELECT 1 FROM directives s
+    WHERE s.order_id = ${d}.order_id AND s.platform_id = ${d}.platform_id AND s.status IN ('pending', 'queued')
+      AND ((${d}.type = 'lift' AND s.type = 'suspend' AND s.round <= ${d}.round)
+        OR (${d}.type = 'suspend' AND s.type = 'lift' AND s.round < ${d}.round)))`;
+}
+
 const refOf = (r: RefRow): DirectiveRef => ({ id: r.id, orderId: r.order_id, platformId: r.platform_id, type: r.type });
 
 /**
@@ -52,15 +64,73 @@ export class EnforcementStore {
     );
   }
 
-  /** One suspend per platform, due when the order starts; each with its outbox row. */
-  async planSuspends(em: EntityManager, order: { id: string; startsAt: Date; endsAt: Date }, platformIds: string[]): Promise<void> {
+  /**
+   * One suspend per platform, due when the order starts; each with its outbox row. `round` counts
+   * the order's resumptions after an appeal (0 at intake): one suspend per platform and round.
+   */
+  async planSuspends(
+    em: EntityManager,
+    order: { id: string; startsAt: Date; endsAt: Date },
+    platformIds: string[],
+    round = 0,
+  ): Promise<void> {
     const ids = platformIds.map(() => uuidv7());
     await em.query(
-      `INSERT INTO directives (id, order_id, platform_id, type, due_at, effective_from, effective_until)
-       SELECT id, $2, platform_id, 'suspend', $3, $3, $4 FROM unnest($1::uuid[], $5::text[]) AS t(id, platform_id)`,
-      [ids, order.id, order.startsAt, order.endsAt, platformIds],
+      `INSERT INTO directives (id, order_id, platform_id, type, due_at, effective_from, effective_until, round)
+       SELECT id, $2, platform_id, 'suspend', $3, $3, $4, $6 FROM unnest($1::uuid[], $5::text[]) AS t(id, platform_id)`,
+      [ids, order.id, order.startsAt, order.endsAt, platformIds, round],
     );
     await em.query(`INSERT INTO outbox (directive_id) SELECT unnest($1::uuid[])`, [ids]);
+  }
+
+  // --- When an appeal suspends the order, and when it resumes ------------------------------------
+
+  /**
+   * The order is suspended: suspends delivered but not answered yet no longer run against the
+   * platform's SLA (their deadline cleared, `sla_stopped_at` stamped), nor do their platforms'.
+   * Returns the directives whose clock stopped.
+   */
+  async stopSlaClocks(em: EntityManager, orderId: string, now: Date): Promise<{ id: string; platformId: string }[]> {
+    const stopped = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id'>>(
+      em,
+      `UPDATE directives SET sla_stopped_at = $2, sla_deadline = NULL
+       WHERE order_id = $1 AND type = 'suspend' AND status = 'delivered' AND sla_breached_at IS NULL
+       RETURNING id, platform_id`,
+      [orderId, now],
+    );
+    if (stopped.length > 0) {
+      await em.query(
+        `UPDATE order_platforms SET sla_deadline = NULL WHERE order_id = $1 AND platform_id = ANY($2::text[]) AND status = 'delivered'`,
+        [orderId, stopped.map((s) => s.platform_id)],
+      );
+    }
+    return stopped.map((s) => ({ id: s.id, platformId: s.platform_id }));
+  }
+
+  /**
+   * The order runs again after its appeal: every platform it names starts over (`pending`, nothing
+   * delivered yet) and gets a new suspend in the next round, which the relay holds until the
+   * previous round's lift has settled. Returns the round.
+   */
+  async planResumption(em: EntityManager, order: { id: string; startsAt: Date; endsAt: Date }): Promise<number> {
+    const platforms = await queryRows<Pick<OrderPlatformsRow, 'platform_id'>>(
+      em,
+      `UPDATE order_platforms SET status = 'pending', delivered_at = NULL, enforced_at = NULL, sla_deadline = NULL, lifted_at = NULL,
+         outcome = NULL, acknowledged_at = NULL
+       WHERE order_id = $1 RETURNING platform_id`,
+      [order.id],
+    );
+    const [last] = await queryRows<{ round: number }>(em, `SELECT coalesce(max(round), 0) AS round FROM directives WHERE order_id = $1`, [
+      order.id,
+    ]);
+    const round = (last?.round ?? 0) + 1;
+    await this.planSuspends(
+      em,
+      order,
+      platforms.map((p) => p.platform_id),
+      round,
+    );
+    return round;
   }
 
   // --- When the order ends ----------------------------------------------------------------------
@@ -94,20 +164,23 @@ export class EnforcementStore {
    * platforms told to lift.
    */
   async planLifts(em: EntityManager, orderId: string, now: Date): Promise<string[]> {
-    const suspends = await queryRows<Pick<DirectivesRow, 'platform_id' | 'effective_until'>>(
+    // The current round's suspends: an earlier round's were lifted when the appeal suspended the order.
+    const suspends = await queryRows<Pick<DirectivesRow, 'platform_id' | 'effective_until' | 'round'>>(
       em,
-      `SELECT platform_id, effective_until FROM directives WHERE order_id = $1 AND type = 'suspend' AND status <> 'cancelled'`,
+      `SELECT platform_id, effective_until, round FROM directives
+       WHERE order_id = $1 AND type = 'suspend' AND status <> 'cancelled'
+         AND round = (SELECT max(round) FROM directives WHERE order_id = $1 AND type = 'suspend')`,
       [orderId],
     );
     if (suspends.length === 0) return [];
     const ids = suspends.map(() => uuidv7());
     const inserted = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id'>>(
       em,
-      `INSERT INTO directives (id, order_id, platform_id, type, due_at, effective_from, effective_until)
-       SELECT t.id, $2, t.platform_id, 'lift', $3, $3, t.until FROM unnest($1::uuid[], $4::text[], $5::timestamptz[]) AS t(id, platform_id, until)
-       ON CONFLICT (order_id, platform_id, type) DO NOTHING
+      `INSERT INTO directives (id, order_id, platform_id, type, due_at, effective_from, effective_until, round)
+       SELECT t.id, $2, t.platform_id, 'lift', $3, $3, t.until, $6 FROM unnest($1::uuid[], $4::text[], $5::timestamptz[]) AS t(id, platform_id, until)
+       ON CONFLICT (order_id, platform_id, type, round) DO NOTHING
        RETURNING id, platform_id`,
-      [ids, orderId, now, suspends.map((s) => s.platform_id), suspends.map((s) => s.effective_until)],
+      [ids, orderId, now, suspends.map((s) => s.platform_id), suspends.map((s) => s.effective_until), suspends[0]!.round],
     );
     if (inserted.length === 0) return [];
     await em.query(`INSERT INTO outbox (directive_id) SELECT unnest($1::uuid[])`, [inserted.map((i) => i.id)]);
@@ -143,9 +216,7 @@ export class EnforcementStore {
        JOIN directives d ON d.id = o.directive_id
        JOIN platforms p ON p.id = d.platform_id
        WHERE o.relayed_at IS NULL AND d.due_at <= $1
-         AND (d.type = 'suspend' OR NOT EXISTS (
-           SELECT 1 FROM directives s
-           WHERE s.order_id = d.order_id AND s.platform_id = d.platform_id AND s.type = 'suspend' AND s.status IN ('pending', 'queued')))
+         AND ${notWaitingSql('d')}
        ORDER BY o.id
        LIMIT $2
        FOR UPDATE OF o SKIP LOCKED`,
@@ -304,11 +375,11 @@ export class EnforcementStore {
         [d.orderId, d.platformId, status, ack.outcome, ack.at, ack.slaDeadline],
       );
     } else {
-      await em.query(`UPDATE order_platforms SET status = 'lifted', lifted_at = $3 WHERE order_id = $1 AND platform_id = $2`, [
-        d.orderId,
-        d.platformId,
-        ack.at,
-      ]);
+      // Only a platform still lifting: after a resumption it is waiting for the new round's suspend.
+      await em.query(
+        `UPDATE order_platforms SET status = 'lifted', lifted_at = $3 WHERE order_id = $1 AND platform_id = $2 AND status = 'lifting'`,
+        [d.orderId, d.platformId, ack.at],
+      );
     }
   }
 

@@ -48,4 +48,42 @@ export class BanOrder {
 
   @Column('text', { name: 'revocation_decision_reference', nullable: true })
   revocationDecisionReference!: string | null;
+
+  /** How the order ended before its term (with `revokedAt`, the instant): decision 0027. */
+  @Column('text', { name: 'ended_by', nullable: true })
+  endedBy!: EndedBy | null;
+
+  /** An appeal against the sentence is pending (art. 506 CPP): the order does not run. */
+  @Column('timestamptz', { name: 'suspended_at', nullable: true })
+  suspendedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'appealed_at', nullable: true })
+  appealedAt!: Date | null;
+
+  @Column('date', { name: 'appeal_lodged_on', nullable: true })
+  appealLodgedOn!: string | null;
+
+  @Column('text', { name: 'appeal_reference', nullable: true })
+  appealReference!: string | null;
+
+  @Column('timestamptz', { name: 'appeal_decided_at', nullable: true })
+  appealDecidedAt!: Date | null;
+
+  @Column('date', { name: 'appeal_decided_on', nullable: true })
+  appealDecidedOn!: string | null;
+
+  @Column('text', { name: 'appeal_outcome', nullable: true })
+  appealOutcome!: AppealOutcome | null;
+
+  @Column('text', { name: 'appeal_decision_reference', nullable: true })
+  appealDecisionReference!: string | null;
+
+  @Column('date', { name: 'relief_decided_on', nullable: true })
+  reliefDecidedOn!: string | null;
+
+  @Column('text', { name: 'relief_decision_reference', nullable: true })
+  reliefDecisionReference!: string | null;
 }
+
+export type EndedBy = 'revocation' | 'relief' | 'appeal_quashed';
+export type AppealOutcome = 'confirmed' | 'quashed';

@@ -6,6 +6,12 @@ export { OrderErrors } from './orders.errors';
 export {
   createOrderSchema,
   revokeOrderSchema,
+  appealOrderSchema,
+  appealOutcomeSchema,
+  relieveOrderSchema,
+  type AppealOrderInput,
+  type AppealOutcomeInput,
+  type RelieveOrderInput,
   listOrdersQuerySchema,
   exportOrdersQuerySchema,
   lateSummarySchema,

@@ -38,6 +38,14 @@ export type OrderChange =
       request: { caller: AuthenticatedClient; idempotencyKey?: string };
     }
   | { type: 'revoked'; at: Date; orderId: string; actor: Actor }
+  /** An appeal against the sentence suspends the order: the platforms are told to lift, the SLA clocks of unanswered suspends stop. */
+  | { type: 'appealed'; at: Date; orderId: string; actor: Actor }
+  /** The appeal confirmed the ban: it runs again in this window, a new suspend to every platform. */
+  | { type: 'appeal_confirmed'; at: Date; orderId: string; actor: Actor; order: { id: string; startsAt: Date; endsAt: Date } }
+  /** The appeal quashed the ban: it ends (its platforms were told to lift when it was suspended). */
+  | { type: 'appeal_quashed'; at: Date; orderId: string; actor: Actor }
+  /** A relèvement ends the ban early: the platforms are told to lift. */
+  | { type: 'relieved'; at: Date; orderId: string; actor: Actor }
   /** startsAt came: the suspends are due. */
   | { type: 'activated'; at: Date; orderIds: string[] }
   /** endsAt came: the platforms are told to lift. */

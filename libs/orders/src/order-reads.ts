@@ -8,19 +8,20 @@
  */
 export const orderRelations = {
   /**
-   * Orders that can still match at `at`: not revoked, not purged, not yet ended. A scheduled order
-   * is one: the sign-up index holds it and decides on its start itself.
+   * Orders that can still match at `at`: not ended early (revoked, relieved, quashed), not purged,
+   * not suspended by an appeal, not yet ended. A scheduled order is one: the sign-up index holds it
+   * and decides on its start itself.
    */
   unended: (at: string) => `(SELECT id, starts_at, ends_at, signal_count FROM ban_orders
-      WHERE revoked_at IS NULL AND purged_at IS NULL AND ends_at > ${at})`,
+      WHERE revoked_at IS NULL AND purged_at IS NULL AND suspended_at IS NULL AND ends_at > ${at})`,
 
   /**
-   * Orders in force at `at`: in their window, not revoked, not purged. The lifecycle's stamps
+   * Orders in force at `at`: in their window, not ended early, not suspended, not purged. The lifecycle's stamps
    * decide first: a writer's `at` was read before it waited for a lock, and must not take out an
    * order another transaction activated, nor put back one it expired.
    */
   inForce: (at: string) => `(SELECT id, ends_at FROM ban_orders
-      WHERE revoked_at IS NULL AND purged_at IS NULL AND expired_at IS NULL
+      WHERE revoked_at IS NULL AND purged_at IS NULL AND expired_at IS NULL AND suspended_at IS NULL
         AND (activated_at IS NOT NULL OR starts_at <= ${at}) AND ends_at > ${at})`,
 
   /** Every order and the organisation that issued it (who may read what concerns it). */

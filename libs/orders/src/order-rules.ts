@@ -71,10 +71,41 @@ export function checkOrderRules(order: OrderTiming, now: Date): { startsAt: Date
   return { startsAt, endsAt };
 }
 
-/** An order's status at an instant: derived from its window and revocation, never stored. */
-export function orderStatus(order: { startsAt: Date; endsAt: Date; revokedAt: Date | null }, now: Date) {
-  if (order.revokedAt) return 'revoked' as const;
+/** What an order's status is derived from (decision 0002; the appeals' states: decision 0027). */
+export interface OrderState {
+  startsAt: Date;
+  endsAt: Date;
+  revokedAt: Date | null;
+  endedBy?: 'revocation' | 'relief' | 'appeal_quashed' | null;
+  suspendedAt?: Date | null;
+}
+
+/**
+ * An order's status at an instant: derived from its window, its early end and its suspension,
+ * never stored. An order ended early says how (revoked, relieved, quashed on appeal); a suspended
+ * one is suspended whatever its window, which it gets back, or a new one, when the appeal is decided.
+ */
+export function orderStatus(order: OrderState, now: Date) {
+  if (order.revokedAt) {
+    if (order.endedBy === 'relief') return 'relieved' as const;
+    if (order.endedBy === 'appeal_quashed') return 'quashed' as const;
+    return 'revoked' as const;
+  }
+  if (order.suspendedAt) return 'suspended' as const;
   if (now.getTime() >= order.endsAt.getTime()) return 'expired' as const;
   if (now.getTime() >= order.startsAt.getTime()) return 'active' as const;
   return 'scheduled' as const;
+}
+
+/**
+ * The window of an order the court of appeal confirmed without setting new dates: what was left of
+ * the ban when the appeal suspended it, counted from the resumption. An order that had not started
+ * when it was suspended, and would still start later, keeps its window; one that had started runs
+ * for the rest of its length from `now`.
+ */
+export function resumedWindow(order: { startsAt: Date; endsAt: Date }, suspendedAt: Date, now: Date): { startsAt: Date; endsAt: Date } {
+  if (order.startsAt.getTime() > now.getTime()) return { startsAt: order.startsAt, endsAt: order.endsAt };
+  const length = order.endsAt.getTime() - order.startsAt.getTime();
+  const served = Math.max(0, Math.min(suspendedAt.getTime(), order.endsAt.getTime()) - order.startsAt.getTime());
+  return { startsAt: now, endsAt: new Date(now.getTime() + length - served) };
 }

@@ -34,8 +34,24 @@ export function orderView(order: BanOrder, platforms: OrderPlatformState[], now:
     createdAt: order.createdAt.toISOString(),
     revokedAt: iso(order.revokedAt),
     revocation:
-      order.revokedAt && order.revocationReason
+      order.revokedAt && order.endedBy !== 'relief' && order.endedBy !== 'appeal_quashed' && order.revocationReason
         ? { reason: order.revocationReason, decisionReference: order.revocationDecisionReference ?? '' }
+        : null,
+    appeal:
+      order.appealedAt && order.appealLodgedOn && order.appealReference
+        ? {
+            lodgedOn: order.appealLodgedOn,
+            reference: order.appealReference,
+            recordedAt: order.appealedAt.toISOString(),
+            outcome: order.appealOutcome,
+            decidedOn: order.appealDecidedOn,
+            decisionReference: order.appealDecisionReference,
+            decidedAt: iso(order.appealDecidedAt),
+          }
+        : null,
+    relief:
+      order.endedBy === 'relief' && order.revokedAt && order.reliefDecidedOn && order.reliefDecisionReference
+        ? { decidedOn: order.reliefDecidedOn, decisionReference: order.reliefDecisionReference, recordedAt: order.revokedAt.toISOString() }
         : null,
   };
 }

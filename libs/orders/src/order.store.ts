@@ -66,18 +66,29 @@ export class OrderStore {
         platform: filter.platform,
       });
     }
+    // orderStatus (order-rules.ts) in SQL: an early end says how, a suspension hides the window.
+    const running = 'o.revoked_at IS NULL AND o.suspended_at IS NULL';
     switch (filter.status) {
       case 'revoked':
-        qb.andWhere('o.revoked_at IS NOT NULL');
+        qb.andWhere(`o.revoked_at IS NOT NULL AND o.ended_by = 'revocation'`);
+        break;
+      case 'relieved':
+        qb.andWhere(`o.revoked_at IS NOT NULL AND o.ended_by = 'relief'`);
+        break;
+      case 'quashed':
+        qb.andWhere(`o.revoked_at IS NOT NULL AND o.ended_by = 'appeal_quashed'`);
+        break;
+      case 'suspended':
+        qb.andWhere('o.revoked_at IS NULL AND o.suspended_at IS NOT NULL');
         break;
       case 'scheduled':
-        qb.andWhere('o.revoked_at IS NULL AND o.starts_at > :now', { now });
+        qb.andWhere(`${running} AND o.starts_at > :now`, { now });
         break;
       case 'active':
-        qb.andWhere('o.revoked_at IS NULL AND o.starts_at <= :now AND o.ends_at > :now', { now });
+        qb.andWhere(`${running} AND o.starts_at <= :now AND o.ends_at > :now`, { now });
         break;
       case 'expired':
-        qb.andWhere('o.revoked_at IS NULL AND o.ends_at <= :now', { now });
+        qb.andWhere(`${running} AND o.ends_at <= :now`, { now });
         break;
     }
     if (filter.beforeId) qb.andWhere('o.id < :lastId', { lastId: filter.beforeId });
@@ -137,7 +148,69 @@ export class OrderStore {
     await em.update(
       BanOrder,
       { id },
-      { revokedAt: revocation.at, revocationReason: revocation.reason, revocationDecisionReference: revocation.decisionReference },
+      {
+        revokedAt: revocation.at,
+        endedBy: 'revocation',
+        // A suspended order may be revoked too: it ends, its appeal undecided.
+        suspendedAt: null,
+        revocationReason: revocation.reason,
+        revocationDecisionReference: revocation.decisionReference,
+      },
+    );
+  }
+
+  /** scheduled or active → suspended: an appeal against the sentence was lodged (art. 506 CPP). */
+  async suspendForAppeal(em: EntityManager, id: string, appeal: { at: Date; lodgedOn: string; reference: string }): Promise<void> {
+    await em.update(
+      BanOrder,
+      { id },
+      { suspendedAt: appeal.at, appealedAt: appeal.at, appealLodgedOn: appeal.lodgedOn, appealReference: appeal.reference },
+    );
+  }
+
+  /**
+   * suspended → scheduled or active: the appeal confirmed the ban, which runs in `window`. The
+   * lifecycle's stamps follow the new window: activated now if it has started, by the lifecycle at
+   * its start otherwise; not expired (a suspended order does not expire).
+   */
+  async resumeAfterAppeal(
+    em: EntityManager,
+    id: string,
+    outcome: { at: Date; decidedOn: string; decisionReference: string; startsAt: Date; endsAt: Date },
+  ): Promise<void> {
+    await queryRows(
+      em,
+      `UPDATE ban_orders SET suspended_at = NULL, appeal_decided_at = $2, appeal_outcome = 'confirmed', appeal_decided_on = $3,
+         appeal_decision_reference = $4, starts_at = $5, ends_at = $6, expired_at = NULL,
+         activated_at = CASE WHEN $5::timestamptz <= $2::timestamptz THEN $2::timestamptz END
+       WHERE id = $1`,
+      [id, outcome.at, outcome.decidedOn, outcome.decisionReference, outcome.startsAt, outcome.endsAt],
+    );
+  }
+
+  /** suspended → quashed: the court of appeal quashed the ban; it ended at `at`. */
+  async quashOnAppeal(em: EntityManager, id: string, outcome: { at: Date; decidedOn: string; decisionReference: string }): Promise<void> {
+    await em.update(
+      BanOrder,
+      { id },
+      {
+        suspendedAt: null,
+        revokedAt: outcome.at,
+        endedBy: 'appeal_quashed',
+        appealDecidedAt: outcome.at,
+        appealOutcome: 'quashed',
+        appealDecidedOn: outcome.decidedOn,
+        appealDecisionReference: outcome.decisionReference,
+      },
+    );
+  }
+
+  /** scheduled or active → relieved: a relèvement (art. 702-1 CPP) ended the ban at `at`. */
+  async relieve(em: EntityManager, id: string, relief: { at: Date; decidedOn: string; decisionReference: string }): Promise<void> {
+    await em.update(
+      BanOrder,
+      { id },
+      { revokedAt: relief.at, endedBy: 'relief', reliefDecidedOn: relief.decidedOn, reliefDecisionReference: relief.decisionReference },
     );
   }
 
@@ -146,7 +219,7 @@ export class OrderStore {
     return this.passMilestone(em, 'activated_at', 'starts_at', now, limit);
   }
 
-  /** active → expired: the orders whose endsAt has come, not yet expired nor revoked, at most `limit`. */
+  /** active → expired: the orders whose endsAt has come, not yet expired nor revoked nor suspended, at most `limit`. */
   expireDue(em: EntityManager, now: Date, limit: number): Promise<string[]> {
     return this.passMilestone(em, 'expired_at', 'ends_at', now, limit);
   }
@@ -193,7 +266,7 @@ export class OrderStore {
     const rows = await queryRows<Pick<BanOrdersRow, 'id'>>(
       em,
       `UPDATE ban_orders SET ${stamp} = $1
-       WHERE id IN (SELECT id FROM ban_orders WHERE ${stamp} IS NULL AND revoked_at IS NULL AND ${due} <= $1
+       WHERE id IN (SELECT id FROM ban_orders WHERE ${stamp} IS NULL AND revoked_at IS NULL AND suspended_at IS NULL AND ${due} <= $1
                     ORDER BY ${due} LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id`,
       [now, limit],

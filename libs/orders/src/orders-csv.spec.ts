@@ -56,6 +56,8 @@ describe('the orders CSV', () => {
       createdAt: '2026-12-01T00:00:00.000Z',
       revokedAt: null,
       revocation: null,
+      appeal: null,
+      relief: null,
     };
     const [head, line, end] = ordersCsv([order]).split('\r\n');
     expect(head).toBe(

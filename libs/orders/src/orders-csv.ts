@@ -27,6 +27,9 @@ const STATUS: Record<OrderView['status'], string> = {
   active: 'en cours',
   expired: 'expirée',
   revoked: 'révoquée',
+  suspended: 'suspendue (appel)',
+  relieved: 'relevée',
+  quashed: 'infirmée',
 };
 const PLATFORM_STATUS: Record<OrderView['platforms'][number]['status'], string> = {
   pending: 'en attente',

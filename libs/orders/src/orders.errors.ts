@@ -92,4 +92,35 @@ export const OrderErrors = defineErrors({
     title: 'Too many orders to export at once',
     when: 'more than 10,000 orders match the export’s filters: narrow them',
   },
+  // Appeals and relèvement (docs/legal.md § Appeals and relèvement, decision 0027).
+  appealNotASentence: {
+    code: 'ORDER.APPEAL_NOT_A_SENTENCE',
+    status: 422,
+    title: 'Only a sentence can be appealed here',
+    when: 'an appeal recorded on an order whose `legalBasis` is not `conviction`: a contrôle judiciaire or a probation condition is not a sentence that art. 506 CPP suspends',
+  },
+  notAppealable: {
+    code: 'ORDER.NOT_APPEALABLE',
+    status: 409,
+    title: 'The order cannot be appealed now',
+    when: 'an appeal recorded on an order that has ended, or that was already appealed (one appeal per order)',
+  },
+  noPendingAppeal: {
+    code: 'ORDER.NO_PENDING_APPEAL',
+    status: 409,
+    title: 'The order has no appeal waiting for its outcome',
+    when: 'an appeal’s outcome recorded on an order that is not `suspended`',
+  },
+  notRelievable: {
+    code: 'ORDER.NOT_RELIEVABLE',
+    status: 409,
+    title: 'The order is not running',
+    when: 'a relèvement recorded on an order that is not `scheduled` or `active` (ended, or suspended by an appeal)',
+  },
+  decisionDateInvalid: {
+    code: 'ORDER.TRANSITION_DATE_INVALID',
+    status: 422,
+    title: 'The date is not possible for this decision',
+    when: 'an appeal, its outcome or a relèvement dated in the future (Paris), or before the decision it follows (the sentence, the appeal)',
+  },
 });

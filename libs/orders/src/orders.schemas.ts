@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { COURT_REFERENCE, LEGAL_BASES } from './order-terms';
 
 export { LEGAL_BASES, type LegalBasis } from './order-terms';
-export const ORDER_STATUSES = ['scheduled', 'active', 'expired', 'revoked'] as const;
+/** `suspended`: an appeal against the sentence is pending; `relieved`, `quashed`: ended early by a relèvement or on appeal (decision 0027). */
+export const ORDER_STATUSES = ['scheduled', 'active', 'expired', 'revoked', 'suspended', 'relieved', 'quashed'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const PLATFORM_STATUSES = ['pending', 'delivered', 'enforced', 'failed', 'lifting', 'lifted'] as const;
 
@@ -76,6 +77,43 @@ export const revokeOrderSchema = z.strictObject({
   decisionReference: text().trim().min(1).max(100),
 });
 export type RevokeOrderInput = z.output<typeof revokeOrderSchema>;
+
+const decisionReference = text().trim().min(1).max(100);
+
+/** POST /v1/orders/{id}/appeal: an appeal lodged against the sentence (art. 506 CPP: it suspends the order). */
+export const appealOrderSchema = z.strictObject({
+  lodgedOn: isoDate.meta({ description: 'the day the appeal was lodged (déclaration d’appel), Paris calendar' }),
+  reference: decisionReference.meta({ description: 'the appeal’s reference (court of appeal docket or the registry’s act)' }),
+});
+export type AppealOrderInput = z.output<typeof appealOrderSchema>;
+
+/** POST /v1/orders/{id}/appeal/outcome: the court of appeal confirmed the ban (perhaps with new dates) or quashed it. */
+export const appealOutcomeSchema = z
+  .strictObject({
+    outcome: z.enum(['confirmed', 'quashed']),
+    decidedOn: isoDate.meta({ description: 'the day of the court of appeal’s decision, Paris calendar' }),
+    decisionReference,
+    startsAt: isoInstant.optional().meta({ description: 'confirmed with new dates: the ban starts then (with endsAt)' }),
+    endsAt: isoInstant.optional().meta({
+      description: 'confirmed with new dates: the ban ends then; without dates, what was left of it runs from now',
+    }),
+  })
+  .refine((o) => (o.startsAt === undefined) === (o.endsAt === undefined), {
+    message: 'give both startsAt and endsAt, or neither',
+    path: ['endsAt'],
+  })
+  .refine((o) => o.outcome === 'confirmed' || o.startsAt === undefined, {
+    message: 'new dates only with outcome confirmed',
+    path: ['startsAt'],
+  });
+export type AppealOutcomeInput = z.output<typeof appealOutcomeSchema>;
+
+/** POST /v1/orders/{id}/relief: a relèvement (art. 702-1 CPP) ends the ban early. */
+export const relieveOrderSchema = z.strictObject({
+  decidedOn: isoDate.meta({ description: 'the day of the decision granting the relèvement, Paris calendar' }),
+  decisionReference,
+});
+export type RelieveOrderInput = z.output<typeof relieveOrderSchema>;
 
 /** What narrows the list and its CSV export alike. */
 const orderFilterShape = {
@@ -149,6 +187,22 @@ export const orderViewSchema = z.object({
   createdAt: isoInstant,
   revokedAt: isoInstant.nullable(),
   revocation: z.object({ reason: z.string(), decisionReference: z.string() }).nullable(),
+  appeal: z
+    .object({
+      lodgedOn: isoDate,
+      reference: z.string(),
+      recordedAt: isoInstant,
+      outcome: z.enum(['confirmed', 'quashed']).nullable(),
+      decidedOn: isoDate.nullable(),
+      decisionReference: z.string().nullable(),
+      decidedAt: isoInstant.nullable(),
+    })
+    .nullable()
+    .meta({ description: 'the appeal against the sentence, once lodged; its outcome once decided (decision 0027)' }),
+  relief: z
+    .object({ decidedOn: isoDate, decisionReference: z.string(), recordedAt: isoInstant })
+    .nullable()
+    .meta({ description: 'the relèvement that ended the ban early (art. 702-1 CPP)' }),
 });
 export type OrderView = z.infer<typeof orderViewSchema>;
 

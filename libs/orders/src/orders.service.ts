@@ -23,14 +23,17 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { BanOrder } from './ban-order.entity';
 import { OFFENCES } from './offences';
-import { checkOrderRules, orderStatus } from './order-rules';
+import { checkOrderRules, orderStatus, resumedWindow } from './order-rules';
 import { OrderChanges, type OrderPlatformState } from './order-changes';
 import { orderView } from './order-view';
 import { OrderStore } from './order.store';
 import { OrderErrors } from './orders.errors';
 import { ordersCsv } from './orders-csv';
 import {
+  type AppealOrderInput,
+  type AppealOutcomeInput,
   type CreateOrderInput,
+  type RelieveOrderInput,
   EXPORT_LIMIT,
   type ExportOrdersQuery,
   type LateSummary,
@@ -119,6 +122,17 @@ export class OrdersService {
         revokedAt: null,
         revocationReason: null,
         revocationDecisionReference: null,
+        endedBy: null,
+        suspendedAt: null,
+        appealedAt: null,
+        appealLodgedOn: null,
+        appealReference: null,
+        appealDecidedAt: null,
+        appealDecidedOn: null,
+        appealOutcome: null,
+        appealDecisionReference: null,
+        reliefDecidedOn: null,
+        reliefDecisionReference: null,
       });
       const signalIds = await this.store.insert(em, order, rows);
       const platforms = input.platforms.map((entry) => {
@@ -317,12 +331,18 @@ export class OrdersService {
     return this.dataSource.transaction(async (em) => {
       const order = await this.findVisible(em, client, id, true);
       const status = orderStatus(order, now);
-      if (status === 'revoked' || status === 'expired') {
+      if (status !== 'scheduled' && status !== 'active' && status !== 'suspended') {
         throw new DomainError(OrderErrors.notRevocable, `The order is ${status}; there is nothing left to revoke`);
       }
       const revocation = { at: now, reason: input.reason, decisionReference: input.decisionReference };
       await this.store.revoke(em, id, revocation);
-      Object.assign(order, { revokedAt: now, revocationReason: input.reason, revocationDecisionReference: input.decisionReference });
+      Object.assign(order, {
+        revokedAt: now,
+        endedBy: 'revocation',
+        suspendedAt: null,
+        revocationReason: input.reason,
+        revocationDecisionReference: input.decisionReference,
+      });
       // The signals stop matching with this commit; the platforms are told to lift.
       await this.changes.publish(em, { type: 'revoked', at: now, orderId: id, actor: actorOf(client) }, [
         {
@@ -334,6 +354,159 @@ export class OrdersService {
       ]);
       const platforms = await this.changes.platformsOf(em, [id], now);
       return orderView(order, platforms, now);
+    });
+  }
+
+  /**
+   * POST /v1/orders/{id}/appeal: an appeal lodged against the sentence suspends it (art. 506 CPP):
+   * its signals stop matching with this commit, the platforms are told to lift, the SLA clocks of
+   * suspends still unanswered stop. Only a sentence (`conviction`) is appealed here, once.
+   */
+  async appeal(client: AuthenticatedClient, id: string, input: AppealOrderInput): Promise<OrderView> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (em) => {
+      const order = await this.findVisible(em, client, id, true);
+      if (order.legalBasis !== 'conviction') {
+        throw new DomainError(
+          OrderErrors.appealNotASentence,
+          `Code de procédure pénale, art. 506 suspends a sentence under appeal; this order is a ${order.legalBasis === 'pretrial_supervision' ? 'contrôle judiciaire measure (art. 138 CPP)' : 'probation condition'}, which an appeal does not suspend`,
+        );
+      }
+      const status = orderStatus(order, now);
+      if (order.appealedAt || (status !== 'scheduled' && status !== 'active')) {
+        throw new DomainError(
+          OrderErrors.notAppealable,
+          order.appealedAt ? 'An appeal was already recorded for this order' : `The order is ${status}; there is nothing left to suspend`,
+        );
+      }
+      checkDecisionDay(input.lodgedOn, order.decisionDate, now, 'lodgedOn', 'the sentence');
+      await this.store.suspendForAppeal(em, id, { at: now, lodgedOn: input.lodgedOn, reference: input.reference });
+      Object.assign(order, { suspendedAt: now, appealedAt: now, appealLodgedOn: input.lodgedOn, appealReference: input.reference });
+      await this.changes.publish(em, { type: 'appealed', at: now, orderId: id, actor: actorOf(client) }, [
+        {
+          type: 'order.appealed',
+          actor: actorOf(client),
+          orderId: id,
+          data: { lodgedOn: input.lodgedOn, reference: input.reference, previousStatus: status },
+        },
+      ]);
+      return orderView(order, await this.changes.platformsOf(em, [id], now), now);
+    });
+  }
+
+  /**
+   * POST /v1/orders/{id}/appeal/outcome: the court of appeal confirmed the ban — it runs again, in
+   * the new window the court set (checked against art. 131-35-1's caps as a new order's is) or for
+   * what was left of it from now, with a new suspend to every platform — or quashed it: it ends.
+   */
+  async appealOutcome(client: AuthenticatedClient, id: string, input: AppealOutcomeInput): Promise<OrderView> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (em) => {
+      const order = await this.findVisible(em, client, id, true);
+      const status = orderStatus(order, now);
+      if (status !== 'suspended' || !order.suspendedAt || !order.appealLodgedOn) {
+        throw new DomainError(OrderErrors.noPendingAppeal, `The order is ${status}; no appeal waits for its outcome`);
+      }
+      checkDecisionDay(input.decidedOn, order.appealLodgedOn, now, 'decidedOn', 'the appeal');
+      const decision = { at: now, decidedOn: input.decidedOn, decisionReference: input.decisionReference };
+      const actor = actorOf(client);
+      if (input.outcome === 'quashed') {
+        await this.store.quashOnAppeal(em, id, decision);
+        Object.assign(order, {
+          suspendedAt: null,
+          revokedAt: now,
+          endedBy: 'appeal_quashed',
+          appealDecidedAt: now,
+          appealOutcome: 'quashed',
+          appealDecidedOn: input.decidedOn,
+          appealDecisionReference: input.decisionReference,
+        });
+        await this.changes.publish(em, { type: 'appeal_quashed', at: now, orderId: id, actor }, [
+          {
+            type: 'order.appeal_quashed',
+            actor,
+            orderId: id,
+            data: { decidedOn: input.decidedOn, decisionReference: input.decisionReference },
+          },
+        ]);
+        return orderView(order, await this.changes.platformsOf(em, [id], now), now);
+      }
+      // New dates: the rules of a new order, the court of appeal's decision in place of the first one.
+      const window =
+        input.startsAt !== undefined && input.endsAt !== undefined
+          ? checkOrderRules(
+              {
+                decisionDate: input.decidedOn,
+                legalBasis: order.legalBasis,
+                offence: order.offence,
+                repeatOffender: order.repeatOffender,
+                startsAt: input.startsAt,
+                endsAt: input.endsAt,
+              },
+              now,
+            )
+          : resumedWindow(order, order.suspendedAt, now);
+      const previous = { startsAt: order.startsAt.toISOString(), endsAt: order.endsAt.toISOString() };
+      await this.store.resumeAfterAppeal(em, id, { ...decision, ...window });
+      Object.assign(order, {
+        suspendedAt: null,
+        startsAt: window.startsAt,
+        endsAt: window.endsAt,
+        appealDecidedAt: now,
+        appealOutcome: 'confirmed',
+        appealDecidedOn: input.decidedOn,
+        appealDecisionReference: input.decisionReference,
+      });
+      await this.changes.publish(em, { type: 'appeal_confirmed', at: now, orderId: id, actor, order: { id, ...window } }, [
+        {
+          type: 'order.appeal_confirmed',
+          actor,
+          orderId: id,
+          data: {
+            decidedOn: input.decidedOn,
+            decisionReference: input.decisionReference,
+            newDates: input.startsAt !== undefined,
+            previous,
+            startsAt: window.startsAt.toISOString(),
+            endsAt: window.endsAt.toISOString(),
+          },
+        },
+      ]);
+      return orderView(order, await this.changes.platformsOf(em, [id], now), now);
+    });
+  }
+
+  /** POST /v1/orders/{id}/relief: a relèvement (art. 702-1 CPP) ends a running ban early; the platforms are told to lift. */
+  async relieve(client: AuthenticatedClient, id: string, input: RelieveOrderInput): Promise<OrderView> {
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (em) => {
+      const order = await this.findVisible(em, client, id, true);
+      const status = orderStatus(order, now);
+      if (status !== 'scheduled' && status !== 'active') {
+        throw new DomainError(
+          OrderErrors.notRelievable,
+          status === 'suspended'
+            ? 'The order is suspended by an appeal: the court of appeal decides on it (record its outcome)'
+            : `The order is ${status}; there is nothing left to lift`,
+        );
+      }
+      checkDecisionDay(input.decidedOn, order.decisionDate, now, 'decidedOn', 'the sentence');
+      await this.store.relieve(em, id, { at: now, decidedOn: input.decidedOn, decisionReference: input.decisionReference });
+      Object.assign(order, {
+        revokedAt: now,
+        endedBy: 'relief',
+        reliefDecidedOn: input.decidedOn,
+        reliefDecisionReference: input.decisionReference,
+      });
+      await this.changes.publish(em, { type: 'relieved', at: now, orderId: id, actor: actorOf(client) }, [
+        {
+          type: 'order.relieved',
+          actor: actorOf(client),
+          orderId: id,
+          data: { decidedOn: input.decidedOn, decisionReference: input.decisionReference, previousStatus: status },
+        },
+      ]);
+      return orderView(order, await this.changes.platformsOf(em, [id], now), now);
     });
   }
 
@@ -358,6 +531,18 @@ export class OrdersService {
     if (!order) throw notFound();
     if (client.role === 'authority' && order.organisationId !== client.organisationId) throw notFound();
     return order;
+  }
+}
+
+/** A decision's day (Paris calendar): not in the future, not before the decision it follows. */
+function checkDecisionDay(day: string, notBefore: string, now: Date, path: string, follows: string): void {
+  const today = parisDate(now);
+  if (day > today || day < notBefore) {
+    throw new DomainError(
+      OrderErrors.decisionDateInvalid,
+      day > today ? `${path} is after today (${today}, Paris time)` : `${path} is before ${follows} (${notBefore})`,
+      [{ path, message: day > today ? 'in the future' : `before ${follows}` }],
+    );
   }
 }
 

@@ -128,6 +128,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record an appeal against the sentence: the order is suspended (art. 506 CPP), its signals stop matching, the platforms are told to lift
+         * @description Roles: authority
+         */
+        post: operations["appealOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/appeal/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the court of appeal’s decision: confirmed (the ban runs again, in new dates or for what was left of it, new suspends) or quashed (the order ends)
+         * @description Roles: authority
+         */
+        post: operations["recordAppealOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/relief": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a relèvement (art. 702-1 CPP): the ban ends early, the platforms are told to lift
+         * @description Roles: authority
+         */
+        post: operations["relieveOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{id}/evidence/{matchId}": {
         parameters: {
             query?: never;
@@ -1020,7 +1080,7 @@ export interface operations {
     listOrders: {
         parameters: {
             query?: {
-                status?: "scheduled" | "active" | "expired" | "revoked";
+                status?: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
                 platform?: string;
                 courtReference?: string;
                 late?: "true" | "false";
@@ -1044,7 +1104,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            status: "scheduled" | "active" | "expired" | "revoked";
+                            status: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
                             courtReference: string;
                             court: string;
                             /** Format: date */
@@ -1079,6 +1139,26 @@ export interface operations {
                             revocation: {
                                 reason: string;
                                 decisionReference: string;
+                            } | null;
+                            /** @description the appeal against the sentence, once lodged; its outcome once decided (decision 0027) */
+                            appeal: {
+                                /** Format: date */
+                                lodgedOn: string;
+                                reference: string;
+                                /** Format: date-time */
+                                recordedAt: string;
+                                outcome: ("confirmed" | "quashed") | null;
+                                decidedOn: string | null;
+                                decisionReference: string | null;
+                                decidedAt: string | null;
+                            } | null;
+                            /** @description the relèvement that ended the ban early (art. 702-1 CPP) */
+                            relief: {
+                                /** Format: date */
+                                decidedOn: string;
+                                decisionReference: string;
+                                /** Format: date-time */
+                                recordedAt: string;
                             } | null;
                         }[];
                         nextCursor: string | null;
@@ -1201,7 +1281,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        status: "scheduled" | "active" | "expired" | "revoked";
+                        status: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
                         courtReference: string;
                         court: string;
                         /** Format: date */
@@ -1236,6 +1316,26 @@ export interface operations {
                         revocation: {
                             reason: string;
                             decisionReference: string;
+                        } | null;
+                        /** @description the appeal against the sentence, once lodged; its outcome once decided (decision 0027) */
+                        appeal: {
+                            /** Format: date */
+                            lodgedOn: string;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                            outcome: ("confirmed" | "quashed") | null;
+                            decidedOn: string | null;
+                            decisionReference: string | null;
+                            decidedAt: string | null;
+                        } | null;
+                        /** @description the relèvement that ended the ban early (art. 702-1 CPP) */
+                        relief: {
+                            /** Format: date */
+                            decidedOn: string;
+                            decisionReference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -1396,7 +1496,7 @@ export interface operations {
     exportOrders: {
         parameters: {
             query?: {
-                status?: "scheduled" | "active" | "expired" | "revoked";
+                status?: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
                 platform?: string;
                 courtReference?: string;
                 late?: "true" | "false";
@@ -1493,7 +1593,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        status: "scheduled" | "active" | "expired" | "revoked";
+                        status: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
                         courtReference: string;
                         court: string;
                         /** Format: date */
@@ -1528,6 +1628,26 @@ export interface operations {
                         revocation: {
                             reason: string;
                             decisionReference: string;
+                        } | null;
+                        /** @description the appeal against the sentence, once lodged; its outcome once decided (decision 0027) */
+                        appeal: {
+                            /** Format: date */
+                            lodgedOn: string;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                            outcome: ("confirmed" | "quashed") | null;
+                            decidedOn: string | null;
+                            decisionReference: string | null;
+                            decidedAt: string | null;
+                        } | null;
+                        /** @description the relèvement that ended the ban early (art. 702-1 CPP) */
+                        relief: {
+                            /** Format: date */
+                            decidedOn: string;
+                            decisionReference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -1609,7 +1729,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        status: "scheduled" | "active" | "expired" | "revoked";
+                        status: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
                         platforms: {
                             platform: string;
                             /** @enum {string} */
@@ -1713,7 +1833,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        status: "scheduled" | "active" | "expired" | "revoked";
+                        status: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
                         courtReference: string;
                         court: string;
                         /** Format: date */
@@ -1748,6 +1868,26 @@ export interface operations {
                         revocation: {
                             reason: string;
                             decisionReference: string;
+                        } | null;
+                        /** @description the appeal against the sentence, once lodged; its outcome once decided (decision 0027) */
+                        appeal: {
+                            /** Format: date */
+                            lodgedOn: string;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                            outcome: ("confirmed" | "quashed") | null;
+                            decidedOn: string | null;
+                            decisionReference: string | null;
+                            decidedAt: string | null;
+                        } | null;
+                        /** @description the relèvement that ended the ban early (art. 702-1 CPP) */
+                        relief: {
+                            /** Format: date */
+                            decidedOn: string;
+                            decisionReference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -1808,6 +1948,568 @@ export interface operations {
             };
             /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    appealOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description the day the appeal was lodged (déclaration d’appel), Paris calendar
+                     */
+                    lodgedOn: string;
+                    /** @description the appeal’s reference (court of appeal docket or the registry’s act) */
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The suspended order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
+                        courtReference: string;
+                        court: string;
+                        /** Format: date */
+                        decisionDate: string;
+                        /** @enum {string} */
+                        legalBasis: "conviction" | "pretrial_supervision" | "probation";
+                        offence: string;
+                        repeatOffender: boolean;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        signalCount: number;
+                        platforms: {
+                            platform: string;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "enforced" | "failed" | "lifting" | "lifted";
+                            accountCount: number;
+                            deliveredAt: string | null;
+                            enforcedAt: string | null;
+                            slaDeadline: string | null;
+                            liftedAt: string | null;
+                            outcome: string | null;
+                            /** @description null while the platform still has time; false once the deadline passed without its answer */
+                            slaMet: boolean | null;
+                            /** @description delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it) */
+                            overdue: boolean;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        revokedAt: string | null;
+                        revocation: {
+                            reason: string;
+                            decisionReference: string;
+                        } | null;
+                        /** @description the appeal against the sentence, once lodged; its outcome once decided (decision 0027) */
+                        appeal: {
+                            /** Format: date */
+                            lodgedOn: string;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                            outcome: ("confirmed" | "quashed") | null;
+                            decidedOn: string | null;
+                            decisionReference: string | null;
+                            decidedAt: string | null;
+                        } | null;
+                        /** @description the relèvement that ended the ban early (art. 702-1 CPP) */
+                        relief: {
+                            /** Format: date */
+                            decidedOn: string;
+                            decisionReference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.NOT_APPEALABLE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.APPEAL_NOT_A_SENTENCE, ORDER.TRANSITION_DATE_INVALID */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordAppealOutcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "confirmed" | "quashed";
+                    /**
+                     * Format: date
+                     * @description the day of the court of appeal’s decision, Paris calendar
+                     */
+                    decidedOn: string;
+                    decisionReference: string;
+                    /**
+                     * Format: date-time
+                     * @description confirmed with new dates: the ban starts then (with endsAt)
+                     */
+                    startsAt?: string;
+                    /**
+                     * Format: date-time
+                     * @description confirmed with new dates: the ban ends then; without dates, what was left of it runs from now
+                     */
+                    endsAt?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The order, running again or ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
+                        courtReference: string;
+                        court: string;
+                        /** Format: date */
+                        decisionDate: string;
+                        /** @enum {string} */
+                        legalBasis: "conviction" | "pretrial_supervision" | "probation";
+                        offence: string;
+                        repeatOffender: boolean;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        signalCount: number;
+                        platforms: {
+                            platform: string;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "enforced" | "failed" | "lifting" | "lifted";
+                            accountCount: number;
+                            deliveredAt: string | null;
+                            enforcedAt: string | null;
+                            slaDeadline: string | null;
+                            liftedAt: string | null;
+                            outcome: string | null;
+                            /** @description null while the platform still has time; false once the deadline passed without its answer */
+                            slaMet: boolean | null;
+                            /** @description delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it) */
+                            overdue: boolean;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        revokedAt: string | null;
+                        revocation: {
+                            reason: string;
+                            decisionReference: string;
+                        } | null;
+                        /** @description the appeal against the sentence, once lodged; its outcome once decided (decision 0027) */
+                        appeal: {
+                            /** Format: date */
+                            lodgedOn: string;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                            outcome: ("confirmed" | "quashed") | null;
+                            decidedOn: string | null;
+                            decisionReference: string | null;
+                            decidedAt: string | null;
+                        } | null;
+                        /** @description the relèvement that ended the ban early (art. 702-1 CPP) */
+                        relief: {
+                            /** Format: date */
+                            decidedOn: string;
+                            decisionReference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.NO_PENDING_APPEAL */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.TRANSITION_DATE_INVALID, ORDER.DECISION_IN_FUTURE, ORDER.START_BEFORE_DECISION, ORDER.START_TOO_FAR, ORDER.DURATION_EXCEEDED, ORDER.ALREADY_ENDED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RATE_LIMIT.EXCEEDED: too many failed authentications from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DEPENDENCY.UNAVAILABLE: PostgreSQL or Redis unreachable (Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    relieveOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description the day of the decision granting the relèvement, Paris calendar
+                     */
+                    decidedOn: string;
+                    decisionReference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The relieved order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "scheduled" | "active" | "expired" | "revoked" | "suspended" | "relieved" | "quashed";
+                        courtReference: string;
+                        court: string;
+                        /** Format: date */
+                        decisionDate: string;
+                        /** @enum {string} */
+                        legalBasis: "conviction" | "pretrial_supervision" | "probation";
+                        offence: string;
+                        repeatOffender: boolean;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** Format: date-time */
+                        endsAt: string;
+                        signalCount: number;
+                        platforms: {
+                            platform: string;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "enforced" | "failed" | "lifting" | "lifted";
+                            accountCount: number;
+                            deliveredAt: string | null;
+                            enforcedAt: string | null;
+                            slaDeadline: string | null;
+                            liftedAt: string | null;
+                            outcome: string | null;
+                            /** @description null while the platform still has time; false once the deadline passed without its answer */
+                            slaMet: boolean | null;
+                            /** @description delivered, past its deadline, and not answered yet: to be chased (an answer, even late, ends it) */
+                            overdue: boolean;
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        revokedAt: string | null;
+                        revocation: {
+                            reason: string;
+                            decisionReference: string;
+                        } | null;
+                        /** @description the appeal against the sentence, once lodged; its outcome once decided (decision 0027) */
+                        appeal: {
+                            /** Format: date */
+                            lodgedOn: string;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                            outcome: ("confirmed" | "quashed") | null;
+                            decidedOn: string | null;
+                            decisionReference: string | null;
+                            decidedAt: string | null;
+                        } | null;
+                        /** @description the relèvement that ended the ban early (art. 702-1 CPP) */
+                        relief: {
+                            /** Format: date */
+                            decidedOn: string;
+                            decisionReference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description VALIDATION.FAILED, REQUEST.MALFORMED_JSON, REQUEST.DUPLICATE_KEY, REQUEST.EMPTY_BODY, REQUEST.BAD_PATH_PARAMETER */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description AUTH.FORBIDDEN: the route is for authority; SESSION.CSRF_REJECTED: a change made with a session cookie from another site or without X-CSRF-Token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.NOT_RELIEVABLE */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.TOO_LARGE */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST.UNSUPPORTED_MEDIA_TYPE: not application/json, or a charset other than UTF-8 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description ORDER.TRANSITION_DATE_INVALID */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2137,7 +2839,7 @@ export interface operations {
                 orderId?: string;
                 courtReference?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported" | "attempt.listed" | "person.attempt_mails_set" | "attempt.mailed";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported" | "attempt.listed" | "person.attempt_mails_set" | "attempt.mailed" | "order.appealed" | "order.appeal_confirmed" | "order.appeal_quashed" | "order.relieved" | "directive.sla_stopped";
                 from?: string;
                 to?: string;
                 order?: "asc" | "desc";
@@ -2232,7 +2934,7 @@ export interface operations {
                 orderId?: string;
                 courtReference?: string;
                 platform?: string;
-                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported" | "attempt.listed" | "person.attempt_mails_set" | "attempt.mailed";
+                type?: "organisation.created" | "client.created" | "client.limits_changed" | "client.revoked" | "person.invited" | "person.removed" | "person.moved" | "person.resolved" | "person.signed_in" | "person.sign_in_refused" | "person.signed_out" | "platform.created" | "platform.updated" | "platform.webhook_secret_rotated" | "order.created" | "order.read" | "order.listed" | "order.revoked" | "order.activated" | "order.expired" | "order.purged" | "directive.queued" | "directive.unqueued" | "directive.delivered" | "directive.delivery_failed" | "directive.cancelled" | "directive.acknowledged" | "directive.sla_breached" | "signup.matched" | "private_key.published" | "private_key.rotated" | "private_key.forgotten" | "private_evaluations.counted" | "signup_match.read" | "audit.read" | "report.read" | "signup_match.reviewed" | "evidence.exported" | "attempt.listed" | "person.attempt_mails_set" | "attempt.mailed" | "order.appealed" | "order.appeal_confirmed" | "order.appeal_quashed" | "order.relieved" | "directive.sla_stopped";
                 from?: string;
                 to?: string;
             };

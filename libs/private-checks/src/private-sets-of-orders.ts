@@ -20,6 +20,11 @@ export class PrivateSetsOfOrders extends OrderPrivateSets {
         await this.store.addOrder(em, change.order.id, change.signals, change.at);
         return;
       case 'revoked':
+      case 'appealed':
+      case 'appeal_confirmed':
+      case 'appeal_quashed':
+      case 'relieved':
+        // Out of the sets while suspended or once ended; back in when a confirmed order is in force.
         await this.store.refresh(em, [change.orderId], change.at);
         return;
       case 'activated':

@@ -2,6 +2,12 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseG
 import { AccessGuard, CurrentClient } from '@ostracon/auth';
 import { type Page, ZodPipe, type AuthenticatedClient } from '@ostracon/common';
 import {
+  type AppealOrderInput,
+  type AppealOutcomeInput,
+  type RelieveOrderInput,
+  appealOrderSchema,
+  appealOutcomeSchema,
+  relieveOrderSchema,
   type CreateOrderInput,
   type ExportOrdersQuery,
   type LateSummary,
@@ -162,5 +168,73 @@ export class OrdersController {
     @Body(new ZodPipe(revokeOrderSchema)) body: RevokeOrderInput,
   ): Promise<OrderView> {
     return this.orders.revoke(client, id, body);
+  }
+
+  // Appeals and relèvement (docs/legal.md § Appeals and relèvement, decision 0027). Like a
+  // revocation, each is guarded by the order's state: a replay is a 409, never a second effect.
+
+  @Post(':id/appeal')
+  @HttpCode(200)
+  @ApiRoute({
+    operationId: 'appealOrder',
+    summary:
+      'Record an appeal against the sentence: the order is suspended (art. 506 CPP), its signals stop matching, the platforms are told to lift',
+    tag: 'orders',
+    roles: ['authority'],
+    responses: { 200: { description: 'The suspended order', schema: orderViewSchema } },
+    errors: [OrderErrors.notFound, OrderErrors.appealNotASentence, OrderErrors.notAppealable, OrderErrors.decisionDateInvalid],
+  })
+  appeal(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body(new ZodPipe(appealOrderSchema)) body: AppealOrderInput,
+  ): Promise<OrderView> {
+    return this.orders.appeal(client, id, body);
+  }
+
+  @Post(':id/appeal/outcome')
+  @HttpCode(200)
+  @ApiRoute({
+    operationId: 'recordAppealOutcome',
+    summary:
+      'Record the court of appeal’s decision: confirmed (the ban runs again, in new dates or for what was left of it, new suspends) or quashed (the order ends)',
+    tag: 'orders',
+    roles: ['authority'],
+    responses: { 200: { description: 'The order, running again or ended', schema: orderViewSchema } },
+    errors: [
+      OrderErrors.notFound,
+      OrderErrors.noPendingAppeal,
+      OrderErrors.decisionDateInvalid,
+      OrderErrors.decisionInFuture,
+      OrderErrors.startBeforeDecision,
+      OrderErrors.startTooFar,
+      OrderErrors.durationExceeded,
+      OrderErrors.alreadyEnded,
+    ],
+  })
+  appealOutcome(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body(new ZodPipe(appealOutcomeSchema)) body: AppealOutcomeInput,
+  ): Promise<OrderView> {
+    return this.orders.appealOutcome(client, id, body);
+  }
+
+  @Post(':id/relief')
+  @HttpCode(200)
+  @ApiRoute({
+    operationId: 'relieveOrder',
+    summary: 'Record a relèvement (art. 702-1 CPP): the ban ends early, the platforms are told to lift',
+    tag: 'orders',
+    roles: ['authority'],
+    responses: { 200: { description: 'The relieved order', schema: orderViewSchema } },
+    errors: [OrderErrors.notFound, OrderErrors.notRelievable, OrderErrors.decisionDateInvalid],
+  })
+  relieve(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id') id: string,
+    @Body(new ZodPipe(relieveOrderSchema)) body: RelieveOrderInput,
+  ): Promise<OrderView> {
+    return this.orders.relieve(client, id, body);
   }
 }

@@ -9,6 +9,7 @@ import { usePlatformNames } from '../platforms';
 import { lateFirst, platformState } from './orders';
 import { EvidenceLinks } from '../evidence-links';
 import { OrderAttempts } from './order-attempts';
+import { TRANSITION_EVENTS, TransitionActions, TransitionNotices, statusTone } from '../order-transitions';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
 export async function eventsOf(orderId: string): Promise<AuditEvent[]> {
@@ -36,10 +37,11 @@ export const TIMELINE = new Set([
   'directive.cancelled',
   'directive.acknowledged',
   'directive.sla_breached',
+  ...TRANSITION_EVENTS,
 ]);
 
 export function eventLine(e: AuditEvent): string {
-  const label = t.events[e.type] ?? e.type;
+  const label = t.events[e.type] ?? t.appeals.events[e.type] ?? e.type;
   const detail: string[] = [];
   if (typeof e.data.directiveType === 'string') detail.push(t.order.directiveTypes[e.data.directiveType] ?? e.data.directiveType);
   if (typeof e.data.outcome === 'string') detail.push(t.outcomes[e.data.outcome] ?? e.data.outcome);
@@ -141,7 +143,7 @@ function OrderView({
         </a>
       </p>
       <h1>{format(t.order.title, { reference: o.courtReference })}</h1>
-      <Badge text={t.status[o.status]} tone={o.status === 'active' ? 'success' : o.status === 'revoked' ? 'warning' : 'info'} />
+      <Badge text={t.status[o.status]} tone={statusTone(o.status)} />
       <p className="fr-mt-2w">
         <a
           className="fr-link fr-icon-file-text-line fr-link--icon-left"
@@ -163,6 +165,7 @@ function OrderView({
           </p>
         </div>
       )}
+      <TransitionNotices order={o} />
       <h2 className="fr-mt-4w">{t.order.terms}</h2>
       <dl className="fr-grid-row fr-grid-row--gutters">
         {orderTerms(o).map(([term, value]) => (
@@ -234,7 +237,10 @@ function OrderView({
       <OrderAttempts orderId={o.id} caller={caller} />
       {events.value && <EvidenceLinks orderId={o.id} events={events.value} platformName={named} />}
 
-      {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled') && <Revoke id={o.id} onDone={onRevoked} />}
+      {caller.role === 'authority' && <TransitionActions order={o} onDone={onRevoked} />}
+      {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled' || o.status === 'suspended') && (
+        <Revoke id={o.id} onDone={onRevoked} />
+      )}
     </>
   );
 }

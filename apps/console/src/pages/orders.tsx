@@ -8,7 +8,15 @@ import { navigate } from '../router';
 import { Badge, Loaded, Pager, Table, useLoad } from '../ui';
 import './orders.css';
 
-const STATUS_TONE = { scheduled: 'info', active: 'success', expired: 'new', revoked: 'warning' } as const;
+const STATUS_TONE = {
+  scheduled: 'info',
+  active: 'success',
+  expired: 'new',
+  revoked: 'warning',
+  suspended: 'warning',
+  relieved: 'new',
+  quashed: 'new',
+} as const;
 const ORDER_STATUSES = Object.keys(STATUS_TONE) as (keyof typeof STATUS_TONE)[];
 export const PLATFORM_TONE = {
   pending: 'new',
