@@ -14,6 +14,7 @@ import { ClientSignupLimits1764480000000 } from './1764480000000-client-signup-l
 import { CountOrderMonthsInParis1764495000000 } from './1764495000000-count-order-months-in-paris';
 import { SearchOrdersByReferencePrefix1764500000000 } from './1764500000000-search-orders-by-reference-prefix';
 import { SessionsEndWhenAPersonMoves1764512900000 } from './1764512900000-sessions-end-when-a-person-moves';
+import { ReportLinkedAccounts1764522000000 } from './1764522000000-report-linked-accounts';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   CountOrderMonthsInParis1764495000000,
   SearchOrdersByReferencePrefix1764500000000,
   SessionsEndWhenAPersonMoves1764512900000,
+  ReportLinkedAccounts1764522000000,
 ];

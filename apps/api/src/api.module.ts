@@ -20,6 +20,7 @@ import { Idempotency } from './http/idempotency';
 import { IdempotencyRecord } from './http/idempotency-record';
 import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
+import { LinkedAccountsController } from './linked-accounts/linked-accounts.controller';
 import { PlatformsController } from './platforms/platforms.controller';
 import { ReportsController } from './reports/reports.controller';
 import { SignupMatchesController } from './signup-checks/signup-matches.controller';
@@ -40,6 +41,7 @@ export const API_CONTROLLERS = [
   HealthController,
   SessionController,
   SignInController,
+  LinkedAccountsController,
 ];
 
 @Module({})

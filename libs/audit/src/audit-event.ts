@@ -37,6 +37,11 @@ export const AUDIT_EVENT_TYPES = [
   'signup_match.read',
   'audit.read',
   'report.read',
+  // Linked accounts (decision 0026).
+  'linked_account.reported',
+  'linked_account.listed',
+  'linked_account.accepted',
+  'linked_account.rejected',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -15,6 +15,8 @@ export interface IndexedSignal {
   type: SignalType;
   keyId: string;
   digest: Uint8Array;
+  /** Matched on these platforms only, not every platform of its order (a linked account's signals, decision 0026). */
+  platforms?: readonly string[];
 }
 
 export interface IndexMatch {
@@ -116,6 +118,8 @@ export class SignalIndex {
   private readonly platformNumbers = new Map<string, number>();
   private readonly platformSets: Uint16Array[] = [];
   private readonly platformSetIds = new Map<string, number>();
+  /** Entries matched on a platform set of their own instead of their order's (few: a linked account's signals). */
+  private readonly entryPlatforms = new Map<number, number>();
   private readonly keyIndexes = new Map<string, number>();
   private readonly keyIdList: string[] = [];
   private readonly perKey: number[] = [];
@@ -253,7 +257,7 @@ export class SignalIndex {
       const end = this.orderEnd[o]!;
       // A dead order's end is DEAD (-Infinity): `at >= end` refuses it too.
       if (at < this.orderStart[o]! || at >= end) continue;
-      if (!this.platformSets[this.orderPlatforms[o]!]!.includes(platformNumber)) continue;
+      if (!this.platformSets[this.entryPlatforms.get(e) ?? this.orderPlatforms[o]!]!.includes(platformNumber)) continue;
       const type = SIGNAL_TYPES[meta & 3]!;
       into.push({ orderId: uuidString(this.orderIds, o * UUID), type, strength: SIGNAL_STRENGTH[type], endsAt: end });
     }
@@ -330,6 +334,7 @@ export class SignalIndex {
     this.digests.set(signal.digest.subarray(0, KEPT), e * KEPT);
     const meta = TYPE_CODE.get(signal.type)! | (this.keyIndex(signal.keyId) << 2);
     this.entryWord[e] = (slot | (meta << SLOT_BITS)) >>> 0;
+    if (signal.platforms) this.entryPlatforms.set(e, this.platformSet(signal.platforms));
     this.placeEntry(e);
   }
 

@@ -2,7 +2,7 @@ import { AuditErrors } from '@ostracon/audit';
 import { AuthErrors } from '@ostracon/auth';
 import { type CataloguedError, CommonErrors } from '@ostracon/common';
 import { EnforcementErrors } from '@ostracon/enforcement';
-import { OrderErrors } from '@ostracon/orders';
+import { LinkedAccountErrors, OrderErrors } from '@ostracon/orders';
 import { PlatformErrors } from '@ostracon/platforms';
 import { PrivateCheckErrors } from '@ostracon/private-checks';
 import { ScreeningErrors } from '@ostracon/screening';
@@ -30,6 +30,7 @@ export const ERROR_CATALOGUES: readonly ErrorCatalogue[] = [
   { name: 'ScreeningErrors', heading: 'Sign-up checks', errors: ScreeningErrors },
   { name: 'PrivateCheckErrors', heading: 'Private checks', errors: PrivateCheckErrors },
   { name: 'AuditErrors', heading: 'Audit log', errors: AuditErrors },
+  { name: 'LinkedAccountErrors', heading: 'Linked accounts', errors: LinkedAccountErrors },
 ];
 
 /** Whether an error definition is an entry of a catalogue (the very object, not a copy). */
