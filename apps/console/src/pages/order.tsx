@@ -7,6 +7,7 @@ import { useAction } from '../use-action';
 import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
 import { usePlatformNames } from '../platforms';
 import { lateFirst, platformState } from './orders';
+import { LinkedAccounts } from '../linked-accounts';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
 export async function eventsOf(orderId: string): Promise<AuditEvent[]> {
@@ -228,6 +229,8 @@ function OrderView({
           ))}
         </ul>
       )}
+
+      {caller.role === 'authority' && <LinkedAccounts orderId={o.id} canDecide={o.status === 'active' || o.status === 'scheduled'} />}
 
       {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled') && <Revoke id={o.id} onDone={onRevoked} />}
     </>
