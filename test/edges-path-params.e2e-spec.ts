@@ -32,6 +32,8 @@ function bodies(platform: string): Record<string, unknown> {
     'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
     'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
     'post /v1/orders': orderBody(platform),
+    'post /v1/orders/{id}/linked-accounts': { accountId: 'autre-compte' },
+    'post /v1/orders/{id}/linked-accounts/{reportId}/decision': { decision: 'reject' },
   };
 }
 

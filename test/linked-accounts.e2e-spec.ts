@@ -50,7 +50,7 @@ describe('linked accounts: a platform reports the person’s other account, the 
   const list = (orderId: string, key: string) => api.request({ method: 'GET', url: `/v1/orders/${orderId}/linked-accounts`, key });
   const decide = (orderId: string, reportId: string, decision: string, key = authority.apiKey) =>
     api.request({ method: 'POST', url: `/v1/orders/${orderId}/linked-accounts/${reportId}/decision`, key, body: { decision } });
-  const events = async (orderId: string, type: string): Promise<{ type: string; actor: string; platformId?: string; data: any }[]> =>
+  const events = async (orderId: string, type: string): Promise<{ type: string; actor: string; platform?: string; data: any }[]> =>
     (await api.request({ method: 'GET', url: `/v1/audit/events?orderId=${orderId}&limit=500&type=${type}`, key: authority.apiKey })).body
       .items;
   const tick = async () => {
@@ -95,7 +95,7 @@ describe('linked accounts: a platform reports the person’s other account, the 
     ]);
     // The order's own platform row is the order's: the linked directive did not move it.
     const view = (await api.request({ method: 'GET', url: `/v1/orders/${orderId}`, key: authority.apiKey })).body;
-    expect(view.platforms.find((p: { platformId: string }) => p.platformId === a.id)).toMatchObject({ status: 'delivered' });
+    expect(view.platforms.find((p: { platform: string }) => p.platform === a.id)).toMatchObject({ status: 'delivered' });
 
     clock.offsetMs = 3 * 86_400_000 + 1000;
     await waitFor(async () => {
@@ -105,12 +105,13 @@ describe('linked accounts: a platform reports the person’s other account, the 
     const lift = a.sim.received.find((r) => r.body.type === 'lift' && r.body.accounts[0]?.accountId === 'second-account-42')!;
     expect(lift.body).toMatchObject({ orderId, accounts: [{ accountId: 'second-account-42' }] });
     expect(lift.at).toBeGreaterThanOrEqual(suspend.at);
+    await waitFor(() => b.sim.received.find((r) => r.body.orderId === orderId && r.body.type === 'lift'), 'the order’s lift on b');
     expect(b.sim.received.filter((r) => r.body.orderId === orderId).map((r) => r.body.type)).toEqual(['suspend', 'lift']);
     const after = await list(orderId, authority.apiKey);
     expect(after.body.items[0].directives.map((d: { type: string }) => d.type)).toEqual(['suspend', 'lift']);
 
     const [reportedEvent] = await events(orderId, 'linked_account.reported');
-    expect(reportedEvent).toMatchObject({ platformId: a.id, data: { reportId: reported.body.id, signalCount: 0, signalTypes: [] } });
+    expect(reportedEvent).toMatchObject({ platform: a.id, data: { reportId: reported.body.id, signalCount: 0, signalTypes: [] } });
     expect(await events(orderId, 'linked_account.accepted')).toHaveLength(1);
     expect(JSON.stringify(await events(orderId, 'linked_account.reported'))).not.toContain('second-account-42');
   });
@@ -132,7 +133,7 @@ describe('linked accounts: a platform reports the person’s other account, the 
         for (const e of res.body.entries)
           if (e.op === 'add') tags.add(e.tag);
           else tags.delete(e.tag);
-        if (res.body.entries.length === 0) return tags;
+        if (!res.body.more) return tags;
         cursor = res.body.cursor;
       }
     };

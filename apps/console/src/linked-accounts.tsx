@@ -14,14 +14,14 @@ const tone = (status: string) => (status === 'accepted' ? 'success' : status ===
  * a confirmation, and follows the accepted account's suspend and lift. The list is an audited read.
  */
 export function LinkedAccounts({ orderId, canDecide }: { orderId: string; canDecide: boolean }) {
-  const reports = useLoad(() => ok(client.GET('/v1/orders/{orderId}/linked-accounts', { params: { path: { orderId } } })), [orderId]);
+  const reports = useLoad(() => ok(client.GET('/v1/orders/{id}/linked-accounts', { params: { path: { id: orderId } } })), [orderId]);
   const decide = useAction();
   const { nameOf } = usePlatformNames();
   const run = async (reportId: string, decision: 'accept' | 'reject') => {
     const done = await decide.run(() =>
       ok(
-        client.POST('/v1/orders/{orderId}/linked-accounts/{reportId}/decision', {
-          params: { path: { orderId, reportId } },
+        client.POST('/v1/orders/{id}/linked-accounts/{reportId}/decision', {
+          params: { path: { id: orderId, reportId } },
           body: { decision },
         }),
       ),

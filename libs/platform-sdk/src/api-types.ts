@@ -168,7 +168,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/orders/{orderId}/linked-accounts": {
+    "/v1/orders/{id}/linked-accounts": {
         parameters: {
             query?: never;
             header?: never;
@@ -192,7 +192,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/orders/{orderId}/linked-accounts/{reportId}/decision": {
+    "/v1/orders/{id}/linked-accounts/{reportId}/decision": {
         parameters: {
             query?: never;
             header?: never;
@@ -1929,7 +1929,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                orderId: string;
+                id: string;
             };
             cookie?: never;
         };
@@ -2027,7 +2027,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                orderId: string;
+                id: string;
             };
             cookie?: never;
         };
@@ -2171,7 +2171,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                orderId: string;
+                id: string;
                 reportId: string;
             };
             cookie?: never;

@@ -16,7 +16,7 @@ import {
 import { ApiRoute } from '../openapi/api-route';
 
 /** The person's other accounts, as platforms report them and the order's authority decides (decision 0026). */
-@Controller('v1/orders/:orderId/linked-accounts')
+@Controller('v1/orders/:id/linked-accounts')
 @UseGuards(AccessGuard)
 export class LinkedAccountsController {
   constructor(private readonly linked: LinkedAccountsService) {}
@@ -28,11 +28,16 @@ export class LinkedAccountsController {
     tag: 'orders',
     roles: ['platform'],
     responses: { 201: { description: 'The report, awaiting the authority’s decision', schema: linkedAccountViewSchema } },
-    errors: [LinkedAccountErrors.orderNotFound, LinkedAccountErrors.orderNotInForce, LinkedAccountErrors.duplicate, LinkedAccountErrors.signalInvalid],
+    errors: [
+      LinkedAccountErrors.orderNotFound,
+      LinkedAccountErrors.orderNotInForce,
+      LinkedAccountErrors.duplicate,
+      LinkedAccountErrors.signalInvalid,
+    ],
   })
   report(
     @CurrentClient() client: AuthenticatedClient,
-    @Param('orderId') orderId: string,
+    @Param('id') orderId: string,
     @Body(new ZodPipe(reportLinkedAccountSchema)) body: ReportLinkedAccountInput,
   ): Promise<LinkedAccountView> {
     return this.linked.report(client, orderId, body);
@@ -47,7 +52,7 @@ export class LinkedAccountsController {
     responses: { 200: { description: 'Oldest first', schema: linkedAccountListSchema } },
     errors: [LinkedAccountErrors.orderNotFound],
   })
-  list(@CurrentClient() client: AuthenticatedClient, @Param('orderId') orderId: string): Promise<LinkedAccountList> {
+  list(@CurrentClient() client: AuthenticatedClient, @Param('id') orderId: string): Promise<LinkedAccountList> {
     return this.linked.list(client, orderId);
   }
 
@@ -59,11 +64,16 @@ export class LinkedAccountsController {
     tag: 'orders',
     roles: ['authority'],
     responses: { 200: { description: 'The report, decided', schema: linkedAccountViewSchema } },
-    errors: [LinkedAccountErrors.orderNotFound, LinkedAccountErrors.notFound, LinkedAccountErrors.alreadyDecided, LinkedAccountErrors.orderNotInForce],
+    errors: [
+      LinkedAccountErrors.orderNotFound,
+      LinkedAccountErrors.notFound,
+      LinkedAccountErrors.alreadyDecided,
+      LinkedAccountErrors.orderNotInForce,
+    ],
   })
   decide(
     @CurrentClient() client: AuthenticatedClient,
-    @Param('orderId') orderId: string,
+    @Param('id') orderId: string,
     @Param('reportId') reportId: string,
     @Body(new ZodPipe(linkedAccountDecisionSchema)) body: LinkedAccountDecisionInput,
   ): Promise<LinkedAccountView> {
