@@ -1,7 +1,7 @@
 import { client, ok } from './api';
 import { format, formatDateTime, messages } from './i18n';
 import { usePlatformNames } from './platforms';
-import { Badge, ConfirmButton, Loaded, Problem, Table, useLoad } from './ui';
+import { Badge, ConfirmModal, Loaded, Problem, Table, useLoad } from './ui';
 import { useAction } from './use-action';
 
 const t = messages.linkedAccounts;
@@ -74,32 +74,30 @@ export function LinkedAccounts({ orderId, canDecide }: { orderId: string; canDec
                         {item.status === 'reported' && (
                           <ul className="fr-btns-group fr-btns-group--sm fr-btns-group--inline">
                             <li>
-                              <ConfirmButton
+                              <button
                                 className="fr-btn fr-btn--sm"
-                                label={t.accept}
-                                srLabel={format(t.forAccount, { account })}
-                                title={t.acceptTitle}
-                                confirmLabel={t.accept}
+                                type="button"
+                                aria-controls={`linked-accept-${item.id}`}
+                                data-fr-opened="false"
                                 disabled={decide.pending}
-                                onConfirm={() => void run(item.id, 'accept')}
-                                testId="linked-accept"
+                                data-testid="linked-accept"
                               >
-                                <p>{format(t.acceptText, { account, platform: nameOf(item.platform) })}</p>
-                              </ConfirmButton>
+                                {t.accept}
+                                <span className="fr-sr-only"> {format(t.forAccount, { account })}</span>
+                              </button>
                             </li>
                             <li>
-                              <ConfirmButton
+                              <button
                                 className="fr-btn fr-btn--sm fr-btn--secondary"
-                                label={t.reject}
-                                srLabel={format(t.forAccount, { account })}
-                                title={t.rejectTitle}
-                                confirmLabel={t.reject}
+                                type="button"
+                                aria-controls={`linked-reject-${item.id}`}
+                                data-fr-opened="false"
                                 disabled={decide.pending}
-                                onConfirm={() => void run(item.id, 'reject')}
-                                testId="linked-reject"
+                                data-testid="linked-reject"
                               >
-                                <p>{format(t.rejectText, { account })}</p>
-                              </ConfirmButton>
+                                {t.reject}
+                                <span className="fr-sr-only"> {format(t.forAccount, { account })}</span>
+                              </button>
                             </li>
                           </ul>
                         )}
@@ -112,6 +110,30 @@ export function LinkedAccounts({ orderId, canDecide }: { orderId: string; canDec
           </Table>
         )}
       </Loaded>
+      {/* The dialogs outside the table, whose scrolling box would clip them. */}
+      {canDecide &&
+        (reports.value?.items ?? [])
+          .filter((item) => item.status === 'reported')
+          .map((item) => (
+            <div key={item.id}>
+              <ConfirmModal
+                id={`linked-accept-${item.id}`}
+                title={t.acceptTitle}
+                confirmLabel={t.accept}
+                onConfirm={() => void run(item.id, 'accept')}
+              >
+                <p>{format(t.acceptText, { account: item.accountId ?? t.erased, platform: nameOf(item.platform) })}</p>
+              </ConfirmModal>
+              <ConfirmModal
+                id={`linked-reject-${item.id}`}
+                title={t.rejectTitle}
+                confirmLabel={t.reject}
+                onConfirm={() => void run(item.id, 'reject')}
+              >
+                <p>{format(t.rejectText, { account: item.accountId ?? t.erased })}</p>
+              </ConfirmModal>
+            </div>
+          ))}
     </section>
   );
 }
