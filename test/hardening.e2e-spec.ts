@@ -32,10 +32,11 @@ function examples(platform: string, organisation = UUID): Record<string, unknown
     'post /v1/admin/clients': { role: 'auditor', name: 'Inspection' },
     'patch /v1/admin/clients/{id}': { signupRatePerSecond: 50, signupRateBurst: 2000 },
     'post /v1/orders': orderBody(platform),
-    'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
-    'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
+    // Before the revocation below: a platform reports only on an order in force.
     'post /v1/orders/{id}/linked-accounts': { accountId: `autre-${randomBytes(4).toString('hex')}` },
     'post /v1/orders/{id}/linked-accounts/{reportId}/decision': { decision: 'reject' },
+    'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
+    'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
     'post /v1/signup-checks': {
       signals: [
         { type: 'email', value: 'a@b.fr' },
