@@ -58,19 +58,29 @@ export class AppealsAndEarlyEnds1764523000000 implements MigrationInterface {
       EXECUTE FUNCTION ban_orders_notify()`);
 
     await q.query(`ALTER TABLE directives ADD COLUMN round smallint NOT NULL DEFAULT 0, ADD COLUMN sla_stopped_at timestamptz`);
-    await q.query(`
-      ALTER TABLE directives
-        DROP CONSTRAINT uq_directives_order_platform_type,
-        ADD CONSTRAINT uq_directives_order_platform_type_round UNIQUE (order_id, platform_id, type, round)`);
+    // One directive of a type per platform and round: the order's own (its platform's), and a linked
+    // account's (its report's), as migration 1764522000000 made them two partial unique indexes.
+    await q.query(`DROP INDEX uq_directives_order_platform_type`);
+    await q.query(`DROP INDEX uq_directives_linked_report_type`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_directives_order_platform_type_round ON directives (order_id, platform_id, type, round) WHERE linked_report_id IS NULL`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX uq_directives_linked_report_type_round ON directives (linked_report_id, type, round) WHERE linked_report_id IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DELETE FROM outbox WHERE directive_id IN (SELECT id FROM directives WHERE round > 0)`);
     await q.query(`DELETE FROM directives WHERE round > 0`);
-    await q.query(`
-      ALTER TABLE directives
-        DROP CONSTRAINT uq_directives_order_platform_type_round,
-        ADD CONSTRAINT uq_directives_order_platform_type UNIQUE (order_id, platform_id, type)`);
+    await q.query(`DROP INDEX uq_directives_order_platform_type_round`);
+    await q.query(`DROP INDEX uq_directives_linked_report_type_round`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_directives_order_platform_type ON directives (order_id, platform_id, type) WHERE linked_report_id IS NULL`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX uq_directives_linked_report_type ON directives (linked_report_id, type) WHERE linked_report_id IS NOT NULL`,
+    );
     await q.query(`ALTER TABLE directives DROP COLUMN round, DROP COLUMN sla_stopped_at`);
     await q.query(`DROP TRIGGER ban_orders_notify_update ON ban_orders`);
     await q.query(`

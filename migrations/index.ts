@@ -15,6 +15,7 @@ import { CountOrderMonthsInParis1764495000000 } from './1764495000000-count-orde
 import { SearchOrdersByReferencePrefix1764500000000 } from './1764500000000-search-orders-by-reference-prefix';
 import { SessionsEndWhenAPersonMoves1764512900000 } from './1764512900000-sessions-end-when-a-person-moves';
 import { RecordAttempts1764520000000 } from './1764520000000-record-attempts';
+import { ReportLinkedAccounts1764522000000 } from './1764522000000-report-linked-accounts';
 import { AppealsAndEarlyEnds1764523000000 } from './1764523000000-appeals-and-early-ends';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   SearchOrdersByReferencePrefix1764500000000,
   SessionsEndWhenAPersonMoves1764512900000,
   RecordAttempts1764520000000,
+  ReportLinkedAccounts1764522000000,
   AppealsAndEarlyEnds1764523000000,
 ];

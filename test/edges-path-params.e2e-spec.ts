@@ -35,6 +35,8 @@ function bodies(platform: string): Record<string, unknown> {
     'post /v1/orders/{id}/relief': { decidedOn: '2026-12-01', decisionReference: 'TJ-PARIS-2026-4' },
     'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
     'post /v1/orders': orderBody(platform),
+    'post /v1/orders/{id}/linked-accounts': { accountId: 'autre-compte' },
+    'post /v1/orders/{id}/linked-accounts/{reportId}/decision': { decision: 'reject' },
   };
 }
 

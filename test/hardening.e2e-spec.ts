@@ -32,6 +32,9 @@ function examples(platform: string, organisation = UUID): Record<string, unknown
     'post /v1/admin/clients': { role: 'auditor', name: 'Inspection' },
     'patch /v1/admin/clients/{id}': { signupRatePerSecond: 50, signupRateBurst: 2000 },
     'post /v1/orders': orderBody(platform),
+    // Before the revocation below: a platform reports only on an order in force.
+    'post /v1/orders/{id}/linked-accounts': { accountId: `autre-${randomBytes(4).toString('hex')}` },
+    'post /v1/orders/{id}/linked-accounts/{reportId}/decision': { decision: 'reject' },
     'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
     'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
     'post /v1/signup-checks': {
@@ -123,13 +126,18 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
   const keyFor = (method: string, path: string) =>
     path.startsWith('/v1/admin')
       ? admin.apiKey
-      : path.startsWith('/v1/directives') || path.startsWith('/v1/signup-checks') || path.startsWith('/v1/private')
+      : path.startsWith('/v1/directives') ||
+          path.startsWith('/v1/signup-checks') ||
+          path.startsWith('/v1/private') ||
+          path.endsWith('/linked-accounts')
         ? platformClient.apiKey
         : path.startsWith('/v1/audit') && method === 'get'
           ? auditor.apiKey
           : authority.apiKey;
   const urlOf = (path: string) =>
-    path.replace('{id}', path.startsWith('/v1/admin/platforms') ? pushPlatform : path.startsWith('/v1/admin/clients') ? admin.id : orderId);
+    path
+      .replace('{id}', path.startsWith('/v1/admin/platforms') ? pushPlatform : path.startsWith('/v1/admin/clients') ? admin.id : orderId)
+      .replace('{reportId}', UUID);
   const send = (method: string, path: string, body: unknown): Promise<TestResponse> =>
     t.request({
       method: method.toUpperCase() as RequestOptions['method'],
@@ -164,7 +172,10 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
         const [method, path] = route.split(' ') as [string, string];
         const res = await send(method, path.replace('/v1/directives/{id}', `/v1/directives/${UUID}`), body);
         // Valid: past the schema (the directive, the person `{id}`, do not exist, hence their 404).
-        expect([route, res.status < 400 || ['DIRECTIVE.NOT_FOUND', 'PERSON.NOT_FOUND'].includes(res.body.code)]).toEqual([route, true]);
+        expect([
+          route,
+          res.status < 400 || ['DIRECTIVE.NOT_FOUND', 'PERSON.NOT_FOUND', 'LINKED_ACCOUNT.NOT_FOUND'].includes(res.body.code),
+        ]).toEqual([route, true]);
       }
     });
 

@@ -22,6 +22,7 @@ import { Idempotency } from './http/idempotency';
 import { IdempotencyRecord } from './http/idempotency-record';
 import { OffencesController } from './orders/offences.controller';
 import { OrdersController } from './orders/orders.controller';
+import { LinkedAccountsController } from './linked-accounts/linked-accounts.controller';
 import { PlatformsController } from './platforms/platforms.controller';
 import { ReportsController } from './reports/reports.controller';
 import { AttemptsController } from './signup-checks/attempts.controller';
@@ -45,6 +46,7 @@ export const API_CONTROLLERS = [
   HealthController,
   SessionController,
   SignInController,
+  LinkedAccountsController,
 ];
 
 @Module({})

@@ -49,6 +49,11 @@ export const AUDIT_EVENT_TYPES = [
   'order.appeal_quashed',
   'order.relieved',
   'directive.sla_stopped',
+  // Linked accounts (decision 0026).
+  'linked_account.reported',
+  'linked_account.listed',
+  'linked_account.accepted',
+  'linked_account.rejected',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

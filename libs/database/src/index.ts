@@ -17,6 +17,7 @@ export type {
   ApiClientsRow,
   BanOrdersRow,
   DirectivesRow,
+  LinkedAccountReportsRow,
   OprfKeysRow,
   OrderPlatformsRow,
   OrderSignalsRow,

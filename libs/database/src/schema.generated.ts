@@ -149,6 +149,7 @@ export interface DirectivesRow {
   outcome: 'enforced' | 'account_not_found' | 'rejected' | null;
   note: string | null;
   failed_at: Date | null;
+  linked_report_id: string | null;
   round: number;
   sla_stopped_at: Date | null;
 }
@@ -163,6 +164,25 @@ export interface IdempotencyKeysRow {
   response_status: number | null;
   response_body: unknown | null;
   created_at: Date;
+}
+
+/** A row of `linked_account_reports`. */
+export interface LinkedAccountReportsRow {
+  id: string;
+  order_id: string;
+  platform_id: string;
+  reported_by: string;
+  account_digest: Buffer | null;
+  account_digest_key_id: string | null;
+  account_enc: Buffer | null;
+  account_key_id: string | null;
+  signals_enc: Buffer | null;
+  signals_key_id: string | null;
+  signal_types: string[];
+  status: 'reported' | 'accepted' | 'rejected';
+  reported_at: Date;
+  decided_at: Date | null;
+  decided_by: string | null;
 }
 
 /** A row of `mail_outbox`. */
@@ -209,6 +229,7 @@ export interface OrderSignalsRow {
   type: 'email' | 'phone' | 'name_dob' | 'device';
   key_id: string;
   digest: Buffer;
+  platform_id: string | null;
 }
 
 /** A row of `organisations`. */

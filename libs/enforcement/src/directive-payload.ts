@@ -11,7 +11,13 @@ export function directivePayload(d: DirectiveToSend, cipher: KeyRingCipher, now:
   const accounts =
     d.accountsEnc && d.accountsKeyId
       ? (JSON.parse(
-          cipher.open({ keyId: d.accountsKeyId, data: d.accountsEnc }, `${d.orderId}|${d.platformId}`).toString('utf8'),
+          cipher
+            // A linked account is sealed under its report's id (libs/orders LinkedAccountsService).
+            .open(
+              { keyId: d.accountsKeyId, data: d.accountsEnc },
+              d.linkedReportId ? `linked:${d.linkedReportId}` : `${d.orderId}|${d.platformId}`,
+            )
+            .toString('utf8'),
         ) as DirectivePayload['accounts'])
       : [];
   return {

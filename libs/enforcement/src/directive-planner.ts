@@ -55,6 +55,20 @@ export class DirectivePlanner {
   }
 
   /**
+   * An accepted linked account (decision 0026): its own suspend on the platform that reported it,
+   * lifted with the order's (planLifts takes every suspend of the order).
+   */
+  async planLinkedAccount(
+    em: EntityManager,
+    order: { id: string; startsAt: Date; endsAt: Date },
+    platformId: string,
+    reportId: string,
+    now: Date,
+  ): Promise<void> {
+    await this.store.planLinkedSuspend(em, order, platformId, reportId, now);
+  }
+
+  /**
    * The order ends (revoked or expired): a suspend no platform has seen yet is cancelled; every
    * other platform is told to lift, once its suspend has settled (the relay keeps that order).
    */
@@ -66,7 +80,11 @@ export class DirectivePlanner {
       actor,
       orderId,
       platformId: c.platformId,
-      data: { directiveId: c.id, reason: 'order ended before the platform was told' },
+      data: {
+        directiveId: c.id,
+        reason: 'order ended before the platform was told',
+        ...(c.linkedReportId ? { linkedReportId: c.linkedReportId } : {}),
+      },
     }));
     await this.audit.recordMany(em, events);
     return { cancelled: cancelled.map((c) => c.platformId), lifting };

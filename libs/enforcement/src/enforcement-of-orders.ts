@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type OrderChange, OrderEnforcement, type OrderPlatformState } from '@ostracon/orders';
+import { type LinkedDirectiveState, type OrderChange, OrderEnforcement, type OrderPlatformState } from '@ostracon/orders';
 import type { EntityManager } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
 import { EnforcementReads } from './enforcement.reads';
@@ -49,7 +49,14 @@ export class EnforcementOfOrders extends OrderEnforcement {
       case 'purged':
         await this.store.forgetAccounts(em, change.orderIds);
         return;
+      case 'linked_accepted':
+        await this.planner.planLinkedAccount(em, change.order, change.platformId, change.reportId, change.at);
+        return;
     }
+  }
+
+  linkedDirectivesOf(runner: Pick<EntityManager, 'query'>, orderId: string): Promise<LinkedDirectiveState[]> {
+    return this.reads.linkedOf(runner, orderId);
   }
 
   async platformsOf(runner: Pick<EntityManager, 'query'>, orderIds: string[], now: Date): Promise<OrderPlatformState[]> {

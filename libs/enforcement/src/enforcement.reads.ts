@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DirectivesRow, type OrderPlatformsRow, type PlatformsRow, queryRows } from '@ostracon/database';
+import { type LinkedDirectiveState, orderRelations } from '@ostracon/orders';
 import { PUSH_SQL } from '@ostracon/platforms';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
@@ -17,7 +18,17 @@ type Runner = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
 
 type ToSendRow = Pick<
   DirectivesRow,
-  'id' | 'order_id' | 'platform_id' | 'type' | 'status' | 'attempts' | 'queued_at' | 'effective_from' | 'effective_until' | 'sla_deadline'
+  | 'id'
+  | 'order_id'
+  | 'platform_id'
+  | 'type'
+  | 'linked_report_id'
+  | 'status'
+  | 'attempts'
+  | 'queued_at'
+  | 'effective_from'
+  | 'effective_until'
+  | 'sla_deadline'
 > &
   Pick<
     PlatformsRow,
@@ -31,19 +42,24 @@ type ToSendRow = Pick<
   > &
   Pick<OrderPlatformsRow, 'accounts_enc' | 'accounts_key_id'>;
 
-const TO_SEND = `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.attempts, d.queued_at, d.effective_from, d.effective_until,
-         d.sla_deadline, p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id,
+// A linked account's directive (decision 0026) delivers the report's account, not the order's.
+const TO_SEND = `SELECT d.id, d.order_id, d.platform_id, d.type, d.linked_report_id, d.status, d.attempts, d.queued_at, d.effective_from,
+         d.effective_until, d.sla_deadline, p.webhook_url, p.webhook_secret_enc, p.webhook_secret_key_id,
          p.webhook_secret_previous_enc, p.webhook_secret_previous_key_id, p.webhook_secret_previous_until,
-         p.sla_hours, op.accounts_enc, op.accounts_key_id
+         p.sla_hours,
+         CASE WHEN d.linked_report_id IS NULL THEN op.accounts_enc ELSE la.account_enc END AS accounts_enc,
+         CASE WHEN d.linked_report_id IS NULL THEN op.accounts_key_id ELSE la.account_key_id END AS accounts_key_id
   FROM directives d
   JOIN platforms p ON p.id = d.platform_id
-  JOIN order_platforms op ON op.order_id = d.order_id AND op.platform_id = d.platform_id`;
+  JOIN order_platforms op ON op.order_id = d.order_id AND op.platform_id = d.platform_id
+  LEFT JOIN ${orderRelations.linkedAccounts} la ON la.id = d.linked_report_id`;
 
 const toSendOf = (r: ToSendRow): DirectiveToSend => ({
   id: r.id,
   orderId: r.order_id,
   platformId: r.platform_id,
   type: r.type,
+  linkedReportId: r.linked_report_id,
   status: r.status,
   attempts: r.attempts,
   queuedAt: r.queued_at,
@@ -143,6 +159,17 @@ export class EnforcementReads {
       acknowledgedAt: r.acknowledged_at,
       outcome: r.outcome,
     }));
+  }
+
+  /** The directives of an order's accepted linked accounts, oldest first (decision 0026). */
+  async linkedOf(runner: Runner, orderId: string): Promise<LinkedDirectiveState[]> {
+    const rows = await queryRows<Pick<DirectivesRow, 'id' | 'linked_report_id' | 'type' | 'status' | 'outcome'>>(
+      runner,
+      `SELECT id, linked_report_id, type, status, outcome FROM directives
+       WHERE order_id = $1 AND linked_report_id IS NOT NULL ORDER BY created_at, type DESC`,
+      [orderId],
+    );
+    return rows.map((r) => ({ id: r.id, reportId: r.linked_report_id!, type: r.type, status: r.status, outcome: r.outcome }));
   }
 
   /** These directives with what it takes to send them (one query for the jobs in hand). */

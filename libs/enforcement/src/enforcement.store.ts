@@ -15,7 +15,7 @@ import {
 } from './enforcement.types';
 import { slaDeadlineSql } from './sla';
 
-type RefRow = Pick<DirectivesRow, 'id' | 'order_id' | 'platform_id' | 'type'>;
+type RefRow = Pick<DirectivesRow, 'id' | 'order_id' | 'platform_id' | 'type' | 'linked_report_id'>;
 
 /**
  * The relay's ordering rule, on a row of `directives` named `d`: a lift waits until its platform's
@@ -25,11 +25,18 @@ export function notWaitingSql(d: string): string {
   return `NOT EXISTS (
     SELECT 1 FROM directives s
     WHERE s.order_id = ${d}.order_id AND s.platform_id = ${d}.platform_id AND s.status IN ('pending', 'queued')
+      AND s.linked_report_id IS NOT DISTINCT FROM ${d}.linked_report_id
       AND ((${d}.type = 'lift' AND s.type = 'suspend' AND s.round <= ${d}.round)
         OR (${d}.type = 'suspend' AND s.type = 'lift' AND s.round < ${d}.round)))`;
 }
 
-const refOf = (r: RefRow): DirectiveRef => ({ id: r.id, orderId: r.order_id, platformId: r.platform_id, type: r.type });
+const refOf = (r: RefRow): DirectiveRef => ({
+  id: r.id,
+  orderId: r.order_id,
+  platformId: r.platform_id,
+  type: r.type,
+  linkedReportId: r.linked_report_id,
+});
 
 /**
  * The one owner of `directives`, `outbox` and `order_platforms`: every way a row of them can change
@@ -130,7 +137,53 @@ export class EnforcementStore {
       platforms.map((p) => p.platform_id),
       round,
     );
+    // The accepted linked accounts (decision 0026) are suspended again with the order, in the same round.
+    const linked = await queryRows<Pick<DirectivesRow, 'platform_id' | 'linked_report_id'>>(
+      em,
+      `SELECT DISTINCT platform_id, linked_report_id FROM directives
+       WHERE order_id = $1 AND type = 'suspend' AND linked_report_id IS NOT NULL AND round = $2`,
+      [order.id, round - 1],
+    );
+    for (const l of linked) await this.insertLinkedSuspend(em, order, l.platform_id, l.linked_report_id!, order.startsAt, round);
     return round;
+  }
+
+  /**
+   * An accepted linked account's suspend (decision 0026), with its outbox row: due when the order
+   * starts (at once if it has), once per report (unique report, type). Its account is the report's.
+   */
+  async planLinkedSuspend(
+    em: EntityManager,
+    order: { id: string; startsAt: Date; endsAt: Date },
+    platformId: string,
+    reportId: string,
+    now: Date,
+  ): Promise<void> {
+    const from = order.startsAt.getTime() > now.getTime() ? order.startsAt : now;
+    // In the order's current round (a resumption after an appeal starts a new one).
+    const [last] = await queryRows<{ round: number }>(em, `SELECT coalesce(max(round), 0) AS round FROM directives WHERE order_id = $1`, [
+      order.id,
+    ]);
+    await this.insertLinkedSuspend(em, order, platformId, reportId, from, last?.round ?? 0);
+  }
+
+  /** A linked account's suspend in a round, with its outbox row; once per report, type and round. */
+  private async insertLinkedSuspend(
+    em: EntityManager,
+    order: { id: string; endsAt: Date },
+    platformId: string,
+    reportId: string,
+    from: Date,
+    round: number,
+  ): Promise<void> {
+    const inserted = await queryRows<Pick<DirectivesRow, 'id'>>(
+      em,
+      `INSERT INTO directives (id, order_id, platform_id, type, due_at, effective_from, effective_until, linked_report_id, round)
+       VALUES ($1, $2, $3, 'suspend', $4, $4, $5, $6, $7)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [uuidv7(), order.id, platformId, from, order.endsAt, reportId, round],
+    );
+    if (inserted.length > 0) await em.query(`INSERT INTO outbox (directive_id) VALUES ($1)`, [inserted[0]!.id]);
   }
 
   // --- When the order ends ----------------------------------------------------------------------
@@ -139,56 +192,77 @@ export class EnforcementStore {
    * Suspends no platform has seen yet are cancelled (their outbox rows settled, their platforms
    * `lifted` with `cancelled_before_delivery`): there is nothing to lift there.
    */
-  async cancelUndelivered(em: EntityManager, orderId: string, now: Date): Promise<{ id: string; platformId: string }[]> {
-    const cancelled = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id'>>(
+  async cancelUndelivered(
+    em: EntityManager,
+    orderId: string,
+    now: Date,
+  ): Promise<{ id: string; platformId: string; linkedReportId: string | null }[]> {
+    const cancelled = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id' | 'linked_report_id'>>(
       em,
       `UPDATE directives SET status = 'cancelled' WHERE order_id = $1 AND type = 'suspend' AND status = 'pending'
-       RETURNING id, platform_id`,
+       RETURNING id, platform_id, linked_report_id`,
       [orderId],
     );
     if (cancelled.length > 0) {
       const ids = cancelled.map((c) => c.id);
       await em.query(`UPDATE outbox SET relayed_at = $2 WHERE directive_id = ANY($1::uuid[]) AND relayed_at IS NULL`, [ids, now]);
-      await em.query(
-        `UPDATE order_platforms SET status = 'lifted', lifted_at = $3, outcome = 'cancelled_before_delivery'
-         WHERE order_id = $1 AND platform_id = ANY($2::text[])`,
-        [orderId, cancelled.map((c) => c.platform_id), now],
-      );
+      // The order's own suspends only: a linked account's has no row of its own in order_platforms.
+      const own = cancelled.filter((c) => c.linked_report_id === null);
+      if (own.length > 0) {
+        await em.query(
+          `UPDATE order_platforms SET status = 'lifted', lifted_at = $3, outcome = 'cancelled_before_delivery'
+           WHERE order_id = $1 AND platform_id = ANY($2::text[])`,
+          [orderId, own.map((c) => c.platform_id), now],
+        );
+      }
     }
-    return cancelled.map((c) => ({ id: c.id, platformId: c.platform_id }));
+    return cancelled.map((c) => ({ id: c.id, platformId: c.platform_id, linkedReportId: c.linked_report_id }));
   }
 
   /**
-   * A lift for every platform whose suspend went out, once (unique order, platform, type); its
-   * platform goes `lifting`. The relay holds each lift until its suspend has settled. Returns the
+   * A lift for every suspend of the current round that went out, once (unique order, platform, type
+   * and round; a linked account's: report, type and round); its platform goes `lifting`. The relay holds each lift until its suspend has settled. Returns the
    * platforms told to lift.
    */
   async planLifts(em: EntityManager, orderId: string, now: Date): Promise<string[]> {
-    // The current round's suspends: an earlier round's were lifted when the appeal suspended the order.
-    const suspends = await queryRows<Pick<DirectivesRow, 'platform_id' | 'effective_until' | 'round'>>(
+    // The current round's suspends, the order's own and its linked accounts' (decision 0026): an
+    // earlier round's were lifted when the appeal suspended the order.
+    const suspends = await queryRows<Pick<DirectivesRow, 'platform_id' | 'effective_until' | 'round' | 'linked_report_id'>>(
       em,
-      `SELECT platform_id, effective_until, round FROM directives
+      `SELECT platform_id, effective_until, round, linked_report_id FROM directives
        WHERE order_id = $1 AND type = 'suspend' AND status <> 'cancelled'
          AND round = (SELECT max(round) FROM directives WHERE order_id = $1 AND type = 'suspend')`,
       [orderId],
     );
     if (suspends.length === 0) return [];
     const ids = suspends.map(() => uuidv7());
-    const inserted = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id'>>(
+    const inserted = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id' | 'linked_report_id'>>(
       em,
-      `INSERT INTO directives (id, order_id, platform_id, type, due_at, effective_from, effective_until, round)
-       SELECT t.id, $2, t.platform_id, 'lift', $3, $3, t.until, $6 FROM unnest($1::uuid[], $4::text[], $5::timestamptz[]) AS t(id, platform_id, until)
-       ON CONFLICT (order_id, platform_id, type, round) DO NOTHING
-       RETURNING id, platform_id`,
-      [ids, orderId, now, suspends.map((s) => s.platform_id), suspends.map((s) => s.effective_until), suspends[0]!.round],
+      // No conflict target: the order's own unique (order, platform, type, round) and a linked one's (report, type, round) both apply.
+      `INSERT INTO directives (id, order_id, platform_id, type, due_at, effective_from, effective_until, round, linked_report_id)
+       SELECT t.id, $2, t.platform_id, 'lift', $3, $3, t.until, $7, t.linked
+       FROM unnest($1::uuid[], $4::text[], $5::timestamptz[], $6::uuid[]) AS t(id, platform_id, until, linked)
+       ON CONFLICT DO NOTHING
+       RETURNING id, platform_id, linked_report_id`,
+      [
+        ids,
+        orderId,
+        now,
+        suspends.map((s) => s.platform_id),
+        suspends.map((s) => s.effective_until),
+        suspends.map((s) => s.linked_report_id),
+        suspends[0]!.round,
+      ],
     );
     if (inserted.length === 0) return [];
     await em.query(`INSERT INTO outbox (directive_id) SELECT unnest($1::uuid[])`, [inserted.map((i) => i.id)]);
+    const own = inserted.filter((i) => i.linked_report_id === null);
+    if (own.length === 0) return [];
     await em.query(`UPDATE order_platforms SET status = 'lifting' WHERE order_id = $1 AND platform_id = ANY($2::text[])`, [
       orderId,
-      inserted.map((i) => i.platform_id),
+      own.map((i) => i.platform_id),
     ]);
-    return inserted.map((i) => i.platform_id);
+    return own.map((i) => i.platform_id);
   }
 
   /** Tells the relays that something may be ready (at the caller's commit). */
@@ -243,7 +317,7 @@ export class EnforcementStore {
       em,
       `UPDATE directives SET status = 'pending', queued_at = NULL
        WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempts = 0
-       RETURNING id, order_id, platform_id, type`,
+       RETURNING id, order_id, platform_id, type, linked_report_id`,
       [directiveIds],
     );
     if (back.length > 0) {
@@ -266,22 +340,21 @@ export class EnforcementStore {
       `UPDATE directives d SET status = 'delivered', delivered_at = t.at, sla_deadline = ${slaDeadlineSql('t.at', 'p.sla_hours')}
        FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at), platforms p
        WHERE d.id = t.id AND d.status = 'queued' AND p.id = d.platform_id
-       RETURNING d.id, d.order_id, d.platform_id, d.type, d.delivered_at, d.sla_deadline`,
+       RETURNING d.id, d.order_id, d.platform_id, d.type, d.linked_report_id, d.delivered_at, d.sla_deadline`,
       [deliveries.map((b) => b.id), deliveries.map((b) => b.at)],
     );
     const suspends = rows.filter((r) => r.type === 'suspend');
-    if (suspends.length > 0) {
+    // The order's own suspends move their platform; a linked account's has no row there.
+    const own = suspends.filter((r) => r.linked_report_id === null);
+    if (own.length > 0) {
       await em.query(
         `UPDATE order_platforms op SET status = 'delivered', delivered_at = t.at, sla_deadline = t.sla
          FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS t(order_id, platform_id, at, sla)
          WHERE op.order_id = t.order_id AND op.platform_id = t.platform_id AND op.status = 'pending'`,
-        [
-          suspends.map((r) => r.order_id),
-          suspends.map((r) => r.platform_id),
-          suspends.map((r) => r.delivered_at),
-          suspends.map((r) => r.sla_deadline),
-        ],
+        [own.map((r) => r.order_id), own.map((r) => r.platform_id), own.map((r) => r.delivered_at), own.map((r) => r.sla_deadline)],
       );
+    }
+    if (suspends.length > 0) {
       // Only then, so that a busy worker does not send every relay a pass per delivery.
       await em.query(
         `SELECT pg_notify($3, '') WHERE EXISTS (
@@ -312,7 +385,7 @@ export class EnforcementStore {
       [d.id, attempt.number, attempt.reason, attempt.nextAttemptAt, attempt.final, attempt.at],
     );
     if (updated.length === 0) return false;
-    if (attempt.final && d.type === 'suspend') {
+    if (attempt.final && d.type === 'suspend' && d.linkedReportId === null) {
       await em.query(`UPDATE order_platforms SET status = 'failed', outcome = 'delivery_failed' WHERE order_id = $1 AND platform_id = $2`, [
         d.orderId,
         d.platformId,
@@ -333,7 +406,7 @@ export class EnforcementStore {
       RefRow & Pick<DirectivesRow, 'status' | 'outcome' | 'acknowledged_at' | 'sla_deadline'> & Pick<PlatformsRow, 'sla_hours'>
     >(
       em,
-      `SELECT d.id, d.order_id, d.platform_id, d.type, d.status, d.outcome, d.acknowledged_at, d.sla_deadline, p.sla_hours
+      `SELECT d.id, d.order_id, d.platform_id, d.type, d.linked_report_id, d.status, d.outcome, d.acknowledged_at, d.sla_deadline, p.sla_hours
        FROM directives d JOIN platforms p ON p.id = d.platform_id
        WHERE d.id = $1 AND d.platform_id = $2 FOR UPDATE OF d`,
       [id, platformId],
@@ -365,6 +438,8 @@ export class EnforcementStore {
        WHERE id = $1`,
       [d.id, ack.at, ack.outcome, ack.note, ack.slaDeadline],
     );
+    // A linked account's directive answers for that account only; the platform's row is the order's own.
+    if (d.linkedReportId !== null) return;
     if (d.type === 'suspend') {
       const status: OrderPlatformsRow['status'] = ack.outcome === 'enforced' ? 'enforced' : 'failed';
       await em.query(
@@ -393,7 +468,7 @@ export class EnforcementStore {
       `UPDATE directives SET sla_breached_at = $1
        WHERE id IN (SELECT id FROM directives WHERE status = 'delivered' AND sla_breached_at IS NULL AND sla_deadline <= $1
                     LIMIT $2 FOR UPDATE SKIP LOCKED)
-       RETURNING id, order_id, platform_id, type, sla_deadline`,
+       RETURNING id, order_id, platform_id, type, linked_report_id, sla_deadline`,
       [now, limit],
     );
     return rows.map((r) => ({ ...refOf(r), slaDeadline: r.sla_deadline }));

@@ -40,6 +40,8 @@ export interface DirectiveRef {
   orderId: string;
   platformId: string;
   type: DirectiveType;
+  /** A linked account's directive (decision 0026): the report it enforces; null for the order's own. */
+  linkedReportId: string | null;
 }
 
 /** A directive with what it takes to send it: its platform's webhook and SLA, its sealed accounts. */

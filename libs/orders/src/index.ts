@@ -1,5 +1,24 @@
 export { OrdersService } from './orders.service';
-export { OrderEnforcement, OrderPrivateSets, OrderRequestRecord, type OrderChange, type OrderPlatformState } from './order-changes';
+export {
+  OrderEnforcement,
+  OrderPrivateSets,
+  OrderRequestRecord,
+  type OrderChange,
+  type OrderPlatformState,
+  type LinkedDirectiveState,
+} from './order-changes';
+export { LinkedAccountsService } from './linked-accounts.service';
+export { LinkedAccountErrors } from './linked-accounts.errors';
+export {
+  reportLinkedAccountSchema,
+  linkedAccountDecisionSchema,
+  linkedAccountViewSchema,
+  linkedAccountListSchema,
+  type ReportLinkedAccountInput,
+  type LinkedAccountDecisionInput,
+  type LinkedAccountView,
+  type LinkedAccountList,
+} from './linked-accounts.schemas';
 export { OrderLifecycle } from './order-lifecycle';
 export { OrdersModule } from './orders.module';
 export { OrderErrors } from './orders.errors';

@@ -51,7 +51,19 @@ export type OrderChange =
   /** endsAt came: the platforms are told to lift. */
   | { type: 'expired'; at: Date; orderIds: string[] }
   /** The retention period passed: the order's identifying data went with this transaction. */
-  | { type: 'purged'; at: Date; orderIds: string[] };
+  | { type: 'purged'; at: Date; orderIds: string[] }
+  /**
+   * The authority accepted an account a platform linked to the person (decision 0026): its own
+   * suspend on that platform (and lift at the end), its signals matched there only.
+   */
+  | {
+      type: 'linked_accepted';
+      at: Date;
+      order: { id: string; startsAt: Date; endsAt: Date };
+      platformId: string;
+      reportId: string;
+      signals: NewSignal[];
+    };
 
 export interface OrderChangeSubscriber {
   onOrderChange(em: EntityManager, change: OrderChange): Promise<void>;
@@ -85,6 +97,17 @@ export abstract class OrderEnforcement implements OrderChangeSubscriber {
   abstract platformsOf(runner: Pick<EntityManager, 'query'>, orderIds: string[], now: Date): Promise<OrderPlatformState[]>;
   /** The `overdue` rule as an SQL condition on a row of `order_platforms` named `op`, at the instant `at` (an SQL expression). */
   abstract overdueSql(op: string, at: string): string;
+  /** The directives of an order's accepted linked accounts, by report (decision 0026). */
+  abstract linkedDirectivesOf(runner: Pick<EntityManager, 'query'>, orderId: string): Promise<LinkedDirectiveState[]>;
+}
+
+/** How far a linked account's suspend or lift got (libs/enforcement knows). */
+export interface LinkedDirectiveState {
+  id: string;
+  reportId: string;
+  type: 'suspend' | 'lift';
+  status: string;
+  outcome: string | null;
 }
 export abstract class OrderPrivateSets implements OrderChangeSubscriber {
   abstract onOrderChange(em: EntityManager, change: OrderChange): Promise<void>;
@@ -142,6 +165,11 @@ export class OrderChanges implements OnApplicationBootstrap {
   /** The order view's platforms: what libs/enforcement knows of each. */
   platformsOf(runner: Pick<EntityManager, 'query'>, orderIds: string[], now: Date): Promise<OrderPlatformState[]> {
     return (this.enforcement ?? this.fail('enforcement')).platformsOf(runner, orderIds, now);
+  }
+
+  /** The linked accounts' directives (OrderEnforcement.linkedDirectivesOf). */
+  linkedDirectivesOf(runner: Pick<EntityManager, 'query'>, orderId: string): Promise<LinkedDirectiveState[]> {
+    return (this.enforcement ?? this.fail('enforcement')).linkedDirectivesOf(runner, orderId);
   }
 
   /** The enforcement stage's `overdue` rule in SQL (OrderEnforcement.overdueSql). */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { DataSource, type EntityManager } from 'typeorm';
+import { LinkedAccountStore } from './linked-account.store';
 import { OrderChanges } from './order-changes';
 import { OrderStore } from './order.store';
 
@@ -26,6 +27,7 @@ export class OrderLifecycle {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: OrderStore,
     private readonly changes: OrderChanges,
+    private readonly linked: LinkedAccountStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -65,6 +67,8 @@ export class OrderLifecycle {
     return this.dataSource.transaction(async (em) => {
       const purged = await this.store.purgeEndedBefore(em, now, horizon, BATCH);
       if (purged.size === 0) return 0;
+      // Linked-account reports go with the order (decision 0026).
+      await this.linked.purge(em, [...purged.keys()]);
       await this.changes.publish(
         em,
         { type: 'purged', at: now, orderIds: [...purged.keys()] },

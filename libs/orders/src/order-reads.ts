@@ -27,6 +27,12 @@ export const orderRelations = {
   /** Every order and the organisation that issued it (who may read what concerns it). */
   issuers: `(SELECT id, organisation_id FROM ban_orders)`,
 
-  /** The stored signals: an HMAC digest each (docs/signals.md), never a raw value. */
-  signals: `(SELECT id, order_id, type, key_id, digest FROM order_signals)`,
+  /**
+   * The stored signals: an HMAC digest each (docs/signals.md), never a raw value. `platform_id`
+   * NULL: matched on every platform of the order; else on that platform only (decision 0026).
+   */
+  signals: `(SELECT id, order_id, type, key_id, digest, platform_id FROM order_signals)`,
+
+  /** The linked accounts a platform reported, sealed (decision 0026): what a linked directive delivers. */
+  linkedAccounts: `(SELECT id, order_id, platform_id, account_enc, account_key_id FROM linked_account_reports)`,
 } as const;

@@ -18,4 +18,8 @@ export class OrderSignal {
 
   @Column('bytea')
   digest!: Buffer;
+
+  /** Null: matched on every platform of the order; a platform: only there (a linked account's signals, decision 0026). */
+  @Column('text', { name: 'platform_id', nullable: true })
+  platformId?: string | null;
 }

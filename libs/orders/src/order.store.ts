@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type BanOrdersRow, type OrderSignalsRow, queryRows } from '@ostracon/database';
+import { type BanOrdersRow, CHANNELS, type OrderSignalsRow, queryRows } from '@ostracon/database';
 import type { EntityManager } from 'typeorm';
 import { BanOrder } from './ban-order.entity';
 import { OrderSignal } from './order-signal.entity';
@@ -37,6 +37,25 @@ export class OrderStore {
       OrderSignal,
       signals.map((s) => Object.assign(new OrderSignal(), s)),
     );
+    return inserted.identifiers.map((i) => String(i.id));
+  }
+
+  /**
+   * An accepted linked account's signals join the order's, matched on that platform only (decision
+   * 0026); the sign-up indexes re-read the order at commit. Their ids, in the order given.
+   */
+  async addPlatformSignals(
+    em: EntityManager,
+    orderId: string,
+    platformId: string,
+    signals: Omit<OrderSignal, 'id' | 'orderId' | 'platformId'>[],
+  ): Promise<string[]> {
+    if (signals.length === 0) return [];
+    const inserted = await em.insert(
+      OrderSignal,
+      signals.map((s) => Object.assign(new OrderSignal(), s, { orderId, platformId })),
+    );
+    await em.query(`SELECT pg_notify($1, $2)`, [CHANNELS.orders, orderId]);
     return inserted.identifiers.map((i) => String(i.id));
   }
 

@@ -5,6 +5,8 @@ import { BanOrder } from './ban-order.entity';
 import { OrderSignal } from './order-signal.entity';
 import { OrderChanges } from './order-changes';
 import { OrderLifecycle } from './order-lifecycle';
+import { LinkedAccountStore } from './linked-account.store';
+import { LinkedAccountsService } from './linked-accounts.service';
 import { OrderStore } from './order.store';
 import { OrdersService } from './orders.service';
 
@@ -15,7 +17,7 @@ import { OrdersService } from './orders.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([BanOrder, OrderSignal]), PlatformsModule],
-  providers: [OrderStore, OrderChanges, OrdersService, OrderLifecycle],
-  exports: [OrdersService, OrderLifecycle],
+  providers: [OrderStore, OrderChanges, OrdersService, OrderLifecycle, LinkedAccountStore, LinkedAccountsService],
+  exports: [OrdersService, OrderLifecycle, LinkedAccountsService],
 })
 export class OrdersModule {}

@@ -75,6 +75,7 @@ const upsert = (touched: string) => `
       JOIN ${SIGNALS} s2 ON s2.id = e2.signal_id
       JOIN ${IN_FORCE_AT_2} o ON o.id = s2.order_id
       JOIN order_platforms op2 ON op2.order_id = o.id AND op2.platform_id = t.platform_id
+        AND (s2.platform_id IS NULL OR s2.platform_id = t.platform_id)
       WHERE e2.key_id = t.key_id AND e2.tag = t.tag
       HAVING count(*) > 0
     ) h ON true
@@ -147,7 +148,7 @@ export class PrivateSetStore {
       upsert(`SELECT DISTINCT op.platform_id, e.key_id, e.tag
               FROM ${SIGNALS} s
               JOIN private_elements e ON e.signal_id = s.id
-              JOIN order_platforms op ON op.order_id = s.order_id
+              JOIN order_platforms op ON op.order_id = s.order_id AND (s.platform_id IS NULL OR s.platform_id = op.platform_id)
               WHERE s.order_id = ANY($1::uuid[])`),
       [orderIds, now],
     );
@@ -165,7 +166,7 @@ export class PrivateSetStore {
       upsert(`SELECT op.platform_id, e.key_id, e.tag
               FROM private_elements e
               JOIN ${SIGNALS} s ON s.id = e.signal_id
-              JOIN order_platforms op ON op.order_id = s.order_id
+              JOIN order_platforms op ON op.order_id = s.order_id AND (s.platform_id IS NULL OR s.platform_id = op.platform_id)
               WHERE e.key_id = $1
               UNION
               SELECT platform_id, key_id, tag FROM private_set_entries WHERE key_id = $1 AND present`),
@@ -297,7 +298,7 @@ export class PrivateSetStore {
        FROM private_elements e
        JOIN ${SIGNALS} s ON s.id = e.signal_id
        JOIN ${IN_FORCE_AT_2} o ON o.id = s.order_id
-       JOIN order_platforms op ON op.order_id = o.id AND op.platform_id = $3
+       JOIN order_platforms op ON op.order_id = o.id AND op.platform_id = $3 AND (s.platform_id IS NULL OR s.platform_id = $3)
        WHERE e.key_id = $1 AND e.element = ANY($4::bytea[])`,
       [keyId, now, platformId, elements],
     );

@@ -19,6 +19,10 @@ export class PrivateSetsOfOrders extends OrderPrivateSets {
       case 'created':
         await this.store.addOrder(em, change.order.id, change.signals, change.at);
         return;
+      case 'linked_accepted':
+        // The accepted account's signals: elements as for a new order's, in that platform's set only (decision 0026).
+        await this.store.addOrder(em, change.order.id, change.signals, change.at);
+        return;
       case 'revoked':
       case 'appealed':
       case 'appeal_confirmed':

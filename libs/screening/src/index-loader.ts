@@ -22,8 +22,12 @@ type SignalRow = [
   type: OrderSignalsRow['type'],
   keyId: OrderSignalsRow['key_id'],
   digest: OrderSignalsRow['digest'],
+  platformId: OrderSignalsRow['platform_id'],
 ];
-/** An order and its signals folded: `type:key_id` pairs joined by commas, and their 32-byte digests end to end. */
+/**
+ * An order and its signals folded: `type:key_id` pairs (`type:key_id:platform` for a signal matched
+ * on one platform only, decision 0026) joined by commas, and their 32-byte digests end to end.
+ */
 type FoldedRow = [...OrderRow, kinds: string, digests: Buffer];
 
 function addFolded(index: SignalIndex, row: FoldedRow): void {
@@ -32,9 +36,14 @@ function addFolded(index: SignalIndex, row: FoldedRow): void {
   const digests = row[5];
   if (digests.length !== kinds.length * 32) throw new Error('order_signals: a digest is not 32 bytes');
   for (let i = 0; i < kinds.length; i++) {
-    const [type, keyId] = kinds[i]!.split(':');
+    const [type, keyId, platform] = kinds[i]!.split(':');
     if (!TYPES.has(type!) || !keyId) throw new Error('unknown signal type in order_signals');
-    index.addSignal(slot, { type: type as SignalType, keyId, digest: digests.subarray(i * 32, i * 32 + 32) });
+    index.addSignal(slot, {
+      type: type as SignalType,
+      keyId,
+      digest: digests.subarray(i * 32, i * 32 + 32),
+      ...(platform ? { platforms: [platform] } : {}),
+    });
   }
 }
 
@@ -50,7 +59,7 @@ function toOrder(row: OrderRow): IndexedOrder {
 
 function toSignal(row: SignalRow): IndexedSignal {
   if (!TYPES.has(row[1])) throw new Error(`unknown signal type in order_signals`);
-  return { type: row[1] as SignalType, keyId: row[2], digest: row[3] };
+  return { type: row[1] as SignalType, keyId: row[2], digest: row[3], ...(row[4] ? { platforms: [row[4]] } : {}) };
 }
 
 /** Reads the index from PostgreSQL: everything at start and on reconciliation, or a few orders on NOTIFY. */
@@ -83,7 +92,7 @@ export class IndexLoader {
         await client.query({
           text: `DECLARE index_rows NO SCROLL CURSOR FOR
            SELECT ${ORDER_COLUMNS},
-                  string_agg(s.type || ':' || s.key_id, ','),
+                  string_agg(s.type || ':' || s.key_id || coalesce(':' || s.platform_id, ''), ','),
                   string_agg(s.digest, ''::bytea)
            FROM ${UNENDED} o JOIN ${orderRelations.signals} s ON s.order_id = o.id
            GROUP BY o.id, o.starts_at, o.ends_at`,
@@ -138,7 +147,7 @@ export class IndexLoader {
         rowMode: 'array',
       });
       const signals = await client.query<SignalRow>({
-        text: `SELECT s.order_id::text, s.type, s.key_id, s.digest FROM ${orderRelations.signals} s WHERE s.order_id = ANY($1::uuid[])`,
+        text: `SELECT s.order_id::text, s.type, s.key_id, s.digest, s.platform_id FROM ${orderRelations.signals} s WHERE s.order_id = ANY($1::uuid[])`,
         values: [orders.rows.map((r) => r[0])],
         rowMode: 'array',
       });

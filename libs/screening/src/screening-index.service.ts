@@ -202,7 +202,9 @@ export class ScreeningIndexService implements OnApplicationBootstrap, OnApplicat
           const { live, gone } = await this.loader.loadOrders(ids, this.clock.now());
           const index = this.index;
           for (const id of gone) index.remove(id);
-          for (const { order, signals } of live) if (!index.update(order)) index.upsert(order, signals);
+          // An order with signals scoped to one platform (an accepted linked account, decision 0026)
+          // may have gained some: read again whole.
+          for (const { order, signals } of live) if (signals.some((s) => s.platforms) || !index.update(order)) index.upsert(order, signals);
         } catch (error) {
           for (const id of ids) this.pending.add(id);
           this.logger.warn(`could not re-read ${ids.length} order(s), retrying: ${(error as Error).message}`);

@@ -14,6 +14,11 @@ describe('SignalIndex as parts', () => {
         { type: 'name_dob', keyId: n < 25 ? 'k1' : 'k2', digest: digest(`n${n}`) },
       ]);
     }
+    // A linked account's signal, matched on the platform that reported it only (decision 0026).
+    index.upsert({ id: id(60), startsAt: 0, endsAt: 1000, platforms: ['a', 'b'] }, [
+      { type: 'email', keyId: 'k1', digest: digest('e60') },
+      { type: 'phone', keyId: 'k1', digest: digest('linked60'), platforms: ['b'] },
+    ]);
     index.remove(id(7));
     return index;
   }
@@ -46,6 +51,10 @@ describe('SignalIndex as parts', () => {
     expect(expected.hits[0]).toHaveLength(1);
     expect(expected.hits[2]).toEqual([]); // order 4 names platform a only
     expect(lookup(index, 'k1', 'e7', 'a')).toEqual([]); // removed before the move
+    // The platform-scoped signal keeps its own platform through the move.
+    expect(lookup(index, 'k1', 'linked60', 'b')).toHaveLength(1);
+    expect(lookup(index, 'k1', 'linked60', 'a')).toEqual([]);
+    expect(lookup(index, 'k1', 'e60', 'a')).toHaveLength(1);
     expect(index.has(id(7))).toBe(false);
 
     // It goes on as an index: updates, new platform sets and keys, growth past its arrays.

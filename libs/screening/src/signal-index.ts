@@ -15,6 +15,8 @@ export interface IndexedSignal {
   type: SignalType;
   keyId: string;
   digest: Uint8Array;
+  /** Matched on these platforms only, not every platform of its order (a linked account's signals, decision 0026). */
+  platforms?: readonly string[];
 }
 
 export interface IndexMatch {
@@ -106,6 +108,8 @@ export interface SignalIndexParts {
   orderTable: Int32Array;
   platformNumbers: [string, number][];
   platformSets: Uint16Array[];
+  /** Entries with a platform set of their own (entry → set), as [entry, set] pairs. */
+  entryPlatforms: [number, number][];
   keyIdList: string[];
   perKey: number[];
   liveOrders: number;
@@ -143,6 +147,8 @@ export class SignalIndex {
   private readonly platformNumbers = new Map<string, number>();
   private readonly platformSets: Uint16Array[] = [];
   private readonly platformSetIds = new Map<string, number>();
+  /** Entries matched on a platform set of their own instead of their order's (few: a linked account's signals). */
+  private readonly entryPlatforms = new Map<number, number>();
   private readonly keyIndexes = new Map<string, number>();
   private readonly keyIdList: string[] = [];
   private readonly perKey: number[] = [];
@@ -182,6 +188,7 @@ export class SignalIndex {
       orderTable: this.orderTable,
       platformNumbers: [...this.platformNumbers],
       platformSets: this.platformSets,
+      entryPlatforms: [...this.entryPlatforms],
       keyIdList: this.keyIdList,
       perKey: this.perKey,
       liveOrders: this.liveOrders,
@@ -219,6 +226,7 @@ export class SignalIndex {
       index.platformSets.push(set);
       index.platformSetIds.set(set.join(','), id);
     });
+    for (const [entry, set] of parts.entryPlatforms) index.entryPlatforms.set(entry, set);
     parts.keyIdList.forEach((keyId, k) => {
       index.keyIndexes.set(keyId, k);
       index.keyIdList.push(keyId);
@@ -346,7 +354,7 @@ export class SignalIndex {
       const end = this.orderEnd[o]!;
       // A dead order's end is DEAD (-Infinity): `at >= end` refuses it too.
       if (at < this.orderStart[o]! || at >= end) continue;
-      if (!this.platformSets[this.orderPlatforms[o]!]!.includes(platformNumber)) continue;
+      if (!this.platformSets[this.entryPlatforms.get(e) ?? this.orderPlatforms[o]!]!.includes(platformNumber)) continue;
       const type = SIGNAL_TYPES[meta & 3]!;
       into.push({ orderId: uuidString(this.orderIds, o * UUID), type, strength: SIGNAL_STRENGTH[type], endsAt: end });
     }
@@ -423,6 +431,7 @@ export class SignalIndex {
     this.digests.set(signal.digest.subarray(0, KEPT), e * KEPT);
     const meta = TYPE_CODE.get(signal.type)! | (this.keyIndex(signal.keyId) << 2);
     this.entryWord[e] = (slot | (meta << SLOT_BITS)) >>> 0;
+    if (signal.platforms) this.entryPlatforms.set(e, this.platformSet(signal.platforms));
     this.placeEntry(e);
   }
 

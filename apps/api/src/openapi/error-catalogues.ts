@@ -2,7 +2,7 @@ import { AuditErrors, EvidenceErrors } from '@ostracon/audit';
 import { AuthErrors } from '@ostracon/auth';
 import { type CataloguedError, CommonErrors } from '@ostracon/common';
 import { EnforcementErrors } from '@ostracon/enforcement';
-import { OrderErrors } from '@ostracon/orders';
+import { LinkedAccountErrors, OrderErrors } from '@ostracon/orders';
 import { PlatformErrors } from '@ostracon/platforms';
 import { PrivateCheckErrors } from '@ostracon/private-checks';
 import { ScreeningErrors } from '@ostracon/screening';
@@ -31,6 +31,7 @@ export const ERROR_CATALOGUES: readonly ErrorCatalogue[] = [
   { name: 'PrivateCheckErrors', heading: 'Private checks', errors: PrivateCheckErrors },
   { name: 'AuditErrors', heading: 'Audit log', errors: AuditErrors },
   { name: 'EvidenceErrors', heading: 'Evidence files', errors: EvidenceErrors },
+  { name: 'LinkedAccountErrors', heading: 'Linked accounts', errors: LinkedAccountErrors },
 ];
 
 /** Whether an error definition is an entry of a catalogue (the very object, not a copy). */

@@ -10,6 +10,7 @@ import { lateFirst, platformState } from './orders';
 import { EvidenceLinks } from '../evidence-links';
 import { OrderAttempts } from './order-attempts';
 import { TRANSITION_EVENTS, TransitionActions, TransitionNotices, statusTone } from '../order-transitions';
+import { LinkedAccounts } from '../linked-accounts';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
 export async function eventsOf(orderId: string): Promise<AuditEvent[]> {
@@ -236,6 +237,7 @@ function OrderView({
 
       <OrderAttempts orderId={o.id} caller={caller} />
       {events.value && <EvidenceLinks orderId={o.id} events={events.value} platformName={named} />}
+      {caller.role === 'authority' && <LinkedAccounts orderId={o.id} canDecide={o.status === 'active' || o.status === 'scheduled'} />}
 
       {caller.role === 'authority' && <TransitionActions order={o} onDone={onRevoked} />}
       {caller.role === 'authority' && (o.status === 'active' || o.status === 'scheduled' || o.status === 'suspended') && (
