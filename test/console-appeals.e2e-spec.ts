@@ -141,6 +141,9 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     expect(await page.locator('[data-testid="open-relief"], [data-testid="revoke"]').count()).toBe(0);
     await expectClean(page, 'order relieved');
     await screenshot(page, 'order-relieved-desktop');
+    // Its certificate says it was relieved, not revoked.
+    await page.goto(`${base}/console/#/orders/${id}/certificate`);
+    expect(await page.locator('[data-testid="certificate-title"]').innerText()).toContain('Attestation d’exécution et de relèvement');
 
     const view = (await world.api.request({ method: 'GET', url: `/v1/orders/${id}`, key: world.authority.apiKey })).body;
     expect(view).toMatchObject({

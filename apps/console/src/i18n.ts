@@ -142,6 +142,8 @@ const fr = {
   certificate: {
     title: 'Attestation d’exécution — ordonnance {reference}',
     revokedTitle: 'Attestation d’exécution et de révocation — ordonnance {reference}',
+    relievedTitle: 'Attestation d’exécution et de relèvement — ordonnance {reference}',
+    quashedTitle: 'Attestation d’exécution — ordonnance {reference}, peine infirmée en appel',
     issued: 'Établie le {date} par le service Ostracon, à partir du journal d’audit.',
     print: 'Imprimer',
     back: 'Retour à l’ordonnance',

@@ -8,6 +8,7 @@ import { EnforcementModule } from '@ostracon/enforcement';
 import { OrdersModule } from '@ostracon/orders';
 import { NotificationsModule } from '@ostracon/notifications';
 import { PrivateSetModule } from '@ostracon/private-checks';
+import { SignupMatchesModule } from '@ostracon/screening';
 import { AuditTreeProcessor } from './audit-tree.processor';
 import { DirectiveProcessor } from './directive.processor';
 import { LifecycleProcessor } from './lifecycle.processor';
@@ -31,6 +32,8 @@ export class WorkerModule {
         EnforcementModule,
         OrdersModule,
         PrivateSetModule,
+        // The attempts' stage of order changes: a purge forgets their confirmed account ids.
+        SignupMatchesModule,
         AuthModule,
         NotificationsModule,
       ],

@@ -60,7 +60,7 @@ export class DeliveryRecorder {
           actor: 'system:worker' as const,
           orderId: r.orderId,
           platformId: r.platformId,
-          data: { directiveId: r.id, directiveType: r.type, via: via.get(r.id), slaDeadline: r.slaDeadline.toISOString() },
+          data: { directiveId: r.id, directiveType: r.type, via: via.get(r.id), slaDeadline: r.slaDeadline?.toISOString() ?? null },
         })),
       );
       return new Set(rows.map((r) => r.id));

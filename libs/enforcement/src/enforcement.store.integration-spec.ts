@@ -81,9 +81,26 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     const [d] = await directiveOf(id, push);
     const at = new Date();
     const once = await dataSource.transaction((em) => store.markDelivered(em, [{ id: d!.id, at }]));
-    expect(once.map((r) => [r.id, r.slaDeadline.getTime() - at.getTime()])).toEqual([[d!.id, 48 * 3600_000]]);
+    expect(once.map((r) => [r.id, r.slaDeadline!.getTime() - at.getTime()])).toEqual([[d!.id, 48 * 3600_000]]);
     expect(await dataSource.transaction((em) => store.markDelivered(em, [{ id: d!.id, at }]))).toEqual([]);
     expect(await platformOf(id, push)).toMatchObject({ status: 'delivered', slaDeadline: new Date(at.getTime() + 48 * 3600_000) });
+  });
+
+  it('starts no SLA clock for a suspend delivered after an appeal suspended its order (queued before it)', async () => {
+    const id = await order([push]);
+    await relayAll();
+    const [d] = await directiveOf(id, push);
+    // The appeal arrives while the suspend is in the queue (what OrderStore.suspendForAppeal writes).
+    await dataSource.query(
+      `UPDATE ban_orders SET suspended_at = now(), appealed_at = now(), appeal_lodged_on = CURRENT_DATE, appeal_reference = 'CA-TEST' WHERE id = $1`,
+      [id],
+    );
+    const at = new Date();
+    const [delivered] = await dataSource.transaction((em) => store.markDelivered(em, [{ id: d!.id, at }]));
+    expect(delivered).toMatchObject({ id: d!.id, slaDeadline: null });
+    const [row] = await dataSource.query(`SELECT sla_deadline, sla_stopped_at FROM directives WHERE id = $1`, [d!.id]);
+    expect(row).toEqual({ sla_deadline: null, sla_stopped_at: at });
+    expect(await platformOf(id, push)).toMatchObject({ status: 'delivered', slaDeadline: null });
   });
 
   it('acknowledges: enforced for a suspend, lifted for a lift, which waits until its suspend settled', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CHANNELS, type DirectivesRow, type OrderPlatformsRow, type PlatformsRow, queryRows } from '@ostracon/database';
+import { orderRelations } from '@ostracon/orders';
 import { PUSH_SQL } from '@ostracon/platforms';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -334,10 +335,15 @@ export class EnforcementStore {
    * A directive already past `queued` is left alone (a replay changes nothing).
    */
   async markDelivered(em: EntityManager, deliveries: { id: string; at: Date }[]): Promise<Delivered[]> {
-    // Both set by this very statement: never null here.
-    const rows = await queryRows<RefRow & { delivered_at: Date; sla_deadline: Date }>(
+    // delivered_at is set by this very statement. A suspend delivered while an appeal suspends its
+    // order (it was queued before the appeal) starts no SLA clock: stopped as it arrives, as
+    // stopSlaClocks stops the ones delivered before (decision 0027).
+    const rows = await queryRows<RefRow & { delivered_at: Date; sla_deadline: Date | null }>(
       em,
-      `UPDATE directives d SET status = 'delivered', delivered_at = t.at, sla_deadline = ${slaDeadlineSql('t.at', 'p.sla_hours')}
+      `UPDATE directives d SET status = 'delivered', delivered_at = t.at,
+         sla_deadline = CASE WHEN d.type = 'suspend' AND d.order_id IN ${orderRelations.suspended} THEN NULL
+                             ELSE ${slaDeadlineSql('t.at', 'p.sla_hours')} END,
+         sla_stopped_at = CASE WHEN d.type = 'suspend' AND d.order_id IN ${orderRelations.suspended} THEN t.at ELSE d.sla_stopped_at END
        FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at), platforms p
        WHERE d.id = t.id AND d.status = 'queued' AND p.id = d.platform_id
        RETURNING d.id, d.order_id, d.platform_id, d.type, d.linked_report_id, d.delivered_at, d.sla_deadline`,

@@ -95,10 +95,10 @@ export function relayedOf(r: RelayedRow): Relayed {
   };
 }
 
-/** A directive just marked delivered, with its SLA deadline. */
+/** A directive just marked delivered, with its SLA deadline (none for a suspend whose order an appeal suspends). */
 export interface Delivered extends DirectiveRef {
   deliveredAt: Date;
-  slaDeadline: Date;
+  slaDeadline: Date | null;
 }
 
 /** A directive its platform acknowledges, as locked for the acknowledgement. */

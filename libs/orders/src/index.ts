@@ -2,6 +2,7 @@ export { OrdersService } from './orders.service';
 export {
   OrderEnforcement,
   OrderPrivateSets,
+  OrderMatches,
   OrderRequestRecord,
   type OrderChange,
   type OrderPlatformState,

@@ -112,6 +112,10 @@ export interface LinkedDirectiveState {
 export abstract class OrderPrivateSets implements OrderChangeSubscriber {
   abstract onOrderChange(em: EntityManager, change: OrderChange): Promise<void>;
 }
+/** The sign-up matches recorded against orders (libs/screening): what an order's purge means for its attempts. */
+export abstract class OrderMatches implements OrderChangeSubscriber {
+  abstract onOrderChange(em: EntityManager, change: OrderChange): Promise<void>;
+}
 /** The request that created an order: its Idempotency-Key's stored answer, in the order's transaction. */
 export abstract class OrderRequestRecord implements OrderChangeSubscriber {
   abstract onOrderChange(em: EntityManager, change: OrderChange): Promise<void>;
@@ -134,6 +138,7 @@ export class OrderChanges implements OnApplicationBootstrap {
   private enforcement?: OrderEnforcement;
   private privateSets?: OrderPrivateSets;
   private request?: OrderRequestRecord;
+  private matches?: OrderMatches;
 
   constructor(
     private readonly moduleRef: ModuleRef,
@@ -144,6 +149,11 @@ export class OrderChanges implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     this.enforcement = this.moduleRef.get(OrderEnforcement, { strict: false });
     this.privateSets = this.moduleRef.get(OrderPrivateSets, { strict: false });
+    try {
+      this.matches = this.moduleRef.get(OrderMatches, { strict: false });
+    } catch {
+      // Only the worker purges orders; a process without this stage fails at a purge (below), never silently.
+    }
     try {
       this.request = this.moduleRef.get(OrderRequestRecord, { strict: false });
     } catch {
@@ -159,6 +169,7 @@ export class OrderChanges implements OnApplicationBootstrap {
       await (this.request ?? this.fail('request record')).onOrderChange(em, change);
     }
     await this.audit.recordMany(em, events);
+    if (change.type === 'purged') await (this.matches ?? this.fail('sign-up matches')).onOrderChange(em, change);
     await privateSets.onOrderChange(em, change);
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SignupMatchesModule } from '@ostracon/screening';
 import { ManualClock } from '@ostracon/common';
 import { EnforcementModule } from '@ostracon/enforcement';
 import { PrivateSetModule } from '@ostracon/private-checks';
@@ -21,7 +22,7 @@ describe('an order on a PostgreSQL server set to Europe/Paris', () => {
   beforeAll(async () => {
     lib = await libContext('tz', {
       clock,
-      imports: [OrdersModule, EnforcementModule, PrivateSetModule],
+      imports: [OrdersModule, EnforcementModule, PrivateSetModule, SignupMatchesModule],
       beforeConnect: (db) =>
         asOwner((o) => o.query(`ALTER DATABASE "${new URL(db.url).pathname.slice(1)}" SET timezone = 'Europe/Paris'`), db.ownerUrl),
     });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SignupMatchesModule } from '@ostracon/screening';
 import { type INestApplicationContext } from '@nestjs/common';
 
 import { KeyRingCipher, ManualClock, parisDate, type AuthenticatedClient } from '@ostracon/common';
@@ -63,7 +64,7 @@ describe('orders: OrdersService and OrderLifecycle', () => {
     lib = await libContext('orders', {
       clock,
       // Wired as the API is: the stages of order changes from their libs, and the request's record.
-      imports: [OrdersModule, EnforcementModule, PrivateSetModule],
+      imports: [OrdersModule, EnforcementModule, PrivateSetModule, SignupMatchesModule],
       providers: [{ provide: OrderRequestRecord, useClass: RecordedRequests }],
     });
     ({ context, config, dataSource } = lib);

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SignupMatchesModule } from '@ostracon/screening';
 import { type INestApplicationContext } from '@nestjs/common';
 
 import { ManualClock, type AuthenticatedClient } from '@ostracon/common';
@@ -47,7 +48,7 @@ describe('private checks: PrivateChecksService', () => {
     lib = await libContext('private', {
       clock,
       // The enforcement stage of order changes (the private sets' is PrivateChecksModule's).
-      imports: [PrivateChecksModule, OrdersModule, EnforcementModule],
+      imports: [PrivateChecksModule, OrdersModule, EnforcementModule, SignupMatchesModule],
       // Batches are worked on the event loop, a chunk at a time (the threads have their e2e test).
       config: (base) => ({ ...base, screening: { ...base.screening, evaluationThreads: 0 } }),
     });

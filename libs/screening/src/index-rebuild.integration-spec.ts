@@ -17,6 +17,7 @@ import {
 } from '@ostracon/test-support';
 import { ScreeningIndexService } from './screening-index.service';
 import { ScreeningModule } from './screening.module';
+import { SignupMatchesModule } from './signup-matches.module';
 import { SignupChecksService } from './signup-checks.service';
 
 /**
@@ -37,7 +38,10 @@ describe('sign-up index: a rebuild in a worker thread', () => {
   let authority: AuthenticatedClient;
 
   beforeAll(async () => {
-    lib = await libContext('index-rebuild', { clock, imports: [ScreeningModule, OrdersModule, EnforcementModule, PrivateSetModule] });
+    lib = await libContext('index-rebuild', {
+      clock,
+      imports: [ScreeningModule, OrdersModule, EnforcementModule, PrivateSetModule, SignupMatchesModule],
+    });
     ({ context } = lib);
     checks = context.get(SignupChecksService);
     index = context.get(ScreeningIndexService);

@@ -3,6 +3,7 @@ export { Screener, decide } from './screener';
 export { ScreeningIndexService } from './screening-index.service';
 export { SignupChecksService, type SignupOutcome } from './signup-checks.service';
 export { ScreeningModule } from './screening.module';
+export { SignupMatchesModule } from './signup-matches.module';
 export { ScreeningErrors } from './screening.errors';
 export {
   SIGNUP_LIMITS,

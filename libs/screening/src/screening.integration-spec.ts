@@ -21,6 +21,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { ScreeningIndexService } from './screening-index.service';
 import { ScreeningModule } from './screening.module';
+import { SignupMatchesModule } from './signup-matches.module';
 import { SignupChecksService } from './signup-checks.service';
 
 /**
@@ -49,7 +50,7 @@ describe('sign-up checks: SignupChecksService and its index', () => {
       clock,
       // Orders are what the index follows, created and revoked as the API does, with the stages
       // of order changes as the API wires them.
-      imports: [ScreeningModule, OrdersModule, EnforcementModule, PrivateSetModule],
+      imports: [ScreeningModule, OrdersModule, EnforcementModule, PrivateSetModule, SignupMatchesModule],
     });
     ({ context, dataSource } = lib);
     checks = context.get(SignupChecksService);

@@ -6,8 +6,8 @@ import { CLOCK, type Clock, DomainError, KeyRingCipher, parisDate, type Authenti
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { type SignupMatchesRow, queryRows } from '@ostracon/database';
 import type { SignalInput } from '@ostracon/identity';
-import { orderRelations } from '@ostracon/orders';
-import type { DataSource } from 'typeorm';
+import { type OrderChange, OrderMatches, orderRelations } from '@ostracon/orders';
+import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { type CheckResult, type Decision, Screener } from './screener';
@@ -245,5 +245,22 @@ export class SignupChecksService {
     const minute = Math.floor(now.getTime() / 60_000);
     if (minute !== this.todayCache.minute) this.todayCache = { minute, date: parisDate(now) };
     return this.todayCache.date;
+  }
+}
+
+/**
+ * The sign-up matches' stage of order changes (libs/orders' OrderChanges): when an order's
+ * retention is over, the account ids platforms confirmed on its attempts are forgotten with the
+ * order's own accounts (docs/attempts.md § Retention). The attempts stay, as counts and events.
+ * In this file because it writes `signup_matches`, whose one writer this file is.
+ */
+@Injectable()
+export class SignupMatchesOfOrders extends OrderMatches {
+  async onOrderChange(em: EntityManager, change: OrderChange): Promise<void> {
+    if (change.type !== 'purged') return;
+    await em.query(
+      `UPDATE signup_matches SET account_enc = NULL, account_key_id = NULL WHERE order_id = ANY($1::uuid[]) AND account_enc IS NOT NULL`,
+      [change.orderIds],
+    );
   }
 }

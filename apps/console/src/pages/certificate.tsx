@@ -112,7 +112,7 @@ function Certificate({
           </a>
         </li>
       </ul>
-      <h1>{format(o.revokedAt ? t.certificate.revokedTitle : t.certificate.title, { reference: o.courtReference })}</h1>
+      <h1 data-testid="certificate-title">{format(titleOf(o.status), { reference: o.courtReference })}</h1>
       <p className="fr-text--sm">{format(t.certificate.issued, { date: formatDateTime(new Date().toISOString()) })}</p>
 
       <h2>{t.certificate.terms}</h2>
@@ -246,4 +246,12 @@ function Certificate({
       )}
     </article>
   );
+}
+
+/** The certificate's title says how the order ended early, if it did (decision 0027). */
+function titleOf(status: string): string {
+  if (status === 'revoked') return t.certificate.revokedTitle;
+  if (status === 'relieved') return t.certificate.relievedTitle;
+  if (status === 'quashed') return t.certificate.quashedTitle;
+  return t.certificate.title;
 }
