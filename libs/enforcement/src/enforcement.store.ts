@@ -198,6 +198,16 @@ export class EnforcementStore {
     orderId: string,
     now: Date,
   ): Promise<{ id: string; platformId: string; linkedReportId: string | null }[]> {
+    // The outbox rows first, then the directives: the order in which the relay takes them
+    // (queueDue). The other way round, an appeal or a revocation made while the relay claimed the
+    // order's first suspend deadlocked with it (40P01, a 500). Once the relay has committed, its
+    // directive is `queued`, not cancelled here, and is lifted instead.
+    await em.query(
+      `SELECT o.id FROM outbox o JOIN directives d ON d.id = o.directive_id
+       WHERE d.order_id = $1 AND d.type = 'suspend' AND d.status = 'pending' AND o.relayed_at IS NULL
+       ORDER BY o.id FOR UPDATE OF o`,
+      [orderId],
+    );
     const cancelled = await queryRows<Pick<DirectivesRow, 'id' | 'platform_id' | 'linked_report_id'>>(
       em,
       `UPDATE directives SET status = 'cancelled' WHERE order_id = $1 AND type = 'suspend' AND status = 'pending'
