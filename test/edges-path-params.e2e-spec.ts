@@ -37,6 +37,7 @@ function bodies(platform: string): Record<string, unknown> {
     'post /v1/orders': orderBody(platform),
     'post /v1/orders/{id}/linked-accounts': { accountId: 'autre-compte' },
     'post /v1/orders/{id}/linked-accounts/{reportId}/decision': { decision: 'reject' },
+    'post /v1/signup-matches/{matchId}/review': { outcome: 'not_same_person' },
   };
 }
 

@@ -35,7 +35,16 @@ function examples(platform: string, organisation = UUID): Record<string, unknown
     // Before the revocation below: a platform reports only on an order in force.
     'post /v1/orders/{id}/linked-accounts': { accountId: `autre-${randomBytes(4).toString('hex')}` },
     'post /v1/orders/{id}/linked-accounts/{reportId}/decision': { decision: 'reject' },
+    // The order's life after it (decision 0027): appealed, confirmed, then relieved (409 once revoked
+    // below would be the same: past the schema).
+    'post /v1/orders/{id}/appeal': { lodgedOn: new Date().toISOString().slice(0, 10), reference: 'CA-PARIS-2026-7' },
+    'post /v1/orders/{id}/appeal/outcome': {
+      outcome: 'confirmed',
+      decidedOn: new Date().toISOString().slice(0, 10),
+      decisionReference: 'CA-PARIS-2026-8',
+    },
     'post /v1/orders/{id}/revoke': { reason: 'appel', decisionReference: 'CA-PARIS-2026-1' },
+    'post /v1/orders/{id}/relief': { decidedOn: new Date().toISOString().slice(0, 10), decisionReference: 'TJ-RELEVEMENT-2026-1' },
     'post /v1/directives/{id}/ack': { outcome: 'enforced', note: 'suspendu' },
     'post /v1/signup-checks': {
       signals: [
@@ -49,6 +58,8 @@ function examples(platform: string, organisation = UUID): Record<string, unknown
     // A valid ristretto255 element: RFC 9497 A.1.2's public key.
     'post /v1/private/evaluations': { keyId: oprfKeyId(), blindedElements: [RFC_ELEMENT] },
     'post /v1/private/matches': { keyId: oprfKeyId(), elements: [RFC_ELEMENT] },
+    'post /v1/signup-matches/{matchId}/review': { outcome: 'not_same_person' },
+    'put /v1/session/attempt-mails': { enabled: true },
   };
 }
 
@@ -129,6 +140,7 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
       : path.startsWith('/v1/directives') ||
           path.startsWith('/v1/signup-checks') ||
           path.startsWith('/v1/private') ||
+          path.startsWith('/v1/signup-matches') ||
           path.endsWith('/linked-accounts')
         ? platformClient.apiKey
         : path.startsWith('/v1/audit') && method === 'get'
@@ -137,7 +149,8 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
   const urlOf = (path: string) =>
     path
       .replace('{id}', path.startsWith('/v1/admin/platforms') ? pushPlatform : path.startsWith('/v1/admin/clients') ? admin.id : orderId)
-      .replace('{reportId}', UUID);
+      .replace('{reportId}', UUID)
+      .replace('{matchId}', UUID);
   const send = (method: string, path: string, body: unknown): Promise<TestResponse> =>
     t.request({
       method: method.toUpperCase() as RequestOptions['method'],
@@ -174,7 +187,17 @@ describe('hardening: text the database cannot hold, ambiguous bodies, echoes, li
         // Valid: past the schema (the directive, the person `{id}`, do not exist, hence their 404).
         expect([
           route,
-          res.status < 400 || ['DIRECTIVE.NOT_FOUND', 'PERSON.NOT_FOUND', 'LINKED_ACCOUNT.NOT_FOUND'].includes(res.body.code),
+          res.status < 400 ||
+            [
+              'DIRECTIVE.NOT_FOUND',
+              'PERSON.NOT_FOUND',
+              'LINKED_ACCOUNT.NOT_FOUND',
+              'SIGNUP_MATCH.NOT_FOUND',
+              // Revoked just before: the relèvement is refused on the order's state, past its schema.
+              'ORDER.NOT_RELIEVABLE',
+              // A person's own setting: an API key is refused, past the schema.
+              'PERSON.SESSION_REQUIRED',
+            ].includes(res.body.code),
         ]).toEqual([route, true]);
       }
     });

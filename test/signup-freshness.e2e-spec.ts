@@ -126,7 +126,9 @@ describe('index reconciliation', () => {
       await asOwner(async (owner) => {
         await owner.query(`BEGIN`);
         await owner.query(`SET LOCAL session_replication_role = replica`);
-        await owner.query(`UPDATE ban_orders SET revoked_at = now(), revocation_reason = 'test' WHERE id = $1`, [orderId]);
+        await owner.query(`UPDATE ban_orders SET revoked_at = now(), ended_by = 'revocation', revocation_reason = 'test' WHERE id = $1`, [
+          orderId,
+        ]);
         await owner.query(`COMMIT`);
       });
       const decide = async () =>

@@ -70,7 +70,9 @@ describe('sign-up index: a rebuild in a worker thread', () => {
   const revokeUnnoticed = (orderId: string) =>
     asOwner(async (owner) => {
       await owner.query(`SET session_replication_role = replica`);
-      await owner.query(`UPDATE ban_orders SET revoked_at = now(), revocation_reason = 'lost' WHERE id = $1`, [orderId]);
+      await owner.query(`UPDATE ban_orders SET revoked_at = now(), ended_by = 'revocation', revocation_reason = 'lost' WHERE id = $1`, [
+        orderId,
+      ]);
     }, lib.db.ownerUrl);
 
   it('answers checks from the old index while the build runs, and from the new one once it is swapped in', async () => {

@@ -267,7 +267,9 @@ describe('sign-up checks: SignupChecksService and its index', () => {
     // The order revoked behind the index's back (its notification lost): the comparison sees it.
     await asOwner(async (owner) => {
       await owner.query(`SET session_replication_role = replica`);
-      await owner.query(`UPDATE ban_orders SET revoked_at = now(), revocation_reason = 'lost' WHERE id = $1`, [order.id]);
+      await owner.query(`UPDATE ban_orders SET revoked_at = now(), ended_by = 'revocation', revocation_reason = 'lost' WHERE id = $1`, [
+        order.id,
+      ]);
     }, lib.db.ownerUrl);
     expect(index.current!.has(order.id)).toBe(true);
     clock.advance(1000);
@@ -288,6 +290,9 @@ describe('sign-up checks: SignupChecksService and its index', () => {
       decision: 'block',
       signalTypes: ['email'],
       matchedAt: clock.now().toISOString(),
+      // The platform has not answered yet (docs/attempts.md).
+      outcome: null,
+      reviewedAt: null,
     };
 
     const colleague = authorityOf(authority.organisationId);
