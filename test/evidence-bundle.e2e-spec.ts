@@ -166,7 +166,17 @@ describe('the evidence file of a confirmed attempt', () => {
     return res.body.matchId;
   }
 
-  const get = (url: string, key = world.authority.apiKey) => fetch(`${base}${url}`, { headers: { authorization: `Bearer ${key}` } });
+  // A kept-alive connection the API closed while idle (HTTP_KEEP_ALIVE_TIMEOUT_MS) fails on reuse
+  // before the request reaches it (ECONNRESET): sent again once, as the SDK does (decision 0029).
+  const get = async (url: string, key = world.authority.apiKey): Promise<Response> => {
+    const send = () => fetch(`${base}${url}`, { headers: { authorization: `Bearer ${key}` } });
+    try {
+      return await send();
+    } catch (error) {
+      if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+      return send();
+    }
+  };
   const evidenceUrl = (o: string, m: string, format?: string) => `/v1/orders/${o}/evidence/${m}${format ? `?format=${format}` : ''}`;
   const trust = () => ({ logKey, witnessKeys: [witness.verifierKey], quorum: 1 });
 
