@@ -107,8 +107,10 @@ const value = (form: FormData, name: string) => String(form.get(name) ?? '');
 /** A datetime-local value (Paris wall clock, as the browser shows it in France) as an ISO instant. */
 const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
-function TransitionForm({
+/** The confirmation step of an order's transition: a titled fieldset, a hint, its fields, confirm and cancel. */
+export function TransitionForm({
   id,
+  className,
   title,
   hint,
   error,
@@ -118,6 +120,7 @@ function TransitionForm({
   children,
 }: {
   id: string;
+  className?: string;
   title: string;
   hint: string;
   error: unknown;
@@ -131,7 +134,7 @@ function TransitionForm({
     onSubmit(new FormData(event.currentTarget));
   };
   return (
-    <form onSubmit={submit} aria-labelledby={`${id}-title`} data-testid={`${id}-form`}>
+    <form className={className} onSubmit={submit} aria-labelledby={`${id}-title`} data-testid={`${id}-form`}>
       <fieldset className="fr-fieldset">
         <legend className="fr-fieldset__legend" id={`${id}-title`}>
           {title}
@@ -156,17 +159,75 @@ function TransitionForm({
   );
 }
 
+/** An appeal lodged against the sentence: its day and its reference. */
 function AppealForm({ order: o, onDone, onCancel }: { order: Order; onDone: () => void; onCancel: () => void }) {
-  const action = useAction();
-  const submit = async (form: FormData) => {
-    const body = { lodgedOn: value(form, 'lodgedOn'), reference: value(form, 'reference') };
-    if (await action.run(() => ok(client.POST('/v1/orders/{id}/appeal', { params: { path: { id: o.id } }, body })))) onDone();
-  };
   return (
-    <TransitionForm
+    <DayAndReferenceForm
       id="appeal"
       title={t.appeals.appealTitle}
       hint={t.appeals.appealHint}
+      day={{ id: 'appeal-lodged-on', name: 'lodgedOn', label: t.appeals.lodgedOn }}
+      reference={{ id: 'appeal-reference', name: 'reference', label: t.appeals.reference }}
+      min={o.decisionDate}
+      send={(lodgedOn, reference) =>
+        client.POST('/v1/orders/{id}/appeal', { params: { path: { id: o.id } }, body: { lodgedOn, reference } })
+      }
+      onDone={onDone}
+      onCancel={onCancel}
+    />
+  );
+}
+
+/** A relèvement: its decision's day and reference. */
+function ReliefForm({ order: o, onDone, onCancel }: { order: Order; onDone: () => void; onCancel: () => void }) {
+  return (
+    <DayAndReferenceForm
+      id="relief"
+      title={t.appeals.reliefTitle}
+      hint={t.appeals.reliefHint}
+      day={{ id: 'relief-decided-on', name: 'decidedOn', label: t.appeals.reliefDecidedOn }}
+      reference={{ id: 'relief-reference', name: 'decisionReference', label: t.appeals.reliefReference }}
+      min={o.decisionDate}
+      send={(decidedOn, decisionReference) =>
+        client.POST('/v1/orders/{id}/relief', { params: { path: { id: o.id } }, body: { decidedOn, decisionReference } })
+      }
+      onDone={onDone}
+      onCancel={onCancel}
+    />
+  );
+}
+
+/** A transition recorded by a day (between the judgment and today) and a decision's reference. */
+function DayAndReferenceForm({
+  id,
+  title,
+  hint,
+  day,
+  reference,
+  min,
+  send,
+  onDone,
+  onCancel,
+}: {
+  id: string;
+  title: string;
+  hint: string;
+  day: { id: string; name: string; label: string };
+  reference: { id: string; name: string; label: string };
+  min: string;
+  send: (day: string, reference: string) => Parameters<typeof ok>[0];
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const action = useAction();
+  const submit = async (form: FormData) => {
+    if (await action.run(() => ok(send(value(form, day.name), value(form, reference.name))))) onDone();
+  };
+  return (
+    <TransitionForm
+      id={id}
+      title={title}
+      hint={hint}
       error={action.error}
       pending={action.pending}
       onSubmit={(f) => void submit(f)}
@@ -174,23 +235,23 @@ function AppealForm({ order: o, onDone, onCancel }: { order: Order; onDone: () =
     >
       <Field
         className="fr-fieldset__element"
-        id="appeal-lodged-on"
-        label={t.appeals.lodgedOn}
-        name="lodgedOn"
+        id={day.id}
+        label={day.label}
+        name={day.name}
         type="date"
         required
-        min={o.decisionDate}
+        min={min}
         max={today()}
-        error={action.fieldError('lodgedOn')}
+        error={action.fieldError(day.name)}
       />
       <Field
         className="fr-fieldset__element"
-        id="appeal-reference"
-        label={t.appeals.reference}
-        name="reference"
+        id={reference.id}
+        label={reference.label}
+        name={reference.name}
         required
         maxLength={100}
-        error={action.fieldError('reference')}
+        error={action.fieldError(reference.name)}
       />
     </TransitionForm>
   );
@@ -295,46 +356,6 @@ function OutcomeForm({ order: o, onDone, onCancel }: { order: Order; onDone: () 
           )}
         </>
       )}
-    </TransitionForm>
-  );
-}
-
-function ReliefForm({ order: o, onDone, onCancel }: { order: Order; onDone: () => void; onCancel: () => void }) {
-  const action = useAction();
-  const submit = async (form: FormData) => {
-    const body = { decidedOn: value(form, 'decidedOn'), decisionReference: value(form, 'decisionReference') };
-    if (await action.run(() => ok(client.POST('/v1/orders/{id}/relief', { params: { path: { id: o.id } }, body })))) onDone();
-  };
-  return (
-    <TransitionForm
-      id="relief"
-      title={t.appeals.reliefTitle}
-      hint={t.appeals.reliefHint}
-      error={action.error}
-      pending={action.pending}
-      onSubmit={(f) => void submit(f)}
-      onCancel={onCancel}
-    >
-      <Field
-        className="fr-fieldset__element"
-        id="relief-decided-on"
-        label={t.appeals.reliefDecidedOn}
-        name="decidedOn"
-        type="date"
-        required
-        min={o.decisionDate}
-        max={today()}
-        error={action.fieldError('decidedOn')}
-      />
-      <Field
-        className="fr-fieldset__element"
-        id="relief-reference"
-        label={t.appeals.reliefReference}
-        name="decisionReference"
-        required
-        maxLength={100}
-        error={action.fieldError('decisionReference')}
-      />
     </TransitionForm>
   );
 }

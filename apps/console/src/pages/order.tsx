@@ -1,15 +1,15 @@
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { type AuditEvent, type AuditEventPage, type Caller, type Order, client, ok } from '../api';
 import { Field } from '../field';
 import { OffenceLabel } from '../offence-label';
 import { format, formatDate, formatDateTime, messages as t } from '../i18n';
 import { useAction } from '../use-action';
-import { Badge, Loaded, Problem, messageOf, useLoad } from '../ui';
+import { Badge, Loaded, Problem, useLoad } from '../ui';
 import { usePlatformNames } from '../platforms';
 import { lateFirst, platformState } from './orders';
 import { EvidenceLinks } from '../evidence-links';
 import { OrderAttempts } from './order-attempts';
-import { TRANSITION_EVENTS, TransitionActions, TransitionNotices, statusTone } from '../order-transitions';
+import { TRANSITION_EVENTS, TransitionActions, TransitionForm, TransitionNotices, statusTone } from '../order-transitions';
 import { LinkedAccounts } from '../linked-accounts';
 
 /** Every event of an order, oldest first (GET /v1/audit/events?orderId=, read page after page). */
@@ -250,9 +250,7 @@ function OrderView({
 function Revoke({ id, onDone }: { id: string; onDone: () => void }) {
   const [open, setOpen] = useState(false);
   const revoke = useAction();
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
+  const submit = async (form: FormData) => {
     const body = { reason: String(form.get('reason') ?? ''), decisionReference: String(form.get('decisionReference') ?? '') };
     const revoked = await revoke.run(() => ok(client.POST('/v1/orders/{id}/revoke', { params: { path: { id } }, body })));
     if (!revoked) return;
@@ -267,44 +265,34 @@ function Revoke({ id, onDone }: { id: string; onDone: () => void }) {
     );
   }
   return (
-    <form className="fr-mt-4w" onSubmit={(e) => void submit(e)} aria-labelledby="revoke-title">
-      <fieldset className="fr-fieldset">
-        <legend className="fr-fieldset__legend" id="revoke-title">
-          {t.order.revokeTitle}
-        </legend>
-        <p className="fr-fieldset__element">{t.order.revokeHint}</p>
-        {revoke.error !== undefined && <p className="fr-error-text fr-fieldset__element">{messageOf(revoke.error)}</p>}
-        <Field
-          className="fr-fieldset__element"
-          id="revoke-reason"
-          label={t.order.reason}
-          name="reason"
-          required
-          maxLength={1000}
-          error={revoke.fieldError('reason')}
-        />
-        <Field
-          className="fr-fieldset__element"
-          id="revoke-reference"
-          label={t.order.decisionReference}
-          name="decisionReference"
-          required
-          maxLength={100}
-          error={revoke.fieldError('decisionReference')}
-        />
-        <ul className="fr-btns-group fr-btns-group--inline fr-fieldset__element">
-          <li>
-            <button className="fr-btn" type="submit" disabled={revoke.pending}>
-              {t.common.confirm}
-            </button>
-          </li>
-          <li>
-            <button className="fr-btn fr-btn--secondary" type="button" onClick={() => setOpen(false)}>
-              {t.common.cancel}
-            </button>
-          </li>
-        </ul>
-      </fieldset>
-    </form>
+    <TransitionForm
+      id="revoke"
+      className="fr-mt-4w"
+      title={t.order.revokeTitle}
+      hint={t.order.revokeHint}
+      error={revoke.error}
+      pending={revoke.pending}
+      onSubmit={(f) => void submit(f)}
+      onCancel={() => setOpen(false)}
+    >
+      <Field
+        className="fr-fieldset__element"
+        id="revoke-reason"
+        label={t.order.reason}
+        name="reason"
+        required
+        maxLength={1000}
+        error={revoke.fieldError('reason')}
+      />
+      <Field
+        className="fr-fieldset__element"
+        id="revoke-reference"
+        label={t.order.decisionReference}
+        name="decisionReference"
+        required
+        maxLength={100}
+        error={revoke.fieldError('decisionReference')}
+      />
+    </TransitionForm>
   );
 }
