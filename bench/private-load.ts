@@ -71,6 +71,8 @@ async function main() {
       apiKey: options.apiKey,
       platform: options.platform,
       pollWaitSeconds: 25,
+      // The SDK before 2026-12-07: the global fetch, given to it.
+      ...(options.client === 'fetch' ? { fetch } : {}),
     });
     const s = screener;
     check = (i) =>

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { CreatedClient } from '@ostracon/auth';
 import { PeopleService } from '@ostracon/auth';
-import { MailSender } from '@ostracon/notifications';
+import { MailOutboxStore, MailSender } from '@ostracon/notifications';
 import { ScreeningIndexService } from '@ostracon/screening';
 import { orderBody } from './support/builders';
 import { waitFor } from './support/isolated';
@@ -340,7 +340,7 @@ describe('attempts: answers, inbox, figures', () => {
       const people = api.app.get(PeopleService);
       const unique = randomBytes(3).toString('hex');
       const asking = await people.invite({ email: `greffe.${unique}@justice.example.fr`, organisation: organisation.organisation }, 'cli');
-      const silent = await people.invite({ email: `silence.${unique}@justice.example.fr`, organisation: organisation.organisation }, 'cli');
+      await people.invite({ email: `silence.${unique}@justice.example.fr`, organisation: organisation.organisation }, 'cli');
       expect(await people.setAttemptMails(asking.id, true, 'cli', new Date(Date.now() - 1000))).toEqual({ enabled: true });
       const p = person();
       const o = await order(p, organisation);
@@ -350,7 +350,6 @@ describe('attempts: answers, inbox, figures', () => {
       await sender.tick();
       const rows = await api.dataSource.query(`SELECT person_id, transport, sent_at FROM mail_outbox WHERE match_id = $1`, [matchId]);
       expect(rows).toEqual([{ person_id: asking.id, transport: 'kept', sent_at: expect.any(Date) }]);
-      expect(silent.id).not.toBe(asking.id);
       const mailed = await events('attempt.mailed', matchId);
       expect(mailed.map((e: { data: unknown }) => e.data)).toEqual([{ matchId, personId: asking.id, transport: 'kept' }]);
 
@@ -360,6 +359,38 @@ describe('attempts: answers, inbox, figures', () => {
       expect(pageRes.text).toContain('/console/#/attempts');
       for (const secret of [o.courtReference, o.id, p.email, p.name.familyName, platform, matchId])
         expect(pageRes.text).not.toContain(secret);
+    });
+
+    it('leaves the mails of a person who stopped asking, and they never hold back the others’', async () => {
+      const organisation = await api.client('authority');
+      const people = api.app.get(PeopleService);
+      const unique = randomBytes(3).toString('hex');
+      const leaving = await people.invite({ email: `depart.${unique}@justice.example.fr`, organisation: organisation.organisation }, 'cli');
+      const staying = await people.invite({ email: `reste.${unique}@justice.example.fr`, organisation: organisation.organisation }, 'cli');
+      const since = new Date(Date.now() - 1000);
+      await people.setAttemptMails(leaving.id, true, 'cli', since);
+      const p = person();
+      await order(p, organisation);
+      // More of the leaving person's mails owed than a sender's batch (10), then they stop asking.
+      for (let i = 0; i < 12; i++) await match(p, 'block');
+      expect(await api.app.get(MailOutboxStore).planAttemptMails(new Date())).toBeGreaterThanOrEqual(12);
+      await people.setAttemptMails(leaving.id, false, 'cli', new Date());
+      await people.setAttemptMails(staying.id, true, 'cli', since);
+      await match(p, 'block');
+      const sender = api.app.get(MailSender);
+      await sender.tick();
+      const rows = await api.dataSource.query(
+        `SELECT person_id, sent_at IS NOT NULL AS sent FROM mail_outbox WHERE person_id = ANY($1::uuid[]) ORDER BY sent, person_id`,
+        [[leaving.id, staying.id]],
+      );
+      // Without the people's check before the batch's limit, the 12 oldest rows, all of the one who
+      // left, would fill every batch and nothing would be sent again.
+      const count = (who: string, sent: boolean) =>
+        rows.filter((r: { person_id: string; sent: boolean }) => r.person_id === who && r.sent === sent).length;
+      expect(count(leaving.id, false)).toBe(12);
+      expect(count(leaving.id, true)).toBe(0);
+      expect(count(staying.id, true)).toBeGreaterThan(0);
+      expect(count(staying.id, true) + count(staying.id, false)).toBe(13);
     });
   });
 });

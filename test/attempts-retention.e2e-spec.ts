@@ -24,7 +24,7 @@ describe('attempts: retention', () => {
   });
   afterAll(() => world?.close());
 
-  it('forgets the confirmed account id at the order’s purge, and keeps the attempt and its answer', async () => {
+  it('forgets the confirmed account id at the order’s purge, keeps the attempt and its answer, and takes none after it', async () => {
     const platform = await world.api.platform('ret');
     const platformKey = (await world.api.client('platform', platform)).apiKey;
     const email = `retention.${randomBytes(4).toString('hex')}@example.fr`;
@@ -50,14 +50,22 @@ describe('attempts: retention', () => {
       body: { outcome: 'confirmed', accountId: 'new-account-after-the-ban' },
     });
     expect(answered.status).toBe(200);
-    const row = async () =>
+    const row = async (id = matchId) =>
       (
         await world.api.dataSource.query(
           `SELECT outcome, account_enc IS NOT NULL AS sealed, account_key_id IS NOT NULL AS keyed FROM signup_matches WHERE id = $1`,
-          [matchId],
+          [id],
         )
       )[0];
     expect(await row()).toEqual({ outcome: 'confirmed', sealed: true, keyed: true });
+    // A second attempt, which the platform answers only after the purge.
+    const late = await world.api.request({
+      method: 'POST',
+      url: '/v1/signup-checks',
+      key: platformKey,
+      body: { signals: [{ type: 'email', value: email }] },
+    });
+    expect(late.body.decision).toBe('block');
 
     // Past the order's end and its retention: the worker's lifecycle purges it.
     clock.offsetMs = (2 + world.config.retention.days) * 86_400_000;
@@ -67,5 +75,15 @@ describe('attempts: retention', () => {
       return o.purged_at !== null;
     }, 'the purge');
     expect(await row()).toEqual({ outcome: 'confirmed', sealed: false, keyed: false });
+
+    // An answer after the purge is recorded, without its account id.
+    const after = await world.api.request({
+      method: 'POST',
+      url: `/v1/signup-matches/${late.body.matchId}/review`,
+      key: platformKey,
+      body: { outcome: 'confirmed', accountId: 'given-after-the-purge' },
+    });
+    expect(after.status).toBe(200);
+    expect(await row(late.body.matchId)).toEqual({ outcome: 'confirmed', sealed: false, keyed: false });
   });
 });

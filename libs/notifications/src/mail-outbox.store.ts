@@ -64,19 +64,24 @@ export class MailOutboxStore {
     return (rows as unknown[]).length;
   }
 
-  /** Claims up to `limit` mails due, for LEASE_MS; mails of people removed or no longer asking are left. */
+  /**
+   * Claims up to `limit` mails due, for LEASE_MS. Mails of people removed or no longer asking are
+   * left, and chosen out before the limit: were they counted in it, a batch's worth of them would
+   * hold the head of the queue and no mail would go again.
+   */
   async claimDue(now: Date, limit: number): Promise<DueMail[]> {
     const rows = await queryRows<{ id: string; person_id: string; match_id: string; email: string; attempts: number }>(
       this.dataSource,
       `UPDATE mail_outbox b SET lease_until = $2
        FROM people p
        WHERE b.id IN (
-           SELECT x.id FROM mail_outbox x
+           SELECT x.id FROM mail_outbox x JOIN people q ON q.id = x.person_id
            WHERE x.sent_at IS NULL AND x.next_attempt_at <= $1 AND (x.lease_until IS NULL OR x.lease_until <= $1)
+             AND q.removed_at IS NULL AND q.attempt_mails_since IS NOT NULL
            ORDER BY x.next_attempt_at
            LIMIT $3
-           FOR UPDATE SKIP LOCKED)
-         AND p.id = b.person_id AND p.removed_at IS NULL AND p.attempt_mails_since IS NOT NULL
+           FOR UPDATE OF x SKIP LOCKED)
+         AND p.id = b.person_id
        RETURNING b.id, b.person_id, b.match_id, p.email, b.attempts`,
       [now, new Date(now.getTime() + LEASE_MS), limit],
     );

@@ -31,8 +31,9 @@ export class MailSender implements OnApplicationShutdown {
   /** One pass: plan, then send what is due. Returns how many mails were sent or kept. */
   async tick(): Promise<number> {
     const { smtpUrl, keep } = this.config.mail;
-    if (!smtpUrl && !keep) return 0;
+    // Planned in any case: without SMTP_URL in production, the mails wait in PostgreSQL for it.
     await this.outbox.planAttemptMails(this.clock.now());
+    if (!smtpUrl && !keep) return 0;
     const due = await this.outbox.claimDue(this.clock.now(), BATCH);
     const mail = attemptMail(this.config.signIn.publicUrl);
     let sent = 0;

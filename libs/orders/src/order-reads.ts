@@ -24,6 +24,9 @@ export const orderRelations = {
       WHERE revoked_at IS NULL AND purged_at IS NULL AND expired_at IS NULL AND suspended_at IS NULL
         AND (activated_at IS NOT NULL OR starts_at <= ${at}) AND ends_at > ${at})`,
 
+  /** Orders purged at the end of their retention: nothing of their accounts may be kept any more. */
+  purged: `(SELECT id FROM ban_orders WHERE purged_at IS NOT NULL)`,
+
   /** Orders an appeal suspends now: their platforms' SLA clocks do not run (decision 0027). */
   suspended: `(SELECT id FROM ban_orders WHERE suspended_at IS NOT NULL)`,
 

@@ -67,7 +67,6 @@ function nodeRequest(
   agents: { http: HttpAgent; https: HttpsAgent },
   url: URL,
   init: { method: string; headers: Record<string, string>; body: string | undefined; signal: AbortSignal },
-  resent = false,
 ): Promise<Answer> {
   const secure = url.protocol === 'https:';
   const send = secure ? httpsRequest : httpRequest;
@@ -98,11 +97,10 @@ function nodeRequest(
       });
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      // Only before any answer: an error once one began is the body's (its reader sees it).
-      if (answered) return;
-      if (!resent && req.reusedSocket && error.code === 'ECONNRESET' && !init.signal.aborted) {
-        nodeRequest(agents, url, init, true).then(resolve, reject);
-      } else reject(error);
+      // Only before any answer: an error once one began is the body's (its reader sees it). A
+      // reset on a reused connection is not resent here: the service may have received the POST
+      // before it went (a match recorded), so `request` resends only what is safe to resend.
+      if (!answered) reject(error);
     });
     req.end(init.body);
   });

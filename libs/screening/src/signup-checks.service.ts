@@ -156,9 +156,10 @@ export class SignupChecksService {
     if (!z.uuid().safeParse(matchId).success) throw new DomainError(ScreeningErrors.matchNotFound);
     const platform = client.platformId!;
     return this.dataSource.transaction(async (em) => {
-      const rows = await queryRows<MatchRow>(
+      const rows = await queryRows<MatchRow & { order_purged: boolean }>(
         em,
-        `SELECT id, order_id, platform_id, decision, signal_types, matched_at, outcome, reviewed_at, account_key_id, account_enc
+        `SELECT id, order_id, platform_id, decision, signal_types, matched_at, outcome, reviewed_at, account_key_id, account_enc,
+                order_id IN ${orderRelations.purged} AS order_purged
          FROM signup_matches WHERE id = $1 AND platform_id = $2 FOR UPDATE`,
         [matchId, platform],
       );
@@ -176,8 +177,11 @@ export class SignupChecksService {
         throw new DomainError(ScreeningErrors.alreadyReviewed, `This match was answered '${row.outcome}'`);
       }
       if (row.outcome === 'unknown' && input.outcome === 'unknown') return result(row);
+      // After the order's purge the account id is not taken: the purge forgot the others already.
       const sealed =
-        input.accountId === undefined ? null : this.accountCipher.seal(Buffer.from(input.accountId, 'utf8'), accountAad(row.id));
+        input.accountId === undefined || row.order_purged
+          ? null
+          : this.accountCipher.seal(Buffer.from(input.accountId, 'utf8'), accountAad(row.id));
       const updated = await queryRows<MatchRow>(
         em,
         `UPDATE signup_matches SET outcome = $2, account_key_id = $3, account_enc = $4, reviewed_at = $5, reviewed_by = $6
