@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AuditService, ed25519Key } from '@ostracon/audit';
+import { ed25519Key } from '@ostracon/audit';
 import { ClientsService, OrganisationsService, PeopleService } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
 import { verifierKey, verifyEvidence } from '@ostracon/platform-sdk/transparency';
@@ -56,21 +56,15 @@ describe('the evidence files on the order page', () => {
     await witness.stop();
   });
 
-  /**
-   * A platform's confirmation, logged as its review of a match is (`signup_match.reviewed`,
-   * through AuditService in a transaction): the review route of the attempts writes this very
-   * event; until it is merged, the test writes it here.
-   */
-  async function logPlatformReview(orderId: string, platformId: string, platformClient: string, matchId: string, outcome: string) {
-    await world.api.dataSource.transaction((em) =>
-      world.api.app.get(AuditService).record(em, {
-        type: 'signup_match.reviewed',
-        actor: `client:${platformClient}`,
-        orderId,
-        platformId,
-        data: { matchId, decision: 'block', outcome, signalTypes: ['email'] },
-      }),
-    );
+  /** A platform's answer on a match, through its route (which logs `signup_match.reviewed`). */
+  async function logPlatformReview(platformKey: string, matchId: string, outcome: string) {
+    const res = await world.api.request({
+      method: 'POST',
+      url: `/v1/signup-matches/${matchId}/review`,
+      key: platformKey,
+      body: { outcome },
+    });
+    expect(res.status).toBe(200);
   }
 
   async function clerkPage(): Promise<{ page: Page; problems: string[] }> {
@@ -112,8 +106,8 @@ describe('the evidence files on the order page', () => {
       });
     const confirmed: string = (await check()).body.matchId;
     const other: string = (await check()).body.matchId;
-    await logPlatformReview(orderId, platform, platformClient.id, confirmed, 'confirmed');
-    await logPlatformReview(orderId, platform, platformClient.id, other, 'not_same_person');
+    await logPlatformReview(platformClient.apiKey, confirmed, 'confirmed');
+    await logPlatformReview(platformClient.apiKey, other, 'not_same_person');
     // Witnessed: the route answers the file.
     await waitFor(
       async () =>

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditService, ed25519Key } from '@ostracon/audit';
+import { ed25519Key } from '@ostracon/audit';
 import type { CreatedClient } from '@ostracon/auth';
 import { loadConfig } from '@ostracon/config';
 import { COSIGNATURE_V1, type EvidenceBundle, leafHash, verifierKey, verifyEvidence } from '@ostracon/platform-sdk/transparency';
@@ -24,30 +24,20 @@ import { type World, startWorld } from './support/world';
 jest.setTimeout(120_000);
 
 /**
- * A platform's confirmation, logged as its review of a match is: `signup_match.reviewed` through
- * AuditService in a transaction. The review route (issue 30 § 1, the attempts) writes this very
- * event; until it is merged, the tests write it here. The bundle reads the log only.
+ * A platform's answer on a match, through its route (POST /v1/signup-matches/{id}/review, which
+ * logs `signup_match.reviewed`); the log's seq of that event.
  */
 async function logPlatformReview(
   world: World,
-  review: {
-    orderId: string;
-    platformId: string;
-    platformClient: string;
-    matchId: string;
-    outcome: 'confirmed' | 'not_same_person' | 'unknown';
-  },
+  review: { platformKey: string; matchId: string; outcome: 'confirmed' | 'not_same_person' | 'unknown' },
 ): Promise<number> {
-  const audit = world.api.app.get(AuditService);
-  await world.api.dataSource.transaction((em) =>
-    audit.record(em, {
-      type: 'signup_match.reviewed',
-      actor: `client:${review.platformClient}`,
-      orderId: review.orderId,
-      platformId: review.platformId,
-      data: { matchId: review.matchId, decision: 'block', outcome: review.outcome, signalTypes: ['email'] },
-    }),
-  );
+  const res = await world.api.request({
+    method: 'POST',
+    url: `/v1/signup-matches/${review.matchId}/review`,
+    key: review.platformKey,
+    body: { outcome: review.outcome },
+  });
+  expect(res.status).toBe(200);
   const [row] = await world.api.dataSource.query(
     `SELECT max(seq) AS seq FROM audit_events WHERE type = 'signup_match.reviewed' AND data->>'matchId' = $1`,
     [review.matchId],
@@ -198,13 +188,7 @@ describe('the evidence file of a confirmed attempt', () => {
   it('refuses an attempt the platform has not confirmed: none, or a review that is not "confirmed"', async () => {
     const none = await get(evidenceUrl(order.id, matchId));
     expect([none.status, (await none.json()).code]).toEqual([409, 'EVIDENCE.NOT_CONFIRMED']);
-    await logPlatformReview(world, {
-      orderId: order.id,
-      platformId: platform,
-      platformClient: platformClient.id,
-      matchId,
-      outcome: 'unknown',
-    });
+    await logPlatformReview(world, { platformKey: platformClient.apiKey, matchId, outcome: 'unknown' });
     const unknown = await get(evidenceUrl(order.id, matchId));
     expect(unknown.status).toBe(409);
     expect(await unknown.json()).toMatchObject({ code: 'EVIDENCE.NOT_CONFIRMED', detail: expect.stringContaining('"unknown"') });
@@ -213,13 +197,7 @@ describe('the evidence file of a confirmed attempt', () => {
   it('answers 409 with Retry-After while the confirmation is signed but not yet cosigned by the witnesses', async () => {
     gate.paused = true;
     try {
-      const seq = await logPlatformReview(world, {
-        orderId: order.id,
-        platformId: platform,
-        platformClient: platformClient.id,
-        matchId,
-        outcome: 'confirmed',
-      });
+      const seq = await logPlatformReview(world, { platformKey: platformClient.apiKey, matchId, outcome: 'confirmed' });
       // Signed by the log, not yet witnessed: the witness is unreachable.
       await waitFor(
         async () => (await world.api.request({ method: 'GET', url: '/v1/audit/checkpoint', key: auditor.apiKey })).body.size >= seq,

@@ -111,9 +111,6 @@ const fr = {
     slaRunning: 'en cours',
     timeline: 'Chronologie',
     noEvents: 'Aucun événement.',
-    matches: 'Tentatives d’inscription détectées',
-    noMatches: 'Aucune tentative d’inscription détectée.',
-    decisions: { block: 'bloquée', review: 'à examiner' } as Record<string, string>,
     signalTypes: {
       email: 'adresse électronique',
       phone: 'téléphone',
@@ -632,11 +629,14 @@ const fr = {
     unreadCount: '{count} tentative(s) non lue(s)',
     orderSection: 'Tentatives',
     orderEmpty: 'Aucune tentative sur cette ordonnance.',
+    orderCaption: 'Tentatives sur cette ordonnance, les plus récentes d’abord',
     mailsTitle: 'Prévenir par e-mail',
     mails: 'Me prévenir par e-mail des tentatives',
     mailsHint:
       'Un message vous signale chaque nouvelle tentative sur les ordonnances de votre organisation. Il ne contient aucune information sur la personne ni sur l’ordonnance : seulement un lien vers cette page.',
     mailsSaved: 'Votre choix est enregistré.',
+    mailsOn: 'Activé',
+    mailsOff: 'Désactivé',
     reviewsTitle: 'Réponses des plateformes aux rapprochements',
     reviewsIntro:
       'Par plateforme, par signaux rapprochés et par décision : combien de rapprochements la plateforme a confirmés (même personne), infirmés (autre personne), jugés indéterminés, ou laissés sans réponse, sur les mêmes mois.',
@@ -744,3 +744,6 @@ const dateTime = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeSty
 const date = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeZone: 'Europe/Paris' });
 export const formatDateTime = (iso: string) => dateTime.format(new Date(iso));
 export const formatDate = (iso: string) => date.format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso));
+const month = new Intl.DateTimeFormat('fr-FR', { month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
+/** A month as `YYYY-MM` (the reports' months, Paris calendar), as people write it: "janvier 2026". */
+export const formatMonth = (yyyyMm: string) => month.format(new Date(`${yyyyMm}-15T12:00:00Z`));

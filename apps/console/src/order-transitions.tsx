@@ -2,6 +2,7 @@ import { type FormEvent, type ReactNode, useState } from 'react';
 import { type Order, client, ok } from './api';
 import { Field } from './field';
 import { format, formatDate, formatDateTime, messages as t } from './i18n';
+import { parisInstant, parisToday } from './pages/rules';
 import { useAction } from './use-action';
 import { messageOf } from './ui';
 
@@ -102,10 +103,9 @@ export function TransitionActions({ order: o, onDone }: { order: Order; onDone: 
   );
 }
 
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 const value = (form: FormData, name: string) => String(form.get(name) ?? '');
-/** A datetime-local value (Paris wall clock, as the browser shows it in France) as an ISO instant. */
-const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
+/** A datetime-local value, read as Paris wall-clock time whatever the browser's zone, as an ISO instant. */
+const instant = (local: string) => (local ? parisInstant(local)?.toISOString() : undefined);
 
 /** The confirmation step of an order's transition: a titled fieldset, a hint, its fields, confirm and cancel. */
 export function TransitionForm({
@@ -241,7 +241,7 @@ function DayAndReferenceForm({
         type="date"
         required
         min={min}
-        max={today()}
+        max={parisToday()}
         error={action.fieldError(day.name)}
       />
       <Field
@@ -307,7 +307,7 @@ function OutcomeForm({ order: o, onDone, onCancel }: { order: Order; onDone: () 
         type="date"
         required
         min={o.appeal?.lodgedOn}
-        max={today()}
+        max={parisToday()}
         error={action.fieldError('decidedOn')}
       />
       <Field

@@ -69,8 +69,7 @@ export class ApiKeyIndex implements OnApplicationShutdown {
 
   /** The client of a key, from memory; undefined when this process does not know the key. */
   find(apiKey: string): AuthenticatedClient | undefined {
-    if (!isWellFormedApiKey(apiKey)) return undefined;
-    return this.byHash.get(apiKeyDigestHex(apiKey));
+    return isWellFormedApiKey(apiKey) ? this.findByDigest(apiKeyDigestHex(apiKey)) : undefined;
   }
 
   /** find(), by the key's digest (apiKeyDigestHex of a well-formed key): for a caller that looks the same key up twice. */

@@ -69,7 +69,7 @@ export class Authenticator {
    * read. For the sign-up hot path, which leaves any other key to authenticate() (through Fastify).
    */
   known(apiKey: string | undefined): AuthenticatedClient | undefined {
-    return apiKey === undefined ? undefined : this.index.find(apiKey);
+    return this.knownByDigest(this.keyDigest(apiKey));
   }
 
   /**

@@ -101,6 +101,19 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     const [row] = await dataSource.query(`SELECT sla_deadline, sla_stopped_at FROM directives WHERE id = $1`, [d!.id]);
     expect(row).toEqual({ sla_deadline: null, sla_stopped_at: at });
     expect(await platformOf(id, push)).toMatchObject({ status: 'delivered', slaDeadline: null });
+    // Its answer does not start the clock again.
+    await dataSource.transaction(async (em) => {
+      const locked = await store.lockForAck(em, d!.id, push);
+      await store.acknowledge(em, locked!, {
+        outcome: 'enforced',
+        note: null,
+        at: new Date(),
+        slaDeadline: new Date(Date.now() + 3600_000),
+      });
+    });
+    const [answered] = await dataSource.query(`SELECT status, sla_deadline FROM directives WHERE id = $1`, [d!.id]);
+    expect(answered).toEqual({ status: 'acknowledged', sla_deadline: null });
+    expect(await platformOf(id, push)).toMatchObject({ status: 'enforced', slaDeadline: null });
   });
 
   it('acknowledges: enforced for a suspend, lifted for a lift, which waits until its suspend settled', async () => {

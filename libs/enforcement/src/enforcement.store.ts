@@ -31,6 +31,9 @@ export function notWaitingSql(d: string): string {
         OR (${d}.type = 'suspend' AND s.type = 'lift' AND s.round < ${d}.round)))`;
 }
 
+/** The order of the directive `d` is suspended by an appeal now: one look-up by its primary key. */
+const SUSPENDED_ORDER = `EXISTS (SELECT 1 FROM ${orderRelations.suspended} s WHERE s.id = d.order_id)`;
+
 const refOf = (r: RefRow): DirectiveRef => ({
   id: r.id,
   orderId: r.order_id,
@@ -351,9 +354,9 @@ export class EnforcementStore {
     const rows = await queryRows<RefRow & { delivered_at: Date; sla_deadline: Date | null }>(
       em,
       `UPDATE directives d SET status = 'delivered', delivered_at = t.at,
-         sla_deadline = CASE WHEN d.type = 'suspend' AND d.order_id IN ${orderRelations.suspended} THEN NULL
+         sla_deadline = CASE WHEN d.type = 'suspend' AND ${SUSPENDED_ORDER} THEN NULL
                              ELSE ${slaDeadlineSql('t.at', 'p.sla_hours')} END,
-         sla_stopped_at = CASE WHEN d.type = 'suspend' AND d.order_id IN ${orderRelations.suspended} THEN t.at ELSE d.sla_stopped_at END
+         sla_stopped_at = CASE WHEN d.type = 'suspend' AND ${SUSPENDED_ORDER} THEN t.at ELSE d.sla_stopped_at END
        FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at), platforms p
        WHERE d.id = t.id AND d.status = 'queued' AND p.id = d.platform_id
        RETURNING d.id, d.order_id, d.platform_id, d.type, d.linked_report_id, d.delivered_at, d.sla_deadline`,
@@ -448,12 +451,16 @@ export class EnforcementStore {
     d: DirectiveRef,
     ack: { outcome: AckOutcome; note: string | null; at: Date; slaDeadline: Date },
   ): Promise<void> {
-    await em.query(
+    // A suspend whose clock an appeal stopped keeps no deadline: its answer does not start it again.
+    const [row] = await queryRows<{ stopped: boolean }>(
+      em,
       `UPDATE directives SET status = 'acknowledged', acknowledged_at = $2, outcome = $3, note = $4,
-         delivered_at = COALESCE(delivered_at, $2), sla_deadline = $5
-       WHERE id = $1`,
+         delivered_at = COALESCE(delivered_at, $2), sla_deadline = CASE WHEN sla_stopped_at IS NULL THEN $5::timestamptz END
+       WHERE id = $1
+       RETURNING sla_stopped_at IS NOT NULL AS stopped`,
       [d.id, ack.at, ack.outcome, ack.note, ack.slaDeadline],
     );
+    const deadline = row?.stopped ? null : ack.slaDeadline;
     // A linked account's directive answers for that account only; the platform's row is the order's own.
     if (d.linkedReportId !== null) return;
     if (d.type === 'suspend') {
@@ -463,7 +470,7 @@ export class EnforcementStore {
            acknowledged_at = $5,
            delivered_at = COALESCE(delivered_at, $5), sla_deadline = COALESCE(sla_deadline, $6)
          WHERE order_id = $1 AND platform_id = $2 AND status IN ('pending', 'delivered')`,
-        [d.orderId, d.platformId, status, ack.outcome, ack.at, ack.slaDeadline],
+        [d.orderId, d.platformId, status, ack.outcome, ack.at, deadline],
       );
     } else {
       // Only a platform still lifting: after a resumption it is waiting for the new round's suspend.

@@ -88,8 +88,8 @@ export class LinkedAccountsService {
         platformId,
         data: { reportId: id, signalCount: signals.length, signalTypes: signals.map((s) => s.type) },
       });
-      const [report] = await this.store.ofOrder(em, orderId, platformId).then((all) => all.filter((r) => r.id === id));
-      return this.view(report!, []);
+      // The row just written, already locked by this transaction.
+      return this.view((await this.store.lock(em, orderId, id))!, []);
     });
   }
 

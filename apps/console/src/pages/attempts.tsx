@@ -27,7 +27,7 @@ export function OutcomeBadge({ outcome }: { outcome: Attempt['outcome'] }) {
  */
 export function AttemptDetail({ match }: { match: MatchView }) {
   return (
-    <div className="fr-callout fr-my-1w" data-testid={`attempt-detail-${match.matchId}`}>
+    <div className="fr-callout fr-my-1w ost-row-detail" data-testid={`attempt-detail-${match.matchId}`}>
       <p className="fr-callout__title fr-text--md">{format(t.attempts.opened, { date: formatDateTime(match.matchedAt) })}</p>
       <p className="fr-callout__text fr-text--sm">
         {t.attempts.outcome} : <OutcomeBadge outcome={match.outcome} />
@@ -35,7 +35,10 @@ export function AttemptDetail({ match }: { match: MatchView }) {
       {match.outcome === 'confirmed' ? (
         match.accountId ? (
           <p className="fr-callout__text fr-text--sm">
-            {t.attempts.account} : <code data-testid="attempt-account">{match.accountId}</code>
+            {t.attempts.account} :{' '}
+            <code className="ost-mono" data-testid="attempt-account">
+              {match.accountId}
+            </code>
           </p>
         ) : (
           <p className="fr-callout__text fr-text--sm">{t.attempts.noAccount}</p>
@@ -95,9 +98,9 @@ export function AttemptsTable({
             <Fragment key={a.matchId}>
               <tr data-testid={`attempt-${a.matchId}`} data-read={String(a.read)}>
                 <td className="ost-nowrap">{formatDateTime(a.matchedAt)}</td>
-                <td>{a.platformName}</td>
+                <td className="fr-cell--multiline">{a.platformName}</td>
                 <td>{t.attempts.decisions[a.decision] ?? a.decision}</td>
-                <td>{signalsText(a.signalTypes)}</td>
+                <td className="fr-cell--multiline">{signalsText(a.signalTypes)}</td>
                 <td>
                   <OutcomeBadge outcome={a.outcome} />
                 </td>
@@ -108,9 +111,9 @@ export function AttemptsTable({
                 )}
                 <td>
                   {a.read || opened[a.matchId] ? (
-                    <Badge text={t.attempts.read} tone="new" />
+                    <Badge text={t.attempts.read} tone="info" />
                   ) : (
-                    <Badge text={t.attempts.unread} tone="info" />
+                    <Badge text={t.attempts.unread} tone="new" />
                   )}
                   {canOpen && !opened[a.matchId] && (
                     <button
@@ -128,7 +131,7 @@ export function AttemptsTable({
               </tr>
               {opened[a.matchId] && (
                 <tr>
-                  <td colSpan={columns}>
+                  <td colSpan={columns} className="fr-cell--multiline">
                     <AttemptDetail match={opened[a.matchId]!} />
                   </td>
                 </tr>
@@ -166,7 +169,12 @@ function AttemptMails({ caller }: { caller: Caller }) {
             onChange={(e) => void change(e.currentTarget.checked)}
             data-testid="attempt-mails"
           />
-          <label className="fr-toggle__label" htmlFor="attempt-mails" data-fr-checked-label="Activé" data-fr-unchecked-label="Désactivé">
+          <label
+            className="fr-toggle__label"
+            htmlFor="attempt-mails"
+            data-fr-checked-label={t.attempts.mailsOn}
+            data-fr-unchecked-label={t.attempts.mailsOff}
+          >
             {t.attempts.mails}
           </label>
           <p className="fr-hint-text" id="attempt-mails-hint">

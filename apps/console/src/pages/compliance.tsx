@@ -1,7 +1,7 @@
 import { type FormEvent } from 'react';
 import { type ComplianceReport, client, ok } from '../api';
 import { Field } from '../field';
-import { format, messages as t } from '../i18n';
+import { format, formatMonth, messages as t } from '../i18n';
 import { navigate } from '../router';
 import { Loaded, Table, useLoad } from '../ui';
 import { signalsText } from './attempts';
@@ -167,7 +167,7 @@ function ReviewFigures({ from, to, rows }: { from: string; to: string; rows: Rev
         <p data-testid="reviews-empty">{t.attempts.reviewsEmpty}</p>
       ) : (
         <>
-          <Table testId="review-figures" caption={format(t.attempts.reviewsCaption, { from, to })}>
+          <Table testId="review-figures" caption={format(t.attempts.reviewsCaption, { from: formatMonth(from), to: formatMonth(to) })}>
             <thead>
               <tr>
                 <th scope="col">{t.compliance.platform}</th>

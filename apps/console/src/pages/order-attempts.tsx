@@ -15,7 +15,7 @@ export function OrderAttempts({ orderId, caller }: { orderId: string; caller: Ca
         {({ items }) => (
           <AttemptsTable
             items={items}
-            caption={t.attempts.orderSection}
+            caption={t.attempts.orderCaption}
             showOrder={false}
             canOpen
             onOpened={() => undefined}

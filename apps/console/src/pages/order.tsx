@@ -73,7 +73,7 @@ export function orderTerms(o: Order): [string, ReactNode][] {
   ];
 }
 
-/** An order: its terms, per platform its enforcement and timeline from the log, its sign-up matches, revocation. */
+/** An order: its terms, per platform its enforcement and timeline from the log, its attempts (order-attempts.tsx), revocation. */
 export function OrderPage({ id, caller }: { id: string; caller: Caller }) {
   const order = useLoad(() => ok(client.GET('/v1/orders/{id}', { params: { path: { id } } })), [id]);
   const events = useLoad(() => eventsOf(id), [id]);
@@ -130,7 +130,6 @@ function OrderView({
   events: { value?: AuditEvent[]; error?: unknown };
   onRevoked: () => void;
 }) {
-  const matches = (events.value ?? []).filter((e) => e.type === 'signup.matched');
   // Platforms by their name, as the list and the certificate show them (the id until the names come).
   const { nameOf } = usePlatformNames();
   const named = (id: string | null | undefined) => (id ? nameOf(id) : '');
@@ -220,20 +219,6 @@ function OrderView({
         ))}
       </div>
       {general.length === 0 && events.value && <p>{t.order.noEvents}</p>}
-
-      <h2 className="fr-mt-4w">{t.order.matches}</h2>
-      {matches.length === 0 ? (
-        <p>{t.order.noMatches}</p>
-      ) : (
-        <ul>
-          {matches.map((m) => (
-            <li key={m.seq}>
-              {formatDateTime(m.at)} — {named(m.platform)} — {t.order.decisions[String(m.data.decision)] ?? String(m.data.decision)} (
-              {(m.data.signalTypes as string[] | undefined)?.map((s) => t.order.signalTypes[s] ?? s).join(', ')})
-            </li>
-          ))}
-        </ul>
-      )}
 
       <OrderAttempts orderId={o.id} caller={caller} />
       {events.value && <EvidenceLinks orderId={o.id} events={events.value} platformName={named} />}
