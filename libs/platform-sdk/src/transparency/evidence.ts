@@ -1,9 +1,7 @@
-import { verify } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { verifyCosignature } from './cosignature';
 import { leafHash, verifyInclusion } from './merkle';
-import { type NoteVerifier, ED25519, COSIGNATURE_V1, parseCheckpointText, parseVerifierKey, rawEd25519, splitNote } from './signed-note';
-import type { AuditEvent } from './verify';
+import { type NoteVerifier, ED25519, COSIGNATURE_V1, parseCheckpointText, parseVerifierKey, splitNote, verifierKey } from './signed-note';
+import { type AuditEvent, TransparencyError, verifyCheckpointNote } from './verify';
 
 /**
  * The evidence file of a confirmed sign-up attempt (docs/auditing.md § Evidence file): three
@@ -79,8 +77,7 @@ const TYPES = { order: 'order.created', match: 'signup.matched', confirmation: '
 /** The verifier key's canonical text, whatever form it was given in. */
 function vkeyText(k: string | NoteVerifier): string {
   const v = typeof k === 'string' ? parseVerifierKey(k) : k;
-  const raw = rawEd25519(v.publicKey);
-  return `${v.name}+${v.keyId.toString(16).padStart(8, '0')}+${Buffer.concat([Buffer.from([v.type]), raw]).toString('base64')}`;
+  return verifierKey(v.name, v.publicKey, v.type);
 }
 
 /**
@@ -149,28 +146,29 @@ export function verifyEvidence(file: string | Buffer | unknown, trust: EvidenceT
       }
       return { ...w, v, seen: 0 };
     });
+    // What the bundle adds to a checkpoint note: it names every signature the note carries, once.
     let signedByLog = 0;
     for (const s of signatures) {
-      if (s.name === trustedLog.name && s.keyId === trustedLog.keyId) {
-        if (!verifySafe(text, s.signature, trustedLog)) fail('log_signature', "the log's signature does not verify");
-        signedByLog++;
-        continue;
-      }
-      const w = listed.find((x) => x.name === s.name && x.v.keyId === s.keyId);
-      if (!w) {
-        fail('checkpoint', `the note carries a signature of ${s.name} that the bundle does not name`);
-        continue;
-      }
-      w.seen++;
-      try {
-        verifyCosignature(text, s, w.v);
-        if (trusted.includes(w.verifierKey) && !witnessedBy.includes(w.name)) witnessedBy.push(w.name);
-      } catch (error) {
-        fail('cosignature', (error as Error).message);
+      if (s.name === trustedLog.name && s.keyId === trustedLog.keyId) signedByLog++;
+      else {
+        const w = listed.find((x) => x.name === s.name && x.v.keyId === s.keyId);
+        if (w) w.seen++;
+        else fail('checkpoint', `the note carries a signature of ${s.name} that the bundle does not name`);
       }
     }
     if (signedByLog !== 1) fail('log_signature', `the note carries ${signedByLog} signatures of the log's key, not one`);
     for (const w of listed) if (w.seen !== 1) fail('checkpoint', `the note carries ${w.seen} cosignatures of ${w.name}, not one`);
+    // The signatures themselves, as any checkpoint's (verify.ts): the log's, and every named
+    // witness's cosignature (one key under two names counting once); the quorum of trusted ones.
+    try {
+      const verified = verifyCheckpointNote(c.note, { log: trustedLog, witnesses: listed.map((w) => w.v) });
+      for (const { name } of verified.witnessedBy) {
+        if (trusted.includes(listed.find((w) => w.name === name)!.verifierKey)) witnessedBy.push(name);
+      }
+    } catch (error) {
+      if (!(error instanceof TransparencyError)) throw error;
+      fail(error.problem === 'log_signature' || error.problem === 'cosignature' ? error.problem : 'checkpoint', error.message);
+    }
     if (witnessedBy.length < quorum) fail('quorum', `cosigned by ${witnessedBy.length} of the trusted witnesses; ${quorum} are needed`);
     root = parsed.rootHash;
   } catch (error) {
@@ -230,14 +228,6 @@ export function verifyEvidence(file: string | Buffer | unknown, trust: EvidenceT
     }
   }
   return done({ orderId: b.orderId, matchId: b.matchId, events, ...(root ? { checkpoint: { size: c.size, witnessedBy } } : {}) });
-}
-
-function verifySafe(text: string, signature: Buffer, key: NoteVerifier): boolean {
-  try {
-    return verify(null, Buffer.from(text, 'utf8'), key.publicKey, signature);
-  } catch {
-    return false;
-  }
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
