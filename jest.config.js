@@ -34,7 +34,7 @@ module.exports = {
     '^@ostracon/platform-sdk/([a-z/-]+)$': '<rootDir>/libs/platform-sdk/src/$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
-  setupFiles: ['reflect-metadata', '<rootDir>/test/support/fast-check-sizes.ts'],
+  setupFiles: ['<rootDir>/test/support/worker-env.ts', 'reflect-metadata', '<rootDir>/test/support/fast-check-sizes.ts'],
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

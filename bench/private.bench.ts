@@ -196,9 +196,9 @@ async function main() {
             // then downloaded by the SDK through a fetch that counts the bytes on the wire.
             const seeded = performance.now();
             await dataSource.query(
-              `INSERT INTO private_set_entries (platform_id, key_id, tag, strength, present, version)
+              `INSERT INTO private_set_entries (platform_id, key_id, tag, strength, present, version, changed_at)
        SELECT $1, $2, decode(md5($3 || i::text), 'hex'), CASE WHEN i % 3 = 0 THEN 'possible' ELSE 'strong' END, true,
-              nextval('private_set_version')
+              nextval('private_set_version'), now()
        FROM generate_series(1, $4) AS i`,
               [big, keyId, randomBytes(8).toString('hex'), SET_SIZE],
             );

@@ -24,13 +24,15 @@ export async function isolatedDatabase(label: string): Promise<{ url: string; ow
   const base = loadConfig();
   const name = `ostracon_test_${label}_${randomBytes(3).toString('hex')}`;
   // Created and migrated by the owner; the apps connect as the application's role, as everywhere.
+  // scripts/test.sh migrates a template once: a copy of it is the same schema, ten times faster.
+  const template = process.env.OSTRACON_TEST_TEMPLATE;
   const admin = new Client({ connectionString: base.database.migrationUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
   await admin.end();
   const url = withDatabase(base.database.url, name);
   const ownerUrl = withDatabase(base.database.migrationUrl, name);
-  await runMigrations({ ...base, database: { ...base.database, url, migrationUrl: ownerUrl } }, MIGRATIONS);
+  if (!template) await runMigrations({ ...base, database: { ...base.database, url, migrationUrl: ownerUrl } }, MIGRATIONS);
   return {
     url,
     ownerUrl,
