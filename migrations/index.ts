@@ -17,6 +17,7 @@ import { SessionsEndWhenAPersonMoves1764512900000 } from './1764512900000-sessio
 import { RecordAttempts1764520000000 } from './1764520000000-record-attempts';
 import { ReportLinkedAccounts1764522000000 } from './1764522000000-report-linked-accounts';
 import { AppealsAndEarlyEnds1764523000000 } from './1764523000000-appeals-and-early-ends';
+import { IndexDirectivesInFlightByOrder1764524000000 } from './1764524000000-index-directives-in-flight-by-order';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   RecordAttempts1764520000000,
   ReportLinkedAccounts1764522000000,
   AppealsAndEarlyEnds1764523000000,
+  IndexDirectivesInFlightByOrder1764524000000,
 ];
