@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { type INestApplicationContext } from '@nestjs/common';
 import { ManualClock, type AuthenticatedClient } from '@ostracon/common';
 import { EnforcementModule } from '@ostracon/enforcement';
@@ -112,6 +113,32 @@ describe('sign-up index: a rebuild in a worker thread', () => {
     const later = uniqueEmail();
     await banned(later);
     expect(await decision(later)).toBe('block');
+  });
+
+  it('builds at the lowest priority in a thread of its own, the thread that answers checks keeping its own', async () => {
+    /** Each thread of this process and its nice value (/proc/self/task/<tid>/stat, the 19th field; Linux). */
+    const niceByThread = () =>
+      new Map(
+        readdirSync('/proc/self/task').map((tid) => {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+          // After the command (in parentheses, spaces allowed) come the state (3rd field) … the nice value (19th).
+          return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const;
+        }),
+      );
+    const before = niceByThread();
+    expect(before.get(process.pid)).toBe(0);
+    clock.advance(1000);
+    let done = false;
+    const rebuilding = index.rebuild().then(() => (done = true));
+    const seen = new Set<number>();
+    while (!done) {
+      for (const [tid, nice] of niceByThread()) if (!before.has(tid)) seen.add(nice);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await rebuilding;
+    // The build's thread was seen at 19 (PRIORITY_LOW); this thread, which serves checks, never left 0.
+    expect(seen.has(19)).toBe(true);
+    expect(niceByThread().get(process.pid)).toBe(0);
   });
 
   it('keeps the old index serving when a build fails', async () => {
