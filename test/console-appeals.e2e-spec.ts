@@ -144,6 +144,8 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     // Its certificate says it was relieved, not revoked.
     await page.goto(`${base}/console/#/orders/${id}/certificate`);
     expect(await page.locator('[data-testid="certificate-title"]').innerText()).toContain('Attestation d’exécution et de relèvement');
+    await expectClean(page, 'certificate of a relieved order');
+    await screenshot(page, 'certificate-relieved-desktop');
 
     const view = (await world.api.request({ method: 'GET', url: `/v1/orders/${id}`, key: world.authority.apiKey })).body;
     expect(view).toMatchObject({
@@ -194,6 +196,11 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
     await page.waitForFunction(() => document.querySelector('.ost-timeline')?.textContent?.includes('Peine infirmée en appel'));
     await expectClean(page, 'order quashed, phone');
     await screenshot(page, 'order-quashed-phone');
+    // Its certificate says the sentence was quashed, not that the order was revoked.
+    await page.goto(`${base}/console/#/orders/${id}/certificate`);
+    expect(await page.locator('[data-testid="certificate-title"]').innerText()).toContain('peine infirmée en appel');
+    await expectClean(page, 'certificate of a quashed order, phone');
+    await screenshot(page, 'certificate-quashed-phone');
 
     await page.goto(`${base}/console/#/orders?status=quashed`);
     await page.waitForFunction(
