@@ -4,7 +4,7 @@ import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import { ScreeningIndexService } from '@ostracon/screening';
 import type { Browser, Page } from 'playwright-core';
 import { RAW, orderBody } from './support/builders';
-import { collectProblems, expectFrench, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { collectProblems, expectFrench, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { startConsoleWorld } from './support/console-world';
 import { waitFor } from './support/isolated';
 import type { World } from './support/world';
@@ -58,12 +58,7 @@ describe('console: attempts', () => {
   });
 
   async function signedInPage(login: string): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    await page.goto(`${base}/console/`);
-    await signInThroughProvider(page, login);
-    await page.waitForSelector('[data-testid="who"]');
+    const { page } = await signedInContext(browser, base, login, { viewport: { width: 1280, height: 900 } });
     // From here on: the signed-out check (401) and the provider's login page are not the console's.
     return { page, problems: collectProblems(page) };
   }

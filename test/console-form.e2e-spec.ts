@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import type { Browser, Page } from 'playwright-core';
-import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { startConsoleWorld } from './support/console-world';
 import type { World } from './support/world';
 
@@ -45,13 +45,7 @@ describe('the new-order form and French problems in a browser', () => {
    * recorded in `problems`, unless `expected` says the page asked for it (a 404 it shows as such).
    */
   async function signedInPage(viewport = DESKTOP, expected: (url: string, status: number) => boolean = () => false) {
-    const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'UTC', viewport });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    await page.goto(`${base}/console/`);
-    await signInThroughProvider(page, clerk);
-    // On a phone the person is in the DSFR menu, closed: present, not visible.
-    await page.waitForSelector('[data-testid="who"]', { state: 'attached' });
+    const { page } = await signedInContext(browser, base, clerk, { timezoneId: 'UTC', viewport });
     // From here on: the provider's own login page (its 401 and web fonts) is not the console.
     const problems: string[] = [];
     page.on('console', (m) => {

@@ -5,7 +5,7 @@ import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import canonicalize from 'canonicalize';
 import type { Browser, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
-import { expectFrench, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { expectFrench, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { waitFor } from './support/isolated';
 import { startConsoleWorld } from './support/console-world';
 import type { World } from './support/world';
@@ -72,9 +72,8 @@ describe('the inspector’s console', () => {
   /** What went wrong in the page: console errors, page errors, failed requests, answers ≥ 400. */
   let troubles: string[] = [];
   async function signedInPage(login: string, viewport = DESKTOP): Promise<Page> {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport, acceptDownloads: true });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
+    // Watched once signed in: before, the console is answered 401 and the provider's own page is not ours.
+    const { page } = await signedInContext(browser, base, login, { viewport, acceptDownloads: true });
     // A resource that failed is reported with its address by the listeners below.
     page.on(
       'console',
@@ -84,13 +83,6 @@ describe('the inspector’s console', () => {
     page.on('requestfailed', (r) => troubles.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
     // The favicon is the shell's (issue 28, point 10).
     page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && troubles.push(`${r.status()}: ${r.url()}`));
-    const mark = troubles.length;
-    await page.goto(`${base}/console/`);
-    await signInThroughProvider(page, login);
-    // On a phone the person is in the DSFR menu, closed: present, not visible.
-    await page.waitForSelector('[data-testid="who"]', { state: 'attached' });
-    // Before sign-in the console is answered 401 and the provider's own page is not ours.
-    troubles.splice(mark);
     return page;
   }
   beforeEach(() => {

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PeopleService } from '@ostracon/auth';
 import type { Browser, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
-import { expectFrench, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { expectFrench, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { waitFor } from './support/isolated';
 import { startConsoleWorld } from './support/console-world';
 import type { World } from './support/world';
@@ -47,12 +47,7 @@ describe('console: the person’s other accounts on the order page', () => {
   });
 
   async function signedInPage(width: number, height: number): Promise<Page> {
-    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width, height } });
-    context.setDefaultTimeout(15_000);
-    const page = await context.newPage();
-    await page.goto(`${base}/console/`);
-    await signInThroughProvider(page, clerk);
-    await page.waitForSelector('[data-testid="who"]', { state: 'attached' });
+    const { page } = await signedInContext(browser, base, clerk, { viewport: { width, height }, timeout: 15_000 });
     problems.length = 0;
     page.on(
       'console',

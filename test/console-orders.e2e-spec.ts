@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import type { Browser, Page } from 'playwright-core';
 import { idempotencyKey, orderBody } from './support/builders';
-import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signInThroughProvider } from './support/chromium';
+import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { OffsetClock, waitFor } from './support/isolated';
 import { submitOrder } from './support/test-app';
 import { startConsoleWorld } from './support/console-world';
@@ -213,12 +213,7 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
     const problems: string[] = [];
 
     async function signedInPage(login: string, width = 1280, height = 900): Promise<Page> {
-      const context = await browser.newContext({ locale: 'fr-FR', viewport: { width, height }, acceptDownloads: true });
-      context.setDefaultTimeout(15_000);
-      const page = await context.newPage();
-      await page.goto(`${base}/console/`);
-      await signInThroughProvider(page, login);
-      await page.waitForSelector('[data-testid="who"]', { state: 'attached' });
+      const { page } = await signedInContext(browser, base, login, { viewport: { width, height }, acceptDownloads: true, timeout: 15_000 });
       // Watched from here: the way in (the 401 that sends to the provider, its page) is console.e2e-spec's.
       problems.length = 0;
       // A response ≥ 400 is also a console error ("Failed to load resource"): judged by the response listener below.
@@ -437,9 +432,10 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
       await page.waitForFunction((c) => document.querySelector(c)?.textContent?.includes('délai respecté'), card, { timeout: 15_000 });
       expect((await page.locator(card).innerText()).toLowerCase()).toContain('exécutée');
       expect(progress.length).toBeGreaterThan(0);
-      // Every platform final: no more asking.
+      // Every platform final: no more asking. The page asks every 3 s (POLL_MS in pages/order.tsx),
+      // so a page still asking would ask within this wait.
       const asked = progress.length;
-      await page.waitForTimeout(7000);
+      await page.waitForTimeout(3000 + 1000);
       expect(progress.length).toBe(asked);
       expect(problems).toEqual([]);
       await page.context().close();

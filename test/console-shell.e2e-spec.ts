@@ -12,7 +12,7 @@ import {
   noHorizontalOverflow,
   screenshot,
   seriousAccessibilityViolations,
-  signInThroughProvider,
+  signedInContext,
 } from './support/chromium';
 import { waitFor } from './support/isolated';
 import { submitOrder } from './support/test-app';
@@ -90,17 +90,7 @@ describe('the console’s shell in a browser', () => {
     login: string,
     options: { timezoneId?: string; permissions?: string[] } = {},
   ): Promise<{ page: Page; context: BrowserContext; problems: string[] }> {
-    const context = await browser.newContext({
-      locale: 'fr-FR',
-      viewport: { width: 1280, height: 900 },
-      ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
-    });
-    if (options.permissions) await context.grantPermissions(options.permissions, { origin: base });
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    await page.goto(`${base}/console/`);
-    await signInThroughProvider(page, login);
-    await page.waitForSelector('[data-testid="who"]');
+    const { context, page } = await signedInContext(browser, base, login, { viewport: { width: 1280, height: 900 }, ...options });
     const problems = collectProblems(page);
     return { page, context, problems };
   }

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page, chromium } from 'playwright-core';
 
 /** Debian's chromium (scripts/services.sh ensure_chromium installs it); CHROMIUM_PATH elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -36,6 +36,57 @@ export async function signInThroughProvider(page: Page, login: string): Promise<
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill('any');
   await page.locator('button[type="submit"]').click();
+}
+
+type SignedInState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+/** What each browser's first sign-in per person left: its cookies and storage, by `<base> <login>`. */
+const signedInStates = new WeakMap<Browser, Map<string, SignedInState>>();
+
+/**
+ * A new window (context) on the console at `base`, signed in as `login`. The first time in this
+ * browser it signs in through the provider's login form (signInThroughProvider); after that the
+ * window starts with what that sign-in left, as a person opening another window does, which saves
+ * the provider's round of pages (1.7–1.9 s each time on a CI machine). A session that has ended
+ * since (signed out, expired) is found out and signed in again, in a window of its own.
+ *
+ * The way in itself is tested where it is the subject (console.e2e-spec, sessions-browser.e2e-spec).
+ */
+export async function signedInContext(
+  browser: Browser,
+  base: string,
+  login: string,
+  options: BrowserContextOptions & { timeout?: number; permissions?: string[] } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const { timeout = 10_000, permissions, ...contextOptions } = options;
+  const states = signedInStates.get(browser) ?? new Map<string, SignedInState>();
+  signedInStates.set(browser, states);
+  const key = `${base} ${login}`;
+  const open = async (storageState?: SignedInState) => {
+    const context = await browser.newContext({ locale: 'fr-FR', ...contextOptions, storageState });
+    if (permissions) await context.grantPermissions(permissions, { origin: base });
+    context.setDefaultTimeout(timeout);
+    const page = await context.newPage();
+    await page.goto(`${base}/console/`);
+    return { context, page };
+  };
+  // On a phone the person is in the DSFR menu, closed: present, not visible.
+  const who = '[data-testid="who"]';
+  const known = states.get(key);
+  if (known) {
+    const reused = await open(known);
+    const shown = await reused.page.waitForSelector(`${who}, [data-testid="proconnect"], input[name="login"]`, {
+      state: 'attached',
+    });
+    if ((await shown.getAttribute('data-testid')) === 'who') return reused;
+    await reused.context.close();
+    states.delete(key);
+  }
+  const fresh = await open();
+  await signInThroughProvider(fresh.page, login);
+  await fresh.page.waitForSelector(who, { state: 'attached' });
+  states.set(key, await fresh.context.storageState());
+  return fresh;
 }
 
 /** axe-core's WCAG 2.1 A/AA rules on the page as it is: the violations of impact serious or critical. */
