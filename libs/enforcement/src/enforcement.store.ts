@@ -315,7 +315,8 @@ export class EnforcementStore {
   async queueDue(em: EntityManager, now: Date, limit: number): Promise<{ claimed: number; queued: Relayed[] }> {
     const claimed = await queryRows<RelayedRow>(
       em,
-      `SELECT o.id AS outbox_id, d.id AS directive_id, d.order_id, d.platform_id, d.type, ${PUSH_SQL} AS push, d.next_attempt_at
+      `SELECT o.id AS outbox_id, d.id AS directive_id, d.order_id, d.platform_id, d.type, ${PUSH_SQL} AS push, d.next_attempt_at,
+         $1::timestamptz AS queued_at
        FROM outbox o
        JOIN directives d ON d.id = o.directive_id
        JOIN platforms p ON p.id = d.platform_id
