@@ -115,7 +115,11 @@ export class DirectiveProcessor implements OnApplicationBootstrap, OnApplication
     const parsed = deliverBatchJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError('job payload does not match its schema');
     const { directives } = parsed.data;
-    const outcomes = await this.delivery.deliverBatch(directives.map((d) => d.directiveId));
+    // A batch can take a while against a slow platform: each directive done is progress to the watchdog.
+    const outcomes = await this.delivery.deliverBatch(
+      directives.map((d) => d.directiveId),
+      () => (this.lastProgress = Date.now()),
+    );
     const retries = directives.flatMap((d, i) => {
       const outcome = outcomes[i]!;
       if (outcome.kind !== 'retry') return [];

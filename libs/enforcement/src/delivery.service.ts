@@ -57,9 +57,10 @@ export class DeliveryService implements OnApplicationShutdown {
   /**
    * A relay pass's directives for one platform (decision 0031): read in one query, sent as slots
    * free up, each recorded; the outcomes in the order of `ids`. A directive whose failed attempt
-   * set its next time is left to the job of its own that the retry got.
+   * set its next time is left to the job of its own that the retry got. `settled` is called as
+   * each directive is done with (the worker's watchdog counts it as progress).
    */
-  async deliverBatch(ids: string[]): Promise<DeliveryOutcome[]> {
+  async deliverBatch(ids: string[], settled: () => void = () => undefined): Promise<DeliveryOutcome[]> {
     const rows = new Map((await this.directives.toSend(ids)).map((r) => [r.id, r]));
     const now = this.clock.now().getTime();
     return Promise.all(
@@ -68,7 +69,7 @@ export class DeliveryService implements OnApplicationShutdown {
         if (d?.status === 'queued' && d.nextAttemptAt && d.nextAttemptAt.getTime() > now) {
           return { kind: 'done' as const, note: 'waits for its retry' };
         }
-        return this.send(d);
+        return this.send(d).finally(settled);
       }),
     );
   }
