@@ -2,9 +2,11 @@
  * Enforcement benchmark (issue: directives reach platforms). Run with `npm run bench`.
  *
  * 1. Throughput: N orders wait in the outbox; a worker process starts; directives delivered per
- *    second until the last one lands. Baseline in the same run: the same simulated platform fed
- *    by a bare loop of signed POSTs at the same concurrency (what the platform and the machine
- *    can take), so the figure is also a ratio.
+ *    second until the last one lands. Baselines in the same run, at the same concurrency: the same
+ *    simulated platform fed by a bare loop of signed POSTs (what the platform and the machine can
+ *    take), so the figure is also a ratio; the same POSTs through a bare BullMQ worker (the
+ *    queue's own cost); and the same POSTs with the minimum durable record of each in PostgreSQL
+ *    (its row and its two audit events, batched as the service batches them).
  * 2. Latency: orders submitted at a fixed rate through the API while the worker runs; time from
  *    the API's 201 to the platform receiving the directive, p50 and p99.
  */
