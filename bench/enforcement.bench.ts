@@ -84,6 +84,9 @@ async function pool<T>(items: T[], width: number, work: (item: T) => Promise<voi
   );
 }
 
+/** The worker processes started and not yet exited. */
+const workers = new Set<ChildProcess>();
+
 async function main() {
   // The simulated platform listens on 127.0.0.1, which a production worker refuses (as npm test allows it).
   process.env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ??= 'true';
@@ -302,8 +305,15 @@ async function main() {
   const env = { ...process.env, LOG_LEVEL: 'error', DELIVERY_CONCURRENCY: String(CONCURRENCY), RELAY_SWEEP_MS: '1000' };
   // BENCH_PROFILE_DIR=<dir> writes the worker's CPU profile there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const startWorker = () =>
-    spawn(process.execPath, [...profile, join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], { env, stdio: 'inherit' });
+  const startWorker = () => {
+    const child = spawn(process.execPath, [...profile, join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], {
+      env,
+      stdio: 'inherit',
+    });
+    workers.add(child);
+    child.once('exit', () => workers.delete(child));
+    return child;
+  };
   let submitted = 0;
 
   /** 1. Throughput: ORDERS orders wait in the outbox; a worker process starts and drains them. */
@@ -433,6 +443,8 @@ main().then(
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    // A worker left running would go on draining the next run's database, on the same port.
+    for (const worker of workers) worker.kill('SIGKILL');
     process.exit(1);
   },
 );
