@@ -63,15 +63,20 @@ export class DeliveryService implements OnApplicationShutdown {
   async deliverBatch(ids: string[], settled: () => void = () => undefined): Promise<DeliveryOutcome[]> {
     const rows = new Map((await this.directives.toSend(ids)).map((r) => [r.id, r]));
     const now = this.clock.now().getTime();
-    return Promise.all(
-      ids.map((id) => {
+    const outcomes = await Promise.allSettled(
+      ids.map(async (id): Promise<DeliveryOutcome> => {
         const d = rows.get(id);
         if (d?.status === 'queued' && d.nextAttemptAt && d.nextAttemptAt.getTime() > now) {
-          return { kind: 'done' as const, note: 'waits for its retry' };
+          return { kind: 'done', note: 'waits for its retry' };
         }
         return this.send(d).finally(settled);
       }),
     );
+    // The job fails (and BullMQ runs it again) only once none of its POSTs is still under way, so
+    // that the next run cannot send a directive a second time while its first POST is unanswered.
+    const failure = outcomes.find((o) => o.status === 'rejected');
+    if (failure) throw failure.reason;
+    return outcomes.map((o) => (o as PromiseFulfilledResult<DeliveryOutcome>).value);
   }
 
   private async send(d: DirectiveToSend | undefined): Promise<DeliveryOutcome> {
