@@ -134,6 +134,29 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     expect(d).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
+  it('delivers a backlog for one platform sent together, retrying those the platform refused, each once', async () => {
+    const sim = new SimulatedPlatform().respond({ status: 503 }, { status: 500 });
+    const { id: platform } = await pushPlatform(sim);
+    // Due together: the relay's next pass hands the platform's five directives to one job (decision 0031).
+    const startsAt = daysFrom(clock.now(), 2);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await submit([platform], { startsAt: startsAt.toISOString(), durationDays: 10 })).id);
+    clock.offsetMs = 3 * 86_400_000;
+    await waitFor(async () => {
+      for (const id of ids) if ((await events(id, 'directive.delivered')).length !== 1) return false;
+      return true;
+    }, 'every directive delivered');
+    expect(sim.requests).toBe(7);
+    expect(new Set(sim.received.map((r) => r.body.orderId))).toEqual(new Set(ids));
+    expect(sim.received).toHaveLength(5);
+    const failures = (await Promise.all(ids.map((id) => events(id, 'directive.delivery_failed')))).flat();
+    expect(failures.map((e) => [e.data.attempt, e.data.final])).toEqual([
+      [1, false],
+      [1, false],
+    ]);
+    for (const id of ids) expect((await directives(id)).map((d) => d.status)).toEqual(['delivered']);
+  });
+
   it('retries a platform that hangs, drops the connection, cuts its answer off or redirects, then delivers once', async () => {
     const sim = new SimulatedPlatform().respond({ hang: true }, { drop: true }, { cutOff: true }, { status: 302 });
     const { id: platform } = await pushPlatform(sim);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { CHANNELS, PgListener, redisReady } from '@ostracon/database';
-import { type DeliverJob, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
+import { type DirectiveJob, OutboxRelay, directivesQueue, producerConnection } from '@ostracon/enforcement';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { WORKER_OPTIONS, type WorkerOptions } from './worker-options';
@@ -16,7 +16,7 @@ const BATCH = 500;
 export class OutboxRelayProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   private redis?: Redis;
-  private queue?: Queue<DeliverJob>;
+  private queue?: Queue<DirectiveJob>;
   private sweep?: NodeJS.Timeout;
   private requeue?: NodeJS.Timeout;
   private running: Promise<void> | null = null;

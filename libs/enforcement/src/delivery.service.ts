@@ -10,10 +10,12 @@ import { directivePayload } from './directive-payload';
 import { EnforcementReads } from './enforcement.reads';
 import type { DirectiveToSend } from './enforcement.types';
 import type { DeliverJob } from './queue';
+import { Slots } from './slots';
 
 /**
- * One turn of a delivery job: re-read the directive, do nothing if its work is done, else send it
- * through its platform's adapter and breaker, and hand the result to the recorder.
+ * One turn of a delivery job: re-read the directive (or a relay pass's directives for one
+ * platform), do nothing for one whose work is done, else send it through its platform's adapter
+ * and breaker, and hand the result to the recorder.
  */
 @Injectable()
 export class DeliveryService implements OnApplicationShutdown {
@@ -21,6 +23,8 @@ export class DeliveryService implements OnApplicationShutdown {
   private readonly breakers: CircuitBreakers;
   /** Directives of the jobs in hand are read together, one query for all. */
   private readonly reads: Batcher<string, DirectiveToSend | undefined>;
+  /** The POSTs under way, whichever job they belong to: DELIVERY_CONCURRENCY at most. */
+  private readonly slots: Slots;
 
   constructor(
     private readonly directives: EnforcementReads,
@@ -31,6 +35,7 @@ export class DeliveryService implements OnApplicationShutdown {
   ) {
     this.cipher = new KeyRingCipher(config.accounts.encryptionKeys);
     this.breakers = new CircuitBreakers(config.delivery.breakerFailures, config.delivery.breakerHalfOpenMs);
+    this.slots = new Slots(config.delivery.concurrency);
     this.reads = new Batcher(async (ids) => {
       const rows = new Map((await this.directives.toSend(ids)).map((r) => [r.id, r]));
       return ids.map((id) => rows.get(id));
@@ -46,7 +51,35 @@ export class DeliveryService implements OnApplicationShutdown {
   }
 
   async deliver(job: DeliverJob): Promise<DeliveryOutcome> {
-    const d = await this.reads.add(job.directiveId);
+    return this.send(await this.reads.add(job.directiveId));
+  }
+
+  /**
+   * A relay pass's directives for one platform (decision 0031): read in one query, sent as slots
+   * free up, each recorded; the outcomes in the order of `ids`. A directive whose failed attempt
+   * set its next time is left to the job of its own that the retry got. `settled` is called as
+   * each directive is done with (the worker's watchdog counts it as progress).
+   */
+  async deliverBatch(ids: string[], settled: () => void = () => undefined): Promise<DeliveryOutcome[]> {
+    const rows = new Map((await this.directives.toSend(ids)).map((r) => [r.id, r]));
+    const now = this.clock.now().getTime();
+    const outcomes = await Promise.allSettled(
+      ids.map(async (id): Promise<DeliveryOutcome> => {
+        const d = rows.get(id);
+        if (d?.status === 'queued' && d.nextAttemptAt && d.nextAttemptAt.getTime() > now) {
+          return { kind: 'done', note: 'waits for its retry' };
+        }
+        return this.send(d).finally(settled);
+      }),
+    );
+    // The job fails (and BullMQ runs it again) only once none of its POSTs is still under way, so
+    // that the next run cannot send a directive a second time while its first POST is unanswered.
+    const failure = outcomes.find((o) => o.status === 'rejected');
+    if (failure) throw failure.reason;
+    return outcomes.map((o) => (o as PromiseFulfilledResult<DeliveryOutcome>).value);
+  }
+
+  private async send(d: DirectiveToSend | undefined): Promise<DeliveryOutcome> {
     if (!d) return { kind: 'done', note: 'no such directive' };
     // Jobs are added once the relay has committed (libs/enforcement OutboxRelay): a job sees its directive queued or beyond.
     if (d.status !== 'queued') return { kind: 'done', note: `already ${d.status}` };
@@ -62,8 +95,8 @@ export class DeliveryService implements OnApplicationShutdown {
       // The breaker counts a `retry` result as a failure; an open breaker throws, and costs no attempt.
       // The signature's timestamp is checked against the receiver's wall clock, so it is the real
       // time, whatever the service's (injectable) clock says.
-      const result = await this.breakers.execute(d.platformId, () =>
-        adapter.deliver(target, payload, { webhookId: `msg_${d.id}`, at: new Date() }),
+      const result = await this.slots.run(() =>
+        this.breakers.execute(d.platformId, () => adapter.deliver(target, payload, { webhookId: `msg_${d.id}`, at: new Date() })),
       );
       if (result.kind === 'delivered') {
         await this.recorder.recordDelivered(d.id, at, 'push');

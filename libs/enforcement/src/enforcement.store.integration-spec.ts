@@ -116,6 +116,42 @@ describe('EnforcementStore: the transitions of directives, outbox and order plat
     expect(await platformOf(id, push)).toMatchObject({ status: 'enforced', slaDeadline: null });
   });
 
+  it('marks a batch once: only directives still queued, each with its own clock, stopped only for the appealed order', async () => {
+    const [running, appealed, replayed] = [await order([push]), await order([push]), await order([push])];
+    await relayAll();
+    const [r, a, p] = [
+      (await directiveOf(running, push))[0]!,
+      (await directiveOf(appealed, push))[0]!,
+      (await directiveOf(replayed, push))[0]!,
+    ];
+    await dataSource.transaction((em) => store.markDelivered(em, [{ id: p.id, at: new Date() }]));
+    await dataSource.query(
+      `UPDATE ban_orders SET suspended_at = now(), appealed_at = now(), appeal_lodged_on = CURRENT_DATE, appeal_reference = 'CA-TEST' WHERE id = $1`,
+      [appealed],
+    );
+    const [at1, at2] = [new Date(Date.now() - 60_000), new Date()];
+    const delivered = await dataSource.transaction((em) =>
+      store.markDelivered(em, [
+        { id: r.id, at: at1 },
+        { id: a.id, at: at2 },
+        { id: p.id, at: at2 },
+      ]),
+    );
+    expect(delivered.map((d) => [d.id, d.deliveredAt, d.slaDeadline]).sort()).toEqual(
+      [
+        [r.id, at1, new Date(at1.getTime() + 48 * 3600_000)],
+        [a.id, at2, null],
+      ].sort(),
+    );
+    const rows = await dataSource.query(`SELECT id, sla_stopped_at FROM directives WHERE id = ANY($1::uuid[])`, [[r.id, a.id]]);
+    expect(new Map(rows.map((x: { id: string; sla_stopped_at: Date | null }) => [x.id, x.sla_stopped_at]))).toEqual(
+      new Map([
+        [r.id, null],
+        [a.id, at2],
+      ]),
+    );
+  });
+
   it('acknowledges: enforced for a suspend, lifted for a lift, which waits until its suspend settled', async () => {
     const id = await order([pull]);
     await relayAll();

@@ -49,6 +49,8 @@ export interface DirectiveToSend extends DirectiveRef {
   status: DirectiveStatus;
   attempts: number;
   queuedAt: Date | null;
+  /** When a failed attempt's retry is due (its own job's delay); null before any failure. */
+  nextAttemptAt: Date | null;
   effectiveFrom: Date;
   effectiveUntil: Date;
   slaDeadline: Date | null;
@@ -74,10 +76,12 @@ export interface Relayed {
   type: DirectiveType;
   push: boolean;
   nextAttemptAt: Date | null;
+  /** When its relay pass queued it: with the platform, the id of the job it went out in. */
+  queuedAt: Date | null;
 }
 
 /** The columns a relay's claim and the lost-job sweep read, under these names. */
-export type RelayedRow = Pick<DirectivesRow, 'order_id' | 'platform_id' | 'type' | 'next_attempt_at'> & {
+export type RelayedRow = Pick<DirectivesRow, 'order_id' | 'platform_id' | 'type' | 'next_attempt_at' | 'queued_at'> & {
   outbox_id: OutboxRow['id'];
   directive_id: DirectivesRow['id'];
   push: boolean;
@@ -92,6 +96,7 @@ export function relayedOf(r: RelayedRow): Relayed {
     type: r.type,
     push: r.push,
     nextAttemptAt: r.next_attempt_at,
+    queuedAt: r.queued_at,
   };
 }
 

@@ -18,13 +18,18 @@ export { EnforcementModule } from './enforcement.module';
 export { EnforcementErrors } from './enforcement.errors';
 export {
   DIRECTIVES_QUEUE,
+  DELIVER_BATCH_JOB,
   DELIVER_JOB,
   DIRECTIVE_JOB_NAMES,
+  deliverBatchJobSchema,
   deliverJobSchema,
   directivesQueue,
+  jobIdOf,
   producerConnection,
   workerConnection,
+  type DeliverBatchJob,
   type DeliverJob,
+  type DirectiveJob,
 } from './queue';
 export { type DirectivePayload } from './adapters/platform-adapter';
 export {

@@ -14,12 +14,13 @@ import {
   testConfig,
   waitFor,
 } from '@ostracon/test-support';
+import type { Job, Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DirectivePlanner } from './directive-planner';
 import { EnforcementModule } from './enforcement.module';
 import { EnforcementReads } from './enforcement.reads';
 import { OutboxRelay } from './outbox-relay';
-import { directivesQueue, producerConnection } from './queue';
+import { type DirectiveJob, directivesQueue, producerConnection } from './queue';
 
 /** The outbox relay against the real PostgreSQL and Redis, the lib alone: relays racing, and a queue closed mid-connect. */
 describe('outbox relay', () => {
@@ -41,6 +42,11 @@ describe('outbox relay', () => {
     await lib?.close();
     await redis.stop();
   });
+
+  /** The directives a job carries: one, or a relay pass's for one platform. */
+  const carried = (job: Job<DirectiveJob>) =>
+    'directives' in job.data ? job.data.directives.map((d) => d.directiveId) : [job.data.directiveId];
+  const jobsOf = async (queue: Queue<DirectiveJob>) => (await queue.getJobs(['waiting', 'delayed', 'active'])).flatMap(carried);
 
   /** Orders starting tomorrow, planned as an order's transaction plans them. */
   async function ordersStartingTomorrow(n: number): Promise<string[]> {
@@ -126,8 +132,7 @@ describe('outbox relay', () => {
         expect(await status(kept)).toEqual(['queued']);
         expect(await status(revoked)).toEqual(['cancelled']);
         const [directive] = await reads.directivesOf(dataSource, [kept]);
-        const jobs = await requeue.getJobs(['waiting', 'delayed', 'active']);
-        expect(jobs.map((j) => j.data.directiveId)).toContain(directive!.id);
+        expect(await jobsOf(requeue)).toContain(directive!.id);
       } finally {
         await requeue.close();
         again.disconnect();
@@ -150,16 +155,47 @@ describe('outbox relay', () => {
     const queue = directivesQueue(connection);
     const relay = context.get(OutboxRelay);
     try {
-      await relay.relayBatch(queue, 100);
+      // One pass each: a job of its own each.
+      for (let i = 0; i < 3; i++) await relay.relayBatch(queue, 1);
       const reads = context.get(EnforcementReads);
       const [lost] = await reads.directivesOf(dataSource, [ids[2]!]);
-      const job = (await queue.getJobs(['waiting', 'delayed'])).find((j) => j.data.directiveId === lost!.id)!;
+      const job = (await queue.getJobs(['waiting', 'delayed'])).find((j) => carried(j).includes(lost!.id))!;
       await job.remove(); // Redis lost this one; the others' jobs are alive.
       // Everything queued counts as stale here; two at a time, oldest first.
       const found: number[] = [];
       for (let sweep = 0; sweep < 4 && !found.some((n) => n > 0); sweep++) found.push(await relay.requeueLost(queue, -60_000, 2));
       expect(found.some((n) => n === 1)).toBe(true);
-      expect((await queue.getJobs(['waiting', 'delayed'])).map((j) => j.data.directiveId)).toContain(lost!.id);
+      expect(await jobsOf(queue)).toContain(lost!.id);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
+  it("hands a pass's directives for one platform to one job, which the sweep finds alive, and re-creates a job for each once it is lost", async () => {
+    const push = await platformRow(dataSource, 'push');
+    const authority = await authorityRow(dataSource);
+    const planner = context.get(DirectivePlanner);
+    const orders: string[] = [];
+    for (let i = 0; i < 3; i++)
+      orders.push(
+        await plannedOrder(dataSource, planner, { authority, platforms: [push], startsAt: new Date(clock.now().getTime() - 1000) }),
+      );
+    const connection = producerConnection(testConfig({ databaseUrl: lib.db.url, redisUrl: redis.url }), 'test-batch');
+    await redisReady(connection);
+    const queue = directivesQueue(connection);
+    const relay = context.get(OutboxRelay);
+    try {
+      await relay.relayBatch(queue, 100);
+      const ids = (await context.get(EnforcementReads).directivesOf(dataSource, orders)).map((d) => d.id);
+      const mine = (await queue.getJobs(['waiting'])).filter((j) => carried(j).some((id) => ids.includes(id)));
+      expect(mine.map((j) => [j.name, carried(j).sort()])).toEqual([['deliver-batch', [...ids].sort()]]);
+      // Everything queued counts as stale here: the pass's job is alive, so nothing is re-created.
+      expect(await relay.requeueLost(queue, -60_000)).toBe(0);
+      await mine[0]!.remove(); // Redis lost it.
+      expect(await relay.requeueLost(queue, -60_000)).toBeGreaterThanOrEqual(3);
+      const again = (await queue.getJobs(['waiting', 'delayed'])).filter((j) => carried(j).some((id) => ids.includes(id)));
+      expect(again.map((j) => [j.name, carried(j)]).sort()).toEqual(ids.map((id) => ['deliver', [id]]).sort());
     } finally {
       await queue.close();
       connection.disconnect();

@@ -4,13 +4,39 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 
 export const DIRECTIVES_QUEUE = 'directives';
+/** One directive: a relay pass's only one for its platform, a retry, or a job the sweep re-created. */
 export const DELIVER_JOB = 'deliver';
+/** A relay pass's directives for one platform, sent together (decision 0031). */
+export const DELIVER_BATCH_JOB = 'deliver-batch';
 /** Every job name the directives queue carries: the worker refuses to start without a handler for each. */
-export const DIRECTIVE_JOB_NAMES = [DELIVER_JOB] as const;
+export const DIRECTIVE_JOB_NAMES = [DELIVER_JOB, DELIVER_BATCH_JOB] as const;
+/** The most directives one batch job carries: a relay pass claims no more. */
+export const MAX_BATCH = 500;
 
+const directiveIds = { directiveId: z.uuid(), outboxId: z.string().regex(/^\d+$/) };
 /** A job carries ids only; the processor re-reads the directive (docs/CONTRIBUTING.md § Jobs). */
-export const deliverJobSchema = z.strictObject({ v: z.literal(1), directiveId: z.uuid(), outboxId: z.string().regex(/^\d+$/) });
+export const deliverJobSchema = z.strictObject({ v: z.literal(1), ...directiveIds });
 export type DeliverJob = z.infer<typeof deliverJobSchema>;
+export const deliverBatchJobSchema = z.strictObject({
+  v: z.literal(1),
+  directives: z.array(z.strictObject(directiveIds)).min(1).max(MAX_BATCH),
+});
+export type DeliverBatchJob = z.infer<typeof deliverBatchJobSchema>;
+export type DirectiveJob = DeliverJob | DeliverBatchJob;
+
+/** The job id of an outbox row (BullMQ refuses ids that look like integers, its own kind). */
+export function jobIdOf(outboxId: string | number): string {
+  return `outbox-${outboxId}`;
+}
+
+/**
+ * The job id of a relay pass's directives for one platform: made of what each of them keeps in
+ * PostgreSQL (`queued_at`, the pass's instant, and the platform), so that the lost-job sweep finds
+ * the job a queued directive went out in.
+ */
+export function batchJobIdOf(queuedAt: Date, platformId: string): string {
+  return `pass-${queuedAt.getTime()}-${platformId}`;
+}
 
 /**
  * BullMQ's documented settings: a Worker's connection must retry forever
@@ -55,8 +81,8 @@ class QuietlyClosedConnection extends RedisConnection {
   }
 }
 
-export function directivesQueue(connection: Redis): Queue<DeliverJob> {
-  return new Queue<DeliverJob>(
+export function directivesQueue(connection: Redis): Queue<DirectiveJob> {
+  return new Queue<DirectiveJob>(
     DIRECTIVES_QUEUE,
     {
       connection,
