@@ -29,6 +29,9 @@ const WRITERS = Number(process.env.BENCH_AUDIT_WRITERS ?? 8);
 const SECONDS = Number(process.env.BENCH_AUDIT_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_AUDIT_ROUNDS ?? 3);
 const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
+// BENCH_AUDIT_IDLE_WORKER=1 adds a third arm to each round: the worker process running with its
+// tree idle (its documented intervals at their maximum), to tell its other loops' cost from the tree's.
+const IDLE_WORKER = process.env.BENCH_AUDIT_IDLE_WORKER === '1';
 const PROOFS = 1000;
 const WARM_UP = 50;
 
@@ -55,9 +58,11 @@ async function main() {
   const tree = app.get(AuditTreeService);
 
   /** The real worker process, which keeps the tree current (and signs checkpoints) in production. */
-  const startWorker = async (): Promise<ChildProcess> => {
+  const startWorker = async (treeIdle = false): Promise<ChildProcess> => {
+    // The default cadence: tree every 500 ms, checkpoint every 5 s. Idle: neither within a round.
+    const cadence = treeIdle ? { AUDIT_TREE_INTERVAL_MS: '60000', AUDIT_CHECKPOINT_INTERVAL_MS: '3600000' } : {};
     const child = spawn(process.execPath, [join(__dirname, '..', 'apps', 'worker', 'src', 'main.js')], {
-      env: { ...process.env, LOG_LEVEL: 'info' }, // the default cadence: tree every 500 ms, checkpoint every 5 s
+      env: { ...process.env, LOG_LEVEL: 'info', ...cadence },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -98,23 +103,31 @@ async function main() {
   await append(2);
   const rounds: {
     baseline: Awaited<ReturnType<typeof append>>;
+    withIdleWorker?: Awaited<ReturnType<typeof append>>;
     withTree: Awaited<ReturnType<typeof append>> & { treeCaughtUpAfterMs: number };
   }[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  const withWorker = async <T>(treeIdle: boolean, run: () => Promise<T>): Promise<T> => {
     while ((await tree.extend(20_000)) > 0);
-    const baseline = await append(SECONDS);
-    while ((await tree.extend(20_000)) > 0);
-    const worker = await startWorker();
+    const worker = await startWorker(treeIdle);
     try {
-      const withTree = await append(SECONDS);
-      const t = performance.now();
-      const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
-      while ((await tree.size()) < n) await new Promise((r) => setTimeout(r, 10));
-      rounds.push({ baseline, withTree: { ...withTree, treeCaughtUpAfterMs: Math.round(performance.now() - t) } });
+      return await run();
     } finally {
       worker.kill('SIGTERM');
       await once(worker, 'exit');
     }
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    while ((await tree.extend(20_000)) > 0);
+    const baseline = await append(SECONDS);
+    const withIdleWorker = IDLE_WORKER ? await withWorker(true, () => append(SECONDS)) : undefined;
+    const withTree = await withWorker(false, async () => {
+      const appended = await append(SECONDS);
+      const t = performance.now();
+      const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
+      while ((await tree.size()) < n) await new Promise((r) => setTimeout(r, 10));
+      return { ...appended, treeCaughtUpAfterMs: Math.round(performance.now() - t) };
+    });
+    rounds.push({ baseline, ...(withIdleWorker && { withIdleWorker }), withTree });
     console.log(`appends round ${round + 1}`, rounds[round]);
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -125,6 +138,9 @@ async function main() {
     seconds: SECONDS,
     rounds,
     baseline: { eventsPerSec: baselinePerSec },
+    ...(IDLE_WORKER && {
+      withIdleWorker: { eventsPerSec: median(rounds.map((r) => r.withIdleWorker!.eventsPerSec)) },
+    }),
     withTree: {
       eventsPerSec: withTreePerSec,
       lagWhenWritersStopped: Math.max(...rounds.map((r) => r.withTree.lagWhenWritersStopped)),
