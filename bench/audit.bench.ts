@@ -3,7 +3,8 @@
  *
  * 1. Appends: 8 concurrent writers append one event per transaction for a fixed time, alone
  *    (the baseline) and with the real worker process keeping the tree current beside them, in
- *    three alternating rounds; the medians of events/s, and how long the tree takes to catch up
+ *    three rounds, each arm first in turn; the medians of events/s, the CPU seconds of
+ *    PostgreSQL, the worker and the bench in each arm, and how long the tree takes to catch up
  *    when the writers stop.
  * 2. Proofs at 1,000,000 events: the log is filled to a million events and the tree extended;
  *    then inclusion and consistency proofs (as the API computes them: one query for the tiles,
@@ -13,7 +14,7 @@
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -74,9 +75,38 @@ async function main() {
     return child;
   };
 
-  const append = async (seconds: number) => {
+  // CPU seconds of a set of processes, from /proc (Linux): where an arm's time goes.
+  const TICKS = 100; // USER_HZ
+  const cpuOf = (pids: number[]) =>
+    pids.reduce((sum, pid) => {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return sum + (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime
+      } catch {
+        return sum; // gone since
+      }
+    }, 0);
+  const [{ pid: backend }] = await dataSource.query(`SELECT pg_backend_pid() AS pid`);
+  const postmaster = Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+  const postgresPids = () => [
+    postmaster,
+    ...readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number),
+  ];
+
+  const append = async (seconds: number, workerPid?: number) => {
     let appended = 0;
     const deadline = Date.now() + seconds * 1000;
+    const pg = postgresPids();
+    const cpuBefore = { postgres: cpuOf(pg), worker: workerPid ? cpuOf([workerPid]) : 0, bench: process.cpuUsage() };
     const started = performance.now();
     await Promise.all(
       Array.from({ length: WRITERS }, (_, w) =>
@@ -91,44 +121,62 @@ async function main() {
       ),
     );
     const elapsed = (performance.now() - started) / 1000;
+    const bench = process.cpuUsage(cpuBefore.bench);
+    const cpuSeconds = {
+      postgres: +(cpuOf(pg) - cpuBefore.postgres).toFixed(2),
+      worker: +((workerPid ? cpuOf([workerPid]) : 0) - cpuBefore.worker).toFixed(2),
+      bench: +((bench.user + bench.system) / 1e6).toFixed(2),
+    };
     const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
-    return { eventsPerSec: Math.round(appended / elapsed), lagWhenWritersStopped: n - (await tree.size()) };
+    return { eventsPerSec: Math.round(appended / elapsed), lagWhenWritersStopped: n - (await tree.size()), cpuSeconds };
   };
 
   // Whatever an earlier run left to write out (a dropped million-row database) is flushed
-  // first, or it lands on the first round. Then a warm-up, and ROUNDS alternating rounds of
-  // the baseline (no tree) and the same with the worker keeping the tree current: a disturbance
-  // of the machine lands on one round, not on one side; the medians are compared.
+  // first, or it lands on the first round. Then a warm-up, and ROUNDS rounds of the baseline (no
+  // tree) and the same with the worker keeping the tree current, in turn first and second: a
+  // disturbance of the machine lands on one round, not on one side; the medians are compared.
   await dataSource.query('CHECKPOINT');
   await append(2);
   const rounds: {
+    order: string[];
     baseline: Awaited<ReturnType<typeof append>>;
     withIdleWorker?: Awaited<ReturnType<typeof append>>;
     withTree: Awaited<ReturnType<typeof append>> & { treeCaughtUpAfterMs: number };
   }[] = [];
-  const withWorker = async <T>(treeIdle: boolean, run: () => Promise<T>): Promise<T> => {
+  const withWorker = async <T>(treeIdle: boolean, run: (pid: number) => Promise<T>): Promise<T> => {
     while ((await tree.extend(20_000)) > 0);
     const worker = await startWorker(treeIdle);
     try {
-      return await run();
+      return await run(worker.pid!);
     } finally {
       worker.kill('SIGTERM');
       await once(worker, 'exit');
     }
   };
+  const arms = {
+    baseline: async () => {
+      while ((await tree.extend(20_000)) > 0);
+      return append(SECONDS);
+    },
+    withIdleWorker: () => withWorker(true, (pid) => append(SECONDS, pid)),
+    withTree: () =>
+      withWorker(false, async (pid) => {
+        const appended = await append(SECONDS, pid);
+        const t = performance.now();
+        const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
+        while ((await tree.size()) < n) await new Promise((r) => setTimeout(r, 10));
+        return { ...appended, treeCaughtUpAfterMs: Math.round(performance.now() - t) };
+      }),
+  };
+  const order: (keyof typeof arms)[] = IDLE_WORKER ? ['baseline', 'withIdleWorker', 'withTree'] : ['baseline', 'withTree'];
   for (let round = 0; round < ROUNDS; round++) {
-    while ((await tree.extend(20_000)) > 0);
-    const baseline = await append(SECONDS);
-    const withIdleWorker = IDLE_WORKER ? await withWorker(true, () => append(SECONDS)) : undefined;
-    const withTree = await withWorker(false, async () => {
-      const appended = await append(SECONDS);
-      const t = performance.now();
-      const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
-      while ((await tree.size()) < n) await new Promise((r) => setTimeout(r, 10));
-      return { ...appended, treeCaughtUpAfterMs: Math.round(performance.now() - t) };
-    });
-    rounds.push({ baseline, ...(withIdleWorker && { withIdleWorker }), withTree });
-    console.log(`appends round ${round + 1}`, rounds[round]);
+    // Each arm takes each place in turn: the log grows through a round, and audit_pending's dead
+    // rows with it, so a later place is a slower one until autovacuum comes.
+    const turn = order.map((_, i) => order[(i + round) % order.length]!);
+    const results: Partial<Record<keyof typeof arms, unknown>> = {};
+    for (const arm of turn) results[arm] = await arms[arm]();
+    rounds.push({ ...(results as (typeof rounds)[number]), order: turn });
+    console.log(`appends round ${round + 1}`, JSON.stringify(rounds[round]));
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const baselinePerSec = median(rounds.map((r) => r.baseline.eventsPerSec));
