@@ -13,6 +13,8 @@ import {
   TILE_WIDTH,
   TileSource,
   appendToTiles,
+  edgeOf,
+  type TreeEdge,
   hashAt,
   leafPlace,
   partialTiles,
@@ -23,6 +25,7 @@ import {
 } from './audit-tiles';
 
 const hex = (hashes: Buffer[]) => hashes.map((h) => h.toString('hex'));
+const frontierText = (edge: TreeEdge) => [...edge.frontier].map(([at, h]) => `${at}=${h.toString('hex')}`).join();
 const leavesOf = (n: number) => Array.from({ length: n }, (_, i) => leafHash(Buffer.from(`event ${i}`)));
 
 /** A store of tiles as the table holds them: a row per (level, index), rewritten whole when it grows. */
@@ -30,12 +33,23 @@ class TileStore {
   readonly rows = new Map<string, Tile>();
   size = 0;
 
-  append(leaves: Buffer[]): Tile[] {
-    const partial = partialTiles(this.size).map((t) => this.rows.get(`${t.level}:${t.index}`)!);
-    const changed = appendToTiles(this.size, partial, leaves);
-    for (const tile of changed) this.rows.set(`${tile.level}:${tile.index}`, tile);
+  /** The edge the last append left: what the worker keeps between extensions. */
+  edge?: TreeEdge;
+
+  /** Appends from the edge kept, or (`fresh`) from the partial tiles read as the store holds them. */
+  append(leaves: Buffer[], fresh = false): Tile[] {
+    const edge =
+      !fresh && this.edge
+        ? this.edge
+        : edgeOf(
+            this.size,
+            partialTiles(this.size).map((t) => this.rows.get(`${t.level}:${t.index}`)!),
+          );
+    const { tiles, edge: next } = appendToTiles(edge, leaves);
+    for (const tile of tiles) this.rows.set(`${tile.level}:${tile.index}`, tile);
     this.size += leaves.length;
-    return changed;
+    this.edge = next;
+    return tiles;
   }
 
   /** Reads only the tiles a computation needs, as the service does. */
@@ -77,7 +91,8 @@ describe('the audit tree as tiles (C2SP tlog-tiles)', () => {
     for (const size of SIZES) {
       while (store.size < size) {
         const n = Math.min(chunk, size - store.size);
-        store.append(ALL.slice(store.size, store.size + n));
+        // Every third append from the rows themselves, as after another worker's extension.
+        store.append(ALL.slice(store.size, store.size + n), chunk % 3 === 0);
         chunk = (chunk * 7 + 3) % 2_001; // appends of 1 to 2,000 leaves, as the worker's batches are
       }
       // As the tree stands at this size, with its partial tiles exactly this wide.
@@ -125,17 +140,30 @@ describe('the audit tree as tiles (C2SP tlog-tiles)', () => {
     ]);
   });
 
-  it('grows a partial tile only at its end: the stored hashes are the new tile’s prefix (property)', () => {
+  it('grows a partial tile only at its end, and keeps the edge the stored tiles give (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 1, max: 600 }), (start, count) => {
         const store = new TileStore();
         if (start > 0) store.append(ALL.slice(0, start));
         const before = new Map(store.rows);
         const changed = store.append(ALL.slice(start, start + count));
-        return changed.every((tile) => {
-          const old = before.get(`${tile.level}:${tile.index}`);
-          return !old || (widthOf(old) < TILE_WIDTH && tile.hashes.subarray(0, old.hashes.length).equals(old.hashes));
-        });
+        // The edge kept for the next append is the one the stored rows give.
+        const stored = edgeOf(
+          store.size,
+          partialTiles(store.size).map((t) => store.rows.get(`${t.level}:${t.index}`)!),
+        );
+        const kept = store.edge!;
+        const same =
+          kept.size === stored.size &&
+          hex(kept.partial.map((t) => t.hashes)).join() === hex(stored.partial.map((t) => t.hashes)).join() &&
+          frontierText(kept) === frontierText(stored);
+        return (
+          same &&
+          changed.every((tile) => {
+            const old = before.get(`${tile.level}:${tile.index}`);
+            return !old || (widthOf(old) < TILE_WIDTH && tile.hashes.subarray(0, old.hashes.length).equals(old.hashes));
+          })
+        );
       }),
       { numRuns: 60 },
     );

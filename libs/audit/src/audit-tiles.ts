@@ -128,29 +128,57 @@ export class TileSource implements SubtreeSource {
 }
 
 /**
- * Appends leaves to a tree of `size` leaves of which only the partial tiles are known (as
- * `partialTiles(size)` names them); returns every tile that changed or began, whole.
+ * The right edge of a tree: its partial tiles, and the hashes of its frontier (the perfect
+ * subtrees a new leaf can complete, computed from those tiles). Enough to append to the tree.
  */
-export function appendToTiles(size: number, partial: readonly Tile[], leaves: readonly Hash[]): Tile[] {
+export interface TreeEdge {
+  size: number;
+  partial: Tile[];
+  frontier: ReadonlyMap<string, Hash>;
+}
+
+/** The edge of a tree of `size` leaves from its partial tiles (as `partialTiles(size)` names them). */
+export function edgeOf(size: number, partial: readonly Tile[]): TreeEdge {
   const source = new TileSource(partial);
   const frontier = new Map(frontierOf(size).map(({ level, index }) => [`${level}:${index}`, source.subtree(level, index)]));
+  return { size, partial: [...partial], frontier };
+}
+
+/**
+ * Appends leaves to a tree known by its edge; returns every tile that changed or began, whole,
+ * and the new edge (so that the next append hashes nothing twice).
+ */
+export function appendToTiles(edge: TreeEdge, leaves: readonly Hash[]): { tiles: Tile[]; edge: TreeEdge } {
   // Per tile level, the hashes of its right-most tile so far.
-  const edge = new Map<number, { index: number; hashes: Hash[] }>();
-  for (const tile of partial) {
-    edge.set(tile.level, { index: tile.index, hashes: [...Array(widthOf(tile)).keys()].map((i) => hashAt(tile, i)) });
+  const right = new Map<number, { index: number; hashes: Hash[] }>();
+  for (const tile of edge.partial) {
+    right.set(tile.level, { index: tile.index, hashes: [...Array(widthOf(tile)).keys()].map((i) => hashAt(tile, i)) });
   }
+  const known = new Map(edge.frontier);
   const changed = new Map<string, { level: number; index: number; hashes: Hash[] }>();
-  for (const node of appendLeaves(size, frontier, leaves)) {
+  for (const node of appendLeaves(edge.size, edge.frontier, leaves)) {
+    known.set(`${node.level}:${node.index}`, node.hash);
     if (node.level % TILE_HEIGHT !== 0) continue;
     const level = node.level / TILE_HEIGHT;
     const index = Math.floor(node.index / TILE_WIDTH);
-    let tile = edge.get(level);
+    let tile = right.get(level);
     if (!tile || tile.index !== index) {
       tile = { index, hashes: [] };
-      edge.set(level, tile);
+      right.set(level, tile);
     }
     tile.hashes.push(node.hash);
     changed.set(`${level}:${index}`, { level, ...tile });
   }
-  return [...changed.values()].map((t) => ({ level: t.level, index: t.index, hashes: Buffer.concat(t.hashes) }));
+  const size = edge.size + leaves.length;
+  const whole = (t: { level: number; index: number; hashes: Hash[] }): Tile => ({
+    level: t.level,
+    index: t.index,
+    hashes: Buffer.concat(t.hashes),
+  });
+  const tiles = [...changed.values()].map(whole);
+  const frontier = new Map(frontierOf(size).map(({ level, index }) => [`${level}:${index}`, known.get(`${level}:${index}`)!]));
+  const partial = [...right]
+    .filter(([, t]) => t.hashes.length < TILE_WIDTH)
+    .map(([level, t]) => tiles.find((c) => c.level === level && c.index === t.index) ?? edge.partial.find((p) => p.level === level)!);
+  return { tiles, edge: { size, partial, frontier } };
 }
