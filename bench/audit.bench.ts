@@ -33,6 +33,9 @@ const EVENTS = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
 // BENCH_AUDIT_IDLE_WORKER=1 adds a third arm to each round: the worker process running with its
 // tree idle (its documented intervals at their maximum), to tell its other loops' cost from the tree's.
 const IDLE_WORKER = process.env.BENCH_AUDIT_IDLE_WORKER === '1';
+// BENCH_AUDIT_WARM_UP_SECONDS: untimed appends at the start of every arm, so that the worker
+// spawned for it is measured past its first seconds (a production worker is not freshly started).
+const WARM_UP_SECONDS = Number(process.env.BENCH_AUDIT_WARM_UP_SECONDS ?? 0);
 const PROOFS = 1000;
 const WARM_UP = 50;
 
@@ -103,6 +106,10 @@ async function main() {
   ];
 
   const append = async (seconds: number, workerPid?: number) => {
+    if (WARM_UP_SECONDS > 0) await appendFor(WARM_UP_SECONDS);
+    return appendFor(seconds, workerPid);
+  };
+  const appendFor = async (seconds: number, workerPid?: number) => {
     let appended = 0;
     const deadline = Date.now() + seconds * 1000;
     const pg = postgresPids();
@@ -136,11 +143,12 @@ async function main() {
   // tree) and the same with the worker keeping the tree current, in turn first and second: a
   // disturbance of the machine lands on one round, not on one side; the medians are compared.
   await dataSource.query('CHECKPOINT');
-  await append(2);
+  await appendFor(2);
   const rounds: {
     order: string[];
     baseline: Awaited<ReturnType<typeof append>>;
     withIdleWorker?: Awaited<ReturnType<typeof append>>;
+    warmUpSeconds: number;
     withTree: Awaited<ReturnType<typeof append>> & { treeCaughtUpAfterMs: number };
   }[] = [];
   const withWorker = async <T>(treeIdle: boolean, run: (pid: number) => Promise<T>): Promise<T> => {
@@ -175,7 +183,7 @@ async function main() {
     const turn = order.map((_, i) => order[(i + round) % order.length]!);
     const results: Partial<Record<keyof typeof arms, unknown>> = {};
     for (const arm of turn) results[arm] = await arms[arm]();
-    rounds.push({ ...(results as (typeof rounds)[number]), order: turn });
+    rounds.push({ ...(results as (typeof rounds)[number]), order: turn, warmUpSeconds: WARM_UP_SECONDS });
     console.log(`appends round ${round + 1}`, JSON.stringify(rounds[round]));
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
