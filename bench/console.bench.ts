@@ -79,7 +79,7 @@ async function main() {
   await fillLog(dataSource, EVENTS);
   const tree = app.get(AuditTreeService);
   while ((await tree.extend(20_000)) > 0);
-  await dataSource.query(`VACUUM (ANALYZE) audit_events, audit_tree_nodes, ban_orders`);
+  await dataSource.query(`VACUUM (ANALYZE) audit_events, audit_tree_tiles, ban_orders`);
   const events = await tree.size();
   await app.close();
 

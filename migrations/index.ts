@@ -18,6 +18,7 @@ import { RecordAttempts1764520000000 } from './1764520000000-record-attempts';
 import { ReportLinkedAccounts1764522000000 } from './1764522000000-report-linked-accounts';
 import { AppealsAndEarlyEnds1764523000000 } from './1764523000000-appeals-and-early-ends';
 import { IndexDirectivesInFlightByOrder1764524000000 } from './1764524000000-index-directives-in-flight-by-order';
+import { StoreAuditTreeAsTiles1764525000000 } from './1764525000000-store-audit-tree-as-tiles';
 import { MovePendingAuditEventsOncePerCommit1764526000000 } from './1764526000000-move-pending-audit-events-once-per-commit';
 
 /** Every migration, oldest first. Listed by hand so that bundling and tests see the same set. */
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   ReportLinkedAccounts1764522000000,
   AppealsAndEarlyEnds1764523000000,
   IndexDirectivesInFlightByOrder1764524000000,
+  StoreAuditTreeAsTiles1764525000000,
   MovePendingAuditEventsOncePerCommit1764526000000,
 ];

@@ -207,9 +207,9 @@ describe('the verifiable audit log', () => {
         `WITH head AS (UPDATE audit_log_head SET size = size + 1 RETURNING size)
          INSERT INTO audit_events (seq, at, type, actor, data) SELECT size, now(), 'client.created', 'cli', '{}' FROM head`,
       );
-      for (const table of ['audit_events', 'audit_tree_nodes', 'audit_checkpoints']) {
+      for (const table of ['audit_events', 'audit_tree_tiles', 'audit_checkpoints']) {
         for (const sql of [
-          `UPDATE ${table} SET ${table === 'audit_events' ? 'actor' : 'hash'} = ${table === 'audit_events' ? "'x'" : 'hash'}`,
+          `UPDATE ${table} SET ${table === 'audit_events' ? 'actor' : 'level'} = ${table === 'audit_events' ? "'x'" : 'level'}`,
           `DELETE FROM ${table}`,
           `TRUNCATE ${table}`,
         ]) {
@@ -218,6 +218,28 @@ describe('the verifiable audit log', () => {
           await expect(app.query(sql)).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/^permission denied/) });
         }
       }
+      // A tile's hashes may only grow at the end of a tile not yet full (decision 0030): the
+      // trigger refuses a full tile grown, a stored hash changed, a tile shrunk or left as it was.
+      const hash = `'\\x${'ab'.repeat(32)}'::bytea`;
+      const full = `level = 0 AND octet_length(hashes) = 8192`;
+      // A tree of any size but 0 has one: the lowest tile level's right-most tile, when not full.
+      const partial = `(level, idx) = (SELECT level, idx FROM audit_tree_tiles WHERE octet_length(hashes) < 8192 ORDER BY level LIMIT 1)`;
+      expect((await app.query(`SELECT count(*)::int AS n FROM audit_tree_tiles WHERE ${full}`)).rows[0].n).toBeGreaterThan(0);
+      for (const sql of [
+        `UPDATE audit_tree_tiles SET hashes = hashes || ${hash} WHERE ${full}`,
+        `UPDATE audit_tree_tiles SET hashes = overlay(hashes PLACING '\\xff'::bytea FROM 1) || ${hash} WHERE ${partial}`,
+        `UPDATE audit_tree_tiles SET hashes = substring(hashes FROM 33) WHERE ${full}`,
+        `UPDATE audit_tree_tiles SET hashes = hashes WHERE ${partial}`,
+      ]) {
+        await expect(app.query(sql)).rejects.toMatchObject({
+          code: '42501',
+          message: expect.stringContaining('a tile only grows at its end'),
+        });
+      }
+      // What the worker does to the tile at the right edge, undone.
+      await app.query('BEGIN');
+      expect((await app.query(`UPDATE audit_tree_tiles SET hashes = hashes || ${hash} WHERE ${partial}`)).rowCount).toBe(1);
+      await app.query('ROLLBACK');
       await expect(app.query(`UPDATE audit_checkpoints SET key_id = 'x'`)).rejects.toMatchObject({ code: '42501' });
       // The other tables are the application's to change.
       await app.query(`UPDATE platforms SET name = name WHERE false`);

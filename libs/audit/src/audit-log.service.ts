@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, type Page, decodeCursor, encodeCursor, type Actor } from '@ostracon/common';
-import { type AuditTreeNodesRow, queryRows } from '@ostracon/database';
+import { queryRows } from '@ostracon/database';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } from './audit-leaf';
@@ -155,11 +155,7 @@ export class AuditLogService {
     }
     const treeSize = await this.sizeFor(size);
     if (seq > treeSize) throw new DomainError(AuditErrors.eventNotInTree, `Event ${seq} is not in the tree of ${treeSize}`);
-    const [leaf] = await queryRows<Pick<AuditTreeNodesRow, 'hash'>>(
-      this.dataSource,
-      `SELECT hash FROM audit_tree_nodes WHERE level = 0 AND idx = $1`,
-      [seq - 1],
-    );
+    const leaf = await this.tree.leafHash(seq - 1);
     const [proof, root] = await Promise.all([this.tree.inclusion(seq - 1, treeSize), this.tree.root(treeSize)]);
     const [event] = bundle
       ? (await this.select(bundle.scope, {}, { from: seq - 1, ascending: true }, 1)).filter((e) => Number(e.seq) === seq)
@@ -170,7 +166,7 @@ export class AuditLogService {
       leafIndex: seq - 1,
       size: treeSize,
       // The tree holds every event up to its size, and seq is within it.
-      leafHash: leaf!.hash.toString('hex'),
+      leafHash: leaf!.toString('hex'),
       rootHash: root.toString('hex'),
       proof: proof.map((p) => p.toString('hex')),
       ...(note ? { checkpoint: note.note, ...(event ? { event: withLeaf(event) } : {}) } : {}),

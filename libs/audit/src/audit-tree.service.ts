@@ -2,16 +2,28 @@ import { type KeyObject, sign } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, type AppConfig, type KeyRingEntry } from '@ostracon/config';
-import { type AuditCheckpointsRow, type AuditTreeNodesRow, queryRows } from '@ostracon/database';
+import { type AuditCheckpointsRow, type AuditTreeTilesRow, queryRows } from '@ostracon/database';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type AuditEventRow, eventLeafHash, eventView } from './audit-leaf';
+import {
+  type TileNeed,
+  type Tile,
+  type TreeEdge,
+  TILE_HEIGHT,
+  TileSource,
+  appendToTiles,
+  edgeOf,
+  leafPlace,
+  partialTiles,
+  sizeOf,
+  tilesFor,
+  HASH_BYTES,
+} from './audit-tiles';
 import { type Checkpoint, checkpointMessage, ed25519Key } from './checkpoint';
 import {
   type Hash,
   type SubtreeSource,
-  appendLeaves,
   consistencyProof,
-  frontierOf,
   inclusionProof,
   checkpointText,
   rootHash,
@@ -20,15 +32,16 @@ import {
   verifierKey,
 } from '@ostracon/platform-sdk/transparency';
 
-const CACHED_LEVEL = 8;
-const CACHE_MAX = 100_000;
+/** Upper tiles kept in memory at most: each stands for 65,536 leaves or more, 4,096 of them for 2^28. */
+const CACHE_MAX = 4096;
 
 /** Only one extender at a time across every worker process. */
 const TREE_LOCK = 0x0a7d17;
 
 /**
- * The Merkle tree over the audit log, stored as perfect-subtree hashes (audit_tree_nodes):
- * extended in seq order behind the writers, read for roots and proofs with one query each.
+ * The Merkle tree over the audit log, stored as C2SP tlog-tiles (audit_tree_tiles, audit-tiles.ts):
+ * extended in seq order behind the writers, a handful of rows per extension; read for roots and
+ * proofs with one query each.
  */
 @Injectable()
 export class AuditTreeService {
@@ -60,13 +73,25 @@ export class AuditTreeService {
     return signNote(checkpointText(this.origin, size, root), this.origin, key.privateKey, key.publicKey);
   }
 
+  /** The leaves in the tree: from its last tile of level 0, one row read backwards on the primary key. */
   async size(manager: EntityManager | DataSource = this.dataSource): Promise<number> {
-    // A bigint, as text.
-    const [row] = await queryRows<{ size: AuditTreeNodesRow['idx'] }>(
+    const [last] = await queryRows<Pick<AuditTreeTilesRow, 'idx'> & { bytes: number }>(
       manager,
-      `SELECT COALESCE(max(idx) + 1, 0) AS size FROM audit_tree_nodes WHERE level = 0`,
+      `SELECT idx, octet_length(hashes) AS bytes FROM audit_tree_tiles WHERE level = 0 ORDER BY idx DESC LIMIT 1`,
     );
-    return Number(row!.size);
+    return sizeOf(last && { index: Number(last.idx), bytes: last.bytes });
+  }
+
+  /** The stored hash of leaf `index`, if the tree holds it yet. */
+  async leafHash(index: number): Promise<Hash | undefined> {
+    const { tile, position } = leafPlace(index);
+    const [row] = await queryRows<{ hash: AuditTreeTilesRow['hashes'] }>(
+      this.dataSource,
+      `SELECT substring(hashes FROM $2 FOR $3) AS hash FROM audit_tree_tiles WHERE level = 0 AND idx = $1`,
+      [tile, position * HASH_BYTES + 1, HASH_BYTES],
+    );
+    // Past a partial tile's end, substring gives no bytes.
+    return row && row.hash.length === HASH_BYTES ? row.hash : undefined;
   }
 
   /**
@@ -75,7 +100,8 @@ export class AuditTreeService {
    * events are always a gapless prefix: the tree never forks and never skips.
    */
   async extend(batch = 2000): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
+    let grown: TreeEdge | undefined;
+    const added = await this.dataSource.transaction(async (em) => {
       const [lock] = await queryRows<{ ok: boolean }>(em, `SELECT pg_try_advisory_xact_lock($1) AS ok`, [TREE_LOCK]);
       if (!lock!.ok) return 0;
       const size = await this.size(em);
@@ -90,16 +116,27 @@ export class AuditTreeService {
         leaves.push(eventLeafHash(eventView(row)));
       }
       if (leaves.length === 0) return 0;
-      const frontier = await this.fetch(em, frontierOf(size));
-      const nodes = appendLeaves(size, frontier, leaves);
+      // The edge this process left, unless another extended the tree since: then as stored.
+      const edge = this.edge?.size === size ? this.edge : edgeOf(size, await this.readTiles(em, partialTiles(size)));
+      const appended = appendToTiles(edge, leaves);
+      // A tile that exists is the partial one at the right edge: it grows, which the table's
+      // trigger checks (it refuses any other change to a tile).
       await em.query(
-        `INSERT INTO audit_tree_nodes (level, idx, hash)
-         SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-        [nodes.map((n) => n.level), nodes.map((n) => n.index), nodes.map((n) => n.hash)],
+        `INSERT INTO audit_tree_tiles (level, idx, hashes)
+         SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])
+         ON CONFLICT (level, idx) DO UPDATE SET hashes = EXCLUDED.hashes`,
+        [appended.tiles.map((t) => t.level), appended.tiles.map((t) => t.index), appended.tiles.map((t) => t.hashes)],
       );
+      grown = appended.edge;
       return leaves.length;
     });
+    // Kept once committed only: after a rollback the next extension reads the edge as stored.
+    if (grown) this.edge = grown;
+    return added;
   }
+
+  /** The right edge of the tree this process last extended: its frontier, hashed once (profiled: most of the worker's time otherwise). */
+  private edge?: TreeEdge;
 
   /**
    * Signs and stores a checkpoint of the current tree if it grew since the last one, in both forms
@@ -199,46 +236,33 @@ export class AuditTreeService {
   }
 
   /**
-   * Runs a tree computation with the subtrees it needs: those of the upper levels from memory
-   * (a stored subtree never changes, so they can be kept), the rest read in one query.
+   * Runs a tree computation with the tiles it needs: those of tile level 1 and up from memory when
+   * held wide enough (a tile only grows, so what was read stays true), the rest read in one query.
    */
   private async compute<T>(work: (src: SubtreeSource) => T): Promise<T> {
-    const wanted = subtreesNeeded(work);
-    const hashes = new Map<string, Hash>();
-    const missing: { level: number; index: number }[] = [];
-    for (const w of wanted) {
-      const key = `${w.level}:${w.index}`;
-      const cached = this.upper.get(key);
-      if (cached) hashes.set(key, cached);
-      else missing.push(w);
-    }
-    for (const [key, hash] of await this.fetch(this.dataSource, missing)) {
-      hashes.set(key, hash);
-      if (Number(key.slice(0, key.indexOf(':'))) >= CACHED_LEVEL) {
-        if (this.upper.size >= CACHE_MAX) this.upper.clear();
-        this.upper.set(key, hash);
-      }
-    }
+    // This computation's own: another may start afresh while this one waits for its rows.
+    const upper = this.upper;
+    const needs = tilesFor(subtreesNeeded(work));
+    const missing = needs.filter((n) => n.level === 0 || !upper.tile(n.level, n.index, n.width));
+    const leaves = new TileSource();
+    for (const tile of await this.readTiles(this.dataSource, missing)) (tile.level === 0 ? leaves : upper).add(tile);
+    if (upper.count > CACHE_MAX && this.upper === upper) this.upper = new TileSource();
     return work({
-      subtree(level, index) {
-        const hash = hashes.get(`${level}:${index}`);
-        if (!hash) throw new Error(`audit tree is missing subtree ${level}:${index}`);
-        return hash;
-      },
+      subtree: (level, index) => (level < TILE_HEIGHT ? leaves : upper).subtree(level, index),
     });
   }
 
-  /** Subtrees of 2^CACHED_LEVEL leaves or more: about n / 2^(CACHED_LEVEL-1) of them, 8,000 at a million events. */
-  private readonly upper = new Map<string, Hash>();
+  /** Tiles of level 1 and up, with the subtree hashes computed from them: about n / 2^15 tiles. */
+  private upper = new TileSource();
 
-  private async fetch(manager: EntityManager | DataSource, wanted: { level: number; index: number }[]): Promise<Map<string, Hash>> {
-    if (wanted.length === 0) return new Map();
-    const rows = await queryRows<Pick<AuditTreeNodesRow, 'level' | 'idx' | 'hash'>>(
+  private async readTiles(manager: EntityManager | DataSource, wanted: readonly Pick<TileNeed, 'level' | 'index'>[]): Promise<Tile[]> {
+    if (wanted.length === 0) return [];
+    const rows = await queryRows<AuditTreeTilesRow>(
       manager,
-      `SELECT n.level, n.idx, n.hash FROM audit_tree_nodes n
-       JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx`,
+      `SELECT t.level, t.idx, t.hashes FROM audit_tree_tiles t
+       JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) ON t.level = w.level AND t.idx = w.idx`,
       [wanted.map((w) => w.level), wanted.map((w) => w.index)],
     );
-    return new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
+    return rows.map((r) => ({ level: r.level, index: Number(r.idx), hashes: r.hashes }));
   }
 }

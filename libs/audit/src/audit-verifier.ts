@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import type { AuditTreeNodesRow } from '@ostracon/database';
 import { type AuditEventRow, type AuditEventView, eventLeafHash, eventView } from './audit-leaf';
 import { type Checkpoint, verifyCheckpoint } from './checkpoint';
 import { MemoryTree, type TrustPolicy, verifyCheckpointNote } from '@ostracon/platform-sdk/transparency';
@@ -18,7 +17,7 @@ export interface VerifyReport {
 }
 
 /** One stored event and the leaf hash the stored tree holds for it (null when the tree has not reached it). */
-export type StoredEventRow = AuditEventRow & { stored: AuditTreeNodesRow['hash'] | null };
+export type StoredEventRow = AuditEventRow & { stored: Buffer | null };
 
 /**
  * The events as stored, in seq order from 1: each one's leaf recomputed and compared with the

@@ -2,6 +2,7 @@ export { type AuditEventInput } from './audit-event';
 export { AuditService } from './audit.service';
 export { AuditModule } from './audit.module';
 export { AuditTreeService } from './audit-tree.service';
+export { tilesFor } from './audit-tiles';
 export { ed25519Key, type Checkpoint } from './checkpoint';
 export { AuditLogService, type AuditScope, type AuditEventOut } from './audit-log.service';
 export { AuditErrors } from './audit.errors';

@@ -2,6 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import { queryRows } from '@ostracon/database';
 import type { TrustPolicy } from '@ostracon/platform-sdk/transparency';
 import type { DataSource } from 'typeorm';
+import type { AuditTreeTilesRow } from '@ostracon/database';
+import { type AuditEventRow } from './audit-leaf';
+import { TileSource, hashAt, leafPlace } from './audit-tiles';
 import { type StoredEventRow, type VerifyReport, verifyEventRows } from './audit-verifier';
 import type { Checkpoint } from './checkpoint';
 
@@ -25,15 +28,29 @@ export function verifyDatabase(
 async function* storedEvents(dataSource: DataSource): AsyncGenerator<StoredEventRow> {
   let after = 0;
   for (;;) {
-    const rows = await queryRows<StoredEventRow>(
+    const rows = await queryRows<AuditEventRow>(
       dataSource,
-      `SELECT e.seq, e.at, e.type, e.actor, e.order_id, e.platform_id, e.data, n.hash AS stored
-       FROM audit_events e LEFT JOIN audit_tree_nodes n ON n.level = 0 AND n.idx = e.seq - 1
-       WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,
+      `SELECT seq, at, type, actor, order_id, platform_id, data FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
       [after, BATCH],
     );
-    yield* rows;
+    if (rows.length === 0) return;
+    const tiles = await leafTiles(dataSource, Number(rows[0]!.seq) - 1, Number(rows[rows.length - 1]!.seq) - 1);
+    for (const row of rows) {
+      const { tile, position } = leafPlace(Number(row.seq) - 1);
+      const held = tiles.tile(0, tile, position + 1);
+      yield { ...row, stored: held ? hashAt(held, position) : null };
+    }
     if (rows.length < BATCH) return;
     after = Number(rows[rows.length - 1]!.seq);
   }
+}
+
+/** The tiles of level 0 that hold leaves `first` to `last`: each row once, not once per event. */
+async function leafTiles(dataSource: DataSource, first: number, last: number): Promise<TileSource> {
+  const rows = await queryRows<Pick<AuditTreeTilesRow, 'idx' | 'hashes'>>(
+    dataSource,
+    `SELECT idx, hashes FROM audit_tree_tiles WHERE level = 0 AND idx BETWEEN $1 AND $2`,
+    [leafPlace(first).tile, leafPlace(last).tile],
+  );
+  return new TileSource(rows.map((r) => ({ level: 0, index: Number(r.idx), hashes: r.hashes })));
 }

@@ -12,7 +12,7 @@ export type {
   AuditCheckpointsRow,
   AuditCosignaturesRow,
   AuditEventsRow,
-  AuditTreeNodesRow,
+  AuditTreeTilesRow,
   AuditWitnessesRow,
   ApiClientsRow,
   BanOrdersRow,

@@ -76,11 +76,11 @@ export interface AuditPendingRow {
   xact: string;
 }
 
-/** A row of `audit_tree_nodes`. */
-export interface AuditTreeNodesRow {
+/** A row of `audit_tree_tiles`. */
+export interface AuditTreeTilesRow {
   level: number;
   idx: string;
-  hash: Buffer;
+  hashes: Buffer;
 }
 
 /** A row of `audit_witnesses`. */
