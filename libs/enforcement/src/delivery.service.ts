@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Batcher, CLOCK, type Clock, KeyRingCipher } from '@ostracon/common';
 import { APP_CONFIG, type AppConfig } from '@ostracon/config';
 import { deliveryMode } from '@ostracon/platforms';
-import { isBrokenCircuitError } from 'cockatiel';
+import { type BulkheadPolicy, bulkhead, isBrokenCircuitError } from 'cockatiel';
 import { PLATFORM_ADAPTERS, type PlatformAdapter, type PlatformTarget } from './adapters/platform-adapter';
 import { CircuitBreakers } from './circuit-breakers';
 import { type DeliveryOutcome, DeliveryRecorder } from './delivery-recorder';
@@ -10,7 +10,6 @@ import { directivePayload } from './directive-payload';
 import { EnforcementReads } from './enforcement.reads';
 import type { DirectiveToSend } from './enforcement.types';
 import type { DeliverJob } from './queue';
-import { Slots } from './slots';
 
 /**
  * One turn of a delivery job: re-read the directive (or a relay pass's directives for one
@@ -23,8 +22,12 @@ export class DeliveryService implements OnApplicationShutdown {
   private readonly breakers: CircuitBreakers;
   /** Directives of the jobs in hand are read together, one query for all. */
   private readonly reads: Batcher<string, DirectiveToSend | undefined>;
-  /** The POSTs under way, whichever job they belong to: DELIVERY_CONCURRENCY at most. */
-  private readonly slots: Slots;
+  /**
+   * The POSTs under way, whichever job they belong to: DELIVERY_CONCURRENCY at most, the others
+   * waiting their turn (cockatiel's bulkhead, its queue unbounded: a job's directives are already in
+   * hand), so that a job carrying a relay pass sends as many at a time as that many jobs of one.
+   */
+  private readonly slots: BulkheadPolicy;
 
   constructor(
     private readonly directives: EnforcementReads,
@@ -35,7 +38,7 @@ export class DeliveryService implements OnApplicationShutdown {
   ) {
     this.cipher = new KeyRingCipher(config.accounts.encryptionKeys);
     this.breakers = new CircuitBreakers(config.delivery.breakerFailures, config.delivery.breakerHalfOpenMs);
-    this.slots = new Slots(config.delivery.concurrency);
+    this.slots = bulkhead(config.delivery.concurrency, Number.POSITIVE_INFINITY);
     this.reads = new Batcher(async (ids) => {
       const rows = new Map((await this.directives.toSend(ids)).map((r) => [r.id, r]));
       return ids.map((id) => rows.get(id));
@@ -95,7 +98,7 @@ export class DeliveryService implements OnApplicationShutdown {
       // The breaker counts a `retry` result as a failure; an open breaker throws, and costs no attempt.
       // The signature's timestamp is checked against the receiver's wall clock, so it is the real
       // time, whatever the service's (injectable) clock says.
-      const result = await this.slots.run(() =>
+      const result = await this.slots.execute(() =>
         this.breakers.execute(d.platformId, () => adapter.deliver(target, payload, { webhookId: `msg_${d.id}`, at: new Date() })),
       );
       if (result.kind === 'delivered') {
