@@ -188,7 +188,9 @@ describe('sessions in a browser (issue 29)', () => {
     expect(await page.locator('[data-testid="stay-signed-in"]').isVisible()).toBe(true);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.click('[data-testid="stay-signed-in"]');
-    await page.waitForSelector('#modal-idle-warning:not(.fr-modal--opened)');
+    // Closed: the DSFR drops the class, then hides the dialog once it has faded out. Waiting for a
+    // visible dialog without the class catches only that fade, which a busy poll can miss.
+    await page.waitForSelector('#modal-idle-warning:not(.fr-modal--opened)', { state: 'attached' });
     // Past the idle timeout counted from the sign-in: the session lives on.
     await page.waitForTimeout(Math.max(0, signedInAt + IDLE_MS + 1000 - Date.now()));
     expect(await page.evaluate(async () => (await fetch('/v1/session')).status)).toBe(200);
@@ -233,7 +235,9 @@ describe('sessions in a browser (issue 29)', () => {
     await tab.close();
 
     await page.click('[data-testid="resume"]');
-    await page.waitForSelector('#modal-session-ended:not(.fr-modal--opened)');
+    // Closed: the DSFR drops the class, then hides the dialog once it has faded out. Waiting for a
+    // visible dialog without the class catches only that fade, which a busy poll can miss.
+    await page.waitForSelector('#modal-session-ended:not(.fr-modal--opened)', { state: 'attached' });
     expect(await page.inputValue('#f-courtReference')).toBe(reference);
     expect(await page.inputValue('#f-email-0')).toBe('someone.long-form@example.fr');
     await page.click('[data-testid="new-order"] button[type="submit"]');
