@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { PeopleService } from '@ostracon/auth';
 import type { Browser, Page } from 'playwright-core';
 import { isoDate, orderBody } from './support/builders';
-import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
+import { collectProblems, expectFrench, fill, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { startConsoleWorld } from './support/console-world';
 import type { World } from './support/world';
 
@@ -25,7 +25,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
   const clerk = `greffe.${unique}@parquet.example.fr`;
   /** Responses ≥ 400 a step provokes on purpose, as "status path". */
   const expected = new Set<string>();
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     ({ world, base, browser } = await startConsoleWorld('console-appeals', { worker: {} }));
@@ -52,17 +52,7 @@ describe('console: appeal, its outcome and relèvement on the order page', () =>
       viewport: { width, height },
       timeout: 15_000,
     });
-    problems.length = 0;
-    page.on(
-      'console',
-      (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`),
-    );
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => {
-      const path = new URL(r.url()).pathname;
-      if (r.status() >= 400 && !expected.has(`${r.status()} ${path}`)) problems.push(`${r.status()} ${r.url()}`);
-    });
+    problems = collectProblems(page, (url, status) => expected.has(`${status} ${new URL(url).pathname}`));
     return page;
   }
 

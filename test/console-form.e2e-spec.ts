@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import type { Browser, Page } from 'playwright-core';
-import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
+import { collectProblems, expectFrench, fill, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { startConsoleWorld } from './support/console-world';
 import type { World } from './support/world';
 
@@ -47,19 +47,7 @@ describe('the new-order form and French problems in a browser', () => {
   async function signedInPage(viewport = DESKTOP, expected: (url: string, status: number) => boolean = () => false) {
     const { page } = await signedInContext(browser, base, clerk, { timezoneId: 'UTC', viewport });
     // From here on: the provider's own login page (its 401 and web fonts) is not the console.
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() !== 'error') return;
-      // Chromium also logs each answer ≥ 400 as an error: those are judged by their URL below.
-      if (/Failed to load resource/.test(m.text()) && expected(m.location().url, Number(/status of (\d+)/.exec(m.text())?.[1]))) return;
-      problems.push(`console: ${m.text()} ${m.location().url}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400 && !expected(r.url(), r.status())) problems.push(`${r.status()}: ${r.url()}`);
-    });
-    return { page, problems };
+    return { page, problems: collectProblems(page, expected) };
   }
 
   const text = (page: Page, selector: string) => page.locator(selector).first().innerText();

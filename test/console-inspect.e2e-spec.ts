@@ -5,7 +5,7 @@ import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import canonicalize from 'canonicalize';
 import type { Browser, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
-import { expectFrench, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
+import { collectProblems, expectFrench, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { waitFor } from './support/isolated';
 import { startConsoleWorld } from './support/console-world';
 import type { World } from './support/world';
@@ -70,19 +70,12 @@ describe('the inspector’s console', () => {
   const get = (url: string, key = auditorKey) => world.api.request({ method: 'GET', url, key });
 
   /** What went wrong in the page: console errors, page errors, failed requests, answers ≥ 400. */
-  let troubles: string[] = [];
+  let troubles: string[][] = [];
   async function signedInPage(login: string, viewport = DESKTOP): Promise<Page> {
     // Watched once signed in: before, the console is answered 401 and the provider's own page is not ours.
     const { page } = await signedInContext(browser, base, login, { viewport, acceptDownloads: true });
-    // A resource that failed is reported with its address by the listeners below.
-    page.on(
-      'console',
-      (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && troubles.push(`console: ${m.text()}`),
-    );
-    page.on('pageerror', (e) => troubles.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => troubles.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
     // The favicon is the shell's (issue 28, point 10).
-    page.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && troubles.push(`${r.status()}: ${r.url()}`));
+    troubles.push(collectProblems(page, (url) => url.endsWith('/favicon.ico')));
     return page;
   }
   beforeEach(() => {
@@ -295,7 +288,7 @@ describe('the inspector’s console', () => {
       expect(byPlatform.length).toBeGreaterThan(0);
       for (const s of byPlatform) expect(ofPlatform).toContain(s);
     }
-    expect(troubles).toEqual([]);
+    expect(troubles.flat()).toEqual([]);
   });
 
   it('shows another parquet nothing for a court reference of the first', async () => {
@@ -303,7 +296,7 @@ describe('the inspector’s console', () => {
     await page.goto(`${base}/console/#/audit?courtReference=${encodeURIComponent(references[0]!)}`);
     await page.waitForFunction(() => document.querySelector('main')?.textContent?.includes('Aucun événement.'));
     expect(await page.locator('[data-testid="events"]').count()).toBe(0);
-    expect(troubles).toEqual([]);
+    expect(troubles.flat()).toEqual([]);
   });
 
   it('starts a verification by pinning, says "non vérifié" of what a failure left unchecked, and saves a report with the failing bytes', async () => {
@@ -367,7 +360,7 @@ describe('the inspector’s console', () => {
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await expectAccessible(page);
     await expectFrench(page, 'verify-failed, its report (375 px)');
-    expect(troubles).toEqual([]);
+    expect(troubles.flat()).toEqual([]);
   });
 
   it('shows a compliance table whose rows sum, in minutes, with platform names, beside a chart with axes, and that fits', async () => {
@@ -422,6 +415,6 @@ describe('the inspector’s console', () => {
       platformName: `Test platform ${platform}`,
       medianSecondsToEnforce: 720,
     });
-    expect(troubles).toEqual([]);
+    expect(troubles.flat()).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PeopleService } from '@ostracon/auth';
 import type { Browser, Page } from 'playwright-core';
 import { orderBody } from './support/builders';
-import { expectFrench, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
+import { collectProblems, expectFrench, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { waitFor } from './support/isolated';
 import { startConsoleWorld } from './support/console-world';
 import type { World } from './support/world';
@@ -23,7 +23,7 @@ describe('console: the person’s other accounts on the order page', () => {
   const clerk = `greffe.${unique}@parquet.example.fr`;
   let platform: { id: string; key: string };
   let orderId: string;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     ({ world, base, browser } = await startConsoleWorld('console-linked', { worker: {} }));
@@ -48,14 +48,7 @@ describe('console: the person’s other accounts on the order page', () => {
 
   async function signedInPage(width: number, height: number): Promise<Page> {
     const { page } = await signedInContext(browser, base, clerk, { viewport: { width, height }, timeout: 15_000 });
-    problems.length = 0;
-    page.on(
-      'console',
-      (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`),
-    );
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
+    problems = collectProblems(page);
     await page.goto(`${base}/console/#/orders/${orderId}`);
     await page.waitForSelector('[data-testid="linked-accounts-table"]');
     return page;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { OrganisationsService, PeopleService } from '@ostracon/auth';
 import type { Browser, Page } from 'playwright-core';
 import { idempotencyKey, orderBody } from './support/builders';
-import { expectFrench, fill, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
+import { collectProblems, expectFrench, fill, screenshot, seriousAccessibilityViolations, signedInContext } from './support/chromium';
 import { OffsetClock, waitFor } from './support/isolated';
 import { submitOrder } from './support/test-app';
 import { startConsoleWorld } from './support/console-world';
@@ -210,23 +210,12 @@ describe('orders: late platforms, search, duplicates, export and certificate', (
   describe('in the browser', () => {
     /** Responses ≥ 400 a step expects (the duplicate warning's 409), by path. */
     const expected = new Set<string>();
-    const problems: string[] = [];
+    let problems: string[] = [];
 
     async function signedInPage(login: string, width = 1280, height = 900): Promise<Page> {
       const { page } = await signedInContext(browser, base, login, { viewport: { width, height }, acceptDownloads: true, timeout: 15_000 });
       // Watched from here: the way in (the 401 that sends to the provider, its page) is console.e2e-spec's.
-      problems.length = 0;
-      // A response ≥ 400 is also a console error ("Failed to load resource"): judged by the response listener below.
-      page.on(
-        'console',
-        (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`),
-      );
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
-      page.on('response', (r) => {
-        const path = new URL(r.url()).pathname;
-        if (r.status() >= 400 && !expected.has(`${r.status()} ${path}`)) problems.push(`${r.status()} ${r.url()}`);
-      });
+      problems = collectProblems(page, (url, status) => expected.has(`${status} ${new URL(url).pathname}`));
       return page;
     }
 
