@@ -157,6 +157,23 @@ describe('enforcement: directives reach platforms, confirmed, on time', () => {
     for (const id of ids) expect((await directives(id)).map((d) => d.status)).toEqual(['delivered']);
   });
 
+  it('keeps at most DELIVERY_CONCURRENCY POSTs in flight while it sends a pass of many directives', async () => {
+    // A slow platform, and three times as many directives due together as the worker may send at
+    // once: one relay pass hands them all to one job (decision 0031), whose POSTs wait for a slot.
+    const sim = new SimulatedPlatform();
+    sim.delayMs = 100;
+    const { id: platform } = await pushPlatform(sim);
+    const limit = world.config.delivery.concurrency;
+    const startsAt = daysFrom(clock.now(), 2);
+    const ids: string[] = [];
+    for (let i = 0; i < 3 * limit; i++) ids.push((await submit([platform], { startsAt: startsAt.toISOString(), durationDays: 10 })).id);
+    clock.offsetMs = 3 * 86_400_000;
+    await waitFor(() => sim.received.length === ids.length, 'every directive delivered');
+    expect(new Set(sim.received.map((r) => r.body.orderId))).toEqual(new Set(ids));
+    // Never more than the limit, and the limit reached: the POSTs go in parallel, up to it.
+    expect(sim.maxInFlight).toBe(limit);
+  });
+
   it('retries a platform that hangs, drops the connection, cuts its answer off or redirects, then delivers once', async () => {
     const sim = new SimulatedPlatform().respond({ hang: true }, { drop: true }, { cutOff: true }, { status: 302 });
     const { id: platform } = await pushPlatform(sim);

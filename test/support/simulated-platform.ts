@@ -26,6 +26,9 @@ export class SimulatedPlatform {
   readonly received: Received[] = [];
   rejected = 0;
   requests = 0;
+  /** Verified requests not yet answered, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   private script: Behaviour[] = [];
   private fallback: Behaviour = { status: 200 };
   private readonly hanging = new Set<ServerResponse>();
@@ -82,6 +85,9 @@ export class SimulatedPlatform {
       res.writeHead(401).end('bad signature');
       return;
     }
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    // Answered, hung up or cut off: no longer in flight.
+    res.once('close', () => this.inFlight--);
     const behaviour = this.script.shift() ?? this.fallback;
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     if ('hang' in behaviour) {
