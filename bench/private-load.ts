@@ -6,13 +6,20 @@
  * (POST /v1/signup-checks with the raw signals, the same fetch). `node private-load.js '<json>'`;
  * prints one JSON line: p50, p99, max, checks answered and checks failed.
  */
-import { PrivateScreener } from '@ostracon/platform-sdk';
+import { Agent, request } from 'node:http';
+import { PrivateScreener, prepareSignal, voprf } from '@ostracon/platform-sdk';
 
 interface Options {
   base: string;
   apiKey: string;
   platform: string;
-  mode: 'private' | 'plain';
+  /**
+   * `bare`: the private check's cryptographic job alone, against bench/bare-voprf-server.ts at
+   * `base` (whose public key is `publicKey`): the signals prepared, blinded, evaluated over a
+   * kept-alive node:http connection, the proof verified, the elements unblinded and looked up.
+   */
+  mode: 'private' | 'plain' | 'bare';
+  publicKey?: string;
   /** The SDK's own client (node:http, kept-alive), or `fetch` given to it (the SDK before 2026-12-07). */
   client: 'sdk' | 'fetch';
   rate: number;
@@ -79,6 +86,54 @@ async function main() {
       s.checkSignup(signals(i)).then((r) => {
         if (r.decision !== 'allow' || r.evaluated !== 3) throw new Error(`private check: ${JSON.stringify(r)}`);
       });
+  } else if (options.mode === 'bare') {
+    await voprf.loadVoprf();
+    const publicKey = Uint8Array.from(Buffer.from(options.publicKey!, 'hex'));
+    const agent = new Agent({ keepAlive: true });
+    const tags = new Set<string>();
+    const context = { defaultCountry: 'FR', today: new Date().toISOString().slice(0, 10), platform: options.platform };
+    const post = (body: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request(
+          `${options.base}/evaluate`,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`bare: ${res.statusCode}`)),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    check = async (i) => {
+      const inputs = signals(i).flatMap((signal) => {
+        const prepared = prepareSignal(signal, context);
+        return prepared.ok ? [Buffer.from(prepared.signal.prehash, 'hex')] : [];
+      });
+      const blinded = inputs.map((input) => voprf.blind(input));
+      const answer = JSON.parse(
+        await post(JSON.stringify({ blindedElements: blinded.map((b) => Buffer.from(b.blindedElement).toString('hex')) })),
+      ) as { evaluatedElements: string[]; proof: string };
+      const evaluated = answer.evaluatedElements.map((e) => Uint8Array.from(Buffer.from(e, 'hex')));
+      const proof = Uint8Array.from(Buffer.from(answer.proof, 'hex'));
+      if (
+        evaluated.length !== 3 ||
+        !voprf.verifyBatch(
+          publicKey,
+          blinded.map((b) => b.blindedElement),
+          evaluated,
+          proof,
+        )
+      ) {
+        throw new Error('bare: the proof does not verify');
+      }
+      for (let k = 0; k < blinded.length; k++) {
+        if (tags.has(voprf.tagOf(voprf.unblind(blinded[k]!.blind, evaluated[k]!)).toString('hex'))) throw new Error('bare: a match');
+      }
+    };
   } else {
     check = (i) =>
       fetch(`${options.base}/v1/signup-checks`, {

@@ -16,7 +16,7 @@
  *    from the service's answer (long polls).
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -125,6 +125,20 @@ async function evaluations(base: string, apiKey: string, keyId: string, batch: n
   return r.requests.average * batch;
 }
 
+/** bench/bare-voprf-server.ts in a process of its own: its port and public key. */
+function startBareVoprf(): Promise<{ child: ChildProcess; port: number; publicKey: string }> {
+  const child = spawn(process.execPath, [join(__dirname, 'bare-voprf-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /ready (\d+) ([0-9a-f]{64})\n/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]), publicKey: m[2]! });
+    });
+    child.on('exit', (code) => reject(new Error(`bare-voprf-server exited with ${code}: ${out}`)));
+  });
+}
+
 async function main() {
   await sodium.ready;
   await voprf.loadVoprf();
@@ -170,8 +184,9 @@ async function main() {
 
     // 3. A 3-signal sign-up, private through the SDK and plain, at the same offered load, each
     // round's generator in a process of its own (bench/private-load.ts), alternating rounds.
-    const load = (mode: 'private' | 'plain', client: 'sdk' | 'fetch' = 'sdk') => {
-      const options = { base: api.base, apiKey, platform, mode, client, rate: RATE, seconds: SECONDS, warmSeconds: 2 };
+    const load = (mode: 'private' | 'plain' | 'bare', client: 'sdk' | 'fetch' = 'sdk') => {
+      const target = mode === 'bare' ? { base: `http://127.0.0.1:${bare.port}`, publicKey: bare.publicKey } : { base: api.base };
+      const options = { ...target, apiKey, platform, mode, client, rate: RATE, seconds: SECONDS, warmSeconds: 2 };
       const out = execFileSync(process.execPath, [join(__dirname, 'private-load.js'), JSON.stringify(options)], { encoding: 'utf8' });
       return JSON.parse(out.trim().split('\n').at(-1)!) as { checks: number; failed: number; p50: number; p99: number; max: number };
     };
@@ -180,11 +195,19 @@ async function main() {
     const privateRuns: { p50: number; p99: number; failed: number }[] = [];
     const privateFetchRuns: { p50: number; p99: number; failed: number }[] = [];
     const plainRuns: { p50: number; p99: number; failed: number }[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      privateRuns.push(load('private'));
-      privateFetchRuns.push(load('private', 'fetch'));
-      plainRuns.push(load('plain'));
-      console.log(`check round ${r + 1}`, privateRuns.at(-1), privateFetchRuns.at(-1), plainRuns.at(-1));
+    // The baseline of the private check: its cryptographic job alone, on node:http (bench/bare-voprf-server.ts).
+    const bareRuns: { p50: number; p99: number; failed: number }[] = [];
+    const bare = await startBareVoprf();
+    try {
+      for (let r = 0; r < ROUNDS; r++) {
+        privateRuns.push(load('private'));
+        privateFetchRuns.push(load('private', 'fetch'));
+        plainRuns.push(load('plain'));
+        bareRuns.push(load('bare'));
+        console.log(`check round ${r + 1}`, privateRuns.at(-1), privateFetchRuns.at(-1), plainRuns.at(-1), bareRuns.at(-1));
+      }
+    } finally {
+      bare.child.kill('SIGTERM');
     }
 
     // BENCH_PRIVATE_SET=0 skips 4 and 5 (to iterate on the checks).
@@ -323,6 +346,12 @@ async function main() {
           p50Ms: round(median(plainRuns.map((r) => r.p50))),
           p99Ms: round(median(plainRuns.map((r) => r.p99))),
           rounds: plainRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
+        },
+        bareVoprf: {
+          note: 'the baseline: the same signals prepared, blinded, evaluated with one proof by a bare node:http server, verified and unblinded; nothing else',
+          p50Ms: round(median(bareRuns.map((r) => r.p50))),
+          p99Ms: round(median(bareRuns.map((r) => r.p99))),
+          rounds: bareRuns.map((r) => ({ p50: round(r.p50), p99: round(r.p99), failed: r.failed })),
         },
       },
       ...setResults,

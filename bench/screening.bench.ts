@@ -9,10 +9,13 @@
  *    limit, metrics, request ids, all on) against (b), a bare Fastify process doing the same
  *    normalization, HMAC and lookup on raw signals, and, prehashed, against (a), a bare Fastify
  *    process answering from a Set of as many prehash digests, and (a′), the same on node:http
- *    alone (the limit of Node here once the API answers ahead of Fastify); wrk at
- *    saturation with the same connections, alternating rounds (median); req/s and ratios. Then
- *    latency at a fixed offered load (half of (a)'s throughput, bench/open-loop.ts) for the API
- *    and (a), and the API with API_PROCESSES=2 against one process.
+ *    alone (the limit of Node here once the API answers ahead of Fastify), and (a″), the whole
+ *    job of a check done plainly on node:http (bench/full-job-server.ts: what the job itself costs);
+ *    wrk at saturation with the same connections, alternating rounds (median); req/s and ratios;
+ *    the CPU each spends a check at a fixed offered load. Then latency at a fixed offered load
+ *    (half of a′'s throughput, bench/open-loop.ts) for the API, a′ and a″; the same load during a
+ *    full rebuild of the API's index, beside a′ during a bare read of the signals; and the API
+ *    with API_PROCESSES=2 against one process.
  * 4. Batch: 1,000 checks of 2 prehashed signals per request through the real API (wrk): signals/s.
  * 5. Freshness: a new order → block, and its revocation → allow, seen by polling a second API
  *    process: milliseconds from the commit's answer.
@@ -21,7 +24,7 @@ import 'reflect-metadata';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@ostracon/config';
@@ -188,6 +191,28 @@ function openLoopAsync(url: string, body: string, headers: Record<string, string
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A process's CPU time so far (user + system), in clock ticks of 10 ms, from /proc/<pid>/stat. */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/**
+ * The CPU a server spends on one request at a fixed offered load (open-loop.ts, `rate` a second,
+ * after its 2 s of warm-up): the server process's CPU time over the measured seconds, divided by
+ * the requests offered in them. Unlike a rate at saturation, this does not depend on how the
+ * load generator shares the two cores with the server.
+ */
+async function cpuPerRequest(pid: number, url: string, body: string, headers: Record<string, string>, rate: number): Promise<number> {
+  const running = openLoopAsync(url, body, headers, rate, SECONDS);
+  await sleep(2_200);
+  const before = cpuTicks(pid);
+  await sleep((SECONDS - 0.4) * 1000);
+  const after = cpuTicks(pid);
+  await running;
+  return Math.round(((after - before) * 10_000) / (rate * (SECONDS - 0.4)));
+}
+
 /** Median, least and greatest of a few rounds' figures. */
 function spread(xs: number[]): { median: number; min: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
@@ -325,6 +350,11 @@ async function main() {
       BENCH_SIGNALS: String(SIGNALS),
       BENCH_SERVER: 'node',
     });
+    // a″: the whole job of a check, done plainly on node:http (bench/full-job-server.ts).
+    const fullJobServer = await startProcess(join(DIST, 'bench', 'full-job-server.js'), {
+      BENCH_SIGNALS: String(SIGNALS),
+      BENCH_KEY: platform.apiKey,
+    });
     try {
       const prehashed = JSON.stringify({
         signals: [
@@ -334,6 +364,7 @@ async function main() {
         ],
       });
       const limitUrl = checkUrl(`http://127.0.0.1:${nodeServer.port}`);
+      const fullJobUrl = checkUrl(`http://127.0.0.1:${fullJobServer.port}`);
       const fastifySetUrl = checkUrl(`http://127.0.0.1:${setServer.port}`);
       const fastifyRouteUrl = `${checkUrl(api.base)}?via=fastify`;
       const route = await fetch(fastifyRouteUrl, {
@@ -342,12 +373,13 @@ async function main() {
         headers: { 'content-type': 'application/json', authorization },
       });
       if (route.status !== 200) throw new Error(`the API's Fastify route answered ${route.status}`);
-      const preRounds: { hotPath: Run; fastifyRoute: Run; limit: Run; fastifySet: Run }[] = [];
+      const preRounds: { hotPath: Run; fastifyRoute: Run; limit: Run; fullJob: Run; fastifySet: Run }[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         preRounds.push({
           hotPath: saturate(checkUrl(api.base), prehashed, authorization, CONNECTIONS, SECONDS),
           fastifyRoute: saturate(fastifyRouteUrl, prehashed, authorization, CONNECTIONS, SECONDS),
           limit: saturate(limitUrl, prehashed, undefined, CONNECTIONS, SECONDS),
+          fullJob: saturate(fullJobUrl, prehashed, authorization, CONNECTIONS, SECONDS),
           fastifySet: saturate(fastifySetUrl, prehashed, undefined, CONNECTIONS, SECONDS),
         });
         const last = preRounds.at(-1)!;
@@ -356,13 +388,44 @@ async function main() {
       const ratios = (pick: (x: (typeof preRounds)[number]) => number) => spread(preRounds.map(pick));
       const perSec = (pick: (x: (typeof preRounds)[number]) => Run) => spread(preRounds.map((x) => pick(x).reqPerSec));
 
+      // CPU a check at a fixed offered load, the three in turn each round: the API's hot path, a′
+      // and a″. a″ ÷ a′ is what the job itself leaves of the limit; a″ ÷ the API, what the API
+      // spends beyond the job.
+      const cpuRate = Number(process.env.BENCH_CPU_RATE ?? 3000);
+      const cpuRounds: { api: number; limit: number; fullJob: number }[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        cpuRounds.push({
+          api: await cpuPerRequest(api.child.pid!, checkUrl(api.base), prehashed, { authorization }, cpuRate),
+          limit: await cpuPerRequest(nodeServer.child.pid!, limitUrl, prehashed, {}, cpuRate),
+          fullJob: await cpuPerRequest(fullJobServer.child.pid!, fullJobUrl, prehashed, { authorization }, cpuRate),
+        });
+        console.log(`CPU µs a check at ${cpuRate}/s`, cpuRounds.at(-1));
+      }
+      const cpuRatios = (pick: (x: (typeof cpuRounds)[number]) => number) => spread(cpuRounds.map(pick));
+      const cpuPerCheck = {
+        offeredPerSec: cpuRate,
+        microseconds: {
+          hotPath: cpuRatios((x) => x.api),
+          limitNodeHttpSet: cpuRatios((x) => x.limit),
+          fullJobNodeHttp: cpuRatios((x) => x.fullJob),
+        },
+        // The throughput one core would give, as a ratio: a′'s CPU a check over the other's.
+        hotPathToLimit: cpuRatios((x) => +(x.limit / x.api).toFixed(2)),
+        fullJobToLimit: cpuRatios((x) => +(x.limit / x.fullJob).toFixed(2)),
+        hotPathToFullJob: cpuRatios((x) => +(x.fullJob / x.api).toFixed(2)),
+        rounds: cpuRounds,
+      };
+      console.log('CPU a check', JSON.stringify(cpuPerCheck));
+
       // Latency at a fixed offered load: half of a′'s throughput, the API and a′, alternating.
       const rate = Math.round(perSec((x) => x.limit).median / 2);
-      const fixed: { api: OpenLoopRun; limit: OpenLoopRun }[] = [];
+      // a″ beside them: whether the job itself, done plainly, keeps up at that rate.
+      const fixed: { api: OpenLoopRun; limit: OpenLoopRun; fullJob: OpenLoopRun }[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         fixed.push({
           api: openLoop(checkUrl(api.base), prehashed, { authorization }, rate, SECONDS),
           limit: openLoop(limitUrl, prehashed, {}, rate, SECONDS),
+          fullJob: openLoop(fullJobUrl, prehashed, { authorization }, rate, SECONDS),
         });
         console.log(`fixed-load round at ${rate}/s`, fixed.at(-1));
       }
@@ -371,6 +434,7 @@ async function main() {
         generator: 'bench/open-loop.ts in its own process (open loop, latency from the time each request was due)',
         apiP99Ms: spread(fixed.map((f) => f.api.p99Ms)),
         limitP99Ms: spread(fixed.map((f) => f.limit.p99Ms)),
+        fullJobP99Ms: spread(fixed.map((f) => f.fullJob.p99Ms)),
         rounds: fixed,
       };
 
@@ -427,8 +491,44 @@ async function main() {
         });
         console.log(`fixed load at ${rebuildRate}/s during a rebuild`, duringRebuild.at(-1));
       }
+      // a′ under the same load while PostgreSQL serves a full read of the signals to the simplest
+      // reader there is (psql, at nice 19, `COPY … TO STDOUT` into /dev/null): the tail this
+      // machine gives a server that does nothing but answer, while the rows a build needs leave
+      // PostgreSQL (issue 31 §3's baseline).
+      const limitQuiet: OpenLoopRun[] = [];
+      const limitDuringRead: (OpenLoopRun & { readMs: number })[] = [];
+      for (let r = 0; r < REBUILD_ROUNDS; r++) {
+        limitQuiet.push(openLoop(limitUrl, prehashed, {}, rebuildRate, SECONDS));
+        const running = openLoopAsync(limitUrl, prehashed, {}, rebuildRate, windowSeconds);
+        await sleep(2_500);
+        const started = performance.now();
+        await new Promise<void>((resolve, reject) => {
+          const copy = spawn(
+            'nice',
+            [
+              '-n',
+              '19',
+              'psql',
+              '-q',
+              '-v',
+              'ON_ERROR_STOP=1',
+              config.database.url,
+              '-c',
+              `COPY (SELECT s.order_id, s.type, s.key_id, s.digest, s.platform_id FROM order_signals s) TO STDOUT (FORMAT binary)`,
+            ],
+            { stdio: ['ignore', 'ignore', 'inherit'] },
+          );
+          copy.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql COPY exited with ${code}`))));
+        });
+        const readMs = Math.round(performance.now() - started);
+        limitDuringRead.push({ ...(await running), readMs });
+        console.log(`a′ at ${rebuildRate}/s: quiet`, limitQuiet.at(-1), 'during a bare read', limitDuringRead.at(-1));
+      }
       const rebuild = {
         offeredPerSec: rebuildRate,
+        limitNoReadP99Ms: spread(limitQuiet.map((x) => x.p99Ms)),
+        limitDuringBareReadP99Ms: spread(limitDuringRead.map((x) => x.p99Ms)),
+        limitDuringBareRead: limitDuringRead,
         noRebuildP99Ms: spread(quiet.map((x) => x.p99Ms)),
         noRebuild: quiet,
         apiP99Ms: spread(duringRebuild.map((x) => x.p99Ms)),
@@ -442,10 +542,15 @@ async function main() {
         fastifyRouteRatio: ratios((x) => x.fastifyRoute.reqPerSec / x.limit.reqPerSec),
         fastifyRouteToHotPath: ratios((x) => x.fastifyRoute.reqPerSec / x.hotPath.reqPerSec),
         fastifySetRatio: ratios((x) => x.fastifySet.reqPerSec / x.limit.reqPerSec),
+        // a″, the whole job on node:http: what the job leaves of a′, and the API against it.
+        fullJobRatio: ratios((x) => x.fullJob.reqPerSec / x.limit.reqPerSec),
+        hotPathToFullJob: ratios((x) => x.hotPath.reqPerSec / x.fullJob.reqPerSec),
+        cpuPerCheck,
         reqPerSec: {
           hotPath: perSec((x) => x.hotPath),
           fastifyRoute: perSec((x) => x.fastifyRoute),
           limitNodeHttpSet: perSec((x) => x.limit),
+          fullJobNodeHttp: perSec((x) => x.fullJob),
           fastifySet: perSec((x) => x.fastifySet),
         },
         rounds: preRounds,
@@ -476,6 +581,7 @@ async function main() {
     } finally {
       await stop(setServer.child);
       await stop(nodeServer.child);
+      await stop(fullJobServer.child);
     }
 
     if (!QUICK) {
