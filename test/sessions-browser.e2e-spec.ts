@@ -21,7 +21,8 @@ import { type World, startWorld } from './support/world';
  * http://127.0.0.1:<port>, its local provider's issuer at http://localhost:<port>/oidc (another
  * host, so another site for the browser, as ProConnect is). Idle timeout 24 s, so the console's
  * warning and the expiry happen within the test. The server reads time from the world's clock
- * (OffsetClock): past the idle timeout is where that clock is moved to, not a wait.
+ * (OffsetClock) and the console from Playwright's (page.clock): the time before the warning and
+ * past the idle timeout is where those clocks are moved to, not a wait.
  */
 jest.setTimeout(180_000);
 
@@ -174,28 +175,35 @@ describe('sessions in a browser (issue 29)', () => {
   it('warns before the idle expiry, and staying signed in extends the session', async () => {
     const { page } = await newPage();
     const problems = collectProblems(page, (url, status) => status === 401 && url.endsWith('/v1/session'));
+    // The console's clock (Playwright's, flowing as real time does) and the server's move on together.
+    await page.clock.install();
     await page.goto(`${base}/console/`);
     await signInThroughProvider(page, clerk);
     await page.waitForSelector('[data-testid="who"]');
     const signedInAt = Date.now();
-    await opened(page, 'modal-idle-warning');
-    expect(Date.now() - signedInAt).toBeLessThan(IDLE_MS);
-    expect(await page.textContent('#modal-idle-warning-title')).toBe('Votre session va expirer');
-    expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await expectFrench(page, 'idle warning', FIXTURE_NAMES);
-    await screenshot(page, 'idle-warning-desktop', { fullPage: false });
-    // On a phone too.
-    await page.setViewportSize({ width: 375, height: 740 });
-    expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    expect(await page.locator('[data-testid="stay-signed-in"]').isVisible()).toBe(true);
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.click('[data-testid="stay-signed-in"]');
-    // Closed: the DSFR drops the class, then hides the dialog once it has faded out. Waiting for a
-    // visible dialog without the class catches only that fade, which a busy poll can miss.
-    await page.waitForSelector('#modal-idle-warning:not(.fr-modal--opened)', { state: 'attached' });
-    // Past the idle timeout counted from the sign-in, on the server's clock: the session lives on.
-    clock.offsetMs = Math.max(0, signedInAt + IDLE_MS + 1000 - Date.now());
+    // 9 s on, on both clocks: the console warns a third of the idle time before its deadline
+    // (24 − 6 − 8 = 10 s after its last answer), so within the next second, not 10 s from now.
+    const AHEAD = 9_000;
+    clock.offsetMs = AHEAD;
     try {
+      await page.clock.fastForward(AHEAD);
+      await opened(page, 'modal-idle-warning');
+      expect(Date.now() + AHEAD - signedInAt).toBeLessThan(IDLE_MS);
+      expect(await page.textContent('#modal-idle-warning-title')).toBe('Votre session va expirer');
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await expectFrench(page, 'idle warning', FIXTURE_NAMES);
+      await screenshot(page, 'idle-warning-desktop', { fullPage: false });
+      // On a phone too.
+      await page.setViewportSize({ width: 375, height: 740 });
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      expect(await page.locator('[data-testid="stay-signed-in"]').isVisible()).toBe(true);
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.click('[data-testid="stay-signed-in"]');
+      // Closed: the DSFR drops the class, then hides the dialog once it has faded out. Waiting for a
+      // visible dialog without the class catches only that fade, which a busy poll can miss.
+      await page.waitForSelector('#modal-idle-warning:not(.fr-modal--opened)', { state: 'attached' });
+      // Past the idle timeout counted from the sign-in, on the server's clock: the session lives on.
+      clock.offsetMs = Math.max(AHEAD, signedInAt + IDLE_MS + 1000 - Date.now());
       expect(await page.evaluate(async () => (await fetch('/v1/session')).status)).toBe(200);
     } finally {
       clock.offsetMs = 0;
