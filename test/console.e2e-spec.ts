@@ -78,8 +78,11 @@ describe('the console in a browser', () => {
   afterEach(async () => {
     if (process.env.PRINT_BROWSER_LOG) writeFileSync('/tmp/browser-log.txt', browserLog.join('\n'));
     // What the browser showed when a step failed: /tmp/console-failure-*.png, for whoever looks next.
-    for (const context of browser?.contexts() ?? [])
+    // Then the test's windows close: a later test opens its own, and must not shoot these again.
+    for (const context of browser?.contexts() ?? []) {
       for (const page of context.pages()) await page.screenshot({ path: `/tmp/console-failure-${Date.now()}.png` }).catch(() => undefined);
+      await context.close();
+    }
   });
 
   async function expectAccessible(page: Page): Promise<void> {

@@ -13,14 +13,16 @@ import {
   seriousAccessibilityViolations,
   signInThroughProvider,
 } from './support/chromium';
-import { freePort } from './support/isolated';
+import { OffsetClock, freePort } from './support/isolated';
 import { type World, startWorld } from './support/world';
 
 /**
  * Issue 29, points 3 and 4, in Chromium, with the provider on another site: the service at
  * http://127.0.0.1:<port>, its local provider's issuer at http://localhost:<port>/oidc (another
  * host, so another site for the browser, as ProConnect is). Idle timeout 24 s, so the console's
- * warning and the expiry happen within the test.
+ * warning and the expiry happen within the test. The server reads time from the world's clock
+ * (OffsetClock) and the console from Playwright's (page.clock): the time before the warning and
+ * past the idle timeout is where those clocks are moved to, not a wait.
  */
 jest.setTimeout(180_000);
 
@@ -34,6 +36,7 @@ describe('sessions in a browser (issue 29)', () => {
   const unique = randomBytes(3).toString('hex');
   const clerk = `clerk.${unique}@parquet.example.fr`;
   let platform: string;
+  const clock = new OffsetClock();
 
   beforeAll(async () => {
     const port = await freePort();
@@ -45,7 +48,7 @@ describe('sessions in a browser (issue 29)', () => {
       oidc: { ...loaded.oidc!, issuer: `${provider}/oidc` },
       session: { ...loaded.session, idleMs: IDLE_MS },
     };
-    world = await startWorld('sessions_browser', { config: (c) => ({ ...c, signIn }) });
+    world = await startWorld('sessions_browser', { clock, config: (c) => ({ ...c, signIn }) });
     await world.api.app.listen(port, '127.0.0.1');
     const parquet = await world.api.app.get(OrganisationsService).create({ name: `Parquet de Paris ${unique}`, role: 'authority' }, 'cli');
     await world.api.app.get(PeopleService).invite({ email: clerk, organisation: parquet.id }, 'cli');
@@ -172,28 +175,39 @@ describe('sessions in a browser (issue 29)', () => {
   it('warns before the idle expiry, and staying signed in extends the session', async () => {
     const { page } = await newPage();
     const problems = collectProblems(page, (url, status) => status === 401 && url.endsWith('/v1/session'));
+    // The console's clock (Playwright's, flowing as real time does) and the server's move on together.
+    await page.clock.install();
     await page.goto(`${base}/console/`);
     await signInThroughProvider(page, clerk);
     await page.waitForSelector('[data-testid="who"]');
     const signedInAt = Date.now();
-    await opened(page, 'modal-idle-warning');
-    expect(Date.now() - signedInAt).toBeLessThan(IDLE_MS);
-    expect(await page.textContent('#modal-idle-warning-title')).toBe('Votre session va expirer');
-    expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await expectFrench(page, 'idle warning', FIXTURE_NAMES);
-    await screenshot(page, 'idle-warning-desktop', { fullPage: false });
-    // On a phone too.
-    await page.setViewportSize({ width: 375, height: 740 });
-    expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    expect(await page.locator('[data-testid="stay-signed-in"]').isVisible()).toBe(true);
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.click('[data-testid="stay-signed-in"]');
-    // Closed: the DSFR drops the class, then hides the dialog once it has faded out. Waiting for a
-    // visible dialog without the class catches only that fade, which a busy poll can miss.
-    await page.waitForSelector('#modal-idle-warning:not(.fr-modal--opened)', { state: 'attached' });
-    // Past the idle timeout counted from the sign-in: the session lives on.
-    await page.waitForTimeout(Math.max(0, signedInAt + IDLE_MS + 1000 - Date.now()));
-    expect(await page.evaluate(async () => (await fetch('/v1/session')).status)).toBe(200);
+    // 9 s on, on both clocks: the console warns a third of the idle time before its deadline
+    // (24 − 6 − 8 = 10 s after its last answer), so within the next second, not 10 s from now.
+    const AHEAD = 9_000;
+    clock.offsetMs = AHEAD;
+    try {
+      await page.clock.fastForward(AHEAD);
+      await opened(page, 'modal-idle-warning');
+      expect(Date.now() + AHEAD - signedInAt).toBeLessThan(IDLE_MS);
+      expect(await page.textContent('#modal-idle-warning-title')).toBe('Votre session va expirer');
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await expectFrench(page, 'idle warning', FIXTURE_NAMES);
+      await screenshot(page, 'idle-warning-desktop', { fullPage: false });
+      // On a phone too.
+      await page.setViewportSize({ width: 375, height: 740 });
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      expect(await page.locator('[data-testid="stay-signed-in"]').isVisible()).toBe(true);
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.click('[data-testid="stay-signed-in"]');
+      // Closed: the DSFR drops the class, then hides the dialog once it has faded out. Waiting for a
+      // visible dialog without the class catches only that fade, which a busy poll can miss.
+      await page.waitForSelector('#modal-idle-warning:not(.fr-modal--opened)', { state: 'attached' });
+      // Past the idle timeout counted from the sign-in, on the server's clock: the session lives on.
+      clock.offsetMs = Math.max(AHEAD, signedInAt + IDLE_MS + 1000 - Date.now());
+      expect(await page.evaluate(async () => (await fetch('/v1/session')).status)).toBe(200);
+    } finally {
+      clock.offsetMs = 0;
+    }
     expect(ours(problems)).toEqual([]);
   });
 

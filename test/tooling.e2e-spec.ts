@@ -62,8 +62,11 @@ describe('a build beside a running service', () => {
       const failures: string[] = [];
       let served = 0;
       let loading = true;
+      // A round of every file, then a pause: asked all through the build and its switch, without
+      // taking from the build the cores that a loop with no pause took (the build is what is slow).
       const load = (async () => {
         while (loading) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
           for (const url of urls) {
             const res = await fetch(`${base}${url}`).catch((error: Error) => ({
               status: 0,

@@ -89,10 +89,15 @@ export async function signedInContext(
   return fresh;
 }
 
+/** axe-core's script, read once. */
+let axeSource: string | undefined;
+
 /** axe-core's WCAG 2.1 A/AA rules on the page as it is: the violations of impact serious or critical. */
 export async function seriousAccessibilityViolations(page: Page): Promise<{ id: string; impact: string; targets: string[] }[]> {
   // Evaluated through the DevTools protocol: the page's own CSP (no inline script) stays in force.
-  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  // Once per document: a console page changes by its hash, and axe stays loaded in it.
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.evaluate((axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')));
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: Document, o: unknown) => Promise<any> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
