@@ -19,6 +19,7 @@ import {
   waitFor,
 } from '@ostracon/test-support';
 import type { DataSource } from 'typeorm';
+import { IndexLoader } from './index-loader';
 import { ScreeningIndexService } from './screening-index.service';
 import { ScreeningModule } from './screening.module';
 import { SignupMatchesModule } from './signup-matches.module';
@@ -277,6 +278,21 @@ describe('sign-up checks: SignupChecksService and its index', () => {
     expect(index.stats().loadedAt).not.toEqual(loadedAt);
     expect(index.current!.has(order.id)).toBe(false);
     expect(await check([{ type: 'email', value: email }])).toEqual({ decision: 'allow' });
+  });
+
+  it('reads the same index a slice at a time, the next slice asked for while one is added, as in one slice', async () => {
+    for (let i = 0; i < 5; i++)
+      await banned([
+        { type: 'email', value: uniqueEmail() },
+        { type: 'phone', value: '+33612345678' },
+      ]);
+    const loader = new IndexLoader(dataSource);
+    const whole = await loader.loadAll(clock.now(), 100_000);
+    expect(whole.liveSummary.orders).toBeGreaterThan(5);
+    for (const slice of [1, 2, whole.liveSummary.orders]) {
+      const sliced = await loader.loadAll(clock.now(), slice);
+      expect({ summary: sliced.liveSummary, keys: sliced.keyUsage() }).toEqual({ summary: whole.liveSummary, keys: whole.keyUsage() });
+    }
   });
 
   it('resolves a matchId for the order’s organisation and auditors, each read audited; anyone else is told it does not exist', async () => {
