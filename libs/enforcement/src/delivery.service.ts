@@ -11,6 +11,23 @@ import { EnforcementReads } from './enforcement.reads';
 import type { DirectiveToSend } from './enforcement.types';
 import type { DeliverJob } from './queue';
 
+/** A batch's platform targets, opened once, by platform (and whether the previous secret still signs). */
+type OpenedTargets = Map<string, { from: DirectiveToSend; target: PlatformTarget }>;
+
+const sameBytes = (a: Buffer | null, b: Buffer | null) => (a === null || b === null ? a === b : a.equals(b));
+
+/** The same platform's secrets sealed the same way: they open to the same target. */
+function sameSealed(a: DirectiveToSend, b: DirectiveToSend): boolean {
+  return (
+    a.platformId === b.platformId &&
+    a.webhookUrl === b.webhookUrl &&
+    a.webhookSecretKeyId === b.webhookSecretKeyId &&
+    a.webhookSecretPreviousKeyId === b.webhookSecretPreviousKeyId &&
+    sameBytes(a.webhookSecretEnc, b.webhookSecretEnc) &&
+    sameBytes(a.webhookSecretPreviousEnc, b.webhookSecretPreviousEnc)
+  );
+}
+
 /**
  * One turn of a delivery job: re-read the directive (or a relay pass's directives for one
  * platform), do nothing for one whose work is done, else send it through its platform's adapter
@@ -66,13 +83,15 @@ export class DeliveryService implements OnApplicationShutdown {
   async deliverBatch(ids: string[], settled: () => void = () => undefined): Promise<DeliveryOutcome[]> {
     const rows = new Map((await this.directives.toSend(ids)).map((r) => [r.id, r]));
     const now = this.clock.now().getTime();
+    // The pass's platform secrets, opened once for the batch rather than once per directive.
+    const targets: OpenedTargets = new Map();
     const outcomes = await Promise.allSettled(
       ids.map(async (id): Promise<DeliveryOutcome> => {
         const d = rows.get(id);
         if (d?.status === 'queued' && d.nextAttemptAt && d.nextAttemptAt.getTime() > now) {
           return { kind: 'done', note: 'waits for its retry' };
         }
-        return this.send(d).finally(settled);
+        return this.send(d, targets).finally(settled);
       }),
     );
     // The job fails (and BullMQ runs it again) only once none of its POSTs is still under way, so
@@ -82,13 +101,14 @@ export class DeliveryService implements OnApplicationShutdown {
     return outcomes.map((o) => (o as PromiseFulfilledResult<DeliveryOutcome>).value);
   }
 
-  private async send(d: DirectiveToSend | undefined): Promise<DeliveryOutcome> {
+  /** `targets`: the platforms' targets already opened for this batch, by platform (filled here). */
+  private async send(d: DirectiveToSend | undefined, targets?: OpenedTargets): Promise<DeliveryOutcome> {
     if (!d) return { kind: 'done', note: 'no such directive' };
     // Jobs are added once the relay has committed (libs/enforcement OutboxRelay): a job sees its directive queued or beyond.
     if (d.status !== 'queued') return { kind: 'done', note: `already ${d.status}` };
     if (deliveryMode(d) === 'pull') return { kind: 'done', note: 'pull platform' };
     const at = this.clock.now();
-    const target = this.target(d, at);
+    const target = this.targetOf(d, at, targets);
     const adapter = this.adapters.find((a) => a.handles(target));
     // A push platform no adapter takes is a configuration error: loud, and retried once it is fixed.
     if (!adapter) throw new Error(`no adapter delivers to platform ${d.platformId}`);
@@ -110,6 +130,21 @@ export class DeliveryService implements OnApplicationShutdown {
       if (!isBrokenCircuitError(error)) throw error;
       return { kind: 'retry', delayMs: this.breakers.retryAfterMs + Math.round(Math.random() * 1000), attempted: false };
     }
+  }
+
+  /**
+   * The target opened for an earlier directive of the batch, if it was opened from the same
+   * sealed secrets (a rotation between two reads of the batch gives another); else opened now.
+   */
+  private targetOf(d: DirectiveToSend, now: Date, targets?: OpenedTargets): PlatformTarget {
+    if (!targets) return this.target(d, now);
+    const overlapping = d.webhookSecretPreviousUntil !== null && d.webhookSecretPreviousUntil.getTime() > now.getTime();
+    const key = `${d.platformId}|${overlapping}`;
+    const kept = targets.get(key);
+    if (kept && sameSealed(kept.from, d)) return kept.target;
+    const target = this.target(d, now);
+    targets.set(key, { from: d, target });
+    return target;
   }
 
   private target(d: DirectiveToSend, now: Date): PlatformTarget {
