@@ -99,6 +99,11 @@ export async function seriousAccessibilityViolations(page: Page): Promise<{ id: 
   if (!(await page.evaluate(() => 'axe' in window)))
     await page.evaluate((axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')));
   return page.evaluate(async () => {
+    // The page at rest: a dialog still fading in is judged by its final colours, not half-way
+    // (seen in CI: a DSFR modal's buttons reported as low contrast during its opening transition).
+    // Endless animations (a spinner) are left running.
+    const finite = document.getAnimations().filter((a) => a.effect?.getComputedTiming().endTime !== Infinity);
+    await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
     const axe = (window as unknown as { axe: { run: (ctx: Document, o: unknown) => Promise<any> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[])
