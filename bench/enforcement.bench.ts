@@ -9,8 +9,9 @@
  *    that warmed from round to round). Baselines in the same run, at the same concurrency: the same
  *    simulated platform fed by a bare loop of signed POSTs (what the platform and the machine can
  *    take), so the figure is also a ratio; the same POSTs through a bare BullMQ worker (the
- *    queue's own cost); and the same POSTs with the minimum durable record of each in PostgreSQL
- *    (its row and its two audit events, batched as the service batches them).
+ *    queue's own cost); the same POSTs with the minimum durable record of each in PostgreSQL
+ *    (its row and its two audit events, batched as the service batches them); and the whole job
+ *    done plainly, that record with each batch of 500 handed to a bare BullMQ worker as one job.
  * 2. Latency: orders submitted at a fixed rate through the API while the worker runs; time from
  *    the API's 201 to the platform receiving the directive, p50 and p99.
  */
@@ -22,6 +23,7 @@ import { Agent, type IncomingMessage, type ServerResponse, createServer, request
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Job, Queue, Worker } from 'bullmq';
+import { bulkhead } from 'cockatiel';
 import { Pool, type PoolClient } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { ClientsService } from '@ostracon/auth';
@@ -233,7 +235,13 @@ async function main() {
       `INSERT INTO audit_pending (type, actor, data) SELECT $1, $2, jsonb_build_object('directiveId', id) FROM unnest($3::int[]) AS id`,
       [type, actor, ids],
     );
-  const durableRecords = async (round: number): Promise<number> => {
+  /**
+   * `throughQueue`: the whole job, done plainly (a fourth baseline): each batch of 500, once its
+   * rows and `directive.queued` events are committed, becomes one BullMQ job (as a relay pass for
+   * one platform does), taken by a bare BullMQ Worker whose jobs share CONCURRENCY POSTs in flight
+   * (cockatiel's bulkhead, as the worker's); each POST then recorded as above.
+   */
+  const durableRecords = async (round: number, throughQueue = false): Promise<number> => {
     const table = `bench_durable_${round}_${randomBytes(3).toString('hex')}`;
     await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, status text NOT NULL DEFAULT 'pending', delivered_at timestamptz)`);
     await db.query(`INSERT INTO ${table} (id) SELECT generate_series(0, $1::int - 1)`, [ORDERS]);
@@ -277,28 +285,68 @@ async function main() {
         waiting.push({ id, done, fail });
         if (!writing) void flush();
       });
+    // The durable baseline's way: each batch handed out in turn, POSTs as soon as theirs is.
+    const handOutAndPost = async (): Promise<void> => {
+      const handedOut: Promise<void>[] = [];
+      let previous = Promise.resolve();
+      for (let from = 0; from < ORDERS; from += 500) {
+        const ids = Array.from({ length: Math.min(500, ORDERS - from) }, (_, i) => from + i);
+        previous = previous.then(() =>
+          inTransaction(async (c) => {
+            await audited(c, 'directive.queued', 'system:relay', await move(c, 'pending', 'queued', ids));
+          }),
+        );
+        handedOut.push(previous);
+      }
+      await pool(
+        Array.from({ length: ORDERS }, (_, i) => i),
+        CONCURRENCY,
+        async (i) => {
+          await handedOut[Math.floor(i / 500)];
+          await signedPost(agent, `durable-${round}-${i}`, i);
+          await record(i);
+        },
+      );
+    };
     const agent = new Agent({ keepAlive: true });
     const b0 = performance.now();
-    const handedOut: Promise<void>[] = [];
-    let previous = Promise.resolve();
-    for (let from = 0; from < ORDERS; from += 500) {
-      const ids = Array.from({ length: Math.min(500, ORDERS - from) }, (_, i) => from + i);
-      previous = previous.then(() =>
-        inTransaction(async (c) => {
+    if (throughQueue) {
+      const name = `bench-job-${round}-${randomBytes(3).toString('hex')}`;
+      const queue = new Queue(name, { connection });
+      const slots = bulkhead(CONCURRENCY, Number.POSITIVE_INFINITY);
+      let delivered = 0;
+      const finished = new Promise<void>((resolve, reject) => {
+        const worker = new Worker(
+          name,
+          async (job: Job<{ ids: number[] }>) => {
+            await Promise.all(
+              job.data.ids.map(async (i) => {
+                await slots.execute(() => signedPost(agent, `job-${round}-${i}`, i));
+                await record(i);
+              }),
+            );
+            delivered += job.data.ids.length;
+          },
+          { connection, concurrency: 8 },
+        );
+        worker.on('completed', () => {
+          if (delivered === ORDERS) void worker.close().then(resolve);
+        });
+        worker.on('failed', (_job, error) => reject(error));
+      });
+      for (let from = 0; from < ORDERS; from += 500) {
+        const ids = Array.from({ length: Math.min(500, ORDERS - from) }, (_, i) => from + i);
+        await inTransaction(async (c) => {
           await audited(c, 'directive.queued', 'system:relay', await move(c, 'pending', 'queued', ids));
-        }),
-      );
-      handedOut.push(previous);
+        });
+        await queue.add('deliver-batch', { ids }, { jobId: `pass-${from}`, removeOnComplete: true });
+      }
+      await finished;
+      await queue.obliterate({ force: true });
+      await queue.close();
+    } else {
+      await handOutAndPost();
     }
-    await pool(
-      Array.from({ length: ORDERS }, (_, i) => i),
-      CONCURRENCY,
-      async (i) => {
-        await handedOut[Math.floor(i / 500)];
-        await signedPost(agent, `durable-${round}-${i}`, i);
-        await record(i);
-      },
-    );
     const perSecond = ORDERS / ((performance.now() - b0) / 1000);
     agent.destroy();
     const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM ${table} WHERE status = 'delivered'`)).rows;
@@ -367,6 +415,7 @@ async function main() {
   await barePosts(0);
   await bareQueue(0);
   await durableRecords(0);
+  await durableRecords(0, true);
   const warmUp = await delivery(WARM_UP);
   process.stdout.write(`warm-up round: ${JSON.stringify(warmUp)}\n`);
 
@@ -375,9 +424,11 @@ async function main() {
     baselinePerSecond: number;
     bareQueuePerSecond: number;
     durablePerSecond: number;
+    wholeJobPerSecond: number;
     directivesPerSecond: number;
     ratio: number;
     ratioToDurable: number;
+    ratioToWholeJob: number;
     firstAfterDueSeconds: number;
     overlapped: boolean;
     intakePerSecond: number;
@@ -387,15 +438,18 @@ async function main() {
     const baselinePerSecond = await barePosts(r + 1);
     const bareQueuePerSecond = await bareQueue(r + 1);
     const durablePerSecond = await durableRecords(r + 1);
+    const wholeJobPerSecond = await durableRecords(r + 1, true);
     process.stdout.write(`round ${r + 1}: submitting ${ORDERS} orders…\n`);
     const d = await delivery(ORDERS);
     rounds.push({
       baselinePerSecond: Math.round(baselinePerSecond),
       bareQueuePerSecond: Math.round(bareQueuePerSecond),
       durablePerSecond: Math.round(durablePerSecond),
+      wholeJobPerSecond: Math.round(wholeJobPerSecond),
       directivesPerSecond: Math.round(d.perSecond),
       ratio: +(d.perSecond / baselinePerSecond).toFixed(2),
       ratioToDurable: +(d.perSecond / durablePerSecond).toFixed(2),
+      ratioToWholeJob: +(d.perSecond / wholeJobPerSecond).toFixed(2),
       firstAfterDueSeconds: +d.firstAfterDueSeconds.toFixed(2),
       overlapped: d.overlapped,
       intakePerSecond: Math.round(d.intakePerSecond),
@@ -452,6 +506,10 @@ async function main() {
       ratioSpread: [Math.min(...rounds.map((r) => r.ratio)), Math.max(...rounds.map((r) => r.ratio))],
       durablePerSecond: median(rounds.map((r) => r.durablePerSecond)),
       durableRatioToBaseline: median(rounds.map((r) => +(r.durablePerSecond / r.baselinePerSecond).toFixed(2))),
+      // The whole job done plainly (queue and durable record together): what it leaves of bare POSTs, and delivery against it.
+      wholeJobPerSecond: median(rounds.map((r) => r.wholeJobPerSecond)),
+      wholeJobRatioToBaseline: median(rounds.map((r) => +(r.wholeJobPerSecond / r.baselinePerSecond).toFixed(2))),
+      ratioToWholeJob: median(rounds.map((r) => r.ratioToWholeJob)),
       ratioToDurable: median(rounds.map((r) => r.ratioToDurable)),
       lost: 0, // a directive that does not arrive within 120 s fails the run
       deliveredTwice: duplicatesAfterThroughput,
