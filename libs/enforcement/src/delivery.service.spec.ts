@@ -7,7 +7,7 @@ import { DeliveryService } from './delivery.service';
 import type { EnforcementReads } from './enforcement.reads';
 import type { DirectiveToSend } from './enforcement.types';
 
-/** A batch opens its platform's secrets once, and a directive sealed otherwise gets its own. */
+/** A batch opens its platform's secrets once, the previous one too while a rotation's overlap lasts. */
 describe('DeliveryService.deliverBatch: the platform’s secrets', () => {
   const keys = [{ keyId: 'k1', key: randomBytes(32) }];
   const cipher = new KeyRingCipher(keys);
@@ -18,7 +18,7 @@ describe('DeliveryService.deliverBatch: the platform’s secrets', () => {
   const secret = (n: number) => `whsec_${Buffer.alloc(32, n).toString('base64')}`;
   const sealed = (s: string) => cipher.seal(Buffer.from(s, 'utf8'), 'platform:p');
 
-  const row = (i: number, webhookSecret: ReturnType<typeof sealed>): DirectiveToSend => ({
+  const row = (i: number, webhookSecret: ReturnType<typeof sealed>, previous?: ReturnType<typeof sealed>): DirectiveToSend => ({
     id: `d${i}`,
     orderId: `o${i}`,
     platformId: 'p',
@@ -34,9 +34,9 @@ describe('DeliveryService.deliverBatch: the platform’s secrets', () => {
     webhookUrl: 'https://platform.example/hook',
     webhookSecretEnc: webhookSecret.data,
     webhookSecretKeyId: webhookSecret.keyId,
-    webhookSecretPreviousEnc: null,
-    webhookSecretPreviousKeyId: null,
-    webhookSecretPreviousUntil: null,
+    webhookSecretPreviousEnc: previous?.data ?? null,
+    webhookSecretPreviousKeyId: previous?.keyId ?? null,
+    webhookSecretPreviousUntil: previous ? new Date(Date.now() + 3_600_000) : null,
     slaHours: 24,
     accountsEnc: null,
     accountsKeyId: null,
@@ -67,14 +67,14 @@ describe('DeliveryService.deliverBatch: the platform’s secrets', () => {
     expect(new Set(targets.map((t) => t.target)).size).toBe(1);
   });
 
-  it('gives a directive sealed with another secret (a rotation between reads) a target of its own', async () => {
-    const { targets } = await deliver([row(1, sealed(secret(1))), row(2, sealed(secret(2)))]);
-    const byDirective = new Map(targets.map((t) => [t.directive, t.target.webhookSecret]));
-    expect(byDirective).toEqual(
-      new Map([
-        ['d1', secret(1)],
-        ['d2', secret(2)],
-      ]),
-    );
+  it('opens the previous secret once as well while the rotation overlaps: every directive is signed by both', async () => {
+    const s = sealed(secret(2));
+    const previous = sealed(secret(1));
+    const { targets } = await deliver([row(1, s, previous), row(2, s, previous)]);
+    expect(targets.map((t) => [t.target.webhookSecret, t.target.previousWebhookSecret])).toEqual([
+      [secret(2), secret(1)],
+      [secret(2), secret(1)],
+    ]);
+    expect(new Set(targets.map((t) => t.target)).size).toBe(1);
   });
 });

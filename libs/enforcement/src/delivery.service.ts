@@ -11,22 +11,12 @@ import { EnforcementReads } from './enforcement.reads';
 import type { DirectiveToSend } from './enforcement.types';
 import type { DeliverJob } from './queue';
 
-/** A batch's platform targets, opened once, by platform (and whether the previous secret still signs). */
-type OpenedTargets = Map<string, { from: DirectiveToSend; target: PlatformTarget }>;
-
-const sameBytes = (a: Buffer | null, b: Buffer | null) => (a === null || b === null ? a === b : a.equals(b));
-
-/** The same platform's secrets sealed the same way: they open to the same target. */
-function sameSealed(a: DirectiveToSend, b: DirectiveToSend): boolean {
-  return (
-    a.platformId === b.platformId &&
-    a.webhookUrl === b.webhookUrl &&
-    a.webhookSecretKeyId === b.webhookSecretKeyId &&
-    a.webhookSecretPreviousKeyId === b.webhookSecretPreviousKeyId &&
-    sameBytes(a.webhookSecretEnc, b.webhookSecretEnc) &&
-    sameBytes(a.webhookSecretPreviousEnc, b.webhookSecretPreviousEnc)
-  );
-}
+/**
+ * A batch's platform targets, opened once, by platform and whether its previous secret still
+ * signs. A batch's rows come from one statement (EnforcementReads.toSend), so a platform's sealed
+ * secrets are the same on each of them.
+ */
+type OpenedTargets = Map<string, PlatformTarget>;
 
 /**
  * One turn of a delivery job: re-read the directive (or a relay pass's directives for one
@@ -132,30 +122,28 @@ export class DeliveryService implements OnApplicationShutdown {
     }
   }
 
-  /**
-   * The target opened for an earlier directive of the batch, if it was opened from the same
-   * sealed secrets (a rotation between two reads of the batch gives another); else opened now.
-   */
+  /** The target opened for an earlier directive of the batch, else opened now. */
   private targetOf(d: DirectiveToSend, now: Date, targets?: OpenedTargets): PlatformTarget {
     if (!targets) return this.target(d, now);
-    const overlapping = d.webhookSecretPreviousUntil !== null && d.webhookSecretPreviousUntil.getTime() > now.getTime();
-    const key = `${d.platformId}|${overlapping}`;
-    const kept = targets.get(key);
-    if (kept && sameSealed(kept.from, d)) return kept.target;
-    const target = this.target(d, now);
-    targets.set(key, { from: d, target });
+    const key = `${d.platformId}|${overlapping(d, now)}`;
+    let target = targets.get(key);
+    if (!target) targets.set(key, (target = this.target(d, now)));
     return target;
   }
 
   private target(d: DirectiveToSend, now: Date): PlatformTarget {
     const open = (data: Buffer | null, keyId: string | null) =>
       data && keyId ? this.cipher.open({ keyId, data }, `platform:${d.platformId}`).toString('utf8') : null;
-    const overlapping = d.webhookSecretPreviousUntil !== null && d.webhookSecretPreviousUntil.getTime() > now.getTime();
     return {
       id: d.platformId,
       webhookUrl: d.webhookUrl,
       webhookSecret: open(d.webhookSecretEnc, d.webhookSecretKeyId),
-      previousWebhookSecret: overlapping ? open(d.webhookSecretPreviousEnc, d.webhookSecretPreviousKeyId) : null,
+      previousWebhookSecret: overlapping(d, now) ? open(d.webhookSecretPreviousEnc, d.webhookSecretPreviousKeyId) : null,
     };
   }
+}
+
+/** Whether a platform's previous webhook secret still signs at `now` (a rotation's overlap). */
+function overlapping(d: DirectiveToSend, now: Date): boolean {
+  return d.webhookSecretPreviousUntil !== null && d.webhookSecretPreviousUntil.getTime() > now.getTime();
 }
