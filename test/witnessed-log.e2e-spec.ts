@@ -256,8 +256,9 @@ describe('a witnessed log: checkpoints cosigned by two witness processes', () =>
       return v.newestWitnessed && v.newestWitnessed.size > before ? v : null;
     }, 'both to cosign again');
     expect(healed.newestWitnessed!.witnessedBy.sort()).toEqual([w1.name, w2.name]);
-    expect(w2.output).toMatch(/"status":200/);
-    expect(w2.output).not.toMatch(/"status":409/);
+    // Its first answer after the restart: accepted from its stored state. (A later 409 can follow
+    // when two checkpoints are sent to it close together, the second with the older size: seen in CI.)
+    expect(/"url":"\/add-checkpoint","status":(\d+)/.exec(w2.output)?.[1]).toBe('200');
   });
 
   it('refuses tampered and foreign checkpoints with a clear reason (the witness process itself)', async () => {
